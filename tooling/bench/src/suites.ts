@@ -1,0 +1,7 @@
+/** A named benchmark suite; `run` prints its own table. */
+export interface BenchSuite {
+  readonly name: string;
+  readonly run: () => Promise<void>;
+}
+
+export const suites: BenchSuite[] = [];
