@@ -1,2 +1,27 @@
 export { DkError } from './dk-error.js';
 export type { DkErrorFields, DkErrorOptions } from './dk-error.js';
+
+export type { LLMMessage, MessageRole, ToolCall } from './llm-message.js';
+export type {
+  CompletionOptions,
+  EmbedOptions,
+  JsonSchema,
+  ResponseFormat,
+  ToolChoice,
+  ToolDefinition,
+} from './llm-options.js';
+export type { FinishReason, LLMResponse, ProviderWarning, Usage } from './llm-response.js';
+export type { EndPart, StreamPart, TextDeltaPart, ToolCallDeltaPart, ToolCallPart } from './llm-stream-part.js';
+export type { LLMInput, LLMProvider } from './llm-provider.js';
+
+export { ProviderError } from './provider-error.js';
+export type { ProviderErrorOptions } from './provider-error.js';
+export { AbortError } from './abort-error.js';
+export { AuthenticationError } from './authentication-error.js';
+export { ContextLengthExceededError } from './context-length-exceeded-error.js';
+export { InvalidRequestError } from './invalid-request-error.js';
+export { ProviderUnavailableError } from './provider-unavailable-error.js';
+export { RateLimitError } from './rate-limit-error.js';
+export { StructuredOutputError } from './structured-output-error.js';
+export type { StructuredOutputIssue } from './structured-output-error.js';
+export { TimeoutError } from './timeout-error.js';
