@@ -25,3 +25,7 @@ export { RateLimitError } from './rate-limit-error.js';
 export { StructuredOutputError } from './structured-output-error.js';
 export type { StructuredOutputIssue } from './structured-output-error.js';
 export { TimeoutError } from './timeout-error.js';
+
+export type { SearchAdapter, SearchFilters, SearchOptions, SearchResult } from './search-adapter.js';
+export { RagSearchError } from './rag-search-error.js';
+export type { RagSearchErrorOptions } from './rag-search-error.js';
