@@ -29,3 +29,34 @@ export { TimeoutError } from './timeout-error.js';
 export type { SearchAdapter, SearchFilters, SearchOptions, SearchResult } from './search-adapter.js';
 export { RagSearchError } from './rag-search-error.js';
 export type { RagSearchErrorOptions } from './rag-search-error.js';
+export type {
+  ConversationMetadata,
+  ConversationNode,
+  ConversationRole,
+  ConversationToolCall,
+  NewConversationNode,
+} from './conversation-node.js';
+export type { ConversationRecord, ConversationTree } from './conversation-record.js';
+export type {
+  AppendNodeOptions,
+  AppendNodeResult,
+  ConversationFilter,
+  ConversationMetadataValue,
+  ConversationPage,
+  ConversationReference,
+  ConversationSortField,
+  ConversationStore,
+  CreateConversationOptions,
+  ListConversationsOptions,
+  NodeReference,
+  SearchConversationsOptions,
+  UpdateConversationOptions,
+} from './conversation-store.js';
+export { ConversationConflictError } from './conversation-conflict-error.js';
+export { ConversationExistsError } from './conversation-exists-error.js';
+export { ConversationNotFoundError } from './conversation-not-found-error.js';
+export { ConversationStoreError } from './conversation-store-error.js';
+export { InvalidFilterError } from './invalid-filter-error.js';
+export { InvalidNodeError } from './invalid-node-error.js';
+export { NodeNotFoundError } from './node-not-found-error.js';
+export { StoreClosedError } from './store-closed-error.js';
