@@ -1,0 +1,144 @@
+import { AbortError, InvalidRequestError, TimeoutError } from '@dk/spec';
+import type { ProviderError } from '@dk/spec';
+import { withAttempts } from './with-attempts.js';
+
+/** Settings of a {@link CallScope}. */
+export interface CallScopeOptions {
+  /** Provider id used in errors. */
+  readonly provider: string;
+  /** The caller's signal; aborting it ends the call with `AbortError`. */
+  readonly signal?: AbortSignal | undefined;
+  /** Deadline of the whole call (every attempt and backoff) in milliseconds; `TimeoutError` when exceeded. */
+  readonly timeoutMs?: number | undefined;
+}
+
+/**
+ * The lifetime of one provider call: combines the caller's signal and the call deadline into
+ * one {@link CallScope.signal}, lets any promise be raced against it, and builds the typed
+ * `AbortError` / `TimeoutError` when it fires. Always {@link CallScope.dispose} it: that
+ * clears the deadline timer and removes the listener from the caller's signal.
+ */
+export class CallScope {
+  /** Aborted when the caller aborts or the deadline passes. Pass it to every request. */
+  readonly signal: AbortSignal;
+  /** Attempts started so far; recorded on the errors this scope builds. */
+  attempts = 0;
+
+  readonly #provider: string;
+  readonly #callerSignal: AbortSignal | undefined;
+  readonly #timeoutMs: number | undefined;
+  readonly #controller = new AbortController();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #reason: 'abort' | 'timeout' | undefined;
+  #failure: ProviderError | undefined;
+  readonly #onCallerAbort = (): void => {
+    this.#abort('abort');
+  };
+
+  constructor({ provider, signal, timeoutMs }: CallScopeOptions) {
+    if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+      throw new InvalidRequestError({
+        provider,
+        message: `${provider}: timeoutMs must be a positive finite number of milliseconds, got ${String(timeoutMs)}.`,
+      });
+    }
+    this.#provider = provider;
+    this.#callerSignal = signal;
+    this.#timeoutMs = timeoutMs;
+    this.signal = this.#controller.signal;
+    if (signal?.aborted === true) {
+      this.#abort('abort');
+      return;
+    }
+    signal?.addEventListener('abort', this.#onCallerAbort, { once: true });
+    if (timeoutMs !== undefined) {
+      this.#timer = setTimeout(() => {
+        this.#abort('timeout');
+      }, timeoutMs);
+      this.#timer.unref?.();
+    }
+  }
+
+  /** True once the caller aborted or the deadline passed. */
+  get aborted(): boolean {
+    return this.#reason !== undefined;
+  }
+
+  /**
+   * The `AbortError` or `TimeoutError` ending this call (with `attempts`), or `undefined`
+   * while the call may continue. The same instance is returned every time.
+   */
+  failure(): ProviderError | undefined {
+    if (this.#reason === undefined) return undefined;
+    this.#failure ??= this.#buildFailure(this.#reason);
+    return this.#failure;
+  }
+
+  /**
+   * Settles like `promise`, but rejects with {@link CallScope.failure} as soon as the scope
+   * aborts, even if `promise` ignores the signal. A rejection of `promise` after the abort is
+   * also replaced by the failure, so a vendor SDK's own abort error never leaks out.
+   */
+  race<T>(promise: Promise<T>): Promise<T> {
+    if (this.aborted) {
+      promise.catch(() => undefined);
+      return Promise.reject(this.failure());
+    }
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => {
+        reject(this.failure());
+      };
+      this.signal.addEventListener('abort', onAbort, { once: true });
+      promise.then(
+        (value) => {
+          this.signal.removeEventListener('abort', onAbort);
+          if (this.aborted) reject(this.failure());
+          else resolve(value);
+        },
+        (error: unknown) => {
+          this.signal.removeEventListener('abort', onAbort);
+          reject(this.aborted ? this.failure() : error);
+        },
+      );
+    });
+  }
+
+  /** Clears the deadline timer and detaches from the caller's signal. Idempotent. */
+  dispose(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#callerSignal?.removeEventListener('abort', this.#onCallerAbort);
+  }
+
+  #abort(reason: 'abort' | 'timeout'): void {
+    if (this.#reason !== undefined) return;
+    this.#reason = reason;
+    this.dispose();
+    this.#controller.abort(this.failure());
+  }
+
+  #buildFailure(reason: 'abort' | 'timeout'): ProviderError {
+    const provider = this.#provider;
+    const attempts = this.attempts;
+    const attemptText = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
+    if (reason === 'timeout') {
+      const timeoutMs = this.#timeoutMs ?? 0;
+      return withAttempts(
+        new TimeoutError({
+          provider,
+          timeoutMs,
+          message: `${provider} call did not finish within timeoutMs=${timeoutMs} (${attemptText}). Raise timeoutMs or lower maxRetries.`,
+        }),
+        attempts,
+      );
+    }
+    return withAttempts(
+      new AbortError({
+        provider,
+        message: `${provider} call was aborted by the caller's AbortSignal (${attemptText}).`,
+        cause: this.#callerSignal?.reason,
+      }),
+      attempts,
+    );
+  }
+}

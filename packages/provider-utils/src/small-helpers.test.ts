@@ -1,0 +1,68 @@
+import { InvalidRequestError } from '@dk/spec';
+import { describe, expect, it } from 'vitest';
+import { abortableDelay } from './abortable-delay.js';
+import { computeRetryDelay } from './compute-retry-delay.js';
+import { normalizeInput } from './normalize-input.js';
+import { parseToolCallArguments } from './parse-tool-call-arguments.js';
+import { redactSecrets } from './redact-secrets.js';
+import { ToolCallArgumentsError } from './tool-call-arguments-error.js';
+
+describe('normalizeInput', () => {
+  it('turns a string into one user message and keeps valid lists', () => {
+    expect(normalizeInput('hi', 'test')).toEqual([{ role: 'user', content: 'hi' }]);
+    const messages = [{ role: 'system', content: 's' }, { role: 'user', content: 'u' }] as const;
+    expect(normalizeInput(messages, 'test')).toBe(messages);
+  });
+
+  it('rejects empty lists, unknown roles, missing content and tool messages without toolCallId', () => {
+    const bad: unknown[] = [[], [{ role: 'robot', content: 'x' }], [{ role: 'user' }], [{ role: 'tool', content: 'r' }], 42];
+    for (const input of bad) {
+      expect(() => normalizeInput(input as never, 'test')).toThrow(InvalidRequestError);
+    }
+  });
+});
+
+describe('parseToolCallArguments', () => {
+  const where = { provider: 'test', toolName: 'f', toolCallId: 'c1' };
+  it('parses objects and treats empty text as no arguments', () => {
+    expect(parseToolCallArguments('{"a":1}', where)).toEqual({ a: 1 });
+    expect(parseToolCallArguments('  ', where)).toEqual({});
+  });
+  it('throws ToolCallArgumentsError for invalid JSON and non-objects', () => {
+    for (const text of ['{', '[1]', '"x"', 'null']) {
+      try {
+        parseToolCallArguments(text, where);
+        expect.unreachable();
+      } catch (error) {
+        expect(ToolCallArgumentsError.isInstance(error)).toBe(true);
+        expect((error as ToolCallArgumentsError).toolName).toBe('f');
+        expect((error as ToolCallArgumentsError).argumentsText).toBe(text);
+      }
+    }
+  });
+});
+
+describe('redactSecrets', () => {
+  it('removes every occurrence, longest secret first, skipping empty ones', () => {
+    expect(redactSecrets('key sk-abc and sk-abcdef, sk-abc', ['sk-abc', 'sk-abcdef', '', undefined])).toBe('key [REDACTED] and [REDACTED], [REDACTED]');
+  });
+});
+
+describe('computeRetryDelay', () => {
+  it('uses full jitter under the exponential ceiling', () => {
+    expect(computeRetryDelay({ attemptNumber: 3, error: new Error('x'), baseDelayMs: 10, maxDelayMs: 1000, random: () => 0.999 })).toBe(39);
+    expect(computeRetryDelay({ attemptNumber: 20, error: new Error('x'), baseDelayMs: 10, maxDelayMs: 1000, random: () => 0.5 })).toBe(500);
+  });
+});
+
+describe('abortableDelay', () => {
+  it('rejects with the signal reason when aborted', async () => {
+    const controller = new AbortController();
+    const pending = abortableDelay(60_000, controller.signal);
+    controller.abort(new Error('stop'));
+    await expect(pending).rejects.toThrow('stop');
+  });
+  it('resolves after the delay', async () => {
+    await expect(abortableDelay(1)).resolves.toBeUndefined();
+  });
+});

@@ -1,0 +1,134 @@
+import { getEventListeners } from 'node:events';
+import type { ProviderError} from '@dk/spec';
+import { AbortError, AuthenticationError, ProviderUnavailableError, TimeoutError } from '@dk/spec';
+import { describe, expect, it } from 'vitest';
+import { streamWithRetry } from './stream-with-retry.js';
+
+const unavailable = (): ProviderUnavailableError => new ProviderUnavailableError({ provider: 'test', message: 'down' });
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
+
+describe('streamWithRetry', () => {
+  it('retries a stream that fails before its first item', async () => {
+    let opens = 0;
+    const items = await collect(
+      streamWithRetry(
+        async function* () {
+          opens += 1;
+          if (opens < 3) throw unavailable();
+          yield* ['a', 'b', 'c'];
+        },
+        { provider: 'test', maxRetries: 2, baseDelayMs: 1 },
+      ),
+    );
+    expect(items).toEqual(['a', 'b', 'c']);
+    expect(opens).toBe(3);
+  });
+
+  it('does not retry once items were yielded, and reports attempts', async () => {
+    let opens = 0;
+    const items: string[] = [];
+    const error = await (async () => {
+      for await (const item of streamWithRetry(
+        async function* () {
+          opens += 1;
+          yield 'first';
+          throw unavailable();
+        },
+        { provider: 'test', maxRetries: 3, baseDelayMs: 1 },
+      )) {
+        items.push(item);
+      }
+    })().catch((caught: unknown) => caught);
+    expect(items).toEqual(['first']);
+    expect(opens).toBe(1);
+    expect(ProviderUnavailableError.isInstance(error)).toBe(true);
+    expect((error as ProviderError).attempts).toBe(1);
+  });
+
+  it('does not retry a non-retryable failure', async () => {
+    let opens = 0;
+    const error = await collect(
+      streamWithRetry(
+        // eslint-disable-next-line require-yield
+        async function* () {
+          opens += 1;
+          throw new AuthenticationError({ provider: 'test', message: 'bad key' });
+        },
+        { provider: 'test', maxRetries: 3 },
+      ),
+    ).catch((caught: unknown) => caught);
+    expect(AuthenticationError.isInstance(error)).toBe(true);
+    expect(opens).toBe(1);
+  });
+
+  it('stops promptly with AbortError while waiting for the next item, and closes the source', async () => {
+    const controller = new AbortController();
+    let closed = false;
+    const source: AsyncIterable<number> = {
+      [Symbol.asyncIterator]() {
+        let sent = false;
+        return {
+          next: () => {
+            if (!sent) {
+              sent = true;
+              return Promise.resolve({ done: false, value: 1 });
+            }
+            return new Promise<IteratorResult<number>>(() => undefined);
+          },
+          return: () => {
+            closed = true;
+            return Promise.resolve({ done: true, value: undefined });
+          },
+        };
+      },
+    };
+    const received: number[] = [];
+    const error = await (async () => {
+      for await (const item of streamWithRetry(() => source, { provider: 'test', signal: controller.signal })) {
+        received.push(item);
+        setTimeout(() => controller.abort(), 5);
+      }
+    })().catch((caught: unknown) => caught);
+    expect(received).toEqual([1]);
+    expect(AbortError.isInstance(error)).toBe(true);
+    expect(closed).toBe(true);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('applies the deadline to the whole stream', async () => {
+    const error = await collect(
+      streamWithRetry(
+        async function* ({ signal }) {
+          yield 1;
+          await new Promise((resolve) => setTimeout(resolve, 1_000).unref());
+          if (!signal.aborted) yield 2;
+        },
+        { provider: 'test', timeoutMs: 20 },
+      ),
+    ).catch((caught: unknown) => caught);
+    expect(TimeoutError.isInstance(error)).toBe(true);
+  });
+
+  it('closes the source when the consumer breaks early', async () => {
+    let finalized = false;
+    for await (const item of streamWithRetry(
+      async function* () {
+        try {
+          yield* [1, 2, 3];
+        } finally {
+          finalized = true;
+        }
+      },
+      { provider: 'test' },
+    )) {
+      if (item === 1) break;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(finalized).toBe(true);
+  });
+});
