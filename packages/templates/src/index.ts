@@ -1,1 +1,15 @@
-export {};
+export { compileTemplate } from './compile-template.js';
+export type { CompiledTemplate, RenderArguments } from './compile-template.js';
+export { hasValue } from './has-value.js';
+export { MissingParametersError } from './missing-parameters-error.js';
+export type { MissingParametersReason } from './missing-parameters-error.js';
+export type { RenderOptions, ValidationOptions } from './render-options.js';
+export type { RenderResult } from './render-result.js';
+export { renderTemplate } from './render-template.js';
+export { stringifyValue } from './stringify-value.js';
+export type { SyntaxIssue, SyntaxIssueKind } from './syntax-issue.js';
+export { TemplateOptionsError } from './template-options-error.js';
+export type { TemplateParams } from './template-params.js';
+export { TemplateSyntaxError } from './template-syntax-error.js';
+export { validateTemplateSyntax } from './validate-template-syntax.js';
+export { ValidationLevel } from './validation-level.js';

@@ -1,0 +1,55 @@
+/** Op kinds of a compiled template. */
+export const OP_TEXT = 0;
+export const OP_VARIABLE = 1;
+export const OP_SECTION = 2;
+
+/** Which built-in variable a root name is (0 when it is none). */
+export const BUILTIN_NONE = 0;
+export const BUILTIN_DATE = 1;
+export const BUILTIN_DATETIME = 2;
+export const BUILTIN_YEAR = 3;
+
+/** A variable path, split once at compile time. Shared by every occurrence of the path. */
+export interface VariableRef {
+  /** The path as written without white space, e.g. `user.name`. */
+  readonly path: string;
+  /** The first segment. */
+  readonly root: string;
+  /** Whether `root` names a property of a built-in prototype, so only own properties count. */
+  readonly rootOwnOnly: boolean;
+  /** Segments after the root. */
+  readonly rest: readonly string[];
+  /** Per segment of `rest`: whether only own properties count. */
+  readonly restOwnOnly: readonly boolean[];
+  /** Which built-in the root is, when no param or default supplies it. */
+  readonly builtin: number;
+}
+
+/**
+ * One step of a compiled template. Every op has the same shape so the render loop stays
+ * monomorphic.
+ * - `OP_TEXT`: append `text`.
+ * - `OP_VARIABLE`: append the value of `ref`; without a value append nothing when
+ *   `inSection`, else `text` (the tag as written) and record it as unresolved.
+ * - `OP_SECTION`: if none of `checks[checkStart..checkEnd)` has a value, jump to `end`.
+ */
+export class TemplateOp {
+  constructor(
+    readonly kind: number,
+    readonly text: string,
+    readonly ref: VariableRef | null,
+    readonly inSection: boolean,
+    public end: number,
+    readonly checkStart: number,
+    readonly checkEnd: number,
+  ) {}
+}
+
+/** The compiled form of a template: a flat op list and the variable tables. */
+export interface TemplateProgram {
+  readonly ops: readonly TemplateOp[];
+  /** Every variable occurrence in text order; sections check a contiguous range of it. */
+  readonly checks: readonly VariableRef[];
+  /** Distinct variables in text order. */
+  readonly refs: readonly VariableRef[];
+}
