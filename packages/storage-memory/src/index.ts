@@ -1,1 +1,3 @@
-export {};
+export { MemoryConversationStore } from './memory-conversation-store.js';
+export type { MemoryConversationStoreSettings } from './memory-conversation-store.js';
+export { createMemoryConversationStore } from './create-memory-conversation-store.js';

@@ -1,0 +1,331 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConversationConflictError,
+  ConversationExistsError,
+  ConversationNotFoundError,
+  InvalidNodeError,
+  NodeNotFoundError,
+  StoreClosedError,
+} from '@dk/spec';
+import type {
+  AppendNodeOptions,
+  AppendNodeResult,
+  ConversationFilter,
+  ConversationNode,
+  ConversationPage,
+  ConversationRecord,
+  ConversationReference,
+  ConversationStore,
+  ConversationTree,
+  CreateConversationOptions,
+  ListConversationsOptions,
+  NodeReference,
+  SearchConversationsOptions,
+  UpdateConversationOptions,
+} from '@dk/spec';
+import { compareText } from './compare-text.js';
+import { checkConversationId, normalizeCreateOptions } from './normalize-create-options.js';
+import { normalizeFilter, normalizeListOptions } from './normalize-filter.js';
+import type { NormalizedFilter, NormalizedListOptions } from './normalize-filter.js';
+import { normalizeNewNode, serializeMetadata } from './normalize-new-node.js';
+import { childNodeId, isNodeId } from './node-id.js';
+import { encodePageCursor } from './page-cursor.js';
+import { searchTokens } from './search-tokens.js';
+import { materializeNode, materializeRecord } from './stored-node.js';
+import type { StoredNode, StoredRecord } from './stored-node.js';
+
+/** Settings of {@link MemoryConversationStore}. */
+export interface MemoryConversationStoreSettings {
+  /** Clock used for `createdAt`/`updatedAt`. Default `() => new Date()`; inject one for deterministic tests. */
+  readonly now?: () => Date;
+  /** Generator of conversation ids when `create` gets none. Default `crypto.randomUUID`. */
+  readonly generateId?: () => string;
+}
+
+interface MemoryConversation {
+  record: StoredRecord;
+  /** Parsed metadata for filtering; never handed out (callers get fresh copies). */
+  metadata: Record<string, unknown>;
+  readonly nodes: Map<string, StoredNode>;
+  readonly order: StoredNode[];
+  readonly children: Map<string, StoredNode[]>;
+}
+
+function hasOwnValue(metadata: Record<string, unknown>, key: string, value: unknown): boolean {
+  return Object.hasOwn(metadata, key) && metadata[key] === value;
+}
+
+/**
+ * The reference `ConversationStore`: complete, deterministic, in process memory.
+ *
+ * Everything going in is validated and serialised, everything coming out is a fresh copy,
+ * so callers cannot corrupt stored state. Appending a node is O(1) in the conversation's
+ * size: it never copies the tree. Data is lost when the process exits.
+ */
+export class MemoryConversationStore implements ConversationStore {
+  readonly specificationVersion = 'v1' as const;
+  readonly backend: string = 'memory';
+
+  readonly #conversations = new Map<string, MemoryConversation>();
+  readonly #now: () => Date;
+  readonly #generateId: () => string;
+  #closed = false;
+
+  constructor(settings: MemoryConversationStoreSettings = {}) {
+    this.#now = settings.now ?? (() => new Date());
+    this.#generateId = settings.generateId ?? randomUUID;
+  }
+
+  #open(operation: string): void {
+    if (this.#closed) throw new StoreClosedError({ backend: this.backend, operation });
+  }
+
+  #timestamp(): number {
+    return this.#now().getTime();
+  }
+
+  #require(conversationId: string): MemoryConversation {
+    const conversation = this.#conversations.get(conversationId);
+    if (conversation === undefined) throw new ConversationNotFoundError({ conversationId });
+    return conversation;
+  }
+
+  #requireNode(conversation: MemoryConversation, nodeId: unknown): StoredNode {
+    const node = isNodeId(nodeId) ? conversation.nodes.get(nodeId) : undefined;
+    if (node === undefined) {
+      throw new NodeNotFoundError({ conversationId: conversation.record.id, nodeId: String(nodeId) });
+    }
+    return node;
+  }
+
+  async create(options?: CreateConversationOptions): Promise<ConversationRecord> {
+    this.#open('create');
+    const normalized = normalizeCreateOptions(options, { generateId: this.#generateId, now: this.#timestamp() });
+    if (this.#conversations.has(normalized.id)) throw new ConversationExistsError({ conversationId: normalized.id });
+    const record: StoredRecord = {
+      id: normalized.id,
+      metadataJson: normalized.metadataJson,
+      currentNodeId: null,
+      version: 1,
+      nodeCount: 0,
+      createdAt: normalized.createdAt,
+      updatedAt: normalized.createdAt,
+    };
+    this.#conversations.set(normalized.id, {
+      record,
+      metadata: JSON.parse(normalized.metadataJson),
+      nodes: new Map(),
+      order: [],
+      children: new Map(),
+    });
+    return materializeRecord(record);
+  }
+
+  async get({ conversationId }: ConversationReference): Promise<ConversationRecord | undefined> {
+    this.#open('get');
+    const conversation = this.#conversations.get(checkConversationId(conversationId));
+    return conversation === undefined ? undefined : materializeRecord(conversation.record);
+  }
+
+  async load({ conversationId }: ConversationReference): Promise<ConversationTree | undefined> {
+    this.#open('load');
+    const conversation = this.#conversations.get(checkConversationId(conversationId));
+    if (conversation === undefined) return undefined;
+    return { conversation: materializeRecord(conversation.record), nodes: conversation.order.map(materializeNode) };
+  }
+
+  async getNode({ conversationId, nodeId }: NodeReference): Promise<ConversationNode | undefined> {
+    this.#open('getNode');
+    const conversation = this.#conversations.get(checkConversationId(conversationId));
+    const node = conversation !== undefined && isNodeId(nodeId) ? conversation.nodes.get(nodeId) : undefined;
+    return node === undefined ? undefined : materializeNode(node);
+  }
+
+  async getPath({ conversationId, nodeId }: NodeReference): Promise<readonly ConversationNode[]> {
+    this.#open('getPath');
+    const conversation = this.#require(checkConversationId(conversationId));
+    const path: ConversationNode[] = [];
+    for (
+      let node: StoredNode | undefined = this.#requireNode(conversation, nodeId);
+      node !== undefined;
+      node = node.parentId === null ? undefined : conversation.nodes.get(node.parentId)
+    ) {
+      path.push(materializeNode(node));
+    }
+    return path.reverse();
+  }
+
+  async getChildren({ conversationId, nodeId }: NodeReference): Promise<readonly ConversationNode[]> {
+    this.#open('getChildren');
+    const conversation = this.#require(checkConversationId(conversationId));
+    const parent = this.#requireNode(conversation, nodeId);
+    return (conversation.children.get(parent.id) ?? []).map(materializeNode);
+  }
+
+  async appendNode(options: AppendNodeOptions): Promise<AppendNodeResult> {
+    this.#open('appendNode');
+    const { conversationId, parentId, moveCursor = false, expectedVersion } = options;
+    checkConversationId(conversationId);
+    if (parentId !== null && typeof parentId !== 'string') {
+      throw new InvalidNodeError({ field: 'parentId', reason: 'must be a node id string, or null for the root.' });
+    }
+    if (expectedVersion !== undefined && !Number.isInteger(expectedVersion)) {
+      throw new InvalidNodeError({ field: 'expectedVersion', reason: 'must be an integer version read from the store.' });
+    }
+    const now = this.#timestamp();
+    const normalized = normalizeNewNode(options.node, now);
+    const conversation = this.#require(conversationId);
+    const record = conversation.record;
+    if (expectedVersion !== undefined && expectedVersion !== record.version) {
+      throw new ConversationConflictError({ conversationId, expectedVersion, actualVersion: record.version });
+    }
+    let id: string;
+    let position: number;
+    let siblings: StoredNode[] | undefined;
+    if (parentId === null) {
+      if (conversation.nodes.size > 0) {
+        throw new InvalidNodeError({
+          field: 'parentId',
+          reason: `conversation "${conversationId}" already has a root node; append under an existing node id instead of null.`,
+        });
+      }
+      id = '';
+      position = 0;
+    } else {
+      const parent = this.#requireNode(conversation, parentId);
+      siblings = conversation.children.get(parent.id);
+      position = siblings?.length ?? 0;
+      id = childNodeId(parent.id, position);
+    }
+    const stored: StoredNode = { ...normalized, conversationId, id, parentId, position };
+    conversation.nodes.set(id, stored);
+    conversation.order.push(stored);
+    if (parentId !== null) {
+      if (siblings === undefined) conversation.children.set(parentId, [stored]);
+      else siblings.push(stored);
+    }
+    conversation.record = {
+      ...record,
+      nodeCount: record.nodeCount + 1,
+      updatedAt: now,
+      ...(moveCursor ? { currentNodeId: id, version: record.version + 1 } : {}),
+    };
+    return { node: materializeNode(stored), conversation: materializeRecord(conversation.record) };
+  }
+
+  async updateConversation(options: UpdateConversationOptions): Promise<ConversationRecord> {
+    this.#open('updateConversation');
+    const { conversationId, expectedVersion, currentNodeId, metadata } = options;
+    checkConversationId(conversationId);
+    if (!Number.isInteger(expectedVersion)) {
+      throw new InvalidNodeError({ field: 'expectedVersion', reason: 'must be the integer `version` read from the store.' });
+    }
+    const metadataJson =
+      metadata === undefined
+        ? undefined
+        : serializeMetadata(metadata, (reason, cause) => new InvalidNodeError({ field: 'metadata', reason, cause }));
+    const conversation = this.#require(conversationId);
+    const record = conversation.record;
+    if (expectedVersion !== record.version) {
+      throw new ConversationConflictError({ conversationId, expectedVersion, actualVersion: record.version });
+    }
+    if (currentNodeId !== undefined) this.#requireNode(conversation, currentNodeId);
+    if (currentNodeId === undefined && metadataJson === undefined) return materializeRecord(record);
+    conversation.record = {
+      ...record,
+      ...(currentNodeId === undefined ? {} : { currentNodeId }),
+      ...(metadataJson === undefined ? {} : { metadataJson }),
+      version: record.version + 1,
+      updatedAt: this.#timestamp(),
+    };
+    if (metadataJson !== undefined) conversation.metadata = JSON.parse(metadataJson);
+    return materializeRecord(conversation.record);
+  }
+
+  #matches(conversation: MemoryConversation, filter: NormalizedFilter): boolean {
+    const { record, metadata } = conversation;
+    if (filter.createdAfter !== undefined && record.createdAt < filter.createdAfter) return false;
+    if (filter.createdBefore !== undefined && record.createdAt >= filter.createdBefore) return false;
+    if (filter.updatedAfter !== undefined && record.updatedAt < filter.updatedAfter) return false;
+    if (filter.updatedBefore !== undefined && record.updatedAt >= filter.updatedBefore) return false;
+    for (const [key, value] of filter.metadata) if (!hasOwnValue(metadata, key, value)) return false;
+    const tokens = filter.tokens;
+    if (tokens !== undefined) {
+      return conversation.order.some((node) => {
+        const words = new Set(searchTokens(node.content));
+        return tokens.every((token) => words.has(token));
+      });
+    }
+    return true;
+  }
+
+  #page(options: NormalizedListOptions): ConversationPage {
+    const { filter, sortBy, sortOrder, limit, offset, cursor } = options;
+    const direction = sortOrder === 'asc' ? 1 : -1;
+    const keyOf = (record: StoredRecord): number | string => (sortBy === 'id' ? record.id : record[sortBy]);
+    const compare = (left: StoredRecord, right: StoredRecord): number => {
+      const a = keyOf(left);
+      const b = keyOf(right);
+      const byKey = typeof a === 'number' && typeof b === 'number' ? Math.sign(a - b) : compareText(String(a), String(b));
+      return direction * (byKey !== 0 ? byKey : compareText(left.id, right.id));
+    };
+    let rows = [...this.#conversations.values()]
+      .filter((conversation) => this.#matches(conversation, filter))
+      .map((conversation) => conversation.record)
+      .sort(compare);
+    if (cursor !== undefined) {
+      const after = { id: cursor.id, createdAt: cursor.value, updatedAt: cursor.value } as unknown as StoredRecord;
+      rows = rows.filter((record) => compare(record, after) > 0);
+    }
+    const page = rows.slice(offset, offset + limit);
+    const last = page.at(-1);
+    const hasMore = rows.length > offset + limit;
+    return {
+      items: page.map(materializeRecord),
+      nextCursor:
+        hasMore && last !== undefined
+          ? encodePageCursor({ sortBy, sortOrder, value: keyOf(last), id: last.id })
+          : null,
+    };
+  }
+
+  async list(options?: ListConversationsOptions): Promise<ConversationPage> {
+    this.#open('list');
+    return this.#page(normalizeListOptions(options));
+  }
+
+  async count(options?: ConversationFilter): Promise<number> {
+    this.#open('count');
+    const filter = normalizeFilter(options);
+    let total = 0;
+    for (const conversation of this.#conversations.values()) if (this.#matches(conversation, filter)) total += 1;
+    return total;
+  }
+
+  async search(options: SearchConversationsOptions): Promise<ConversationPage> {
+    this.#open('search');
+    return this.#page(normalizeListOptions(options, { requireText: true }));
+  }
+
+  async delete({ conversationId }: ConversationReference): Promise<boolean> {
+    this.#open('delete');
+    return this.#conversations.delete(checkConversationId(conversationId));
+  }
+
+  async deleteMany(options: ConversationFilter): Promise<number> {
+    this.#open('deleteMany');
+    const filter = normalizeFilter(options, { requireCondition: true });
+    const doomed = [...this.#conversations.values()].filter((conversation) => this.#matches(conversation, filter));
+    for (const conversation of doomed) this.#conversations.delete(conversation.record.id);
+    return doomed.length;
+  }
+
+  async ping(): Promise<void> {
+    this.#open('ping');
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#conversations.clear();
+  }
+}
