@@ -2,3 +2,16 @@ export {};
 export { runConversationStoreConformance } from './store-conformance.js';
 export type { ConversationStoreConformanceOptions } from './store-conformance.js';
 export { checkTree } from './store-tree-check.js';
+export { conformanceRetrySettings, runProviderConformance } from './provider-conformance.js';
+export type { ProviderConformanceOptions } from './provider-conformance.js';
+export type {
+  CreateProviderHarness,
+  ProviderHarness,
+  ProviderHarnessOptions,
+  RecordedMessage,
+  RecordedRequest,
+  ScriptedError,
+  ScriptedErrorKind,
+  ScriptedToolCall,
+  ScriptedTurn,
+} from './provider-harness.js';

@@ -1,0 +1,115 @@
+import type { FinishReason, LLMProvider, MessageRole, Usage } from '@dk/spec';
+
+/**
+ * A failure the harness makes the provider's backend produce for one request (one HTTP
+ * attempt). Each kind must surface as the typed error below, with the retry behaviour shown:
+ *
+ * | kind | wire form (HTTP providers) | expected error | retried |
+ * |---|---|---|---|
+ * | `rate-limit` | 429, `Retry-After` / `retry-after-ms` from `retryAfterMs` | `RateLimitError` (`retryAfterMs` set when given) | yes |
+ * | `server` | 500 | `ProviderUnavailableError` | yes |
+ * | `overloaded` | 529 (Anthropic) / 503 (others) | `ProviderUnavailableError` | yes |
+ * | `auth` | 401 | `AuthenticationError` (status 401) | no |
+ * | `invalid-request` | 400 | `InvalidRequestError` (status 400) | no |
+ * | `context-length` | 400 with the vendor's context-overflow code/message | `ContextLengthExceededError` | no |
+ */
+export type ScriptedErrorKind = 'rate-limit' | 'server' | 'overloaded' | 'auth' | 'invalid-request' | 'context-length';
+
+/** A scripted failure of one request. */
+export interface ScriptedError {
+  readonly kind: ScriptedErrorKind;
+  /** For `rate-limit`: the wait the backend asks for, in milliseconds (sent as `retry-after-ms`). */
+  readonly retryAfterMs?: number;
+}
+
+/** A tool call the scripted model makes. */
+export interface ScriptedToolCall {
+  readonly id: string;
+  readonly name: string;
+  readonly arguments: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * What the provider's backend answers to ONE request (one attempt): the harness serves the
+ * scripted turns in order, one per request, whether the request is a `complete` or a `stream`
+ * call. A retried call therefore consumes one turn per attempt.
+ */
+export interface ScriptedTurn {
+  /** The answer text. Default `''`. */
+  readonly text?: string;
+  /** Tool calls in the answer (arguments as objects; the harness serialises them as the vendor does). */
+  readonly toolCalls?: readonly ScriptedToolCall[];
+  /** Portable finish reason; the harness sends the vendor's equivalent. Default `tool_calls` when there are tool calls, else `stop`. */
+  readonly finishReason?: Exclude<FinishReason, 'other'>;
+  /** Token counts reported by the backend (default: the harness's choice). */
+  readonly usage?: Usage;
+  /** Fail this request instead of answering. */
+  readonly error?: ScriptedError;
+  /** Wait this long before answering (before the response headers for HTTP backends). */
+  readonly delayMs?: number;
+  /** How the text is split into streamed deltas (their concatenation must equal `text`). Default: harness's choice. */
+  readonly chunks?: readonly string[];
+  /** When streaming: wait this long before each chunk after the first. Default 0. */
+  readonly chunkDelayMs?: number;
+}
+
+/** A message as the backend received it, translated back to the portable shape. */
+export interface RecordedMessage {
+  /** System prompts hoisted by the vendor format (Anthropic `system`) are reported as leading `system` messages. */
+  readonly role: MessageRole;
+  /** Text content (text blocks joined). */
+  readonly content: string;
+  /** For `tool` messages (Anthropic `tool_result` blocks become separate `tool` messages). */
+  readonly toolCallId?: string;
+  /** For `assistant` messages with tool calls, arguments parsed. */
+  readonly toolCalls?: readonly ScriptedToolCall[];
+}
+
+/** One request (one attempt) the backend received, translated back to portable fields. */
+export interface RecordedRequest {
+  /** The model the request named. */
+  readonly model: string | undefined;
+  readonly messages: readonly RecordedMessage[];
+  readonly temperature?: number;
+  /** `max_tokens`, `max_completion_tokens`, … */
+  readonly maxTokens?: number;
+  readonly topP?: number;
+  readonly stop?: readonly string[];
+  readonly seed?: number;
+  /** Names of the tools offered. */
+  readonly toolNames?: readonly string[];
+  /** Whether the request asked for a streamed answer. */
+  readonly stream: boolean;
+  /** The raw request (wire body, or the echo provider's recorded call), for debugging. */
+  readonly raw?: unknown;
+}
+
+/** What the suite asks of a harness when it creates one. */
+export interface ProviderHarnessOptions {
+  /**
+   * Retry settings the harness MUST pass as the provider's `settings.retry`, so the suite's
+   * retries wait milliseconds, not seconds: `{ maxRetries: 2, baseDelayMs: 1, maxDelayMs: 20 }`.
+   * The harness must not set a default `timeoutMs` on the provider.
+   */
+  readonly retry: { readonly maxRetries: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
+}
+
+/**
+ * A provider wired to a scriptable backend (a local HTTP server speaking the vendor's wire
+ * protocol through the real SDK, or the echo provider's own script). One harness per test.
+ */
+export interface ProviderHarness {
+  /** The provider under test, created with {@link ProviderHarnessOptions.retry}. */
+  readonly provider: LLMProvider;
+  /** Appends turns the backend serves, one per request, in order. */
+  script(turns: readonly ScriptedTurn[]): void;
+  /** Every request received so far (one per attempt), oldest first. */
+  requests(): readonly RecordedRequest[];
+  /** Secrets (API keys) the provider holds; the suite checks no error message contains them. */
+  readonly secrets?: readonly string[];
+  /** Stops the backend and closes the provider (tolerates a provider closed by the test). */
+  close(): Promise<void>;
+}
+
+/** Creates a fresh harness for one test. */
+export type CreateProviderHarness = (options: ProviderHarnessOptions) => Promise<ProviderHarness> | ProviderHarness;
