@@ -1,1 +1,22 @@
-export {};
+export { normalizeRagConfig, defaultItemTemplate, defaultRagPlaceholder, defaultRagSeparator } from './rag-config.js';
+export type { NormalizedRagConfig, RagConfig } from './rag-config.js';
+export { RagConfigError } from './rag-config-error.js';
+export type { RagConfigErrorOptions } from './rag-config-error.js';
+export { formatRagContent } from './format-rag-content.js';
+export type { FormatRagContentOptions } from './format-rag-content.js';
+export { InMemorySearchAdapter } from './in-memory-search-adapter.js';
+export type { InMemoryDocument, InMemorySearchAdapterSettings } from './in-memory-search-adapter.js';
+export { makeVariablesOptional } from './make-variables-optional.js';
+export { matchesFilters } from './matches-filters.js';
+export { runRagSearches } from './run-rag-searches.js';
+export type {
+  CitedSearchResult,
+  RagFailurePolicy,
+  RagOutcome,
+  RagRun,
+  RagSearchRequest,
+  RunRagSearchesOptions,
+} from './run-rag-searches.js';
+export { tokenize, defaultStopWords } from './tokenize.js';
+export { validateSearchOptions, defaultSearchK } from './validate-search-options.js';
+export type { ValidatedSearchOptions } from './validate-search-options.js';

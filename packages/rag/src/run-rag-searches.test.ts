@@ -1,0 +1,126 @@
+import { RagSearchError } from '@dk/spec';
+import type { SearchAdapter, SearchOptions, SearchResult } from '@dk/spec';
+import { describe, expect, it } from 'vitest';
+import { InMemorySearchAdapter } from './in-memory-search-adapter.js';
+import { runRagSearches } from './run-rag-searches.js';
+
+const docs = new InMemorySearchAdapter({
+  name: 'docs',
+  documents: [
+    { id: 'd1', content: 'Python asyncio tutorial', metadata: { type: 'docs' } },
+    { id: 'd2', content: 'Python packaging guide', metadata: { type: 'docs' } },
+    { id: 'c1', content: 'asyncio example code in Python', metadata: { type: 'code' } },
+  ],
+});
+
+class FailingAdapter implements SearchAdapter {
+  readonly specificationVersion = 'v1' as const;
+  readonly name = 'broken';
+  async search(): Promise<SearchResult[]> {
+    throw new Error('index offline');
+  }
+}
+
+class GateAdapter implements SearchAdapter {
+  readonly specificationVersion = 'v1' as const;
+  readonly started: string[] = [];
+  readonly queries: { query: string; options: SearchOptions | undefined }[] = [];
+  #release!: () => void;
+  readonly gate = new Promise<void>((resolve) => (this.#release = resolve));
+  constructor(readonly name: string) {}
+  release(): void {
+    this.#release();
+  }
+  async search(query: string, options?: SearchOptions): Promise<SearchResult[]> {
+    this.started.push(query);
+    this.queries.push({ query, options });
+    await this.gate;
+    return [{ id: `${this.name}-1`, content: `${this.name} result for ${query}`, score: 0.5, metadata: {} }];
+  }
+}
+
+describe('runRagSearches', () => {
+  it('renders queries from params, passes k/filters/threshold, numbers citations across configs', async () => {
+    const outcome = await runRagSearches({
+      requests: [
+        { config: { adapter_name: 'docs', query: '{{language}} {{topic}}', k: 2, filters: { type: 'docs' }, placeholder: 'DOCS', item_template: '[{{index}}] {{content}}', separator: '\n' } },
+        { config: { adapter_name: 'docs', query: '{{topic}}', filters: { type: 'code' }, score_threshold: 0.1, item_template: '[{{index}}] {{content}}' }, configName: 'code_search' },
+      ],
+      adapters: new Map([['docs', docs]]),
+      params: { language: 'Python', topic: 'asyncio' },
+    });
+    expect(outcome.values).toEqual({
+      DOCS: '[1] Python asyncio tutorial\n[2] Python packaging guide',
+      RAG_CONTENT: '[3] asyncio example code in Python',
+    });
+    const [first, second] = outcome.runs;
+    expect(first).toMatchObject({ placeholder: 'DOCS', adapterName: 'docs', query: 'Python asyncio', k: 2, status: 'ok', configName: undefined });
+    expect(first!.results.map((result) => [result.id, result.citation])).toEqual([['d1', 1], ['d2', 2]]);
+    expect(second).toMatchObject({ configName: 'code_search', scoreThreshold: 0.1, query: 'asyncio' });
+    expect(second!.results[0]!.citation).toBe(3);
+    expect(first!.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('runs the searches concurrently', async () => {
+    const one = new GateAdapter('one');
+    const two = new GateAdapter('two');
+    const running = runRagSearches({
+      requests: [{ config: { adapter_name: 'one', query: 'a', placeholder: 'A' } }, { config: { adapter_name: 'two', query: 'b', placeholder: 'B' } }],
+      adapters: new Map<string, SearchAdapter>([['one', one], ['two', two]]),
+      params: {},
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Both searches started before either finished.
+    expect([one.started, two.started]).toEqual([['a'], ['b']]);
+    one.release();
+    two.release();
+    const outcome = await running;
+    expect(Object.keys(outcome.values)).toEqual(['A', 'B']);
+  });
+
+  it('drops missing params from the query and skips a query that renders empty', async () => {
+    const gate = new GateAdapter('g');
+    gate.release();
+    const outcome = await runRagSearches({
+      requests: [{ config: { adapter_name: 'g', query: '{{topic}} {{framework}}' } }, { config: { adapter_name: 'g', query: '{{nothing}}', placeholder: 'EMPTY' } }],
+      adapters: new Map([['g', gate]]),
+      params: { topic: 'routing' },
+    });
+    expect(gate.queries.map((entry) => entry.query)).toEqual(['routing']);
+    expect(outcome.runs[1]).toMatchObject({ status: 'skipped', content: '' });
+    expect(outcome.values['EMPTY']).toBe('');
+  });
+
+  it('throws RagSearchError under the throw policy', async () => {
+    const run = runRagSearches({ requests: [{ config: { adapter_name: 'broken', query: 'x' } }], adapters: new Map([['broken', new FailingAdapter()]]), params: {} });
+    await expect(run).rejects.toSatisfy((error) => RagSearchError.isInstance(error) && error.adapterName === 'broken' && /index offline/.test(error.message) && error.placeholder === 'RAG_CONTENT');
+  });
+
+  it('leaves the placeholder empty and reports the failure under the omit policy', async () => {
+    const outcome = await runRagSearches({
+      requests: [{ config: { adapter_name: 'broken', query: 'x' } }, { config: { adapter_name: 'missing', query: 'y', placeholder: 'OTHER' } }, { config: { adapter_name: 'docs', query: 'packaging', placeholder: 'OK', item_template: '{{content}}' } }],
+      adapters: new Map<string, SearchAdapter>([['broken', new FailingAdapter()], ['docs', docs]]),
+      params: {},
+      failurePolicy: 'omit',
+    });
+    expect(outcome.values).toEqual({ RAG_CONTENT: '', OTHER: '', OK: 'Python packaging guide' });
+    expect(outcome.runs[0]).toMatchObject({ status: 'failed', error: { name: 'RagSearchError', code: 'RAG_SEARCH_FAILED' } });
+    expect(outcome.runs[1]).toMatchObject({ status: 'failed', error: { code: 'RAG_ADAPTER_NOT_FOUND' } });
+    expect(outcome.runs[1]!.error!.message).toMatch(/Known adapters: broken, docs/);
+    expect(outcome.runs[2]!.results[0]!.citation).toBe(1);
+  });
+
+  it('rejects with the abort reason whatever the policy', async () => {
+    const controller = new AbortController();
+    const waiting: SearchAdapter = {
+      specificationVersion: 'v1',
+      name: 'slow',
+      search: (_query, options) =>
+        new Promise((_resolve, reject) => options?.signal?.addEventListener('abort', () => reject(options.signal!.reason))),
+    };
+    const running = runRagSearches({ requests: [{ config: { adapter_name: 'slow', query: 'x' } }], adapters: new Map([['slow', waiting]]), params: {}, failurePolicy: 'omit', signal: controller.signal });
+    controller.abort(new Error('user cancelled'));
+    await expect(running).rejects.toThrow('user cancelled');
+    await expect(runRagSearches({ requests: [], adapters: new Map(), params: {}, signal: controller.signal })).rejects.toThrow('user cancelled');
+  });
+});
