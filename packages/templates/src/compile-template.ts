@@ -157,9 +157,13 @@ class TemplateProgramRenderer implements CompiledTemplate<Record<string, unknown
         k++;
       } else if (op.kind === OP_VARIABLE) {
         const ref = op.ref as VariableRef;
-        let value = resolveRoot(ref, bag, defaults);
-        if (value === NEEDS_CLOCK) value = builtinValue(ref.builtin, (now ??= readClock(clock)));
-        if (ref.rest.length > 0) value = walkRest(ref, value);
+        // Fast path: a plain root name found in params; anything else takes the full lookup.
+        let value = bag[ref.root];
+        if (value === undefined || ref.slow) {
+          value = resolveRoot(ref, bag, defaults);
+          if (value === NEEDS_CLOCK) value = builtinValue(ref.builtin, (now ??= readClock(clock)));
+          if (ref.rest.length > 0) value = walkRest(ref, value);
+        }
         if (typeof value === 'string' ? hasStringValue(value) : hasValue(value)) {
           out += typeof value === 'string' ? value : stringifyValue(value);
         } else if (!op.inSection) {
@@ -172,9 +176,12 @@ class TemplateProgramRenderer implements CompiledTemplate<Record<string, unknown
         let keep = false;
         for (let c = op.checkStart; c < op.checkEnd; c++) {
           const ref = checks[c] as VariableRef;
-          let value = resolveRoot(ref, bag, defaults);
-          if (value === NEEDS_CLOCK) value = builtinValue(ref.builtin, (now ??= readClock(clock)));
-          if (ref.rest.length > 0) value = walkRest(ref, value);
+          let value = bag[ref.root];
+          if (value === undefined || ref.slow) {
+            value = resolveRoot(ref, bag, defaults);
+            if (value === NEEDS_CLOCK) value = builtinValue(ref.builtin, (now ??= readClock(clock)));
+            if (ref.rest.length > 0) value = walkRest(ref, value);
+          }
           if (typeof value === 'string' ? hasStringValue(value) : hasValue(value)) {
             keep = true;
             break;

@@ -47,22 +47,24 @@ interface RawOp {
   checkEnd: number;
 }
 
-const prototypes: readonly object[] = [
-  Object.prototype,
-  Array.prototype,
-  Function.prototype,
-  String.prototype,
-  Number.prototype,
-  Boolean.prototype,
-  BigInt.prototype,
-  Symbol.prototype,
-  Date.prototype,
-];
+let inheritedNames: ReadonlySet<string> | undefined;
 
-/** Whether reading `segment` could reach a property inherited from a built-in prototype. */
+/**
+ * Whether reading `segment` could reach a property inherited from a built-in prototype
+ * (`constructor`, `toString`, `length`, `__proto__`, …); such names only match own properties.
+ */
 function isInheritedName(segment: string): boolean {
-  for (const prototype of prototypes) if (segment in prototype) return true;
-  return false;
+  if (inheritedNames === undefined) {
+    const names = new Set<string>();
+    for (const prototype of [Object, Array, Function, String, Number, Boolean, BigInt, Symbol, Date].map((type) => type.prototype as object)) {
+      for (let current: object | null = prototype; current !== null; current = Object.getPrototypeOf(current) as object | null) {
+        for (const name of Object.getOwnPropertyNames(current)) names.add(name);
+      }
+    }
+    names.add('__proto__');
+    inheritedNames = names;
+  }
+  return inheritedNames.has(segment);
 }
 
 function builtinOf(root: string): number {
@@ -116,142 +118,178 @@ function describeChar(text: string, index: number): string {
  * times), collecting every problem rather than stopping at the first.
  */
 export function parseTemplate(text: string): ParseOutcome {
-  const n = text.length;
-  const issues: RawIssue[] = [];
-  const raw: RawOp[] = [];
-  const checks: VariableRef[] = [];
-  const refsByPath = new Map<string, VariableRef>();
-  const stack: OpenSection[] = [];
-  let textStart = 0;
-  let i = 0;
+  return new TemplateParser(text).parse();
+}
+
+class TemplateParser {
+  readonly text: string;
+  readonly n: number;
+  readonly issues: RawIssue[] = [];
+  readonly raw: RawOp[] = [];
+  readonly checks: VariableRef[] = [];
+  readonly refsByPath = new Map<string, VariableRef>();
+  readonly stack: OpenSection[] = [];
   // Cache of the next `}}` so repeated searches over the same stretch stay linear.
-  let closeFrom = -1;
-  let closeAt = -1;
+  closeFrom = -1;
+  closeAt = -1;
 
-  const pushText = (from: number, to: number): void => {
-    if (to > from) pushLiteral(text.slice(from, to));
-  };
-  const pushLiteral = (literal: string): void => {
-    if (literal.length > 0) {
-      raw.push({ kind: OP_TEXT, text: literal, ref: null, inSection: false, pair: -1, checkStart: 0, checkEnd: 0 });
-    }
-  };
-  const nextClose = (from: number): number => {
-    if (closeFrom === -1 || from < closeFrom || (closeAt !== -1 && closeAt < from)) {
-      closeFrom = from;
-      closeAt = text.indexOf('}}', from);
-    }
-    return closeAt;
-  };
-  const refFor = (segments: string[]): VariableRef => {
-    const path = segments.join('.');
-    let ref = refsByPath.get(path);
-    if (ref === undefined) {
-      const root = segments[0] ?? '';
-      const rest = segments.slice(1);
-      ref = {
-        path,
-        root,
-        rootOwnOnly: isInheritedName(root),
-        rest,
-        restOwnOnly: rest.map(isInheritedName),
-        builtin: builtinOf(root),
-      };
-      refsByPath.set(path, ref);
-    }
-    return ref;
-  };
+  constructor(text: string) {
+    this.text = text;
+    this.n = text.length;
+  }
 
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === BACKSLASH) {
-      let j = i + 1;
-      while (j < n && text.charCodeAt(j) === BACKSLASH) j++;
-      const d = text.charCodeAt(j);
-      if ((d === LBRACE || d === RBRACE || d === LPAREN || d === RPAREN) && text.charCodeAt(j + 1) === d) {
-        // A run of k backslashes before a delimiter pair: k/2 literal backslashes, and the
-        // pair itself is literal when k is odd.
-        pushText(textStart, i);
-        const k = j - i;
-        pushLiteral('\\'.repeat(k >> 1));
-        if ((k & 1) === 1) {
-          pushLiteral(text.slice(j, j + 2));
-          i = j + 2;
+  parse(): ParseOutcome {
+    const { text, n, raw, stack, checks, issues } = this;
+    let textStart = 0;
+    let i = 0;
+    // Plain text is skipped with indexOf: the next position of each character that can
+    // start syntax is cached and searched again only once the scan has passed it, so every
+    // character is visited a bounded number of times.
+    let nextBackslash = -1;
+    let nextBrace = -1;
+    let nextOpen = -1;
+    let nextShut = -1;
+    while (i < n) {
+      if (nextBackslash < i) nextBackslash = this.seek('\\', i);
+      if (nextBrace < i) nextBrace = this.seek('{', i);
+      if (nextOpen < i) nextOpen = this.seek('(', i);
+      if (nextShut < i) nextShut = this.seek(')', i);
+      i = Math.min(nextBackslash, nextBrace, nextOpen, nextShut);
+      if (i >= n) break;
+      const c = text.charCodeAt(i);
+      if (c === BACKSLASH) {
+        let j = i + 1;
+        while (j < n && text.charCodeAt(j) === BACKSLASH) j++;
+        const d = text.charCodeAt(j);
+        if ((d === LBRACE || d === RBRACE || d === LPAREN || d === RPAREN) && text.charCodeAt(j + 1) === d) {
+          // A run of k backslashes before a delimiter pair: k/2 literal backslashes, and the
+          // pair itself is literal when k is odd.
+          this.pushText(textStart, i);
+          const k = j - i;
+          this.pushLiteral('\\'.repeat(k >> 1));
+          if ((k & 1) === 1) {
+            this.pushLiteral(text.slice(j, j + 2));
+            i = j + 2;
+          } else {
+            i = j;
+          }
+          textStart = i;
         } else {
           i = j;
         }
-        textStart = i;
-      } else {
-        i = j;
-      }
-    } else if (c === LBRACE) {
-      if (text.charCodeAt(i + 1) !== LBRACE || text.charCodeAt(i + 2) === LBRACE) {
-        // A single `{` is text; in a run of `{` the tag starts at the last pair.
-        i++;
-        continue;
-      }
-      pushText(textStart, i);
-      i = parseVariable(i);
-      textStart = i;
-    } else if (c === LPAREN) {
-      if (text.charCodeAt(i + 1) === LPAREN) {
-        pushText(textStart, i);
-        stack.push({ offset: i, opIndex: raw.length, checkStart: checks.length, single: 0 });
-        raw.push({ kind: OP_SECTION, text: '', ref: null, inSection: false, pair: -1, checkStart: 0, checkEnd: 0 });
-        i += 2;
-        textStart = i;
-      } else {
-        const top = stack[stack.length - 1];
-        if (top !== undefined) top.single++;
-        i++;
-      }
-    } else if (c === RPAREN) {
-      const top = stack[stack.length - 1];
-      if (top === undefined) {
-        i++;
-      } else if (top.single > 0) {
-        top.single--;
-        i++;
-      } else if (text.charCodeAt(i + 1) === RPAREN) {
-        pushText(textStart, i);
-        stack.pop();
-        const open = raw[top.opIndex] as RawOp;
-        if (checks.length === top.checkStart) {
-          // A section without variables is always kept: it is just its text.
-          open.kind = RAW_NOTHING;
-        } else {
-          open.pair = raw.length;
-          open.checkStart = top.checkStart;
-          open.checkEnd = checks.length;
-          raw.push({ kind: RAW_SECTION_END, text: '', ref: null, inSection: false, pair: top.opIndex, checkStart: 0, checkEnd: 0 });
+      } else if (c === LBRACE) {
+        if (text.charCodeAt(i + 1) !== LBRACE || text.charCodeAt(i + 2) === LBRACE) {
+          // A single `{` is text; in a run of `{` the tag starts at the last pair.
+          i++;
+          continue;
         }
-        i += 2;
+        this.pushText(textStart, i);
+        i = this.parseVariable(i);
         textStart = i;
+      } else if (c === LPAREN) {
+        if (text.charCodeAt(i + 1) === LPAREN) {
+          this.pushText(textStart, i);
+          stack.push({ offset: i, opIndex: raw.length, checkStart: checks.length, single: 0 });
+          raw.push({ kind: OP_SECTION, text: '', ref: null, inSection: false, pair: -1, checkStart: 0, checkEnd: 0 });
+          i += 2;
+          textStart = i;
+        } else {
+          const top = stack[stack.length - 1];
+          if (top !== undefined) top.single++;
+          i++;
+        }
       } else {
-        i++;
+        // c === RPAREN
+        const top = stack[stack.length - 1];
+        if (top === undefined) {
+          i++;
+        } else if (top.single > 0) {
+          top.single--;
+          i++;
+        } else if (text.charCodeAt(i + 1) === RPAREN) {
+          this.pushText(textStart, i);
+          stack.pop();
+          const open = raw[top.opIndex] as RawOp;
+          if (checks.length === top.checkStart) {
+            // A section without variables is always kept: it is just its text.
+            open.kind = RAW_NOTHING;
+          } else {
+            open.pair = raw.length;
+            open.checkStart = top.checkStart;
+            open.checkEnd = checks.length;
+            raw.push({ kind: RAW_SECTION_END, text: '', ref: null, inSection: false, pair: top.opIndex, checkStart: 0, checkEnd: 0 });
+          }
+          i += 2;
+          textStart = i;
+        } else {
+          i++;
+        }
       }
-    } else {
-      i++;
+    }
+    this.pushText(textStart, n);
+
+    for (const open of stack) {
+      const hint =
+        open.single > 0
+          ? ` ${open.single} single \`(\` inside it ${open.single === 1 ? 'is' : 'are'} still open, and a \`)\` closes a single \`(\` before \`))\` can close the section: balance them, or write \`\\((\` for a literal \`((\`.`
+          : ' Add `))` where the optional section ends, or write `\\((` for a literal `((`.';
+      issues.push({ kind: 'unclosed-section', message: `The optional section opened with \`((\` is never closed.${hint}`, offset: open.offset });
+    }
+
+    if (issues.length > 0) return { program: undefined, issues };
+    return { program: link(raw, checks, [...this.refsByPath.values()]), issues };
+  }
+
+  seek(char: string, from: number): number {
+    const at = this.text.indexOf(char, from);
+    return at === -1 ? this.n : at;
+  }
+
+  pushText(from: number, to: number): void {
+    if (to > from) this.pushLiteral(this.text.slice(from, to));
+  }
+
+  pushLiteral(literal: string): void {
+    if (literal.length > 0) {
+      this.raw.push({ kind: OP_TEXT, text: literal, ref: null, inSection: false, pair: -1, checkStart: 0, checkEnd: 0 });
     }
   }
-  pushText(textStart, n);
 
-  for (const open of stack) {
-    const hint =
-      open.single > 0
-        ? ` ${open.single} single \`(\` inside it ${open.single === 1 ? 'is' : 'are'} still open, and a \`)\` closes a single \`(\` before \`))\` can close the section: balance them, or write \`\\((\` for a literal \`((\`.`
-        : ' Add `))` where the optional section ends, or write `\\((` for a literal `((`.';
-    issues.push({ kind: 'unclosed-section', message: `The optional section opened with \`((\` is never closed.${hint}`, offset: open.offset });
+  nextClose(from: number): number {
+    if (this.closeFrom === -1 || from < this.closeFrom || (this.closeAt !== -1 && this.closeAt < from)) {
+      this.closeFrom = from;
+      this.closeAt = this.text.indexOf('}}', from);
+    }
+    return this.closeAt;
   }
 
-  if (issues.length > 0) return { program: undefined, issues };
-  return { program: link(raw, checks, [...refsByPath.values()]), issues };
+  refFor(path: string, segments: readonly string[]): VariableRef {
+    let ref = this.refsByPath.get(path);
+    if (ref === undefined) {
+      const root = segments[0] ?? '';
+      const rest = segments.slice(1);
+      const rootOwnOnly = isInheritedName(root);
+      ref = {
+        path,
+        root,
+        rootOwnOnly,
+        rest,
+        restOwnOnly: rest.map(isInheritedName),
+        builtin: builtinOf(root),
+        slow: rootOwnOnly || rest.length > 0,
+      };
+      this.refsByPath.set(path, ref);
+    }
+    return ref;
+  }
 
   /** Parses `{{ … }}` starting at `start`; returns where scanning resumes. */
-  function parseVariable(start: number): number {
+  parseVariable(start: number): number {
+    const { text, n } = this;
     let j = start + 2;
     while (j < n && isWhiteSpace(text.charCodeAt(j))) j++;
-    const segments: string[] = [];
+    const pathStart = j;
+    let segments = 0;
     let valid = true;
     for (;;) {
       const segmentStart = j;
@@ -260,37 +298,38 @@ export function parseTemplate(text: string): ParseOutcome {
         valid = false;
         break;
       }
-      segments.push(text.slice(segmentStart, j));
+      segments++;
       if (text.charCodeAt(j) !== DOT) break;
       j++;
     }
     const nameEnd = j;
     while (j < n && isWhiteSpace(text.charCodeAt(j))) j++;
     if (valid && text.charCodeAt(j) === RBRACE && text.charCodeAt(j + 1) === RBRACE) {
-      const ref = refFor(segments);
-      checks.push(ref);
-      raw.push({
+      const path = text.slice(pathStart, nameEnd);
+      const ref = this.refsByPath.get(path) ?? this.refFor(path, segments === 1 ? [path] : path.split('.'));
+      this.checks.push(ref);
+      this.raw.push({
         kind: OP_VARIABLE,
         text: text.slice(start, j + 2),
         ref,
-        inSection: stack.length > 0,
+        inSection: this.stack.length > 0,
         pair: -1,
         checkStart: 0,
         checkEnd: 0,
       });
       return j + 2;
     }
-    if (segments.length === 0 && text.charCodeAt(j) === RBRACE && text.charCodeAt(j + 1) === RBRACE) {
-      issues.push({
+    if (segments === 0 && text.charCodeAt(j) === RBRACE && text.charCodeAt(j + 1) === RBRACE) {
+      this.issues.push({
         kind: 'empty-variable',
         message: 'Empty variable `{{ }}`: put a name inside, such as `{{name}}`, or write `\\{{` for literal braces.',
         offset: start,
       });
       return j + 2;
     }
-    const close = nextClose(start + 2);
+    const close = this.nextClose(start + 2);
     if (close === -1) {
-      issues.push({
+      this.issues.push({
         kind: 'unclosed-variable',
         message: 'The variable opened with `{{` is never closed: add `}}` after the name, or write `\\{{` for literal braces.',
         offset: start,
@@ -299,9 +338,9 @@ export function parseTemplate(text: string): ParseOutcome {
     }
     const bad = valid ? j : nameEnd;
     const message = valid
-      ? `Expected \`}}\` to close the variable \`${segments.join('.')}\`, found ${describeChar(text, bad)}. Names are letters, digits, \`_\` and \`-\`, joined by \`.\`; write \`\\{{\` for literal braces.`
+      ? `Expected \`}}\` to close the variable \`${text.slice(pathStart, nameEnd)}\`, found ${describeChar(text, bad)}. Names are letters, digits, \`_\` and \`-\`, joined by \`.\`; write \`\\{{\` for literal braces.`
       : `Unexpected ${describeChar(text, bad)} in a variable name. Names are letters, digits, \`_\` and \`-\`, joined by \`.\` (as in \`user.name\` or \`items.0\`); write \`\\{{\` for literal braces.`;
-    issues.push({ kind: 'malformed-variable', message, offset: bad });
+    this.issues.push({ kind: 'malformed-variable', message, offset: bad });
     return close + 2;
   }
 }

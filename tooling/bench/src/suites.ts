@@ -5,3 +5,6 @@ export interface BenchSuite {
 }
 
 export const suites: BenchSuite[] = [];
+
+import { runTemplatesBench } from './templates-bench.js';
+suites.push({ name: 'templates', run: runTemplatesBench });

@@ -1,0 +1,172 @@
+// Template rendering benchmark: @dk/templates against a hand-written string-concatenation
+// function (the floor), Handlebars, mustache.js and Eta, in one process, interleaved.
+import { compileTemplate } from '@dk/templates';
+import { Eta } from 'eta';
+import Handlebars from 'handlebars';
+import Mustache from 'mustache';
+import { templateFixtures } from './templates-fixtures.js';
+import type { TemplateFixture } from './templates-fixtures.js';
+
+type Render = () => string;
+
+interface Engine {
+  readonly name: string;
+  readonly render: Render;
+}
+
+const ROUNDS = 21;
+const BATCH_NS = 2_000_000;
+let sink = 0;
+
+/** Nanoseconds per call of one batch of `iterations` calls. */
+function timeBatch(render: Render, iterations: number): number {
+  const start = process.hrtime.bigint();
+  for (let k = 0; k < iterations; k++) sink += render().length;
+  return Number(process.hrtime.bigint() - start) / iterations;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** Iterations that make one batch take about {@link BATCH_NS}. */
+function calibrate(render: Render): number {
+  let iterations = 16;
+  for (;;) {
+    const start = process.hrtime.bigint();
+    for (let k = 0; k < iterations; k++) sink += render().length;
+    const elapsed = Number(process.hrtime.bigint() - start);
+    if (elapsed > BATCH_NS / 4 || iterations > 1 << 24) return Math.max(1, Math.round((iterations * BATCH_NS) / Math.max(elapsed, 1)));
+    iterations *= 2;
+  }
+}
+
+/** Median ns per call for each engine, measured in interleaved rounds after warm-up. */
+function measure(engines: readonly Engine[]): number[] {
+  const iterations = engines.map((engine) => {
+    for (let k = 0; k < 2000; k++) sink += engine.render().length;
+    return calibrate(engine.render);
+  });
+  const samples: number[][] = engines.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    // Rotate the order each round so no engine always runs first.
+    for (let step = 0; step < engines.length; step++) {
+      const index = (step + round) % engines.length;
+      (samples[index] as number[]).push(timeBatch((engines[index] as Engine).render, iterations[index] as number));
+    }
+  }
+  return samples.map(median);
+}
+
+/** Median ns of `run` over `times` calls, each timed alone (for one-off costs like compiling). */
+function timeEach(run: () => unknown, times: number): number {
+  const samples: number[] = [];
+  for (let k = 0; k < times; k++) {
+    const start = process.hrtime.bigint();
+    sink += run() === undefined ? 0 : 1;
+    samples.push(Number(process.hrtime.bigint() - start));
+  }
+  return median(samples);
+}
+
+const eta = new Eta({ autoEscape: false, autoTrim: false, useWith: false });
+const mustacheConfig = { escape: (value: unknown): string => String(value) };
+
+function engines(fixture: TemplateFixture, params: TemplateFixture['present']): Engine[] {
+  const dk = compileTemplate(fixture.dk);
+  const handlebars = Handlebars.compile(fixture.handlebars, { noEscape: true });
+  Mustache.parse(fixture.mustache);
+  const etaTemplate = eta.compile(fixture.eta);
+  return [
+    { name: 'hand-written', render: () => fixture.handWritten(params) },
+    { name: '@dk/templates', render: () => dk.render(params).content },
+    { name: 'handlebars', render: () => handlebars(params) },
+    { name: 'mustache', render: () => Mustache.render(fixture.mustache, params, {}, mustacheConfig) },
+    { name: 'eta', render: () => eta.render(etaTemplate, params) },
+  ];
+}
+
+function format(ns: number): string {
+  return ns >= 10_000 ? `${(ns / 1000).toFixed(1)} µs` : `${ns.toFixed(0)} ns`;
+}
+
+function pad(cells: readonly string[], widths: readonly number[]): string {
+  return `| ${cells.map((cell, k) => cell.padEnd(widths[k] as number)).join(' | ')} |`;
+}
+
+function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
+  const widths = header.map((cell, k) => Math.max(cell.length, ...rows.map((row) => (row[k] ?? '').length)));
+  process.stdout.write(`${pad(header, widths)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n`);
+  for (const row of rows) process.stdout.write(`${pad(row, widths)}\n`);
+}
+
+function renderTable(): void {
+  const rows: string[][] = [];
+  for (const fixture of templateFixtures) {
+    for (const [label, params] of [
+      ['optional present', fixture.present],
+      ['optional absent', fixture.absent],
+    ] as const) {
+      const list = engines(fixture, params);
+      const expected = fixture.handWritten(params);
+      for (const engine of list) {
+        const actual = engine.render();
+        if (actual !== expected) {
+          throw new Error(`${engine.name} renders ${fixture.name} (${label}) differently from the hand-written function:\n${JSON.stringify(actual.slice(0, 400))}\nvs\n${JSON.stringify(expected.slice(0, 400))}`);
+        }
+      }
+      const [floor, ...others] = measure(list) as [number, ...number[]];
+      rows.push([
+        `${fixture.name} (${fixture.dk.length} chars)`,
+        label,
+        format(floor),
+        ...others.map((ns) => `${format(ns)} (${(ns / floor).toFixed(2)}×)`),
+      ]);
+    }
+  }
+  process.stdout.write('Median time per render (ratio to the hand-written function); outputs checked identical first.\n\n');
+  printTable(['template', 'params', 'hand-written', '@dk/templates', 'handlebars', 'mustache', 'eta'], rows);
+}
+
+function compileTable(): void {
+  const rows: string[][] = [];
+  for (const fixture of templateFixtures) {
+    const times = fixture.name === 'large' ? 200 : 2000;
+    // Warm the compilers up on other text so the timed runs are not the first ones.
+    for (let k = 0; k < 200; k++) compileTemplate(`${fixture.dk} `);
+    const dk = timeEach(() => compileTemplate(fixture.dk), times);
+    // Handlebars compiles lazily on the first call, so compile + first render is its prepare cost.
+    const handlebars = timeEach(() => Handlebars.compile(fixture.handlebars, { noEscape: true })(fixture.present), times);
+    const mustache = timeEach(() => {
+      Mustache.clearCache();
+      return Mustache.parse(fixture.mustache);
+    }, times);
+    const etaCost = timeEach(() => eta.compile(fixture.eta), times);
+    rows.push([fixture.name, format(dk), format(handlebars), format(mustache), format(etaCost)]);
+  }
+  process.stdout.write('\nMedian prepare cost per template (dk compileTemplate; Handlebars compile + first render; mustache parse; Eta compile).\n\n');
+  printTable(['template', '@dk/templates', 'handlebars', 'mustache', 'eta'], rows);
+}
+
+function scalingLine(): void {
+  const unit = templateFixtures.find((fixture) => fixture.name === 'medium')?.dk ?? '';
+  const copies = Math.round(100_000 / unit.length);
+  const small = unit.repeat(copies);
+  const big = unit.repeat(copies * 10);
+  for (let k = 0; k < 5; k++) compileTemplate(small);
+  const smallNs = timeEach(() => compileTemplate(small), 31);
+  const bigNs = timeEach(() => compileTemplate(big), 11);
+  process.stdout.write(
+    `\nParse scaling (compileTemplate): ${(small.length / 1000).toFixed(0)} KB template ${format(smallNs)}, ${(big.length / 1e6).toFixed(2)} MB template ${format(bigNs)}; ratio ${(bigNs / smallNs).toFixed(1)}× for 10× the text (linear ≈ 10×).\n`,
+  );
+}
+
+/** Prints the render table, the compile table and the parse-scaling line. */
+export async function runTemplatesBench(): Promise<void> {
+  renderTable();
+  compileTable();
+  scalingLine();
+  if (sink === -1) process.stdout.write('');
+}
