@@ -1,1 +1,14 @@
-export {};
+export { createEchoProvider } from './create-echo-provider.js';
+export type { EchoCall } from './echo-call.js';
+export { EchoProvider } from './echo-provider.js';
+export type { EchoProviderSettings } from './echo-provider-settings.js';
+export type {
+  EchoErrorKind,
+  EchoPatternResponse,
+  EchoResponse,
+  EchoResponseFunction,
+  EchoScriptedError,
+  EchoScriptedResponse,
+  EchoToolCall,
+} from './echo-response.js';
+export { EchoScriptExhaustedError } from './echo-script-exhausted-error.js';
