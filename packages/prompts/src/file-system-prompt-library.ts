@@ -1,0 +1,144 @@
+import { watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadPromptDirectory } from './load-prompt-directory.js';
+import type { PromptKind } from './prompt-definition.js';
+import { PromptFileError } from './prompt-file-error.js';
+import type { PromptEntry, PromptLibrary, RagConfigEntry } from './prompt-library.js';
+import type { PromptStore } from './prompt-store.js';
+import { storeNames } from './prompt-store.js';
+import { validatePromptName } from './validate-prompt-name.js';
+
+/** Settings of a {@link FileSystemPromptLibrary}. */
+export interface FileSystemPromptLibrarySettings {
+  /** Name used in errors and results. Default: the directory path. */
+  readonly name?: string;
+  /** File extensions read (case-insensitive). Default `.yaml`, `.yml`, `.json`. */
+  readonly extensions?: readonly string[];
+  /**
+   * Development mode: watch the directory and reload after edits (debounced). A reload that
+   * finds problems keeps the previous prompts and reports the error to `onReload`.
+   */
+  readonly watch?: boolean;
+  /** Called after each watch-triggered reload, with the error when it failed. */
+  readonly onReload?: (error: PromptFileError | undefined) => void;
+  /** Quiet time before a watch-triggered reload, in milliseconds. Default 50. */
+  readonly watchDebounceMs?: number;
+}
+
+/**
+ * Prompts from a directory laid out as `system/`, `user/` and `rag/` (nested folders give
+ * names like `billing/refund`). The whole tree is read and checked on first use (or
+ * `load()`); any problem in any file fails the load with {@link PromptFileError} listing
+ * every problem with file, line and column, so nothing renders from a broken tree.
+ */
+export class FileSystemPromptLibrary implements PromptLibrary {
+  readonly name: string;
+  /** Absolute path of the prompt directory. */
+  readonly directory: string;
+
+  readonly #settings: FileSystemPromptLibrarySettings;
+  #store: PromptStore | undefined;
+  #loading: Promise<PromptStore> | undefined;
+  #watcher: FSWatcher | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(directory: string, settings: FileSystemPromptLibrarySettings = {}) {
+    this.directory = resolve(directory);
+    this.name = settings.name ?? directory;
+    this.#settings = settings;
+  }
+
+  /** Reads the directory if it has not been read yet. Rejects with {@link PromptFileError}. */
+  async load(): Promise<void> {
+    await this.#ensure();
+  }
+
+  /**
+   * Reads the directory again. On success the new prompts replace the old ones at once; on
+   * failure the previous prompts stay and the error is thrown.
+   */
+  async reload(): Promise<void> {
+    const next = this.#read();
+    this.#loading = next;
+    try {
+      this.#store = await next;
+    } catch (error) {
+      this.#loading = this.#store ? Promise.resolve(this.#store) : undefined;
+      throw error;
+    }
+  }
+
+  /** Stops watching. Lookups keep working from the last loaded prompts. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#watcher?.close();
+    this.#watcher = undefined;
+  }
+
+  async getPrompt(kind: PromptKind, name: string): Promise<PromptEntry | undefined> {
+    validatePromptName(name);
+    return (await this.#ensure())[kind].get(name);
+  }
+
+  async listPrompts(kind: PromptKind): Promise<string[]> {
+    return storeNames(await this.#ensure(), kind);
+  }
+
+  async getRagConfig(name: string): Promise<RagConfigEntry | undefined> {
+    validatePromptName(name);
+    return (await this.#ensure()).rag.get(name);
+  }
+
+  async listRagConfigs(): Promise<string[]> {
+    return storeNames(await this.#ensure(), 'rag');
+  }
+
+  #ensure(): Promise<PromptStore> {
+    if (this.#store) return Promise.resolve(this.#store);
+    if (!this.#loading) {
+      const loading = this.#read().then(
+        (store) => {
+          this.#store = store;
+          this.#startWatching();
+          return store;
+        },
+        (error: unknown) => {
+          if (this.#loading === loading) this.#loading = undefined;
+          throw error;
+        },
+      );
+      this.#loading = loading;
+    }
+    return this.#loading;
+  }
+
+  async #read(): Promise<PromptStore> {
+    const loaded = await loadPromptDirectory(this.directory, {
+      libraryName: this.name,
+      extensions: this.#settings.extensions ?? ['.yaml', '.yml', '.json'],
+    });
+    if (loaded.problems.length > 0) throw new PromptFileError({ problems: loaded.problems });
+    return loaded.store;
+  }
+
+  #startWatching(): void {
+    if (!this.#settings.watch || this.#watcher || this.#closed) return;
+    const delay = this.#settings.watchDebounceMs ?? 50;
+    this.#watcher = watch(this.directory, { recursive: true, persistent: false }, () => {
+      if (this.#timer) clearTimeout(this.#timer);
+      this.#timer = setTimeout(() => {
+        this.reload().then(
+          () => this.#settings.onReload?.(undefined),
+          (error: unknown) => this.#settings.onReload?.(PromptFileError.isInstance(error) ? error : new PromptFileError({ problems: [], cause: error })),
+        );
+      }, delay);
+    });
+    this.#watcher.on('error', () => {
+      this.#watcher?.close();
+      this.#watcher = undefined;
+    });
+  }
+}

@@ -1,0 +1,312 @@
+import { makeVariablesOptional, normalizeRagConfig, runRagSearches } from '@dk/rag';
+import type { RagConfig, RagFailurePolicy, RagRun, RagSearchRequest } from '@dk/rag';
+import type { SearchAdapter } from '@dk/spec';
+import { compileTemplate, ValidationLevel } from '@dk/templates';
+import type { CompiledTemplate, RenderOptions } from '@dk/templates';
+import { createHash } from 'node:crypto';
+import { closestNames } from './closest-names.js';
+import type { PromptKind, PromptMetadata, PromptValidation } from './prompt-definition.js';
+import { PromptFileError } from './prompt-file-error.js';
+import type { PromptEntry, PromptLibrary, PromptLookupOptions } from './prompt-library.js';
+import { PromptNotFoundError } from './prompt-not-found-error.js';
+import type { PromptProblem } from './prompt-problem.js';
+import { resolvePrompt } from './resolve-prompt.js';
+import type { PromptDependencies, ResolvedPrompt } from './resolve-prompt.js';
+import { BuilderConfigurationError } from './builder-configuration-error.js';
+
+/** Settings of a {@link PromptBuilder}. */
+export interface PromptBuilderSettings {
+  /** Where named prompts come from. Optional when only inline templates are rendered. */
+  readonly library?: PromptLibrary;
+  /** Search adapters RAG configs can name (`adapter_name` = the adapter's `name`). */
+  readonly adapters?: readonly SearchAdapter[];
+  /** Validation level when neither the prompt nor the call sets one. Default `'warn'`. */
+  readonly defaultValidationLevel?: ValidationLevel;
+  /** What a failed RAG search does. Default `'throw'`. */
+  readonly ragFailurePolicy?: RagFailurePolicy;
+  /** Clock behind `current_date` and friends. */
+  readonly clock?: () => Date;
+}
+
+/** Options of one render. Nothing in them is mutated, and nothing they set outlives the call. */
+export interface RenderPromptOptions extends PromptLookupOptions {
+  /** The params; the prompt's `defaults` fill in what is absent. */
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** Overrides the prompt's and the builder's validation level for this call only. */
+  readonly validationLevel?: ValidationLevel;
+  /** Run the prompt's RAG searches. Default true. When false, RAG placeholders render empty. */
+  readonly includeRag?: boolean;
+  /** Overrides the builder's RAG failure policy for this call. */
+  readonly ragFailurePolicy?: RagFailurePolicy;
+}
+
+/** Options of {@link PromptBuilder.renderInlinePrompt}. */
+export interface RenderInlinePromptOptions extends RenderPromptOptions {
+  /** `system` or `user`; reported in the result. Default `user`. */
+  readonly kind?: PromptKind;
+  /** Defaults for the inline template. */
+  readonly defaults?: Readonly<Record<string, unknown>>;
+  /** Validation block, as in a prompt file. */
+  readonly validation?: PromptValidation;
+  /** RAG configs, as in a prompt file's `rag_configs`. */
+  readonly ragConfigs?: readonly RagConfig[];
+}
+
+/** What a render produced, and where it came from. */
+export interface PromptRenderResult {
+  /** The rendered text. */
+  readonly content: string;
+  /** Required params that were missing, in declaration order. */
+  readonly missing: readonly string[];
+  /** Variables left verbatim because they had no value. */
+  readonly unresolved: readonly string[];
+  /** Validation warnings and RAG failures (under the `omit` policy). */
+  readonly warnings: readonly string[];
+  /** Root params used, with the values they resolved to. */
+  readonly paramsUsed: Readonly<Record<string, unknown>>;
+  /** Prompt name (`<inline>` for inline templates). */
+  readonly name: string;
+  readonly kind: PromptKind;
+  /** Library (or composite member) that supplied the prompt. */
+  readonly library: string | undefined;
+  /** Version, for versioned libraries. */
+  readonly version: string | undefined;
+  /** SHA-256 prefix of the resolved prompt: the same hash means the same prompt text and settings. */
+  readonly contentHash: string;
+  /** The validation level that applied. */
+  readonly validationLevel: ValidationLevel;
+  /** The merged `metadata` of the prompt (parameter docs, author, …). */
+  readonly metadata: PromptMetadata;
+  /** One record per RAG config that ran (adapter, rendered query, results with citation numbers, timing, status). */
+  readonly rag: readonly RagRun[];
+}
+
+interface Prepared {
+  readonly prompt: ResolvedPrompt;
+  readonly dependencies: PromptDependencies | undefined;
+  readonly compiled: CompiledTemplate;
+  readonly placeholders: readonly string[];
+  readonly optional: readonly string[];
+  readonly required: readonly string[];
+}
+
+const inlineName = '<inline>';
+
+/**
+ * Renders prompts from a library (or inline templates): looks the prompt up, applies its
+ * `extends` chain and sections, runs its RAG searches concurrently, and renders it with
+ * validation. Validation level precedence: the builder's default < the prompt's own level <
+ * the call's `validationLevel`; a call never changes the library or later calls.
+ */
+export class PromptBuilder {
+  readonly #library: PromptLibrary | undefined;
+  readonly #adapters: ReadonlyMap<string, SearchAdapter>;
+  readonly #defaultLevel: ValidationLevel;
+  readonly #policy: RagFailurePolicy;
+  readonly #clock: (() => Date) | undefined;
+  readonly #cache = new WeakMap<PromptEntry, Prepared>();
+  readonly #inline = new Map<string, Prepared>();
+
+  constructor(settings: PromptBuilderSettings = {}) {
+    this.#library = settings.library;
+    const adapters = new Map<string, SearchAdapter>();
+    for (const adapter of settings.adapters ?? []) {
+      if (adapters.has(adapter.name)) {
+        throw new BuilderConfigurationError(`Two search adapters are named "${adapter.name}". Adapter names must be unique: RAG configs address adapters by name.`);
+      }
+      adapters.set(adapter.name, adapter);
+    }
+    this.#adapters = adapters;
+    const level = settings.defaultValidationLevel ?? ValidationLevel.WARN;
+    if (!Object.values(ValidationLevel).includes(level)) {
+      throw new BuilderConfigurationError(`defaultValidationLevel must be 'error', 'warn' or 'ignore', got ${JSON.stringify(level)}.`);
+    }
+    this.#defaultLevel = level;
+    this.#policy = settings.ragFailurePolicy ?? 'throw';
+    this.#clock = settings.clock;
+  }
+
+  /** Renders a system prompt. Throws `PromptNotFoundError`, `PromptFileError`, `MissingParametersError`, `RagSearchError`. */
+  renderSystemPrompt(name: string, options: RenderPromptOptions = {}): Promise<PromptRenderResult> {
+    return this.renderPrompt('system', name, options);
+  }
+
+  /** Renders a user prompt. Throws like {@link renderSystemPrompt}. */
+  renderUserPrompt(name: string, options: RenderPromptOptions = {}): Promise<PromptRenderResult> {
+    return this.renderPrompt('user', name, options);
+  }
+
+  /** Renders a prompt of either kind. */
+  async renderPrompt(kind: PromptKind, name: string, options: RenderPromptOptions = {}): Promise<PromptRenderResult> {
+    const prepared = await this.#prepare(kind, name, options);
+    return this.#render(prepared, options);
+  }
+
+  /**
+   * Renders a template given as text, with the same validation and RAG handling as a library
+   * prompt. Throws `TemplateSyntaxError` for a malformed template.
+   */
+  async renderInlinePrompt(template: string, options: RenderInlinePromptOptions = {}): Promise<PromptRenderResult> {
+    const kind = options.kind ?? 'user';
+    const ragRequests: RagSearchRequest[] = (options.ragConfigs ?? []).map((config) => ({ config }));
+    const problems: PromptProblem[] = [];
+    ragRequests.forEach(({ config }, index) => {
+      if (this.#adapters.size > 0 && !this.#adapters.has(config.adapter_name)) {
+        problems.push({ code: 'RAG_ADAPTER_UNKNOWN', file: inlineName, line: undefined, column: undefined, path: `ragConfigs[${index}].adapter_name`, message: `unknown RAG adapter "${config.adapter_name}". Known adapters: ${[...this.#adapters.keys()].join(', ')}.` });
+      }
+    });
+    if (problems.length > 0) throw new PromptFileError({ problems });
+    const key = JSON.stringify([kind, template, options.defaults ?? {}, options.validation ?? null, options.ragConfigs ?? []]);
+    let prepared = this.#inline.get(key);
+    if (!prepared) {
+      const contentHash = createHash('sha256')
+        .update(JSON.stringify({ template, defaults: options.defaults ?? {}, validation: options.validation ?? null, rag: ragRequests.map((request) => normalizeRagConfig(request.config)) }))
+        .digest('hex')
+        .slice(0, 16);
+      const prompt: ResolvedPrompt = {
+        name: inlineName,
+        kind,
+        library: undefined,
+        file: inlineName,
+        version: undefined,
+        template,
+        defaults: { ...options.defaults },
+        validation: options.validation,
+        metadata: {},
+        ragRequests,
+        chain: [],
+        contentHash,
+      };
+      prepared = this.#compile(prompt, undefined);
+      if (this.#inline.size >= 500) this.#inline.clear();
+      this.#inline.set(key, prepared);
+    }
+    return this.#render(prepared, options);
+  }
+
+  /** Required params of a prompt (after `extends`), in declaration order. */
+  async getRequiredParameters(kind: PromptKind, name: string, options: PromptLookupOptions = {}): Promise<string[]> {
+    return [...(await this.#prepare(kind, name, options)).required];
+  }
+
+  /**
+   * Checks every prompt of the library: `extends` chains, sections, RAG refs and, when the
+   * builder has adapters, adapter names. Returns every problem (empty when all is well).
+   */
+  async validateLibrary(): Promise<PromptProblem[]> {
+    const library = this.#requireLibrary();
+    const problems: PromptProblem[] = [];
+    for (const kind of ['system', 'user'] as const) {
+      for (const name of await library.listPrompts(kind)) {
+        const entry = await library.getPrompt(kind, name);
+        if (!entry) continue;
+        const outcome = await resolvePrompt(library, entry, { adapterNames: this.#adapterNames() });
+        if (outcome.problems) problems.push(...outcome.problems);
+      }
+    }
+    return problems;
+  }
+
+  #adapterNames(): ReadonlySet<string> | undefined {
+    return this.#adapters.size > 0 ? new Set(this.#adapters.keys()) : undefined;
+  }
+
+  #requireLibrary(): PromptLibrary {
+    if (!this.#library) {
+      throw new BuilderConfigurationError('This PromptBuilder has no library. Pass `library` to render named prompts, or use renderInlinePrompt().');
+    }
+    return this.#library;
+  }
+
+  async #prepare(kind: PromptKind, name: string, options: PromptLookupOptions): Promise<Prepared> {
+    const library = this.#requireLibrary();
+    const lookup: PromptLookupOptions = { signal: options.signal, userId: options.userId, version: options.version, label: options.label };
+    const entry = await library.getPrompt(kind, name, lookup);
+    if (!entry) {
+      throw new PromptNotFoundError({ library: library.name, kind, name, suggestions: closestNames(name, await library.listPrompts(kind)) });
+    }
+    const cached = this.#cache.get(entry);
+    if (cached && (await this.#isFresh(library, cached.dependencies, lookup))) return cached;
+    const outcome = await resolvePrompt(library, entry, { lookup, adapterNames: this.#adapterNames() });
+    if (outcome.problems) throw new PromptFileError({ problems: outcome.problems });
+    const prepared = this.#compile(outcome.prompt, outcome.dependencies);
+    this.#cache.set(entry, prepared);
+    return prepared;
+  }
+
+  async #isFresh(library: PromptLibrary, dependencies: PromptDependencies | undefined, lookup: PromptLookupOptions): Promise<boolean> {
+    if (!dependencies) return true;
+    const baseLookup = { signal: lookup.signal, userId: lookup.userId };
+    for (const base of dependencies.bases) {
+      if ((await library.getPrompt(base.kind, base.name, baseLookup)) !== base.entry) return false;
+    }
+    for (const rag of dependencies.ragConfigs) {
+      if ((await library.getRagConfig(rag.name, baseLookup)) !== rag.entry) return false;
+    }
+    return true;
+  }
+
+  #compile(prompt: ResolvedPrompt, dependencies: PromptDependencies | undefined): Prepared {
+    const placeholders = [...new Set(prompt.ragRequests.map((request) => request.config.placeholder ?? 'RAG_CONTENT'))];
+    // RAG placeholders render empty (not verbatim) when RAG is off, failed or found nothing.
+    const template = placeholders.length > 0 ? makeVariablesOptional(prompt.template, new Set(placeholders)) : prompt.template;
+    return {
+      prompt,
+      dependencies,
+      compiled: compileTemplate(template),
+      placeholders,
+      optional: [...(prompt.validation?.optional_params ?? []), ...placeholders],
+      required: [...(prompt.validation?.required_params ?? [])],
+    };
+  }
+
+  async #render(prepared: Prepared, options: RenderPromptOptions): Promise<PromptRenderResult> {
+    const { prompt } = prepared;
+    const level = options.validationLevel ?? prompt.validation?.level ?? this.#defaultLevel;
+    let params: Readonly<Record<string, unknown>> = options.params ?? {};
+    let rag: readonly RagRun[] = [];
+    const warnings: string[] = [];
+    if (prepared.placeholders.length > 0) {
+      const values: Record<string, string> = {};
+      if (options.includeRag !== false) {
+        const outcome = await runRagSearches({
+          requests: prompt.ragRequests,
+          adapters: this.#adapters,
+          params: { ...prompt.defaults, ...params },
+          failurePolicy: options.ragFailurePolicy ?? this.#policy,
+          signal: options.signal,
+        });
+        Object.assign(values, outcome.values);
+        rag = outcome.runs;
+        for (const run of rag) {
+          if (run.status === 'failed') {
+            warnings.push(`RAG search for ${run.placeholder} on adapter "${run.adapterName}" failed (${run.error?.message ?? 'unknown error'}); rendered without it.`);
+          }
+        }
+      }
+      for (const placeholder of prepared.placeholders) values[placeholder] ??= '';
+      params = { ...params, ...values };
+    }
+    const renderOptions: RenderOptions = {
+      validation: { level, required: prepared.required, optional: prepared.optional },
+      defaults: prompt.defaults,
+      clock: this.#clock,
+    };
+    const result = prepared.compiled.render(params, renderOptions);
+    return {
+      content: result.content,
+      missing: result.missing,
+      unresolved: result.unresolved,
+      warnings: warnings.length > 0 ? [...result.warnings, ...warnings] : result.warnings,
+      paramsUsed: result.paramsUsed,
+      name: prompt.name,
+      kind: prompt.kind,
+      library: prompt.library,
+      version: prompt.version,
+      contentHash: prompt.contentHash,
+      validationLevel: level,
+      metadata: prompt.metadata,
+      rag,
+    };
+  }
+}
