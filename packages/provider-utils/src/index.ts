@@ -21,3 +21,8 @@ export type { StreamAssemblerOptions, StreamFinishInput, ToolCallDeltaInput } fr
 export { streamWithRetry } from './stream-with-retry.js';
 export { ToolCallArgumentsError } from './tool-call-arguments-error.js';
 export { withAttempts } from './with-attempts.js';
+export { CassetteMissError } from './cassette-miss-error.js';
+export { hashRequest, normalizeRequest, stableStringify } from './hash-request.js';
+export type { RequestIdentity } from './hash-request.js';
+export { RecordReplayProvider, recordReplayProvider } from './record-replay-provider.js';
+export type { RecordReplayMode, RecordReplayProviderOptions } from './record-replay-provider.js';
