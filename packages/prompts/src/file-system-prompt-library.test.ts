@@ -1,0 +1,112 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FileSystemPromptLibrary } from './file-system-prompt-library.js';
+import { PromptFileError } from './prompt-file-error.js';
+
+const directories: string[] = [];
+
+function tree(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'dk-prompts-'));
+  directories.push(root);
+  for (const [path, text] of Object.entries(files)) write(root, path, text);
+  return root;
+}
+
+function write(root: string, path: string, text: string): void {
+  mkdirSync(join(root, path, '..'), { recursive: true });
+  writeFileSync(join(root, path), text);
+}
+
+afterEach(() => {
+  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
+describe('FileSystemPromptLibrary', () => {
+  it('reads system/, user/ and rag/ with nested names and .yaml/.yml/.json', async () => {
+    const root = tree({
+      'system/assistant.yaml': 'template: You help.\n',
+      'system/billing/refund.yml': 'template: Refund {{order}}\n',
+      'user/ask.json': '{"template": "Q: {{q}}"}',
+      'rag/docs_search.yaml': 'adapter_name: docs\nquery: "{{q}}"\n',
+      'system/notes.txt': 'ignored',
+      'README.md': '# ignored',
+    });
+    const library = new FileSystemPromptLibrary(root, { name: 'files' });
+    expect(await library.listPrompts('system')).toEqual(['assistant', 'billing/refund']);
+    expect(await library.listPrompts('user')).toEqual(['ask']);
+    expect(await library.listRagConfigs()).toEqual(['docs_search']);
+    const refund = await library.getPrompt('system', 'billing/refund');
+    expect(refund).toMatchObject({ name: 'billing/refund', kind: 'system', library: 'files', definition: { template: 'Refund {{order}}' } });
+    expect(refund!.file).toMatch(/system\/billing\/refund\.yml$/);
+    expect(Object.isFrozen(refund!.definition)).toBe(true);
+    expect(await library.getPrompt('user', 'missing')).toBeUndefined();
+    expect((await library.getRagConfig('docs_search'))!.config).toEqual({ adapter_name: 'docs', query: '{{q}}' });
+  });
+
+  it('fails the load with every problem of every file, positioned', async () => {
+    const root = tree({
+      'system/a.yaml': 'template: ok\ndefualts: {}\n',
+      'system/b.yaml': 'template: |\n  Hello {{ name\n',
+      'user/c.yaml': 'template: "x"\nvalidation:\n  level: loud\n',
+      'system/d.yaml': 'template: fine\n',
+      'system/d.json': '{"template": "duplicate"}',
+    });
+    const library = new FileSystemPromptLibrary(root);
+    const failure = await library.load().catch((error: unknown) => error);
+    expect(PromptFileError.isInstance(failure)).toBe(true);
+    const problems = (failure as PromptFileError).problems.map((problem) => `${problem.file.split('/').slice(-2).join('/')}:${problem.line}:${problem.column} ${problem.code}`);
+    expect(problems).toEqual([
+      'system/a.yaml:2:1 PROMPT_SCHEMA',
+      'system/b.yaml:2:9 TEMPLATE_SYNTAX',
+      'system/d.yaml:undefined:undefined PROMPT_DUPLICATE',
+      'user/c.yaml:3:10 PROMPT_SCHEMA',
+    ]);
+    // Every lookup reports the same problems; nothing renders from a broken tree.
+    await expect(library.getPrompt('system', 'd')).rejects.toBeInstanceOf(PromptFileError);
+  });
+
+  it('reports a missing directory', async () => {
+    const library = new FileSystemPromptLibrary(join(tmpdir(), 'dk-prompts-does-not-exist'));
+    await expect(library.load()).rejects.toThrow(/does not exist. Pass the folder that holds system\/, user\/ and rag\//);
+  });
+
+  it('rejects traversal and absolute names before touching the file system', async () => {
+    const library = new FileSystemPromptLibrary(tree({ 'system/a.yaml': 'template: a\n' }));
+    await expect(library.getPrompt('system', '../user/a')).rejects.toThrow(/"\.\." segment/);
+    await expect(library.getPrompt('system', '/etc/passwd')).rejects.toThrow(/absolute path/);
+    await expect(library.getRagConfig('C:\\x')).rejects.toThrow(/absolute path/);
+  });
+
+  it('reload() picks up edits, and keeps the previous prompts when the new files are broken', async () => {
+    const root = tree({ 'system/a.yaml': 'template: one\n' });
+    const library = new FileSystemPromptLibrary(root);
+    const first = await library.getPrompt('system', 'a');
+    write(root, 'system/a.yaml', 'template: two\n');
+    write(root, 'system/b.yaml', 'template: new\n');
+    expect((await library.getPrompt('system', 'a'))).toBe(first);
+    await library.reload();
+    expect((await library.getPrompt('system', 'a'))!.definition.template).toBe('two');
+    expect(await library.listPrompts('system')).toEqual(['a', 'b']);
+    write(root, 'system/a.yaml', 'template: [broken\n');
+    await expect(library.reload()).rejects.toBeInstanceOf(PromptFileError);
+    expect((await library.getPrompt('system', 'a'))!.definition.template).toBe('two');
+  });
+
+  it('watch mode reloads after an edit', async () => {
+    const root = tree({ 'system/a.yaml': 'template: one\n' });
+    const reloads: (PromptFileError | undefined)[] = [];
+    const library = new FileSystemPromptLibrary(root, { watch: true, watchDebounceMs: 20, onReload: (error) => reloads.push(error) });
+    try {
+      await library.load();
+      write(root, 'system/a.yaml', 'template: edited\n');
+      for (let attempt = 0; attempt < 100 && reloads.length === 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(reloads[0]).toBeUndefined();
+      expect(reloads.length).toBeGreaterThan(0);
+      expect((await library.getPrompt('system', 'a'))!.definition.template).toBe('edited');
+    } finally {
+      await library.close();
+    }
+  });
+});
