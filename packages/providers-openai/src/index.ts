@@ -1,1 +1,3 @@
-export {};
+export { OpenAIProvider } from './openai-provider.js';
+export { createOpenAIProvider } from './create-openai-provider.js';
+export type { OpenAIProviderSettings } from './openai-provider-settings.js';

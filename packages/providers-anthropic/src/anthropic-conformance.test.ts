@@ -1,0 +1,4 @@
+import { runProviderConformance } from '@dk/test-kit';
+import { createAnthropicConformanceHarness } from './testing/anthropic-conformance-harness.js';
+
+runProviderConformance('anthropic', createAnthropicConformanceHarness);

@@ -1,0 +1,139 @@
+import type { CreateProviderHarness, RecordedMessage, RecordedRequest as PortableRequest, ScriptedTurn } from '@dk/test-kit';
+import { createAnthropicProvider } from '../create-anthropic-provider.js';
+import { anthropicErrorReply, anthropicMessageReply, startAnthropicTestServer } from './anthropic-test-server.js';
+import type { AnthropicTestTurn } from './anthropic-test-server.js';
+import type { RecordedRequest, ScriptedReply, ScriptedStep } from './scripted-http-server.js';
+
+const apiKey = 'sk-ant-conformance-canary-6c2a90-DO-NOT-LEAK';
+
+const stopReasons = { stop: 'end_turn', length: 'max_tokens', tool_calls: 'tool_use', content_filter: 'refusal' } as const;
+
+/** The conformance harness: an AnthropicProvider talking to a local Messages API server. */
+export const createAnthropicConformanceHarness: CreateProviderHarness = async ({ retry }) => {
+  const server = await startAnthropicTestServer();
+  const provider = createAnthropicProvider({ apiKey, baseURL: server.url, retry, model: 'claude-haiku-4-5' });
+  return {
+    provider,
+    secrets: [apiKey],
+    script(turns) {
+      server.script(...turns.map(toStep));
+    },
+    requests: () => server.requests.map(toPortable),
+    async close() {
+      await provider.close();
+      await server.close();
+    },
+  };
+};
+
+function toStep(turn: ScriptedTurn): ScriptedStep {
+  return (request) => {
+    const reply = turn.error !== undefined ? errorReply(turn.error) : answer(turn, request);
+    return turn.delayMs === undefined ? reply : { ...reply, delayMs: turn.delayMs };
+  };
+}
+
+function errorReply(error: NonNullable<ScriptedTurn['error']>): ScriptedReply {
+  switch (error.kind) {
+    case 'rate-limit':
+      return anthropicErrorReply(
+        429,
+        { type: 'rate_limit_error', message: 'This request would exceed the rate limit for your organization.' },
+        error.retryAfterMs === undefined ? {} : { 'retry-after-ms': String(error.retryAfterMs) },
+      );
+    case 'server':
+      return anthropicErrorReply(500, { type: 'api_error', message: 'Internal server error' });
+    case 'overloaded':
+      return anthropicErrorReply(529, { type: 'overloaded_error', message: 'Overloaded' });
+    case 'auth':
+      return anthropicErrorReply(401, { type: 'authentication_error', message: 'invalid x-api-key' });
+    case 'invalid-request':
+      return anthropicErrorReply(400, { type: 'invalid_request_error', message: 'temperature: range: 0..1' });
+    case 'context-length':
+      return anthropicErrorReply(400, { type: 'invalid_request_error', message: 'prompt is too long: 208315 tokens > 200000 maximum' });
+  }
+}
+
+/**
+ * Renders a turn as the model would answer this request. When the request forces one tool
+ * (the provider's `tool` structured-output strategy) and the scripted text is a JSON object,
+ * the answer is that tool's call with the object as input, as a real model would give it.
+ */
+function answer(turn: ScriptedTurn, request: RecordedRequest): ScriptedReply {
+  const body = (request.body ?? {}) as { tool_choice?: { type?: string; name?: string } };
+  const forcedTool = body.tool_choice?.type === 'tool' ? body.tool_choice.name : undefined;
+  const forcedInput = forcedTool !== undefined && (turn.toolCalls?.length ?? 0) === 0 ? jsonObject(turn.text) : undefined;
+  const common: AnthropicTestTurn = {
+    ...(turn.finishReason === undefined ? {} : { stopReason: stopReasons[turn.finishReason] }),
+    ...(turn.usage === undefined ? {} : { usage: turn.usage }),
+  };
+  const testTurn: AnthropicTestTurn =
+    forcedInput !== undefined
+      ? {
+          ...common,
+          toolCalls: [{ id: 'toolu_forced', name: forcedTool!, arguments: turn.text ?? '' }],
+          ...(turn.finishReason === undefined ? { stopReason: 'tool_use' } : {}),
+          ...(turn.chunks === undefined ? {} : { argumentChunks: [turn.chunks] }),
+        }
+      : {
+          ...common,
+          content: turn.text ?? '',
+          ...(turn.toolCalls === undefined ? {} : { toolCalls: turn.toolCalls }),
+          ...(turn.chunks === undefined ? {} : { chunks: turn.chunks }),
+        };
+  const reply = anthropicMessageReply(testTurn)(request);
+  if (reply.kind !== 'sse' || turn.chunkDelayMs === undefined) return reply;
+  // Frames: message_start, ping, content_block_start, then the text deltas; wait before every delta after the first.
+  const textChunks = turn.chunks?.length ?? 0;
+  const delays = reply.frames.map((_, index) => (index >= 4 && index < 3 + textChunks ? turn.chunkDelayMs! : 0));
+  return { ...reply, frameDelaysMs: delays };
+}
+
+function jsonObject(text: string | undefined): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text ?? '');
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+type WireBlock =
+  | { type: 'text'; text: string }
+  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
+  | { type: 'tool_result'; tool_use_id: string; content: string | { type: string; text?: string }[] };
+
+function toPortable(request: RecordedRequest): PortableRequest {
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  const messages: RecordedMessage[] = [];
+  const system = body['system'];
+  if (typeof system === 'string') messages.push({ role: 'system', content: system });
+  for (const message of (body['messages'] ?? []) as { role: 'user' | 'assistant'; content: string | WireBlock[] }[]) {
+    if (typeof message.content === 'string') {
+      messages.push({ role: message.role, content: message.content });
+      continue;
+    }
+    const text = message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
+    const toolUses = message.content.flatMap((block) => (block.type === 'tool_use' ? [{ id: block.id, name: block.name, arguments: block.input }] : []));
+    for (const block of message.content) {
+      if (block.type !== 'tool_result') continue;
+      const content = typeof block.content === 'string' ? block.content : block.content.map((part) => part.text ?? '').join('');
+      messages.push({ role: 'tool', content, toolCallId: block.tool_use_id });
+    }
+    if (message.role === 'assistant') messages.push({ role: 'assistant', content: text, ...(toolUses.length > 0 ? { toolCalls: toolUses } : {}) });
+    else if (text !== '' || !message.content.some((block) => block.type === 'tool_result')) messages.push({ role: 'user', content: text });
+  }
+  const tools = body['tools'] as { name: string }[] | undefined;
+  const optional = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
+  return {
+    model: body['model'] as string | undefined,
+    messages,
+    ...optional('temperature', body['temperature'] as number | undefined),
+    ...optional('maxTokens', body['max_tokens'] as number | undefined),
+    ...optional('topP', body['top_p'] as number | undefined),
+    ...optional('stop', body['stop_sequences'] as string[] | undefined),
+    ...optional('toolNames', tools?.map((tool) => tool.name)),
+    stream: body['stream'] === true,
+    raw: body,
+  };
+}

@@ -1,0 +1,443 @@
+import {
+  AbortError,
+  AuthenticationError,
+  ContextLengthExceededError,
+  InvalidRequestError,
+  ProviderError,
+  ProviderUnavailableError,
+  RateLimitError,
+  StructuredOutputError,
+  TimeoutError,
+} from '@dk/spec';
+import type { StreamPart } from '@dk/spec';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createOpenAIProvider } from './create-openai-provider.js';
+import type { OpenAIProviderSettings } from './openai-provider-settings.js';
+import {
+  openAIChatReply,
+  openAIEmbeddingsReply,
+  openAIErrorReply,
+  openAIFixtureReply,
+  startOpenAITestServer,
+} from './testing/openai-test-server.js';
+import type { OpenAITestServer } from './testing/openai-test-server.js';
+
+const canaryKey = 'sk-canary-7f3c9a1e-DO-NOT-LEAK-5b2d';
+
+let server: OpenAITestServer;
+const seenErrors: unknown[] = [];
+
+beforeAll(async () => {
+  server = await startOpenAITestServer();
+});
+afterEach(() => {
+  server.reset();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+function provider(settings: OpenAIProviderSettings = {}) {
+  return createOpenAIProvider({
+    apiKey: canaryKey,
+    baseURL: server.baseURL,
+    retry: { baseDelayMs: 1, maxDelayMs: 20 },
+    ...settings,
+  });
+}
+
+async function collect(parts: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
+  const result: StreamPart[] = [];
+  for await (const part of parts) result.push(part);
+  return result;
+}
+
+async function failure(promise: Promise<unknown>): Promise<ProviderError> {
+  try {
+    await promise;
+  } catch (error) {
+    seenErrors.push(error);
+    if (!ProviderError.isInstance(error)) throw error;
+    return error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+function lastBody(): Record<string, unknown> {
+  return server.requests.at(-1)!.body as Record<string, unknown>;
+}
+
+describe('OpenAIProvider', () => {
+  describe('complete', () => {
+    it('maps a recorded chat completion', async () => {
+      server.script(openAIFixtureReply('chat-completion.json'));
+      const response = await provider().complete([
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Hello', metadata: { private: true } },
+      ]);
+      expect(response).toMatchObject({
+        content: 'Hello! How can I assist you today?',
+        model: 'gpt-4o-mini-2024-07-18',
+        finishReason: 'stop',
+        usage: { promptTokens: 19, completionTokens: 10, totalTokens: 29 },
+        metadata: { provider: 'openai', rawFinishReason: 'stop', attempts: 1, id: 'chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT' },
+        warnings: [],
+      });
+      const request = server.requests[0]!;
+      expect(request.method).toBe('POST');
+      expect(request.path).toBe('/v1/chat/completions');
+      expect(request.hasCredentials).toBe(true);
+      expect(request.body).toEqual({
+        model: 'gpt-4o-mini',
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Hello' },
+        ],
+        stream: false,
+      });
+    });
+
+    it('parses tool calls in the non-streaming path', async () => {
+      server.script(openAIFixtureReply('chat-completion-tool-calls.json'));
+      const response = await provider().complete('Weather and time in Paris?', {
+        tools: [
+          { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } },
+          { name: 'get_time', parameters: { type: 'object', properties: { timezone: { type: 'string' } } } },
+        ],
+        toolChoice: 'required',
+      });
+      expect(response.finishReason).toBe('tool_calls');
+      expect(response.content).toBe('');
+      expect(response.toolCalls).toEqual([
+        { id: 'call_DdmO9pD3xa9XTPNJ32zg2hcA', name: 'get_weather', arguments: { location: 'Paris, France' } },
+        { id: 'call_ABCDEF0123456789abcdef01', name: 'get_time', arguments: { timezone: 'Europe/Paris' } },
+      ]);
+      expect(lastBody()['tools']).toEqual([
+        {
+          type: 'function',
+          function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } },
+        },
+        { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: { timezone: { type: 'string' } } } } },
+      ]);
+      expect(lastBody()['tool_choice']).toBe('required');
+    });
+
+    it('sends assistant tool calls and tool results in the vendor shape', async () => {
+      server.script(openAIChatReply({ content: 'It is sunny.' }));
+      await provider().complete(
+        [
+          { role: 'user', content: 'Weather?' },
+          { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { location: 'Paris' } }] },
+          { role: 'tool', content: '{"sky":"clear"}', toolCallId: 'call_1' },
+        ],
+        { tools: [{ name: 'get_weather', parameters: { type: 'object' } }], toolChoice: { type: 'tool', name: 'get_weather' } },
+      );
+      expect(lastBody()['messages']).toEqual([
+        { role: 'user', content: 'Weather?' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"location":"Paris"}' } }],
+        },
+        { role: 'tool', content: '{"sky":"clear"}', tool_call_id: 'call_1' },
+      ]);
+      expect(lastBody()['tool_choice']).toEqual({ type: 'function', function: { name: 'get_weather' } });
+    });
+
+    it('maps sampling options and merges providerOptions.openai', async () => {
+      server.script(openAIChatReply({ content: 'ok' }));
+      await provider().complete('hi', {
+        model: 'gpt-4o',
+        temperature: 0.2,
+        topP: 0.9,
+        maxTokens: 50,
+        stop: ['END'],
+        seed: 7,
+        headers: { 'x-trace': 'abc' },
+        providerOptions: { openai: { user: 'user-1' } },
+      });
+      expect(lastBody()).toMatchObject({ model: 'gpt-4o', temperature: 0.2, top_p: 0.9, max_tokens: 50, stop: ['END'], seed: 7, user: 'user-1' });
+      expect(server.requests.at(-1)!.headers['x-trace']).toBe('abc');
+    });
+
+    it('remaps parameters for reasoning models and warns about dropped settings', async () => {
+      server.script(openAIChatReply({ content: 'ok' }));
+      const response = await provider().complete('hi', { model: 'o3-mini', temperature: 0.5, topP: 0.5, maxTokens: 100 });
+      expect(lastBody()).toMatchObject({ model: 'o3-mini', max_completion_tokens: 100 });
+      expect(lastBody()).not.toHaveProperty('temperature');
+      expect(lastBody()).not.toHaveProperty('top_p');
+      expect(lastBody()).not.toHaveProperty('max_tokens');
+      expect(response.warnings.map((warning) => warning.type === 'unsupported-setting' && warning.setting)).toEqual(['temperature', 'topP']);
+    });
+
+    it('requests JSON mode and parses the answer', async () => {
+      server.script(openAIChatReply({ content: '{"answer":42}' }));
+      const response = await provider().complete('JSON please', { responseFormat: { type: 'json' } });
+      expect(lastBody()['response_format']).toEqual({ type: 'json_object' });
+      expect(response.parsed).toEqual({ answer: 42 });
+    });
+
+    it('requests a JSON Schema and validates the answer against it', async () => {
+      const schema = { type: 'object', properties: { answer: { type: 'number' } }, required: ['answer'] };
+      server.script(openAIChatReply({ content: '{"answer":42}' }), openAIChatReply({ content: '{"answer":"many"}' }));
+      const ok = await provider().complete('q', { responseFormat: { type: 'json-schema', schema, name: 'result' } });
+      expect(ok.parsed).toEqual({ answer: 42 });
+      expect(lastBody()['response_format']).toEqual({ type: 'json_schema', json_schema: { name: 'result', schema, strict: false } });
+      const error = await failure(provider().complete('q', { responseFormat: { type: 'json-schema', schema } }));
+      expect(StructuredOutputError.isInstance(error)).toBe(true);
+      expect((error as StructuredOutputError).issues).toEqual([{ path: '/answer', message: expect.any(String) }]);
+    });
+  });
+
+  describe('stream', () => {
+    it('streams a recorded response with usage', async () => {
+      server.script(openAIFixtureReply('chat-completion-stream.sse'));
+      const parts = await collect(provider().stream('Hello'));
+      expect(parts.filter((part) => part.type === 'text-delta').map((part) => part.text)).toEqual(['Hello', ' there', '!']);
+      const end = parts.at(-1)!;
+      expect(end).toMatchObject({
+        type: 'end',
+        finishReason: 'stop',
+        usage: { promptTokens: 12, completionTokens: 3, totalTokens: 15 },
+        response: { content: 'Hello there!', model: 'gpt-4o-mini-2024-07-18', metadata: { provider: 'openai', attempts: 1 } },
+      });
+      expect(lastBody()).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    });
+
+    it('assembles streamed tool-call deltas', async () => {
+      server.script(openAIFixtureReply('chat-completion-stream-tool-calls.sse'));
+      const parts = await collect(provider().stream('Weather?', { tools: [{ name: 'get_weather', parameters: { type: 'object' } }] }));
+      const deltas = parts.filter((part) => part.type === 'tool-call-delta');
+      expect(deltas.filter((part) => part.index === 0).map((part) => part.argumentsDelta).join('')).toBe('{"location":"Paris, France"}');
+      expect(deltas.every((part) => part.toolCallId.startsWith('call_'))).toBe(true);
+      const calls = parts.flatMap((part) => (part.type === 'tool-call' ? [part.toolCall] : []));
+      expect(calls).toEqual([
+        { id: 'call_DdmO9pD3xa9XTPNJ32zg2hcA', name: 'get_weather', arguments: { location: 'Paris, France' } },
+        { id: 'call_ABCDEF0123456789abcdef01', name: 'get_time', arguments: { timezone: 'Europe/Paris' } },
+      ]);
+      const end = parts.at(-1)!;
+      expect(end.type === 'end' && end.response.toolCalls).toEqual(calls);
+      expect(end.type === 'end' && end.finishReason).toBe('tool_calls');
+    });
+
+    it('gives the same response as complete for the same turn', async () => {
+      const turn = { content: 'Two words', toolCalls: [{ id: 'call_9', name: 'f', arguments: { a: 1 } }], usage: { promptTokens: 3, completionTokens: 4 } };
+      server.script(openAIChatReply(turn), openAIChatReply(turn));
+      const completed = await provider().complete('x');
+      const parts = await collect(provider().stream('x'));
+      const end = parts.at(-1)!;
+      expect(end.type).toBe('end');
+      if (end.type !== 'end') return;
+      const { metadata: streamedMetadata, ...streamed } = end.response;
+      const { metadata: completedMetadata, ...direct } = completed;
+      expect(streamed).toEqual(direct);
+      expect(streamedMetadata['rawFinishReason']).toBe(completedMetadata['rawFinishReason']);
+    });
+  });
+
+  describe('embed', () => {
+    it('embeds texts in input order', async () => {
+      server.script(openAIEmbeddingsReply(3));
+      const vectors = await provider().embed(['a', 'bbb']);
+      expect(vectors).toEqual([
+        [0.01, 0.02, 0.03],
+        [0.03, 0.04, 0.05],
+      ]);
+      expect(server.requests[0]!.path).toBe('/v1/embeddings');
+      expect(lastBody()).toEqual({ model: 'text-embedding-3-small', input: ['a', 'bbb'], encoding_format: 'float' });
+    });
+
+    it('returns nothing for no texts without calling the server', async () => {
+      expect(await provider().embed([])).toEqual([]);
+      expect(server.requests).toHaveLength(0);
+    });
+  });
+
+  describe('credentials', () => {
+    it('fails with a helpful AuthenticationError when no key is configured', async () => {
+      const error = await failure(createOpenAIProvider({ env: {} }).complete('hi'));
+      expect(AuthenticationError.isInstance(error)).toBe(true);
+      expect(error.message).toBe('OpenAI API key is missing. Pass `apiKey` or set OPENAI_API_KEY.');
+    });
+
+    it('reads OPENAI_API_KEY at call time, not at construction', async () => {
+      const env: Record<string, string | undefined> = {};
+      const lazy = createOpenAIProvider({ env, baseURL: server.baseURL });
+      env['OPENAI_API_KEY'] = canaryKey;
+      server.script(openAIChatReply({ content: 'ok' }));
+      await lazy.complete('hi');
+      expect(server.requests[0]!.hasCredentials).toBe(true);
+    });
+
+    it('sends no credentials to a compatible server when no key is set', async () => {
+      server.script(openAIChatReply({ content: 'local' }));
+      const local = createOpenAIProvider({ env: {}, baseURL: server.baseURL, model: 'llama3.2' });
+      expect((await local.complete('hi')).content).toBe('local');
+      expect(server.requests[0]!.hasCredentials).toBe(false);
+    });
+  });
+
+  describe('failures', () => {
+    it('retries 429 honouring retry-after-ms, then succeeds', async () => {
+      server.script(
+        openAIErrorReply(429, { message: 'slow down', type: 'requests', code: 'rate_limit_exceeded' }, { 'retry-after-ms': '5' }),
+        openAIChatReply({ content: 'ok' }),
+      );
+      const response = await provider().complete('hi');
+      expect(response.content).toBe('ok');
+      expect(response.metadata['attempts']).toBe(2);
+      expect(server.requests).toHaveLength(2);
+    });
+
+    it('ends in RateLimitError after maxRetries + 1 attempts', async () => {
+      const limited = openAIFixtureReply('error-rate-limit.json', { status: 429, headers: { 'retry-after': '0', 'x-request-id': 'req_429' } });
+      server.script(limited, limited, limited);
+      const error = await failure(provider().complete('hi', { maxRetries: 2 }));
+      expect(RateLimitError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ status: 429, vendorCode: 'rate_limit_exceeded', requestId: 'req_429', attempts: 3, isRetryable: true });
+      expect((error as RateLimitError).retryAfterMs).toBe(0);
+      expect(server.requests).toHaveLength(3);
+    });
+
+    it('retries 500 and ends in ProviderUnavailableError', async () => {
+      const reply = openAIFixtureReply('error-server.json', { status: 500 });
+      server.script(reply, reply);
+      const error = await failure(provider().complete('hi', { maxRetries: 1 }));
+      expect(ProviderUnavailableError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ status: 500, vendorType: 'server_error', attempts: 2 });
+      expect(server.requests).toHaveLength(2);
+    });
+
+    it('does not retry an invalid API key (401) and never echoes the key', async () => {
+      server.script(
+        openAIErrorReply(401, { message: `Incorrect API key provided: ${canaryKey}.`, type: 'invalid_request_error', code: 'invalid_api_key' }),
+      );
+      const error = await failure(provider().complete('hi'));
+      expect(AuthenticationError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ status: 401, vendorCode: 'invalid_api_key', attempts: 1, isRetryable: false });
+      expect(error.message).toContain('[REDACTED]');
+      expect(server.requests).toHaveLength(1);
+    });
+
+    it('maps context overflow to ContextLengthExceededError without retrying', async () => {
+      server.script(openAIFixtureReply('error-context-length.json', { status: 400 }));
+      const error = await failure(provider().complete('long'));
+      expect(ContextLengthExceededError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ status: 400, vendorCode: 'context_length_exceeded', attempts: 1 });
+      expect(server.requests).toHaveLength(1);
+    });
+
+    it('maps other 400s to InvalidRequestError without retrying', async () => {
+      server.script(openAIFixtureReply('error-invalid-request.json', { status: 400 }));
+      const error = await failure(provider().complete('x'));
+      expect(InvalidRequestError.isInstance(error)).toBe(true);
+      expect(error.message).toContain("Invalid value for 'temperature'");
+      expect(server.requests).toHaveLength(1);
+    });
+
+    it('ends a slow response with TimeoutError at the deadline', async () => {
+      server.script({ ...openAIChatReply({ content: 'late' })({} as never), delayMs: 3000 });
+      const started = performance.now();
+      const error = await failure(provider().complete('hi', { timeoutMs: 150 }));
+      expect(TimeoutError.isInstance(error)).toBe(true);
+      expect((error as TimeoutError).timeoutMs).toBe(150);
+      expect(performance.now() - started).toBeLessThan(1500);
+      expect(server.requests).toHaveLength(1);
+    });
+
+    it('retries a connection reset before any output', async () => {
+      server.script({ kind: 'reset' }, openAIChatReply({ content: 'after reset' }));
+      const response = await provider().complete('hi');
+      expect(response.content).toBe('after reset');
+      expect(server.requests).toHaveLength(2);
+    });
+
+    it('ends a stream reset mid-way with ProviderUnavailableError after one attempt', async () => {
+      server.script((request) => ({ ...(openAIChatReply({ content: 'one two three four' })(request) as { kind: 'sse'; frames: string[] }), resetAfterFrames: 3, frameDelayMs: 30 }));
+      const parts: StreamPart[] = [];
+      const error = await failure(
+        (async () => {
+          for await (const part of provider().stream('hi')) parts.push(part);
+        })(),
+      );
+      expect(ProviderUnavailableError.isInstance(error)).toBe(true);
+      expect(error.attempts).toBe(1);
+      expect(parts.map((part) => part.type)).toEqual(['text-delta', 'text-delta']);
+      expect(server.requests).toHaveLength(1);
+    });
+
+    it('ends a stream with a malformed SSE line in ProviderUnavailableError', async () => {
+      server.script({
+        kind: 'sse',
+        frames: [
+          'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}\n\n',
+          'data: {not json\n\n',
+        ],
+      });
+      const error = await failure(collect(provider().stream('hi')));
+      expect(ProviderUnavailableError.isInstance(error)).toBe(true);
+      expect(error.message).toContain('malformed');
+      expect(server.requests).toHaveLength(1);
+    });
+
+    it('retries a malformed first event, since nothing was yielded yet', async () => {
+      server.script({ kind: 'sse', frames: ['data: {oops\n\n'] }, openAIChatReply({ content: 'fine' }));
+      const parts = await collect(provider().stream('hi'));
+      expect(parts.at(-1)).toMatchObject({ type: 'end', response: { content: 'fine' } });
+      expect(server.requests).toHaveLength(2);
+    });
+
+    it('stops an aborted stream promptly and closes the connection', async () => {
+      server.script((request) => ({ ...(openAIChatReply({ content: 'a b c d e f g h' })(request) as { kind: 'sse'; frames: string[] }), frameDelayMs: 1000 }));
+      const controller = new AbortController();
+      const started = performance.now();
+      const error = await failure(
+        (async () => {
+          for await (const part of provider().stream('hi', { signal: controller.signal })) {
+            if (part.type === 'text-delta') controller.abort();
+          }
+        })(),
+      );
+      const elapsed = performance.now() - started;
+      expect(AbortError.isInstance(error)).toBe(true);
+      expect(elapsed).toBeLessThan(2500);
+      await expect.poll(() => server.requests[0]?.clientClosedEarly, { timeout: 2000 }).toBe(true);
+    });
+
+    it('cuts through a Retry-After backoff when aborted', async () => {
+      server.script(openAIErrorReply(429, { message: 'wait', code: 'rate_limit_exceeded' }, { 'retry-after': '20' }));
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 50);
+      const started = performance.now();
+      const error = await failure(provider({ retry: { maxDelayMs: 60_000 } }).complete('hi', { signal: controller.signal }));
+      expect(AbortError.isInstance(error)).toBe(true);
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(server.requests).toHaveLength(1);
+    });
+  });
+
+  describe('close', () => {
+    it('is idempotent and rejects later calls', async () => {
+      const closing = provider();
+      await closing.close();
+      await closing.close();
+      const error = await failure(closing.complete('hi'));
+      expect(InvalidRequestError.isInstance(error)).toBe(true);
+    });
+  });
+
+  describe('secrets', () => {
+    it('never exposes the API key in errors, their JSON, causes or recorded requests', () => {
+      expect(seenErrors.length).toBeGreaterThan(10);
+      for (const error of seenErrors) {
+        const texts: string[] = [];
+        for (let current: unknown = error; current instanceof Error; current = current.cause) {
+          texts.push(current.message, String(current.stack));
+          if (ProviderError.isInstance(current)) texts.push(JSON.stringify(current.toJSON()));
+        }
+        for (const text of texts) expect(text).not.toContain(canaryKey);
+      }
+      expect(JSON.stringify(server.requests)).not.toContain(canaryKey);
+    });
+  });
+});

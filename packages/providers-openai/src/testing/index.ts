@@ -1,0 +1,14 @@
+// Test servers for this package's tests and the workspace benchmarks. Not published: the
+// `./testing` entry exists only under the `@dk/source` condition and is excluded from the build.
+export {
+  openAIChatCompletionBody,
+  openAIChatReply,
+  openAIChatStreamFrames,
+  openAIEmbeddingsReply,
+  openAIErrorReply,
+  openAIFixtureReply,
+  readOpenAIFixture,
+  startOpenAITestServer,
+} from './openai-test-server.js';
+export type { OpenAITestServer, OpenAITestTurn } from './openai-test-server.js';
+export type { RecordedRequest, ScriptedHttpServer, ScriptedReply, ScriptedStep } from './scripted-http-server.js';

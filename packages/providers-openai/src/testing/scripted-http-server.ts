@@ -1,0 +1,197 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** A request the server received, as recorded for assertions (credentials removed). */
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  /** Lower-cased request headers without `authorization` and `x-api-key`. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The parsed JSON body (`undefined` when there was none). */
+  readonly body: unknown;
+  /** Whether the request carried credentials (`authorization`, `x-api-key` or `api-key`); their values are never recorded. */
+  readonly hasCredentials: boolean;
+  /** True once the client closed the connection before the reply was complete. */
+  readonly clientClosedEarly: boolean;
+}
+
+/** One scripted answer to one request. */
+export type ScriptedReply =
+  | {
+      readonly kind: 'json';
+      readonly status?: number;
+      readonly headers?: Readonly<Record<string, string>>;
+      readonly body: unknown;
+      /** Wait before sending the status line (a slow server). */
+      readonly delayMs?: number;
+    }
+  | {
+      readonly kind: 'sse';
+      readonly headers?: Readonly<Record<string, string>>;
+      /** Complete SSE frames (each ending in a blank line), sent in order. */
+      readonly frames: readonly string[];
+      readonly delayMs?: number;
+      /** Wait between frames. */
+      readonly frameDelayMs?: number;
+      /** Wait before individual frames: entry i is the wait before frame i. */
+      readonly frameDelaysMs?: readonly number[];
+      /** Destroy the socket after this many frames (a connection reset mid-stream). */
+      readonly resetAfterFrames?: number;
+    }
+  /** Destroy the socket without answering. */
+  | { readonly kind: 'reset'; readonly delayMs?: number };
+
+/** A reply, or a function computing it from the request (e.g. JSON vs SSE by `stream`). */
+export type ScriptedStep = ScriptedReply | ((request: RecordedRequest) => ScriptedReply);
+
+/** A local HTTP server on 127.0.0.1 answering from a script and recording every request. */
+export interface ScriptedHttpServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** Appends steps; each request consumes one. */
+  script(...steps: ScriptedStep[]): void;
+  /** The answer when the script is empty (default: a 500 saying the script ran out). */
+  setFallback(step: ScriptedStep | undefined): void;
+  /** Every request received so far, in order. */
+  readonly requests: readonly RecordedRequest[];
+  /** Forgets the script and recorded requests. */
+  reset(): void;
+  /** Stops the server, destroying open connections. */
+  close(): Promise<void>;
+}
+
+interface MutableRecord {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: unknown;
+  hasCredentials: boolean;
+  clientClosedEarly: boolean;
+}
+
+const hiddenHeaders = new Set(['authorization', 'x-api-key', 'api-key']);
+
+/** Starts a {@link ScriptedHttpServer} on an ephemeral port. */
+export async function startScriptedHttpServer(): Promise<ScriptedHttpServer> {
+  const queue: ScriptedStep[] = [];
+  const requests: MutableRecord[] = [];
+  const sockets = new Set<Socket>();
+  let fallback: ScriptedStep | undefined;
+
+  const server: Server = createServer((request, response) => {
+    void handle(request, response);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (!hiddenHeaders.has(name) && value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const record: MutableRecord = {
+      method: request.method ?? 'GET',
+      path: request.url ?? '/',
+      headers,
+      body: text === '' ? undefined : safeParse(text),
+      hasCredentials: [...hiddenHeaders].some((name) => request.headers[name] !== undefined),
+      clientClosedEarly: false,
+    };
+    requests.push(record);
+    let finished = false;
+    response.on('close', () => {
+      if (!finished) record.clientClosedEarly = true;
+    });
+    const step = queue.shift() ?? fallback ?? {
+      kind: 'json',
+      status: 500,
+      body: { error: { message: 'The test server script is empty.', type: 'server_error' } },
+    };
+    const reply = typeof step === 'function' ? step(record) : step;
+    if (reply.delayMs !== undefined && reply.delayMs > 0) {
+      await sleep(reply.delayMs);
+      if (record.clientClosedEarly) return;
+    }
+    switch (reply.kind) {
+      case 'reset':
+        request.socket.destroy();
+        return;
+      case 'json':
+        response.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
+        response.end(JSON.stringify(reply.body));
+        finished = true;
+        return;
+      case 'sse': {
+        response.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+          ...reply.headers,
+        });
+        response.flushHeaders();
+        let sent = 0;
+        for (const frame of reply.frames) {
+          if (reply.resetAfterFrames !== undefined && sent >= reply.resetAfterFrames) {
+            request.socket.destroy();
+            return;
+          }
+          const wait = reply.frameDelaysMs?.[sent] ?? 0;
+          if (wait > 0) await sleep(wait);
+          if (record.clientClosedEarly) return;
+          response.write(frame);
+          sent += 1;
+          if (reply.frameDelayMs !== undefined && reply.frameDelayMs > 0) await sleep(reply.frameDelayMs);
+        }
+        if (reply.resetAfterFrames !== undefined && sent >= reply.resetAfterFrames) {
+          request.socket.destroy();
+          return;
+        }
+        finished = true;
+        response.end();
+        return;
+      }
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    script(...steps) {
+      queue.push(...steps);
+    },
+    setFallback(step) {
+      fallback = step;
+    },
+    get requests() {
+      return requests;
+    },
+    reset() {
+      queue.length = 0;
+      requests.length = 0;
+    },
+    close() {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
