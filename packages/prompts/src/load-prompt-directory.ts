@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import type { RagConfig } from '@dk/rag';
 import { deepFreeze } from './deep-freeze.js';
 import { parsePromptSource } from './parse-prompt-source.js';
@@ -63,7 +63,8 @@ export async function loadPromptDirectory(
       const texts = await Promise.all(files.map((file) => readFile(file, 'utf8')));
       const seen = new Map<string, string>();
       files.forEach((file, index) => {
-        const shown = relative(process.cwd(), file) || file;
+        const fromCwd = relative(process.cwd(), file);
+        const shown = fromCwd === '' || fromCwd.startsWith('..') || isAbsolute(fromCwd) ? file : fromCwd;
         const withoutExtension = relative(root, file).slice(0, -(extensions.find((extension) => file.toLowerCase().endsWith(extension))?.length ?? 0));
         const name = withoutExtension.split(sep).join('/');
         if (!namePattern.test(name) || name.split('/').some((segment) => segment === '.' || segment === '..')) {

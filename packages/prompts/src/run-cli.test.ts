@@ -1,0 +1,93 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+const root = mkdtempSync(join(tmpdir(), 'dk-prompts-lint-'));
+const files: Record<string, string> = {
+  'system/base.yaml': 'template: "{{ROLE}}"\nsections:\n  ROLE: Base\n',
+  'system/typo.yaml': 'template: Hi\ndefualts:\n  a: 1\n',
+  'system/bad_template.yaml': 'metadata:\n  author: ann\ntemplate: |\n  Line one\n  Oops {{ unclosed\n',
+  'system/loop_a.yaml': 'extends: loop_b\n',
+  'system/loop_b.yaml': 'extends: loop_a\n',
+  'system/orphan.yaml': 'template: x\nextends: missing_base\n',
+  'system/child_of_broken.yaml': 'extends: typo\n',
+  'user/needs_rag.yaml': 'template: "{{RAG_CONTENT}}"\nrag_config_refs:\n  - doc_search\n',
+  'rag/docs.yaml': 'adapter_name: vectors\nquery: "{{q}}"\n',
+};
+for (const [path, text] of Object.entries(files)) {
+  mkdirSync(dirname(join(root, path)), { recursive: true });
+  writeFileSync(join(root, path), text);
+}
+const clean = mkdtempSync(join(tmpdir(), 'dk-prompts-lint-clean-'));
+mkdirSync(join(clean, 'system'));
+writeFileSync(join(clean, 'system', 'ok.yaml'), 'template: fine\n');
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+  rmSync(clean, { recursive: true, force: true });
+});
+
+async function run(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
+  return { code, stdout, stderr };
+}
+
+describe('dk-prompts lint', () => {
+  it('prints every problem as file:line:col message and exits 1', async () => {
+    const { code, stdout } = await run(['lint', root, '--adapters', 'docs']);
+    expect(code).toBe(1);
+    const lines = stdout.trim().split('\n').map((line) => line.replaceAll(root, '<root>'));
+    expect(lines).toHaveLength(8);
+    expect(lines[0]).toBe('<root>/rag/docs.yaml:1:15 adapter_name: unknown RAG adapter "vectors". Known adapters: docs. Register it with the builder or fix the name.');
+    expect(lines[1]).toMatch(/^<root>\/system\/bad_template\.yaml:5:8 template: template syntax error: .*never closed.*\(template line 2, column 6\)$/);
+    expect(lines.slice(2)).toEqual([
+      '<root>/system/loop_a.yaml:1:10 extends: extends chain loops: system/loop_b → system/loop_a → system/loop_b. Remove one of the extends.',
+      '<root>/system/loop_b.yaml:1:10 extends: extends chain loops: system/loop_a → system/loop_b → system/loop_a. Remove one of the extends.',
+      '<root>/system/orphan.yaml:2:10 extends: base prompt "missing_base" not found in library "<root>" (chain: system/orphan → missing_base). Create system/missing_base.yaml or fix the name.',
+      '<root>/system/typo.yaml:2:1 defualts: unknown field "defualts". Did you mean "defaults"? Rename the field.',
+      '<root>/user/needs_rag.yaml:3:5 rag_config_refs[0]: RAG config "doc_search" not found in library "<root>" (available: docs). Create rag/doc_search.yaml or fix the name.',
+      '7 problems in 9 files checked.',
+    ]);
+    // A prompt extending a broken file is not reported again: the broken file is.
+    expect(stdout).not.toContain('child_of_broken');
+  });
+
+  it('--format json gives the structured problems', async () => {
+    const { code, stdout } = await run(['lint', root, '--format=json']);
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as { fileCount: number; problems: { code: string; file: string; line: number; column: number; path: string }[] };
+    expect(report.fileCount).toBe(9);
+    expect(report.problems.map((problem) => problem.code).sort()).toEqual(['PROMPT_EXTENDS_CYCLE', 'PROMPT_EXTENDS_CYCLE', 'PROMPT_EXTENDS_MISSING', 'PROMPT_SCHEMA', 'RAG_REF_MISSING', 'TEMPLATE_SYNTAX']);
+    expect(report.problems.find((problem) => problem.code === 'PROMPT_SCHEMA')).toMatchObject({ line: 2, column: 1, path: 'defualts' });
+  });
+
+  it('exits 0 on a clean tree and 2 on usage errors', async () => {
+    expect(await run(['lint', clean])).toEqual({ code: 0, stdout: '1 files checked, no problems.\n', stderr: '' });
+    expect((await run([])).code).toBe(2);
+    expect((await run(['lint'])).stderr).toMatch(/exactly one directory/);
+    expect((await run(['lint', clean, '--format', 'xml'])).code).toBe(2);
+    expect((await run(['frobnicate'])).stderr).toMatch(/Unknown command "frobnicate"/);
+    expect((await run(['--help'])).stdout).toMatch(/Usage: dk-prompts lint <dir>/);
+  });
+
+  it('runs as a real process through the bin entry', async () => {
+    const packageRoot = fileURLToPath(new URL('..', import.meta.url));
+    const manifest = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(manifest.bin['dk-prompts']).toBe('./dist/cli.js');
+    expect(readFileSync(join(packageRoot, 'src', 'cli.ts'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+    const failure = await promisify(execFile)(process.execPath, [tsx, '--conditions=@dk/source', join(packageRoot, 'src', 'cli.ts'), 'lint', root], { cwd: packageRoot }).catch((error: { code: number; stdout: string }) => error);
+    expect((failure as { code: number }).code).toBe(1);
+    expect((failure as { stdout: string }).stdout).toContain('typo.yaml:2:1 defualts: unknown field "defualts"');
+    const success = await promisify(execFile)(process.execPath, [tsx, '--conditions=@dk/source', join(packageRoot, 'src', 'cli.ts'), 'lint', clean], { cwd: packageRoot });
+    expect(success.stdout).toBe('1 files checked, no problems.\n');
+  });
+});
