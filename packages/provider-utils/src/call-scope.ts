@@ -31,6 +31,8 @@ export class CallScope {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #reason: 'abort' | 'timeout' | undefined;
   #failure: ProviderError | undefined;
+  /** Without a caller signal or a deadline nothing can abort the scope, so races are skipped. */
+  readonly #canAbort: boolean;
   readonly #onCallerAbort = (): void => {
     this.#abort('abort');
   };
@@ -43,6 +45,7 @@ export class CallScope {
       });
     }
     this.#provider = provider;
+    this.#canAbort = signal !== undefined || timeoutMs !== undefined;
     this.#callerSignal = signal;
     this.#timeoutMs = timeoutMs;
     this.signal = this.#controller.signal;
@@ -80,6 +83,7 @@ export class CallScope {
    * also replaced by the failure, so a vendor SDK's own abort error never leaks out.
    */
   race<T>(promise: Promise<T>): Promise<T> {
+    if (!this.#canAbort) return promise;
     if (this.aborted) {
       promise.catch(() => undefined);
       return Promise.reject(this.failure());

@@ -124,8 +124,11 @@ function summarize(request: Record<string, unknown>): string {
  * and timeouts are not. Use {@link recordReplayProvider} to create one.
  */
 export class RecordReplayProvider implements LLMProvider {
+  /** Contract version implemented. */
   readonly specificationVersion = 'v1' as const;
+  /** The wrapped provider's name. */
   readonly providerName: string;
+  /** The wrapped provider's model. */
   readonly model: string;
 
   readonly #inner: LLMProvider;
@@ -153,6 +156,7 @@ export class RecordReplayProvider implements LLMProvider {
     return this.#writing;
   }
 
+  /** Replays the recorded response (or error) of this request, or calls the provider and records it. */
   async complete(input: LLMInput, options: CompletionOptions = {}): Promise<LLMResponse> {
     const identity = this.#identity('complete', input, options);
     const replayed = await this.#lookup(identity, options.signal);
@@ -170,6 +174,7 @@ export class RecordReplayProvider implements LLMProvider {
     }
   }
 
+  /** Replays the recorded parts of this request, or streams from the provider and records the parts. */
   async *stream(input: LLMInput, options: CompletionOptions = {}): AsyncGenerator<StreamPart, void, undefined> {
     const identity = this.#identity('stream', input, options);
     const replayed = await this.#lookup(identity, options.signal);
@@ -195,6 +200,7 @@ export class RecordReplayProvider implements LLMProvider {
     await this.#record(identity, { parts });
   }
 
+  /** Replays the recorded vectors of this request, or calls the provider's `embed` and records them. */
   async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<number[][]> {
     const identity: RequestIdentity = { method: 'embed', provider: this.providerName, model: options.model ?? this.model, texts, options };
     const replayed = await this.#lookup(identity, options.signal);

@@ -83,8 +83,11 @@ function splitIntoChunks(text: string, size: number): string[] {
  * llm.setResponses(['first', { toolCalls: [{ name: 'search', arguments: { q: 'x' } }] }]);
  */
 export class EchoProvider implements LLMProvider {
+  /** Contract version implemented. */
   readonly specificationVersion = 'v1' as const;
+  /** Always `echo`. */
   readonly providerName: string = providerName;
+  /** The configured model name (default `echo-model`). */
   readonly model: string;
 
   readonly #settings: EchoProviderSettings;
@@ -207,6 +210,10 @@ export class EchoProvider implements LLMProvider {
     return this.clearResponses().clearHistory();
   }
 
+  /**
+   * Answers with the next scripted response (or the echo), through the shared retry path:
+   * scripted retryable errors are retried, each attempt consuming one scripted response.
+   */
   async complete(input: LLMInput, options: CompletionOptions = {}): Promise<LLMResponse> {
     this.#assertOpen();
     const messages = normalizeInput(input, providerName);
@@ -228,6 +235,10 @@ export class EchoProvider implements LLMProvider {
     }
   }
 
+  /**
+   * Streams the same answer `complete` would give: text in `streamChunkSize` pieces (or the
+   * scripted `chunks`), tool calls as two argument fragments each, then the `end` part.
+   */
   async *stream(input: LLMInput, options: CompletionOptions = {}): AsyncGenerator<StreamPart, void, undefined> {
     this.#assertOpen();
     const messages = normalizeInput(input, providerName);
