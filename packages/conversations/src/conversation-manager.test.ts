@@ -55,7 +55,7 @@ describe('ConversationManager', () => {
     const prompt = node.metadata['prompt'] as Record<string, unknown>;
     expect(prompt['name']).toBe('code_question');
     expect(prompt['contentHash']).toMatch(/^[0-9a-f]{64}$/);
-    expect(prompt['rag']).toMatchObject({ query: 'decorators', resultCount: 1 });
+    expect(prompt['rag']).toEqual([{ placeholder: 'RAG_CONTENT', adapterName: 'docs', query: 'decorators', status: 'ok', results: [{ id: 'd0', score: 1 }] }]);
     const withoutRag = await manager.addMessage({ role: 'user', promptName: 'code_question', params: { language: 'go', topic: 'lists' }, includeRag: false });
     expect((withoutRag.metadata['prompt'] as Record<string, unknown>)['rag']).toBeUndefined();
   });

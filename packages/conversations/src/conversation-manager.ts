@@ -25,7 +25,7 @@ import type {
   ResumeConversationManagerOptions,
 } from './conversation-manager-options.js';
 import type { ConversationMiddleware, MiddlewareContext } from './conversation-middleware.js';
-import type { ConversationPromptBuilder } from './conversation-prompt-builder.js';
+import type { ConversationPromptBuilder, RagRunLike } from './conversation-prompt-builder.js';
 import type { BranchInfo, ConversationState, ConversationTotals } from './conversation-state.js';
 import { ConversationStateError } from './conversation-state-error.js';
 import type { ConversationSummarizer } from './conversation-summarizer.js';
@@ -106,6 +106,22 @@ function toMessage(node: ConversationNode): LLMMessage {
     ...(node.toolCalls === undefined || node.toolCalls.length === 0 ? {} : { toolCalls: node.toolCalls }),
     metadata: node.metadata,
   });
+}
+
+/** The JSON-safe, text-free part of a RAG run kept on the node. */
+function summarizeRagRun(run: RagRunLike): Record<string, unknown> {
+  const summary: Record<string, unknown> = {};
+  for (const key of ['placeholder', 'adapterName', 'configName', 'query', 'k', 'status', 'durationMs'] as const) {
+    if (run[key] !== undefined) summary[key] = run[key];
+  }
+  if (run.results !== undefined) {
+    summary['results'] = run.results.map((result) => ({
+      ...(result.id === undefined ? {} : { id: result.id }),
+      ...(result.score === undefined ? {} : { score: result.score }),
+      ...(result.citation === undefined ? {} : { citation: result.citation }),
+    }));
+  }
+  return summary;
 }
 
 function recordedOverrides(overrides: CompletionOverrides | undefined): Record<string, unknown> | undefined {
@@ -370,9 +386,10 @@ export class ConversationManager {
       options.role === 'system'
         ? await builder.renderSystemPrompt(options.promptName, renderOptions)
         : await builder.renderUserPrompt(options.promptName, renderOptions);
-    const prompt: Record<string, unknown> = { name: options.promptName };
+    const prompt: Record<string, unknown> = { name: options.promptName, kind: options.role };
     if (rendered.contentHash !== undefined) prompt['contentHash'] = rendered.contentHash;
-    if (rendered.ragMetadata !== undefined && rendered.ragMetadata !== null) prompt['rag'] = rendered.ragMetadata;
+    if (rendered.version !== undefined) prompt['version'] = rendered.version;
+    if (rendered.rag !== undefined && rendered.rag.length > 0) prompt['rag'] = rendered.rag.map(summarizeRagRun);
     return { role: options.role, content: rendered.content, promptName: options.promptName, metadata: { prompt } };
   }
 

@@ -8,14 +8,31 @@ export interface PromptRenderOptions {
   readonly signal?: AbortSignal;
 }
 
-/** What the manager reads from a rendered prompt. */
+/**
+ * What the manager reads from one RAG search of a render (`@dk/rag`'s `RagRun`); all
+ * fields optional so other builders can report less.
+ */
+export interface RagRunLike {
+  readonly placeholder?: string;
+  readonly adapterName?: string;
+  readonly configName?: string | undefined;
+  readonly query?: string;
+  readonly k?: number;
+  readonly status?: string;
+  readonly results?: readonly { readonly id?: string | undefined; readonly score?: number | undefined; readonly citation?: number | undefined }[];
+  readonly durationMs?: number;
+}
+
+/** What the manager reads from a rendered prompt (`@dk/prompts`' `PromptRenderResult`). */
 export interface RenderedPromptLike {
   /** The rendered text, stored as the message content. */
   readonly content: string;
   /** Hash of the rendered content, recorded on the node. */
   readonly contentHash?: string;
-  /** RAG metadata (queries, hashes, results), recorded on the node. */
-  readonly ragMetadata?: unknown;
+  /** Version of the prompt that was rendered, recorded on the node. */
+  readonly version?: string | undefined;
+  /** The RAG searches that ran; recorded on the node as queries, adapters and result ids/scores (not the result text, which is in the content). */
+  readonly rag?: readonly RagRunLike[];
 }
 
 /**

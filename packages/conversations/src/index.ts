@@ -14,7 +14,7 @@ export type {
 } from './conversation-manager-options.js';
 export type { BranchInfo, ConversationState, ConversationTotals } from './conversation-state.js';
 export type { ConversationMiddleware, MiddlewareContext, StreamPartResult } from './conversation-middleware.js';
-export type { ConversationPromptBuilder, PromptRenderOptions, RenderedPromptLike } from './conversation-prompt-builder.js';
+export type { ConversationPromptBuilder, PromptRenderOptions, RagRunLike, RenderedPromptLike } from './conversation-prompt-builder.js';
 export type { ConversationLogger, LogFields } from './conversation-logger.js';
 export type { ConversationSummarizer, ConversationSummary, SummarizeRequest } from './conversation-summarizer.js';
 export { LlmSummarizer, defaultSummaryPrompt } from './llm-summarizer.js';

@@ -2,7 +2,7 @@
 // a SHA-256 content hash and optional RAG text from an in-memory document list.
 import { createHash } from 'node:crypto';
 import { renderTemplate } from '@dk/templates';
-import type { ConversationPromptBuilder, PromptRenderOptions, RenderedPromptLike } from '../conversation-prompt-builder.js';
+import type { ConversationPromptBuilder, PromptRenderOptions, RagRunLike, RenderedPromptLike } from '../conversation-prompt-builder.js';
 
 export interface TemplatePrompt {
   readonly template: string;
@@ -36,15 +36,15 @@ export class TemplatePromptBuilder implements ConversationPromptBuilder {
     const prompt = this.prompts[kind]?.[name];
     if (prompt === undefined) throw new PromptNotFound(`${kind} prompt "${name}" not found`);
     const params: Record<string, unknown> = { ...prompt.defaults, ...options?.params };
-    let ragMetadata: unknown;
+    let rag: RagRunLike[] | undefined;
     if (prompt.ragQuery !== undefined && options?.includeRag !== false) {
       const query = renderTemplate(prompt.ragQuery, params).content;
       const words = query.toLowerCase().split(/\W+/).filter(Boolean);
       const hits = this.documents.filter((document) => words.some((word) => document.toLowerCase().includes(word)));
       params['RAG_CONTENT'] = hits.join('\n');
-      ragMetadata = { query, queryHash: createHash('sha256').update(query).digest('hex'), resultCount: hits.length };
+      rag = [{ placeholder: 'RAG_CONTENT', adapterName: 'docs', query, status: 'ok', results: hits.map((_, index) => ({ id: `d${index}`, score: 1 })) }];
     }
     const content = renderTemplate(prompt.template, params).content;
-    return { content, contentHash: createHash('sha256').update(content).digest('hex'), ...(ragMetadata === undefined ? {} : { ragMetadata }) };
+    return { content, contentHash: createHash('sha256').update(content).digest('hex'), ...(rag === undefined ? {} : { rag }) };
   }
 }
