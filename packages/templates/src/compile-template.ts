@@ -1,6 +1,6 @@
 import { hasStringValue, hasValue } from './has-value.js';
 import { MissingParametersError } from './missing-parameters-error.js';
-import { parseTemplate } from './parse-template.js';
+import { parseTemplate, variableRef } from './parse-template.js';
 import type { RenderOptions } from './render-options.js';
 import type { RenderResult } from './render-result.js';
 import { builtinValue, NEEDS_CLOCK, resolveRoot, walkRest } from './resolve-variable.js';
@@ -66,23 +66,12 @@ function checkNames(value: unknown, option: string): readonly string[] {
   return value as readonly string[];
 }
 
-/** Resolves a name or dotted path given at run time (validation lists). */
+/** Resolves a name or dotted path given at run time (validation lists) by the rendering rules. */
 function resolveName(name: string, params: Bag, defaults: Bag | undefined, now: () => Date): unknown {
-  const segments = name.split('.');
-  const root = segments[0] as string;
-  let value: unknown = Object.hasOwn(params, root) ? params[root] : undefined;
-  if (value === undefined && defaults !== undefined && Object.hasOwn(defaults, root)) value = defaults[root];
-  if (value === undefined) {
-    const builtin = root === 'current_date' ? 1 : root === 'current_datetime' ? 2 : root === 'current_year' ? 3 : 0;
-    if (builtin !== 0) value = builtinValue(builtin, now());
-  }
-  for (let k = 1; k < segments.length; k++) {
-    if (value === undefined || value === null) return undefined;
-    const segment = segments[k] as string;
-    if (!Object.hasOwn(value as object, segment)) return undefined;
-    value = (value as Record<string, unknown>)[segment];
-  }
-  return value;
+  const ref = variableRef(name, name.split('.'));
+  let value = resolveRoot(ref, params, defaults);
+  if (value === NEEDS_CLOCK) value = builtinValue(ref.builtin, now());
+  return walkRest(ref, value);
 }
 
 function isListed(path: string, root: string, names: readonly string[]): boolean {

@@ -113,6 +113,22 @@ function describeChar(text: string, index: number): string {
   return `\`${char}\``;
 }
 
+/** The lookup plan for a path, split into `segments` (also used for validation names). */
+export function variableRef(path: string, segments: readonly string[]): VariableRef {
+  const root = segments[0] ?? '';
+  const rest = segments.slice(1);
+  const rootOwnOnly = isInheritedName(root);
+  return {
+    path,
+    root,
+    rootOwnOnly,
+    rest,
+    restOwnOnly: rest.map(isInheritedName),
+    builtin: builtinOf(root),
+    slow: rootOwnOnly || rest.length > 0,
+  };
+}
+
 /**
  * Parses a template in one forward pass (every character is looked at a bounded number of
  * times), collecting every problem rather than stopping at the first.
@@ -266,18 +282,7 @@ class TemplateParser {
   refFor(path: string, segments: readonly string[]): VariableRef {
     let ref = this.refsByPath.get(path);
     if (ref === undefined) {
-      const root = segments[0] ?? '';
-      const rest = segments.slice(1);
-      const rootOwnOnly = isInheritedName(root);
-      ref = {
-        path,
-        root,
-        rootOwnOnly,
-        rest,
-        restOwnOnly: rest.map(isInheritedName),
-        builtin: builtinOf(root),
-        slow: rootOwnOnly || rest.length > 0,
-      };
+      ref = variableRef(path, segments);
       this.refsByPath.set(path, ref);
     }
     return ref;
