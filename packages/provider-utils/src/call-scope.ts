@@ -2,6 +2,8 @@ import { AbortError, InvalidRequestError, TimeoutError } from '@dk/spec';
 import type { ProviderError } from '@dk/spec';
 import { withAttempts } from './with-attempts.js';
 
+const maxTimerDelayMs = 2_147_483_647;
+
 /** Settings of a {@link CallScope}. */
 export interface CallScopeOptions {
   /** Provider id used in errors. */
@@ -55,10 +57,13 @@ export class CallScope {
     }
     signal?.addEventListener('abort', this.#onCallerAbort, { once: true });
     if (timeoutMs !== undefined) {
-      this.#timer = setTimeout(() => {
-        this.#abort('timeout');
-      }, timeoutMs);
-      this.#timer.unref?.();
+      // setTimeout fires at once for delays beyond 2^31 - 1 ms; such deadlines mean "none".
+      if (timeoutMs <= maxTimerDelayMs) {
+        this.#timer = setTimeout(() => {
+          this.#abort('timeout');
+        }, timeoutMs);
+        this.#timer.unref?.();
+      }
     }
   }
 

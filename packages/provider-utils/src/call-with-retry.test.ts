@@ -198,3 +198,9 @@ describe('callWithRetry', () => {
     }
   });
 });
+
+describe('callWithRetry deadlines beyond the timer range', () => {
+  it('treats a deadline beyond 2^31 - 1 ms as no deadline instead of firing at once', async () => {
+    await expect(callWithRetry(() => new Promise((resolve) => setTimeout(() => resolve('ok'), 5)), { provider: 'test', timeoutMs: 3e9 })).resolves.toBe('ok');
+  });
+});

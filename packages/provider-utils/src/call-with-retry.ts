@@ -43,7 +43,7 @@ export interface CallWithRetryOptions {
   readonly random?: (() => number) | undefined;
   /**
    * Waits between attempts (inject for deterministic tests). Default: a real, abortable,
-   * `unref`'d timer. Abort and the deadline cut through it whatever it does.
+   * timer (kept referenced so the process does not exit mid-backoff). Abort and the deadline cut through it whatever it does.
    */
   readonly sleep?: ((ms: number, signal: AbortSignal) => Promise<void>) | undefined;
   /** Called before each backoff wait, e.g. to log the retry. Must not throw. */
