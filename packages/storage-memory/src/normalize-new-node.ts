@@ -20,6 +20,8 @@ export interface NormalizedNode {
   readonly createdAt: number;
 }
 
+const nulReason = 'contains a NUL character (U+0000), which SQL databases cannot store in text; remove it.';
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
@@ -33,11 +35,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function serializeMetadata(value: unknown, makeError: (reason: string, cause?: unknown) => Error): string {
   if (value === undefined) return '{}';
   if (!isPlainObject(value)) throw makeError('must be a plain object of JSON values, e.g. `{ tier: "pro" }`.');
+  let json: string;
   try {
-    return JSON.stringify(value);
+    json = JSON.stringify(value);
   } catch (error) {
     throw makeError('is not JSON-serialisable (circular reference or BigInt); store plain JSON values only.', error);
   }
+  if (json.includes('\\u0000')) throw makeError(nulReason);
+  return json;
 }
 
 /** Validates a time option and returns epoch milliseconds. */
@@ -52,6 +57,7 @@ function optionalString(node: Record<string, unknown>, field: string): string | 
   if (typeof value !== 'string') {
     throw new InvalidNodeError({ field: `node.${field}`, reason: `must be a string when given (got ${typeof value}).` });
   }
+  if (value.includes('\u0000')) throw new InvalidNodeError({ field: `node.${field}`, reason: nulReason });
   return value;
 }
 
@@ -75,8 +81,11 @@ function serializeToolCalls(value: unknown): string | null {
     return { id: call['id'], name: call['name'], arguments: call['arguments'] };
   });
   try {
-    return JSON.stringify(calls);
+    const json = JSON.stringify(calls);
+    if (json.includes('\\u0000')) throw new InvalidNodeError({ field: 'node.toolCalls', reason: nulReason });
+    return json;
   } catch (error) {
+    if (InvalidNodeError.isInstance(error)) throw error;
     throw new InvalidNodeError({
       field: 'node.toolCalls',
       reason: 'arguments are not JSON-serialisable; pass plain JSON values.',
@@ -109,6 +118,7 @@ export function normalizeNewNode(node: unknown, now: number): NormalizedNode {
       reason: 'must be a string; use "" for an assistant message that only calls tools.',
     });
   }
+  if (content.includes('\u0000')) throw new InvalidNodeError({ field: 'node.content', reason: nulReason });
   const createdAt =
     node['createdAt'] === undefined
       ? now

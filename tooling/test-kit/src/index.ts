@@ -15,3 +15,4 @@ export type {
   ScriptedToolCall,
   ScriptedTurn,
 } from './provider-harness.js';
+export { dropSchema, isPostgresReachable, postgresTestUrl, randomSchemaName, shouldSkipPostgres } from './store-postgres-server.js';

@@ -201,7 +201,7 @@ export function runConversationStoreConformance(name: string, options: Conversat
       it('handles deep chains with long ids', async () => {
         await store.create({ id: 'deep' });
         let parentId: string | null = null;
-        const depth = 300;
+        const depth = 120;
         for (let index = 0; index < depth; index += 1) {
           const { node } = await store.appendNode({ conversationId: 'deep', parentId, node: message(`m${index}`) });
           parentId = node.id;

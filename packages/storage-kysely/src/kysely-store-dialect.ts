@@ -1,0 +1,56 @@
+import type { ConversationMetadataValue } from '@dk/spec';
+import type { Kysely, RawBuilder, SqlBool } from 'kysely';
+
+/** The tables of the conversation store schema. */
+export type StoreTable =
+  | 'dk_schema_migrations'
+  | 'dk_conversations'
+  | 'dk_nodes'
+  | 'dk_conversation_metadata'
+  | 'dk_nodes_fts';
+
+/** The store needs no typed tables: every statement is written with Kysely's `sql` tag. */
+export type StoreDatabase = object;
+
+/** A query executor: the store's `Kysely`, a transaction, or a single reserved connection. */
+export type StoreExecutor = Kysely<StoreDatabase>;
+
+/** One numbered schema migration. */
+export interface StoreMigration {
+  /** Schema version this migration produces (1, 2, …, contiguous). */
+  readonly version: number;
+  /** Short description, stored in the migrations table. */
+  readonly name: string;
+  /** Applies the migration inside the migration transaction. */
+  readonly up: (executor: StoreExecutor) => Promise<void>;
+}
+
+/**
+ * What differs between SQL backends. `KyselyConversationStore` writes the shared
+ * statements; a backend package supplies one of these.
+ */
+export interface KyselyStoreDialect {
+  /** Backend name for errors and logs, e.g. `sqlite`. */
+  readonly backend: string;
+  /** The backend's schema migrations, in version order. */
+  readonly migrations: readonly StoreMigration[];
+  /** A (schema-qualified) reference to a store table. */
+  table(name: StoreTable): RawBuilder<unknown>;
+  /**
+   * Runs `work` in a transaction that may write; on SQLite it takes the database write
+   * lock up front (`BEGIN IMMEDIATE`) so concurrent processes queue instead of failing.
+   */
+  writeTransaction<T>(db: StoreExecutor, work: (executor: StoreExecutor) => Promise<T>): Promise<T>;
+  /** Serialises migrations across processes (called first inside the migration transaction). */
+  lockForMigration(executor: StoreExecutor): Promise<void>;
+  /** `FOR UPDATE` where row locks exist, empty otherwise. */
+  readonly forUpdate: RawBuilder<unknown>;
+  /** A JSON parameter as the column type expects it (`jsonb` on PostgreSQL, text on SQLite). */
+  jsonParameter(json: string): RawBuilder<unknown>;
+  /** A JSON column read back as text. */
+  jsonText(column: string): RawBuilder<string>;
+  /** Condition on conversation alias `c`: every metadata key equals its value. */
+  metadataCondition(entries: readonly (readonly [string, ConversationMetadataValue])[]): RawBuilder<SqlBool>;
+  /** Condition on conversation alias `c`: one node contains every token. */
+  textCondition(tokens: readonly string[]): RawBuilder<SqlBool>;
+}

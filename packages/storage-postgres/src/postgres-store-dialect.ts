@@ -1,0 +1,34 @@
+import type { KyselyStoreDialect, StoreTable } from '@dk/storage-kysely';
+import { sql } from 'kysely';
+import type { SqlBool } from 'kysely';
+import { postgresMigrations } from './postgres-migrations.js';
+
+/**
+ * The PostgreSQL side of the shared Kysely store for tables in `schema`: JSONB containment
+ * (GIN) metadata filters, full-text search over a generated `tsvector`, row locks.
+ */
+export function createPostgresStoreDialect(schema: string): KyselyStoreDialect {
+  const table = (name: StoreTable) => sql.table(`${schema}.${name}`);
+  return {
+    backend: 'postgres',
+    migrations: postgresMigrations(table),
+    table,
+    writeTransaction: (db, work) => db.transaction().execute(work),
+    async lockForMigration(executor) {
+      // Serialises concurrent first starts of several app servers on one database.
+      await sql`SELECT pg_advisory_xact_lock(hashtext(${`dk-conversation-store:${schema}`}))`.execute(executor);
+      await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(executor);
+    },
+    forUpdate: sql`FOR UPDATE`,
+    jsonParameter: (json) => sql`CAST(${json} AS jsonb)`,
+    jsonText: (column) => sql<string>`${sql.ref(column)}::text`,
+    metadataCondition(entries) {
+      return sql<SqlBool>`c.metadata @> CAST(${JSON.stringify(Object.fromEntries(entries))} AS jsonb)`;
+    },
+    textCondition(tokens) {
+      // Tokens are letters and digits only, so plainto_tsquery sees the same words.
+      return sql<SqlBool>`c.id IN (SELECT n.conversation_id FROM ${table('dk_nodes')} n
+        WHERE n.content_tsv @@ plainto_tsquery('simple'::regconfig, ${tokens.join(' ')}))`;
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { StoreMigration } from '@dk/storage-kysely';
+import { sql } from 'kysely';
+
+const metadataRows = sql.raw(`j.key,
+  CASE j.type WHEN 'integer' THEN 'number' WHEN 'real' THEN 'number' ELSE j.type END,
+  CASE WHEN j.type IN ('integer', 'real', 'text') THEN j.value END`);
+
+/**
+ * The SQLite schema, one numbered migration per version. Never edit a released migration;
+ * add a new one.
+ */
+export const sqliteMigrations: readonly StoreMigration[] = [
+  {
+    version: 1,
+    name: 'conversations and nodes',
+    up: async (executor) => {
+      await sql`CREATE TABLE dk_conversations (
+        id TEXT PRIMARY KEY NOT NULL,
+        metadata TEXT NOT NULL CHECK (json_valid(metadata) AND json_type(metadata) = 'object'),
+        current_node_id TEXT,
+        version INTEGER NOT NULL,
+        node_count INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL)`.execute(executor);
+      await sql`CREATE INDEX dk_conversations_created_at ON dk_conversations (created_at, id)`.execute(executor);
+      await sql`CREATE INDEX dk_conversations_updated_at ON dk_conversations (updated_at, id)`.execute(executor);
+      await sql`CREATE TABLE dk_nodes (
+        seq INTEGER PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES dk_conversations (id) ON DELETE CASCADE,
+        parent_seq INTEGER,
+        position INTEGER NOT NULL,
+        node_key TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant', 'tool')),
+        content TEXT NOT NULL,
+        name TEXT,
+        tool_call_id TEXT,
+        tool_calls TEXT CHECK (tool_calls IS NULL OR json_valid(tool_calls)),
+        metadata TEXT NOT NULL CHECK (json_valid(metadata)),
+        prompt_name TEXT,
+        branch_name TEXT,
+        created_at INTEGER NOT NULL)`.execute(executor);
+      // Node lookups by id, child allocation (max position under a parent), one root per conversation.
+      await sql`CREATE UNIQUE INDEX dk_nodes_key ON dk_nodes (conversation_id, node_key)`.execute(executor);
+      await sql`CREATE UNIQUE INDEX dk_nodes_children ON dk_nodes (parent_seq, position)`.execute(executor);
+      await sql`CREATE UNIQUE INDEX dk_nodes_root ON dk_nodes (conversation_id) WHERE parent_seq IS NULL`.execute(executor);
+      await sql`CREATE INDEX dk_nodes_conversation ON dk_nodes (conversation_id, seq)`.execute(executor);
+    },
+  },
+  {
+    version: 2,
+    name: 'full-text search and metadata index',
+    up: async (executor) => {
+      // FTS5 over node content, kept in step by triggers (external content table).
+      await sql`CREATE VIRTUAL TABLE dk_nodes_fts USING fts5(
+        content, content = 'dk_nodes', content_rowid = 'seq', tokenize = 'unicode61 remove_diacritics 0')`.execute(executor);
+      await sql`CREATE TRIGGER dk_nodes_fts_insert AFTER INSERT ON dk_nodes BEGIN
+        INSERT INTO dk_nodes_fts (rowid, content) VALUES (new.seq, new.content); END`.execute(executor);
+      await sql`CREATE TRIGGER dk_nodes_fts_delete AFTER DELETE ON dk_nodes BEGIN
+        INSERT INTO dk_nodes_fts (dk_nodes_fts, rowid, content) VALUES ('delete', old.seq, old.content); END`.execute(executor);
+      await sql`INSERT INTO dk_nodes_fts (dk_nodes_fts) VALUES ('rebuild')`.execute(executor);
+      // Top-level metadata scalars, exploded with json_each so equality filters use an index.
+      await sql`CREATE TABLE dk_conversation_metadata (
+        conversation_id TEXT NOT NULL REFERENCES dk_conversations (id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value,
+        PRIMARY KEY (conversation_id, key)) WITHOUT ROWID`.execute(executor);
+      await sql`CREATE INDEX dk_conversation_metadata_value ON dk_conversation_metadata (key, kind, value)`.execute(executor);
+      await sql`CREATE TRIGGER dk_conversations_metadata_insert AFTER INSERT ON dk_conversations BEGIN
+        INSERT INTO dk_conversation_metadata (conversation_id, key, kind, value)
+        SELECT new.id, ${metadataRows} FROM json_each(new.metadata) j WHERE j.type NOT IN ('object', 'array'); END`.execute(executor);
+      await sql`CREATE TRIGGER dk_conversations_metadata_update AFTER UPDATE OF metadata ON dk_conversations BEGIN
+        DELETE FROM dk_conversation_metadata WHERE conversation_id = new.id;
+        INSERT INTO dk_conversation_metadata (conversation_id, key, kind, value)
+        SELECT new.id, ${metadataRows} FROM json_each(new.metadata) j WHERE j.type NOT IN ('object', 'array'); END`.execute(executor);
+      await sql`INSERT INTO dk_conversation_metadata (conversation_id, key, kind, value)
+        SELECT c.id, ${metadataRows} FROM dk_conversations c, json_each(c.metadata) j
+        WHERE j.type NOT IN ('object', 'array')`.execute(executor);
+    },
+  },
+];
