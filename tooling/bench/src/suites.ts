@@ -8,3 +8,6 @@ export const suites: BenchSuite[] = [];
 
 import { runTemplatesBench } from './templates-bench.js';
 suites.push({ name: 'templates', run: runTemplatesBench });
+
+import { runProvidersBench } from './providers-bench.js';
+suites.push({ name: 'providers', run: runProvidersBench });
