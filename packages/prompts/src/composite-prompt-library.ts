@@ -40,6 +40,17 @@ function relabel<T extends { readonly library: string }>(cache: WeakMap<T, T>, e
 export class CompositePromptLibrary implements PromptLibrary {
   readonly name: string;
   #members: Member[] = [];
+  #changes = 0;
+
+  /** Changes when members are added or removed or any member changes; `undefined` if a member cannot tell. */
+  get revision(): number | undefined {
+    let total = this.#changes;
+    for (const member of this.#members) {
+      if (member.library.revision === undefined) return undefined;
+      total += member.library.revision;
+    }
+    return total;
+  }
 
   constructor(settings: CompositePromptLibrarySettings) {
     this.name = settings.name ?? 'composite';
@@ -68,12 +79,14 @@ export class CompositePromptLibrary implements PromptLibrary {
     const position = options.priority === undefined ? members.length : Math.max(0, Math.min(options.priority, members.length));
     members.splice(position, 0, { name, library, prompts: new WeakMap(), rag: new WeakMap() });
     this.#members = members;
+    this.#changes++;
   }
 
   /** Removes a member by name; returns whether it existed. */
   removeLibrary(name: string): boolean {
     const before = this.#members.length;
     this.#members = this.#members.filter((member) => member.name !== name);
+    this.#changes++;
     return this.#members.length !== before;
   }
 

@@ -29,6 +29,12 @@ export interface ConfigPromptLibrarySettings {
 export class ConfigPromptLibrary implements PromptLibrary {
   readonly name: string;
   readonly #store = createPromptStore();
+  #revision = 0;
+
+  /** Changes whenever an entry is added or removed. */
+  get revision(): number {
+    return this.#revision;
+  }
 
   constructor(settings: ConfigPromptLibrarySettings = {}) {
     this.name = settings.name ?? 'config';
@@ -50,6 +56,7 @@ export class ConfigPromptLibrary implements PromptLibrary {
 
   /** Removes a prompt; returns whether it existed. */
   removePrompt(kind: PromptKind, name: string): boolean {
+    this.#revision++;
     return this.#store[kind].delete(name);
   }
 
@@ -61,6 +68,7 @@ export class ConfigPromptLibrary implements PromptLibrary {
 
   /** Removes a RAG config; returns whether it existed. */
   removeRagConfig(name: string): boolean {
+    this.#revision++;
     return this.#store.rag.delete(name);
   }
 
@@ -88,6 +96,7 @@ export class ConfigPromptLibrary implements PromptLibrary {
     const value: unknown = typeof definition === 'string' ? { template: definition } : structuredClone(definition);
     const problems = checkPromptValue(value, { file, kind: 'prompt', locator: noSourceLocator });
     if (problems.length === 0) {
+      this.#revision++;
       this.#store[kind].set(
         name,
         deepFreeze({ name, kind, definition: value as PromptDefinition, library: this.name, file, locator: noSourceLocator }),
@@ -102,6 +111,7 @@ export class ConfigPromptLibrary implements PromptLibrary {
     const value = structuredClone(config);
     const problems = checkPromptValue(value, { file, kind: 'rag', locator: noSourceLocator });
     if (problems.length === 0) {
+      this.#revision++;
       this.#store.rag.set(name, deepFreeze({ name, config: value, library: this.name, file, locator: noSourceLocator }));
     }
     return problems;

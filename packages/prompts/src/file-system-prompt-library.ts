@@ -43,6 +43,12 @@ export class FileSystemPromptLibrary implements PromptLibrary {
   #watcher: FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  #revision = 0;
+
+  /** Changes on every successful load or reload. */
+  get revision(): number {
+    return this.#revision;
+  }
 
   constructor(directory: string, settings: FileSystemPromptLibrarySettings = {}) {
     this.directory = resolve(directory);
@@ -64,6 +70,7 @@ export class FileSystemPromptLibrary implements PromptLibrary {
     this.#loading = next;
     try {
       this.#store = await next;
+      this.#revision++;
     } catch (error) {
       this.#loading = this.#store ? Promise.resolve(this.#store) : undefined;
       throw error;
@@ -102,6 +109,7 @@ export class FileSystemPromptLibrary implements PromptLibrary {
       const loading = this.#read().then(
         (store) => {
           this.#store = store;
+          this.#revision++;
           this.#startWatching();
           return store;
         },

@@ -83,7 +83,10 @@ export interface PromptRenderResult {
 
 interface Prepared {
   readonly prompt: ResolvedPrompt;
+  /** Library entries to re-check before reusing this; `undefined` when there are none. */
   readonly dependencies: PromptDependencies | undefined;
+  /** Render options per validation level, built once. */
+  readonly renderOptions: Map<ValidationLevel, RenderOptions>;
   readonly compiled: CompiledTemplate;
   readonly placeholders: readonly string[];
   readonly optional: readonly string[];
@@ -105,6 +108,8 @@ export class PromptBuilder {
   readonly #policy: RagFailurePolicy;
   readonly #clock: (() => Date) | undefined;
   readonly #cache = new WeakMap<PromptEntry, Prepared>();
+  /** Prepared prompts by kind and name, valid while the library's revision is unchanged. */
+  readonly #byName = new Map<string, { readonly revision: number; readonly prepared: Prepared }>();
   readonly #inline = new Map<string, Prepared>();
 
   constructor(settings: PromptBuilderSettings = {}) {
@@ -138,8 +143,17 @@ export class PromptBuilder {
 
   /** Renders a prompt of either kind. */
   async renderPrompt(kind: PromptKind, name: string, options: RenderPromptOptions = {}): Promise<PromptRenderResult> {
-    const prepared = await this.#prepare(kind, name, options);
-    return this.#render(prepared, options);
+    const prepared = this.#preparedByName(kind, name, options) ?? (await this.#prepare(kind, name, options));
+    return prepared.placeholders.length === 0 ? this.#finish(prepared, options, options.params ?? {}, [], []) : this.#render(prepared, options);
+  }
+
+  /** The prepared prompt when the library says nothing changed since it was prepared. */
+  #preparedByName(kind: PromptKind, name: string, options: PromptLookupOptions): Prepared | undefined {
+    if (options.userId !== undefined || options.version !== undefined || options.label !== undefined) return undefined;
+    const revision = this.#library?.revision;
+    if (revision === undefined) return undefined;
+    const cached = this.#byName.get(`${kind}\u0000${name}`);
+    return cached?.revision === revision ? cached.prepared : undefined;
   }
 
   /**
@@ -181,7 +195,7 @@ export class PromptBuilder {
       if (this.#inline.size >= 500) this.#inline.clear();
       this.#inline.set(key, prepared);
     }
-    return this.#render(prepared, options);
+    return prepared.placeholders.length === 0 ? this.#finish(prepared, options, options.params ?? {}, [], []) : this.#render(prepared, options);
   }
 
   /** Required params of a prompt (after `extends`), in declaration order. */
@@ -220,22 +234,33 @@ export class PromptBuilder {
 
   async #prepare(kind: PromptKind, name: string, options: PromptLookupOptions): Promise<Prepared> {
     const library = this.#requireLibrary();
+    // Read before the lookups: a change during them makes the remembered entry stale at once.
+    const revision = library.revision;
     const lookup: PromptLookupOptions = { signal: options.signal, userId: options.userId, version: options.version, label: options.label };
     const entry = await library.getPrompt(kind, name, lookup);
     if (!entry) {
       throw new PromptNotFoundError({ library: library.name, kind, name, suggestions: closestNames(name, await library.listPrompts(kind)) });
     }
     const cached = this.#cache.get(entry);
-    if (cached && (await this.#isFresh(library, cached.dependencies, lookup))) return cached;
+    if (cached && (cached.dependencies === undefined || (await this.#isFresh(library, cached.dependencies, lookup)))) {
+      this.#remember(kind, name, lookup, revision, cached);
+      return cached;
+    }
     const outcome = await resolvePrompt(library, entry, { lookup, adapterNames: this.#adapterNames() });
     if (outcome.problems) throw new PromptFileError({ problems: outcome.problems });
     const prepared = this.#compile(outcome.prompt, outcome.dependencies);
     this.#cache.set(entry, prepared);
+    this.#remember(kind, name, lookup, revision, prepared);
     return prepared;
   }
 
-  async #isFresh(library: PromptLibrary, dependencies: PromptDependencies | undefined, lookup: PromptLookupOptions): Promise<boolean> {
-    if (!dependencies) return true;
+  #remember(kind: PromptKind, name: string, lookup: PromptLookupOptions, revision: number | undefined, prepared: Prepared): void {
+    if (revision === undefined || lookup.userId !== undefined || lookup.version !== undefined || lookup.label !== undefined) return;
+    if (this.#byName.size >= 10_000) this.#byName.clear();
+    this.#byName.set(`${kind}\u0000${name}`, { revision, prepared });
+  }
+
+  async #isFresh(library: PromptLibrary, dependencies: PromptDependencies, lookup: PromptLookupOptions): Promise<boolean> {
     const baseLookup = { signal: lookup.signal, userId: lookup.userId };
     for (const base of dependencies.bases) {
       if ((await library.getPrompt(base.kind, base.name, baseLookup)) !== base.entry) return false;
@@ -250,9 +275,11 @@ export class PromptBuilder {
     const placeholders = [...new Set(prompt.ragRequests.map((request) => request.config.placeholder ?? 'RAG_CONTENT'))];
     // RAG placeholders render empty (not verbatim) when RAG is off, failed or found nothing.
     const template = placeholders.length > 0 ? makeVariablesOptional(prompt.template, new Set(placeholders)) : prompt.template;
+    const hasDependencies = dependencies !== undefined && (dependencies.bases.length > 0 || dependencies.ragConfigs.length > 0);
     return {
       prompt,
-      dependencies,
+      dependencies: hasDependencies ? dependencies : undefined,
+      renderOptions: new Map(),
       compiled: compileTemplate(template),
       placeholders,
       optional: [...(prompt.validation?.optional_params ?? []), ...placeholders],
@@ -262,43 +289,48 @@ export class PromptBuilder {
 
   async #render(prepared: Prepared, options: RenderPromptOptions): Promise<PromptRenderResult> {
     const { prompt } = prepared;
-    const level = options.validationLevel ?? prompt.validation?.level ?? this.#defaultLevel;
-    let params: Readonly<Record<string, unknown>> = options.params ?? {};
-    let rag: readonly RagRun[] = [];
+    const params: Readonly<Record<string, unknown>> = options.params ?? {};
+    const values: Record<string, string> = {};
     const warnings: string[] = [];
-    if (prepared.placeholders.length > 0) {
-      const values: Record<string, string> = {};
-      if (options.includeRag !== false) {
-        const outcome = await runRagSearches({
-          requests: prompt.ragRequests,
-          adapters: this.#adapters,
-          params: { ...prompt.defaults, ...params },
-          failurePolicy: options.ragFailurePolicy ?? this.#policy,
-          signal: options.signal,
-        });
-        Object.assign(values, outcome.values);
-        rag = outcome.runs;
-        for (const run of rag) {
-          if (run.status === 'failed') {
-            warnings.push(`RAG search for ${run.placeholder} on adapter "${run.adapterName}" failed (${run.error?.message ?? 'unknown error'}); rendered without it.`);
-          }
+    let rag: readonly RagRun[] = [];
+    if (options.includeRag !== false) {
+      const outcome = await runRagSearches({
+        requests: prompt.ragRequests,
+        adapters: this.#adapters,
+        params: { ...prompt.defaults, ...params },
+        failurePolicy: options.ragFailurePolicy ?? this.#policy,
+        signal: options.signal,
+      });
+      Object.assign(values, outcome.values);
+      rag = outcome.runs;
+      for (const run of rag) {
+        if (run.status === 'failed') {
+          warnings.push(`RAG search for ${run.placeholder} on adapter "${run.adapterName}" failed (${run.error?.message ?? 'unknown error'}); rendered without it.`);
         }
       }
-      for (const placeholder of prepared.placeholders) values[placeholder] ??= '';
-      params = { ...params, ...values };
     }
-    const renderOptions: RenderOptions = {
-      validation: { level, required: prepared.required, optional: prepared.optional },
-      defaults: prompt.defaults,
-      clock: this.#clock,
-    };
+    for (const placeholder of prepared.placeholders) values[placeholder] ??= '';
+    return this.#finish(prepared, options, { ...params, ...values }, warnings, rag);
+  }
+
+  #finish(prepared: Prepared, options: RenderPromptOptions, params: Readonly<Record<string, unknown>>, warnings: readonly string[], rag: readonly RagRun[]): PromptRenderResult {
+    const { prompt } = prepared;
+    const level = options.validationLevel ?? prompt.validation?.level ?? this.#defaultLevel;
+    let renderOptions = prepared.renderOptions.get(level);
+    if (!renderOptions) {
+      renderOptions = { validation: { level, required: prepared.required, optional: prepared.optional }, defaults: prompt.defaults, clock: this.#clock };
+      prepared.renderOptions.set(level, renderOptions);
+    }
     const result = prepared.compiled.render(params, renderOptions);
     return {
       content: result.content,
       missing: result.missing,
       unresolved: result.unresolved,
       warnings: warnings.length > 0 ? [...result.warnings, ...warnings] : result.warnings,
-      paramsUsed: result.paramsUsed,
+      // Computed by the template engine on first access only.
+      get paramsUsed() {
+        return result.paramsUsed;
+      },
       name: prompt.name,
       kind: prompt.kind,
       library: prompt.library,

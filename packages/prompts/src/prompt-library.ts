@@ -47,6 +47,12 @@ export interface RagConfigEntry {
 export interface PromptLibrary {
   /** Name used in errors and render results. */
   readonly name: string;
+  /**
+   * A number that changes whenever a lookup (without `userId`, `version` or `label`) may give
+   * a different answer. Lets the builder reuse resolved prompts without asking again. Leave
+   * it out when changes cannot be tracked; the builder then looks up on every render.
+   */
+  readonly revision?: number;
   /** The prompt of that kind and name. */
   getPrompt(kind: PromptKind, name: string, options?: PromptLookupOptions): Promise<PromptEntry | undefined>;
   /** Names of the prompts of that kind, sorted. */

@@ -1,6 +1,8 @@
 import { InvalidPromptNameError } from './invalid-prompt-name-error.js';
 
 const segmentPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+// Every segment starts with a letter, digit or _, so "." and ".." segments cannot match.
+const validNamePattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/;
 
 /**
  * Checks a prompt or RAG config name: `/`-separated segments of letters, digits, `_`, `-`,
@@ -8,6 +10,7 @@ const segmentPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
  * {@link InvalidPromptNameError}, so a name can never reach outside a library's folder.
  */
 export function validatePromptName(name: string): void {
+  if (typeof name === 'string' && validNamePattern.test(name)) return;
   if (typeof name !== 'string' || name === '') throw new InvalidPromptNameError({ name: String(name), reason: 'it is empty' });
   if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) throw new InvalidPromptNameError({ name, reason: 'it is an absolute path' });
   if (name.includes('\\')) throw new InvalidPromptNameError({ name, reason: 'it contains a backslash' });

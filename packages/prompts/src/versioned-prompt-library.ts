@@ -125,6 +125,13 @@ export class VersionedPromptLibrary implements PromptLibrary {
   readonly #assignments = new Map<string, string>();
   readonly #metrics = new Map<string, MetricTotals>();
   #experimentCount = 0;
+  #changes = 0;
+
+  /** Changes with every new version, label or experiment change, or a base library change. */
+  get revision(): number | undefined {
+    if (!this.#base) return this.#changes;
+    return this.#base.revision === undefined ? undefined : this.#changes + this.#base.revision;
+  }
 
   constructor(settings: VersionedPromptLibrarySettings = {}) {
     this.name = settings.name ?? 'versioned';
@@ -172,6 +179,7 @@ export class VersionedPromptLibrary implements PromptLibrary {
       version,
     });
     series.versions.set(version, { version: record, entry });
+    this.#changes++;
     return record;
   }
 
@@ -194,10 +202,12 @@ export class VersionedPromptLibrary implements PromptLibrary {
       throw new VersioningError({ message: `Cannot label ${kind}/${name}@${version} as "${label}": that version does not exist. Create it first.`, code: 'PROMPT_VERSION_NOT_FOUND' });
     }
     series.labels.set(label, version);
+    this.#changes++;
   }
 
   /** Removes a label; returns whether it was set. */
   removeLabel(kind: PromptKind, name: string, label: string): boolean {
+    this.#changes++;
     return this.#seriesFor(kind, name, false)?.labels.delete(label) ?? false;
   }
 
@@ -231,6 +241,7 @@ export class VersionedPromptLibrary implements PromptLibrary {
     if (this.#experiments.has(id)) throw new VersioningError({ message: `Experiment id "${id}" is taken.`, code: 'PROMPT_EXPERIMENT_INVALID' });
     const experiment: PromptExperiment = deepFreeze({ id, kind: options.kind, name: options.name, variants: options.variants.map((variant) => ({ ...variant })), status: 'running' });
     this.#experiments.set(id, experiment);
+    this.#changes++;
     return experiment;
   }
 
@@ -238,6 +249,7 @@ export class VersionedPromptLibrary implements PromptLibrary {
   stopExperiment(id: string): void {
     const experiment = this.#requireExperiment(id);
     this.#experiments.set(id, Object.freeze({ ...experiment, status: 'stopped' }));
+    this.#changes++;
   }
 
   /** An experiment by id. */
