@@ -11,3 +11,6 @@ suites.push({ name: 'templates', run: runTemplatesBench });
 
 import { runProvidersBench } from './providers-bench.js';
 suites.push({ name: 'providers', run: runProvidersBench });
+
+import { runPromptsBench } from './prompts-bench.js';
+suites.push({ name: 'prompts', run: runPromptsBench });
