@@ -1,3 +1,4 @@
+import { DkError } from '@dk/spec';
 import type {
   EndPart,
   FinishReason,
@@ -150,7 +151,9 @@ export class StreamAssembler {
    * `StructuredOutputError`. Call it once.
    */
   finish({ finishReason, usage = zeroUsage, metadata = {}, warnings = [] }: StreamFinishInput): StreamPart[] {
-    if (this.#finished) throw new Error('StreamAssembler.finish() was called twice; create one assembler per stream.');
+    if (this.#finished) {
+      throw new DkError({ code: 'STREAM_ASSEMBLER_FINISHED', message: 'StreamAssembler.finish() was called twice; create one assembler per stream.' });
+    }
     this.#finished = true;
     const parts: StreamPart[] = [];
     const indexes = [...this.#toolCalls.keys()].sort((left, right) => left - right);
