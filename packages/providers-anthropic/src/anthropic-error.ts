@@ -35,7 +35,11 @@ const statusByErrorType: Readonly<Record<string, number>> = {
  */
 export function mapAnthropicError(error: unknown, secrets: readonly string[] = []): unknown {
   if (ProviderError.isInstance(error)) return error;
-  if (error instanceof Error && secrets.length > 0) error.message = redactSecrets(error.message, secrets);
+  if (error instanceof Error && secrets.length > 0) {
+    error.message = redactSecrets(error.message, secrets);
+    // The stack embeds the message as it was when first read; redact it as well.
+    if (typeof error.stack === 'string') error.stack = redactSecrets(error.stack, secrets);
+  }
 
   if (error instanceof APIUserAbortError) {
     return new AbortError({ provider, message: 'anthropic request was aborted by its AbortSignal.', cause: error });

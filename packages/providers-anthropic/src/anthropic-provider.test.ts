@@ -10,7 +10,11 @@ import {
   TimeoutError,
 } from '@dk/spec';
 import type { StreamPart } from '@dk/spec';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { recordReplayProvider } from '@dk/provider-utils';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AnthropicProviderSettings } from './anthropic-provider-settings.js';
 import { createAnthropicProvider } from './create-anthropic-provider.js';
 import {
@@ -26,14 +30,27 @@ const canaryKey = 'sk-ant-canary-91d4e0b2-DO-NOT-LEAK-77aa';
 
 let server: AnthropicTestServer;
 const seenErrors: unknown[] = [];
+const logged: unknown[][] = [];
+const previousLogLevel = process.env['ANTHROPIC_LOG'];
 
 beforeAll(async () => {
   server = await startAnthropicTestServer();
+  // Ask the SDK for debug logs through its environment switch: the provider must still log
+  // nothing, and whatever reaches the console is checked for the key at the end.
+  process.env['ANTHROPIC_LOG'] = 'debug';
+  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      logged.push(args);
+    });
+  }
 });
 afterEach(() => {
   server.reset();
 });
 afterAll(async () => {
+  vi.restoreAllMocks();
+  if (previousLogLevel === undefined) delete process.env['ANTHROPIC_LOG'];
+  else process.env['ANTHROPIC_LOG'] = previousLogLevel;
   await server.close();
 });
 
@@ -447,7 +464,31 @@ describe('AnthropicProvider', () => {
   });
 
   describe('secrets', () => {
-    it('never exposes the API key in errors, their JSON, causes or recorded requests', () => {
+    it('keeps the API key out of a record/replay cassette', async () => {
+      const directory = await mkdtemp(join(tmpdir(), 'dk-anthropic-cassette-'));
+      try {
+        const cassettePath = join(directory, 'cassette.json');
+        server.script(
+          anthropicMessageReply({ content: 'recorded' }),
+          anthropicErrorReply(401, { type: 'authentication_error', message: `invalid x-api-key ${canaryKey}` }),
+        );
+        const recorder = recordReplayProvider({ provider: provider(), cassettePath, mode: 'record' });
+        const parts = await collect(recorder.stream('hello'));
+        expect(parts.at(-1)).toMatchObject({ type: 'end', response: { content: 'recorded' } });
+        await failure(recorder.complete('fail'));
+        await recorder.close();
+        const cassette = await readFile(cassettePath, 'utf8');
+        expect(cassette).toContain('recorded');
+        expect(cassette).not.toContain(canaryKey);
+        const replayer = recordReplayProvider({ provider: provider(), cassettePath, mode: 'replay' });
+        expect(await collect(replayer.stream('hello'))).toEqual(parts);
+        expect(server.requests).toHaveLength(2);
+      } finally {
+        await rm(directory, { recursive: true, force: true });
+      }
+    });
+
+    it('never exposes the API key in errors, their JSON, causes, logs or recorded requests', () => {
       expect(seenErrors.length).toBeGreaterThan(10);
       for (const error of seenErrors) {
         for (let current: unknown = error; current instanceof Error; current = current.cause) {
@@ -457,6 +498,7 @@ describe('AnthropicProvider', () => {
         }
       }
       expect(JSON.stringify(server.requests)).not.toContain(canaryKey);
+      expect(logged).toEqual([]);
     });
   });
 });

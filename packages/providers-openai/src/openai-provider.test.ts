@@ -10,7 +10,11 @@ import {
   TimeoutError,
 } from '@dk/spec';
 import type { StreamPart } from '@dk/spec';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { recordReplayProvider } from '@dk/provider-utils';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createOpenAIProvider } from './create-openai-provider.js';
 import type { OpenAIProviderSettings } from './openai-provider-settings.js';
 import {
@@ -26,14 +30,27 @@ const canaryKey = 'sk-canary-7f3c9a1e-DO-NOT-LEAK-5b2d';
 
 let server: OpenAITestServer;
 const seenErrors: unknown[] = [];
+const logged: unknown[][] = [];
+const previousLogLevel = process.env['OPENAI_LOG'];
 
 beforeAll(async () => {
   server = await startOpenAITestServer();
+  // Ask the SDK for debug logs through its environment switch: the provider must still log
+  // nothing, and whatever reaches the console is checked for the key at the end.
+  process.env['OPENAI_LOG'] = 'debug';
+  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      logged.push(args);
+    });
+  }
 });
 afterEach(() => {
   server.reset();
 });
 afterAll(async () => {
+  vi.restoreAllMocks();
+  if (previousLogLevel === undefined) delete process.env['OPENAI_LOG'];
+  else process.env['OPENAI_LOG'] = previousLogLevel;
   await server.close();
 });
 
@@ -380,6 +397,16 @@ describe('OpenAIProvider', () => {
       expect(server.requests).toHaveLength(1);
     });
 
+    it('classifies an error event inside a stream and retries it before any output', async () => {
+      server.script(
+        { kind: 'sse', frames: ['data: {"error":{"message":"The server had an error.","type":"server_error","code":null}}\n\n'] },
+        openAIChatReply({ content: 'second try' }),
+      );
+      const parts = await collect(provider().stream('hi'));
+      expect(parts.at(-1)).toMatchObject({ type: 'end', response: { content: 'second try', metadata: { attempts: 2 } } });
+      expect(server.requests).toHaveLength(2);
+    });
+
     it('retries a malformed first event, since nothing was yielded yet', async () => {
       server.script({ kind: 'sse', frames: ['data: {oops\n\n'] }, openAIChatReply({ content: 'fine' }));
       const parts = await collect(provider().stream('hi'));
@@ -427,7 +454,27 @@ describe('OpenAIProvider', () => {
   });
 
   describe('secrets', () => {
-    it('never exposes the API key in errors, their JSON, causes or recorded requests', () => {
+    it('keeps the API key out of a record/replay cassette', async () => {
+      const directory = await mkdtemp(join(tmpdir(), 'dk-openai-cassette-'));
+      try {
+        const cassettePath = join(directory, 'cassette.json');
+        server.script(openAIChatReply({ content: 'recorded' }), openAIErrorReply(401, { message: `bad key ${canaryKey}`, code: 'invalid_api_key' }));
+        const recorder = recordReplayProvider({ provider: provider(), cassettePath, mode: 'record' });
+        expect((await recorder.complete('hello')).content).toBe('recorded');
+        await failure(recorder.complete('fail'));
+        await recorder.close();
+        const cassette = await readFile(cassettePath, 'utf8');
+        expect(cassette).toContain('recorded');
+        expect(cassette).not.toContain(canaryKey);
+        const replayer = recordReplayProvider({ provider: provider(), cassettePath, mode: 'replay' });
+        expect((await replayer.complete('hello')).content).toBe('recorded');
+        expect(server.requests).toHaveLength(2);
+      } finally {
+        await rm(directory, { recursive: true, force: true });
+      }
+    });
+
+    it('never exposes the API key in errors, their JSON, causes, logs or recorded requests', () => {
       expect(seenErrors.length).toBeGreaterThan(10);
       for (const error of seenErrors) {
         const texts: string[] = [];
@@ -438,6 +485,7 @@ describe('OpenAIProvider', () => {
         for (const text of texts) expect(text).not.toContain(canaryKey);
       }
       expect(JSON.stringify(server.requests)).not.toContain(canaryKey);
+      expect(logged).toEqual([]);
     });
   });
 });
