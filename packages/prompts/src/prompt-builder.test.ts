@@ -3,7 +3,9 @@ import { RagSearchError } from '@dk/spec';
 import type { SearchAdapter, SearchResult } from '@dk/spec';
 import { MissingParametersError, TemplateSyntaxError, ValidationLevel } from '@dk/templates';
 import { describe, expect, it } from 'vitest';
+import { CompositePromptLibrary } from './composite-prompt-library.js';
 import { ConfigPromptLibrary } from './config-prompt-library.js';
+import type { PromptEntry, PromptLibrary } from './prompt-library.js';
 import { PromptBuilder } from './prompt-builder.js';
 import { PromptFileError } from './prompt-file-error.js';
 import { PromptNotFoundError } from './prompt-not-found-error.js';
@@ -220,6 +222,15 @@ describe('PromptBuilder', () => {
       expect(problems.map((problem) => [problem.file, problem.code])).toEqual([['config:system/two', 'RAG_ADAPTER_UNKNOWN'], ['config:system/unknown_adapter', 'RAG_ADAPTER_UNKNOWN']]);
     });
 
+    it('create() fails at startup when a prompt names an adapter the builder lacks', async () => {
+      const failure = await PromptBuilder.create({ library, adapters: [docs] }).catch((error: unknown) => error);
+      expect(PromptFileError.isInstance(failure)).toBe(true);
+      expect((failure as PromptFileError).problems.map((problem) => problem.code)).toEqual(['RAG_ADAPTER_UNKNOWN', 'RAG_ADAPTER_UNKNOWN']);
+      const healthy = new ConfigPromptLibrary({ system: { ok: { template: '{{RAG_CONTENT}}', rag_configs: [{ adapter_name: 'docs', query: 'q' }] } } });
+      const builder = await PromptBuilder.create({ library: healthy, adapters: [docs] });
+      expect((await builder.renderSystemPrompt('ok', { includeRag: false })).content).toBe('');
+    });
+
     it('reports a missing RAG config ref with the available names', async () => {
       const broken = new ConfigPromptLibrary({ system: { p: { template: '{{RAG_CONTENT}}', rag_config_refs: ['doc_search'] } }, rag: { docs_search: { adapter_name: 'docs', query: 'x' } } });
       await expect(new PromptBuilder({ library: broken }).renderSystemPrompt('p')).rejects.toThrow(/RAG config "doc_search" not found .*available: docs_search/);
@@ -267,6 +278,43 @@ describe('PromptBuilder', () => {
 
     it('needs a library for named prompts', async () => {
       await expect(new PromptBuilder().renderSystemPrompt('x')).rejects.toThrow(/has no library/);
+    });
+  });
+
+  describe('caching', () => {
+    it('sees changes in a composite (member added, removed, member edited)', async () => {
+      const base = new ConfigPromptLibrary({ system: { p: 'base' } });
+      const override = new ConfigPromptLibrary({ system: { p: 'override' } });
+      const library = new CompositePromptLibrary({ libraries: [base], names: ['base'] });
+      const builder = new PromptBuilder({ library });
+      expect((await builder.renderSystemPrompt('p')).content).toBe('base');
+      library.addLibrary(override, { name: 'override', priority: 0 });
+      expect((await builder.renderSystemPrompt('p')).content).toBe('override');
+      override.addPrompt('system', 'p', 'override v2');
+      expect((await builder.renderSystemPrompt('p')).content).toBe('override v2');
+      library.removeLibrary('override');
+      expect((await builder.renderSystemPrompt('p')).content).toBe('base');
+    });
+
+    it('asks a library without a revision on every render', async () => {
+      let template = 'one';
+      let lookups = 0;
+      const library: PromptLibrary = {
+        name: 'dynamic',
+        async getPrompt(kind, name) {
+          lookups++;
+          const definition = Object.freeze({ template });
+          return { name, kind, definition, library: 'dynamic', file: 'memory', locator: { locate: () => undefined, locateInString: () => undefined } } satisfies PromptEntry;
+        },
+        listPrompts: async () => ['p'],
+        getRagConfig: async () => undefined,
+        listRagConfigs: async () => [],
+      };
+      const builder = new PromptBuilder({ library });
+      expect((await builder.renderSystemPrompt('p')).content).toBe('one');
+      template = 'two';
+      expect((await builder.renderSystemPrompt('p')).content).toBe('two');
+      expect(lookups).toBe(2);
     });
   });
 });

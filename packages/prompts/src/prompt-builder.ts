@@ -131,6 +131,20 @@ export class PromptBuilder {
     this.#clock = settings.clock;
   }
 
+  /**
+   * Creates a builder and checks its whole library up front (`extends` chains, sections, RAG
+   * refs and, when adapters are given, every `adapter_name`), so a broken prompt tree fails
+   * at startup with {@link PromptFileError} listing every problem, not at the first render.
+   */
+  static async create(settings: PromptBuilderSettings = {}): Promise<PromptBuilder> {
+    const builder = new PromptBuilder(settings);
+    if (settings.library) {
+      const problems = await builder.validateLibrary();
+      if (problems.length > 0) throw new PromptFileError({ problems });
+    }
+    return builder;
+  }
+
   /** Renders a system prompt. Throws `PromptNotFoundError`, `PromptFileError`, `MissingParametersError`, `RagSearchError`. */
   renderSystemPrompt(name: string, options: RenderPromptOptions = {}): Promise<PromptRenderResult> {
     return this.renderPrompt('system', name, options);
