@@ -14,3 +14,6 @@ suites.push({ name: 'providers', run: runProvidersBench });
 
 import { runPromptsBench } from './prompts-bench.js';
 suites.push({ name: 'prompts', run: runPromptsBench });
+
+import { runConversationsBench } from './conversations-bench.js';
+suites.push({ name: 'conversations', run: runConversationsBench });

@@ -1,0 +1,142 @@
+// Conversation benchmark: one turn (addMessage + complete) through ConversationManager with
+// four built-in middleware, the echo provider and the memory store, against a bare
+// EchoProvider.complete call on the same messages, at conversation sizes of 10, 1,000 and
+// 10,000 nodes. The tree is bushy (edits and regenerations branch off an active path of
+// fixed depth), so only the tree size varies: a turn must cost the same at every size.
+import {
+  ContentFilterMiddleware,
+  ConversationManager,
+  LoggingMiddleware,
+  PerformanceMiddleware,
+  TokenBudgetMiddleware,
+} from '@dk/conversations';
+import type { ConversationLogger } from '@dk/conversations';
+import { EchoProvider } from '@dk/providers-echo';
+import type { LLMMessage } from '@dk/spec';
+import { MemoryConversationStore } from '@dk/storage-memory';
+
+const SIZES = [10, 1_000, 10_000] as const;
+const ROUNDS = 15;
+const TURNS_PER_ROUND = 40;
+const ACTIVE_DEPTH = 9;
+let sink = 0;
+
+const silent: ConversationLogger = { info() {}, warn() {}, error() {} };
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Deterministic PRNG (mulberry32) so every run builds the same trees. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sentence = 'Could you explain how list comprehensions differ from generator expressions in Python?';
+
+/**
+ * A conversation of `size` nodes: a system root and an active path of {@link ACTIVE_DEPTH}
+ * alternating user/assistant messages, the rest as user/assistant branches hanging off
+ * random nodes (earlier edits and regenerations). The cursor ends on the last assistant node.
+ */
+async function buildConversation(storage: MemoryConversationStore, size: number, seed: number): Promise<{ id: string; baseId: string }> {
+  const next = random(seed);
+  const record = await storage.create({ metadata: { userId: 'bench' } });
+  const id = record.id;
+  const append = async (parentId: string | null, role: 'system' | 'user' | 'assistant', moveCursor = false) =>
+    (await storage.appendNode({ conversationId: id, parentId, node: { role, content: role === 'system' ? 'You are a helpful assistant.' : sentence, metadata: role === 'assistant' ? { model: 'echo-model', usage: { promptTokens: 40, completionTokens: 20, totalTokens: 60 } } : {} }, moveCursor })).node.id;
+  const path = [await append(null, 'system')];
+  for (let depth = 1; depth <= ACTIVE_DEPTH; depth += 1) path.push(await append(path.at(-1)!, depth % 2 === 1 ? 'user' : 'assistant'));
+  const all = [...path];
+  while (all.length + 1 < size) {
+    const parent = all[Math.floor(next() * all.length)]!;
+    const user = await append(parent, 'user');
+    all.push(user, await append(user, 'assistant'));
+  }
+  const baseId = path.at(-1)!;
+  const current = (await storage.get({ conversationId: id }))!;
+  await storage.updateConversation({ conversationId: id, currentNodeId: baseId, expectedVersion: current.version });
+  return { id, baseId };
+}
+
+function middleware() {
+  return [
+    new LoggingMiddleware(silent),
+    new ContentFilterMiddleware({ words: ['forbidden', 'classified'] }),
+    new TokenBudgetMiddleware({ maxTokens: 1_000_000_000, logger: silent }),
+    new PerformanceMiddleware({ logger: silent }),
+  ];
+}
+
+interface Measured {
+  readonly turnNs: number[];
+  readonly bareNs: number[];
+}
+
+/** Times {@link TURNS_PER_ROUND} turns on a freshly built conversation of `size` nodes, and as many bare calls. */
+async function round(size: number, seed: number, result: Measured): Promise<void> {
+  const storage = new MemoryConversationStore();
+  const llm = new EchoProvider();
+  const { id, baseId } = await buildConversation(storage, size, seed);
+  const manager = await ConversationManager.resume({ conversationId: id, llm, storage, middleware: middleware() });
+  const messages: readonly LLMMessage[] = [...manager.state.getCurrentMessages(), { role: 'user', content: sentence }];
+  const bare = new EchoProvider();
+  for (let turn = 0; turn < TURNS_PER_ROUND; turn += 1) {
+    // Each turn branches off the same node, so the active path keeps its length (untimed move).
+    await manager.switchToNode(baseId);
+    let start = process.hrtime.bigint();
+    await manager.addMessage({ role: 'user', content: sentence });
+    const response = await manager.complete();
+    result.turnNs.push(Number(process.hrtime.bigint() - start));
+    sink += response.content.length;
+
+    start = process.hrtime.bigint();
+    const bareResponse = await bare.complete(messages);
+    result.bareNs.push(Number(process.hrtime.bigint() - start));
+    sink += bareResponse.content.length;
+  }
+  llm.clearHistory();
+  bare.clearHistory();
+}
+
+/** Runs the suite and prints a table of medians (µs per turn), overhead ratios and flatness. */
+export async function runConversationsBench(): Promise<void> {
+  const results = new Map<number, Measured>(SIZES.map((size) => [size, { turnNs: [], bareNs: [] }]));
+  // Warm-up round (JIT), discarded.
+  for (const size of SIZES) await round(size, 1, { turnNs: [], bareNs: [] });
+  for (let index = 0; index < ROUNDS; index += 1) {
+    // Rotate the order so no size always runs first.
+    for (let step = 0; step < SIZES.length; step += 1) {
+      const size = SIZES[(step + index) % SIZES.length]!;
+      await round(size, 100 + index, results.get(size)!);
+    }
+  }
+  const smallest = median(results.get(SIZES[0])!.turnNs);
+  const rows = SIZES.map((size) => {
+    const measured = results.get(size)!;
+    const turn = median(measured.turnNs);
+    const bare = median(measured.bareNs);
+    return {
+      nodes: size.toLocaleString('en-US'),
+      'turn µs (manager + 4 mw)': (turn / 1000).toFixed(1),
+      'bare echo.complete µs': (bare / 1000).toFixed(1),
+      'overhead ×': (turn / bare).toFixed(2),
+      'vs 10 nodes ×': (turn / smallest).toFixed(2),
+    };
+  });
+  console.table(rows);
+  const largest = median(results.get(SIZES.at(-1)!)!.turnNs) / smallest;
+  process.stdout.write(
+    `Per-turn cost at 10,000 nodes is ${largest.toFixed(2)}× the cost at 10 nodes (goal ≤ 1.5×). ` +
+      `${ROUNDS} rounds × ${TURNS_PER_ROUND} turns per size; active path ${ACTIVE_DEPTH + 1} messages + the new turn. (sink ${sink % 10})\n`,
+  );
+}
