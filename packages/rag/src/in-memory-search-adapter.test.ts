@@ -105,4 +105,16 @@ describe('InMemorySearchAdapter', () => {
     expect(results[0]!.score).toBe(1);
     expect(results[1]!.score).toBeLessThan(1);
   });
+
+  it('stays correct through many removals (postings are compacted) and ties keep insertion order', async () => {
+    const adapter = new InMemorySearchAdapter({ name: 'docs' });
+    adapter.add(Array.from({ length: 3000 }, (_, index) => ({ id: `d${index}`, content: index % 3 === 0 ? 'alpha beta' : 'gamma delta', metadata: { n: index } })));
+    for (let index = 0; index < 2500; index++) adapter.remove(`d${index}`);
+    expect(adapter.size).toBe(500);
+    const results = await adapter.search('alpha', { k: 3 });
+    expect(results.map((result) => result.id)).toEqual(['d2502', 'd2505', 'd2508']);
+    expect(results.every((result) => result.score === 1)).toBe(true);
+    const filtered = await adapter.search('gamma', { k: 2, filters: { n: [2999, 2501] } });
+    expect(filtered.map((result) => result.id)).toEqual(['d2501', 'd2999']);
+  });
 });

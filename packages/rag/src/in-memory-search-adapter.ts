@@ -34,7 +34,24 @@ interface IndexedDocument {
   readonly content: string;
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly length: number;
-  readonly termFrequencies: ReadonlyMap<string, number>;
+  /** Distinct terms of the document. */
+  readonly terms: readonly string[];
+  /** Position in the slot arrays; also the insertion order. */
+  readonly slot: number;
+}
+
+/** Documents containing one term: parallel arrays of slots and term frequencies. */
+interface Posting {
+  slots: number[];
+  frequencies: number[];
+  /** Entries whose document is still indexed (the document frequency). */
+  live: number;
+}
+
+interface Candidate {
+  readonly slot: number;
+  readonly score: number;
+  readonly raw: number;
 }
 
 /**
@@ -59,10 +76,15 @@ export class InMemorySearchAdapter implements SearchAdapter {
   readonly #b: number;
   readonly #stopWords: ReadonlySet<string>;
   readonly #documents = new Map<string, IndexedDocument>();
-  readonly #order = new Map<string, number>();
-  readonly #postings = new Map<string, Map<IndexedDocument, number>>();
+  #slots: (IndexedDocument | undefined)[] = [];
+  #postings = new Map<string, Posting>();
   #totalLength = 0;
-  #insertions = 0;
+  #dead = 0;
+  // Per-query scratch space, reused so a query allocates little.
+  #raw = new Float64Array(0);
+  #capped = new Float64Array(0);
+  #seen = new Int32Array(0);
+  #epoch = 0;
   #closed = false;
 
   constructor(settings: InMemorySearchAdapterSettings) {
@@ -103,23 +125,27 @@ export class InMemorySearchAdapter implements SearchAdapter {
       const tokens = tokenize(document.content, this.#stopWords);
       const termFrequencies = new Map<string, number>();
       for (const token of tokens) termFrequencies.set(token, (termFrequencies.get(token) ?? 0) + 1);
+      const slot = this.#slots.length;
       const indexed: IndexedDocument = {
         id: document.id,
         content: document.content,
         metadata: { ...document.metadata },
         length: tokens.length,
-        termFrequencies,
+        terms: [...termFrequencies.keys()],
+        slot,
       };
       this.#documents.set(document.id, indexed);
-      this.#order.set(document.id, this.#insertions++);
+      this.#slots.push(indexed);
       this.#totalLength += tokens.length;
       for (const [term, frequency] of termFrequencies) {
         let posting = this.#postings.get(term);
         if (!posting) {
-          posting = new Map();
+          posting = { slots: [], frequencies: [], live: 0 };
           this.#postings.set(term, posting);
         }
-        posting.set(indexed, frequency);
+        posting.slots.push(slot);
+        posting.frequencies.push(frequency);
+        posting.live++;
       }
     }
   }
@@ -129,13 +155,15 @@ export class InMemorySearchAdapter implements SearchAdapter {
     const indexed = this.#documents.get(id);
     if (!indexed) return false;
     this.#documents.delete(id);
-    this.#order.delete(id);
+    this.#slots[indexed.slot] = undefined;
     this.#totalLength -= indexed.length;
-    for (const term of indexed.termFrequencies.keys()) {
+    this.#dead++;
+    for (const term of indexed.terms) {
       const posting = this.#postings.get(term);
-      posting?.delete(indexed);
-      if (posting?.size === 0) this.#postings.delete(term);
+      if (posting && --posting.live === 0) this.#postings.delete(term);
     }
+    // Removed documents leave dead entries in the postings; rebuild once they dominate.
+    if (this.#dead > 1000 && this.#dead > this.#documents.size) this.#compact();
     return true;
   }
 
@@ -157,46 +185,90 @@ export class InMemorySearchAdapter implements SearchAdapter {
   async close(): Promise<void> {
     this.#closed = true;
     this.#documents.clear();
-    this.#postings.clear();
-    this.#order.clear();
+    this.#slots = [];
+    this.#postings = new Map();
     this.#totalLength = 0;
+    this.#dead = 0;
+  }
+
+  #compact(): void {
+    const live = [...this.#documents.values()].sort((left, right) => left.slot - right.slot);
+    this.#documents.clear();
+    this.#slots = [];
+    this.#postings = new Map();
+    this.#totalLength = 0;
+    this.#dead = 0;
+    this.add(live.map(({ id, content, metadata }) => ({ id, content, metadata })));
   }
 
   #rank(query: string, k: number, scoreThreshold: number | undefined, filters: SearchFilters | undefined): SearchResult[] {
     const count = this.#documents.size;
     const terms = [...new Set(tokenize(query, this.#stopWords))];
     if (terms.length === 0 || count === 0) return [];
+    const slotCount = this.#slots.length;
+    if (this.#raw.length < slotCount) {
+      const size = Math.max(slotCount, this.#raw.length * 2);
+      this.#raw = new Float64Array(size);
+      this.#capped = new Float64Array(size);
+      this.#seen = new Int32Array(size);
+      this.#epoch = 0;
+    }
+    const raw = this.#raw;
+    const capped = this.#capped;
+    const seen = this.#seen;
+    const epoch = ++this.#epoch;
+    const touched: number[] = [];
+    const slots = this.#slots;
     const averageLength = this.#totalLength / count || 1;
     const k1 = this.#k1;
-    const b = this.#b;
+    const lengthWeight = (k1 * this.#b) / averageLength;
+    const lengthBase = k1 * (1 - this.#b);
     let idfTotal = 0;
-    const raw = new Map<IndexedDocument, number>();
-    const capped = new Map<IndexedDocument, number>();
     for (const term of terms) {
       const posting = this.#postings.get(term);
-      const documentFrequency = posting?.size ?? 0;
+      const documentFrequency = posting?.live ?? 0;
       const idf = Math.log(1 + (count - documentFrequency + 0.5) / (documentFrequency + 0.5));
       idfTotal += idf;
       if (!posting) continue;
-      for (const [document, frequency] of posting) {
-        const factor = (frequency * (k1 + 1)) / (frequency + k1 * (1 - b + (b * document.length) / averageLength));
-        raw.set(document, (raw.get(document) ?? 0) + idf * factor);
-        capped.set(document, (capped.get(document) ?? 0) + idf * Math.min(1, factor));
+      const postingSlots = posting.slots;
+      const frequencies = posting.frequencies;
+      for (let index = 0; index < postingSlots.length; index++) {
+        const slot = postingSlots[index]!;
+        const document = slots[slot];
+        if (document === undefined) continue;
+        const frequency = frequencies[index]!;
+        const factor = (frequency * (k1 + 1)) / (frequency + lengthBase + lengthWeight * document.length);
+        if (seen[slot] !== epoch) {
+          seen[slot] = epoch;
+          raw[slot] = 0;
+          capped[slot] = 0;
+          touched.push(slot);
+        }
+        raw[slot]! += idf * factor;
+        capped[slot]! += idf * (factor < 1 ? factor : 1);
       }
     }
-    const candidates: { document: IndexedDocument; score: number; raw: number; order: number }[] = [];
-    for (const [document, cappedScore] of capped) {
-      const score = idfTotal > 0 ? Math.min(1, cappedScore / idfTotal) : 0;
-      if (scoreThreshold !== undefined && score < scoreThreshold) continue;
-      if (filters && !matchesFilters(document.metadata, filters)) continue;
-      candidates.push({ document, score, raw: raw.get(document) ?? 0, order: this.#order.get(document.id) ?? 0 });
+    if (this.#epoch > 0x3fff_ffff) {
+      seen.fill(0);
+      this.#epoch = 0;
     }
-    candidates.sort((left, right) => right.score - left.score || right.raw - left.raw || left.order - right.order);
-    return candidates.slice(0, k).map(({ document, score }) => ({
-      id: document.id,
-      content: document.content,
-      score,
-      metadata: { ...document.metadata },
-    }));
+    // Keep the best k in a small sorted array: k is small, candidates can be many.
+    const best: Candidate[] = [];
+    const better = (left: Candidate, right: Candidate) => left.score - right.score || left.raw - right.raw || right.slot - left.slot;
+    for (const slot of touched) {
+      const score = idfTotal > 0 ? Math.min(1, capped[slot]! / idfTotal) : 0;
+      if (scoreThreshold !== undefined && score < scoreThreshold) continue;
+      const candidate: Candidate = { slot, score, raw: raw[slot]! };
+      if (best.length === k && better(candidate, best[k - 1]!) <= 0) continue;
+      if (filters && !matchesFilters(slots[slot]!.metadata, filters)) continue;
+      let position = best.length === k ? k - 1 : best.length;
+      while (position > 0 && better(candidate, best[position - 1]!) > 0) position--;
+      best.splice(position, 0, candidate);
+      if (best.length > k) best.pop();
+    }
+    return best.map(({ slot, score }) => {
+      const document = slots[slot]!;
+      return { id: document.id, content: document.content, score, metadata: { ...document.metadata } };
+    });
   }
 }
