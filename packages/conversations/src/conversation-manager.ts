@@ -166,8 +166,17 @@ export class ConversationManager {
   readonly #prices: PriceTable;
   readonly #contextLimit: ContextLimit | undefined;
   readonly #now: () => number;
-  #record: ConversationRecord;
+  #currentRecord!: ConversationRecord;
   #path: PathEntry[] = [];
+
+  /** The conversation record as last written or read; frozen, so nobody (middleware included) can change it. */
+  get #record(): ConversationRecord {
+    return this.#currentRecord;
+  }
+
+  set #record(record: ConversationRecord) {
+    this.#currentRecord = deepFreeze(record);
+  }
 
   private constructor(settings: ConversationManagerSettings, record: ConversationRecord) {
     this.#llm = settings.llm;

@@ -80,6 +80,22 @@ describe('ConversationMiddleware', () => {
     expect(manager.state.getCurrentMessages()[1]!.content).toBe('hello');
   });
 
+  it('cannot change the conversation metadata through the context', async () => {
+    const vandal: ConversationMiddleware = {
+      processRequest(_messages, context) {
+        expect(() => {
+          (context.metadata as Record<string, unknown>)['userId'] = 'attacker';
+        }).toThrow(TypeError);
+      },
+    };
+    const storage = new MemoryConversationStore();
+    const manager = await ConversationManager.create({ llm: new EchoProvider(), storage, middleware: [vandal], metadata: { userId: 'u1' } });
+    await manager.addMessage({ role: 'user', content: 'hi' });
+    await manager.complete();
+    await manager.updateMetadata({ plan: 'pro' });
+    expect((await storage.get({ conversationId: manager.conversationId }))!.metadata).toEqual({ userId: 'u1', plan: 'pro' });
+  });
+
   it('lets a returned replacement reach the model without touching the stored messages', async () => {
     const rewrite: ConversationMiddleware = {
       processRequest: (messages) => messages.map((message) => (message.role === 'user' ? { ...message, content: 'rewritten' } : message)),

@@ -61,7 +61,7 @@ export class ContentFilterMiddleware implements ConversationMiddleware {
       ...sources.map((source) => (wordFlags === 'i' ? `(?:${source})` : source)),
       ...patterns.map((pattern) => `(?:${pattern.source})`),
     ];
-    const flags = new Set(['g', 'u', ...wordFlags, ...patterns.flatMap((pattern) => [...pattern.flags].filter((flag) => flag === 'i' || flag === 's' || flag === 'm'))]);
+    const flags = new Set(['g', ...wordFlags, ...patterns.flatMap((pattern) => [...pattern.flags].filter((flag) => flag === 'i' || flag === 's' || flag === 'm'))]);
     if (!caseSensitive && patterns.length > 0) flags.add('i');
     this.#matcher = new RegExp(parts.join('|'), [...flags].join(''));
     this.#replacement = replacement;

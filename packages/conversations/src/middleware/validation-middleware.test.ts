@@ -93,6 +93,18 @@ describe('ValidationMiddleware', () => {
     expect(result.node.metadata['validationError']).toMatch(/EchoScriptExhausted/);
   });
 
+  it('in a stream, cannot retry: an invalid answer fails the turn and is kept as an interrupted node', async () => {
+    const { manager, storage, llm } = await setup(['Buy crypto.'], [invalid], { autoRetry: true });
+    const seen: string[] = [];
+    await expect(async () => {
+      for await (const part of manager.stream()) if (part.type === 'text-delta') seen.push(part.text);
+    }).rejects.toSatisfy((error: unknown) => ResponseValidationError.isInstance(error) && !error.requestsTurnRetry);
+    expect(seen.join('')).toBe('Buy crypto.');
+    expect(llm.callCount).toBe(1);
+    const node = (await storage.getNode({ conversationId: manager.conversationId, nodeId: '0' }))!;
+    expect(node.metadata).toMatchObject({ interrupted: true, interruption: { reason: 'error', error: { name: 'ResponseValidationError' } }, validation: { verdict: 'invalid' } });
+  });
+
   it('refuses a library prompt without a prompt builder', () => {
     expect(() => new ValidationMiddleware({ llm: new EchoProvider(), validationPrompt: 'x' })).toThrow(/promptBuilder/);
   });
