@@ -306,6 +306,24 @@ describe('OpenAIProvider', () => {
       expect(server.requests).toHaveLength(2);
     });
 
+    it.each([408, 409, 502, 503, 504])('retries HTTP %i, then succeeds', async (status) => {
+      server.script(openAIErrorReply(status, { message: 'try again', type: 'server_error' }), openAIChatReply({ content: 'ok' }));
+      expect((await provider().complete('hi')).content).toBe('ok');
+      expect(server.requests).toHaveLength(2);
+    });
+
+    it.each([
+      [403, AuthenticationError],
+      [404, InvalidRequestError],
+      [422, InvalidRequestError],
+    ] as const)('does not retry HTTP %i', async (status, errorClass) => {
+      server.script(openAIErrorReply(status, { message: 'no', type: 'invalid_request_error' }), openAIChatReply({ content: 'must not be reached' }));
+      const error = await failure(provider().complete('hi'));
+      expect(errorClass.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ status, attempts: 1, isRetryable: false });
+      expect(server.requests).toHaveLength(1);
+    });
+
     it('ends in RateLimitError after maxRetries + 1 attempts', async () => {
       const limited = openAIFixtureReply('error-rate-limit.json', { status: 429, headers: { 'retry-after': '0', 'x-request-id': 'req_429' } });
       server.script(limited, limited, limited);
