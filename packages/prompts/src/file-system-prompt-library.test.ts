@@ -89,9 +89,15 @@ describe('FileSystemPromptLibrary', () => {
     await library.reload();
     expect((await library.getPrompt('system', 'a'))!.definition.template).toBe('two');
     expect(await library.listPrompts('system')).toEqual(['a', 'b']);
+    // A reload re-parses only files whose text changed.
+    const unchanged = (await library.getPrompt('system', 'b'))!.definition;
+    write(root, 'system/a.yaml', 'template: three\n');
+    await library.reload();
+    expect((await library.getPrompt('system', 'b'))!.definition).toBe(unchanged);
+    expect((await library.getPrompt('system', 'a'))!.definition.template).toBe('three');
     write(root, 'system/a.yaml', 'template: [broken\n');
     await expect(library.reload()).rejects.toBeInstanceOf(PromptFileError);
-    expect((await library.getPrompt('system', 'a'))!.definition.template).toBe('two');
+    expect((await library.getPrompt('system', 'a'))!.definition.template).toBe('three');
   });
 
   it('watch mode reloads after an edit', async () => {

@@ -2,6 +2,7 @@ import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadPromptDirectory } from './load-prompt-directory.js';
+import type { ParseCache } from './load-prompt-directory.js';
 import type { PromptKind } from './prompt-definition.js';
 import { PromptFileError } from './prompt-file-error.js';
 import type { PromptEntry, PromptLibrary, RagConfigEntry } from './prompt-library.js';
@@ -44,6 +45,7 @@ export class FileSystemPromptLibrary implements PromptLibrary {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   #revision = 0;
+  readonly #parsed: ParseCache = new Map();
 
   /** Changes on every successful load or reload. */
   get revision(): number {
@@ -62,8 +64,9 @@ export class FileSystemPromptLibrary implements PromptLibrary {
   }
 
   /**
-   * Reads the directory again. On success the new prompts replace the old ones at once; on
-   * failure the previous prompts stay and the error is thrown.
+   * Reads the directory again (re-parsing only files whose text changed). On success the new
+   * prompts replace the old ones at once; on failure the previous prompts stay and the error
+   * is thrown.
    */
   async reload(): Promise<void> {
     const next = this.#read();
@@ -127,6 +130,7 @@ export class FileSystemPromptLibrary implements PromptLibrary {
     const loaded = await loadPromptDirectory(this.directory, {
       libraryName: this.name,
       extensions: this.#settings.extensions ?? ['.yaml', '.yml', '.json'],
+      cache: this.#parsed,
     });
     if (loaded.problems.length > 0) throw new PromptFileError({ problems: loaded.problems });
     return loaded.store;

@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import type { RagConfig } from '@dk/rag';
 import { deepFreeze } from './deep-freeze.js';
 import { parsePromptSource } from './parse-prompt-source.js';
+import type { ParsedPromptSource } from './parse-prompt-source.js';
 import type { PromptDefinition } from './prompt-definition.js';
 import type { PromptProblem } from './prompt-problem.js';
 import { createPromptStore } from './prompt-store.js';
@@ -10,6 +11,9 @@ import type { PromptStore } from './prompt-store.js';
 
 const folders = ['system', 'user', 'rag'] as const;
 const namePattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/;
+
+/** Parse results by file path and text, so a reload re-parses only the files that changed. */
+export type ParseCache = Map<string, { readonly text: string; readonly parsed: ParsedPromptSource }>;
 
 /** The outcome of reading a prompt directory. */
 export interface LoadedPromptDirectory {
@@ -28,7 +32,7 @@ export interface LoadedPromptDirectory {
  */
 export async function loadPromptDirectory(
   directory: string,
-  options: { readonly libraryName: string; readonly extensions: readonly string[] },
+  options: { readonly libraryName: string; readonly extensions: readonly string[]; readonly cache?: ParseCache },
 ): Promise<LoadedPromptDirectory> {
   const store = createPromptStore();
   const problems: PromptProblem[] = [];
@@ -47,6 +51,8 @@ export async function loadPromptDirectory(
   }
   const extensions = options.extensions.map((extension) => extension.toLowerCase());
   let fileCount = 0;
+  // Only files seen in this pass stay cached, so deleted files do not linger.
+  const nextCache: ParseCache | undefined = options.cache ? new Map() : undefined;
   await Promise.all(
     folders.map(async (folder) => {
       const root = join(directory, folder);
@@ -77,7 +83,10 @@ export async function loadPromptDirectory(
           return;
         }
         seen.set(name, shown);
-        const parsed = parsePromptSource(texts[index]!, { file: shown, kind: folder === 'rag' ? 'rag' : 'prompt' });
+        const text = texts[index]!;
+        const cached = options.cache?.get(file);
+        const parsed = cached?.text === text ? cached.parsed : parsePromptSource(text, { file: shown, kind: folder === 'rag' ? 'rag' : 'prompt' });
+        nextCache?.set(file, { text, parsed });
         problems.push(...parsed.problems);
         if (!parsed.value) {
           failed.push({ folder, name, file: shown });
@@ -95,5 +104,9 @@ export async function loadPromptDirectory(
     }),
   );
   problems.sort((left, right) => left.file.localeCompare(right.file) || (left.line ?? 0) - (right.line ?? 0) || (left.column ?? 0) - (right.column ?? 0));
+  if (options.cache && nextCache) {
+    options.cache.clear();
+    for (const [file, entry] of nextCache) options.cache.set(file, entry);
+  }
   return { store, problems, fileCount, failed };
 }
