@@ -7,7 +7,9 @@ const variablePattern = /(\\?)\{\{(\s*)([^{}\s]+)(\s*)\}\}/g;
  * other value disappears. Escaped variables (`\{{name}}`) are left alone.
  *
  * Used for RAG placeholders (empty when RAG is off or found nothing) and RAG queries (a
- * missing param drops out of the query).
+ * missing param drops out of the query). Known limit: a variable written directly inside
+ * single parentheses, `({{name}})`, loses those parentheses too when it is empty, because
+ * the wrapped form `((({{name}})))` reads as one section.
  */
 export function makeVariablesOptional(template: string, names?: ReadonlySet<string>): string {
   return template.replace(variablePattern, (whole, escape: string, _before: string, path: string) => {
