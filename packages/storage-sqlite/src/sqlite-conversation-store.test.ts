@@ -1,14 +1,130 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runConversationStoreConformance } from '@dk/test-kit';
-import { afterAll } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { ConversationStoreError, StoreClosedError } from '@dk/spec';
+import { StoreSettingsError } from '@dk/storage-kysely';
+import { runConversationStoreConformance, runStoreProcessTests } from '@dk/test-kit';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteConversationStore } from './create-sqlite-conversation-store.js';
+import { SqliteConversationStore } from './sqlite-conversation-store.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'dk-sqlite-store-'));
 let counter = 0;
+const freshPath = () => join(directory, `store-${(counter += 1)}.db`);
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-runConversationStoreConformance('sqlite', {
-  createStore: () => createSqliteConversationStore({ path: join(directory, `store-${(counter += 1)}.db`) }),
+runConversationStoreConformance('sqlite', { createStore: () => createSqliteConversationStore({ path: freshPath() }) });
+
+const sharedPath = freshPath();
+runStoreProcessTests('sqlite', {
+  workerScript: fileURLToPath(new URL('./__fixtures__/store-worker.ts', import.meta.url)),
+  workerEnvironment: () => ({ DK_SQLITE_PATH: sharedPath }),
+  openStore: async () => createSqliteConversationStore({ path: sharedPath }),
+  checkIntegrity: async () => {
+    const database = new Database(sharedPath);
+    try {
+      expect(database.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(database.pragma('foreign_key_check')).toEqual([]);
+      database.prepare(`INSERT INTO dk_nodes_fts (dk_nodes_fts) VALUES ('integrity-check')`).run();
+    } finally {
+      database.close();
+    }
+  },
+});
+
+describe('SqliteConversationStore', () => {
+  it('opens files in WAL mode and runs numbered migrations once', async () => {
+    const path = freshPath();
+    const store = createSqliteConversationStore({ path, autoMigrate: false });
+    expect(store.latestSchemaVersion).toBe(2);
+    expect(await store.migrate()).toEqual({ fromVersion: 0, toVersion: 2 });
+    expect(await store.migrate()).toEqual({ fromVersion: 2, toVersion: 2 });
+    await store.close();
+    const database = new Database(path, { readonly: true });
+    expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(database.prepare('SELECT version, name FROM dk_schema_migrations ORDER BY version').all()).toEqual([
+      { version: 1, name: 'conversations and nodes' },
+      { version: 2, name: 'full-text search and metadata index' },
+    ]);
+    database.close();
+  });
+
+  it('upgrades a database created at schema version 1 with data in it', async () => {
+    const path = freshPath();
+    const old = createSqliteConversationStore({ path, autoMigrate: false });
+    expect(await old.migrate({ targetVersion: 1 })).toEqual({ fromVersion: 0, toVersion: 1 });
+    await old.close();
+    // Rows as the version-1 schema held them, written by an older release.
+    const database = new Database(path);
+    database
+      .prepare(
+        `INSERT INTO dk_conversations (id, metadata, current_node_id, version, node_count, created_at, updated_at)
+         VALUES ('legacy', '{"userId":"u7","tier":"gold"}', '0', 3, 2, 1700000000000, 1700000000500)`,
+      )
+      .run();
+    database
+      .prepare(
+        `INSERT INTO dk_nodes (seq, conversation_id, parent_seq, position, node_key, role, content, metadata, created_at)
+         VALUES (1, 'legacy', NULL, 0, '', 'system', 'Be brief.', '{}', 1700000000000),
+                (2, 'legacy', 1, 0, '0', 'user', 'Where is my parcel?', '{"channel":"web"}', 1700000000500)`,
+      )
+      .run();
+    database.close();
+
+    const store = createSqliteConversationStore({ path });
+    expect((await store.list({ metadata: { tier: 'gold' } })).items.map((item) => item.id)).toEqual(['legacy']);
+    expect((await store.search({ text: 'parcel' })).items.map((item) => item.id)).toEqual(['legacy']);
+    const tree = await store.load({ conversationId: 'legacy' });
+    expect(tree?.conversation).toMatchObject({ currentNodeId: '0', version: 3, nodeCount: 2 });
+    expect(tree?.nodes.map((node) => [node.id, node.content, node.metadata])).toEqual([
+      ['', 'Be brief.', {}],
+      ['0', 'Where is my parcel?', { channel: 'web' }],
+    ]);
+    const { node } = await store.appendNode({ conversationId: 'legacy', parentId: '0', node: { role: 'assistant', content: 'On its way.' } });
+    expect(node.id).toBe('0.0');
+    expect(await store.count({ text: 'way' })).toBe(1);
+    expect(await store.migrate()).toEqual({ fromVersion: 2, toVersion: 2 });
+    await store.close();
+  });
+
+  it('refuses a database from a newer release with a typed error', async () => {
+    const path = freshPath();
+    const store = createSqliteConversationStore({ path });
+    await store.ping();
+    await store.count();
+    await store.close();
+    const database = new Database(path);
+    database.prepare(`INSERT INTO dk_schema_migrations (version, name, applied_at) VALUES (99, 'future', 0)`).run();
+    database.close();
+    const reopened = createSqliteConversationStore({ path });
+    const error = await reopened.count().catch((caught: unknown) => caught);
+    expect(ConversationStoreError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain('schema version 99');
+    await reopened.close();
+  });
+
+  it('uses an injected Database without closing it, and wraps driver failures', async () => {
+    const database = new Database(freshPath());
+    const store = new SqliteConversationStore({ database });
+    await store.create({ id: 'x' });
+    expect(database.pragma('foreign_keys', { simple: true })).toBe(1);
+    database.exec('DROP TABLE dk_conversation_metadata');
+    const error = await store.list({ metadata: { a: 1 } }).catch((caught: unknown) => caught);
+    expect(ConversationStoreError.isInstance(error)).toBe(true);
+    expect((error as ConversationStoreError).fields).toEqual({ backend: 'sqlite', operation: 'list' });
+    expect((error as Error).cause).toBeInstanceOf(Error);
+    await store.close();
+    expect(database.open).toBe(true);
+    expect(StoreClosedError.isInstance(await store.get({ conversationId: 'x' }).catch((caught: unknown) => caught))).toBe(true);
+    database.close();
+  });
+
+  it('rejects invalid settings with StoreSettingsError', () => {
+    expect(() => createSqliteConversationStore({})).toThrow(StoreSettingsError);
+    expect(() => createSqliteConversationStore({ path: 'a.db', database: new Database(':memory:') })).toThrow(/exactly one/);
+    expect(() => createSqliteConversationStore({ path: '' })).toThrow(StoreSettingsError);
+    expect(() => createSqliteConversationStore({ path: 'a.db', busyTimeoutMs: -1 })).toThrow(StoreSettingsError);
+  });
 });

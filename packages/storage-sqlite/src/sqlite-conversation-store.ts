@@ -2,6 +2,7 @@ import { KyselyConversationStore, StoreSettingsError } from '@dk/storage-kysely'
 import type { StoreDatabase } from '@dk/storage-kysely';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import { withCachedStatements } from './cached-statements.js';
 import { sqliteStoreDialect } from './sqlite-store-dialect.js';
 
 /** Settings of {@link SqliteConversationStore}: give exactly one of `path` or `database`. */
@@ -44,7 +45,8 @@ function open(settings: SqliteConversationStoreSettings): {
     });
   }
   if (database !== undefined) {
-    return { db: new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: configure(database, busyTimeoutMs) }) }), owned: false };
+    const wrapped = withCachedStatements(configure(database, busyTimeoutMs), { closes: false });
+    return { db: new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: wrapped }) }), owned: false };
   }
   if (typeof path !== 'string' || path.length === 0) {
     throw new StoreSettingsError({ backend: 'sqlite', setting: 'path', reason: 'must be a non-empty file path.' });
@@ -57,7 +59,7 @@ function open(settings: SqliteConversationStoreSettings): {
       // NORMAL is durable against process crashes in WAL mode (the OS keeps the log);
       // only an OS crash or power loss can drop the last commits.
       opened.pragma('synchronous = NORMAL');
-      return configure(opened, busyTimeoutMs);
+      return withCachedStatements(configure(opened, busyTimeoutMs), { closes: true });
     },
   });
   return { db: new Kysely<StoreDatabase>({ dialect }), owned: true };

@@ -16,3 +16,5 @@ export type {
   ScriptedTurn,
 } from './provider-harness.js';
 export { dropSchema, isPostgresReachable, postgresTestUrl, randomSchemaName, shouldSkipPostgres } from './store-postgres-server.js';
+export { runStoreProcessTests } from './store-process-tests.js';
+export type { StoreProcessTestOptions } from './store-process-tests.js';
