@@ -387,6 +387,16 @@ describe('OpenAIProvider', () => {
       expect(server.requests).toHaveLength(2);
     });
 
+    it('retries a stream reset after the role chunk, before any output', async () => {
+      server.script(
+        (request) => ({ ...(openAIChatReply({ content: 'lost' })(request) as { kind: 'sse'; frames: string[] }), resetAfterFrames: 1, frameDelayMs: 20 }),
+        openAIChatReply({ content: 'kept' }),
+      );
+      const parts = await collect(provider().stream('hi'));
+      expect(parts.at(-1)).toMatchObject({ type: 'end', response: { content: 'kept', metadata: { attempts: 2 } } });
+      expect(server.requests).toHaveLength(2);
+    });
+
     it('ends a stream reset mid-way with ProviderUnavailableError after one attempt', async () => {
       server.script((request) => ({ ...(openAIChatReply({ content: 'one two three four' })(request) as { kind: 'sse'; frames: string[] }), resetAfterFrames: 3, frameDelayMs: 30 }));
       const parts: StreamPart[] = [];

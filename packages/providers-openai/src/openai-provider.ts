@@ -342,12 +342,38 @@ export class OpenAIProvider implements LLMProvider {
   }
 }
 
-async function* mapStreamErrors<T>(stream: AsyncIterable<T>, secrets: readonly string[]): AsyncGenerator<T, void, undefined> {
+/**
+ * Maps the client's errors, and holds back leading chunks that carry no output (the role
+ * chunk) until one with content arrives: a failure before any output then fails the attempt
+ * before anything was yielded, so the retry policy can still retry it.
+ */
+async function* mapStreamErrors(
+  stream: AsyncIterable<OpenAIChatCompletionChunk>,
+  secrets: readonly string[],
+): AsyncGenerator<OpenAIChatCompletionChunk, void, undefined> {
+  const held: OpenAIChatCompletionChunk[] = [];
+  let started = false;
   try {
-    for await (const item of stream) yield item;
+    for await (const chunk of stream) {
+      if (!started && !hasOutput(chunk)) {
+        held.push(chunk);
+        continue;
+      }
+      started = true;
+      if (held.length > 0) yield* held.splice(0);
+      yield chunk;
+    }
+    yield* held.splice(0);
   } catch (error) {
     throw mapOpenAIError(error, secrets);
   }
+}
+
+function hasOutput(chunk: OpenAIChatCompletionChunk): boolean {
+  if (chunk.usage) return true;
+  const choice = chunk.choices[0];
+  if (choice === undefined) return false;
+  return Boolean(choice.finish_reason) || (choice.delta.content ?? '') !== '' || (choice.delta.tool_calls?.length ?? 0) > 0;
 }
 
 function toUsage(usage: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number }): Usage {
