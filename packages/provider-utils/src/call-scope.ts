@@ -16,25 +16,25 @@ export interface CallScopeOptions {
 
 /**
  * The lifetime of one provider call: combines the caller's signal and the call deadline into
- * one {@link CallScope.signal}, lets any promise be raced against it, and builds the typed
- * `AbortError` / `TimeoutError` when it fires. Always {@link CallScope.dispose} it: that
+ * one {@link CallScope.signal}, lets any promise be raced against them, and builds the typed
+ * `AbortError` / `TimeoutError` when one fires. Always {@link CallScope.dispose} it: that
  * clears the deadline timer and removes the listener from the caller's signal.
  */
 export class CallScope {
-  /** Aborted when the caller aborts or the deadline passes. Pass it to every request. */
-  readonly signal: AbortSignal;
   /** Attempts started so far; recorded on the errors this scope builds. */
   attempts = 0;
 
   readonly #provider: string;
   readonly #callerSignal: AbortSignal | undefined;
   readonly #timeoutMs: number | undefined;
-  readonly #controller = new AbortController();
+  // Created on first use of `signal`: AbortSignals are costly to construct in Node.
+  #controller: AbortController | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #reason: 'abort' | 'timeout' | undefined;
   #failure: ProviderError | undefined;
   /** Without a caller signal or a deadline nothing can abort the scope, so races are skipped. */
   readonly #canAbort: boolean;
+  readonly #abortListeners = new Set<() => void>();
   readonly #onCallerAbort = (): void => {
     this.#abort('abort');
   };
@@ -50,21 +50,32 @@ export class CallScope {
     this.#canAbort = signal !== undefined || timeoutMs !== undefined;
     this.#callerSignal = signal;
     this.#timeoutMs = timeoutMs;
-    this.signal = this.#controller.signal;
     if (signal?.aborted === true) {
       this.#abort('abort');
       return;
     }
     signal?.addEventListener('abort', this.#onCallerAbort, { once: true });
-    if (timeoutMs !== undefined) {
-      // setTimeout fires at once for delays beyond 2^31 - 1 ms; such deadlines mean "none".
-      if (timeoutMs <= maxTimerDelayMs) {
-        this.#timer = setTimeout(() => {
-          this.#abort('timeout');
-        }, timeoutMs);
-        this.#timer.unref?.();
-      }
+    // setTimeout fires at once for delays beyond 2^31 - 1 ms; such deadlines mean "none".
+    if (timeoutMs !== undefined && timeoutMs <= maxTimerDelayMs) {
+      this.#timer = setTimeout(() => {
+        this.#abort('timeout');
+      }, timeoutMs);
+      // The deadline alone must not keep the process alive; the request it guards does.
+      this.#timer.unref?.();
     }
+  }
+
+  /**
+   * Aborted when the caller aborts or the deadline passes. Pass it to every request. Without a
+   * deadline this is the caller's own signal; with one, a signal combining both.
+   */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      if (this.#timeoutMs === undefined && this.#callerSignal !== undefined) return this.#callerSignal;
+      this.#controller = new AbortController();
+      if (this.#reason !== undefined) this.#controller.abort(this.failure());
+    }
+    return this.#controller.signal;
   }
 
   /** True once the caller aborted or the deadline passed. */
@@ -97,15 +108,15 @@ export class CallScope {
       const onAbort = (): void => {
         reject(this.failure());
       };
-      this.signal.addEventListener('abort', onAbort, { once: true });
+      this.#abortListeners.add(onAbort);
       promise.then(
         (value) => {
-          this.signal.removeEventListener('abort', onAbort);
+          this.#abortListeners.delete(onAbort);
           if (this.aborted) reject(this.failure());
           else resolve(value);
         },
         (error: unknown) => {
-          this.signal.removeEventListener('abort', onAbort);
+          this.#abortListeners.delete(onAbort);
           reject(this.aborted ? this.failure() : error);
         },
       );
@@ -123,7 +134,10 @@ export class CallScope {
     if (this.#reason !== undefined) return;
     this.#reason = reason;
     this.dispose();
-    this.#controller.abort(this.failure());
+    const failure = this.failure();
+    this.#controller?.abort(failure);
+    for (const listener of [...this.#abortListeners]) listener();
+    this.#abortListeners.clear();
   }
 
   #buildFailure(reason: 'abort' | 'timeout'): ProviderError {

@@ -93,15 +93,29 @@ export function resolveRetryOptions(options: CallWithRetryOptions): ResolvedRetr
   const maxRetries = options.maxRetries ?? defaultRetrySettings.maxRetries;
   const baseDelayMs = options.baseDelayMs ?? defaultRetrySettings.baseDelayMs;
   const maxDelayMs = options.maxDelayMs ?? defaultRetrySettings.maxDelayMs;
-  const invalid = (setting: string, value: number, rule: string): InvalidRequestError =>
-    new InvalidRequestError({
-      provider: options.provider,
-      message: `${options.provider}: ${setting} must be ${rule}, got ${String(value)}.`,
-    });
-  if (!Number.isInteger(maxRetries) || maxRetries < 0) throw invalid('maxRetries', maxRetries, 'a non-negative integer');
-  if (!Number.isFinite(baseDelayMs) || baseDelayMs < 0) throw invalid('retry.baseDelayMs', baseDelayMs, 'a non-negative number');
-  if (!Number.isFinite(maxDelayMs) || maxDelayMs < 0) throw invalid('retry.maxDelayMs', maxDelayMs, 'a non-negative number');
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) throw invalidSetting(options.provider, 'maxRetries', maxRetries, 'a non-negative integer');
+  if (!Number.isFinite(baseDelayMs) || baseDelayMs < 0) throw invalidSetting(options.provider, 'retry.baseDelayMs', baseDelayMs, 'a non-negative number');
+  if (!Number.isFinite(maxDelayMs) || maxDelayMs < 0) throw invalidSetting(options.provider, 'retry.maxDelayMs', maxDelayMs, 'a non-negative number');
   return { maxRetries, baseDelayMs, maxDelayMs };
+}
+
+function invalidSetting(provider: string, setting: string, value: number, rule: string): InvalidRequestError {
+  return new InvalidRequestError({ provider, message: `${provider}: ${setting} must be ${rule}, got ${String(value)}.` });
+}
+
+/** An {@link AttemptContext} whose signal is only built when read (AbortSignals are costly in Node). */
+class LazyAttemptContext implements AttemptContext {
+  readonly attemptNumber: number;
+  readonly #scope: CallScope;
+
+  constructor(attemptNumber: number, scope: CallScope) {
+    this.attemptNumber = attemptNumber;
+    this.#scope = scope;
+  }
+
+  get signal(): AbortSignal {
+    return this.#scope.signal;
+  }
 }
 
 /** @internal The retry loop, inside a scope the caller owns and disposes. */
@@ -118,7 +132,8 @@ export async function runAttempts<T>(
     scope.attempts = attemptNumber;
     try {
       return await scope.race(
-        Promise.resolve().then(() => attempt({ attemptNumber, signal: scope.signal })),
+        // A synchronous throw of `attempt` lands in the catch below like a rejection.
+        attempt(new LazyAttemptContext(attemptNumber, scope)),
       );
     } catch (error) {
       const scopeFailure = scope.failure();
