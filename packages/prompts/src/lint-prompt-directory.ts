@@ -1,7 +1,11 @@
 import { resolve as resolvePath } from 'node:path';
+import { compileTemplate } from '@dk/templates';
+import { closestNames } from './closest-names.js';
 import { loadPromptDirectory } from './load-prompt-directory.js';
 import type { PromptProblem } from './prompt-problem.js';
+import type { PromptEntry } from './prompt-library.js';
 import { resolvePrompt } from './resolve-prompt.js';
+import type { ResolvedPrompt } from './resolve-prompt.js';
 import { noSourceLocator } from './source-locator.js';
 import { StorePromptLibrary } from './store-prompt-library.js';
 
@@ -24,8 +28,9 @@ export interface LintReport {
 /**
  * Checks a whole prompt tree without rendering anything: YAML/JSON syntax, the file schema
  * (with did-you-mean for unknown fields), template syntax (positions in the file), `extends`
- * chains (missing bases, cycles), sections, RAG refs and — when `adapters` is given — RAG
- * adapter names. What `dk-prompts lint` runs.
+ * chains (missing bases, cycles), sections, RAG refs, params listed in `validation` that
+ * nothing uses, and — when `adapters` is given — RAG adapter names. What `dk-prompts lint`
+ * runs.
  */
 export async function lintPromptDirectory(directory: string, options: LintPromptDirectoryOptions = {}): Promise<LintReport> {
   const loaded = await loadPromptDirectory(resolvePath(directory), {
@@ -51,7 +56,8 @@ export async function lintPromptDirectory(directory: string, options: LintPrompt
     for (const entry of store[kind].values()) {
       if (brokenFiles.has(entry.file)) continue;
       const outcome = await resolvePrompt(library, entry, { adapterNames });
-      for (const problem of outcome.problems ?? []) {
+      const found = outcome.prompt ? unusedParams(entry, outcome.prompt) : [];
+      for (const problem of [...(outcome.problems ?? []), ...found]) {
         if (brokenFiles.has(problem.file) || seen.has(key(problem))) continue;
         seen.add(key(problem));
         problems.push(problem);
@@ -71,6 +77,40 @@ export async function lintPromptDirectory(directory: string, options: LintPrompt
   }
   problems.sort((left, right) => left.file.localeCompare(right.file) || (left.line ?? 0) - (right.line ?? 0) || (left.column ?? 0) - (right.column ?? 0));
   return { problems, fileCount: loaded.fileCount };
+}
+
+/** Params listed in the prompt's own validation block that neither its template nor its RAG queries use. */
+function unusedParams(entry: PromptEntry, prompt: ResolvedPrompt): PromptProblem[] {
+  const validation = entry.definition.validation;
+  if (!validation) return [];
+  const used = new Set<string>();
+  const collect = (template: string | undefined) => {
+    if (template === undefined) return;
+    for (const path of compileTemplate(template).variables) used.add(path.split('.')[0]!);
+  };
+  collect(prompt.template);
+  for (const request of prompt.ragRequests) {
+    collect(request.config.query);
+    collect(request.config.header);
+    collect(request.config.item_template);
+  }
+  const problems: PromptProblem[] = [];
+  for (const field of ['required_params', 'optional_params'] as const) {
+    (validation[field] ?? []).forEach((name, index) => {
+      if (used.has(name.split('.')[0]!)) return;
+      const [suggestion] = closestNames(name, used, 1);
+      const at = entry.locator.locate(['validation', field, index]);
+      problems.push({
+        code: 'PROMPT_PARAM_UNUSED',
+        file: entry.file,
+        line: at?.line,
+        column: at?.column,
+        path: `validation.${field}[${index}]`,
+        message: `"${name}" is not used by the template or its RAG queries.${suggestion ? ` Did you mean "${suggestion}"?` : ' Remove it or use it in the template.'}`,
+      });
+    });
+  }
+  return problems;
 }
 
 function key(problem: PromptProblem): string {

@@ -19,6 +19,7 @@ const files: Record<string, string> = {
   'system/child_of_broken.yaml': 'extends: typo\n',
   'user/needs_rag.yaml': 'template: "{{RAG_CONTENT}}"\nrag_config_refs:\n  - doc_search\n',
   'rag/docs.yaml': 'adapter_name: vectors\nquery: "{{q}}"\n',
+  'user/unused.yaml': 'template: "Review {{code}} in {{q}}"\nvalidation:\n  required_params: [cod, q]\n',
 };
 for (const [path, text] of Object.entries(files)) {
   mkdirSync(dirname(join(root, path)), { recursive: true });
@@ -45,7 +46,7 @@ describe('dk-prompts lint', () => {
     const { code, stdout } = await run(['lint', root, '--adapters', 'docs']);
     expect(code).toBe(1);
     const lines = stdout.trim().split('\n').map((line) => line.replaceAll(root, '<root>'));
-    expect(lines).toHaveLength(8);
+    expect(lines).toHaveLength(9);
     expect(lines[0]).toBe('<root>/rag/docs.yaml:1:15 adapter_name: unknown RAG adapter "vectors". Known adapters: docs. Register it with the builder or fix the name.');
     expect(lines[1]).toMatch(/^<root>\/system\/bad_template\.yaml:5:8 template: template syntax error: .*never closed.*\(template line 2, column 6\)$/);
     expect(lines.slice(2)).toEqual([
@@ -54,7 +55,8 @@ describe('dk-prompts lint', () => {
       '<root>/system/orphan.yaml:2:10 extends: base prompt "missing_base" not found in library "<root>" (chain: system/orphan → missing_base). Create system/missing_base.yaml or fix the name.',
       '<root>/system/typo.yaml:2:1 defualts: unknown field "defualts". Did you mean "defaults"? Rename the field.',
       '<root>/user/needs_rag.yaml:3:5 rag_config_refs[0]: RAG config "doc_search" not found in library "<root>" (available: docs). Create rag/doc_search.yaml or fix the name.',
-      '7 problems in 9 files checked.',
+      '<root>/user/unused.yaml:3:21 validation.required_params[0]: "cod" is not used by the template or its RAG queries. Did you mean "code"?',
+      '8 problems in 10 files checked.',
     ]);
     // A prompt extending a broken file is not reported again: the broken file is.
     expect(stdout).not.toContain('child_of_broken');
@@ -64,8 +66,8 @@ describe('dk-prompts lint', () => {
     const { code, stdout } = await run(['lint', root, '--format=json']);
     expect(code).toBe(1);
     const report = JSON.parse(stdout) as { fileCount: number; problems: { code: string; file: string; line: number; column: number; path: string }[] };
-    expect(report.fileCount).toBe(9);
-    expect(report.problems.map((problem) => problem.code).sort()).toEqual(['PROMPT_EXTENDS_CYCLE', 'PROMPT_EXTENDS_CYCLE', 'PROMPT_EXTENDS_MISSING', 'PROMPT_SCHEMA', 'RAG_REF_MISSING', 'TEMPLATE_SYNTAX']);
+    expect(report.fileCount).toBe(10);
+    expect(report.problems.map((problem) => problem.code).sort()).toEqual(['PROMPT_EXTENDS_CYCLE', 'PROMPT_EXTENDS_CYCLE', 'PROMPT_EXTENDS_MISSING', 'PROMPT_PARAM_UNUSED', 'PROMPT_SCHEMA', 'RAG_REF_MISSING', 'TEMPLATE_SYNTAX']);
     expect(report.problems.find((problem) => problem.code === 'PROMPT_SCHEMA')).toMatchObject({ line: 2, column: 1, path: 'defualts' });
   });
 
