@@ -411,6 +411,13 @@ describe('AnthropicProvider', () => {
       expect(server.requests).toHaveLength(2);
     });
 
+    it('retries a stream reset after message_start and an empty text block, before any output', async () => {
+      server.script(sse(anthropicMessageReply({ content: 'lost' }), { resetAfterFrames: 3, frameDelayMs: 20 }), anthropicMessageReply({ content: 'kept' }));
+      const parts = await collect(provider().stream('hi'));
+      expect(parts.at(-1)).toMatchObject({ type: 'end', response: { content: 'kept', metadata: { attempts: 2 } } });
+      expect(server.requests).toHaveLength(2);
+    });
+
     it('ends a stream reset mid-way with ProviderUnavailableError after one attempt', async () => {
       server.script(sse(anthropicMessageReply({ content: 'one two three four' }), { resetAfterFrames: 5, frameDelayMs: 30 }));
       const parts: StreamPart[] = [];

@@ -309,27 +309,43 @@ export class AnthropicProvider implements LLMProvider {
 }
 
 /**
- * Maps the SDK's errors, and holds `message_start` back until the next event arrives: an
- * `event: error` (e.g. overloaded) right after it then fails the attempt before anything
- * was yielded, so the retry policy can still retry it.
+ * Maps the SDK's errors, and holds back leading events that produce no output
+ * (`message_start`, an empty text block start) until one that does arrives: an
+ * `event: error` (e.g. overloaded) or a reset before any output then fails the attempt
+ * before anything was yielded, so the retry policy can still retry it.
  */
 async function* mapStreamErrors(
   stream: AsyncIterable<AnthropicStreamEvent>,
   secrets: readonly string[],
 ): AsyncGenerator<AnthropicStreamEvent, void, undefined> {
   const held: AnthropicStreamEvent[] = [];
+  let started = false;
   try {
     for await (const event of stream) {
-      if (event.type === 'message_start' && held.length === 0) {
+      if (!started && !hasOutput(event)) {
         held.push(event);
         continue;
       }
+      started = true;
       if (held.length > 0) yield* held.splice(0);
       yield event;
     }
     yield* held.splice(0);
   } catch (error) {
     throw mapAnthropicError(error, secrets);
+  }
+}
+
+function hasOutput(event: AnthropicStreamEvent): boolean {
+  switch (event.type) {
+    case 'message_start':
+      return false;
+    case 'content_block_start':
+      return event.content_block.type === 'text' ? event.content_block.text !== '' : event.content_block.type === 'tool_use';
+    case 'content_block_delta':
+      return event.delta.type === 'text_delta' ? event.delta.text !== '' : event.delta.type === 'input_json_delta' ? event.delta.partial_json !== '' : false;
+    default:
+      return true;
   }
 }
 
