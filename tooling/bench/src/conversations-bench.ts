@@ -3,9 +3,12 @@
 // EchoProvider.complete call on the same messages, at conversation sizes of 10, 1,000 and
 // 10,000 nodes. The tree is bushy (edits and regenerations branch off an active path of
 // fixed depth), so only the tree size varies: a turn must cost the same at every size.
+// A second table runs linear conversations (the whole conversation is the active path) with
+// a context limit, which folds old turns into a summary so the path sent stays bounded.
 import {
   ContentFilterMiddleware,
   ConversationManager,
+  LlmSummarizer,
   LoggingMiddleware,
   PerformanceMiddleware,
   TokenBudgetMiddleware,
@@ -19,6 +22,7 @@ const SIZES = [10, 1_000, 10_000] as const;
 const ROUNDS = 15;
 const TURNS_PER_ROUND = 40;
 const ACTIVE_DEPTH = 9;
+const LINEAR_ROUNDS = 5;
 let sink = 0;
 
 const silent: ConversationLogger = { info() {}, warn() {}, error() {} };
@@ -108,6 +112,74 @@ async function round(size: number, seed: number, result: Measured): Promise<void
   bare.clearHistory();
 }
 
+/** A linear conversation of `size` nodes (system root, then alternating user/assistant), cursor at the end. */
+async function buildLinearConversation(storage: MemoryConversationStore, size: number): Promise<string> {
+  const record = await storage.create({});
+  let parentId: string | null = null;
+  for (let index = 0; index < size; index += 1) {
+    const role = index === 0 ? 'system' : index % 2 === 1 ? 'user' : 'assistant';
+    const result = await storage.appendNode({ conversationId: record.id, parentId, node: { role, content: index === 0 ? 'You are a helpful assistant.' : sentence }, moveCursor: true });
+    parentId = result.node.id;
+  }
+  return record.id;
+}
+
+/**
+ * Times turns on a linear conversation with a context limit. Reported apart: the first turn
+ * (which folds the whole history once) and the turns that summarise (`bareNs` is reused
+ * for them).
+ */
+async function linearRound(size: number, result: Measured & { firstNs: number[] }): Promise<void> {
+  const storage = new MemoryConversationStore();
+  // A summarizer answer of fixed length (the plain echo would repeat the whole transcript).
+  const llm = new EchoProvider({ patterns: [{ pattern: /^Summarize the conversation excerpt/, response: 'Summary: the user keeps asking about comprehensions and generators.' }] });
+  const id = await buildLinearConversation(storage, size);
+  const manager = await ConversationManager.resume({
+    conversationId: id,
+    llm,
+    storage,
+    middleware: middleware(),
+    contextLimit: { maxMessages: 20, keepRecentMessages: 6, summarizer: new LlmSummarizer({ llm }) },
+  });
+  for (let turn = 0; turn < TURNS_PER_ROUND; turn += 1) {
+    const depthBefore = manager.state.getCurrentMessages().length;
+    const start = process.hrtime.bigint();
+    await manager.addMessage({ role: 'user', content: sentence });
+    const response = await manager.complete();
+    const elapsed = Number(process.hrtime.bigint() - start);
+    const compacted = manager.state.getCurrentMessages().length < depthBefore;
+    if (turn === 0) result.firstNs.push(elapsed);
+    else if (compacted) result.bareNs.push(elapsed);
+    else result.turnNs.push(elapsed);
+    sink += response.content.length;
+    llm.clearHistory();
+  }
+}
+
+async function runLinear(): Promise<void> {
+  const results = new Map(SIZES.map((size) => [size, { turnNs: [] as number[], bareNs: [] as number[], firstNs: [] as number[] }]));
+  for (const size of SIZES) await linearRound(size, { turnNs: [], bareNs: [], firstNs: [] });
+  for (let index = 0; index < LINEAR_ROUNDS; index += 1) {
+    for (let step = 0; step < SIZES.length; step += 1) {
+      const size = SIZES[(step + index) % SIZES.length]!;
+      await linearRound(size, results.get(size)!);
+    }
+  }
+  const smallest = median(results.get(SIZES[0])!.turnNs);
+  console.table(
+    SIZES.map((size) => {
+      const measured = results.get(size)!;
+      return {
+        'linear nodes': size.toLocaleString('en-US'),
+        'turn µs': (median(measured.turnNs) / 1000).toFixed(1),
+        'vs 10 nodes ×': (median(measured.turnNs) / smallest).toFixed(2),
+        'summarizing turn µs (every 7th)': (median(measured.bareNs) / 1000).toFixed(1),
+        'first turn µs (folds the history once)': (median(measured.firstNs) / 1000).toFixed(1),
+      };
+    }),
+  );
+}
+
 /** Runs the suite and prints a table of medians (µs per turn), overhead ratios and flatness. */
 export async function runConversationsBench(): Promise<void> {
   const results = new Map<number, Measured>(SIZES.map((size) => [size, { turnNs: [], bareNs: [] }]));
@@ -137,6 +209,8 @@ export async function runConversationsBench(): Promise<void> {
   const largest = median(results.get(SIZES.at(-1)!)!.turnNs) / smallest;
   process.stdout.write(
     `Per-turn cost at 10,000 nodes is ${largest.toFixed(2)}× the cost at 10 nodes (goal ≤ 1.5×). ` +
-      `${ROUNDS} rounds × ${TURNS_PER_ROUND} turns per size; active path ${ACTIVE_DEPTH + 1} messages + the new turn. (sink ${sink % 10})\n`,
+      `${ROUNDS} rounds × ${TURNS_PER_ROUND} turns per size; active path ${ACTIVE_DEPTH + 1} messages + the new turn. (sink ${sink % 10})\n\n`,
   );
+  process.stdout.write('Linear conversations with contextLimit { maxMessages: 20, keepRecentMessages: 6 } (LlmSummarizer over the echo provider, fixed-length summaries):\n');
+  await runLinear();
 }
