@@ -7,7 +7,7 @@ import { builtinValue, NEEDS_CLOCK, resolveRoot, walkRest } from './resolve-vari
 import { locateIssues } from './source-location.js';
 import { stringifyValue } from './stringify-value.js';
 import { TemplateOptionsError } from './template-options-error.js';
-import { OP_TEXT, OP_VARIABLE } from './template-program.js';
+import { BUILTIN_NONE, OP_SECTION, OP_VARIABLE } from './template-program.js';
 import type { TemplateOp, TemplateProgram, VariableRef } from './template-program.js';
 import type { TemplateParams } from './template-params.js';
 import { TemplateRenderResult } from './template-render-result.js';
@@ -139,44 +139,56 @@ class TemplateProgramRenderer implements CompiledTemplate<Record<string, unknown
     const checks = this.#checks;
     let out = '';
     let unresolved: string[] | undefined;
+    // The value a section check found, reused by the variable op of that same occurrence.
+    let checkedOccurrence = -1;
+    let checkedValue: unknown;
     for (let k = 0; k < ops.length; ) {
       const op = ops[k] as TemplateOp;
-      if (op.kind === OP_TEXT) {
-        out += op.text;
-        k++;
-      } else if (op.kind === OP_VARIABLE) {
+      out += op.prefix;
+      if (op.kind === OP_VARIABLE) {
         const ref = op.ref as VariableRef;
-        // Fast path: a plain root name found in params; anything else takes the full lookup.
-        let value = bag[ref.root];
-        if (value === undefined || ref.slow) {
-          value = resolveRoot(ref, bag, defaults);
-          if (value === NEEDS_CLOCK) value = builtinValue(ref.builtin, (now ??= readClock(clock)));
-          if (ref.rest.length > 0) value = walkRest(ref, value);
+        let value: unknown;
+        if (op.occurrence === checkedOccurrence) {
+          value = checkedValue;
+        } else {
+          // Fast path: a plain root name read from params; the full lookup only when the root
+          // needs an own-property check, the path has more segments, or an absent root could
+          // still come from defaults or a built-in.
+          value = bag[ref.root];
+          if (ref.slow || (value === undefined && (defaults !== undefined || ref.builtin !== BUILTIN_NONE))) {
+            value = resolveRoot(ref, bag, defaults);
+            if (value === NEEDS_CLOCK) value = builtinValue(ref.builtin, (now ??= readClock(clock)));
+            if (ref.rest.length > 0) value = walkRest(ref, value);
+          }
         }
         if (typeof value === 'string' ? hasStringValue(value) : hasValue(value)) {
           out += typeof value === 'string' ? value : stringifyValue(value);
         } else if (!op.inSection) {
-          out += op.text;
+          out += op.source;
           if (unresolved === undefined) unresolved = [ref.path];
           else if (!unresolved.includes(ref.path)) unresolved.push(ref.path);
         }
         k++;
-      } else {
+      } else if (op.kind === OP_SECTION) {
         let keep = false;
         for (let c = op.checkStart; c < op.checkEnd; c++) {
           const ref = checks[c] as VariableRef;
           let value = bag[ref.root];
-          if (value === undefined || ref.slow) {
+          if (ref.slow || (value === undefined && (defaults !== undefined || ref.builtin !== BUILTIN_NONE))) {
             value = resolveRoot(ref, bag, defaults);
             if (value === NEEDS_CLOCK) value = builtinValue(ref.builtin, (now ??= readClock(clock)));
             if (ref.rest.length > 0) value = walkRest(ref, value);
           }
           if (typeof value === 'string' ? hasStringValue(value) : hasValue(value)) {
             keep = true;
+            checkedOccurrence = c;
+            checkedValue = value;
             break;
           }
         }
         k = keep ? k + 1 : op.end;
+      } else {
+        k++;
       }
     }
 

@@ -48,23 +48,35 @@ interface RawOp {
 }
 
 let inheritedNames: ReadonlySet<string> | undefined;
+let objectNames: ReadonlySet<string> | undefined;
+
+function namesOnChains(types: readonly { readonly prototype: unknown }[]): Set<string> {
+  const names = new Set<string>(['__proto__']);
+  for (const type of types) {
+    for (let current = type.prototype as object | null; current !== null; current = Object.getPrototypeOf(current) as object | null) {
+      for (const name of Object.getOwnPropertyNames(current)) names.add(name);
+    }
+  }
+  return names;
+}
 
 /**
- * Whether reading `segment` could reach a property inherited from a built-in prototype
- * (`constructor`, `toString`, `length`, `__proto__`, …); such names only match own properties.
+ * Whether reading `segment` from an arbitrary value could reach a property inherited from a
+ * built-in prototype (`constructor`, `toString`, `length`, `map`, `__proto__`, …); such
+ * names only match own properties.
  */
 function isInheritedName(segment: string): boolean {
-  if (inheritedNames === undefined) {
-    const names = new Set<string>();
-    for (const prototype of [Object, Array, Function, String, Number, Boolean, BigInt, Symbol, Date].map((type) => type.prototype as object)) {
-      for (let current: object | null = prototype; current !== null; current = Object.getPrototypeOf(current) as object | null) {
-        for (const name of Object.getOwnPropertyNames(current)) names.add(name);
-      }
-    }
-    names.add('__proto__');
-    inheritedNames = names;
-  }
+  inheritedNames ??= namesOnChains([Object, Array, Function, String, Number, Boolean, BigInt, Symbol, Date]);
   return inheritedNames.has(segment);
+}
+
+/**
+ * Whether a root name could reach a property inherited from `Object.prototype`. Params are a
+ * plain object, so only those names need the own-property check at the root.
+ */
+function isInheritedRoot(root: string): boolean {
+  objectNames ??= namesOnChains([Object]);
+  return objectNames.has(root);
 }
 
 function builtinOf(root: string): number {
@@ -113,11 +125,19 @@ function describeChar(text: string, index: number): string {
   return `\`${char}\``;
 }
 
+/**
+ * The engine's canonical copy of `key`: a string that has been used as a property key. Keyed
+ * lookups with it skip the string-table probe a freshly sliced string needs.
+ */
+function internalize(key: string): string {
+  return Object.keys({ [key]: 0 })[0] ?? key;
+}
+
 /** The lookup plan for a path, split into `segments` (also used for validation names). */
 export function variableRef(path: string, segments: readonly string[]): VariableRef {
-  const root = segments[0] ?? '';
-  const rest = segments.slice(1);
-  const rootOwnOnly = isInheritedName(root);
+  const root = internalize(segments[0] ?? '');
+  const rest = segments.slice(1).map(internalize);
+  const rootOwnOnly = isInheritedRoot(root);
   return {
     path,
     root,
@@ -319,7 +339,7 @@ class TemplateParser {
         ref,
         inSection: this.stack.length > 0,
         pair: -1,
-        checkStart: 0,
+        checkStart: this.checks.length - 1,
         checkEnd: 0,
       });
       return j + 2;
@@ -350,42 +370,42 @@ class TemplateParser {
   }
 }
 
-/** Drops variable-free sections, joins adjacent text and resolves jump targets. */
+/**
+ * Drops variable-free sections, joins adjacent text into the prefix of the next op and
+ * resolves jump targets. Text never merges across the boundary of a kept-or-dropped section.
+ */
 function link(raw: readonly RawOp[], checks: VariableRef[], refs: VariableRef[]): TemplateProgram {
   const ops: TemplateOp[] = [];
   const sectionAt: number[] = [];
-  let pieces: string[] | null = null;
-  const flush = (): void => {
-    if (pieces !== null) {
-      ops.push(new TemplateOp(OP_TEXT, pieces.join(''), null, false, 0, 0, 0));
-      pieces = null;
-    }
+  let pieces: string[] = [];
+  const prefix = (): string => {
+    const text = pieces.length === 1 ? (pieces[0] as string) : pieces.join('');
+    pieces = [];
+    return text;
   };
   for (let k = 0; k < raw.length; k++) {
     const op = raw[k] as RawOp;
     switch (op.kind) {
       case OP_TEXT:
-        (pieces ??= []).push(op.text);
+        pieces.push(op.text);
         break;
       case RAW_NOTHING:
         break;
       case OP_VARIABLE:
-        flush();
-        ops.push(new TemplateOp(OP_VARIABLE, op.text, op.ref, op.inSection, 0, 0, 0));
+        ops.push(new TemplateOp(OP_VARIABLE, prefix(), op.ref, op.text, op.inSection, op.checkStart, 0, 0, 0));
         break;
       case OP_SECTION:
-        flush();
         sectionAt[k] = ops.length;
-        ops.push(new TemplateOp(OP_SECTION, '', null, false, -1, op.checkStart, op.checkEnd));
+        ops.push(new TemplateOp(OP_SECTION, prefix(), null, '', false, -1, -1, op.checkStart, op.checkEnd));
         break;
       default: {
-        // RAW_SECTION_END: text never merges across a section boundary.
-        flush();
+        // RAW_SECTION_END: the section's trailing text stays inside it.
+        if (pieces.length > 0) ops.push(new TemplateOp(OP_TEXT, prefix(), null, '', false, -1, 0, 0, 0));
         const section = ops[sectionAt[op.pair] as number] as TemplateOp;
         section.end = ops.length;
       }
     }
   }
-  flush();
+  if (pieces.length > 0) ops.push(new TemplateOp(OP_TEXT, prefix(), null, '', false, -1, 0, 0, 0));
   return { ops, checks, refs };
 }

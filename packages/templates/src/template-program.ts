@@ -15,7 +15,7 @@ export interface VariableRef {
   readonly path: string;
   /** The first segment. */
   readonly root: string;
-  /** Whether `root` names a property of a built-in prototype, so only own properties count. */
+  /** Whether `root` names a property of `Object.prototype`, so only own properties count. */
   readonly rootOwnOnly: boolean;
   /** Segments after the root. */
   readonly rest: readonly string[];
@@ -29,18 +29,21 @@ export interface VariableRef {
 
 /**
  * One step of a compiled template. Every op has the same shape so the render loop stays
- * monomorphic.
- * - `OP_TEXT`: append `text`.
- * - `OP_VARIABLE`: append the value of `ref`; without a value append nothing when
- *   `inSection`, else `text` (the tag as written) and record it as unresolved.
- * - `OP_SECTION`: if none of `checks[checkStart..checkEnd)` has a value, jump to `end`.
+ * monomorphic, and every op first appends `prefix` (the text before it).
+ * - `OP_TEXT`: only the prefix (text at the end of the template or of a section).
+ * - `OP_VARIABLE`: then the value of `ref`; without a value nothing when `inSection`, else
+ *   `source` (the tag as written), recording the path as unresolved. `occurrence` is its index
+ *   in the program's `checks`.
+ * - `OP_SECTION`: then, if none of `checks[checkStart..checkEnd)` has a value, jump to `end`.
  */
 export class TemplateOp {
   constructor(
     readonly kind: number,
-    readonly text: string,
+    readonly prefix: string,
     readonly ref: VariableRef | null,
+    readonly source: string,
     readonly inSection: boolean,
+    readonly occurrence: number,
     public end: number,
     readonly checkStart: number,
     readonly checkEnd: number,
