@@ -3,3 +3,5 @@ export type { PostgresConversationStoreSettings } from './postgres-conversation-
 export { createPostgresConversationStore } from './create-postgres-conversation-store.js';
 export { StoreSettingsError } from '@dk/storage-kysely';
 export type { MigrationResult } from '@dk/storage-kysely';
+export { importChatGptConversation, importDataknobsConversation } from '@dk/storage-memory/import';
+export type { ImportConversationOptions, ImportConversationResult } from '@dk/storage-memory/import';

@@ -3,3 +3,5 @@ export type { SqliteConversationStoreSettings } from './sqlite-conversation-stor
 export { createSqliteConversationStore } from './create-sqlite-conversation-store.js';
 export { StoreSettingsError } from '@dk/storage-kysely';
 export type { MigrationResult } from '@dk/storage-kysely';
+export { importChatGptConversation, importDataknobsConversation } from '@dk/storage-memory/import';
+export type { ImportConversationOptions, ImportConversationResult } from '@dk/storage-memory/import';

@@ -8,6 +8,7 @@ import { runConversationStoreConformance, runStoreProcessTests } from '@dk/test-
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteConversationStore } from './create-sqlite-conversation-store.js';
+import { importChatGptConversation, importDataknobsConversation } from './index.js';
 import { SqliteConversationStore } from './sqlite-conversation-store.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'dk-sqlite-store-'));
@@ -126,5 +127,36 @@ describe('SqliteConversationStore', () => {
     expect(() => createSqliteConversationStore({ path: 'a.db', database: new Database(':memory:') })).toThrow(/exactly one/);
     expect(() => createSqliteConversationStore({ path: '' })).toThrow(StoreSettingsError);
     expect(() => createSqliteConversationStore({ path: 'a.db', busyTimeoutMs: -1 })).toThrow(StoreSettingsError);
+  });
+
+  it('imports Python dataknobs documents and ChatGPT exports into the database', async () => {
+    const store = createSqliteConversationStore({ path: freshPath() });
+    const fromPython = await importDataknobsConversation(store, {
+      schema_version: '1.1.0',
+      conversation_id: 'py-1',
+      nodes: [
+        { node_id: '', message: { role: 'system', content: 'Be kind.' }, timestamp: '2025-01-01T08:00:00', metadata: {} },
+        { node_id: '0', message: { role: 'user', content: 'hola' }, timestamp: '2025-01-01T08:00:01', metadata: {} },
+        { node_id: '1', message: { role: 'user', content: 'hello' }, timestamp: '2025-01-01T08:00:02', metadata: {} },
+      ],
+      edges: [['', '0'], ['', '1']],
+      current_node_id: '1',
+      metadata: { userId: 'u1' },
+    });
+    expect(fromPython.conversation).toMatchObject({ id: 'py-1', currentNodeId: '1', nodeCount: 3 });
+    const fromChatGpt = await importChatGptConversation(store, {
+      title: 'Hi',
+      create_time: 1700000000,
+      current_node: 'b',
+      mapping: {
+        r: { id: 'r', message: null, parent: null, children: ['a'] },
+        a: { id: 'a', message: { id: 'a', author: { role: 'user' }, content: { content_type: 'text', parts: ['ping'] } }, parent: 'r', children: ['b'] },
+        b: { id: 'b', message: { id: 'b', author: { role: 'assistant' }, content: { content_type: 'text', parts: ['pong'] } }, parent: 'a', children: [] },
+      },
+    });
+    expect(fromChatGpt.conversation).toMatchObject({ currentNodeId: '0', metadata: { title: 'Hi', source: 'chatgpt' } });
+    expect((await store.search({ text: 'pong' })).items.map((item) => item.id)).toEqual([fromChatGpt.conversation.id]);
+    expect((await store.list({ metadata: { userId: 'u1' } })).items.map((item) => item.id)).toEqual(['py-1']);
+    await store.close();
   });
 });
