@@ -140,3 +140,64 @@ describe('validateTemplateSyntax', () => {
     expect(validateTemplateSyntax('JSON {"a": [1, (2)]} ((x {{y}})) \\{{z}}')).toEqual([]);
   });
 });
+
+describe('renderTemplate cache', () => {
+  it('reuses compiled templates and evicts the least recently used beyond 256', async () => {
+    const { cachedTemplate } = await import('./render-template.js');
+    const first = cachedTemplate('cache-test {{a}}');
+    expect(cachedTemplate('cache-test {{a}}')).toBe(first);
+    const kept = cachedTemplate('cache-test kept {{a}}');
+    for (let k = 0; k < 300; k++) {
+      cachedTemplate(`cache-test filler ${k} {{a}}`);
+      if (k % 50 === 0) cachedTemplate('cache-test kept {{a}}');
+    }
+    expect(cachedTemplate('cache-test kept {{a}}')).toBe(kept);
+    expect(cachedTemplate('cache-test {{a}}')).not.toBe(first);
+  });
+
+  it('does not cache templates with syntax errors', () => {
+    expect(() => renderTemplate('{{broken')).toThrow(TemplateSyntaxError);
+    expect(() => renderTemplate('{{broken')).toThrow(TemplateSyntaxError);
+  });
+});
+
+describe('RenderResult', () => {
+  it('serialises paramsUsed through toJSON and computes it once', () => {
+    const result = renderTemplate('{{a}} {{b.c}} {{current_year}} {{z}}', { a: null, b: { c: 1 } }, { clock });
+    expect(result.paramsUsed).toBe(result.paramsUsed);
+    expect(JSON.parse(JSON.stringify(result))).toEqual({
+      content: '{{a}} 1 2024 {{z}}',
+      paramsUsed: { a: null, b: { c: 1 }, current_year: 2024 },
+      missing: [],
+      unresolved: ['a', 'z'],
+      warnings: [],
+      variables: ['a', 'b.c', 'current_year', 'z'],
+    });
+  });
+
+  it('calls the clock at most once per render and only when needed', () => {
+    let calls = 0;
+    const counting = (): Date => {
+      calls++;
+      return clock();
+    };
+    renderTemplate('{{x}}', { x: 1 }, { clock: counting });
+    expect(calls).toBe(0);
+    const result = renderTemplate('{{current_date}} {{current_year}} {{current_datetime}}', {}, { clock: counting });
+    void result.paramsUsed;
+    expect(calls).toBe(1);
+  });
+
+  it('rejects a clock that does not return a valid Date', () => {
+    expect(() => renderTemplate('{{current_date}}', {}, { clock: () => new Date(Number.NaN) })).toThrow(TemplateOptionsError);
+  });
+
+  it('does not mutate params, defaults or options', () => {
+    const params = Object.freeze({ a: 1 });
+    const options = Object.freeze({
+      defaults: Object.freeze({ b: 2 }),
+      validation: Object.freeze({ level: 'warn' as const, required: Object.freeze(['c']) }),
+    });
+    expect(renderTemplate('{{a}}{{b}}', params, options).missing).toEqual(['c']);
+  });
+});

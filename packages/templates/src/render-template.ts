@@ -15,7 +15,7 @@ const cache = new Map<string, CompiledTemplate>();
  * text (256 entries; templates over 1 Mi code units are not cached). Templates with syntax
  * errors are never cached.
  */
-function compiled(template: string): CompiledTemplate {
+export function cachedTemplate(template: string): CompiledTemplate {
   const hit = cache.get(template);
   if (hit !== undefined) {
     // Re-insert to mark it most recently used.
@@ -47,5 +47,5 @@ export function renderTemplate(
   params?: Readonly<Record<string, unknown>> | null,
   options?: RenderOptions,
 ): RenderResult {
-  return compiled(template).render(params, options);
+  return cachedTemplate(template).render(params, options);
 }
