@@ -170,6 +170,30 @@ describe('ConversationManager', () => {
     await expect(manager.editMessage('5', 'x')).rejects.toSatisfy((error: unknown) => NodeNotFoundError.isInstance(error));
   });
 
+  it('deletes the new conversation when the system prompt cannot be rendered', async () => {
+    const { create, storage } = setup();
+    await expect(create({ systemPromptName: 'missing', conversationId: 'c-missing' })).rejects.toThrow(/not found/);
+    expect(await storage.get({ conversationId: 'c-missing' })).toBeUndefined();
+  });
+
+  it('stores tool calls on the assistant node and sends them back with the tool result', async () => {
+    const llm = new EchoProvider({ responses: [{ toolCalls: [{ id: 'call_1', name: 'weather', arguments: { city: 'Oslo' } }] }, 'It is sunny.'] });
+    const storage = new MemoryConversationStore();
+    const manager = await ConversationManager.create({ llm, storage });
+    const tools = [{ name: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
+    await manager.addMessage({ role: 'user', content: 'Weather in Oslo?' });
+    const call = await manager.complete({ tools });
+    expect(call.finishReason).toBe('tool_calls');
+    expect(call.node.toolCalls).toEqual([{ id: 'call_1', name: 'weather', arguments: { city: 'Oslo' } }]);
+    await manager.addMessage({ role: 'tool', content: '{"sky":"clear"}', toolCallId: 'call_1', name: 'weather' });
+    const answer = await manager.complete({ tools });
+    expect(answer.content).toBe('It is sunny.');
+    const sent = llm.lastCall!.messages;
+    expect(sent[1]).toMatchObject({ role: 'assistant', toolCalls: [{ id: 'call_1', name: 'weather' }] });
+    expect(sent[2]).toMatchObject({ role: 'tool', toolCallId: 'call_1', content: '{"sky":"clear"}' });
+    expect(llm.lastCall!.options.tools).toEqual(tools);
+  });
+
   it('refuses to complete an empty conversation', async () => {
     const { create } = setup();
     const manager = await create();

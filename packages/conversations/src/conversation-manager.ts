@@ -191,7 +191,8 @@ export class ConversationManager {
 
   /**
    * Creates a conversation in `storage` (with `metadata`) and, when `systemPromptName` is
-   * given, renders it through `promptBuilder` as the root message.
+   * given, renders it through `promptBuilder` as the root message (if rendering fails the
+   * new conversation is deleted and the error rethrown).
    */
   static async create(options: CreateConversationManagerOptions): Promise<ConversationManager> {
     ConversationManager.#checkSettings(options);
@@ -201,7 +202,13 @@ export class ConversationManager {
     });
     const manager = new ConversationManager(options, record);
     if (options.systemPromptName !== undefined) {
-      await manager.addMessage({ role: 'system', promptName: options.systemPromptName, params: options.systemParams ?? {} });
+      try {
+        await manager.addMessage({ role: 'system', promptName: options.systemPromptName, params: options.systemParams ?? {} });
+      } catch (error) {
+        // Do not leave an empty conversation behind when the system prompt cannot be rendered.
+        await options.storage.delete({ conversationId: record.id }).catch(() => undefined);
+        throw error;
+      }
     }
     return manager;
   }

@@ -84,6 +84,8 @@ function middleware() {
 interface Measured {
   readonly turnNs: number[];
   readonly bareNs: number[];
+  /** Two plain store appends with the same nodes (the storage share of a turn), when measured. */
+  readonly storeNs?: number[];
 }
 
 /** Times {@link TURNS_PER_ROUND} turns on a freshly built conversation of `size` nodes, and as many bare calls. */
@@ -107,6 +109,11 @@ async function round(size: number, seed: number, result: Measured): Promise<void
     const bareResponse = await bare.complete(messages);
     result.bareNs.push(Number(process.hrtime.bigint() - start));
     sink += bareResponse.content.length;
+
+    start = process.hrtime.bigint();
+    const user = await storage.appendNode({ conversationId: id, parentId: baseId, node: { role: 'user', content: sentence } });
+    await storage.appendNode({ conversationId: id, parentId: user.node.id, node: { role: 'assistant', content: response.content, metadata: response.node.metadata } });
+    result.storeNs?.push(Number(process.hrtime.bigint() - start));
   }
   llm.clearHistory();
   bare.clearHistory();
@@ -182,7 +189,7 @@ async function runLinear(): Promise<void> {
 
 /** Runs the suite and prints a table of medians (µs per turn), overhead ratios and flatness. */
 export async function runConversationsBench(): Promise<void> {
-  const results = new Map<number, Measured>(SIZES.map((size) => [size, { turnNs: [], bareNs: [] }]));
+  const results = new Map<number, Measured>(SIZES.map((size) => [size, { turnNs: [], bareNs: [], storeNs: [] }]));
   // Warm-up round (JIT), discarded.
   for (const size of SIZES) await round(size, 1, { turnNs: [], bareNs: [] });
   for (let index = 0; index < ROUNDS; index += 1) {
@@ -202,6 +209,7 @@ export async function runConversationsBench(): Promise<void> {
       'turn µs (manager + 4 mw)': (turn / 1000).toFixed(1),
       'bare echo.complete µs': (bare / 1000).toFixed(1),
       'overhead ×': (turn / bare).toFixed(2),
+      'of which 2 store appends µs': (median(measured.storeNs!) / 1000).toFixed(1),
       'vs 10 nodes ×': (turn / smallest).toFixed(2),
     };
   });
