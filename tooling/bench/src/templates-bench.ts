@@ -85,6 +85,60 @@ const mustacheConfig = { escape: (value: unknown): string => String(value) };
  */
 const COPIES = 8;
 
+/**
+ * The cheapest possible data-driven renderer for the benchmark templates: a flat list of
+ * text chunks, keyed reads and truthiness jumps, with none of the language's rules (no
+ * has-a-value check, no verbatim fallback, no result object). It is what any renderer that
+ * does not generate code pays at least, shown as a reference floor next to the hand-written
+ * function. Built with a simple regex because the fixtures only use `{{name}}` and `(( ))`.
+ */
+function minimalInterpreter(template: string): (params: TemplateFixture['present']) => string {
+  const kinds: number[] = [];
+  const values: string[] = [];
+  const jumps: number[] = [];
+  const open: number[] = [];
+  for (const token of template.split(/(\{\{\w+\}\}|\(\(|\)\))/)) {
+    if (token === '') continue;
+    if (token === '((') {
+      open.push(kinds.length);
+      kinds.push(2);
+      values.push('');
+      jumps.push(-1);
+    } else if (token === '))') {
+      const start = open.pop() as number;
+      jumps[start] = kinds.length;
+      values[start] = values[start + 1] ?? '';
+    } else {
+      const variable = /^\{\{(\w+)\}\}$/.exec(token);
+      kinds.push(variable === null ? 0 : 1);
+      values.push(variable === null ? token : (variable[1] as string));
+      jumps.push(-1);
+    }
+  }
+  // A section's condition is its first variable (the fixtures start each section with text).
+  for (let k = 0; k < kinds.length; k++) {
+    if (kinds[k] === 2) {
+      let probe = k + 1;
+      while (kinds[probe] !== 1) probe++;
+      values[k] = values[probe] as string;
+    }
+  }
+  return (params) => {
+    let out = '';
+    for (let k = 0; k < kinds.length; ) {
+      const kind = kinds[k];
+      if (kind === 0) out += values[k] as string;
+      else if (kind === 1) out += params[values[k] as string] as string | number;
+      else if (!params[values[k] as string]) {
+        k = jumps[k] as number;
+        continue;
+      }
+      k++;
+    }
+    return out;
+  };
+}
+
 function engines(fixture: TemplateFixture, params: TemplateFixture['present']): Engine[] {
   const copies = Array.from({ length: COPIES }, () => ({ ...params }));
   let turn = 0;
@@ -93,9 +147,11 @@ function engines(fixture: TemplateFixture, params: TemplateFixture['present']): 
   const handlebars = Handlebars.compile(fixture.handlebars, { noEscape: true });
   Mustache.parse(fixture.mustache);
   const etaTemplate = eta.compile(fixture.eta);
+  const floor = minimalInterpreter(fixture.dk);
   return [
     { name: 'hand-written', render: () => fixture.handWritten(next()) },
     { name: '@dk/templates', render: () => dk.render(next()).content },
+    { name: 'no-codegen floor', render: () => floor(next()) },
     { name: 'handlebars', render: () => handlebars(next()) },
     { name: 'mustache', render: () => Mustache.render(fixture.mustache, next(), {}, mustacheConfig) },
     { name: 'eta', render: () => eta.render(etaTemplate, next()) },
@@ -142,8 +198,11 @@ function renderTable(): void {
       ]);
     }
   }
-  process.stdout.write('Median time per render (ratio to the hand-written function); outputs checked identical first.\n\n');
-  printTable(['template', 'params', 'hand-written', '@dk/templates', 'handlebars', 'mustache', 'eta'], rows);
+  process.stdout.write(
+    'Median time per render (ratio to the hand-written function); outputs checked identical first.\n' +
+      '"no-codegen floor" is a minimal data-driven loop (appends, keyed reads, jumps; none of the language rules).\n\n',
+  );
+  printTable(['template', 'params', 'hand-written', '@dk/templates', 'no-codegen floor', 'handlebars', 'mustache', 'eta'], rows);
 }
 
 function compileTable(): void {
