@@ -18,6 +18,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createOpenAIProvider } from './create-openai-provider.js';
 import type { OpenAIProviderSettings } from './openai-provider-settings.js';
 import {
+  openAIChatCompletionBody,
   openAIChatReply,
   openAIEmbeddingsReply,
   openAIErrorReply,
@@ -284,6 +285,17 @@ describe('OpenAIProvider', () => {
       server.script(openAIChatReply({ content: 'ok' }));
       await lazy.complete('hi');
       expect(server.requests[0]!.hasCredentials).toBe(true);
+    });
+
+    it('tolerates a compatible server that reports no usage, with a warning', async () => {
+      server.script((request) => {
+        const { usage: _usage, ...body } = openAIChatCompletionBody({ content: 'no usage' }) as Record<string, unknown>;
+        return { kind: 'json', body: { ...body, model: (request.body as { model: string }).model } };
+      });
+      const local = createOpenAIProvider({ env: {}, baseURL: server.baseURL, model: 'llama3.2' });
+      const response = await local.complete('hi');
+      expect(response).toMatchObject({ content: 'no usage', model: 'llama3.2', usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 } });
+      expect(response.warnings).toEqual([expect.objectContaining({ type: 'other' })]);
     });
 
     it('sends no credentials to a compatible server when no key is set', async () => {
