@@ -7,6 +7,7 @@ import type {
   ToolCall,
   ToolDefinition,
 } from '@dk/spec';
+import type { ValidationLevel } from '@dk/templates';
 import type { ConversationMiddleware } from './conversation-middleware.js';
 import type { ConversationPromptBuilder } from './conversation-prompt-builder.js';
 import type { ConversationSummarizer } from './conversation-summarizer.js';
@@ -92,6 +93,8 @@ export interface AddPromptMessageOptions extends AddMessageCommon {
   readonly params?: Readonly<Record<string, unknown>>;
   /** Run the prompt's RAG searches. Default `true`. */
   readonly includeRag?: boolean;
+  /** Validation level of required parameters for this render (`'error'`, `'warn'`, `'ignore'`). Default: the prompt's, else the builder's. */
+  readonly validationLevel?: ValidationLevel;
   /** Cancels RAG searches. */
   readonly signal?: AbortSignal;
 }

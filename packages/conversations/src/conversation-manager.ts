@@ -396,6 +396,7 @@ export class ConversationManager {
     const renderOptions = {
       params: options.params ?? {},
       includeRag: options.includeRag ?? true,
+      ...(options.validationLevel === undefined ? {} : { validationLevel: options.validationLevel }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     };
     const rendered =

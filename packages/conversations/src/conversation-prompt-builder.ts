@@ -1,9 +1,13 @@
+import type { ValidationLevel } from '@dk/templates';
+
 /** Options the manager passes when it renders a named prompt. */
 export interface PromptRenderOptions {
   /** Template parameters. */
   readonly params?: Readonly<Record<string, unknown>>;
   /** Whether to run the prompt's RAG searches. */
   readonly includeRag?: boolean;
+  /** Per-call validation level of required parameters (wins over the prompt's and the builder's). */
+  readonly validationLevel?: ValidationLevel;
   /** Cancels RAG searches. */
   readonly signal?: AbortSignal;
 }

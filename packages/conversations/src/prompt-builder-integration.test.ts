@@ -51,6 +51,15 @@ describe('ConversationManager with @dk/prompts PromptBuilder', () => {
     expect(response.content).toContain('Question about decorators?');
   });
 
+  it('passes the per-call validation level to the builder', async () => {
+    const strictLibrary = new ConfigPromptLibrary({
+      user: { needs_code: { template: 'Review {{code}}', validation: { level: 'warn', required_params: ['code'] } } },
+    });
+    const manager = await ConversationManager.create({ llm: new EchoProvider(), promptBuilder: new PromptBuilder({ library: strictLibrary }), storage: new MemoryConversationStore() });
+    expect((await manager.addMessage({ role: 'user', promptName: 'needs_code', params: {} })).content).toBe('Review {{code}}');
+    await expect(manager.addMessage({ role: 'user', promptName: 'needs_code', params: {}, validationLevel: 'error' })).rejects.toThrow(/code/);
+  });
+
   it('surfaces PromptNotFoundError for a missing prompt and stores nothing', async () => {
     const storage = new MemoryConversationStore();
     const manager = await ConversationManager.create({ llm: new EchoProvider(), promptBuilder: new PromptBuilder({ library }), storage });
