@@ -103,7 +103,7 @@ class TemplateProgramRenderer implements CompiledTemplate<Record<string, unknown
     let warnings = EMPTY;
     let optional = EMPTY;
     let now: Date | undefined;
-    if (options !== undefined) {
+    if (options !== undefined && options !== null) {
       if (options.defaults !== undefined) defaults = checkBag(options.defaults, 'defaults');
       if (options.clock !== undefined) {
         if (typeof options.clock !== 'function') throw new TemplateOptionsError('clock', 'The `clock` option must be a function returning a Date.');
@@ -111,7 +111,7 @@ class TemplateProgramRenderer implements CompiledTemplate<Record<string, unknown
       }
       strict = options.strict === true;
       const validation = options.validation;
-      if (validation !== undefined) {
+      if (validation !== undefined && validation !== null) {
         const level = validation.level ?? 'warn';
         if (level !== 'error' && level !== 'warn' && level !== 'ignore') {
           throw new TemplateOptionsError('validation.level', `Unknown validation level ${JSON.stringify(level)}: use 'error', 'warn' or 'ignore'.`);
@@ -139,6 +139,7 @@ class TemplateProgramRenderer implements CompiledTemplate<Record<string, unknown
     const checks = this.#checks;
     let out = '';
     let unresolved: string[] | undefined;
+    let listed: Uint8Array | undefined;
     // The value a section check found, reused by the variable op of that same occurrence.
     let checkedOccurrence = -1;
     let checkedValue: unknown;
@@ -165,8 +166,15 @@ class TemplateProgramRenderer implements CompiledTemplate<Record<string, unknown
           out += typeof value === 'string' ? value : stringifyValue(value);
         } else if (!op.inSection) {
           out += op.source;
-          if (unresolved === undefined) unresolved = [ref.path];
-          else if (!unresolved.includes(ref.path)) unresolved.push(ref.path);
+          // Distinct paths in text order; the flags keep this linear for many unresolved paths.
+          if (unresolved === undefined) {
+            unresolved = [];
+            listed = new Uint8Array(this.#refs.length);
+          }
+          if ((listed as Uint8Array)[ref.index] === 0) {
+            (listed as Uint8Array)[ref.index] = 1;
+            unresolved.push(ref.path);
+          }
         }
         k++;
       } else if (op.kind === OP_SECTION) {

@@ -134,7 +134,7 @@ function internalize(key: string): string {
 }
 
 /** The lookup plan for a path, split into `segments` (also used for validation names). */
-export function variableRef(path: string, segments: readonly string[]): VariableRef {
+export function variableRef(path: string, segments: readonly string[], index = -1): VariableRef {
   const root = internalize(segments[0] ?? '');
   const rest = segments.slice(1).map(internalize);
   const rootOwnOnly = isInheritedRoot(root);
@@ -146,6 +146,7 @@ export function variableRef(path: string, segments: readonly string[]): Variable
     restOwnOnly: rest.map(isInheritedName),
     builtin: builtinOf(root),
     slow: rootOwnOnly || rest.length > 0,
+    index,
   };
 }
 
@@ -302,7 +303,7 @@ class TemplateParser {
   refFor(path: string, segments: readonly string[]): VariableRef {
     let ref = this.refsByPath.get(path);
     if (ref === undefined) {
-      ref = variableRef(path, segments);
+      ref = variableRef(path, segments, this.refsByPath.size);
       this.refsByPath.set(path, ref);
     }
     return ref;

@@ -187,6 +187,7 @@ describe('fuzz: pathological input', () => {
     ['backslash runs', `${'\\'.repeat(size)}{{a}}`],
     ['brace runs', `${'{'.repeat(size)}a}}`],
     ['deep nesting', `${'(('.repeat(size / 4)}{{a}}${'))'.repeat(size / 4)}`],
+    ['many distinct unresolved variables', Array.from({ length: size / 10 }, (_, k) => `{{v${k}}}`).join(' ')],
   ])('%s', (_name, template) => {
     const issues = validateTemplateSyntax(template);
     if (issues.length === 0) expect(typeof compileTemplate(template).render({ a: 1 }).content).toBe('string');

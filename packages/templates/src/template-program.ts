@@ -23,6 +23,8 @@ export interface VariableRef {
   readonly restOwnOnly: readonly boolean[];
   /** Which built-in the root is, when no param or default supplies it. */
   readonly builtin: number;
+  /** Position of this path in the program's distinct `refs`. */
+  readonly index: number;
   /** True when the lookup cannot stop at `params[root]` (own-only root or a dotted path). */
   readonly slow: boolean;
 }
