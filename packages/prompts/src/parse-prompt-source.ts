@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument } from 'yaml';
+import { isScalar, LineCounter, parseDocument } from 'yaml';
 import { checkPromptValue } from './check-prompt-value.js';
 import type { PromptSourceKind } from './check-prompt-value.js';
 import type { PromptProblem } from './prompt-problem.js';
@@ -48,7 +48,7 @@ export function parsePromptSource(text: string, options: { readonly file: string
       locator,
     };
   }
-  const stringDocument = kind === 'prompt' && typeof document.contents?.toJSON() === 'string';
+  const stringDocument = kind === 'prompt' && typeof data === 'object' && data !== null && isScalar(document.contents);
   const problems = checkPromptValue(data, { file, kind, locator: stringDocument ? wrapStringLocator(locator) : locator });
   return { value: problems.length === 0 ? (data as Record<string, unknown>) : undefined, problems, locator };
 }
