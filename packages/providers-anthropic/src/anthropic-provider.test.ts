@@ -459,8 +459,8 @@ describe('AnthropicProvider', () => {
         })(),
       );
       expect(AbortError.isInstance(error)).toBe(true);
-      // The rest of the stream would take 8+ s; the abort must end it at once.
-      expect(performance.now() - started).toBeLessThan(1500);
+      // The rest of the stream would take 8+ s; the abort must end it at once (bound generous for loaded CI).
+      expect(performance.now() - started).toBeLessThan(2500);
       await expect.poll(() => server.requests[0]?.clientClosedEarly, { timeout: 2000 }).toBe(true);
     });
   });
