@@ -33,6 +33,8 @@ describe('ContentFilterMiddleware', () => {
   it('respects caseSensitive and regex patterns', async () => {
     const filter = new ContentFilterMiddleware({ words: ['Bad'], patterns: [/\b\d{3}-\d{2}-\d{4}\b/], caseSensitive: true, replacement: '***' });
     expect(filter.filter('bad Bad 123-45-6789').text).toBe('bad *** ***');
+    const mixed = new ContentFilterMiddleware({ words: ['Bad'], patterns: [/secret/i], caseSensitive: true });
+    expect(mixed.filter('bad Bad SECRET').text).toBe('bad [FILTERED] [FILTERED]');
   });
 
   it('catches a word split across stream deltas before the caller sees it', async () => {

@@ -40,7 +40,7 @@ interface PendingText {
  */
 export class ContentFilterMiddleware implements ConversationMiddleware {
   readonly name = 'ContentFilterMiddleware';
-  readonly #matcher: RegExp;
+  readonly #matchers: readonly RegExp[];
   readonly #replacement: string;
   readonly #holdBack: number;
   readonly #filterRequests: boolean;
@@ -54,16 +54,17 @@ export class ContentFilterMiddleware implements ConversationMiddleware {
     if (!Number.isInteger(maxMatchLength) || maxMatchLength < 1) {
       throw new ConversationInputError({ field: 'maxMatchLength', reason: 'must be a positive integer' });
     }
-    // Longest alternatives first, so "bad word" wins over "bad".
+    // Longest alternatives first, so "bad word" wins over "bad". Words share one matcher;
+    // each pattern keeps its own flags (so a pattern's `i` does not leak onto the words).
     const sources = [...cleanWords].sort((a, b) => b.length - a.length).map(escapeRegExp);
-    const wordFlags = caseSensitive ? '' : 'i';
-    const parts = [
-      ...sources.map((source) => (wordFlags === 'i' ? `(?:${source})` : source)),
-      ...patterns.map((pattern) => `(?:${pattern.source})`),
-    ];
-    const flags = new Set(['g', ...wordFlags, ...patterns.flatMap((pattern) => [...pattern.flags].filter((flag) => flag === 'i' || flag === 's' || flag === 'm'))]);
-    if (!caseSensitive && patterns.length > 0) flags.add('i');
-    this.#matcher = new RegExp(parts.join('|'), [...flags].join(''));
+    const matchers: RegExp[] = [];
+    if (sources.length > 0) matchers.push(new RegExp(sources.join('|'), caseSensitive ? 'g' : 'gi'));
+    for (const pattern of patterns) {
+      const flags = new Set([...pattern.flags].filter((flag) => flag !== 'y'));
+      flags.add('g');
+      matchers.push(new RegExp(pattern.source, [...flags].join('')));
+    }
+    this.#matchers = matchers;
     this.#replacement = replacement;
     this.#filterRequests = filterRequests;
     this.#holdBack = Math.max(maxMatchLength, ...cleanWords.map((word) => word.length)) - 1;
@@ -72,12 +73,14 @@ export class ContentFilterMiddleware implements ConversationMiddleware {
   /** Returns `text` with every match replaced, and how many were. */
   filter(text: string): { readonly text: string; readonly count: number } {
     let count = 0;
-    this.#matcher.lastIndex = 0;
-    const result = text.replace(this.#matcher, (match) => {
-      if (match.length === 0) return match;
-      count += 1;
-      return this.#replacement;
-    });
+    let result = text;
+    for (const matcher of this.#matchers) {
+      result = result.replace(matcher, (match: string) => {
+        if (match.length === 0) return match;
+        count += 1;
+        return this.#replacement;
+      });
+    }
     return { text: result, count };
   }
 
@@ -135,15 +138,20 @@ export class ContentFilterMiddleware implements ConversationMiddleware {
     state.text += part.text;
     let cut = state.text.length - this.#holdBack;
     if (cut <= 0) return [];
-    this.#matcher.lastIndex = 0;
-    for (const match of state.text.matchAll(this.#matcher)) {
-      const start = match.index;
-      const end = start + match[0].length;
-      if (start >= cut) break;
-      // Never cut through a match: keep it whole in the buffer until it cannot grow.
-      if (end > cut) {
-        cut = start;
-        break;
+    // Never cut through a match of any matcher: keep it whole in the buffer until it cannot
+    // grow. Moving the cut back can put it inside another matcher's match, so repeat until stable.
+    for (let moved = true; moved && cut > 0; ) {
+      moved = false;
+      for (const matcher of this.#matchers) {
+        for (const match of state.text.matchAll(matcher)) {
+          const start = match.index;
+          if (start >= cut) break;
+          if (start + match[0].length > cut) {
+            cut = start;
+            moved = true;
+            break;
+          }
+        }
       }
     }
     if (cut <= 0) return [];
