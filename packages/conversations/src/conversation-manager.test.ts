@@ -238,6 +238,11 @@ describe('ConversationManager', () => {
       await manager.complete();
     }
     expect(Object.fromEntries(counts)).toEqual({ appendNode: 10 });
+    counts.clear();
+    await manager.addMessage({ role: 'user', content: 'streamed' });
+    for await (const _ of manager.stream()) void _;
+    await manager.regenerate();
+    expect(Object.fromEntries(counts)).toEqual({ appendNode: 3 });
   });
 
   it('updates conversation metadata with a version check', async () => {
