@@ -1,0 +1,184 @@
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { ChatService } from '../chat/chat-service.js';
+import { formatTree } from './format-tree.js';
+
+/** Options of {@link runCli}. */
+export interface RunCliOptions {
+  readonly chat: ChatService;
+  readonly input: Readable;
+  readonly output: Writable;
+  /** Interactive: show a prompt and keep going after errors. Otherwise lines are a script. */
+  readonly interactive: boolean;
+  /** Messages to send before reading `input` (`--message`). When given, `input` is not read. */
+  readonly messages?: readonly string[];
+  /** Conversation to continue (`--resume`). */
+  readonly resume?: string;
+  /** Largest message in characters. */
+  readonly maxMessageChars: number;
+}
+
+export const helpText = `Commands:
+  /tree                 show the conversation tree (* active path, > cursor)
+  /branches [id]        list the alternatives at the cursor, or the children of <id>
+  /switch <id>          move the cursor to node <id>
+  /edit <id> <text>     edit message <id> into a new branch (and answer it)
+  /regen                answer the last question again, as a new branch
+  /new                  start a new conversation
+  /list                 list recent conversations
+  /resume <id>          continue conversation <id>
+  /help                 show this help
+  /quit                 leave
+Anything else is sent as a message.`;
+
+/**
+ * The terminal chat: sends messages (answers stream as they arrive) and runs slash
+ * commands. Returns the number of failed lines (for the exit code of scripts).
+ */
+export async function runCli({ chat, input, output, interactive, messages, resume, maxMessageChars }: RunCliOptions): Promise<number> {
+  const write = (text: string): void => {
+    output.write(text);
+  };
+  let conversationId: string | undefined;
+  let failures = 0;
+
+  if (resume !== undefined) {
+    await chat.require(resume);
+    conversationId = resume;
+    write(`Resumed conversation ${resume}\n`);
+  }
+
+  const current = async (): Promise<string> => {
+    if (conversationId === undefined) {
+      conversationId = (await chat.create()).id;
+      write(`Started conversation ${conversationId}\n`);
+    }
+    return conversationId;
+  };
+
+  const stream = async (label: string, run: (onDelta: (text: string) => void) => Promise<{ assistantNodeId: string }>): Promise<void> => {
+    write(`${label}> `);
+    const result = await run((text) => write(text));
+    write(`\n  [node ${result.assistantNodeId}]\n`);
+  };
+
+  const requireId = (value: string | undefined, usage: string): string => {
+    if (value === undefined || value === '') throw new Error(`missing argument. Usage: ${usage}`);
+    return value;
+  };
+
+  /** Handles one line; returns false to stop. */
+  const handle = async (line: string): Promise<boolean> => {
+    const text = line.trim();
+    if (text === '') return true;
+    if (!text.startsWith('/')) {
+      if (text.length > maxMessageChars) throw new Error(`message is ${text.length} characters; the limit is ${maxMessageChars} (server.maxMessageChars)`);
+      const id = await current();
+      await stream('assistant', (onDelta) => chat.send(id, text, { onDelta }));
+      return true;
+    }
+    const [command = '', ...rest] = text.split(/\s+/);
+    const argument = rest[0];
+    switch (command) {
+      case '/quit':
+      case '/exit':
+        return false;
+      case '/help':
+        write(`${helpText}\n`);
+        return true;
+      case '/new':
+        conversationId = (await chat.create()).id;
+        write(`Started conversation ${conversationId}\n`);
+        return true;
+      case '/list': {
+        const conversations = await chat.list();
+        if (conversations.length === 0) write('No conversations yet.\n');
+        for (const item of conversations) write(`${item.id === conversationId ? '>' : ' '} ${item.id}  ${item.updatedAt}  ${item.nodeCount} messages  ${item.title}\n`);
+        return true;
+      }
+      case '/resume': {
+        const id = requireId(argument, '/resume <conversation id>');
+        await chat.require(id);
+        conversationId = id;
+        write(`Resumed conversation ${id}\n${formatTree(await chat.tree(id))}\n`);
+        return true;
+      }
+      case '/tree':
+        write(`${formatTree(await chat.tree(await current()))}\n`);
+        return true;
+      case '/branches': {
+        const id = await current();
+        let nodeId = argument;
+        if (nodeId === undefined) {
+          const cursor = (await chat.tree(id)).currentNodeId;
+          nodeId = cursor === null || cursor === '' ? '' : cursor.includes('.') ? cursor.slice(0, cursor.lastIndexOf('.')) : '';
+        }
+        const branches = await chat.branches(id, nodeId);
+        write(`Branches under ${nodeId === '' ? '(root)' : nodeId}:\n`);
+        for (const branch of branches) write(`  ${branch.id} ${branch.role}: ${branch.preview.replace(/\s+/g, ' ').slice(0, 60)}${branch.interrupted ? ' (interrupted)' : ''}\n`);
+        return true;
+      }
+      case '/switch': {
+        const id = await current();
+        const nodeId = requireId(argument, '/switch <node id>');
+        await chat.switchTo(id, nodeId);
+        write(`Cursor at ${nodeId}\n`);
+        return true;
+      }
+      case '/edit': {
+        const id = await current();
+        const nodeId = requireId(argument, '/edit <node id> <new text>');
+        const newText = text.slice(text.indexOf(nodeId, command.length) + nodeId.length).trim();
+        if (newText === '') throw new Error('missing text. Usage: /edit <node id> <new text>');
+        if (newText.length > maxMessageChars) throw new Error(`message is ${newText.length} characters; the limit is ${maxMessageChars} (server.maxMessageChars)`);
+        write(`Editing ${nodeId} into a new branch\n`);
+        let streamed = false;
+        const result = await chat.edit(id, nodeId, newText, {
+          onDelta: (delta) => {
+            if (!streamed) write('assistant> ');
+            streamed = true;
+            write(delta);
+          },
+        });
+        if ('assistantNodeId' in result) write(`\n  [node ${result.assistantNodeId}]\n`);
+        else write(`  [node ${result.nodeId}]\n`);
+        return true;
+      }
+      case '/regen': {
+        const id = await current();
+        await stream('assistant', (onDelta) => chat.regenerate(id, { onDelta }));
+        return true;
+      }
+      default:
+        throw new Error(`unknown command ${command}. Type /help for the list`);
+    }
+  };
+
+  const run = async (line: string): Promise<boolean> => {
+    try {
+      return await handle(line);
+    } catch (error) {
+      failures += 1;
+      write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+      return true;
+    }
+  };
+
+  if (messages !== undefined && messages.length > 0) {
+    for (const message of messages) await run(message);
+    return failures;
+  }
+
+  const lines = createInterface({ input, ...(interactive ? { output, prompt: 'you> ' } : {}), terminal: interactive });
+  if (interactive) {
+    write('Type a message, or /help for commands.\n');
+    lines.prompt();
+  }
+  for await (const line of lines) {
+    if (!interactive && line.trim() !== '') write(`you> ${line.trim()}\n`);
+    if (!(await run(line))) break;
+    if (interactive) lines.prompt();
+  }
+  lines.close();
+  return failures;
+}

@@ -1,0 +1,79 @@
+import { ContentFilterMiddleware, LoggingMiddleware, MetadataMiddleware, PerformanceMiddleware, RateLimitMiddleware, TokenBudgetMiddleware } from '@dk/conversations';
+import type { ConversationMiddleware } from '@dk/conversations';
+import { CompositePromptLibrary, FileSystemPromptLibrary, PromptBuilder } from '@dk/prompts';
+import { resolve } from 'node:path';
+import type { DemoConfig } from '../config/demo-config.js';
+import { JsonLogger } from '../log/json-logger.js';
+import { createProvider } from './create-provider.js';
+import { createStore } from './create-store.js';
+import type { DemoApp } from './demo-app.js';
+import { loadCorpus } from './load-corpus.js';
+import type { IndexProgress } from './load-corpus.js';
+import { UsageMonitor } from './usage-monitor.js';
+
+/** Options of {@link createDemoApp}. */
+export interface CreateDemoAppOptions {
+  readonly config: DemoConfig;
+  /** The demo app directory: relative paths of the config resolve against it. */
+  readonly appDir: string;
+  /** Environment variables (keys, connection strings). Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where log lines go. Default: standard error. */
+  readonly writeLog?: (line: string) => void;
+  /** Progress of the RAG corpus indexing. */
+  readonly onIndexProgress?: IndexProgress;
+}
+
+/**
+ * The composition root: builds the provider, store, prompt libraries, RAG adapter and
+ * middleware named by the config. This is the only module that knows concrete classes.
+ */
+export async function createDemoApp({ config, appDir, env = process.env, writeLog, onIndexProgress }: CreateDemoAppOptions): Promise<DemoApp> {
+  const secrets = [config.provider.apiKeyEnv, 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', config.storage.postgresUrlEnv]
+    .map((name) => (name === undefined ? undefined : env[name]))
+    .filter((value): value is string => value !== undefined && value !== '');
+  const logger = new JsonLogger({ level: config.logLevel, secrets, base: { app: 'dk-demo', env: config.environment }, ...(writeLog === undefined ? {} : { write: writeLog }) });
+
+  const libraries = config.prompts.directories.map((directory) => new FileSystemPromptLibrary(resolve(appDir, directory), { name: directory }));
+  const corpus = await loadCorpus(resolve(appDir, config.rag.corpus), config.rag.adapterName, onIndexProgress);
+  const promptBuilder = await PromptBuilder.create({
+    library: libraries.length === 1 ? (libraries[0] as FileSystemPromptLibrary) : new CompositePromptLibrary({ libraries, names: config.prompts.directories }),
+    adapters: [corpus],
+    ragFailurePolicy: 'omit',
+  });
+
+  const llm = await createProvider(config.provider, env);
+  const storage = await createStore(config.storage, appDir, env);
+  const usage = new UsageMonitor();
+  const performance = new PerformanceMiddleware({ slowThresholdMs: config.middleware.slowThresholdMs, logger });
+  const middleware: ConversationMiddleware[] = [
+    ...(config.middleware.logging ? [new LoggingMiddleware({ logger, logContent: false })] : []),
+    performance,
+    new RateLimitMiddleware({ ...config.middleware.rateLimit, metadataKey: 'userId' }),
+    new TokenBudgetMiddleware({ ...config.middleware.tokenBudget, logger }),
+    usage,
+    ...(config.middleware.contentFilter.words.length === 0 ? [] : [new ContentFilterMiddleware({ words: config.middleware.contentFilter.words })]),
+    new MetadataMiddleware({ responseMetadata: { app: 'dk-demo', environment: config.environment } }),
+  ];
+  logger.info('demo app ready', { provider: llm.providerName, model: llm.model, storage: storage.backend, prompts: config.prompts.directories, corpusDocuments: corpus.size });
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    llm,
+    storage,
+    promptBuilder,
+    middleware,
+    logger,
+    usage: () => usage.snapshot(),
+    performance: () => performance.getStats(),
+    close() {
+      closing ??= (async () => {
+        const results = await Promise.allSettled([storage.close(), llm.close(), ...libraries.map((library) => library.close())]);
+        for (const result of results) if (result.status === 'rejected') logger.error('close failed', { error: result.reason });
+        logger.info('demo app closed', { usage: usage.snapshot() });
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import type { ConversationMiddleware, PerformanceStats } from '@dk/conversations';
+import type { PromptBuilder } from '@dk/prompts';
+import type { ConversationStore, LLMProvider } from '@dk/spec';
+import type { DemoConfig } from '../config/demo-config.js';
+import type { JsonLogger } from '../log/json-logger.js';
+import type { UsageSnapshot } from './usage-monitor.js';
+
+/**
+ * Everything the chat front ends need, wired by the composition root. Front ends see only
+ * contracts (`LLMProvider`, `ConversationStore`), never a concrete provider or store.
+ */
+export interface DemoApp {
+  readonly config: DemoConfig;
+  readonly llm: LLMProvider;
+  readonly storage: ConversationStore;
+  readonly promptBuilder: PromptBuilder;
+  /** The middleware stack, outermost first. */
+  readonly middleware: readonly ConversationMiddleware[];
+  readonly logger: JsonLogger;
+  /** Token usage per model since start. */
+  usage(): UsageSnapshot;
+  /** Latency statistics of model calls. */
+  performance(): PerformanceStats;
+  /** Closes the store, the provider and the prompt libraries (idempotent). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,88 @@
+/** Which model answers. Keys never live in config files: providers read them from the environment at call time. */
+export interface ProviderConfig {
+  /** `echo` (offline, deterministic), `openai` (or any OpenAI-compatible server via `baseURL`), `anthropic`. */
+  readonly type: 'echo' | 'openai' | 'anthropic';
+  /** Model id; each provider has a default. */
+  readonly model?: string;
+  /** Base URL of an OpenAI-compatible or Anthropic-compatible server. */
+  readonly baseURL?: string;
+  /** Name of the environment variable holding the API key (default `OPENAI_API_KEY` / `ANTHROPIC_API_KEY`). */
+  readonly apiKeyEnv?: string;
+  /** Per-request deadline in milliseconds. */
+  readonly timeoutMs?: number;
+  /** Echo provider: delay between streamed chunks, to make streaming visible. */
+  readonly streamDelayMs?: number;
+}
+
+/** Where conversations are stored. */
+export interface StorageConfig {
+  /** `sqlite` (a local file), `postgres` (connection string from an environment variable) or `memory`. */
+  readonly type: 'sqlite' | 'postgres' | 'memory';
+  /** SQLite file, relative to the demo app directory. */
+  readonly sqlitePath: string;
+  /** Name of the environment variable holding the PostgreSQL connection string. */
+  readonly postgresUrlEnv: string;
+  /** PostgreSQL schema. */
+  readonly postgresSchema?: string;
+}
+
+/** The prompt libraries: the first directory that has a prompt wins (environment over base). */
+export interface PromptsConfig {
+  /** Prompt directories relative to the demo app directory, most specific first. */
+  readonly directories: readonly string[];
+  /** System prompt rendered as the root of each new conversation. */
+  readonly systemPrompt: string;
+  /** User prompt each chat message is rendered through (it carries the RAG search). */
+  readonly userPrompt: string;
+}
+
+/** The bundled RAG corpus. */
+export interface RagConfigSection {
+  /** Directory of markdown files (relative to the app directory), indexed into the in-memory BM25 adapter. */
+  readonly corpus: string;
+  /** Adapter name the prompts refer to by `adapter_name`. */
+  readonly adapterName: string;
+}
+
+/** The middleware stack around every model call. */
+export interface MiddlewareConfig {
+  /** Log each model call (redacted previews only). */
+  readonly logging: boolean;
+  /** Model calls allowed per user per window. */
+  readonly rateLimit: { readonly maxRequests: number; readonly windowMs: number };
+  /** Tokens allowed per conversation; `refuse` fails the turn, `warn` logs. */
+  readonly tokenBudget: { readonly maxTokens: number; readonly onExceeded: 'warn' | 'refuse' };
+  /** Words replaced with `[FILTERED]` in answers. */
+  readonly contentFilter: { readonly words: readonly string[] };
+  /** Calls slower than this are logged as slow. */
+  readonly slowThresholdMs: number;
+}
+
+/** The web server (`serve`). */
+export interface ServerConfig {
+  readonly host: string;
+  /** Port; 0 picks a free one. */
+  readonly port: number;
+  /** Largest chat message in characters (larger → 413). */
+  readonly maxMessageChars: number;
+  /** Largest request body in bytes (larger → 413). */
+  readonly maxBodyBytes: number;
+  /** HTTP requests allowed per client per window (more → 429 with Retry-After). */
+  readonly rateLimit: { readonly maxRequests: number; readonly windowMs: number };
+  /** How long shutdown waits for in-flight turns, in milliseconds. */
+  readonly shutdownTimeoutMs: number;
+}
+
+/** The validated demo configuration. */
+export interface DemoConfig {
+  /** `development` or `production`: picks the config file and the environment prompt folder. */
+  readonly environment: string;
+  readonly provider: ProviderConfig;
+  readonly storage: StorageConfig;
+  readonly prompts: PromptsConfig;
+  readonly rag: RagConfigSection;
+  readonly middleware: MiddlewareConfig;
+  readonly server: ServerConfig;
+  /** Minimum log level written to stderr. */
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}

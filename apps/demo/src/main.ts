@@ -1,0 +1,72 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ChatService } from './chat/chat-service.js';
+import { progressBar } from './cli/progress-bar.js';
+import { runCli } from './cli/run-cli.js';
+import { createDemoApp } from './compose/create-demo-app.js';
+import { loadConfig } from './config/load-config.js';
+
+const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const usage = `Usage: pnpm demo [serve] [--env development|production] [--message "text"]... [--resume <conversation id>]
+
+  (no command)   terminal chat; a script is read from stdin when it is not a terminal
+  serve          web chat and JSON API on server.host:server.port (DK_PORT)
+  --env          configuration file config/<env>.yaml (default DK_ENV or development)
+  --message, -m  send a message and exit (repeatable)
+  --resume       continue a stored conversation
+`;
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      env: { type: 'string' },
+      message: { type: 'string', short: 'm', multiple: true },
+      resume: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0] ?? 'chat';
+  if (values.help === true || !['chat', 'serve'].includes(command)) {
+    process.stdout.write(usage);
+    return values.help === true ? 0 : 2;
+  }
+  const config = await loadConfig({ appDir, ...(values.env === undefined ? {} : { environment: values.env }) });
+
+  if (command === 'serve') {
+    process.stderr.write('dk demo: `serve` is not available in this build yet.\n');
+    return 2;
+  }
+
+  // The terminal is for the conversation: logs go to a file next to the default database.
+  const logFile = join(appDir, '.data', 'demo.log');
+  mkdirSync(dirname(logFile), { recursive: true });
+  const app = await createDemoApp({ config, appDir, writeLog: (line) => appendFileSync(logFile, line), onIndexProgress: progressBar(process.stderr, 'Indexing RAG corpus') });
+  try {
+    const failures = await runCli({
+      chat: new ChatService(app),
+      input: process.stdin,
+      output: process.stdout,
+      interactive: process.stdin.isTTY === true && values.message === undefined,
+      ...(values.message === undefined ? {} : { messages: values.message }),
+      ...(values.resume === undefined ? {} : { resume: values.resume }),
+      maxMessageChars: config.server.maxMessageChars,
+    });
+    return failures === 0 ? 0 : 1;
+  } finally {
+    await app.close();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`dk demo: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
