@@ -35,16 +35,27 @@ interface OpenSection {
   single: number;
 }
 
-/** Mutable op while parsing; turned into a {@link TemplateOp} by the final pass. */
-interface RawOp {
-  kind: number;
-  text: string;
-  ref: VariableRef | null;
-  inSection: boolean;
-  /** For a section: index of its end op. */
-  pair: number;
-  checkStart: number;
-  checkEnd: number;
+/**
+ * Ops while parsing, as parallel arrays (fewer objects for the garbage collector on big
+ * templates). Per kind, `a`/`b`/`c` hold: variable — occurrence, in-section flag; section —
+ * index of its end op, check range start and end; section end — index of its open op.
+ */
+interface RawOps {
+  readonly kind: number[];
+  readonly text: string[];
+  readonly ref: (VariableRef | null)[];
+  readonly a: number[];
+  readonly b: number[];
+  readonly c: number[];
+}
+
+function pushRaw(raw: RawOps, kind: number, text: string, ref: VariableRef | null, a: number, b: number, c: number): void {
+  raw.kind.push(kind);
+  raw.text.push(text);
+  raw.ref.push(ref);
+  raw.a.push(a);
+  raw.b.push(b);
+  raw.c.push(c);
 }
 
 let inheritedNames: ReadonlySet<string> | undefined;
@@ -162,7 +173,7 @@ class TemplateParser {
   readonly text: string;
   readonly n: number;
   readonly issues: RawIssue[] = [];
-  readonly raw: RawOp[] = [];
+  readonly raw: RawOps = { kind: [], text: [], ref: [], a: [], b: [], c: [] };
   readonly checks: VariableRef[] = [];
   readonly refsByPath = new Map<string, VariableRef>();
   readonly stack: OpenSection[] = [];
@@ -226,8 +237,8 @@ class TemplateParser {
       } else if (c === LPAREN) {
         if (text.charCodeAt(i + 1) === LPAREN) {
           this.pushText(textStart, i);
-          stack.push({ offset: i, opIndex: raw.length, checkStart: checks.length, single: 0 });
-          raw.push({ kind: OP_SECTION, text: '', ref: null, inSection: false, pair: -1, checkStart: 0, checkEnd: 0 });
+          stack.push({ offset: i, opIndex: raw.kind.length, checkStart: checks.length, single: 0 });
+          pushRaw(raw, OP_SECTION, '', null, -1, 0, 0);
           i += 2;
           textStart = i;
         } else {
@@ -246,15 +257,15 @@ class TemplateParser {
         } else if (text.charCodeAt(i + 1) === RPAREN) {
           this.pushText(textStart, i);
           stack.pop();
-          const open = raw[top.opIndex] as RawOp;
+          const open = top.opIndex;
           if (checks.length === top.checkStart) {
             // A section without variables is always kept: it is just its text.
-            open.kind = RAW_NOTHING;
+            raw.kind[open] = RAW_NOTHING;
           } else {
-            open.pair = raw.length;
-            open.checkStart = top.checkStart;
-            open.checkEnd = checks.length;
-            raw.push({ kind: RAW_SECTION_END, text: '', ref: null, inSection: false, pair: top.opIndex, checkStart: 0, checkEnd: 0 });
+            raw.a[open] = raw.kind.length;
+            raw.b[open] = top.checkStart;
+            raw.c[open] = checks.length;
+            pushRaw(raw, RAW_SECTION_END, '', null, open, 0, 0);
           }
           i += 2;
           textStart = i;
@@ -288,7 +299,7 @@ class TemplateParser {
 
   pushLiteral(literal: string): void {
     if (literal.length > 0) {
-      this.raw.push({ kind: OP_TEXT, text: literal, ref: null, inSection: false, pair: -1, checkStart: 0, checkEnd: 0 });
+      pushRaw(this.raw, OP_TEXT, literal, null, 0, 0, 0);
     }
   }
 
@@ -334,15 +345,7 @@ class TemplateParser {
       const path = text.slice(pathStart, nameEnd);
       const ref = this.refsByPath.get(path) ?? this.refFor(path, segments === 1 ? [path] : path.split('.'));
       this.checks.push(ref);
-      this.raw.push({
-        kind: OP_VARIABLE,
-        text: text.slice(start, j + 2),
-        ref,
-        inSection: this.stack.length > 0,
-        pair: -1,
-        checkStart: this.checks.length - 1,
-        checkEnd: 0,
-      });
+      pushRaw(this.raw, OP_VARIABLE, text.slice(start, j + 2), ref, this.checks.length - 1, this.stack.length > 0 ? 1 : 0, 0);
       return j + 2;
     }
     if (segments === 0 && text.charCodeAt(j) === RBRACE && text.charCodeAt(j + 1) === RBRACE) {
@@ -375,7 +378,7 @@ class TemplateParser {
  * Drops variable-free sections, joins adjacent text into the prefix of the next op and
  * resolves jump targets. Text never merges across the boundary of a kept-or-dropped section.
  */
-function link(raw: readonly RawOp[], checks: VariableRef[], refs: VariableRef[]): TemplateProgram {
+function link(raw: RawOps, checks: VariableRef[], refs: VariableRef[]): TemplateProgram {
   const ops: TemplateOp[] = [];
   const sectionAt: number[] = [];
   let pieces: string[] = [];
@@ -384,25 +387,25 @@ function link(raw: readonly RawOp[], checks: VariableRef[], refs: VariableRef[])
     pieces = [];
     return text;
   };
-  for (let k = 0; k < raw.length; k++) {
-    const op = raw[k] as RawOp;
-    switch (op.kind) {
+  const count = raw.kind.length;
+  for (let k = 0; k < count; k++) {
+    switch (raw.kind[k]) {
       case OP_TEXT:
-        pieces.push(op.text);
+        pieces.push(raw.text[k] as string);
         break;
       case RAW_NOTHING:
         break;
       case OP_VARIABLE:
-        ops.push(new TemplateOp(OP_VARIABLE, prefix(), op.ref, op.text, op.inSection, op.checkStart, 0, 0, 0));
+        ops.push(new TemplateOp(OP_VARIABLE, prefix(), raw.ref[k] ?? null, raw.text[k] as string, raw.b[k] === 1, raw.a[k] as number, 0, 0, 0));
         break;
       case OP_SECTION:
         sectionAt[k] = ops.length;
-        ops.push(new TemplateOp(OP_SECTION, prefix(), null, '', false, -1, -1, op.checkStart, op.checkEnd));
+        ops.push(new TemplateOp(OP_SECTION, prefix(), null, '', false, -1, -1, raw.b[k] as number, raw.c[k] as number));
         break;
       default: {
         // RAW_SECTION_END: the section's trailing text stays inside it.
         if (pieces.length > 0) ops.push(new TemplateOp(OP_TEXT, prefix(), null, '', false, -1, 0, 0, 0));
-        const section = ops[sectionAt[op.pair] as number] as TemplateOp;
+        const section = ops[sectionAt[raw.a[k] as number] as number] as TemplateOp;
         section.end = ops.length;
       }
     }
