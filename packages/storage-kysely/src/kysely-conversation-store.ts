@@ -487,9 +487,11 @@ export class KyselyConversationStore implements ConversationStore {
     });
   }
 
-  #where(filter: NormalizedFilter): RawBuilder<SqlBool> {
+  async #where(filter: NormalizedFilter, ordered: boolean): Promise<RawBuilder<SqlBool>> {
     const conditions: RawBuilder<SqlBool>[] = [];
-    if (filter.metadata.length > 0) conditions.push(this.#dialect.metadataCondition(filter.metadata));
+    if (filter.metadata.length > 0) {
+      conditions.push(await this.#dialect.metadataCondition(filter.metadata, { executor: this.#db, ordered }));
+    }
     if (filter.createdAfter !== undefined) conditions.push(sql<SqlBool>`c.created_at >= ${filter.createdAfter}`);
     if (filter.createdBefore !== undefined) conditions.push(sql<SqlBool>`c.created_at < ${filter.createdBefore}`);
     if (filter.updatedAfter !== undefined) conditions.push(sql<SqlBool>`c.updated_at >= ${filter.updatedAfter}`);
@@ -503,7 +505,7 @@ export class KyselyConversationStore implements ConversationStore {
     const column = sql.ref(`c.${sortColumns[sortBy]}`);
     const direction = sql.raw(sortOrder === 'asc' ? 'ASC' : 'DESC');
     const comparison = sql.raw(sortOrder === 'asc' ? '>' : '<');
-    const conditions = [this.#where(filter)];
+    const conditions = [await this.#where(filter, true)];
     if (cursor !== undefined) {
       conditions.push(
         sortBy === 'id'
@@ -539,7 +541,7 @@ export class KyselyConversationStore implements ConversationStore {
     return this.#run('count', async () => {
       const filter = normalizeFilter(options);
       const { rows } = await sql<{ total: Count }>`SELECT count(*) AS total FROM ${this.#table('dk_conversations')} c
-        WHERE ${this.#where(filter)}`.execute(this.#db);
+        WHERE ${await this.#where(filter, false)}`.execute(this.#db);
       return Number(rows[0]?.total ?? 0);
     });
   }
@@ -561,7 +563,7 @@ export class KyselyConversationStore implements ConversationStore {
     return this.#run('deleteMany', async () => {
       const filter = normalizeFilter(options, { requireCondition: true });
       const result = await sql`DELETE FROM ${this.#table('dk_conversations')} WHERE id IN
-        (SELECT c.id FROM ${this.#table('dk_conversations')} c WHERE ${this.#where(filter)})`.execute(this.#db);
+        (SELECT c.id FROM ${this.#table('dk_conversations')} c WHERE ${await this.#where(filter, false)})`.execute(this.#db);
       return Number(result.numAffectedRows ?? 0);
     });
   }

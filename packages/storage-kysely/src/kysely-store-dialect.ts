@@ -49,8 +49,15 @@ export interface KyselyStoreDialect {
   jsonParameter(json: string): RawBuilder<unknown>;
   /** A JSON column read back as text. */
   jsonText(column: string): RawBuilder<string>;
-  /** Condition on conversation alias `c`: every metadata key equals its value. */
-  metadataCondition(entries: readonly (readonly [string, ConversationMetadataValue])[]): RawBuilder<SqlBool>;
+  /**
+   * Condition on conversation alias `c`: every metadata key equals its value. `ordered`
+   * tells that the query reads one sorted page (so a plan that walks the sort index and
+   * stops early may beat one that collects every match first).
+   */
+  metadataCondition(
+    entries: readonly (readonly [string, ConversationMetadataValue])[],
+    context: { readonly executor: StoreExecutor; readonly ordered: boolean },
+  ): Promise<RawBuilder<SqlBool>>;
   /** Condition on conversation alias `c`: one node contains every token. */
   textCondition(tokens: readonly string[]): RawBuilder<SqlBool>;
 }

@@ -28,7 +28,7 @@ import { checkConversationId, normalizeCreateOptions } from './normalize-create-
 import { normalizeFilter, normalizeListOptions } from './normalize-filter.js';
 import type { NormalizedFilter, NormalizedListOptions } from './normalize-filter.js';
 import { normalizeNewNode, serializeMetadata } from './normalize-new-node.js';
-import { childNodeId, isNodeId } from './node-id.js';
+import { childNodeId } from './node-id.js';
 import { encodePageCursor } from './page-cursor.js';
 import { searchTokens } from './search-tokens.js';
 import { materializeNode, materializeRecord } from './stored-node.js';
@@ -91,7 +91,9 @@ export class MemoryConversationStore implements ConversationStore {
   }
 
   #requireNode(conversation: MemoryConversation, nodeId: unknown): StoredNode {
-    const node = isNodeId(nodeId) ? conversation.nodes.get(nodeId) : undefined;
+    // Only well-formed ids are ever stored, so a map hit needs no format check (ids of deep
+    // nodes are long, and the caller usually passes back the very string it was given).
+    const node = typeof nodeId === 'string' ? conversation.nodes.get(nodeId) : undefined;
     if (node === undefined) {
       throw new NodeNotFoundError({ conversationId: conversation.record.id, nodeId: String(nodeId) });
     }
@@ -137,7 +139,7 @@ export class MemoryConversationStore implements ConversationStore {
   async getNode({ conversationId, nodeId }: NodeReference): Promise<ConversationNode | undefined> {
     this.#open('getNode');
     const conversation = this.#conversations.get(checkConversationId(conversationId));
-    const node = conversation !== undefined && isNodeId(nodeId) ? conversation.nodes.get(nodeId) : undefined;
+    const node = conversation !== undefined && typeof nodeId === 'string' ? conversation.nodes.get(nodeId) : undefined;
     return node === undefined ? undefined : materializeNode(node);
   }
 

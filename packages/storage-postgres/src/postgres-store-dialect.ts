@@ -22,7 +22,7 @@ export function createPostgresStoreDialect(schema: string): KyselyStoreDialect {
     forUpdate: sql`FOR UPDATE`,
     jsonParameter: (json) => sql`CAST(${json} AS jsonb)`,
     jsonText: (column) => sql<string>`${sql.ref(column)}::text`,
-    metadataCondition(entries) {
+    async metadataCondition(entries) {
       return sql<SqlBool>`c.metadata @> CAST(${JSON.stringify(Object.fromEntries(entries))} AS jsonb)`;
     },
     textCondition(tokens) {

@@ -3,6 +3,9 @@ import { sql } from 'kysely';
 import type { SqlBool } from 'kysely';
 import { sqliteMigrations } from './sqlite-migrations.js';
 
+/** Above this many matches, a filter on a sorted page walks the sort index instead. */
+const broadMatchCount = 2000;
+
 function kindOf(value: string | number | boolean | null): string {
   if (value === null) return 'null';
   if (value === true) return 'true';
@@ -36,16 +39,32 @@ export const sqliteStoreDialect: KyselyStoreDialect = {
   forUpdate: sql``,
   jsonParameter: (json) => sql`${json}`,
   jsonText: (column) => sql<string>`${sql.ref(column)}`,
-  metadataCondition(entries) {
-    return sql<SqlBool>`${sql.join(
-      entries.map(([key, value]) => {
-        const kind = kindOf(value);
-        const valueCondition = kind === 'number' || kind === 'text' ? sql` AND m.value = ${value}` : sql``;
-        return sql`c.id IN (SELECT m.conversation_id FROM dk_conversation_metadata m
-          WHERE m.key = ${key} AND m.kind = ${kind}${valueCondition})`;
-      }),
-      sql` AND `,
-    )}`;
+  async metadataCondition(entries, { executor, ordered }) {
+    const matches = ([key, value]: readonly [string, string | number | boolean | null], alias: string) => {
+      const kind = kindOf(value);
+      const column = (name: string) => sql.ref(`${alias}.${name}`);
+      const valueCondition = kind === 'number' || kind === 'text' ? sql` AND ${column('value')} = ${value}` : sql``;
+      return sql`${column('key')} = ${key} AND ${column('kind')} = ${kind}${valueCondition}`;
+    };
+    // How many conversations each condition matches, counted up to a bound on the index.
+    const counted: { entry: (typeof entries)[number]; count: number }[] = [];
+    for (const entry of entries) {
+      const { rows } = await sql<{ total: number }>`SELECT count(*) AS total FROM (SELECT 1 FROM dk_conversation_metadata m
+        WHERE ${matches(entry, 'm')} LIMIT ${broadMatchCount + 1})`.execute(executor);
+      counted.push({ entry, count: Number(rows[0]?.total ?? 0) });
+    }
+    counted.sort((left, right) => left.count - right.count);
+    const probe = (entry: (typeof entries)[number]) =>
+      sql`EXISTS (SELECT 1 FROM dk_conversation_metadata p WHERE p.conversation_id = c.id AND ${matches(entry, 'p')})`;
+    const conditions = counted.map(({ entry }, index) =>
+      // Selective (or unordered): collect the rarest condition's matches through its index and
+      // probe the rest. Broad and ordered: walk the sort index and probe each row, stopping at
+      // the page size, instead of collecting and sorting tens of thousands of matches.
+      index === 0 && (!ordered || counted[0]!.count <= broadMatchCount)
+        ? sql`c.id IN (SELECT m.conversation_id FROM dk_conversation_metadata m WHERE ${matches(entry, 'm')})`
+        : probe(entry),
+    );
+    return sql<SqlBool>`${sql.join(conditions, sql` AND `)}`;
   },
   textCondition(tokens) {
     // Tokens are letters and digits only; quoting makes each a plain FTS5 term (implicit AND).

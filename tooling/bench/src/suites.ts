@@ -17,3 +17,6 @@ suites.push({ name: 'prompts', run: runPromptsBench });
 
 import { runConversationsBench } from './conversations-bench.js';
 suites.push({ name: 'conversations', run: runConversationsBench });
+
+import { runStorageBench } from './storage-bench.js';
+suites.push({ name: 'storage', run: runStorageBench });
