@@ -258,6 +258,9 @@ describe('PromptBuilder', () => {
     it('reports name, kind, library and version in the result', async () => {
       const result = await new PromptBuilder({ library }).renderUserPrompt('greet');
       expect(result).toMatchObject({ content: 'Hi', name: 'greet', kind: 'user', library: 'main', version: undefined });
+      const withParams = await new PromptBuilder({ library: new ConfigPromptLibrary({ user: { hi: { template: 'Hi {{name}} {{other}}', defaults: { other: 'x' } } } }) }).renderUserPrompt('hi', { params: { name: 'Ann', unused: 1 } });
+      expect(withParams.paramsUsed).toEqual({ name: 'Ann', other: 'x' });
+      expect(JSON.parse(JSON.stringify(withParams))).toMatchObject({ content: 'Hi Ann x', paramsUsed: { name: 'Ann', other: 'x' }, name: 'hi', contentHash: withParams.contentHash, rag: [] });
     });
   });
 

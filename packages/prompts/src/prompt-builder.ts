@@ -2,7 +2,7 @@ import { makeVariablesOptional, normalizeRagConfig, runRagSearches } from '@dk/r
 import type { RagConfig, RagFailurePolicy, RagRun, RagSearchRequest } from '@dk/rag';
 import type { SearchAdapter } from '@dk/spec';
 import { compileTemplate, ValidationLevel } from '@dk/templates';
-import type { CompiledTemplate, RenderOptions } from '@dk/templates';
+import type { CompiledTemplate, RenderOptions, RenderResult } from '@dk/templates';
 import { createHash } from 'node:crypto';
 import { closestNames } from './closest-names.js';
 import type { PromptKind, PromptMetadata, PromptValidation } from './prompt-definition.js';
@@ -95,6 +95,54 @@ interface Prepared {
 
 const inlineName = '<inline>';
 
+interface Remembered {
+  readonly revision: number;
+  readonly prepared: Prepared;
+}
+
+/** The builder's result: a class so every render builds one fixed-shape object. */
+class BuiltPromptResult implements PromptRenderResult {
+  readonly content: string;
+  readonly missing: readonly string[];
+  readonly unresolved: readonly string[];
+  readonly warnings: readonly string[];
+  readonly name: string;
+  readonly kind: PromptKind;
+  readonly library: string | undefined;
+  readonly version: string | undefined;
+  readonly contentHash: string;
+  readonly validationLevel: ValidationLevel;
+  readonly metadata: PromptMetadata;
+  readonly rag: readonly RagRun[];
+  readonly #render: RenderResult;
+
+  constructor(prompt: ResolvedPrompt, render: RenderResult, level: ValidationLevel, warnings: readonly string[], rag: readonly RagRun[]) {
+    this.content = render.content;
+    this.missing = render.missing;
+    this.unresolved = render.unresolved;
+    this.warnings = warnings.length > 0 ? [...render.warnings, ...warnings] : render.warnings;
+    this.name = prompt.name;
+    this.kind = prompt.kind;
+    this.library = prompt.library;
+    this.version = prompt.version;
+    this.contentHash = prompt.contentHash;
+    this.validationLevel = level;
+    this.metadata = prompt.metadata;
+    this.rag = rag;
+    this.#render = render;
+  }
+
+  /** Computed by the template engine on first access only. */
+  get paramsUsed(): Readonly<Record<string, unknown>> {
+    return this.#render.paramsUsed;
+  }
+
+  /** A plain JSON-ready copy, `paramsUsed` included. */
+  toJSON(): PromptRenderResult {
+    return { ...this, paramsUsed: this.paramsUsed };
+  }
+}
+
 /**
  * Renders prompts from a library (or inline templates): looks the prompt up, applies its
  * `extends` chain and sections, runs its RAG searches concurrently, and renders it with
@@ -109,7 +157,7 @@ export class PromptBuilder {
   readonly #clock: (() => Date) | undefined;
   readonly #cache = new WeakMap<PromptEntry, Prepared>();
   /** Prepared prompts by kind and name, valid while the library's revision is unchanged. */
-  readonly #byName = new Map<string, { readonly revision: number; readonly prepared: Prepared }>();
+  readonly #byName = { system: new Map<string, Remembered>(), user: new Map<string, Remembered>() };
   readonly #inline = new Map<string, Prepared>();
 
   constructor(settings: PromptBuilderSettings = {}) {
@@ -166,7 +214,7 @@ export class PromptBuilder {
     if (options.userId !== undefined || options.version !== undefined || options.label !== undefined) return undefined;
     const revision = this.#library?.revision;
     if (revision === undefined) return undefined;
-    const cached = this.#byName.get(`${kind}\u0000${name}`);
+    const cached = this.#byName[kind].get(name);
     return cached?.revision === revision ? cached.prepared : undefined;
   }
 
@@ -270,8 +318,9 @@ export class PromptBuilder {
 
   #remember(kind: PromptKind, name: string, lookup: PromptLookupOptions, revision: number | undefined, prepared: Prepared): void {
     if (revision === undefined || lookup.userId !== undefined || lookup.version !== undefined || lookup.label !== undefined) return;
-    if (this.#byName.size >= 10_000) this.#byName.clear();
-    this.#byName.set(`${kind}\u0000${name}`, { revision, prepared });
+    const remembered = this.#byName[kind];
+    if (remembered.size >= 10_000) remembered.clear();
+    remembered.set(name, { revision, prepared });
   }
 
   async #isFresh(library: PromptLibrary, dependencies: PromptDependencies, lookup: PromptLookupOptions): Promise<boolean> {
@@ -335,24 +384,6 @@ export class PromptBuilder {
       renderOptions = { validation: { level, required: prepared.required, optional: prepared.optional }, defaults: prompt.defaults, clock: this.#clock };
       prepared.renderOptions.set(level, renderOptions);
     }
-    const result = prepared.compiled.render(params, renderOptions);
-    return {
-      content: result.content,
-      missing: result.missing,
-      unresolved: result.unresolved,
-      warnings: warnings.length > 0 ? [...result.warnings, ...warnings] : result.warnings,
-      // Computed by the template engine on first access only.
-      get paramsUsed() {
-        return result.paramsUsed;
-      },
-      name: prompt.name,
-      kind: prompt.kind,
-      library: prompt.library,
-      version: prompt.version,
-      contentHash: prompt.contentHash,
-      validationLevel: level,
-      metadata: prompt.metadata,
-      rag,
-    };
+    return new BuiltPromptResult(prompt, prepared.compiled.render(params, renderOptions), level, warnings, rag);
   }
 }
