@@ -163,7 +163,8 @@ class TemplateProgramRenderer implements CompiledTemplate<Record<string, unknown
           }
         }
         if (typeof value === 'string' ? hasStringValue(value) : hasValue(value)) {
-          out += typeof value === 'string' ? value : stringifyValue(value);
+          // Appending a number converts it exactly as String() does.
+          out += typeof value === 'string' || typeof value === 'number' ? value : stringifyValue(value);
         } else if (!op.inSection) {
           out += op.source;
           // Distinct paths in text order; the flags keep this linear for many unresolved paths.
