@@ -7,6 +7,7 @@ import { progressBar } from './cli/progress-bar.js';
 import { runCli } from './cli/run-cli.js';
 import { createDemoApp } from './compose/create-demo-app.js';
 import { loadConfig } from './config/load-config.js';
+import { startServer } from './web/start-server.js';
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -37,8 +38,15 @@ async function main(): Promise<number> {
   const config = await loadConfig({ appDir, ...(values.env === undefined ? {} : { environment: values.env }) });
 
   if (command === 'serve') {
-    process.stderr.write('dk demo: `serve` is not available in this build yet.\n');
-    return 2;
+    const app = await createDemoApp({ config, appDir, onIndexProgress: progressBar(process.stderr, 'Indexing RAG corpus') });
+    const server = await startServer({ app, chat: new ChatService(app) });
+    process.stdout.write(`dk demo (${config.environment}) listening on ${server.url}\n`);
+    const stop = (signal: string): void => {
+      void server.close(signal).then(() => process.exit(0));
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    return new Promise(() => undefined);
   }
 
   // The terminal is for the conversation: logs go to a file next to the default database.

@@ -1,0 +1,40 @@
+/** The verdict of {@link ClientRateLimiter.take}. */
+export interface RateVerdict {
+  readonly allowed: boolean;
+  /** Requests left in the current window. */
+  readonly remaining: number;
+  /** Milliseconds until a request is allowed again (0 when allowed). */
+  readonly retryAfterMs: number;
+}
+
+/**
+ * A sliding-window request limit per client key (the client's address): at most
+ * `maxRequests` in any `windowMs`. Idle clients are forgotten.
+ */
+export class ClientRateLimiter {
+  readonly #maxRequests: number;
+  readonly #windowMs: number;
+  readonly #now: () => number;
+  readonly #hits = new Map<string, number[]>();
+
+  constructor({ maxRequests, windowMs, now = Date.now }: { readonly maxRequests: number; readonly windowMs: number; readonly now?: () => number }) {
+    this.#maxRequests = maxRequests;
+    this.#windowMs = windowMs;
+    this.#now = now;
+  }
+
+  /** Counts one request of `key` if the limit allows it. */
+  take(key: string): RateVerdict {
+    const now = this.#now();
+    const cutoff = now - this.#windowMs;
+    const hits = (this.#hits.get(key) ?? []).filter((time) => time > cutoff);
+    if (hits.length >= this.#maxRequests) {
+      this.#hits.set(key, hits);
+      return { allowed: false, remaining: 0, retryAfterMs: Math.max(1, (hits[0] ?? now) + this.#windowMs - now) };
+    }
+    hits.push(now);
+    this.#hits.set(key, hits);
+    if (this.#hits.size > 10_000) for (const [other, times] of this.#hits) if ((times.at(-1) ?? 0) <= cutoff) this.#hits.delete(other);
+    return { allowed: true, remaining: this.#maxRequests - hits.length, retryAfterMs: 0 };
+  }
+}
