@@ -123,4 +123,17 @@ describe('runRagSearches', () => {
     await expect(running).rejects.toThrow('user cancelled');
     await expect(runRagSearches({ requests: [], adapters: new Map(), params: {}, signal: controller.signal })).rejects.toThrow('user cancelled');
   });
+
+  it('enforces k and score_threshold even when an adapter ignores them', async () => {
+    const lax: SearchAdapter = {
+      specificationVersion: 'v1',
+      name: 'lax',
+      search: async () => [0.9, 0.8, 0.4, 0.75].map((score, index) => ({ id: `r${index}`, content: `c${index}`, score, metadata: {} })),
+    };
+    const outcome = await runRagSearches({ requests: [{ config: { adapter_name: 'lax', query: 'x', k: 2, score_threshold: 0.7, item_template: '{{content}}', separator: ',' } }], adapters: new Map([['lax', lax]]), params: {} });
+    expect(outcome.runs[0]!.results.map((result) => result.id)).toEqual(['r0', 'r1']);
+    expect(outcome.values['RAG_CONTENT']).toBe('c0,c1');
+    const loose = await runRagSearches({ requests: [{ config: { adapter_name: 'lax', query: 'x', score_threshold: 0.78, item_template: '{{content}}' } }], adapters: new Map([['lax', lax]]), params: {} });
+    expect(loose.runs[0]!.results.map((result) => result.id)).toEqual(['r0', 'r1']);
+  });
 });

@@ -133,7 +133,11 @@ export async function runRagSearches(options: RunRagSearchesOptions): Promise<Ra
           scoreThreshold: config.scoreThreshold,
           signal,
         });
-        return { ...base, query, results: results.slice(0, config.k), durationMs: now() - started, status: 'ok', error: undefined };
+        // The contract makes adapters apply k and the threshold; enforce both here too so a
+        // lax adapter cannot make a config's score_threshold silently mean nothing.
+        const threshold = config.scoreThreshold;
+        const kept = threshold === undefined ? results : results.filter((result) => result.score >= threshold);
+        return { ...base, query, results: kept.slice(0, config.k), durationMs: now() - started, status: 'ok', error: undefined };
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         const wrapped = RagSearchError.isInstance(error)
