@@ -159,4 +159,35 @@ describe('SqliteConversationStore', () => {
     expect((await store.list({ metadata: { userId: 'u1' } })).items.map((item) => item.id)).toEqual(['py-1']);
     await store.close();
   });
+
+  it('filters sorted pages correctly on both metadata plans (selective index scan, broad sort-index walk)', async () => {
+    const path = freshPath();
+    const store = createSqliteConversationStore({ path });
+    await store.migrate();
+    const database = new Database(path);
+    // 3,000 conversations: tier "pro" matches 1,500 (broad), userId "u7" matches 30 (selective).
+    database.exec(`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 3000)
+      INSERT INTO dk_conversations (id, metadata, current_node_id, version, node_count, created_at, updated_at)
+      SELECT printf('c%05d', i), json_object('tier', CASE i % 2 WHEN 0 THEN 'pro' ELSE 'free' END, 'userId', 'u' || (i % 100)),
+        NULL, 1, 0, 1700000000000 + i, 1700000000000 + ((i * 7919) % 3000) FROM n`);
+    database.close();
+    const expected = (predicate: (index: number) => boolean) =>
+      Array.from({ length: 3000 }, (_, index) => index)
+        .filter(predicate)
+        .sort((a, b) => ((b * 7919) % 3000) - ((a * 7919) % 3000) || b - a)
+        .map((index) => `c${String(index).padStart(5, '0')}`);
+    const pro = expected((index) => index % 2 === 0);
+    const first = await store.list({ metadata: { tier: 'pro' }, limit: 40 });
+    expect(first.items.map((item) => item.id)).toEqual(pro.slice(0, 40));
+    const second = await store.list({ metadata: { tier: 'pro' }, limit: 40, cursor: first.nextCursor! });
+    expect(second.items.map((item) => item.id)).toEqual(pro.slice(40, 80));
+    const user = expected((index) => index % 100 === 7);
+    expect((await store.list({ metadata: { userId: 'u7' }, limit: 100 })).items.map((item) => item.id)).toEqual(user);
+    expect((await store.list({ metadata: { tier: 'free', userId: 'u7' }, limit: 100 })).items.map((item) => item.id)).toEqual(user);
+    expect((await store.list({ metadata: { tier: 'pro', userId: 'u7' } })).items).toEqual([]);
+    expect(await store.count({ metadata: { tier: 'pro' } })).toBe(1500);
+    expect(await store.deleteMany({ metadata: { tier: 'free', userId: 'u7' } })).toBe(30);
+    expect(await store.count({ metadata: { tier: 'free' } })).toBe(1470);
+    await store.close();
+  });
 });
