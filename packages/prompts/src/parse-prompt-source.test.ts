@@ -52,6 +52,13 @@ describe('parsePromptSource', () => {
     expect(problem!.message).toMatch(/template line 2, column 14/);
   });
 
+  it('handles chomping and explicit indentation indicators on literal blocks', () => {
+    expect(parse('template: |-\n  ok\n  {{ a b }}\n').problems[0]).toMatchObject({ line: 3, column: 8 });
+    // |2: content indentation is 2; the extra spaces belong to the text.
+    expect(parse('template: |2\n    indented\n  {{ a b }}\n').problems[0]).toMatchObject({ line: 3, column: 8 });
+    expect(parse('sections:\n  A: |1\n     x {{ a b }}\ntemplate: "{{A}}"\n').problems[0]).toMatchObject({ path: 'sections.A', line: 3, column: 13 });
+  });
+
   it('maps template errors in quoted, folded and section strings to where they are written', () => {
     const quoted = parse('template: "Hello (( {{name}}"\n').problems[0]!;
     expect(quoted).toMatchObject({ line: 1, column: 18 });

@@ -65,7 +65,11 @@ export function createSourceLocator(text: string, document: Document, lineCounte
       if (node.type === 'BLOCK_LITERAL') {
         const header = position(start);
         const contentStart = text.indexOf('\n', start) + 1;
-        const indent = blockIndent(text, contentStart, end);
+        // An explicit indentation indicator (`|2`) counts from the indentation of the header's line.
+        const indicator = /^\|[+-]?(\d)|^\|(\d)/.exec(text.slice(start, contentStart));
+        const digit = indicator?.[1] ?? indicator?.[2];
+        const headerLineStart = text.lastIndexOf('\n', start) + 1;
+        const indent = digit ? leadingSpaces(text, headerLineStart) + Number(digit) : blockIndent(text, contentStart, end);
         return { line: header.line + within.line, column: indent + within.column };
       }
       // Other styles fold or escape the text: find the text at the problem in the source.
@@ -99,4 +103,10 @@ function blockIndent(text: string, from: number, end: number): number {
     lineStart = next + 1;
   }
   return 0;
+}
+
+function leadingSpaces(text: string, from: number): number {
+  let column = from;
+  while (text[column] === ' ') column++;
+  return column - from;
 }
