@@ -342,18 +342,14 @@ export class KyselyConversationStore implements ConversationStore {
     return this.#run('getPath', async () => {
       checkConversationId(conversationId);
       if (!isNodeId(nodeId)) throw await this.#notFound(conversationId, nodeId);
-      const columns = sql.raw(
-        'seq, parent_seq, position, role, content, name, tool_call_id, tool_calls, metadata, prompt_name, branch_name, created_at',
-      );
-      const { rows } = await sql<NodeRow>`WITH RECURSIVE up AS (
-          SELECT ${columns}, 0 AS depth FROM ${this.#table('dk_nodes')}
+      // Walk up on the narrow (seq, parent_seq) pairs only, then fetch the path's rows by key.
+      const { rows } = await sql<NodeRow>`WITH RECURSIVE up (seq, parent_seq, depth) AS (
+          SELECT seq, parent_seq, 0 FROM ${this.#table('dk_nodes')}
           WHERE conversation_id = ${conversationId} AND node_key = ${nodeKey(nodeId)}
           UNION ALL
-          SELECT ${sql.raw(
-            'p.seq, p.parent_seq, p.position, p.role, p.content, p.name, p.tool_call_id, p.tool_calls, p.metadata, p.prompt_name, p.branch_name, p.created_at',
-          )}, up.depth + 1
-          FROM ${this.#table('dk_nodes')} p JOIN up ON p.seq = up.parent_seq)
-        SELECT ${this.#nodeColumns('up')} FROM up ORDER BY up.depth DESC`.execute(this.#db);
+          SELECT p.seq, p.parent_seq, up.depth + 1 FROM ${this.#table('dk_nodes')} p JOIN up ON p.seq = up.parent_seq)
+        SELECT ${this.#nodeColumns('n')} FROM up JOIN ${this.#table('dk_nodes')} n ON n.seq = up.seq
+        ORDER BY up.depth DESC`.execute(this.#db);
       if (rows.length === 0) throw await this.#notFound(conversationId, nodeId);
       let parentId: string | null = null;
       return rows.map((row) => {
