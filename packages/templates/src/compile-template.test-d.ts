@@ -36,6 +36,10 @@ describe('compileTemplate', () => {
     }>();
   });
 
+  it('ignores escaped section delimiters', () => {
+    expectTypeOf<TemplateParams<'\\(( {{a}} \\)) ((b {{b}} \\)) {{c}}))'>>().toEqualTypeOf<{ a: unknown; b?: unknown; c?: unknown }>();
+  });
+
   it('makes params optional when the template needs none', () => {
     const template = compileTemplate('((maybe {{x}}))');
     template.render();

@@ -22,15 +22,18 @@ type Trim<S extends string> = S extends `${WhiteSpace}${infer R}`
 
 type Pop<D extends unknown[]> = D extends [unknown, ...infer R] ? R : [];
 
-/** Section depth after the text `S`, starting at depth `D`; `Overflow` past the budget. */
+/**
+ * Section depth after the text `S`, starting at depth `D`; `Overflow` past the budget. A
+ * delimiter right after a backslash is an escape and leaves the depth alone.
+ */
 type Walk<S extends string, D extends unknown[], N extends unknown[]> = N['length'] extends MaxDelimiters
   ? Overflow
   : S extends `${infer A}((${infer B}`
-    ? A extends `${string}))${infer A2}`
-      ? Walk<`${A2}((${B}`, Pop<D>, [...N, 0]>
-      : Walk<B, [...D, 0], [...N, 0]>
-    : S extends `${string}))${infer B}`
-      ? Walk<B, Pop<D>, [...N, 0]>
+    ? A extends `${infer A1}))${infer A2}`
+      ? Walk<`${A2}((${B}`, A1 extends `${string}\\` ? D : Pop<D>, [...N, 0]>
+      : Walk<B, A extends `${string}\\` ? D : [...D, 0], [...N, 0]>
+    : S extends `${infer A}))${infer B}`
+      ? Walk<B, A extends `${string}\\` ? D : Pop<D>, [...N, 0]>
       : D;
 
 /** Whether a trimmed tag body is a plausible name path (the runtime checks it fully). */
