@@ -1,6 +1,6 @@
 import { ConversationManager } from '@dk/conversations';
 import type { BranchInfo } from '@dk/conversations';
-import { ConversationNotFoundError } from '@dk/spec';
+import { ConversationConflictError, ConversationNotFoundError } from '@dk/spec';
 import type { ConversationNode, ConversationRecord } from '@dk/spec';
 import type { DemoApp } from '../compose/demo-app.js';
 import type { ConversationSummaryView, TreeNodeView, TreeView, TurnOptions, TurnResult } from './chat-types.js';
@@ -14,6 +14,9 @@ function textOf(node: ConversationNode): string {
   const question = node.metadata['question'];
   return typeof question === 'string' ? question : node.content;
 }
+
+/** Conversations whose manager (and active path) stay in memory. */
+const maxCachedManagers = 200;
 
 /**
  * The chat use cases shared by the terminal and the web front ends: conversations, turns
@@ -39,10 +42,22 @@ export class ChatService {
     return { llm: this.#app.llm, storage: this.#app.storage, promptBuilder: this.#app.promptBuilder, middleware: this.#app.middleware };
   }
 
-  /** Runs `body` after the previous operation on the same conversation, and tracks it for {@link drain}. */
+  /**
+   * Runs `body` after the previous operation on the same conversation, and tracks it for
+   * {@link drain}. When another process wrote the conversation meanwhile (a conflict), the
+   * cached manager is dropped so the next operation starts from the stored state.
+   */
   #exclusive<T>(conversationId: string, body: () => Promise<T>): Promise<T> {
     const previous = this.#locks.get(conversationId) ?? Promise.resolve();
-    const run = previous.then(body, body);
+    const guarded = async (): Promise<T> => {
+      try {
+        return await body();
+      } catch (error) {
+        if (ConversationConflictError.isInstance(error)) this.#managers.delete(conversationId);
+        throw error;
+      }
+    };
+    const run = previous.then(guarded, guarded);
     const tail = run.catch(() => undefined);
     this.#locks.set(conversationId, tail);
     this.#inFlight.add(tail);
@@ -57,10 +72,20 @@ export class ChatService {
     let manager = this.#managers.get(conversationId);
     if (manager === undefined) {
       manager = ConversationManager.resume({ ...this.#settings(), conversationId });
-      this.#managers.set(conversationId, manager);
+      this.#remember(conversationId, manager);
       manager.catch(() => this.#managers.delete(conversationId));
     }
     return manager;
+  }
+
+  /** Caches a manager, forgetting the least recently opened beyond {@link maxCachedManagers}. */
+  #remember(conversationId: string, manager: Promise<ConversationManager>): void {
+    this.#managers.delete(conversationId);
+    this.#managers.set(conversationId, manager);
+    if (this.#managers.size > maxCachedManagers) {
+      const oldest = this.#managers.keys().next().value;
+      if (oldest !== undefined && !this.#locks.has(oldest)) this.#managers.delete(oldest);
+    }
   }
 
   /** Starts a conversation rooted in the configured system prompt. */
@@ -70,7 +95,7 @@ export class ChatService {
       systemPromptName: this.#app.config.prompts.systemPrompt,
       metadata: { userId: options.userId ?? 'local', ...(options.title === undefined ? {} : { title: options.title }) },
     });
-    this.#managers.set(manager.conversationId, Promise.resolve(manager));
+    this.#remember(manager.conversationId, Promise.resolve(manager));
     const state = manager.state;
     return { id: state.conversationId, title: options.title ?? 'New conversation', nodeCount: state.nodeCount, currentNodeId: state.currentNodeId, updatedAt: new Date().toISOString() };
   }

@@ -60,11 +60,6 @@ describe('terminal chat as a child process (echo + a temporary SQLite file)', ()
     expect(second.stdout).toMatch(/^ {8}0\.0\.0 user: how is storage done\?$/m);
   });
 
-  it('exits non-zero with a clear message naming the missing setting', async () => {
-    const result = await runDemo(['-m', 'hi'], { DK_STORAGE: 'postgres', DATABASE_URL: '' });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('`DATABASE_URL` (environment) is not set, and storage.type is "postgres"');
-  });
 });
 
 describe('terminal chat in process', () => {
@@ -104,6 +99,11 @@ describe('terminal chat in process', () => {
     expect(text).toContain('error: missing text. Usage: /edit <node id> <new text>');
     expect(text).toContain('assistant> Echo: still here');
     await expect(runCli({ chat, input: new PassThrough(), output, interactive: false, resume: 'nope', maxMessageChars: 100 })).rejects.toThrow(/does not exist/);
+  });
+
+  it('refuses to start on postgres without a connection string, naming the variable', async () => {
+    const config = await loadConfig({ appDir, env: { DK_STORAGE: 'postgres', DK_LOG_LEVEL: 'silent' } });
+    await expect(createDemoApp({ config, appDir, env: {} })).rejects.toThrow('`DATABASE_URL` (environment) is not set, and storage.type is "postgres". Set DATABASE_URL=postgres://');
   });
 
   it('refuses a message over the size limit without calling the model', async () => {

@@ -113,6 +113,7 @@ describe('web API', () => {
       [await post(`${url}/api/conversations/${id}/switch`, { nodeId: 'x; drop' }), 400, 'INVALID_FIELD'],
       [await post(`${url}/api/conversations/missing/messages`, { content: 'hi' }), 404, 'CONVERSATION_NOT_FOUND'],
       [await fetch(`${url}/nowhere`), 404, 'NOT_FOUND'],
+      [await fetch(`${url}/api/conversations/${id}/edit`), 405, 'METHOD_NOT_ALLOWED'],
     ];
     for (const [response, status, code] of cases) {
       expect([response.status, ((await json(response))['error'] as { code: string }).code]).toEqual([status, code]);

@@ -154,7 +154,9 @@ export async function startServer({ app, chat, port = app.config.server.port }: 
         }
       }
     }
-    throw new HttpError({ status: path.startsWith('/api/') || path === '/health' ? 405 : 404, code: 'NOT_FOUND', message: `No route for ${method} ${path}. See apps/demo/README.md for the API.` });
+    const known = publicFiles[path] !== undefined || path === '/health' || path === '/api/usage' || path === '/api/conversations' || match !== null;
+    if (known) throw new HttpError({ status: 405, code: 'METHOD_NOT_ALLOWED', message: `${method} is not supported on ${path}. See apps/demo/README.md for the API.` });
+    throw new HttpError({ status: 404, code: 'NOT_FOUND', message: `No route for ${method} ${path}. See apps/demo/README.md for the API.` });
   };
 
   const server = createServer((request, response) => {
