@@ -1,4 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parse as parseWithYamlPackage } from 'yaml';
 import { parsePromptSource } from './parse-prompt-source.js';
 
 const parse = (text: string, kind: 'prompt' | 'rag' = 'prompt', file = 'system/x.yaml') => parsePromptSource(text, { file, kind });
@@ -90,5 +94,17 @@ describe('parsePromptSource', () => {
   it('rejects names with traversal in extends and rag_config_refs', () => {
     const problems = parse('extends: ../secrets\nrag_config_refs: [/etc/passwd]\n').problems;
     expect(problems.map((problem) => problem.path)).toEqual(['extends', 'rag_config_refs[0]']);
+  });
+
+  it('reads every guide prompt file exactly as the yaml package does', () => {
+    const root = fileURLToPath(new URL('./__fixtures__/guide-prompts/', import.meta.url));
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const text = readFileSync(join(root, file), 'utf8');
+      const parsed = parsePromptSource(text, { file, kind: file.includes('rag/') ? 'rag' : 'prompt' });
+      expect(parsed.problems).toEqual([]);
+      expect(parsed.value).toEqual(parseWithYamlPackage(text));
+    }
   });
 });
