@@ -123,6 +123,23 @@ export class CallScope {
     });
   }
 
+  /** False when neither a caller signal nor a deadline exists: then the scope can never abort. */
+  get canAbort(): boolean {
+    return this.#canAbort;
+  }
+
+  /**
+   * Calls `listener` once when the scope aborts (never if it already has: check
+   * {@link CallScope.aborted} first). Returns a function that removes the listener. One
+   * listener for a whole stream is much cheaper than a {@link CallScope.race} per item.
+   */
+  onAbort(listener: () => void): () => void {
+    this.#abortListeners.add(listener);
+    return () => {
+      this.#abortListeners.delete(listener);
+    };
+  }
+
   /** Clears the deadline timer and detaches from the caller's signal. Idempotent. */
   dispose(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);

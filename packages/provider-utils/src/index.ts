@@ -10,6 +10,8 @@ export type { CreateProviderErrorOptions } from './create-provider-error.js';
 export { normalizeInput } from './normalize-input.js';
 export { parseRetryAfter } from './parse-retry-after.js';
 export type { HeadersLike } from './parse-retry-after.js';
+export { parseResponseOutput } from './parse-response-output.js';
+export type { ResponseOutputInput } from './parse-response-output.js';
 export { parseStructuredOutput } from './parse-structured-output.js';
 export { parseToolCallArguments } from './parse-tool-call-arguments.js';
 export type { ParseToolCallArgumentsOptions } from './parse-tool-call-arguments.js';

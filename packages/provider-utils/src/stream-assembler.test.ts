@@ -62,6 +62,28 @@ describe('StreamAssembler', () => {
     expect(() => bad.finish({ finishReason: 'stop' })).toThrow(StructuredOutputError);
   });
 
+  it('does not parse the response format when the stream ended with tool calls', () => {
+    const schema = { type: 'json-schema', schema: { type: 'object', required: ['a'] } } as const;
+    const withCalls = new StreamAssembler({ provider: 'test', model: 'm', responseFormat: schema });
+    withCalls.toolCallDelta({ index: 0, id: 'c1', name: 'lookup', argumentsDelta: '{"q":"x"}' });
+    const parts = withCalls.finish({ finishReason: 'tool_calls' });
+    const end = parts.at(-1);
+    expect(end?.type === 'end' && end.response).toMatchObject({ content: '', toolCalls: [{ id: 'c1', name: 'lookup', arguments: { q: 'x' } }] });
+    expect(end?.type === 'end' && 'parsed' in end.response).toBe(false);
+    // Tool calls also skip parsing when the vendor reports another finish reason…
+    const stopped = new StreamAssembler({ provider: 'test', model: 'm', responseFormat: { type: 'json' } });
+    stopped.text('Let me look that up.');
+    stopped.toolCallDelta({ index: 0, id: 'c2', name: 'lookup', argumentsDelta: '{}' });
+    expect(() => stopped.finish({ finishReason: 'stop' })).not.toThrow();
+    // …and finish reason tool_calls skips it even without assembled calls.
+    const reasonOnly = new StreamAssembler({ provider: 'test', model: 'm', responseFormat: { type: 'json' } });
+    expect(() => reasonOnly.finish({ finishReason: 'tool_calls' })).not.toThrow();
+    // Without tool calls the format still applies.
+    const plain = new StreamAssembler({ provider: 'test', model: 'm', responseFormat: { type: 'json' } });
+    plain.text('not json');
+    expect(() => plain.finish({ finishReason: 'stop' })).toThrow(StructuredOutputError);
+  });
+
   it('refuses to finish twice', () => {
     const assembler = new StreamAssembler({ provider: 'test', model: 'm' });
     assembler.finish({ finishReason: 'stop' });

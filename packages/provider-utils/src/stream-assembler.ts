@@ -12,7 +12,7 @@ import type {
   ToolCallPart,
   Usage,
 } from '@dk/spec';
-import { parseStructuredOutput } from './parse-structured-output.js';
+import { parseResponseOutput } from './parse-response-output.js';
 import { parseToolCallArguments } from './parse-tool-call-arguments.js';
 
 /** Settings of a {@link StreamAssembler}. */
@@ -21,7 +21,10 @@ export interface StreamAssemblerOptions {
   readonly provider: string;
   /** Model reported in the response unless the stream names one ({@link StreamAssembler.setModel}). */
   readonly model: string;
-  /** The call's response format: the final text is parsed (and validated) into `response.parsed`. */
+  /**
+   * The call's response format: the final text is parsed (and validated) into
+   * `response.parsed`, unless the stream ended with tool calls (see {@link parseResponseOutput}).
+   */
   readonly responseFormat?: ResponseFormat | undefined;
 }
 
@@ -148,7 +151,9 @@ export class StreamAssembler {
    * Ends the stream: returns the `tool-call` parts of every unfinished tool call (in index
    * order) followed by the `end` part carrying the assembled response. With a JSON
    * `responseFormat` the text is parsed into `response.parsed` and a mismatch throws
-   * `StructuredOutputError`. Call it once.
+   * `StructuredOutputError`, except when the stream ended with tool calls (any tool call, or
+   * finish reason `tool_calls`): then there is no structured answer yet and nothing is parsed.
+   * Call it once.
    */
   finish({ finishReason, usage = zeroUsage, metadata = {}, warnings = [] }: StreamFinishInput): StreamPart[] {
     if (this.#finished) {
@@ -162,7 +167,7 @@ export class StreamAssembler {
       if (part !== undefined) parts.push(part);
     }
     const toolCalls = indexes.map((index) => this.#toolCalls.get(index)?.done).filter((call): call is ToolCall => call !== undefined);
-    const parsed = parseStructuredOutput(this.#content, this.#options.responseFormat, this.#options.provider);
+    const parsed = parseResponseOutput({ content: this.#content, finishReason, toolCalls }, this.#options.responseFormat, this.#options.provider);
     const response: LLMResponse = {
       content: this.#content,
       model: this.#model,

@@ -131,4 +131,163 @@ describe('streamWithRetry', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(finalized).toBe(true);
   });
+
+  describe('isOutput', () => {
+    type Item = { readonly kind: 'meta' | 'text'; readonly value: string };
+    const isOutput = (item: Item): boolean => item.kind === 'text';
+
+    it('retries a failure after leading metadata, and yields the metadata once with the output', async () => {
+      let opens = 0;
+      const items = await collect(
+        streamWithRetry<Item>(
+          async function* () {
+            opens += 1;
+            yield { kind: 'meta', value: `start${opens}` };
+            yield { kind: 'meta', value: `more${opens}` };
+            if (opens < 3) throw unavailable();
+            yield { kind: 'text', value: 'hello' };
+            yield { kind: 'meta', value: 'stop' };
+          },
+          { provider: 'test', maxRetries: 2, baseDelayMs: 1, isOutput },
+        ),
+      );
+      expect(opens).toBe(3);
+      expect(items.map((item) => item.value)).toEqual(['start3', 'more3', 'hello', 'stop']);
+    });
+
+    it('does not retry once an output item arrived, even if it was followed by metadata', async () => {
+      let opens = 0;
+      const items: string[] = [];
+      const error = await (async () => {
+        for await (const item of streamWithRetry<Item>(
+          async function* () {
+            opens += 1;
+            yield { kind: 'meta', value: 'start' };
+            yield { kind: 'text', value: 'hello' };
+            yield { kind: 'meta', value: 'ping' };
+            throw unavailable();
+          },
+          { provider: 'test', maxRetries: 3, baseDelayMs: 1, isOutput },
+        )) {
+          items.push(item.value);
+        }
+      })().catch((caught: unknown) => caught);
+      expect(opens).toBe(1);
+      expect(items).toEqual(['start', 'hello', 'ping']);
+      expect((error as ProviderError).attempts).toBe(1);
+    });
+
+    it('yields the metadata of a stream that ends without output', async () => {
+      const items = await collect(
+        streamWithRetry<Item>(
+          async function* () {
+            yield { kind: 'meta', value: 'start' };
+            yield { kind: 'meta', value: 'stop' };
+          },
+          { provider: 'test', isOutput },
+        ),
+      );
+      expect(items.map((item) => item.value)).toEqual(['start', 'stop']);
+    });
+
+    it('fails with the last error when every attempt fails after metadata', async () => {
+      let opens = 0;
+      const error = await collect(
+        streamWithRetry<Item>(
+          async function* () {
+            opens += 1;
+            yield { kind: 'meta', value: 'start' };
+            throw unavailable();
+          },
+          { provider: 'test', maxRetries: 1, baseDelayMs: 1, isOutput },
+        ),
+      ).catch((caught: unknown) => caught);
+      expect(opens).toBe(2);
+      expect(ProviderUnavailableError.isInstance(error)).toBe(true);
+      expect((error as ProviderError).attempts).toBe(2);
+    });
+  });
+
+  it('maps source failures with mapError, so vendor errors before output are retried', async () => {
+    class VendorError extends Error {}
+    let opens = 0;
+    const mapped: unknown[] = [];
+    const items = await collect(
+      streamWithRetry(
+        async function* () {
+          opens += 1;
+          if (opens === 1) throw new VendorError('socket hang up');
+          yield* ['a', 'b'];
+        },
+        {
+          provider: 'test',
+          maxRetries: 1,
+          baseDelayMs: 1,
+          mapError: (error) => {
+            mapped.push(error);
+            return error instanceof VendorError ? unavailable() : error;
+          },
+        },
+      ),
+    );
+    expect(items).toEqual(['a', 'b']);
+    expect(opens).toBe(2);
+    expect(mapped).toHaveLength(1);
+    expect(mapped[0]).toBeInstanceOf(VendorError);
+  });
+
+  it('fails with AbortError when aborted while the consumer handles an item', async () => {
+    const controller = new AbortController();
+    let finalized = false;
+    const received: number[] = [];
+    const error = await (async () => {
+      for await (const item of streamWithRetry(
+        async function* () {
+          try {
+            yield* [1, 2, 3];
+          } finally {
+            finalized = true;
+          }
+        },
+        { provider: 'test', signal: controller.signal, timeoutMs: 60_000 },
+      )) {
+        received.push(item);
+        controller.abort();
+      }
+    })().catch((caught: unknown) => caught);
+    expect(received).toEqual([1]);
+    expect(AbortError.isInstance(error)).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(finalized).toBe(true);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('keeps one abort listener on the caller signal for the whole stream and removes it at the end', async () => {
+    const controller = new AbortController();
+    const counts: number[] = [];
+    for await (const item of streamWithRetry(
+      async function* () {
+        yield* Array.from({ length: 50 }, (_, index) => index);
+      },
+      { provider: 'test', signal: controller.signal },
+    )) {
+      if (item % 10 === 0) counts.push(getEventListeners(controller.signal, 'abort').length);
+    }
+    expect(counts).toEqual([1, 1, 1, 1, 1]);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('starts nothing before the first next()', async () => {
+    let opens = 0;
+    const stream = streamWithRetry(
+      async function* () {
+        opens += 1;
+        yield 1;
+      },
+      { provider: 'test', timeoutMs: 1 },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(opens).toBe(0);
+    expect(await collect(stream)).toEqual([1]);
+  });
 });

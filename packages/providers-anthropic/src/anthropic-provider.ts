@@ -14,7 +14,7 @@ import {
   callWithRetry,
   createProviderError,
   normalizeInput,
-  parseStructuredOutput,
+  parseResponseOutput,
   StreamAssembler,
   streamWithRetry,
 } from '@dk/provider-utils';
@@ -96,21 +96,25 @@ export class AnthropicProvider implements LLMProvider {
     const { client, secrets } = this.#resolveClient();
     let attempts = 0;
     let requestId: string | undefined;
-    const events = streamWithRetry<AnthropicStreamEvent>(async ({ signal, attemptNumber }) => {
-      attempts = attemptNumber;
-      try {
-        const result = await client.messages
-          .create({ ...plan.body, stream: true }, { signal, ...headersOption(options) })
-          .withResponse();
-        requestId = result.request_id ?? undefined;
-        return mapStreamErrors(result.data, secrets);
-      } catch (error) {
-        throw mapAnthropicError(error, secrets);
-      }
-    }, this.#retryOptions(options));
+    const events = streamWithRetry<AnthropicStreamEvent>(
+      async ({ signal, attemptNumber }) => {
+        attempts = attemptNumber;
+        try {
+          const result = await client.messages
+            .create({ ...plan.body, stream: true }, { signal, ...headersOption(options) })
+            .withResponse();
+          requestId = result.request_id ?? undefined;
+          return result.data;
+        } catch (error) {
+          throw mapAnthropicError(error, secrets);
+        }
+      },
+      // `message_start` carries no output: an `event: error` (e.g. overloaded) or a reset right
+      // after it is still retried.
+      { ...this.#retryOptions(options), isOutput: hasOutput, mapError: (error) => mapAnthropicError(error, secrets) },
+    );
 
-    // The response format is applied after the stream (see `#finish`), as in `complete`.
-    const assembler = new StreamAssembler({ provider, model: plan.body.model });
+    const assembler = new StreamAssembler({ provider, model: plan.body.model, responseFormat: options.responseFormat });
     const toolBlocks = new Set<number>();
     let responseToolBlock: number | undefined;
     let usage: UsageCounts = {};
@@ -187,13 +191,7 @@ export class AnthropicProvider implements LLMProvider {
       metadata: { requestId, rawFinishReason, attempts, id: messageId },
       warnings: plan.warnings,
     });
-    for (const part of parts) {
-      if (part.type !== 'end') {
-        yield part;
-        continue;
-      }
-      yield { ...part, response: this.#finish(part.response, options) };
-    }
+    yield* parts;
   }
 
   /** Releases the client. Idempotent; later calls fail with `InvalidRequestError`. */
@@ -302,40 +300,12 @@ export class AnthropicProvider implements LLMProvider {
 
   /** Applies the response format (skipped when the model answered with tool calls). */
   #finish(response: LLMResponse, options: CompletionOptions): LLMResponse {
-    if ((response.toolCalls?.length ?? 0) > 0) return response;
-    const parsed = parseStructuredOutput(response.content, options.responseFormat, provider);
+    const parsed = parseResponseOutput(response, options.responseFormat, provider);
     return parsed === undefined ? response : { ...response, parsed };
   }
 }
 
-/**
- * Maps the SDK's errors, and holds back leading events that produce no output
- * (`message_start`, an empty text block start) until one that does arrives: an
- * `event: error` (e.g. overloaded) or a reset before any output then fails the attempt
- * before anything was yielded, so the retry policy can still retry it.
- */
-async function* mapStreamErrors(
-  stream: AsyncIterable<AnthropicStreamEvent>,
-  secrets: readonly string[],
-): AsyncGenerator<AnthropicStreamEvent, void, undefined> {
-  const held: AnthropicStreamEvent[] = [];
-  let started = false;
-  try {
-    for await (const event of stream) {
-      if (!started && !hasOutput(event)) {
-        held.push(event);
-        continue;
-      }
-      started = true;
-      if (held.length > 0) yield* held.splice(0);
-      yield event;
-    }
-    yield* held.splice(0);
-  } catch (error) {
-    throw mapAnthropicError(error, secrets);
-  }
-}
-
+/** Whether an event carries output, unlike `message_start` or an empty text block start. */
 function hasOutput(event: AnthropicStreamEvent): boolean {
   switch (event.type) {
     case 'message_start':

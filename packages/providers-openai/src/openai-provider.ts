@@ -15,7 +15,7 @@ import {
   callWithRetry,
   createProviderError,
   normalizeInput,
-  parseStructuredOutput,
+  parseResponseOutput,
   parseToolCallArguments,
   StreamAssembler,
   streamWithRetry,
@@ -107,25 +107,27 @@ export class OpenAIProvider implements LLMProvider {
     const { client, secrets } = this.#resolveClient();
     let attempts = 0;
     let requestId: string | undefined;
-    const chunks = streamWithRetry<OpenAIChatCompletionChunk>(async ({ signal, attemptNumber }) => {
-      attempts = attemptNumber;
-      try {
-        const result = await client.chat.completions
-          .create(
-            { ...body, stream: true, stream_options: { include_usage: true } },
-            { signal, ...headersOption(options) },
-          )
-          .withResponse();
-        requestId = result.request_id ?? undefined;
-        return mapStreamErrors(result.data, secrets);
-      } catch (error) {
-        throw mapOpenAIError(error, secrets);
-      }
-    }, this.#retryOptions(options));
+    const chunks = streamWithRetry<OpenAIChatCompletionChunk>(
+      async ({ signal, attemptNumber }) => {
+        attempts = attemptNumber;
+        try {
+          const result = await client.chat.completions
+            .create(
+              { ...body, stream: true, stream_options: { include_usage: true } },
+              { signal, ...headersOption(options) },
+            )
+            .withResponse();
+          requestId = result.request_id ?? undefined;
+          return result.data;
+        } catch (error) {
+          throw mapOpenAIError(error, secrets);
+        }
+      },
+      // The role chunk carries no output: a failure right after it is still retried.
+      { ...this.#retryOptions(options), isOutput: hasOutput, mapError: (error) => mapOpenAIError(error, secrets) },
+    );
 
-    // The response format is applied after the stream, and only when the model did not
-    // answer with tool calls (then there is no structured answer yet), as in `complete`.
-    const assembler = new StreamAssembler({ provider, model: body.model });
+    const assembler = new StreamAssembler({ provider, model: body.model, responseFormat: options.responseFormat });
     let rawFinishReason: string | undefined;
     let usage: Usage | undefined;
     let responseId: string | undefined;
@@ -169,14 +171,7 @@ export class OpenAIProvider implements LLMProvider {
       metadata: { requestId, rawFinishReason, attempts, id: responseId },
       warnings: streamWarnings,
     });
-    for (const part of parts) {
-      if (part.type !== 'end') {
-        yield part;
-        continue;
-      }
-      const response = this.#finish({ ...part.response, toolCalls: part.response.toolCalls ?? [], options });
-      yield { ...part, response };
-    }
+    yield* parts;
   }
 
   /** Embeds texts with the embeddings endpoint (`embeddingModel`, or `options.model`). */
@@ -328,7 +323,7 @@ export class OpenAIProvider implements LLMProvider {
   }): LLMResponse {
     const { content, toolCalls, options } = parts;
     // A model that answers with tool calls has not produced the structured answer yet.
-    const parsed = toolCalls.length === 0 ? parseStructuredOutput(content, options.responseFormat, provider) : undefined;
+    const parsed = parseResponseOutput({ content, finishReason: parts.finishReason, toolCalls }, options.responseFormat, provider);
     return {
       content,
       model: parts.model,
@@ -342,33 +337,7 @@ export class OpenAIProvider implements LLMProvider {
   }
 }
 
-/**
- * Maps the client's errors, and holds back leading chunks that carry no output (the role
- * chunk) until one with content arrives: a failure before any output then fails the attempt
- * before anything was yielded, so the retry policy can still retry it.
- */
-async function* mapStreamErrors(
-  stream: AsyncIterable<OpenAIChatCompletionChunk>,
-  secrets: readonly string[],
-): AsyncGenerator<OpenAIChatCompletionChunk, void, undefined> {
-  const held: OpenAIChatCompletionChunk[] = [];
-  let started = false;
-  try {
-    for await (const chunk of stream) {
-      if (!started && !hasOutput(chunk)) {
-        held.push(chunk);
-        continue;
-      }
-      started = true;
-      if (held.length > 0) yield* held.splice(0);
-      yield chunk;
-    }
-    yield* held.splice(0);
-  } catch (error) {
-    throw mapOpenAIError(error, secrets);
-  }
-}
-
+/** Whether a chunk carries output (text, tool calls, a finish reason or usage), unlike the leading role chunk. */
 function hasOutput(chunk: OpenAIChatCompletionChunk): boolean {
   if (chunk.usage) return true;
   const choice = chunk.choices[0];

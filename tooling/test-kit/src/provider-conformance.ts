@@ -249,6 +249,25 @@ export function runProviderConformance(name: string, createHarness: CreateProvid
         const invalidJson = expectError(await caught(provider.complete('person', format)), StructuredOutputError) as StructuredOutputError;
         expect(invalidJson.issues).toEqual([]);
       });
+
+      it('return tool calls, and parse nothing, when a JSON format is combined with tools', async () => {
+        const toolCalls = [{ id: 'call_w', name: 'get_weather', arguments: { city: 'Lima' } }];
+        const formats: CompletionOptions['responseFormat'][] = [{ type: 'json' }, { type: 'json-schema', schema: personSchema, name: 'person' }];
+        harness.script(formats.flatMap(() => [{ toolCalls }, { toolCalls }]));
+        for (const responseFormat of formats) {
+          const options: CompletionOptions = { responseFormat, tools: [weatherTool] };
+          const completed = await provider.complete('Weather in Lima, as JSON?', options);
+          expect(completed.toolCalls).toEqual(toolCalls);
+          expect(completed.finishReason).toBe('tool_calls');
+          expect(completed.parsed).toBeUndefined();
+          const parts = await collect(provider.stream('Weather in Lima, as JSON?', options));
+          const streamed = endOf(parts);
+          expect(streamed.toolCalls).toEqual(toolCalls);
+          expect(streamed.finishReason).toBe('tool_calls');
+          expect(streamed.parsed).toBeUndefined();
+          expect(parts.filter((part) => part.type === 'tool-call').map((part) => part.type === 'tool-call' && part.toolCall)).toEqual(toolCalls);
+        }
+      });
     });
 
     describe('errors and retries', () => {
