@@ -37,4 +37,23 @@ describe('MemoryConversationStore', () => {
     expect(tree?.nodes).toHaveLength(2000);
     expect(tree?.conversation.nodeCount).toBe(2000);
   });
+
+  it('finds deep nodes by equal (not identical) long ids and rejects malformed ones', async () => {
+    const store = createMemoryConversationStore();
+    await store.create({ id: 'deep' });
+    const ids: string[] = [];
+    let parentId: string | null = null;
+    for (let index = 0; index < 150; index += 1) {
+      parentId = (await store.appendNode({ conversationId: 'deep', parentId, node: { role: 'user', content: `m${index}` } })).node.id;
+      ids.push(parentId);
+    }
+    const copy = (id: string) => id.split('').join('');
+    expect((await store.getNode({ conversationId: 'deep', nodeId: copy(ids[120]!) }))?.content).toBe('m120');
+    const sibling = await store.appendNode({ conversationId: 'deep', parentId: copy(ids[130]!), node: { role: 'user', content: 'alt' } });
+    expect(sibling.node.id).toBe(`${ids[130]!}.1`);
+    expect((await store.getPath({ conversationId: 'deep', nodeId: copy(sibling.node.id) })).at(-2)?.content).toBe('m130');
+    expect(await store.getNode({ conversationId: 'deep', nodeId: `${ids[140]!}.x` })).toBeUndefined();
+    expect(await store.getNode({ conversationId: 'deep', nodeId: `${ids[140]!}.7` })).toBeUndefined();
+    expect(await store.getNode({ conversationId: 'deep', nodeId: `${ids[140]!}.01` })).toBeUndefined();
+  });
 });

@@ -28,7 +28,7 @@ import { checkConversationId, normalizeCreateOptions } from './normalize-create-
 import { normalizeFilter, normalizeListOptions } from './normalize-filter.js';
 import type { NormalizedFilter, NormalizedListOptions } from './normalize-filter.js';
 import { normalizeNewNode, serializeMetadata } from './normalize-new-node.js';
-import { childNodeId } from './node-id.js';
+import { childNodeId, isNodeId } from './node-id.js';
 import { encodePageCursor } from './page-cursor.js';
 import { searchTokens } from './search-tokens.js';
 import { materializeNode, materializeRecord } from './stored-node.js';
@@ -42,14 +42,33 @@ export interface MemoryConversationStoreSettings {
   readonly generateId?: () => string;
 }
 
+/** A stored node with its tree links (object references, so walking never hashes ids). */
+interface MemoryNode {
+  readonly stored: StoredNode;
+  readonly parent: MemoryNode | null;
+  readonly children: MemoryNode[];
+}
+
 interface MemoryConversation {
   record: StoredRecord;
   /** Parsed metadata for filtering; never handed out (callers get fresh copies). */
   metadata: Record<string, unknown>;
-  readonly nodes: Map<string, StoredNode>;
+  root: MemoryNode | undefined;
+  /** Index of nodes with short ids; deeper nodes are found by walking positions. */
+  readonly shortIds: Map<string, MemoryNode>;
+  /** The last appended node and the cursor: where the next append usually goes. */
+  recent: MemoryNode | undefined;
+  cursor: MemoryNode | undefined;
   readonly order: StoredNode[];
-  readonly children: Map<string, StoredNode[]>;
 }
+
+/**
+ * Ids up to this length are indexed in a map. Ids grow with depth (two characters per
+ * level), and hashing them on every append would make a turn's cost grow with the
+ * conversation, so longer ones are resolved by identity with the last appended node or the
+ * cursor, or else by walking child positions from the root.
+ */
+const maxIndexedIdLength = 200;
 
 function hasOwnValue(metadata: Record<string, unknown>, key: string, value: unknown): boolean {
   return Object.hasOwn(metadata, key) && metadata[key] === value;
@@ -90,10 +109,21 @@ export class MemoryConversationStore implements ConversationStore {
     return conversation;
   }
 
-  #requireNode(conversation: MemoryConversation, nodeId: unknown): StoredNode {
-    // Only well-formed ids are ever stored, so a map hit needs no format check (ids of deep
-    // nodes are long, and the caller usually passes back the very string it was given).
-    const node = typeof nodeId === 'string' ? conversation.nodes.get(nodeId) : undefined;
+  #findNode(conversation: MemoryConversation, nodeId: unknown): MemoryNode | undefined {
+    if (typeof nodeId !== 'string') return undefined;
+    if (nodeId.length <= maxIndexedIdLength) return conversation.shortIds.get(nodeId);
+    // Comparing with a string of another length is immediate; the caller usually passes
+    // back the very id it was given.
+    if (conversation.recent?.stored.id === nodeId) return conversation.recent;
+    if (conversation.cursor?.stored.id === nodeId) return conversation.cursor;
+    if (!isNodeId(nodeId)) return undefined;
+    let node = conversation.root;
+    for (const segment of nodeId.split('.')) node = node?.children[Number(segment)];
+    return node;
+  }
+
+  #requireNode(conversation: MemoryConversation, nodeId: unknown): MemoryNode {
+    const node = this.#findNode(conversation, nodeId);
     if (node === undefined) {
       throw new NodeNotFoundError({ conversationId: conversation.record.id, nodeId: String(nodeId) });
     }
@@ -116,9 +146,11 @@ export class MemoryConversationStore implements ConversationStore {
     this.#conversations.set(normalized.id, {
       record,
       metadata: JSON.parse(normalized.metadataJson),
-      nodes: new Map(),
+      root: undefined,
+      shortIds: new Map(),
+      recent: undefined,
+      cursor: undefined,
       order: [],
-      children: new Map(),
     });
     return materializeRecord(record);
   }
@@ -139,20 +171,16 @@ export class MemoryConversationStore implements ConversationStore {
   async getNode({ conversationId, nodeId }: NodeReference): Promise<ConversationNode | undefined> {
     this.#open('getNode');
     const conversation = this.#conversations.get(checkConversationId(conversationId));
-    const node = conversation !== undefined && typeof nodeId === 'string' ? conversation.nodes.get(nodeId) : undefined;
-    return node === undefined ? undefined : materializeNode(node);
+    const node = conversation === undefined ? undefined : this.#findNode(conversation, nodeId);
+    return node === undefined ? undefined : materializeNode(node.stored);
   }
 
   async getPath({ conversationId, nodeId }: NodeReference): Promise<readonly ConversationNode[]> {
     this.#open('getPath');
     const conversation = this.#require(checkConversationId(conversationId));
     const path: ConversationNode[] = [];
-    for (
-      let node: StoredNode | undefined = this.#requireNode(conversation, nodeId);
-      node !== undefined;
-      node = node.parentId === null ? undefined : conversation.nodes.get(node.parentId)
-    ) {
-      path.push(materializeNode(node));
+    for (let node: MemoryNode | null = this.#requireNode(conversation, nodeId); node !== null; node = node.parent) {
+      path.push(materializeNode(node.stored));
     }
     return path.reverse();
   }
@@ -161,7 +189,7 @@ export class MemoryConversationStore implements ConversationStore {
     this.#open('getChildren');
     const conversation = this.#require(checkConversationId(conversationId));
     const parent = this.#requireNode(conversation, nodeId);
-    return (conversation.children.get(parent.id) ?? []).map(materializeNode);
+    return parent.children.map((child) => materializeNode(child.stored));
   }
 
   async appendNode(options: AppendNodeOptions): Promise<AppendNodeResult> {
@@ -183,9 +211,9 @@ export class MemoryConversationStore implements ConversationStore {
     }
     let id: string;
     let position: number;
-    let siblings: StoredNode[] | undefined;
+    let parent: MemoryNode | null = null;
     if (parentId === null) {
-      if (conversation.nodes.size > 0) {
+      if (conversation.root !== undefined) {
         throw new InvalidNodeError({
           field: 'parentId',
           reason: `conversation "${conversationId}" already has a root node; append under an existing node id instead of null.`,
@@ -194,18 +222,18 @@ export class MemoryConversationStore implements ConversationStore {
       id = '';
       position = 0;
     } else {
-      const parent = this.#requireNode(conversation, parentId);
-      siblings = conversation.children.get(parent.id);
-      position = siblings?.length ?? 0;
-      id = childNodeId(parent.id, position);
+      parent = this.#requireNode(conversation, parentId);
+      position = parent.children.length;
+      id = childNodeId(parent.stored.id, position);
     }
-    const stored: StoredNode = { ...normalized, conversationId, id, parentId, position };
-    conversation.nodes.set(id, stored);
+    const stored: StoredNode = { ...normalized, conversationId, id, parentId: parent?.stored.id ?? null, position };
+    const node: MemoryNode = { stored, parent, children: [] };
+    if (parent === null) conversation.root = node;
+    else parent.children.push(node);
+    if (id.length <= maxIndexedIdLength) conversation.shortIds.set(id, node);
     conversation.order.push(stored);
-    if (parentId !== null) {
-      if (siblings === undefined) conversation.children.set(parentId, [stored]);
-      else siblings.push(stored);
-    }
+    conversation.recent = node;
+    if (moveCursor) conversation.cursor = node;
     conversation.record = {
       ...record,
       nodeCount: record.nodeCount + 1,
@@ -231,11 +259,12 @@ export class MemoryConversationStore implements ConversationStore {
     if (expectedVersion !== record.version) {
       throw new ConversationConflictError({ conversationId, expectedVersion, actualVersion: record.version });
     }
-    if (currentNodeId !== undefined) this.#requireNode(conversation, currentNodeId);
+    const cursor = currentNodeId === undefined ? undefined : this.#requireNode(conversation, currentNodeId);
     if (currentNodeId === undefined && metadataJson === undefined) return materializeRecord(record);
+    if (cursor !== undefined) conversation.cursor = cursor;
     conversation.record = {
       ...record,
-      ...(currentNodeId === undefined ? {} : { currentNodeId }),
+      ...(cursor === undefined ? {} : { currentNodeId: cursor.stored.id }),
       ...(metadataJson === undefined ? {} : { metadataJson }),
       version: record.version + 1,
       updatedAt: this.#timestamp(),
