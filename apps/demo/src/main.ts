@@ -63,7 +63,8 @@ async function main(): Promise<number> {
       ...(values.resume === undefined ? {} : { resume: values.resume }),
       maxMessageChars: config.server.maxMessageChars,
     });
-    return failures === 0 ? 0 : 1;
+    // A script (or --message) fails when any line failed; an interactive session ends normally.
+    return failures === 0 || (process.stdin.isTTY === true && values.message === undefined) ? 0 : 1;
   } finally {
     await app.close();
   }

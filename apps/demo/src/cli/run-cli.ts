@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { ChatService } from '../chat/chat-service.js';
+import type { TurnOptions } from '../chat/chat-types.js';
 import { formatTree } from './format-tree.js';
 
 /** Options of {@link runCli}. */
@@ -41,6 +42,8 @@ export async function runCli({ chat, input, output, interactive, messages, resum
   };
   let conversationId: string | undefined;
   let failures = 0;
+  /** Aborts the turn being streamed (Ctrl+C in the interactive chat). */
+  let turn: AbortController | undefined;
 
   if (resume !== undefined) {
     await chat.require(resume);
@@ -56,10 +59,18 @@ export async function runCli({ chat, input, output, interactive, messages, resum
     return conversationId;
   };
 
-  const stream = async (label: string, run: (onDelta: (text: string) => void) => Promise<{ assistantNodeId: string }>): Promise<void> => {
+  const stream = async (label: string, run: (options: TurnOptions) => Promise<{ assistantNodeId: string }>): Promise<void> => {
     write(`${label}> `);
-    const result = await run((text) => write(text));
-    write(`\n  [node ${result.assistantNodeId}]\n`);
+    turn = new AbortController();
+    try {
+      const result = await run({ onDelta: (text) => write(text), signal: turn.signal });
+      write(`\n  [node ${result.assistantNodeId}]\n`);
+    } catch (error) {
+      if (turn.signal.aborted) write('\n');
+      throw error;
+    } finally {
+      turn = undefined;
+    }
   };
 
   const requireId = (value: string | undefined, usage: string): string => {
@@ -74,7 +85,7 @@ export async function runCli({ chat, input, output, interactive, messages, resum
     if (!text.startsWith('/')) {
       if (text.length > maxMessageChars) throw new Error(`message is ${text.length} characters; the limit is ${maxMessageChars} (server.maxMessageChars)`);
       const id = await current();
-      await stream('assistant', (onDelta) => chat.send(id, text, { onDelta }));
+      await stream('assistant', (options) => chat.send(id, text, options));
       return true;
     }
     const [command = '', ...rest] = text.split(/\s+/);
@@ -133,20 +144,24 @@ export async function runCli({ chat, input, output, interactive, messages, resum
         if (newText.length > maxMessageChars) throw new Error(`message is ${newText.length} characters; the limit is ${maxMessageChars} (server.maxMessageChars)`);
         write(`Editing ${nodeId} into a new branch\n`);
         let streamed = false;
-        const result = await chat.edit(id, nodeId, newText, {
-          onDelta: (delta) => {
-            if (!streamed) write('assistant> ');
-            streamed = true;
-            write(delta);
-          },
-        });
+        turn = new AbortController();
+        const result = await chat
+          .edit(id, nodeId, newText, {
+            signal: turn.signal,
+            onDelta: (delta) => {
+              if (!streamed) write('assistant> ');
+              streamed = true;
+              write(delta);
+            },
+          })
+          .finally(() => (turn = undefined));
         if ('assistantNodeId' in result) write(`\n  [node ${result.assistantNodeId}]\n`);
         else write(`  [node ${result.nodeId}]\n`);
         return true;
       }
       case '/regen': {
         const id = await current();
-        await stream('assistant', (onDelta) => chat.regenerate(id, { onDelta }));
+        await stream('assistant', (options) => chat.regenerate(id, options));
         return true;
       }
       default:
@@ -171,7 +186,13 @@ export async function runCli({ chat, input, output, interactive, messages, resum
 
   const lines = createInterface({ input, ...(interactive ? { output, prompt: 'you> ' } : {}), terminal: interactive });
   if (interactive) {
-    write('Type a message, or /help for commands.\n');
+    // Ctrl+C stops the answer being streamed (the partial text is kept as an interrupted
+    // node); at the prompt it leaves the chat.
+    lines.on('SIGINT', () => {
+      if (turn !== undefined) turn.abort(new Error('stopped with Ctrl+C'));
+      else lines.close();
+    });
+    write('Type a message, or /help for commands. Ctrl+C stops an answer; /quit leaves.\n');
     lines.prompt();
   }
   for await (const line of lines) {

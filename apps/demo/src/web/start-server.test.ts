@@ -153,6 +153,43 @@ describe('production behaviour', () => {
     }
   });
 
+  it('answers 429 when the model-call rate or the token budget of the middleware is exhausted', async () => {
+    const { server } = await start((config) => ({
+      ...config,
+      middleware: { ...config.middleware, rateLimit: { maxRequests: 1, windowMs: 60_000 }, tokenBudget: { maxTokens: 10_000, onExceeded: 'refuse' } },
+    }));
+    const budget = await start((config) => ({ ...config, middleware: { ...config.middleware, tokenBudget: { maxTokens: 5, onExceeded: 'refuse' } } }));
+    try {
+      const id = (await json(await post(`${server.url}/api/conversations`, {})))['id'] as string;
+      expect((await post(`${server.url}/api/conversations/${id}/messages`, { content: 'one' })).status).toBe(200);
+      const limited = await post(`${server.url}/api/conversations/${id}/messages`, { content: 'two' });
+      expect([limited.status, Number(limited.headers.get('retry-after')) > 0]).toEqual([429, true]);
+      expect(((await json(limited))['error'] as { code: string }).code).toBe('RATE_LIMIT_EXCEEDED');
+      // Over SSE the same refusal arrives as an `error` event.
+      const streamed = await events(await post(`${server.url}/api/conversations/${id}/messages`, { content: 'three' }, { accept: 'text/event-stream' }));
+      expect(streamed.at(-1)).toMatchObject({ name: 'error', data: { status: 429, code: 'RATE_LIMIT_EXCEEDED' } });
+
+      const other = (await json(await post(`${budget.server.url}/api/conversations`, {})))['id'] as string;
+      expect((await post(`${budget.server.url}/api/conversations/${other}/messages`, { content: 'a first question that uses the budget' })).status).toBe(200);
+      const refused = await post(`${budget.server.url}/api/conversations/${other}/messages`, { content: 'again' });
+      expect([refused.status, ((await json(refused))['error'] as { code: string }).code]).toEqual([429, 'TOKEN_BUDGET_EXCEEDED']);
+    } finally {
+      await Promise.all([server.close(), budget.server.close()]);
+    }
+  });
+
+  it('health answers 503 when the store is down', async () => {
+    const { app, server } = await start();
+    try {
+      await app.storage.close();
+      const response = await fetch(`${server.url}/health`);
+      expect(response.status).toBe(503);
+      expect(await json(response)).toMatchObject({ status: 'down', checks: { storage: { status: 'down' }, llm: { status: 'ok' } } });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('shuts down gracefully: the turn in flight finishes, new requests are refused, the store is closed', async () => {
     const { app, server, raw } = await start((config) => ({ ...config, provider: { ...config.provider, streamDelayMs: 25 } }));
     const id = (await json(await post(`${server.url}/api/conversations`, {})))['id'] as string;
