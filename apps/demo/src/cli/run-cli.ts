@@ -19,6 +19,7 @@ export interface RunCliOptions {
   readonly maxMessageChars: number;
 }
 
+/** The slash commands of the terminal chat, as printed by `/help`. */
 export const helpText = `Commands:
   /tree                 show the conversation tree (* active path, > cursor)
   /branches [id]        list the alternatives at the cursor, or the children of <id>
