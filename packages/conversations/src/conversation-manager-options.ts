@@ -82,6 +82,13 @@ export interface AddContentMessageOptions extends AddMessageCommon {
   readonly toolCallId?: string;
   /** For `role: 'assistant'`: tool calls recorded with the message. */
   readonly toolCalls?: readonly ToolCall[];
+  /**
+   * Render `content` as a dk template with `params` before storing it (`{{name}}`,
+   * `((…))`, `{{current_date}}`). Default `false`: the content is stored exactly as given.
+   */
+  readonly renderTemplate?: boolean;
+  /** Parameters for `renderTemplate`. */
+  readonly params?: Readonly<Record<string, unknown>>;
 }
 
 /** A message rendered from a named prompt through the prompt builder. */

@@ -33,6 +33,15 @@ describe('ConversationManager', () => {
     expect((await storage.getNode({ conversationId: manager.conversationId, nodeId: '' }))!.content).toBe(node.content);
   });
 
+  it('renders inline content only when asked', async () => {
+    const { create } = setup();
+    const manager = await create();
+    const node = await manager.addMessage({ role: 'user', content: 'Hi {{name}}((, age {{age}}))', renderTemplate: true, params: { name: 'Ada' } });
+    expect(node.content).toBe('Hi Ada');
+    expect(node.metadata['prompt']).toMatchObject({ inline: true, contentHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    await expect(manager.addMessage({ role: 'user', content: 'Hi {{name}}', params: { name: 'Ada' } })).rejects.toThrow(/renderTemplate/);
+  });
+
   it('allocates dot-path ids: system root, user "0", assistant "0.0", next user "0.0.0"', async () => {
     const { create } = setup();
     const manager = await create({ systemPromptName: 'assistant', systemParams: { tone: 'concise' } });

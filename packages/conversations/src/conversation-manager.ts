@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { AbortError, ConversationNotFoundError, NodeNotFoundError } from '@dk/spec';
+import { renderTemplate } from '@dk/templates';
 import type {
   ConversationMetadata,
   ConversationNode,
@@ -339,7 +341,7 @@ export class ConversationManager {
 
   /**
    * Appends a message under the cursor and moves the cursor to it. With `content` the text
-   * is stored exactly as given; with `promptName` (roles `system`/`user`) it is rendered
+   * is stored exactly as given (or rendered with `params` when `renderTemplate: true`); with `promptName` (roles `system`/`user`) it is rendered
    * through the prompt builder and the node records the prompt name, content hash and RAG
    * metadata under `metadata.prompt`.
    */
@@ -372,13 +374,22 @@ export class ConversationManager {
       throw new ConversationInputError({ field: 'content', reason: 'must be a string', hint: 'Pass `{ role, content }` or `{ role, promptName, params }`.' });
     }
     const inline = options as Extract<AddMessageOptions, { content: string }>;
+    let text = content;
+    let metadata = options.metadata;
+    if (inline.renderTemplate === true) {
+      text = renderTemplate(content, inline.params ?? {}).content;
+      metadata = { ...metadata, prompt: { inline: true, contentHash: createHash('sha256').update(text).digest('hex') } };
+    } else if (inline.params !== undefined) {
+      throw new ConversationInputError({ field: 'params', reason: 'is only used with `renderTemplate: true` or `promptName`', hint: 'Inline content is stored as given unless you ask for rendering.' });
+    }
     return {
       role: inline.role,
-      content,
+      content: text,
       ...(inline.name === undefined ? {} : { name: inline.name }),
       ...(inline.toolCallId === undefined ? {} : { toolCallId: inline.toolCallId }),
       ...(inline.toolCalls === undefined ? {} : { toolCalls: inline.toolCalls }),
       ...common,
+      ...(metadata === undefined ? {} : { metadata }),
     };
   }
 
