@@ -58,7 +58,7 @@ describe('terminal chat as a child process (echo + a temporary SQLite file)', ()
     expect(second.stdout).toMatch(/assistant> Echo: back again[^]*?\n {2}\[node 0\.1\.0\.0\]/);
     expect(second.stdout).toMatch(/^\* {5}0\.1 assistant: Echo: hello$/m);
     expect(second.stdout).toMatch(/^ {8}0\.0\.0 user: how is storage done\?$/m);
-  });
+   }, 60_000); // two cold starts of the app; slow on a loaded CI machine
 
 });
 

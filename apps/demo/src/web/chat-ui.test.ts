@@ -79,5 +79,5 @@ describe.skipIf(!available && !required)('web chat in headless Chromium', () => 
     await page.screenshot({ path: screenshot, fullPage: true });
     expect(existsSync(screenshot)).toBe(true);
     expect(pageErrors).toEqual([]);
-  });
+  }, 60_000);
 });
