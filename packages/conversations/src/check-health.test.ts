@@ -20,6 +20,18 @@ describe('checkHealth', () => {
     expect(llm.callCount).toBe(1);
   });
 
+  it('is down when the store does not answer within timeoutMs', async () => {
+    class StalledStore extends MemoryConversationStore {
+      override ping(): Promise<void> {
+        return new Promise(() => {});
+      }
+    }
+    const report = await checkHealth({ storage: new StalledStore(), llm: new EchoProvider(), timeoutMs: 20 });
+    expect(report.status).toBe('down');
+    expect(report.checks.storage.error).toMatch(/within 20 ms/);
+    expect(report.checks.storage.latencyMs).toBeGreaterThanOrEqual(15);
+  });
+
   it('is down when the store is closed', async () => {
     const storage = new MemoryConversationStore();
     await storage.close();
