@@ -67,7 +67,7 @@ export async function runCli({ chat, input, output, interactive, messages, resum
       const result = await run({ onDelta: (text) => write(text), signal: turn.signal });
       write(`\n  [node ${result.assistantNodeId}]\n`);
     } catch (error) {
-      if (turn.signal.aborted) write('\n');
+      write('\n');
       throw error;
     } finally {
       turn = undefined;
