@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 // Workspace packages resolve to their TypeScript sources through the `@dk/source` export
-// condition, so tests never need a build first.
-const conditions = ['@dk/source', 'module', 'node', 'import', 'default'];
+// condition, so tests never need a build first. The other entries are Vite's server defaults;
+// vitest hands these conditions to Node too, so `import`/`default` must not be listed (with
+// them, `require()` inside CommonJS packages such as `pg` would load ESM wrappers).
+const conditions = ['@dk/source', 'module', 'node', 'development|production'];
 
 export default defineConfig({
   resolve: { conditions },

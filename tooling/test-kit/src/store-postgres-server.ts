@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import './store-pg-require-fix.js';
 import pg from 'pg';
 
 /**
