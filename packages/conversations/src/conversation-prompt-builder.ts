@@ -31,7 +31,7 @@ export interface RagRunLike {
 export interface RenderedPromptLike {
   /** The rendered text, stored as the message content. */
   readonly content: string;
-  /** Hash of the rendered content, recorded on the node. */
+  /** Hash of the resolved prompt definition (template, defaults, validation, RAG configs) that produced the content; recorded on the node so a response traces back to the exact prompt. */
   readonly contentHash?: string;
   /** Version of the prompt that was rendered, recorded on the node. */
   readonly version?: string | undefined;
