@@ -38,7 +38,7 @@ const publicFiles: Readonly<Record<string, { readonly file: string; readonly typ
 
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
   response.end(text);
 }
 
@@ -103,7 +103,7 @@ export async function startServer({ app, chat, port = app.config.server.port }: 
 
     const asset = publicFiles[path];
     if (method === 'GET' && asset !== undefined) {
-      response.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-cache' });
+      response.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'self'" });
       response.end(await readFile(new URL(asset.file, publicDir)));
       return;
     }
