@@ -34,10 +34,10 @@ export class CallScope {
   #failure: ProviderError | undefined;
   /** Without a caller signal or a deadline nothing can abort the scope, so races are skipped. */
   readonly #canAbort: boolean;
-  readonly #abortListeners = new Set<() => void>();
-  readonly #onCallerAbort = (): void => {
-    this.#abort('abort');
-  };
+  // Called with the failure when the scope aborts: `race` rejecters and `onAbort` listeners.
+  // Created on first use, and no per-scope closures: a scope is made for every call.
+  #abortListeners: Set<(failure: ProviderError | undefined) => void> | undefined;
+  #onCallerAbort: (() => void) | undefined;
 
   constructor({ provider, signal, timeoutMs }: CallScopeOptions) {
     if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
@@ -54,7 +54,10 @@ export class CallScope {
       this.#abort('abort');
       return;
     }
-    signal?.addEventListener('abort', this.#onCallerAbort, { once: true });
+    if (signal !== undefined) {
+      this.#onCallerAbort = this.#abort.bind(this, 'abort');
+      signal.addEventListener('abort', this.#onCallerAbort, { once: true });
+    }
     // setTimeout fires at once for delays beyond 2^31 - 1 ms; such deadlines mean "none".
     if (timeoutMs !== undefined && timeoutMs <= maxTimerDelayMs) {
       this.#timer = setTimeout(() => {
@@ -104,19 +107,17 @@ export class CallScope {
       promise.catch(() => undefined);
       return Promise.reject(this.failure());
     }
+    const listeners = (this.#abortListeners ??= new Set());
     return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => {
-        reject(this.failure());
-      };
-      this.#abortListeners.add(onAbort);
+      listeners.add(reject);
       promise.then(
         (value) => {
-          this.#abortListeners.delete(onAbort);
+          listeners.delete(reject);
           if (this.aborted) reject(this.failure());
           else resolve(value);
         },
         (error: unknown) => {
-          this.#abortListeners.delete(onAbort);
+          listeners.delete(reject);
           reject(this.aborted ? this.failure() : error);
         },
       );
@@ -134,17 +135,16 @@ export class CallScope {
    * listener for a whole stream is much cheaper than a {@link CallScope.race} per item.
    */
   onAbort(listener: () => void): () => void {
-    this.#abortListeners.add(listener);
-    return () => {
-      this.#abortListeners.delete(listener);
-    };
+    const listeners = (this.#abortListeners ??= new Set());
+    listeners.add(listener);
+    return listeners.delete.bind(listeners, listener);
   }
 
   /** Clears the deadline timer and detaches from the caller's signal. Idempotent. */
   dispose(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#callerSignal?.removeEventListener('abort', this.#onCallerAbort);
+    if (this.#onCallerAbort !== undefined) this.#callerSignal?.removeEventListener('abort', this.#onCallerAbort);
   }
 
   #abort(reason: 'abort' | 'timeout'): void {
@@ -153,8 +153,10 @@ export class CallScope {
     this.dispose();
     const failure = this.failure();
     this.#controller?.abort(failure);
-    for (const listener of [...this.#abortListeners]) listener();
-    this.#abortListeners.clear();
+    const listeners = this.#abortListeners;
+    if (listeners === undefined) return;
+    this.#abortListeners = undefined;
+    for (const listener of listeners) listener(failure);
   }
 
   #buildFailure(reason: 'abort' | 'timeout'): ProviderError {

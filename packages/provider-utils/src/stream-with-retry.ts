@@ -83,8 +83,10 @@ class RetryingStream<T> implements AsyncIterableIterator<T, void, undefined> {
   next(): Promise<IteratorResult<T, void>> {
     if (this.#pending !== undefined) {
       // Calls overlap only when a consumer does not await; serve them in order.
-      const after = (): Promise<IteratorResult<T, void>> => this.next();
-      return this.#pending.then(after, after);
+      return this.#pending.then(
+        () => this.next(),
+        () => this.next(),
+      );
     }
     if (this.#abortFailure !== undefined) {
       const failure = this.#abortFailure;
@@ -94,11 +96,9 @@ class RetryingStream<T> implements AsyncIterableIterator<T, void, undefined> {
     if (this.#done) return Promise.resolve(doneResult);
     if (this.#heldIndex < this.#held.length) return Promise.resolve(this.#takeHeld());
     const pending = this.#iterator === undefined ? this.#start() : this.#pull();
-    this.#pending = pending;
-    const clear = (): void => {
-      if (this.#pending === pending) this.#pending = undefined;
-    };
-    pending.then(clear, clear);
+    // Cleared by whatever settles it (`#start`, `#onResult`, `#finish`); a stream that is
+    // already done settled it synchronously.
+    if (!this.#done) this.#pending = pending;
     return pending;
   }
 
@@ -124,6 +124,14 @@ class RetryingStream<T> implements AsyncIterableIterator<T, void, undefined> {
   }
 
   async #start(): Promise<IteratorResult<T, void>> {
+    try {
+      return await this.#startOnce();
+    } finally {
+      this.#pending = undefined;
+    }
+  }
+
+  async #startOnce(): Promise<IteratorResult<T, void>> {
     let scope: CallScope;
     let opened: OpenedStream<T>;
     try {
@@ -217,6 +225,7 @@ class RetryingStream<T> implements AsyncIterableIterator<T, void, undefined> {
   }
 
   readonly #onResult = (result: IteratorResult<T>): IteratorResult<T, void> => {
+    this.#pending = undefined;
     if (result.done !== true) return result;
     this.#finish(false);
     return doneResult;
@@ -243,6 +252,7 @@ class RetryingStream<T> implements AsyncIterableIterator<T, void, undefined> {
 
   /** Marks the stream done, releases the scope and, if asked, closes the source. Idempotent. */
   #finish(closeSource: boolean): void {
+    this.#pending = undefined;
     if (this.#done) return;
     this.#done = true;
     this.#held = [];

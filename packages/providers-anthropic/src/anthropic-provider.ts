@@ -38,6 +38,8 @@ const sdkTimeoutMs = 86_400_000;
 interface ResolvedClient {
   readonly client: Anthropic;
   readonly secrets: readonly string[];
+  /** Maps the client's stream failures (made once per client: streams reuse it). */
+  readonly mapError: (error: unknown) => unknown;
 }
 
 interface UsageCounts {
@@ -79,10 +81,9 @@ export class AnthropicProvider implements LLMProvider {
     const { data, requestId } = await callWithRetry(async ({ signal, attemptNumber }) => {
       attempts = attemptNumber;
       try {
-        const result = await client.messages
-          .create({ ...plan.body, stream: false }, { signal, ...headersOption(options) })
-          .withResponse();
-        return { data: result.data, requestId: result.request_id ?? undefined };
+        // The SDK puts the request id on the parsed body; `.withResponse()` would cost more.
+        const data = await client.messages.create({ ...plan.body, stream: false }, { signal, ...headersOption(options) });
+        return { data, requestId: data._request_id ?? undefined };
       } catch (error) {
         throw mapAnthropicError(error, secrets);
       }
@@ -93,7 +94,7 @@ export class AnthropicProvider implements LLMProvider {
   /** Streams one message; the last part is `end` with the assembled response. */
   async *stream(input: LLMInput, options: CompletionOptions = {}): AsyncGenerator<StreamPart, void, undefined> {
     const plan = this.#plan(input, options);
-    const { client, secrets } = this.#resolveClient();
+    const { client, secrets, mapError } = this.#resolveClient();
     let attempts = 0;
     let requestId: string | undefined;
     const events = streamWithRetry<AnthropicStreamEvent>(
@@ -111,7 +112,7 @@ export class AnthropicProvider implements LLMProvider {
       },
       // `message_start` carries no output: an `event: error` (e.g. overloaded) or a reset right
       // after it is still retried.
-      { ...this.#retryOptions(options), isOutput: hasOutput, mapError: (error) => mapAnthropicError(error, secrets) },
+      { ...this.#retryOptions(options), isOutput: hasOutput, mapError },
     );
 
     const assembler = new StreamAssembler({ provider, model: plan.body.model, responseFormat: options.responseFormat });
@@ -253,7 +254,8 @@ export class AnthropicProvider implements LLMProvider {
       ...(settings.headers === undefined ? {} : { defaultHeaders: { ...settings.headers } }),
       ...(settings.fetch === undefined ? {} : { fetch: settings.fetch }),
     });
-    this.#cached = { client, apiKey, secrets: [apiKey] };
+    const secrets = [apiKey];
+    this.#cached = { client, apiKey, secrets, mapError: (error: unknown) => mapAnthropicError(error, secrets) };
     return this.#cached;
   }
 

@@ -3,6 +3,11 @@ import type { LLMMessage, ProviderWarning } from '@dk/spec';
 import type { AnthropicContentBlockParam, AnthropicMessageParam } from './anthropic-api.js';
 import type { AnthropicSystemMessagePolicy } from './anthropic-system-message-policy.js';
 
+interface Turn {
+  readonly role: 'user' | 'assistant';
+  readonly content: AnthropicContentBlockParam[];
+}
+
 /** The `system` text, the turns, and warnings for message fields Anthropic has no place for. */
 export interface ConvertedAnthropicMessages {
   readonly system: string | undefined;
@@ -26,25 +31,9 @@ export function convertToAnthropicMessages(
   systemMessagePolicy: AnthropicSystemMessagePolicy = 'hoist',
 ): ConvertedAnthropicMessages {
   const systemParts: string[] = [];
-  const turns: { role: 'user' | 'assistant'; content: AnthropicContentBlockParam[] }[] = [];
+  const turns: Turn[] = [];
   const warnings: ProviderWarning[] = [];
   let started = false;
-
-  const append = (role: 'user' | 'assistant', blocks: AnthropicContentBlockParam[]): void => {
-    const last = turns.at(-1);
-    if (last !== undefined && last.role === role) {
-      // Tool results must open a user turn, before any text.
-      const results = blocks.filter((block) => block.type === 'tool_result');
-      const others = blocks.filter((block) => block.type !== 'tool_result');
-      const firstText = last.content.findIndex((block) => block.type !== 'tool_result');
-      if (results.length > 0 && firstText !== -1) last.content.splice(firstText, 0, ...results);
-      else last.content.push(...results);
-      last.content.push(...others);
-    } else {
-      turns.push({ role, content: blocks });
-    }
-  };
-  const text = (content: string): AnthropicContentBlockParam[] => (content === '' ? [] : [{ type: 'text', text: content }]);
 
   messages.forEach((message, index) => {
     if (message.name !== undefined && !warnings.some((warning) => warning.type === 'unsupported-setting' && warning.setting === 'name')) {
@@ -55,7 +44,7 @@ export function convertToAnthropicMessages(
         if (!started || systemMessagePolicy === 'hoist') {
           if (message.content !== '') systemParts.push(message.content);
         } else if (systemMessagePolicy === 'as-user') {
-          append('user', text(`System: ${message.content}`));
+          append(turns, 'user', text(`System: ${message.content}`));
         } else {
           throw new InvalidRequestError({
             provider: 'anthropic',
@@ -65,7 +54,7 @@ export function convertToAnthropicMessages(
         return;
       case 'user':
         started = true;
-        append('user', text(message.content));
+        append(turns, 'user', text(message.content));
         return;
       case 'assistant': {
         started = true;
@@ -73,12 +62,12 @@ export function convertToAnthropicMessages(
         for (const toolCall of message.toolCalls ?? []) {
           blocks.push({ type: 'tool_use', id: toolCall.id, name: toolCall.name, input: toolCall.arguments });
         }
-        append('assistant', blocks);
+        append(turns, 'assistant', blocks);
         return;
       }
       case 'tool':
         started = true;
-        append('user', [{ type: 'tool_result', tool_use_id: message.toolCallId ?? '', content: message.content }]);
+        append(turns, 'user', [{ type: 'tool_result', tool_use_id: message.toolCallId ?? '', content: message.content }]);
         return;
     }
   });
@@ -96,4 +85,24 @@ export function convertToAnthropicMessages(
     });
   }
   return { system: systemParts.length === 0 ? undefined : systemParts.join('\n\n'), messages: converted, warnings };
+}
+
+/** Adds blocks to the last turn when it has the same role, else opens a new turn. */
+function append(turns: Turn[], role: 'user' | 'assistant', blocks: AnthropicContentBlockParam[]): void {
+  const last = turns.at(-1);
+  if (last !== undefined && last.role === role) {
+    // Tool results must open a user turn, before any text.
+    const results = blocks.filter((block) => block.type === 'tool_result');
+    const others = blocks.filter((block) => block.type !== 'tool_result');
+    const firstText = last.content.findIndex((block) => block.type !== 'tool_result');
+    if (results.length > 0 && firstText !== -1) last.content.splice(firstText, 0, ...results);
+    else last.content.push(...results);
+    last.content.push(...others);
+  } else {
+    turns.push({ role, content: blocks });
+  }
+}
+
+function text(content: string): AnthropicContentBlockParam[] {
+  return content === '' ? [] : [{ type: 'text', text: content }];
 }

@@ -40,6 +40,8 @@ const sdkTimeoutMs = 86_400_000;
 interface ResolvedClient {
   readonly client: OpenAI;
   readonly secrets: readonly string[];
+  /** Maps the client's stream failures (made once per client: streams reuse it). */
+  readonly mapError: (error: unknown) => unknown;
 }
 
 /**
@@ -82,10 +84,9 @@ export class OpenAIProvider implements LLMProvider {
     const { data, requestId } = await callWithRetry(async ({ signal, attemptNumber }) => {
       attempts = attemptNumber;
       try {
-        const result = await client.chat.completions
-          .create({ ...body, stream: false }, { signal, ...headersOption(options) })
-          .withResponse();
-        return { data: result.data, requestId: result.request_id ?? undefined };
+        // The SDK puts the request id on the parsed body; `.withResponse()` would cost more.
+        const data = await client.chat.completions.create({ ...body, stream: false }, { signal, ...headersOption(options) });
+        return { data, requestId: data._request_id ?? undefined };
       } catch (error) {
         throw mapOpenAIError(error, secrets);
       }
@@ -104,7 +105,7 @@ export class OpenAIProvider implements LLMProvider {
       reasoningModel: this.#settings.reasoningModel,
       strictJsonSchema: this.#settings.strictJsonSchema,
     });
-    const { client, secrets } = this.#resolveClient();
+    const { client, secrets, mapError } = this.#resolveClient();
     let attempts = 0;
     let requestId: string | undefined;
     const chunks = streamWithRetry<OpenAIChatCompletionChunk>(
@@ -124,7 +125,7 @@ export class OpenAIProvider implements LLMProvider {
         }
       },
       // The role chunk carries no output: a failure right after it is still retried.
-      { ...this.#retryOptions(options), isOutput: hasOutput, mapError: (error) => mapOpenAIError(error, secrets) },
+      { ...this.#retryOptions(options), isOutput: hasOutput, mapError },
     );
 
     const assembler = new StreamAssembler({ provider, model: body.model, responseFormat: options.responseFormat });
@@ -143,13 +144,17 @@ export class OpenAIProvider implements LLMProvider {
         const part = assembler.text(delta.content);
         if (part !== undefined) yield part;
       }
-      for (const [position, toolDelta] of (delta.tool_calls ?? []).entries()) {
-        yield assembler.toolCallDelta({
-          index: typeof toolDelta.index === 'number' ? toolDelta.index : position,
-          id: toolDelta.id,
-          name: toolDelta.function?.name,
-          argumentsDelta: toolDelta.function?.arguments ?? '',
-        });
+      const toolDeltas = delta.tool_calls;
+      if (toolDeltas !== undefined && toolDeltas !== null) {
+        for (let position = 0; position < toolDeltas.length; position += 1) {
+          const toolDelta = toolDeltas[position] as (typeof toolDeltas)[number];
+          yield assembler.toolCallDelta({
+            index: typeof toolDelta.index === 'number' ? toolDelta.index : position,
+            id: toolDelta.id,
+            name: toolDelta.function?.name,
+            argumentsDelta: toolDelta.function?.arguments ?? '',
+          });
+        }
       }
       if (choice.finish_reason) rawFinishReason = choice.finish_reason;
     }
@@ -254,7 +259,8 @@ export class OpenAIProvider implements LLMProvider {
       defaultHeaders: { ...settings.headers, ...(apiKey === undefined ? { Authorization: null } : {}) },
       ...(settings.fetch === undefined ? {} : { fetch: settings.fetch }),
     });
-    this.#cached = { client, apiKey, secrets: apiKey === undefined ? [] : [apiKey] };
+    const secrets = apiKey === undefined ? [] : [apiKey];
+    this.#cached = { client, apiKey, secrets, mapError: (error: unknown) => mapOpenAIError(error, secrets) };
     return this.#cached;
   }
 
