@@ -15,3 +15,5 @@ export { EchoScriptExhaustedError } from './echo-script-exhausted-error.js';
 export { errorResponse, extractionResponse, multiToolResponse, textResponse, toolCallResponse } from './response-builders.js';
 export type { TextResponseOptions, ToolCallResponseOptions } from './response-builders.js';
 export { ResponseSequenceBuilder } from './response-sequence-builder.js';
+export { EchoEmbeddingModel } from './echo-embedding-model.js';
+export type { EchoEmbeddingModelSettings } from './echo-embedding-model.js';

@@ -29,6 +29,7 @@ export { TimeoutError } from './timeout-error.js';
 export type { SearchAdapter, SearchFilters, SearchOptions, SearchResult } from './search-adapter.js';
 export { RagSearchError } from './rag-search-error.js';
 export type { RagSearchErrorOptions } from './rag-search-error.js';
+export type { EmbeddingCache, EmbeddingModel, EmbeddingOptions } from './embedding-model.js';
 export type {
   ConversationMetadata,
   ConversationNode,
