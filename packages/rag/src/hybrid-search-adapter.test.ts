@@ -1,0 +1,76 @@
+import { RagSearchError } from '@dk/spec';
+import type { SearchAdapter, SearchOptions, SearchResult } from '@dk/spec';
+import { describe, expect, it } from 'vitest';
+import { HybridSearchAdapter } from './hybrid-search-adapter.js';
+import { RagConfigError } from './rag-config-error.js';
+
+/** An adapter that returns a fixed ranking and records its options. */
+function ranked(name: string, ids: readonly string[]): SearchAdapter & { seen: SearchOptions[] } {
+  const seen: SearchOptions[] = [];
+  return {
+    specificationVersion: 'v1',
+    name,
+    seen,
+    search(_query, options = {}) {
+      seen.push(options);
+      const results: SearchResult[] = ids.map((id, index) => ({ id, content: `text ${id}`, score: 1 - index / 10, metadata: { from: name } }));
+      return Promise.resolve(results.slice(0, options.k ?? 5));
+    },
+  };
+}
+
+describe('HybridSearchAdapter', () => {
+  it('fuses ranks with RRF and normalises by the best possible value', async () => {
+    const keyword = ranked('kw', ['a', 'b', 'c']);
+    const vector = ranked('vec', ['b', 'd', 'a']);
+    const hybrid = new HybridSearchAdapter({ name: 'hy', keyword, vector });
+    const results = await hybrid.search('q', { k: 10 });
+    const best = 2 / 61;
+    const expected: Record<string, number> = {
+      a: (1 / 61 + 1 / 63) / best,
+      b: (1 / 62 + 1 / 61) / best,
+      c: 1 / 63 / best,
+      d: 1 / 62 / best,
+    };
+    expect(results.map((result) => result.id)).toEqual(['b', 'a', 'd', 'c']);
+    for (const result of results) expect(result.score).toBeCloseTo(expected[result.id]!, 12);
+    expect(results[0]!.metadata).toEqual({ from: 'kw' });
+  });
+
+  it('scores 1 for first in both lists, 0.5 for first in one; threshold and k apply after fusion', async () => {
+    const hybrid = new HybridSearchAdapter({ name: 'hy', keyword: ranked('kw', ['a', 'x']), vector: ranked('vec', ['a', 'y']) });
+    const results = await hybrid.search('q');
+    expect(results[0]).toMatchObject({ id: 'a', score: 1 });
+    const only = new HybridSearchAdapter({ name: 'hy', keyword: ranked('kw', ['p']), vector: ranked('vec', ['q']) });
+    expect((await only.search('q')).map((result) => result.score)).toEqual([0.5, 0.5]);
+    expect((await only.search('q')).map((result) => result.id)).toEqual(['p', 'q']);
+    expect((await hybrid.search('q', { scoreThreshold: 0.6 })).map((result) => result.id)).toEqual(['a']);
+    expect(await hybrid.search('q', { k: 1 })).toHaveLength(1);
+  });
+
+  it('asks each adapter for max(k, candidates) with the filters and no threshold', async () => {
+    const keyword = ranked('kw', ['a']);
+    const vector = ranked('vec', ['a']);
+    const hybrid = new HybridSearchAdapter({ name: 'hy', keyword, vector, candidates: 7 });
+    await hybrid.search('q', { k: 3, filters: { lang: 'ts' }, scoreThreshold: 0.2 });
+    await hybrid.search('q', { k: 12 });
+    expect(keyword.seen).toEqual([{ k: 7, filters: { lang: 'ts' } }, { k: 12 }]);
+    expect(vector.seen[0]).toEqual({ k: 7, filters: { lang: 'ts' } });
+  });
+
+  it('weights lists and honours rrfK', async () => {
+    const hybrid = new HybridSearchAdapter({ name: 'hy', keyword: ranked('kw', ['a', 'b']), vector: ranked('vec', ['b', 'a']), vectorWeight: 3, rrfK: 0 });
+    const results = await hybrid.search('q');
+    // b: 1/2 + 3/1 = 3.5; a: 1/1 + 3/2 = 2.5; best = 4
+    expect(results.map((result) => [result.id, result.score])).toEqual([['b', 3.5 / 4], ['a', 2.5 / 4]]);
+  });
+
+  it('wraps an adapter failure and validates settings', async () => {
+    const failing: SearchAdapter = { specificationVersion: 'v1', name: 'broken', search: () => Promise.reject(new Error('db down')) };
+    const hybrid = new HybridSearchAdapter({ name: 'hy', keyword: ranked('kw', ['a']), vector: failing });
+    await expect(hybrid.search('q')).rejects.toSatisfy((error) => RagSearchError.isInstance(error) && /adapter "broken": db down/.test(error.message));
+    expect(() => new HybridSearchAdapter({ name: 'hy', keyword: ranked('kw', []), vector: {} as never })).toThrow(RagConfigError);
+    expect(() => new HybridSearchAdapter({ name: 'hy', keyword: ranked('kw', []), vector: ranked('v', []), keywordWeight: 0, vectorWeight: 0 })).toThrow(/positive weight/);
+    expect(() => new HybridSearchAdapter({ name: 'hy', keyword: ranked('kw', []), vector: ranked('v', []), rrfK: -1 })).toThrow(/rrfK/);
+  });
+});

@@ -1,0 +1,127 @@
+import { RagSearchError } from '@dk/spec';
+import type { SearchAdapter, SearchOptions, SearchResult } from '@dk/spec';
+import { RagConfigError } from './rag-config-error.js';
+import { validateSearchOptions } from './validate-search-options.js';
+
+/** Settings of a {@link HybridSearchAdapter}. */
+export interface HybridSearchAdapterSettings {
+  /** The name RAG configs use (`adapter_name`). */
+  readonly name: string;
+  /** A keyword adapter: in-memory BM25, SQLite FTS5, Postgres full text, … */
+  readonly keyword: SearchAdapter;
+  /** A vector adapter over the same documents (same ids), such as `VectorSearchAdapter`. */
+  readonly vector: SearchAdapter;
+  /** The RRF constant: larger values flatten the advantage of top ranks. Default 60. */
+  readonly rrfK?: number;
+  /** Results fetched from each adapter before fusing: `max(k, candidates)`. Default 20. */
+  readonly candidates?: number;
+  /** Weight of the keyword list in the fusion. Default 1. */
+  readonly keywordWeight?: number;
+  /** Weight of the vector list in the fusion. Default 1. */
+  readonly vectorWeight?: number;
+}
+
+/**
+ * Hybrid keyword + vector search by reciprocal rank fusion (Cormack et al., 2009). Both
+ * adapters are searched concurrently for `max(k, candidates)` results with the same
+ * filters (and no threshold); a document's fused value is the sum over the lists that
+ * returned it of `weight / (rrfK + rank)` (rank 1 = best). Documents must have the same id
+ * in both adapters to be fused.
+ *
+ * Score: the fused value divided by the best value possible, `Σ weight / (rrfK + 1)`, so
+ * it lies in 0–1 and does not depend on the other results: 1 means first in both lists;
+ * first in only one of two equally weighted lists gives 0.5; lower ranks fall off slowly
+ * (rank 10 in both lists ≈ 0.87 with rrfK 60). A `score_threshold` therefore filters on
+ * rank agreement, not on keyword or vector similarity; use `0.5` to keep only documents
+ * both lists found, or that one list ranked first. Ties are broken by the keyword list's
+ * order, then the vector list's. The hybrid adapter does not own its two adapters: close
+ * them yourself.
+ */
+export class HybridSearchAdapter implements SearchAdapter {
+  readonly specificationVersion = 'v1' as const;
+  /** The name RAG configs use (`adapter_name`). */
+  readonly name: string;
+  readonly #keyword: SearchAdapter;
+  readonly #vector: SearchAdapter;
+  readonly #rrfK: number;
+  readonly #candidates: number;
+  readonly #keywordWeight: number;
+  readonly #vectorWeight: number;
+
+  constructor(settings: HybridSearchAdapterSettings) {
+    if (typeof settings.name !== 'string' || settings.name.trim() === '') {
+      throw new RagConfigError({ message: 'HybridSearchAdapter needs a non-empty `name` (the adapter_name RAG configs use).', field: 'name' });
+    }
+    for (const field of ['keyword', 'vector'] as const) {
+      if (typeof settings[field]?.search !== 'function') {
+        throw new RagConfigError({ message: `HybridSearchAdapter needs \`${field}\`: a SearchAdapter.`, field });
+      }
+    }
+    const rrfK = settings.rrfK ?? 60;
+    if (!Number.isFinite(rrfK) || rrfK < 0) {
+      throw new RagConfigError({ message: `HybridSearchAdapter rrfK must be a finite number ≥ 0, got ${String(rrfK)}. Leave it unset for 60.`, field: 'rrfK' });
+    }
+    const candidates = settings.candidates ?? 20;
+    if (!Number.isInteger(candidates) || candidates < 1) {
+      throw new RagConfigError({ message: `HybridSearchAdapter candidates must be a positive integer, got ${String(candidates)}.`, field: 'candidates' });
+    }
+    const keywordWeight = settings.keywordWeight ?? 1;
+    const vectorWeight = settings.vectorWeight ?? 1;
+    for (const [field, weight] of [['keywordWeight', keywordWeight], ['vectorWeight', vectorWeight]] as const) {
+      if (!Number.isFinite(weight) || weight < 0) throw new RagConfigError({ message: `HybridSearchAdapter ${field} must be a finite number ≥ 0, got ${String(weight)}.`, field });
+    }
+    if (keywordWeight + vectorWeight === 0) {
+      throw new RagConfigError({ message: 'HybridSearchAdapter needs at least one positive weight.', field: 'keywordWeight' });
+    }
+    this.name = settings.name;
+    this.#keyword = settings.keyword;
+    this.#vector = settings.vector;
+    this.#rrfK = rrfK;
+    this.#candidates = candidates;
+    this.#keywordWeight = keywordWeight;
+    this.#vectorWeight = vectorWeight;
+  }
+
+  /** Searches both adapters and fuses their rankings; see the class notes for the score. */
+  async search(query: string, options: SearchOptions = {}): Promise<SearchResult[]> {
+    options.signal?.throwIfAborted();
+    const { k, scoreThreshold, filters } = validateSearchOptions(options, this.name);
+    const inner: SearchOptions = { k: Math.max(k, this.#candidates), ...(filters === undefined ? {} : { filters }), ...(options.signal === undefined ? {} : { signal: options.signal }) };
+    const [keyword, vector] = await Promise.all([this.#run(this.#keyword, query, inner, options.signal), this.#run(this.#vector, query, inner, options.signal)]);
+    const best = (this.#keywordWeight + this.#vectorWeight) / (this.#rrfK + 1);
+    const fused = new Map<string, { result: SearchResult; value: number; keywordRank: number; vectorRank: number }>();
+    const add = (list: readonly SearchResult[], weight: number, which: 'keywordRank' | 'vectorRank') => {
+      list.forEach((result, index) => {
+        const rank = index + 1;
+        let entry = fused.get(result.id);
+        if (entry === undefined) {
+          entry = { result, value: 0, keywordRank: Infinity, vectorRank: Infinity };
+          fused.set(result.id, entry);
+        }
+        if (entry[which] !== Infinity) return; // a duplicate id within one list counts once
+        entry[which] = rank;
+        entry.value += weight / (this.#rrfK + rank);
+      });
+    };
+    add(keyword, this.#keywordWeight, 'keywordRank');
+    add(vector, this.#vectorWeight, 'vectorRank');
+    const ranked = [...fused.values()]
+      .map((entry) => ({ ...entry, score: Math.min(1, entry.value / best) }))
+      .filter((entry) => scoreThreshold === undefined || entry.score >= scoreThreshold)
+      .sort((left, right) => right.score - left.score || left.keywordRank - right.keywordRank || left.vectorRank - right.vectorRank);
+    return ranked.slice(0, k).map(({ result, score }) => ({ id: result.id, content: result.content, score, metadata: { ...result.metadata } }));
+  }
+
+  async #run(adapter: SearchAdapter, query: string, options: SearchOptions, signal: AbortSignal | undefined): Promise<SearchResult[]> {
+    try {
+      return await adapter.search(query, options);
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw new RagSearchError({
+        message: `Hybrid search "${this.name}" failed in its adapter "${adapter.name}": ${error instanceof Error ? error.message : String(error)}.`,
+        adapterName: this.name,
+        cause: error,
+      });
+    }
+  }
+}

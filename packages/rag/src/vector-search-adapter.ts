@@ -1,0 +1,193 @@
+import { RagSearchError } from '@dk/spec';
+import type { EmbeddingModel, SearchAdapter, SearchOptions, SearchResult } from '@dk/spec';
+import { matchesFilters } from './matches-filters.js';
+import { RagConfigError } from './rag-config-error.js';
+import { validateSearchOptions } from './validate-search-options.js';
+
+/** A document added to a {@link VectorSearchAdapter}. */
+export interface VectorDocument {
+  /** Unique id; adding a document with an existing id replaces it. */
+  readonly id: string;
+  /** The text that is embedded and returned. */
+  readonly content: string;
+  /** Metadata returned with results and matched by `filters`. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  /** A vector computed elsewhere with the same model; when given, `content` is not embedded. */
+  readonly embedding?: readonly number[];
+}
+
+/** Settings of a {@link VectorSearchAdapter}. */
+export interface VectorSearchAdapterSettings {
+  /** The name RAG configs use (`adapter_name`). */
+  readonly name: string;
+  /** Embeds documents and queries. Wrap it in a `CachedEmbeddingModel` to reuse vectors. */
+  readonly embeddingModel: EmbeddingModel;
+  /** Documents embedded per model call when adding. Default 64. */
+  readonly batchSize?: number;
+}
+
+/** Options of {@link VectorSearchAdapter.add}. */
+export interface VectorAddOptions {
+  /** Cancels embedding; documents of batches already embedded stay indexed. */
+  readonly signal?: AbortSignal;
+}
+
+interface StoredVector {
+  readonly id: string;
+  readonly content: string;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  /** Unit-length vector, or all zeros for a text without features. */
+  readonly vector: Float64Array;
+}
+
+function unit(vector: readonly number[]): Float64Array {
+  const result = Float64Array.from(vector);
+  let norm = 0;
+  for (const value of result) norm += value * value;
+  norm = Math.sqrt(norm);
+  if (norm > 0) for (let index = 0; index < result.length; index++) result[index]! /= norm;
+  return result;
+}
+
+/**
+ * Vector search over documents held in memory: every document's text is embedded once by
+ * the embedding model, a query is embedded at search time, and documents are ranked by
+ * cosine similarity (exact, brute force: fine up to some tens of thousands of chunks).
+ *
+ * Score: the cosine similarity clamped to 0–1 (`max(0, cos)`). 1 means the same direction
+ * as the query, 0 orthogonal or opposite (unrelated). So a `score_threshold` is a minimum
+ * cosine similarity; note that good thresholds depend on the embedding model (dense models
+ * rarely go below 0.1 even for unrelated text). Ties keep insertion order.
+ */
+export class VectorSearchAdapter implements SearchAdapter {
+  readonly specificationVersion = 'v1' as const;
+  /** The name RAG configs use (`adapter_name`). */
+  readonly name: string;
+  readonly #model: EmbeddingModel;
+  readonly #batchSize: number;
+  #documents = new Map<string, StoredVector>();
+  #dimensions: number | undefined;
+  #closed = false;
+
+  constructor(settings: VectorSearchAdapterSettings) {
+    if (typeof settings.name !== 'string' || settings.name.trim() === '') {
+      throw new RagConfigError({ message: 'VectorSearchAdapter needs a non-empty `name` (the adapter_name RAG configs use).', field: 'name' });
+    }
+    if (typeof settings.embeddingModel?.embed !== 'function') {
+      throw new RagConfigError({ message: 'VectorSearchAdapter needs `embeddingModel`: an EmbeddingModel such as new EchoEmbeddingModel() or new OpenAIEmbeddingModel({ provider }).', field: 'embeddingModel' });
+    }
+    const batchSize = settings.batchSize ?? 64;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new RagConfigError({ message: `VectorSearchAdapter batchSize must be a positive integer, got ${String(batchSize)}.`, field: 'batchSize' });
+    }
+    this.name = settings.name;
+    this.#model = settings.embeddingModel;
+    this.#batchSize = batchSize;
+    this.#dimensions = settings.embeddingModel.dimensions;
+  }
+
+  /** Number of indexed documents. */
+  get size(): number {
+    return this.#documents.size;
+  }
+
+  /** Embeds and indexes documents, in batches; a document whose id is indexed replaces it. */
+  async add(documents: VectorDocument | readonly VectorDocument[], options: VectorAddOptions = {}): Promise<void> {
+    this.#assertOpen();
+    const list: readonly VectorDocument[] = Array.isArray(documents) ? documents : [documents as VectorDocument];
+    for (const document of list) {
+      if (typeof document.id !== 'string' || document.id === '') {
+        throw new RagConfigError({ message: 'Every document needs a non-empty string `id`.', field: 'id' });
+      }
+      if (typeof document.content !== 'string') {
+        throw new RagConfigError({ message: `Document "${document.id}" needs a string \`content\`.`, field: 'content' });
+      }
+    }
+    for (let start = 0; start < list.length; start += this.#batchSize) {
+      options.signal?.throwIfAborted();
+      const batch = list.slice(start, start + this.#batchSize);
+      const toEmbed = batch.filter((document) => document.embedding === undefined);
+      const vectors = toEmbed.length > 0 ? await this.#model.embed(toEmbed.map((document) => document.content), options.signal === undefined ? {} : { signal: options.signal }) : [];
+      if (vectors.length !== toEmbed.length) {
+        throw new RagConfigError({ message: `Embedding model "${this.#model.modelId}" returned ${vectors.length} vectors for ${toEmbed.length} texts; it must return one per text.`, field: 'embeddingModel' });
+      }
+      let next = 0;
+      for (const document of batch) {
+        const vector = document.embedding ?? vectors[next++]!;
+        this.#checkDimensions(vector, `document "${document.id}"`);
+        this.#documents.delete(document.id);
+        this.#documents.set(document.id, { id: document.id, content: document.content, metadata: { ...document.metadata }, vector: unit(vector) });
+      }
+    }
+  }
+
+  /** Removes a document; returns whether it was indexed. */
+  remove(id: string): boolean {
+    return this.#documents.delete(id);
+  }
+
+  /** Ranks the documents by cosine similarity to the embedded query; see the class notes. */
+  async search(query: string, options: SearchOptions = {}): Promise<SearchResult[]> {
+    options.signal?.throwIfAborted();
+    this.#assertOpen();
+    const { k, scoreThreshold, filters } = validateSearchOptions(options, this.name);
+    if (query.trim() === '' || this.#documents.size === 0) return [];
+    let embedded: number[][];
+    try {
+      embedded = await this.#model.embed([query], options.signal === undefined ? {} : { signal: options.signal });
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      throw new RagSearchError({
+        message: `Vector search "${this.name}" could not embed the query with "${this.#model.modelId}": ${error instanceof Error ? error.message : String(error)}.`,
+        adapterName: this.name,
+        cause: error,
+      });
+    }
+    const raw = embedded[0];
+    if (raw === undefined) {
+      throw new RagSearchError({ message: `Embedding model "${this.#model.modelId}" returned no vector for the query of "${this.name}".`, adapterName: this.name });
+    }
+    this.#checkDimensions(raw, 'the query', true);
+    const queryVector = unit(raw);
+    const best: { readonly document: StoredVector; readonly score: number }[] = [];
+    for (const document of this.#documents.values()) {
+      if (filters && !matchesFilters(document.metadata, filters)) continue;
+      const vector = document.vector;
+      let dot = 0;
+      for (let index = 0; index < vector.length; index++) dot += vector[index]! * queryVector[index]!;
+      const score = dot > 0 ? Math.min(1, dot) : 0;
+      if (scoreThreshold !== undefined && score < scoreThreshold) continue;
+      if (best.length === k && score <= best[k - 1]!.score) continue;
+      let position = best.length === k ? k - 1 : best.length;
+      while (position > 0 && score > best[position - 1]!.score) position--;
+      best.splice(position, 0, { document, score });
+      if (best.length > k) best.pop();
+    }
+    return best.map(({ document, score }) => ({ id: document.id, content: document.content, score, metadata: { ...document.metadata } }));
+  }
+
+  /** Drops every document; later calls fail. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#documents = new Map();
+  }
+
+  #checkDimensions(vector: readonly number[], what: string, searching = false): void {
+    const valid = Array.isArray(vector) && vector.length > 0 && vector.every((value) => Number.isFinite(value));
+    if (valid && (this.#dimensions === undefined || vector.length === this.#dimensions)) {
+      this.#dimensions ??= vector.length;
+      return;
+    }
+    const message = valid
+      ? `The vector of ${what} has ${vector.length} dimensions, but "${this.name}" holds ${String(this.#dimensions)}-dimensional vectors. Use one embedding model for documents and queries.`
+      : `The vector of ${what} is not a non-empty array of finite numbers; check the embedding model "${this.#model.modelId}".`;
+    if (searching) throw new RagSearchError({ message, adapterName: this.name, code: 'RAG_EMBEDDING_INVALID' });
+    throw new RagConfigError({ message, field: 'embedding' });
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) {
+      throw new RagSearchError({ message: `Search adapter "${this.name}" is closed. Create a new VectorSearchAdapter.`, adapterName: this.name, code: 'RAG_ADAPTER_CLOSED' });
+    }
+  }
+}
