@@ -321,9 +321,11 @@ function hasOutput(event: AnthropicStreamEvent): boolean {
   }
 }
 
+const usageKeys = ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'] as const;
+
 function mergeUsage(previous: UsageCounts, next: UsageCounts): UsageCounts {
   const merged: UsageCounts = { ...previous };
-  for (const key of ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'] as const) {
+  for (const key of usageKeys) {
     const value = next[key];
     if (typeof value === 'number') merged[key] = value;
   }
