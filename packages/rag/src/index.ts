@@ -26,3 +26,7 @@ export { VectorSearchAdapter } from './vector-search-adapter.js';
 export type { VectorAddOptions, VectorDocument, VectorSearchAdapterSettings } from './vector-search-adapter.js';
 export { HybridSearchAdapter } from './hybrid-search-adapter.js';
 export type { HybridSearchAdapterSettings } from './hybrid-search-adapter.js';
+export { MemoryRagResultCache, ragQueryHash } from './rag-cache.js';
+export type { MemoryRagResultCacheSettings, RagQueryKey, RagResultCache } from './rag-cache.js';
+export { checkTokenBudget, cutToBudget, estimateRagTokens } from './rag-budget.js';
+export type { RagBudgetItem, RagDroppedResult, RagPromptBudget, RagTokenCounter } from './rag-budget.js';

@@ -1,4 +1,5 @@
 import type { SearchFilters } from '@dk/spec';
+import { checkTokenBudget } from './rag-budget.js';
 import { RagConfigError } from './rag-config-error.js';
 
 /**
@@ -25,6 +26,12 @@ export interface RagConfig {
   readonly item_template?: string;
   /** Text between two items. Default a blank line (`"\n\n"`). */
   readonly separator?: string;
+  /**
+   * Token budget of this config's items (formatted item plus separator each; the header is
+   * not counted). Items are added best first and cut at an item boundary; what was dropped
+   * is reported on the run. Default: no budget.
+   */
+  readonly max_tokens?: number;
 }
 
 /** A {@link RagConfig} with every default applied, in camelCase. */
@@ -38,6 +45,8 @@ export interface NormalizedRagConfig {
   readonly header: string;
   readonly itemTemplate: string;
   readonly separator: string;
+  /** Token budget of this config's items, or `undefined`. */
+  readonly maxTokens: number | undefined;
 }
 
 /** Placeholder that receives RAG content when a config names none. */
@@ -89,5 +98,6 @@ export function normalizeRagConfig(config: RagConfig): NormalizedRagConfig {
     header: config.header ?? '',
     itemTemplate: config.item_template ?? defaultItemTemplate,
     separator: config.separator ?? defaultRagSeparator,
+    maxTokens: checkTokenBudget(config.max_tokens, 'max_tokens'),
   };
 }
