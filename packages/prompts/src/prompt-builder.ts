@@ -1,5 +1,5 @@
-import { makeVariablesOptional, normalizeRagConfig, runRagSearches } from '@dk/rag';
-import type { RagConfig, RagFailurePolicy, RagRun, RagSearchRequest } from '@dk/rag';
+import { checkTokenBudget, makeVariablesOptional, normalizeRagConfig, runRagSearches } from '@dk/rag';
+import type { RagConfig, RagFailurePolicy, RagPromptBudget, RagResultCache, RagRun, RagSearchRequest, RagTokenCounter } from '@dk/rag';
 import type { SearchAdapter } from '@dk/spec';
 import { compileTemplate, ValidationLevel } from '@dk/templates';
 import type { CompiledTemplate, RenderOptions, RenderResult } from '@dk/templates';
@@ -24,6 +24,10 @@ export interface PromptBuilderSettings {
   readonly defaultValidationLevel?: ValidationLevel;
   /** What a failed RAG search does. Default `'throw'`. */
   readonly ragFailurePolicy?: RagFailurePolicy;
+  /** Token budget for all RAG content of one prompt (see `runRagSearches`' `maxTokens`). Default: none. */
+  readonly ragMaxTokens?: number;
+  /** Token counter of RAG budgets. Default `estimateRagTokens` (characters / 4). */
+  readonly ragCountTokens?: RagTokenCounter;
   /** Clock behind `current_date` and friends. */
   readonly clock?: () => Date;
 }
@@ -38,6 +42,13 @@ export interface RenderPromptOptions extends PromptLookupOptions {
   readonly includeRag?: boolean;
   /** Overrides the builder's RAG failure policy for this call. */
   readonly ragFailurePolicy?: RagFailurePolicy;
+  /** Overrides the builder's prompt-wide RAG token budget for this call. */
+  readonly ragMaxTokens?: number;
+  /**
+   * Results of earlier searches by query hash (`RagRun.queryHash`): a hit is used instead of
+   * searching and the run reports `cacheHit: true`; searches that ran are stored in it.
+   */
+  readonly ragCache?: RagResultCache;
 }
 
 /** Options of {@link PromptBuilder.renderInlinePrompt}. */
@@ -77,8 +88,10 @@ export interface PromptRenderResult {
   readonly validationLevel: ValidationLevel;
   /** The merged `metadata` of the prompt (parameter docs, author, …). */
   readonly metadata: PromptMetadata;
-  /** One record per RAG config that ran (adapter, rendered query, results with citation numbers, timing, status). */
+  /** One record per RAG config that ran (adapter, rendered query and its hash, results with citation numbers, cache hit, budget, timing, status). */
   readonly rag: readonly RagRun[];
+  /** The prompt-wide RAG token budget and what it dropped, when one applied. */
+  readonly ragBudget: RagPromptBudget | undefined;
 }
 
 interface Prepared {
@@ -114,9 +127,10 @@ class BuiltPromptResult implements PromptRenderResult {
   readonly validationLevel: ValidationLevel;
   readonly metadata: PromptMetadata;
   readonly rag: readonly RagRun[];
+  readonly ragBudget: RagPromptBudget | undefined;
   readonly #render: RenderResult;
 
-  constructor(prompt: ResolvedPrompt, render: RenderResult, level: ValidationLevel, warnings: readonly string[], rag: readonly RagRun[]) {
+  constructor(prompt: ResolvedPrompt, render: RenderResult, level: ValidationLevel, warnings: readonly string[], rag: readonly RagRun[], ragBudget: RagPromptBudget | undefined) {
     this.content = render.content;
     this.missing = render.missing;
     this.unresolved = render.unresolved;
@@ -129,6 +143,7 @@ class BuiltPromptResult implements PromptRenderResult {
     this.validationLevel = level;
     this.metadata = prompt.metadata;
     this.rag = rag;
+    this.ragBudget = ragBudget;
     this.#render = render;
   }
 
@@ -154,6 +169,8 @@ export class PromptBuilder {
   readonly #adapters: ReadonlyMap<string, SearchAdapter>;
   readonly #defaultLevel: ValidationLevel;
   readonly #policy: RagFailurePolicy;
+  readonly #ragMaxTokens: number | undefined;
+  readonly #ragCountTokens: RagTokenCounter | undefined;
   readonly #clock: (() => Date) | undefined;
   readonly #cache = new WeakMap<PromptEntry, Prepared>();
   /** Prepared prompts by kind and name, valid while the library's revision is unchanged. */
@@ -176,6 +193,8 @@ export class PromptBuilder {
     }
     this.#defaultLevel = level;
     this.#policy = settings.ragFailurePolicy ?? 'throw';
+    this.#ragMaxTokens = checkTokenBudget(settings.ragMaxTokens, 'ragMaxTokens');
+    this.#ragCountTokens = settings.ragCountTokens;
     this.#clock = settings.clock;
   }
 
@@ -356,16 +375,22 @@ export class PromptBuilder {
     const values: Record<string, string> = {};
     const warnings: string[] = [];
     let rag: readonly RagRun[] = [];
+    let ragBudget: RagPromptBudget | undefined;
     if (options.includeRag !== false) {
+      const maxTokens = options.ragMaxTokens ?? this.#ragMaxTokens;
       const outcome = await runRagSearches({
         requests: prompt.ragRequests,
         adapters: this.#adapters,
         params: { ...prompt.defaults, ...params },
         failurePolicy: options.ragFailurePolicy ?? this.#policy,
         signal: options.signal,
+        ...(options.ragCache === undefined ? {} : { cache: options.ragCache }),
+        ...(maxTokens === undefined ? {} : { maxTokens }),
+        ...(this.#ragCountTokens === undefined ? {} : { countTokens: this.#ragCountTokens }),
       });
       Object.assign(values, outcome.values);
       rag = outcome.runs;
+      ragBudget = outcome.budget;
       for (const run of rag) {
         if (run.status === 'failed') {
           warnings.push(`RAG search for ${run.placeholder} on adapter "${run.adapterName}" failed (${run.error?.message ?? 'unknown error'}); rendered without it.`);
@@ -373,10 +398,10 @@ export class PromptBuilder {
       }
     }
     for (const placeholder of prepared.placeholders) values[placeholder] ??= '';
-    return this.#finish(prepared, options, { ...params, ...values }, warnings, rag);
+    return this.#finish(prepared, options, { ...params, ...values }, warnings, rag, ragBudget);
   }
 
-  #finish(prepared: Prepared, options: RenderPromptOptions, params: Readonly<Record<string, unknown>>, warnings: readonly string[], rag: readonly RagRun[]): PromptRenderResult {
+  #finish(prepared: Prepared, options: RenderPromptOptions, params: Readonly<Record<string, unknown>>, warnings: readonly string[], rag: readonly RagRun[], ragBudget: RagPromptBudget | undefined = undefined): PromptRenderResult {
     const { prompt } = prepared;
     const level = options.validationLevel ?? prompt.validation?.level ?? this.#defaultLevel;
     let renderOptions = prepared.renderOptions.get(level);
@@ -384,6 +409,6 @@ export class PromptBuilder {
       renderOptions = { validation: { level, required: prepared.required, optional: prepared.optional }, defaults: prompt.defaults, clock: this.#clock };
       prepared.renderOptions.set(level, renderOptions);
     }
-    return new BuiltPromptResult(prompt, prepared.compiled.render(params, renderOptions), level, warnings, rag);
+    return new BuiltPromptResult(prompt, prepared.compiled.render(params, renderOptions), level, warnings, rag, ragBudget);
   }
 }

@@ -65,6 +65,7 @@ export const promptFileSchema = {
         header: { type: 'string', description: 'Text before the results.' },
         item_template: { type: 'string', description: 'Template of one result: index, content, score, id, metadata fields.' },
         separator: { type: 'string', description: 'Text between two results (default a blank line).' },
+        max_tokens: { type: 'integer', minimum: 1, description: 'Token budget of the results: added best first, cut at a result boundary.' },
       },
     },
   },
