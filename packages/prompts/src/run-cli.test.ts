@@ -83,7 +83,10 @@ describe('dk-prompts lint', () => {
   it('runs as a real process through the bin entry', async () => {
     const packageRoot = fileURLToPath(new URL('..', import.meta.url));
     const manifest = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { bin: Record<string, string> };
-    expect(manifest.bin['dk-prompts']).toBe('./dist/cli.js');
+    expect(manifest.bin['dk-prompts']).toBe('./bin/dk-prompts.js');
+    const launcher = readFileSync(join(packageRoot, 'bin', 'dk-prompts.js'), 'utf8');
+    expect(launcher.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(launcher).toContain("import('../dist/cli.js')");
     expect(readFileSync(join(packageRoot, 'src', 'cli.ts'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
     const tsx = createRequire(import.meta.url).resolve('tsx/cli');
     const failure = await promisify(execFile)(process.execPath, [tsx, '--conditions=@dk/source', join(packageRoot, 'src', 'cli.ts'), 'lint', root], { cwd: packageRoot }).catch((error: { code: number; stdout: string }) => error);
