@@ -67,6 +67,7 @@ class RetryingStream<T> implements AsyncIterableIterator<T, void, undefined> {
   #pending: Promise<IteratorResult<T, void>> | undefined;
   /** Rejects the consumer's pending `next()` when the scope aborts. */
   #rejectPending: ((error: unknown) => void) | undefined;
+  #resolvePending: ((result: IteratorResult<T, void>) => void) | undefined;
   #removeAbortListener: (() => void) | undefined;
   /** An abort that happened while no `next()` was pending: the next call rejects with it. */
   #abortFailure: unknown;
@@ -155,6 +156,7 @@ class RetryingStream<T> implements AsyncIterableIterator<T, void, undefined> {
       this.#removeAbortListener = scope.onAbort(() => {
         const reject = this.#rejectPending;
         this.#rejectPending = undefined;
+        this.#resolvePending = undefined;
         this.#finish(true);
         if (reject === undefined) this.#abortFailure = scope.failure();
         else reject(scope.failure());
@@ -206,34 +208,56 @@ class RetryingStream<T> implements AsyncIterableIterator<T, void, undefined> {
       return Promise.reject(this.#fail(error));
     }
     if (!scope.canAbort) return next.then(this.#onResult, this.#onError);
-    return new Promise<IteratorResult<T, void>>((resolve, reject) => {
-      this.#rejectPending = reject;
-      next.then(
-        (result) => {
-          if (this.#rejectPending !== reject) return; // Aborted meanwhile: already rejected.
-          this.#rejectPending = undefined;
-          if (scope.aborted) reject(this.#fail(undefined));
-          else resolve(this.#onResult(result));
-        },
-        (error: unknown) => {
-          if (this.#rejectPending !== reject) return;
-          this.#rejectPending = undefined;
-          reject(this.#fail(error));
-        },
-      );
-    });
+    // The consumer's promise can be rejected by the abort listener before the source settles.
+    // Handlers are bound once per stream, so an item costs one promise and no closures.
+    const pending = new Promise<IteratorResult<T, void>>(this.#capturePending);
+    next.then(this.#onSourceResult, this.#onSourceError);
+    return pending;
   }
 
-  readonly #onResult = (result: IteratorResult<T>): IteratorResult<T, void> => {
+  readonly #capturePending: (resolve: (result: IteratorResult<T, void>) => void, reject: (error: unknown) => void) => void =
+    this.#storePending.bind(this);
+  readonly #onSourceResult: (result: IteratorResult<T>) => void = this.#settleWithResult.bind(this);
+  readonly #onSourceError: (error: unknown) => void = this.#settleWithError.bind(this);
+
+  #storePending(resolve: (result: IteratorResult<T, void>) => void, reject: (error: unknown) => void): void {
+    this.#resolvePending = resolve;
+    this.#rejectPending = reject;
+  }
+
+  #settleWithResult(result: IteratorResult<T>): void {
+    const resolve = this.#resolvePending;
+    const reject = this.#rejectPending;
+    // Nothing pending: the abort listener already rejected the consumer's promise.
+    if (resolve === undefined || reject === undefined) return;
+    this.#resolvePending = undefined;
+    this.#rejectPending = undefined;
+    if (this.#scope?.aborted === true) reject(this.#fail(undefined));
+    else resolve(this.#handleResult(result));
+  }
+
+  #settleWithError(error: unknown): void {
+    const reject = this.#rejectPending;
+    if (reject === undefined) return;
+    this.#resolvePending = undefined;
+    this.#rejectPending = undefined;
+    reject(this.#fail(error));
+  }
+
+  // Bound once per stream (not arrow fields: those get a per-instance name helper under tsx).
+  readonly #onResult: (result: IteratorResult<T>) => IteratorResult<T, void> = this.#handleResult.bind(this);
+  readonly #onError: (error: unknown) => never = this.#handleError.bind(this);
+
+  #handleResult(result: IteratorResult<T>): IteratorResult<T, void> {
     this.#pending = undefined;
     if (result.done !== true) return result;
     this.#finish(false);
     return doneResult;
-  };
+  }
 
-  readonly #onError = (error: unknown): never => {
+  #handleError(error: unknown): never {
     throw this.#fail(error);
-  };
+  }
 
   /** Ends the stream after a failure of the source; returns the error to throw. */
   #fail(error: unknown): unknown {
