@@ -1,5 +1,14 @@
 import { RagSearchError } from '@dk/spec';
-import type { SearchAdapter, SearchFilters, SearchOptions, SearchResult } from '@dk/spec';
+import type {
+  IndexableSearchAdapter,
+  IndexOptions,
+  IndexResult,
+  SearchDocument,
+  SearchFilters,
+  SearchOptions,
+  SearchResult,
+} from '@dk/spec';
+import { chunkDocuments, indexInBatches } from './chunk-documents.js';
 import { matchesFilters } from './matches-filters.js';
 import { RagConfigError } from './rag-config-error.js';
 import { defaultStopWords, tokenize } from './tokenize.js';
@@ -67,7 +76,7 @@ interface Candidate {
  * information matched", 0 "no term matched". Results are ordered by that score, ties broken
  * by the raw BM25 score and then by insertion order.
  */
-export class InMemorySearchAdapter implements SearchAdapter {
+export class InMemorySearchAdapter implements IndexableSearchAdapter {
   readonly specificationVersion = 'v1' as const;
   /** The name RAG configs use (`adapter_name`). */
   readonly name: string;
@@ -86,6 +95,8 @@ export class InMemorySearchAdapter implements SearchAdapter {
   #seen = new Int32Array(0);
   #epoch = 0;
   #closed = false;
+  /** Chunk ids of each document indexed through {@link index}. */
+  readonly #chunksByDocument = new Map<string, readonly string[]>();
 
   constructor(settings: InMemorySearchAdapterSettings) {
     if (typeof settings.name !== 'string' || settings.name.trim() === '') {
@@ -181,10 +192,51 @@ export class InMemorySearchAdapter implements SearchAdapter {
     return this.#rank(query, k, scoreThreshold, filters);
   }
 
+  /**
+   * Chunks and indexes documents (see `IndexableSearchAdapter` in `@dk/spec`): chunk ids are
+   * `<documentId>#<n>`, and a document indexed again has all its old chunks replaced.
+   */
+  async index(documents: readonly SearchDocument[], options: IndexOptions = {}): Promise<IndexResult> {
+    this.#throwIfClosed();
+    const chunked = chunkDocuments(documents, options, this.name);
+    return indexInBatches(chunked, options, 100, (batch) => {
+      for (const { documentId, chunks } of batch) {
+        for (const id of this.#chunksByDocument.get(documentId) ?? []) this.remove(id);
+        this.add(chunks.map(({ id, content, metadata }) => ({ id, content, metadata })));
+        this.#chunksByDocument.set(documentId, chunks.map((chunk) => chunk.id));
+      }
+    });
+  }
+
+  /** Removes documents indexed through {@link index} (all their chunks); returns how many were indexed. */
+  async deleteDocuments(ids: readonly string[]): Promise<number> {
+    this.#throwIfClosed();
+    let deleted = 0;
+    for (const id of ids) {
+      const chunkIds = this.#chunksByDocument.get(id);
+      if (chunkIds === undefined) continue;
+      for (const chunk of chunkIds) this.remove(chunk);
+      this.#chunksByDocument.delete(id);
+      deleted++;
+    }
+    return deleted;
+  }
+
+  #throwIfClosed(): void {
+    if (this.#closed) {
+      throw new RagSearchError({
+        message: `Search adapter "${this.name}" is closed. Create a new InMemorySearchAdapter.`,
+        adapterName: this.name,
+        code: 'RAG_ADAPTER_CLOSED',
+      });
+    }
+  }
+
   /** Drops every document; later searches fail. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
     this.#documents.clear();
+    this.#chunksByDocument.clear();
     this.#slots = [];
     this.#postings = new Map();
     this.#totalLength = 0;

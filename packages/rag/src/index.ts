@@ -20,6 +20,10 @@ export type {
 export { tokenize, defaultStopWords } from './tokenize.js';
 export { validateSearchOptions, defaultSearchK } from './validate-search-options.js';
 export type { ValidatedSearchOptions } from './validate-search-options.js';
+export { chunkText, defaultChunkMaxChars, defaultChunkOverlapChars, resolveChunkingOptions } from './chunk-text.js';
+export type { ResolvedChunkingOptions } from './chunk-text.js';
+export { chunkDocuments, chunkId, indexInBatches } from './chunk-documents.js';
+export type { ChunkedDocument, DocumentChunk } from './chunk-documents.js';
 export { CachedEmbeddingModel, MemoryEmbeddingCache, hashEmbeddingText } from './embedding-cache.js';
 export type { CachedEmbeddingModelSettings, MemoryEmbeddingCacheSettings } from './embedding-cache.js';
 export { VectorSearchAdapter } from './vector-search-adapter.js';

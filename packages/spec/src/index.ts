@@ -29,6 +29,14 @@ export { TimeoutError } from './timeout-error.js';
 export type { SearchAdapter, SearchFilters, SearchOptions, SearchResult } from './search-adapter.js';
 export { RagSearchError } from './rag-search-error.js';
 export type { RagSearchErrorOptions } from './rag-search-error.js';
+export type {
+  ChunkingOptions,
+  IndexableSearchAdapter,
+  IndexOptions,
+  IndexProgress,
+  IndexResult,
+  SearchDocument,
+} from './search-index.js';
 export type { EmbeddingCache, EmbeddingModel, EmbeddingOptions } from './embedding-model.js';
 export type {
   ConversationMetadata,

@@ -9,3 +9,7 @@ export type {
 } from './kysely-store-dialect.js';
 export { nodeKey } from './node-key.js';
 export { StoreSettingsError } from './store-settings-error.js';
+export { scoreCandidates } from './search-scoring.js';
+export type { ScoredCandidate, ScoringCandidate, ScoringInput } from './search-scoring.js';
+export { pickResults } from './search-results.js';
+export type { StoredChunkRow } from './search-results.js';

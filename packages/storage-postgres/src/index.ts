@@ -5,3 +5,6 @@ export { StoreSettingsError } from '@dk/storage-kysely';
 export type { MigrationResult } from '@dk/storage-kysely';
 export { importChatGptConversation, importDataknobsConversation } from '@dk/storage-memory/import';
 export type { ImportConversationOptions, ImportConversationResult } from '@dk/storage-memory/import';
+export { PostgresSearchAdapter } from './postgres-search-adapter.js';
+export type { PostgresSearchAdapterSettings } from './postgres-search-adapter.js';
+export { createPostgresSearchAdapter } from './create-postgres-search-adapter.js';

@@ -5,3 +5,6 @@ export { StoreSettingsError } from '@dk/storage-kysely';
 export type { MigrationResult } from '@dk/storage-kysely';
 export { importChatGptConversation, importDataknobsConversation } from '@dk/storage-memory/import';
 export type { ImportConversationOptions, ImportConversationResult } from '@dk/storage-memory/import';
+export { SqliteSearchAdapter } from './sqlite-search-adapter.js';
+export type { SqliteSearchAdapterSettings } from './sqlite-search-adapter.js';
+export { createSqliteSearchAdapter } from './create-sqlite-search-adapter.js';

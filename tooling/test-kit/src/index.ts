@@ -18,3 +18,5 @@ export type {
 export { dropSchema, isPostgresReachable, postgresTestUrl, randomSchemaName, shouldSkipPostgres } from './store-postgres-server.js';
 export { runStoreProcessTests } from './store-process-tests.js';
 export type { StoreProcessTestOptions } from './store-process-tests.js';
+export { runSearchAdapterConformance, searchConformanceCorpus } from './search-conformance.js';
+export type { SearchAdapterConformanceOptions } from './search-conformance.js';
