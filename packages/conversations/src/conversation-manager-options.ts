@@ -44,6 +44,17 @@ export interface ConversationManagerSettings {
   readonly contextLimit?: ContextLimit;
   /** Millisecond clock used for latencies. Default `performance.now`. */
   readonly now?: () => number;
+  /**
+   * Reuse RAG results across branches. Default `false`. When on, a prompt node keeps the
+   * results of each of its searches (text included) in `metadata.prompt.rag[].retrieved`,
+   * and rendering the same search again (same query hash: adapter, rendered query, k,
+   * filters, threshold — as computed by the builder) takes those results instead of
+   * searching; the new node records `ragCacheHit: true` and, per search, `cacheHit` and
+   * `cachedFrom` (the node the results came from). The manager indexes the prompt nodes it
+   * has seen on an active path (its own, and those loaded by `resume`, `switchToNode`, …),
+   * so it never loads the whole tree for this. Per message: `addMessage({ cacheRag })`.
+   */
+  readonly cacheRag?: boolean;
 }
 
 /** Options of {@link ConversationManager.create}. */
@@ -104,6 +115,8 @@ export interface AddPromptMessageOptions extends AddMessageCommon {
   readonly validationLevel?: ValidationLevel;
   /** Cancels RAG searches. */
   readonly signal?: AbortSignal;
+  /** Overrides the manager's `cacheRag` for this message. */
+  readonly cacheRag?: boolean;
 }
 
 /** Options of `addMessage`: inline `content`, or a `promptName` to render. */

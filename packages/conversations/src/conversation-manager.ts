@@ -27,7 +27,7 @@ import type {
   ResumeConversationManagerOptions,
 } from './conversation-manager-options.js';
 import type { ConversationMiddleware, MiddlewareContext } from './conversation-middleware.js';
-import type { ConversationPromptBuilder, RagRunLike } from './conversation-prompt-builder.js';
+import type { ConversationPromptBuilder, RagResultCacheLike, RagRunLike, SearchResultLike } from './conversation-prompt-builder.js';
 import type { BranchInfo, ConversationState, ConversationTotals } from './conversation-state.js';
 import { ConversationStateError } from './conversation-state-error.js';
 import type { ConversationSummarizer } from './conversation-summarizer.js';
@@ -110,11 +110,24 @@ function toMessage(node: ConversationNode): LLMMessage {
   });
 }
 
-/** The JSON-safe, text-free part of a RAG run kept on the node. */
-function summarizeRagRun(run: RagRunLike): Record<string, unknown> {
+/**
+ * The JSON-safe part of a RAG run kept on the node: text-free, except `retrieved` (the
+ * results with their text) when `keepResults` is on for cross-branch reuse.
+ */
+function summarizeRagRun(run: RagRunLike, keepResults: boolean, cachedFrom: string | undefined): Record<string, unknown> {
   const summary: Record<string, unknown> = {};
-  for (const key of ['placeholder', 'adapterName', 'configName', 'query', 'k', 'status', 'durationMs'] as const) {
+  for (const key of ['placeholder', 'adapterName', 'configName', 'query', 'queryHash', 'k', 'status', 'durationMs', 'maxTokens', 'tokens'] as const) {
     if (run[key] !== undefined) summary[key] = run[key];
+  }
+  if (run.cacheHit === true) {
+    summary['cacheHit'] = true;
+    if (cachedFrom !== undefined) summary['cachedFrom'] = cachedFrom;
+  }
+  if (run.dropped !== undefined && run.dropped.length > 0) {
+    summary['dropped'] = run.dropped.map((dropped) => ({ id: dropped.id, score: dropped.score, tokens: dropped.tokens, budget: dropped.budget }));
+  }
+  if (keepResults && run.status === 'ok' && run.queryHash !== undefined && run.retrieved !== undefined) {
+    summary['retrieved'] = run.retrieved.map((result) => ({ id: result.id, content: result.content, score: result.score, metadata: result.metadata }));
   }
   if (run.results !== undefined) {
     summary['results'] = run.results.map((result) => ({
@@ -124,6 +137,12 @@ function summarizeRagRun(run: RagRunLike): Record<string, unknown> {
     }));
   }
   return summary;
+}
+
+function isSearchResultLike(value: unknown): value is SearchResultLike {
+  if (typeof value !== 'object' || value === null) return false;
+  const result = value as Record<string, unknown>;
+  return typeof result['id'] === 'string' && typeof result['content'] === 'string' && typeof result['score'] === 'number' && typeof result['metadata'] === 'object' && result['metadata'] !== null;
 }
 
 function recordedOverrides(overrides: CompletionOverrides | undefined): Record<string, unknown> | undefined {
@@ -168,6 +187,9 @@ export class ConversationManager {
   readonly #prices: PriceTable;
   readonly #contextLimit: ContextLimit | undefined;
   readonly #now: () => number;
+  readonly #cacheRag: boolean;
+  /** Stored RAG results by query hash, from prompt nodes seen on an active path (`cacheRag`). */
+  readonly #ragResults = new Map<string, { readonly nodeId: string; readonly results: readonly SearchResultLike[] }>();
   #currentRecord!: ConversationRecord;
   #path: PathEntry[] = [];
 
@@ -188,6 +210,7 @@ export class ConversationManager {
     this.#prices = settings.prices ?? {};
     this.#contextLimit = settings.contextLimit;
     this.#now = settings.now ?? (() => performance.now());
+    this.#cacheRag = settings.cacheRag === true;
     this.#record = record;
   }
 
@@ -265,6 +288,7 @@ export class ConversationManager {
 
   #entry(node: ConversationNode, previous: PathEntry | undefined): PathEntry {
     const frozen = deepFreeze(node);
+    this.#indexRagResults(frozen);
     return {
       node: frozen,
       message: toMessage(frozen),
@@ -404,11 +428,24 @@ export class ConversationManager {
     if (builder === undefined) {
       throw new ConversationInputError({ field: 'promptBuilder', reason: 'is required to render named prompts', hint: 'Pass `promptBuilder` to ConversationManager.create/resume.' });
     }
+    const cacheRag = options.cacheRag ?? this.#cacheRag;
+    const hits = new Map<string, string>();
+    const ragCache: RagResultCacheLike | undefined = cacheRag
+      ? {
+          get: (queryHash) => {
+            const stored = this.#ragResults.get(queryHash);
+            if (stored === undefined) return undefined;
+            hits.set(queryHash, stored.nodeId);
+            return stored.results;
+          },
+        }
+      : undefined;
     const renderOptions = {
       params: options.params ?? {},
       includeRag: options.includeRag ?? true,
       ...(options.validationLevel === undefined ? {} : { validationLevel: options.validationLevel }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(ragCache === undefined ? {} : { ragCache }),
     };
     const rendered =
       options.role === 'system'
@@ -417,7 +454,10 @@ export class ConversationManager {
     const prompt: Record<string, unknown> = { name: options.promptName, kind: options.role };
     if (rendered.contentHash !== undefined) prompt['contentHash'] = rendered.contentHash;
     if (rendered.version !== undefined) prompt['version'] = rendered.version;
-    if (rendered.rag !== undefined && rendered.rag.length > 0) prompt['rag'] = rendered.rag.map(summarizeRagRun);
+    if (rendered.rag !== undefined && rendered.rag.length > 0) {
+      prompt['rag'] = rendered.rag.map((run) => summarizeRagRun(run, cacheRag, run.queryHash === undefined ? undefined : hits.get(run.queryHash)));
+      if (rendered.rag.some((run) => run.cacheHit === true)) prompt['ragCacheHit'] = true;
+    }
     return { role: options.role, content: rendered.content, promptName: options.promptName, metadata: { prompt } };
   }
 
@@ -863,5 +903,21 @@ export class ConversationManager {
     for (const node of nodes) newPath.push(this.#entry(node, newPath.at(-1)));
     this.#path = newPath;
     return folded.length;
+  }
+
+  /** Remembers the RAG results a prompt node kept (`cacheRag`), by query hash; the earliest node wins. */
+  #indexRagResults(node: ConversationNode): void {
+    const prompt = (node.metadata as Record<string, unknown> | undefined)?.['prompt'];
+    if (typeof prompt !== 'object' || prompt === null) return;
+    const runs = (prompt as Record<string, unknown>)['rag'];
+    if (!Array.isArray(runs)) return;
+    for (const run of runs as unknown[]) {
+      if (typeof run !== 'object' || run === null) continue;
+      const { queryHash, retrieved } = run as { queryHash?: unknown; retrieved?: unknown };
+      if (typeof queryHash !== 'string' || !Array.isArray(retrieved) || this.#ragResults.has(queryHash)) continue;
+      const results = (retrieved as unknown[]).filter(isSearchResultLike);
+      if (results.length !== retrieved.length) continue;
+      this.#ragResults.set(queryHash, { nodeId: node.id, results });
+    }
   }
 }

@@ -10,6 +10,26 @@ export interface PromptRenderOptions {
   readonly validationLevel?: ValidationLevel;
   /** Cancels RAG searches. */
   readonly signal?: AbortSignal;
+  /**
+   * Results of earlier searches by query hash (`@dk/rag`'s `RagResultCache`): the builder
+   * uses a hit instead of searching and reports `cacheHit` on the run. Passed when
+   * `cacheRag` is on.
+   */
+  readonly ragCache?: RagResultCacheLike;
+}
+
+/** One search result as the manager stores and reuses it (`@dk/spec`'s `SearchResult`). */
+export interface SearchResultLike {
+  readonly id: string;
+  readonly content: string;
+  readonly score: number;
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+/** What the manager gives the builder as `ragCache` (`@dk/rag`'s `RagResultCache`). */
+export interface RagResultCacheLike {
+  /** Stored results for a query hash, or `undefined`. */
+  get(queryHash: string): readonly SearchResultLike[] | undefined;
 }
 
 /**
@@ -25,6 +45,16 @@ export interface RagRunLike {
   readonly status?: string;
   readonly results?: readonly { readonly id?: string | undefined; readonly score?: number | undefined; readonly citation?: number | undefined }[];
   readonly durationMs?: number;
+  /** Identity of the search (adapter, rendered query, k, filters, threshold), computed by the builder. */
+  readonly queryHash?: string | undefined;
+  /** True when the builder took the results from `ragCache` instead of searching. */
+  readonly cacheHit?: boolean;
+  /** Everything the search returned before token budgets: what `cacheRag` stores for reuse. */
+  readonly retrieved?: readonly SearchResultLike[];
+  /** The config's token budget, tokens used and what the budgets dropped. */
+  readonly maxTokens?: number | undefined;
+  readonly tokens?: number | undefined;
+  readonly dropped?: readonly { readonly id: string; readonly score: number; readonly tokens: number; readonly budget: string }[];
 }
 
 /** What the manager reads from a rendered prompt (`@dk/prompts`' `PromptRenderResult`). */
