@@ -290,4 +290,46 @@ describe('streamWithRetry', () => {
     expect(opens).toBe(0);
     expect(await collect(stream)).toEqual([1]);
   });
+
+  it('serves overlapping next() calls in order', async () => {
+    const stream = streamWithRetry(
+      async function* () {
+        yield* ['a', 'b', 'c'];
+      },
+      { provider: 'test', timeoutMs: 60_000 },
+    );
+    const results = await Promise.all([stream.next(), stream.next(), stream.next(), stream.next()]);
+    expect(results).toEqual([
+      { done: false, value: 'a' },
+      { done: false, value: 'b' },
+      { done: false, value: 'c' },
+      { done: true, value: undefined },
+    ]);
+  });
+
+  it('closes a source that opens after the consumer already returned', async () => {
+    let finalized = false;
+    let release: () => void = () => undefined;
+    const opened = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const stream = streamWithRetry(
+      async function* () {
+        try {
+          await opened;
+          yield 1;
+          yield 2;
+        } finally {
+          finalized = true;
+        }
+      },
+      { provider: 'test' },
+    );
+    const first = stream.next();
+    await stream.return!();
+    release();
+    expect(await first).toEqual({ done: true, value: undefined });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(finalized).toBe(true);
+  });
 });

@@ -180,7 +180,11 @@ class RetryingStream<T> implements AsyncIterableIterator<T, void, undefined> {
         const result = await iterator.next();
         if (result.done === true) return { iterator, held, ended: true };
         held.push(result.value);
-        if (isOutput === undefined || isOutput(result.value)) return { iterator, held, ended: false };
+        if (isOutput === undefined || isOutput(result.value)) {
+          // Abandoned while this attempt was still running: nobody will read the stream.
+          if (this.#done) closeQuietly(iterator);
+          return { iterator, held, ended: false };
+        }
         if (this.#scope?.aborted === true || this.#done) {
           // Abandoned (abort, deadline, or `return()`) while holding metadata back: stop reading.
           closeQuietly(iterator);
