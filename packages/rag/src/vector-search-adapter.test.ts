@@ -83,3 +83,32 @@ describe('VectorSearchAdapter', () => {
     await expect(vec.search('north')).rejects.toSatisfy((error) => RagSearchError.isInstance(error) && error.code === 'RAG_ADAPTER_CLOSED');
   });
 });
+
+describe('VectorSearchAdapter.index', () => {
+  it('chunks, embeds and indexes documents; re-indexing replaces chunks; deleteDocuments removes them', async () => {
+    const words: EmbeddingModel = {
+      specificationVersion: 'v1',
+      modelId: 'test:words',
+      embed: (texts) => Promise.resolve(texts.map((text) => ['alpha', 'beta', 'gamma'].map((word) => (text.includes(word) ? 1 : 0)))),
+    };
+    const vec = new VectorSearchAdapter({ name: 'vec', embeddingModel: words });
+    const progress: number[] = [];
+    const result = await vec.index(
+      [
+        { id: 'doc', content: 'alpha alpha alpha.\n\nbeta beta beta.', metadata: { source: 'a.md' } },
+        { id: 'other', content: 'gamma only' },
+      ],
+      { chunking: { maxChars: 50, overlapChars: 0 }, onProgress: (report) => progress.push(report.chunksIndexed) },
+    );
+    expect(result).toEqual({ documents: 2, chunks: 2 });
+    expect(progress).toEqual([2]);
+    const [top] = await vec.search('beta');
+    expect(top).toMatchObject({ id: 'doc#0', score: expect.any(Number), metadata: { source: 'a.md', documentId: 'doc', chunkIndex: 0 } });
+    await vec.index([{ id: 'doc', content: 'gamma gamma' }], { chunking: false });
+    expect(vec.size).toBe(2);
+    expect((await vec.search('alpha', { scoreThreshold: 0.1 })).map((hit) => hit.id)).toEqual([]);
+    expect(await vec.deleteDocuments(['doc', 'missing'])).toBe(1);
+    expect(vec.size).toBe(1);
+    await expect(vec.index([{ id: '', content: 'x' }])).rejects.toSatisfy((error) => RagSearchError.isInstance(error) && error.code === 'RAG_INDEX_INVALID');
+  });
+});

@@ -1,5 +1,6 @@
 import { RagSearchError } from '@dk/spec';
-import type { EmbeddingModel, SearchAdapter, SearchOptions, SearchResult } from '@dk/spec';
+import type { EmbeddingModel, IndexableSearchAdapter, IndexOptions, IndexResult, SearchDocument, SearchOptions, SearchResult } from '@dk/spec';
+import { chunkDocuments, indexInBatches } from './chunk-documents.js';
 import { matchesFilters } from './matches-filters.js';
 import { RagConfigError } from './rag-config-error.js';
 import { validateSearchOptions } from './validate-search-options.js';
@@ -59,13 +60,14 @@ function unit(vector: readonly number[]): Float64Array {
  * cosine similarity; note that good thresholds depend on the embedding model (dense models
  * rarely go below 0.1 even for unrelated text). Ties keep insertion order.
  */
-export class VectorSearchAdapter implements SearchAdapter {
+export class VectorSearchAdapter implements IndexableSearchAdapter {
   readonly specificationVersion = 'v1' as const;
   /** The name RAG configs use (`adapter_name`). */
   readonly name: string;
   readonly #model: EmbeddingModel;
   readonly #batchSize: number;
   #documents = new Map<string, StoredVector>();
+  readonly #chunksByDocument = new Map<string, readonly string[]>();
   #dimensions: number | undefined;
   #closed = false;
 
@@ -104,21 +106,69 @@ export class VectorSearchAdapter implements SearchAdapter {
       }
     }
     for (let start = 0; start < list.length; start += this.#batchSize) {
-      options.signal?.throwIfAborted();
       const batch = list.slice(start, start + this.#batchSize);
-      const toEmbed = batch.filter((document) => document.embedding === undefined);
-      const vectors = toEmbed.length > 0 ? await this.#model.embed(toEmbed.map((document) => document.content), options.signal === undefined ? {} : { signal: options.signal }) : [];
-      if (vectors.length !== toEmbed.length) {
-        throw new RagConfigError({ message: `Embedding model "${this.#model.modelId}" returned ${vectors.length} vectors for ${toEmbed.length} texts; it must return one per text.`, field: 'embeddingModel' });
+      const vectors = await this.#vectorsOf(batch, options.signal);
+      batch.forEach((document, index) => {
+        this.#documents.delete(document.id);
+        this.#documents.set(document.id, { id: document.id, content: document.content, metadata: { ...document.metadata }, vector: vectors[index]! });
+      });
+    }
+  }
+
+  /**
+   * Chunks, embeds and indexes documents (see `IndexableSearchAdapter` in `@dk/spec`): chunk
+   * ids are `<documentId>#<n>`; a document indexed again has all its old chunks replaced,
+   * once its new chunks are embedded (a failed embedding leaves the old chunks in place).
+   */
+  async index(documents: readonly SearchDocument[], options: IndexOptions = {}): Promise<IndexResult> {
+    this.#assertOpen();
+    const chunked = chunkDocuments(documents, options, this.name);
+    return indexInBatches(chunked, options, 16, async (batch) => {
+      const chunks = batch.flatMap((document) => document.chunks);
+      const vectors: Float64Array[] = [];
+      for (let start = 0; start < chunks.length; start += this.#batchSize) {
+        vectors.push(...(await this.#vectorsOf(chunks.slice(start, start + this.#batchSize), options.signal)));
       }
       let next = 0;
-      for (const document of batch) {
-        const vector = document.embedding ?? vectors[next++]!;
-        this.#checkDimensions(vector, `document "${document.id}"`);
-        this.#documents.delete(document.id);
-        this.#documents.set(document.id, { id: document.id, content: document.content, metadata: { ...document.metadata }, vector: unit(vector) });
+      for (const { documentId, chunks: documentChunks } of batch) {
+        for (const id of this.#chunksByDocument.get(documentId) ?? []) this.#documents.delete(id);
+        for (const chunk of documentChunks) {
+          this.#documents.delete(chunk.id);
+          this.#documents.set(chunk.id, { id: chunk.id, content: chunk.content, metadata: chunk.metadata, vector: vectors[next++]! });
+        }
+        this.#chunksByDocument.set(documentId, documentChunks.map((chunk) => chunk.id));
       }
+    });
+  }
+
+  /** Removes documents indexed through {@link index} (all their chunks); returns how many were indexed. */
+  async deleteDocuments(ids: readonly string[]): Promise<number> {
+    this.#assertOpen();
+    let deleted = 0;
+    for (const id of ids) {
+      const chunkIds = this.#chunksByDocument.get(id);
+      if (chunkIds === undefined) continue;
+      for (const chunk of chunkIds) this.#documents.delete(chunk);
+      this.#chunksByDocument.delete(id);
+      deleted++;
     }
+    return deleted;
+  }
+
+  /** Unit vectors of `documents`, embedding those without a precomputed `embedding` in one call. */
+  async #vectorsOf(documents: readonly { readonly id: string; readonly content: string; readonly embedding?: readonly number[] }[], signal: AbortSignal | undefined): Promise<Float64Array[]> {
+    signal?.throwIfAborted();
+    const toEmbed = documents.filter((document) => document.embedding === undefined);
+    const vectors = toEmbed.length > 0 ? await this.#model.embed(toEmbed.map((document) => document.content), signal === undefined ? {} : { signal }) : [];
+    if (!Array.isArray(vectors) || vectors.length !== toEmbed.length) {
+      throw new RagConfigError({ message: `Embedding model "${this.#model.modelId}" returned ${Array.isArray(vectors) ? vectors.length : 'no'} vectors for ${toEmbed.length} texts; it must return one per text.`, field: 'embeddingModel' });
+    }
+    let next = 0;
+    return documents.map((document) => {
+      const vector = document.embedding ?? vectors[next++]!;
+      this.#checkDimensions(vector, `document "${document.id}"`);
+      return unit(vector);
+    });
   }
 
   /** Removes a document; returns whether it was indexed. */
@@ -170,6 +220,7 @@ export class VectorSearchAdapter implements SearchAdapter {
   async close(): Promise<void> {
     this.#closed = true;
     this.#documents = new Map();
+    this.#chunksByDocument.clear();
   }
 
   #checkDimensions(vector: readonly number[], what: string, searching = false): void {
