@@ -1,6 +1,9 @@
-import { dropSchema, postgresTestUrl, randomSchemaName, runSearchAdapterConformance, shouldSkipPostgres } from '@dk/test-kit';
+import { dropSchema, postgresTestUrl, randomSchemaName, runGuideRagExamples, runSearchAdapterConformance, shouldSkipPostgres } from '@dk/test-kit';
+import { RagSearchError } from '@dk/spec';
+import { StoreSettingsError } from '@dk/storage-kysely';
 import pg from 'pg';
-import { afterAll } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createPostgresConversationStore } from './create-postgres-conversation-store.js';
 import { PostgresSearchAdapter } from './postgres-search-adapter.js';
 
 const skip = await shouldSkipPostgres();
@@ -17,4 +20,93 @@ runSearchAdapterConformance('postgres', {
   skip,
   batchSize: 7,
   createAdapter: (name) => new PostgresSearchAdapter({ name, pool, schema, batchSize: 7 }),
+});
+
+runGuideRagExamples('postgres', {
+  skip,
+  createAdapter: (name) => new PostgresSearchAdapter({ name, collection: `guide_${name}`, pool, schema }),
+  // Nothing listens on port 1: every search fails to connect.
+  createBrokenAdapter: (name) => new PostgresSearchAdapter({ name, connectionString: 'postgresql://postgres@127.0.0.1:1/test', schema }),
+});
+
+describe.skipIf(skip)('PostgresSearchAdapter', () => {
+  const adapter = (extra: Partial<ConstructorParameters<typeof PostgresSearchAdapter>[0]> = {}) =>
+    new PostgresSearchAdapter({ name: 'docs', collection: `specific_${Math.random().toString(36).slice(2)}`, pool, schema, ...extra });
+
+  it('rejects bad settings with StoreSettingsError naming the setting', () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ name: '' }, 'name'],
+      [{ schema: 'bad-schema' }, 'schema'],
+      [{ language: "english'; DROP" }, 'language'],
+      [{ batchSize: 0 }, 'batchSize'],
+      [{ pool: undefined }, 'connectionString'],
+    ];
+    for (const [extra, setting] of cases) {
+      const error = (() => {
+        try {
+          adapter(extra as never);
+        } catch (caught) {
+          return caught;
+        }
+        return undefined;
+      })();
+      expect(StoreSettingsError.isInstance(error), setting).toBe(true);
+      expect((error as StoreSettingsError).setting).toBe(setting);
+    }
+  });
+
+  it('says which text-search configurations exist when the language is unknown', async () => {
+    const error = await adapter({ language: 'klingon' }).search('x').catch((caught: unknown) => caught);
+    expect(RagSearchError.isInstance(error) && error.code).toBe('RAG_SEARCH_CONFIG_INVALID');
+    expect((error as Error).message).toMatch(/no text-search configuration "klingon"/);
+  });
+
+  it('uses the configured language: german stems German words, simple keeps every word', async () => {
+    const german = adapter({ language: 'german' });
+    await german.index([{ id: 'haus', content: 'Die Häuser stehen am Fluss' }], { chunking: false });
+    expect((await german.search('Haus'))[0]?.id).toBe('haus#0');
+    const simple = adapter({ language: 'simple' });
+    await simple.index([{ id: 'the', content: 'the who' }], { chunking: false });
+    expect((await simple.search('the who'))[0]?.id).toBe('the#0');
+  });
+
+  it('keeps the old chunks when re-indexing fails inside the transaction', async () => {
+    const docs = adapter();
+    await docs.index([{ id: 'doc', content: 'original walrus text' }], { chunking: false });
+    // PostgreSQL text cannot hold NUL: the insert fails after the delete ran.
+    const error = await docs.index([{ id: 'doc', content: 'broken \u0000 text' }], { chunking: false }).catch((caught: unknown) => caught);
+    expect(RagSearchError.isInstance(error) && error.code).toBe('RAG_INDEX_FAILED');
+    expect((await docs.search('walrus')).map((result) => result.id)).toEqual(['doc#0']);
+  });
+
+  it('serialises concurrent re-indexing of the same document across connections', async () => {
+    const collection = `concurrent_${Date.now()}`;
+    const writers = Array.from({ length: 4 }, () => new PostgresSearchAdapter({ name: 'docs', collection, pool, schema }));
+    await Promise.all(
+      writers.map((writer, index) =>
+        writer.index([{ id: 'shared', content: Array.from({ length: 3 }, (_, part) => `version${index} part ${part} otter`).join('\n\n') }], { chunking: { maxChars: 60, overlapChars: 0 } }),
+      ),
+    );
+    const results = await writers[0]!.search('otter', { k: 20 });
+    // Three 21-character parts in chunks of at most 60 characters: two chunks.
+    expect(results.map((result) => result.id).sort()).toEqual(['shared#0', 'shared#1']);
+    expect(new Set(results.map((result) => /version(\d)/.exec(result.content)![1])).size).toBe(1);
+  });
+
+  it('creates its own tables next to a conversation store without touching its migrations', async () => {
+    const shared = randomSchemaName('dk_search_shared');
+    try {
+      const store = createPostgresConversationStore({ pool, schema: shared });
+      await store.migrate();
+      const search = new PostgresSearchAdapter({ name: 'docs', pool, schema: shared });
+      await search.migrate();
+      await search.migrate();
+      expect(await store.migrate()).toEqual({ fromVersion: expect.any(Number), toVersion: expect.any(Number) });
+      const { rows } = await pool.query<{ version: number }>(`SELECT version FROM "${shared}".dk_search_migrations`);
+      expect(rows.map((row) => row.version)).toEqual([1]);
+      await store.close();
+    } finally {
+      await dropSchema(shared);
+    }
+  });
 });

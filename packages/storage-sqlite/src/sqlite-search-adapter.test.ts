@@ -1,8 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSearchAdapterConformance } from '@dk/test-kit';
-import { afterAll } from 'vitest';
+import { runGuideRagExamples, runSearchAdapterConformance } from '@dk/test-kit';
+import Database from 'better-sqlite3';
+import { RagSearchError } from '@dk/spec';
+import { StoreSettingsError } from '@dk/storage-kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createSqliteConversationStore } from './create-sqlite-conversation-store.js';
 import { SqliteSearchAdapter } from './sqlite-search-adapter.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'dk-sqlite-search-'));
@@ -13,4 +17,65 @@ afterAll(() => rmSync(directory, { recursive: true, force: true }));
 runSearchAdapterConformance('sqlite', {
   batchSize: 7,
   createAdapter: (name) => new SqliteSearchAdapter({ name, path: join(directory, 'search.db'), batchSize: 7 }),
+});
+
+runGuideRagExamples('sqlite', {
+  createAdapter: (name) => new SqliteSearchAdapter({ name, path: join(directory, 'guide.db') }),
+  // The application closed the database the adapter was given: searches fail for real.
+  createBrokenAdapter: (name) => {
+    const database = new Database(join(directory, 'broken.db'));
+    const adapter = new SqliteSearchAdapter({ name, database });
+    database.close();
+    return adapter;
+  },
+});
+
+describe('SqliteSearchAdapter', () => {
+  it('rejects bad settings with StoreSettingsError naming the setting', () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ name: ' ', path: join(directory, 'x.db') }, 'name'],
+      [{ name: 'docs' }, 'path'],
+      [{ name: 'docs', path: '' }, 'path'],
+      [{ name: 'docs', path: join(directory, 'x.db'), batchSize: 1.5 }, 'batchSize'],
+      [{ name: 'docs', path: join(directory, 'x.db'), busyTimeoutMs: -1 }, 'busyTimeoutMs'],
+    ];
+    for (const [settings, setting] of cases) {
+      expect(() => new SqliteSearchAdapter(settings as never), setting).toThrow(StoreSettingsError);
+      try {
+        new SqliteSearchAdapter(settings as never);
+      } catch (error) {
+        expect((error as StoreSettingsError).setting).toBe(setting);
+      }
+    }
+  });
+
+  it('shares a file with the conversation store without changing its schema version', async () => {
+    const path = join(directory, 'shared.db');
+    const store = createSqliteConversationStore({ path });
+    await store.migrate();
+    const before = await store.migrate();
+    const search = new SqliteSearchAdapter({ name: 'docs', path });
+    await search.index([{ id: 'a', content: 'walrus' }]);
+    await search.migrate();
+    expect(await store.migrate()).toEqual(before);
+    expect(await store.get({ conversationId: (await store.create()).id })).toBeDefined();
+    expect((await search.search('walrus'))[0]?.id).toBe('a#0');
+    await search.close();
+    await store.close();
+  });
+
+  it('keeps the old chunks when a re-indexing batch fails, and wraps the SQLite error', async () => {
+    const database = new Database(':memory:');
+    const search = new SqliteSearchAdapter({ name: 'docs', database });
+    await search.index([{ id: 'doc', content: 'original walrus text' }], { chunking: false });
+    // A trigger standing in for a disk or constraint failure halfway through the batch.
+    database.exec("CREATE TRIGGER fail_insert BEFORE INSERT ON dk_search_chunks WHEN NEW.content LIKE '%boom%' BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+    const error = await search.index([{ id: 'doc', content: 'new text boom' }], { chunking: false }).catch((caught: unknown) => caught);
+    expect(RagSearchError.isInstance(error) && error.code).toBe('RAG_INDEX_FAILED');
+    expect((error as Error).message).toMatch(/disk says no/);
+    expect((await search.search('walrus')).map((result) => result.id)).toEqual(['doc#0']);
+    database.close();
+    const failed = await search.search('walrus').catch((caught: unknown) => caught);
+    expect(RagSearchError.isInstance(failed) && failed.code).toBe('RAG_SEARCH_FAILED');
+  });
 });

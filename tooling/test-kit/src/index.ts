@@ -20,3 +20,5 @@ export { runStoreProcessTests } from './store-process-tests.js';
 export type { StoreProcessTestOptions } from './store-process-tests.js';
 export { runSearchAdapterConformance, searchConformanceCorpus } from './search-conformance.js';
 export type { SearchAdapterConformanceOptions } from './search-conformance.js';
+export { runGuideRagExamples } from './search-guide-examples.js';
+export type { GuideRagExamplesOptions } from './search-guide-examples.js';
