@@ -30,6 +30,8 @@ export class CallScope {
   // Created on first use of `signal`: AbortSignals are costly to construct in Node.
   #controller: AbortController | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** `performance.now()` at which the deadline passes, when there is an enforced deadline. */
+  #deadlineAt: number | undefined;
   #reason: 'abort' | 'timeout' | undefined;
   #failure: ProviderError | undefined;
   /** Without a caller signal or a deadline nothing can abort the scope, so races are skipped. */
@@ -60,6 +62,7 @@ export class CallScope {
     }
     // setTimeout fires at once for delays beyond 2^31 - 1 ms; such deadlines mean "none".
     if (timeoutMs !== undefined && timeoutMs <= maxTimerDelayMs) {
+      this.#deadlineAt = performance.now() + timeoutMs;
       this.#timer = setTimeout(() => {
         this.#abort('timeout');
       }, timeoutMs);
@@ -79,6 +82,20 @@ export class CallScope {
       if (this.#reason !== undefined) this.#controller.abort(this.failure());
     }
     return this.#controller.signal;
+  }
+
+  /** The caller's own signal, if any (unlike {@link CallScope.signal}, costs nothing to read). */
+  get callerSignal(): AbortSignal | undefined {
+    return this.#callerSignal;
+  }
+
+  /**
+   * Milliseconds left before the deadline (at least 1), or `undefined` without an enforced
+   * deadline. Lets a request carry the deadline as its own timeout instead of a signal.
+   */
+  remainingMs(): number | undefined {
+    if (this.#deadlineAt === undefined) return undefined;
+    return Math.max(1, Math.ceil(this.#deadlineAt - performance.now()));
   }
 
   /** True once the caller aborted or the deadline passed. */

@@ -14,6 +14,20 @@ export interface AttemptContext {
    * request (fetch, SDK call) so the in-flight attempt is cancelled too.
    */
   readonly signal: AbortSignal;
+  /**
+   * The caller's own signal, if any. With {@link AttemptContext.remainingMs} and
+   * {@link AttemptContext.onAbort} it lets an attempt avoid building {@link AttemptContext.signal}
+   * (a combined signal costs tens of microseconds in vendor SDKs): pass the caller's signal and
+   * the remaining time as the request's timeout, and abort the response body through `onAbort`.
+   */
+  readonly callerSignal: AbortSignal | undefined;
+  /** Milliseconds left before the call deadline (at least 1), or `undefined` without a deadline. */
+  readonly remainingMs: number | undefined;
+  /**
+   * Calls `listener` once when the call is aborted or its deadline passes (at once if that
+   * already happened), e.g. to abort a response body the attempt has handed out.
+   */
+  onAbort(listener: () => void): void;
 }
 
 /** Information passed to {@link CallWithRetryOptions.onRetry} before each backoff. */
@@ -115,6 +129,19 @@ class LazyAttemptContext implements AttemptContext {
 
   get signal(): AbortSignal {
     return this.#scope.signal;
+  }
+
+  get callerSignal(): AbortSignal | undefined {
+    return this.#scope.callerSignal;
+  }
+
+  get remainingMs(): number | undefined {
+    return this.#scope.remainingMs();
+  }
+
+  onAbort(listener: () => void): void {
+    if (this.#scope.aborted) listener();
+    else this.#scope.onAbort(listener);
   }
 }
 

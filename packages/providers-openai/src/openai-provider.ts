@@ -109,17 +109,23 @@ export class OpenAIProvider implements LLMProvider {
     let attempts = 0;
     let requestId: string | undefined;
     const chunks = streamWithRetry<OpenAIChatCompletionChunk>(
-      async ({ signal, attemptNumber }) => {
-        attempts = attemptNumber;
+      async (context) => {
+        attempts = context.attemptNumber;
         try {
+          // No combined signal (costly in the SDK): the caller's signal and the deadline as
+          // the request timeout cover the request; `onAbort` aborts the body once streaming.
           const result = await client.chat.completions
             .create(
               { ...body, stream: true, stream_options: { include_usage: true } },
-              { signal, ...headersOption(options) },
+              { signal: context.callerSignal ?? null, timeout: context.remainingMs ?? sdkTimeoutMs, ...headersOption(options) },
             )
             .withResponse();
           requestId = result.request_id ?? undefined;
-          return result.data;
+          const stream = result.data;
+          context.onAbort(() => {
+            stream.controller.abort();
+          });
+          return stream;
         } catch (error) {
           throw mapOpenAIError(error, secrets);
         }
