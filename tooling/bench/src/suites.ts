@@ -20,3 +20,6 @@ suites.push({ name: 'conversations', run: runConversationsBench });
 
 import { runStorageBench } from './storage-bench.js';
 suites.push({ name: 'storage', run: runStorageBench });
+
+import { runRetrievalBench } from './retrieval-bench.js';
+suites.push({ name: 'retrieval', run: runRetrievalBench });
