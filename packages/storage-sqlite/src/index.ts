@@ -8,3 +8,5 @@ export type { ImportConversationOptions, ImportConversationResult } from '@dk/st
 export { SqliteSearchAdapter } from './sqlite-search-adapter.js';
 export type { SqliteSearchAdapterSettings } from './sqlite-search-adapter.js';
 export { createSqliteSearchAdapter } from './create-sqlite-search-adapter.js';
+export { SqliteEmbeddingCache } from './sqlite-embedding-cache.js';
+export type { SqliteEmbeddingCacheSettings } from './sqlite-embedding-cache.js';
