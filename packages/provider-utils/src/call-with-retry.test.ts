@@ -203,4 +203,33 @@ describe('callWithRetry deadlines beyond the timer range', () => {
   it('treats a deadline beyond 2^31 - 1 ms as no deadline instead of firing at once', async () => {
     await expect(callWithRetry(() => new Promise((resolve) => setTimeout(() => resolve('ok'), 5)), { provider: 'test', timeoutMs: 3e9 })).resolves.toBe('ok');
   });
+
+  it('gives attempts the caller signal, the remaining deadline and an abort hook', async () => {
+    const controller = new AbortController();
+    let seen: { callerSignal: AbortSignal | undefined; remainingMs: number | undefined } | undefined;
+    let aborted = 0;
+    const error = await callWithRetry(
+      (context) => {
+        seen = { callerSignal: context.callerSignal, remainingMs: context.remainingMs };
+        context.onAbort(() => {
+          aborted += 1;
+        });
+        setTimeout(() => controller.abort(), 5);
+        return new Promise<never>(() => undefined);
+      },
+      { provider: 'test', signal: controller.signal, timeoutMs: 10_000 },
+    ).catch((caught: unknown) => caught);
+    expect(AbortError.isInstance(error)).toBe(true);
+    expect(seen?.callerSignal).toBe(controller.signal);
+    expect(seen?.remainingMs).toBeGreaterThan(9_000);
+    expect(seen?.remainingMs).toBeLessThanOrEqual(10_000);
+    expect(aborted).toBe(1);
+
+    let withoutDeadline: number | undefined = -1;
+    await callWithRetry((context) => {
+      withoutDeadline = context.remainingMs;
+      return Promise.resolve(context.callerSignal);
+    }, { provider: 'test' });
+    expect(withoutDeadline).toBeUndefined();
+  });
 });

@@ -454,6 +454,28 @@ describe('OpenAIProvider', () => {
       expect(server.requests).toHaveLength(2);
     });
 
+    it('ends a stream at the deadline mid-way and closes the connection (no caller signal)', async () => {
+      // The first text comes at once; every later frame waits a second.
+      server.script((request) => {
+        const reply = openAIChatReply({ content: 'a b c d e f g h' })(request) as { kind: 'sse'; frames: string[] };
+        return { ...reply, frameDelaysMs: reply.frames.map((_, index) => (index >= 2 ? 1000 : 0)) };
+      });
+      const received: string[] = [];
+      const started = performance.now();
+      const error = await failure(
+        (async () => {
+          for await (const part of provider().stream('hi', { timeoutMs: 300 })) {
+            if (part.type === 'text-delta') received.push(part.text);
+          }
+        })(),
+      );
+      expect(TimeoutError.isInstance(error)).toBe(true);
+      expect(received.length).toBeGreaterThan(0);
+      expect(performance.now() - started).toBeLessThan(2500);
+      // Closed by the abort itself, not when the next frame (about 1 s away) would arrive.
+      await expect.poll(() => server.requests[0]?.clientClosedEarly, { timeout: 500 }).toBe(true);
+    });
+
     it('stops an aborted stream promptly and closes the connection', async () => {
       // The first text chunk (frame 1) comes at once; every later frame waits a second.
       server.script((request) => {
