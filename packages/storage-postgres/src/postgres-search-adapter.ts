@@ -189,8 +189,10 @@ export class PostgresSearchAdapter implements IndexableSearchAdapter {
          )
          SELECT c.seq::text AS seq, c.token_count AS length, u.lexeme, coalesce(array_length(u.positions, 1), 1) AS tf,
                 stats.count, stats.average
-           FROM stats, ${this.#table} AS c CROSS JOIN LATERAL unnest(c.tsv) AS u
-          WHERE c.collection = $1 AND c.tsv @@ $2::tsquery AND u.lexeme = ANY($3::text[])`,
+           FROM stats, ${this.#table} AS c
+                -- Only the query's lexemes: mark them with weight A, keep only weight A.
+                CROSS JOIN LATERAL unnest(ts_filter(setweight(c.tsv, 'A', $3::text[]), '{a}')) AS u
+          WHERE c.collection = $1 AND c.tsv @@ $2::tsquery`,
         [this.collection, terms.map(tsqueryOperand).join(' | '), terms],
       );
       const first = rows[0];

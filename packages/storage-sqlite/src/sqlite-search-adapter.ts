@@ -50,8 +50,9 @@ function prepareStatements(db: Database.Database) {
     deleteDocument: db.prepare('DELETE FROM dk_search_chunks WHERE collection = ? AND document_id = ?'),
     stats: db.prepare('SELECT count(*) AS count, avg(token_count) AS average FROM dk_search_chunks WHERE collection = ?'),
     termHits: db.prepare(
-      'SELECT v.doc AS rowid, count(*) AS tf, c.token_count AS length FROM dk_search_vocab AS v ' +
-        'JOIN dk_search_chunks AS c ON c.rowid = v.doc WHERE v.term = ? AND c.collection = ? GROUP BY v.doc',
+      'SELECT v.doc AS rowid, v.tf, c.token_count AS length ' +
+        'FROM (SELECT doc, count(*) AS tf FROM dk_search_vocab WHERE term = ? GROUP BY doc) AS v ' +
+        'JOIN dk_search_chunks AS c ON c.rowid = v.doc WHERE c.collection = ?',
     ),
     chunks: db.prepare('SELECT rowid, chunk_id, content, metadata FROM dk_search_chunks WHERE rowid IN (SELECT value FROM json_each(?))'),
   };

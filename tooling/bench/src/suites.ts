@@ -23,3 +23,6 @@ suites.push({ name: 'storage', run: runStorageBench });
 
 import { runRetrievalBench } from './retrieval-bench.js';
 suites.push({ name: 'retrieval', run: runRetrievalBench });
+
+import { runSearchBench } from './search-bench.js';
+suites.push({ name: 'search', run: runSearchBench });

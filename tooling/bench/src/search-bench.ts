@@ -1,0 +1,162 @@
+// Search benchmark: ingest 10,000 chunks (1,000 documents of 10 paragraphs, chunked by
+// paragraph) into the in-memory, SQLite FTS5 and PostgreSQL full-text adapters, then time
+// 300 keyword queries at k = 5 on each. Throughput is chunks per second of `index()`;
+// latency is per `search()` call. Ratios compare each adapter with the in-memory adapter,
+// run in the same process on the same corpus and queries. Run: `pnpm bench search`.
+//
+// The corpus is synthetic and seeded (a Zipf-like vocabulary of 5,000 words), so every run
+// indexes the same text; queries mix frequent and rare words, as user questions do.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InMemorySearchAdapter } from '@dk/rag';
+import type { IndexableSearchAdapter, SearchDocument } from '@dk/spec';
+import { PostgresSearchAdapter } from '@dk/storage-postgres';
+import { SqliteSearchAdapter } from '@dk/storage-sqlite';
+import pg from 'pg';
+
+const postgresUrl = process.env['DK_BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
+const documentCount = 1_000;
+const paragraphsPerDocument = 10;
+const queryCount = 300;
+const chunking = { maxChars: 500, overlapChars: 40 };
+
+/** A small seeded PRNG (mulberry32), so the corpus is the same on every run. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function vocabulary(size: number, next: () => number): string[] {
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const words = new Set<string>();
+  while (words.size < size) {
+    const length = 4 + Math.floor(next() * 7);
+    let word = '';
+    for (let index = 0; index < length; index++) word += letters[Math.floor(next() * letters.length)];
+    words.add(word);
+  }
+  return [...words];
+}
+
+/** Picks a word with probability falling off as 1 / rank (Zipf, s = 1). */
+function zipfPicker(words: readonly string[], next: () => number): () => string {
+  const cumulative: number[] = [];
+  let total = 0;
+  for (let rank = 1; rank <= words.length; rank++) cumulative.push((total += 1 / rank));
+  return () => {
+    const target = next() * total;
+    let low = 0;
+    let high = cumulative.length - 1;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (cumulative[middle]! < target) low = middle + 1;
+      else high = middle;
+    }
+    return words[low]!;
+  };
+}
+
+function corpus(): { documents: SearchDocument[]; queries: string[] } {
+  const next = random(7);
+  const words = vocabulary(5_000, next);
+  const pick = zipfPicker(words, next);
+  const documents: SearchDocument[] = [];
+  for (let document = 0; document < documentCount; document++) {
+    const paragraphs: string[] = [];
+    for (let paragraph = 0; paragraph < paragraphsPerDocument; paragraph++) {
+      // 45–60 words: about 300–450 characters, so each paragraph becomes one chunk.
+      const length = 45 + Math.floor(next() * 16);
+      const sentence: string[] = [];
+      for (let word = 0; word < length; word++) sentence.push(pick());
+      paragraphs.push(`${sentence.join(' ')}.`);
+    }
+    documents.push({ id: `doc-${document}`, content: paragraphs.join('\n\n'), metadata: { shard: document % 10 } });
+  }
+  const queries: string[] = [];
+  for (let query = 0; query < queryCount; query++) {
+    const length = 2 + Math.floor(next() * 3);
+    const terms: string[] = [];
+    // One mid-frequency word for the topic, the rest as a user types them.
+    terms.push(words[50 + Math.floor(next() * 1_000)]!);
+    for (let term = 1; term < length; term++) terms.push(pick());
+    queries.push(terms.join(' '));
+  }
+  return { documents, queries };
+}
+
+function percentile(sorted: readonly number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * (sorted.length - 1)))]!;
+}
+
+interface Row {
+  readonly name: string;
+  readonly chunks: number;
+  readonly chunksPerSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+async function measure(name: string, adapter: IndexableSearchAdapter, documents: readonly SearchDocument[], queries: readonly string[]): Promise<Row> {
+  const started = performance.now();
+  const { chunks } = await adapter.index(documents, { chunking });
+  const seconds = (performance.now() - started) / 1000;
+  // Warm caches and statement plans before timing.
+  for (const query of queries.slice(0, 20)) await adapter.search(query, { k: 5 });
+  const times: number[] = [];
+  for (const query of queries) {
+    const queryStarted = performance.now();
+    await adapter.search(query, { k: 5 });
+    times.push((performance.now() - queryStarted) * 1000);
+  }
+  times.sort((left, right) => left - right);
+  return { name, chunks, chunksPerSecond: chunks / seconds, p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
+}
+
+/** Runs the search suite and prints its table. */
+export async function runSearchBench(): Promise<void> {
+  const { documents, queries } = corpus();
+  const rows: Row[] = [];
+  rows.push(await measure('in-memory', new InMemorySearchAdapter({ name: 'bench' }), documents, queries));
+
+  const directory = mkdtempSync(join(tmpdir(), 'dk-search-bench-'));
+  try {
+    const sqlite = new SqliteSearchAdapter({ name: 'bench', path: join(directory, 'search.db') });
+    rows.push(await measure('sqlite', sqlite, documents, queries));
+    await sqlite.close();
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+
+  const pool = new pg.Pool({ connectionString: postgresUrl, max: 2, connectionTimeoutMillis: 2000 });
+  const schema = `dk_bench_search_${Date.now().toString(36)}`;
+  try {
+    await pool.query('SELECT 1');
+    const postgres = new PostgresSearchAdapter({ name: 'bench', pool, schema });
+    rows.push(await measure('postgres', postgres, documents, queries));
+    await postgres.close();
+  } catch (error) {
+    process.stdout.write(`PostgreSQL skipped (${error instanceof Error ? error.message : String(error)}); set DK_BENCH_POSTGRES_URL.\n\n`);
+  } finally {
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+    await pool.end();
+  }
+
+  const baseline = rows[0]!;
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  print(`${documentCount} documents → ${baseline.chunks} chunks; ${queries.length} queries at k = 5.\n`);
+  print('| adapter | chunks | index chunks/s | query p50 µs | query p99 µs | index time vs in-memory | p50 vs in-memory |');
+  print('|---|---:|---:|---:|---:|---:|---:|');
+  for (const row of rows) {
+    print(
+      `| ${row.name} | ${row.chunks} | ${Math.round(row.chunksPerSecond)} | ${Math.round(row.p50)} | ${Math.round(row.p99)} | ` +
+        `${(baseline.chunksPerSecond / row.chunksPerSecond).toFixed(1)}× | ${(row.p50 / baseline.p50).toFixed(1)}× |`,
+    );
+  }
+}
