@@ -2,7 +2,9 @@ import { RagSearchError } from '@dk/spec';
 import type { SearchAdapter, SearchOptions, SearchResult } from '@dk/spec';
 import { describe, expect, it } from 'vitest';
 import { HybridSearchAdapter } from './hybrid-search-adapter.js';
+import { InMemorySearchAdapter } from './in-memory-search-adapter.js';
 import { RagConfigError } from './rag-config-error.js';
+import { VectorSearchAdapter } from './vector-search-adapter.js';
 
 /** An adapter that returns a fixed ranking and records its options. */
 function ranked(name: string, ids: readonly string[]): SearchAdapter & { seen: SearchOptions[] } {
@@ -72,5 +74,26 @@ describe('HybridSearchAdapter', () => {
     expect(() => new HybridSearchAdapter({ name: 'hy', keyword: ranked('kw', []), vector: {} as never })).toThrow(RagConfigError);
     expect(() => new HybridSearchAdapter({ name: 'hy', keyword: ranked('kw', []), vector: ranked('v', []), keywordWeight: 0, vectorWeight: 0 })).toThrow(/positive weight/);
     expect(() => new HybridSearchAdapter({ name: 'hy', keyword: ranked('kw', []), vector: ranked('v', []), rrfK: -1 })).toThrow(/rrfK/);
+  });
+});
+
+describe('HybridSearchAdapter.index', () => {
+  it('indexes and deletes in both adapters, so one call keeps keyword and vector in step', async () => {
+    const words = ['python', 'asyncio', 'bread', 'flour'];
+    const vector = new VectorSearchAdapter({
+      name: 'vec',
+      embeddingModel: { specificationVersion: 'v1', modelId: 'test:words', embed: (texts) => Promise.resolve(texts.map((text) => words.map((word) => (text.toLowerCase().includes(word) ? 1 : 0)))) },
+    });
+    const keyword = new InMemorySearchAdapter({ name: 'kw' });
+    const hybrid = new HybridSearchAdapter({ name: 'hy', keyword, vector });
+    expect(await hybrid.index([{ id: 'a', content: 'Python asyncio loops' }, { id: 'b', content: 'Bread from flour' }])).toEqual({ documents: 2, chunks: 2 });
+    expect(vector.size).toBe(2);
+    const [top] = await hybrid.search('asyncio in python');
+    expect(top).toMatchObject({ id: 'a#0', score: 1 });
+    expect(await hybrid.deleteDocuments(['a'])).toBe(1);
+    expect(vector.size).toBe(1);
+    expect((await hybrid.search('asyncio')).map((result) => result.id)).not.toContain('a#0');
+    const plain = new HybridSearchAdapter({ name: 'hy', keyword: ranked('kw', []), vector });
+    await expect(plain.index([])).rejects.toThrow(/"kw" does not/);
   });
 });

@@ -1,5 +1,5 @@
 import { RagSearchError } from '@dk/spec';
-import type { SearchAdapter, SearchOptions, SearchResult } from '@dk/spec';
+import type { IndexableSearchAdapter, IndexOptions, IndexResult, SearchAdapter, SearchDocument, SearchOptions, SearchResult } from '@dk/spec';
 import { RagConfigError } from './rag-config-error.js';
 import { validateSearchOptions } from './validate-search-options.js';
 
@@ -110,6 +110,41 @@ export class HybridSearchAdapter implements SearchAdapter {
       .filter((entry) => scoreThreshold === undefined || entry.score >= scoreThreshold)
       .sort((left, right) => right.score - left.score || left.keywordRank - right.keywordRank || left.vectorRank - right.vectorRank);
     return ranked.slice(0, k).map(({ result, score }) => ({ id: result.id, content: result.content, score, metadata: { ...result.metadata } }));
+  }
+
+  /**
+   * Indexes `documents` in both adapters (keyword first, then vector, with the same
+   * options, so both produce the same chunk ids). Both adapters must be indexable
+   * (`IndexableSearchAdapter`). Progress is reported by each adapter in turn.
+   */
+  async index(documents: readonly SearchDocument[], options: IndexOptions = {}): Promise<IndexResult> {
+    const [keyword, vector] = this.#indexable();
+    const result = await keyword.index(documents, options);
+    await vector.index(documents, options);
+    return result;
+  }
+
+  /** Deletes documents from both adapters; returns how many the keyword adapter held. */
+  async deleteDocuments(ids: readonly string[]): Promise<number> {
+    const [keyword, vector] = this.#indexable();
+    const deleted = await keyword.deleteDocuments(ids);
+    await vector.deleteDocuments(ids);
+    return deleted;
+  }
+
+  #indexable(): [IndexableSearchAdapter, IndexableSearchAdapter] {
+    const isIndexable = (adapter: SearchAdapter): adapter is IndexableSearchAdapter =>
+      typeof (adapter as Partial<IndexableSearchAdapter>).index === 'function' && typeof (adapter as Partial<IndexableSearchAdapter>).deleteDocuments === 'function';
+    const keyword = this.#keyword;
+    const vector = this.#vector;
+    if (!isIndexable(keyword) || !isIndexable(vector)) {
+      throw new RagSearchError({
+        message: `Hybrid search "${this.name}" can only index when both its adapters do (index and deleteDocuments); "${isIndexable(keyword) ? vector.name : keyword.name}" does not. Index each adapter yourself.`,
+        adapterName: this.name,
+        code: 'RAG_INDEX_INVALID',
+      });
+    }
+    return [keyword, vector];
   }
 
   async #run(adapter: SearchAdapter, query: string, options: SearchOptions, signal: AbortSignal | undefined): Promise<SearchResult[]> {
