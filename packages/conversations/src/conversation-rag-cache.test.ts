@@ -26,6 +26,10 @@ function setup() {
   const library = new ConfigPromptLibrary({
     user: {
       // the query depends on a default: the Python original's cache missed exactly this case
+      budgeted: {
+        template: '{{RAG_CONTENT}}',
+        rag_configs: [{ adapter_name: 'docs', query: 'python', k: 3, item_template: '{{content}}', max_tokens: 16 }],
+      },
       code_question: {
         template: 'Context:\n{{RAG_CONTENT}}\nQuestion about {{topic}} in {{language}}?',
         defaults: { language: 'python' },
@@ -48,6 +52,10 @@ describe('cacheRag: RAG results reused across branches', () => {
     const firstPrompt = first.metadata['prompt'] as { rag: Record<string, unknown>[]; ragCacheHit?: boolean };
     expect(firstPrompt.ragCacheHit).toBeUndefined();
     expect(firstPrompt.rag[0]!['queryHash']).toEqual(expect.stringMatching(/^[0-9a-f]{64}$/));
+    // the node keeps the hash the builder computed: a direct render reports the same one
+    const direct = await builder.renderUserPrompt('code_question', { params: { topic: 'decorators' } });
+    expect(direct.rag[0]!.queryHash).toBe(firstPrompt.rag[0]!['queryHash']);
+    docs.searches -= 1; // that render searched; count only the conversation's searches below
     const retrieved = firstPrompt.rag[0]!['retrieved'] as SearchResult[];
     expect(retrieved.map((result) => result.id)).toEqual(['d1', 'd3']);
     expect(retrieved[0]).toEqual({ id: 'd1', content: 'Python decorators wrap a function to extend its behaviour.', score: expect.any(Number), metadata: { lang: 'python' } });
@@ -89,5 +97,16 @@ describe('cacheRag: RAG results reused across branches', () => {
     await plain.branchFrom(node.id);
     await plain.addMessage({ role: 'user', promptName: 'code_question', params: { topic: 'decorators' }, cacheRag: true });
     expect(docs.searches).toBe(2);
+  });
+
+  it('records a RAG token budget and what it dropped on the node', async () => {
+    const { builder, storage } = setup();
+    const manager = await ConversationManager.create({ llm: new EchoProvider(), promptBuilder: builder, storage });
+    const node = await manager.addMessage({ role: 'user', promptName: 'budgeted' });
+    const run = (node.metadata['prompt'] as { rag: Record<string, unknown>[] }).rag[0]!;
+    expect(run['maxTokens']).toBe(16);
+    expect(run['results']).toHaveLength(1);
+    expect(run['dropped']).toEqual([expect.objectContaining({ budget: 'config', tokens: expect.any(Number) })]);
+    expect(run['retrieved']).toBeUndefined();
   });
 });
