@@ -79,6 +79,28 @@ describe.skipIf(skip)('PostgresSearchAdapter', () => {
     expect((await docs.search('walrus')).map((result) => result.id)).toEqual(['doc#0']);
   });
 
+  it('keeps the collection statistics equal to the chunks after index, re-index, failure and delete', async () => {
+    const docs = adapter();
+    const check = async () => {
+      const { rows } = await pool.query<{ stored: string | null; actual: string }>(
+        `SELECT (SELECT chunk_count || '/' || token_total FROM "${schema}".dk_search_stats WHERE collection = $1) AS stored,
+                (SELECT count(*) || '/' || coalesce(sum(token_count), 0) FROM "${schema}".dk_search_chunks WHERE collection = $1) AS actual`,
+        [docs.collection],
+      );
+      expect(rows[0]!.stored ?? '0/0').toBe(rows[0]!.actual);
+      return rows[0]!.actual;
+    };
+    const long = Array.from({ length: 6 }, (_, index) => `Section ${index} about narwhal tusks and ice.`).join('\n\n');
+    await docs.index([{ id: 'a', content: long }, { id: 'b', content: 'narwhal' }], { chunking: { maxChars: 60, overlapChars: 0 } });
+    expect(await check()).not.toBe('0/0');
+    await docs.index([{ id: 'a', content: 'short narwhal note' }], { chunking: false });
+    await check();
+    await docs.index([{ id: 'b', content: 'bad \u0000' }]).catch(() => undefined);
+    await check();
+    await docs.deleteDocuments(['a', 'b']);
+    expect(await check()).toBe('0/0');
+  });
+
   it('serialises concurrent re-indexing of the same document across connections', async () => {
     const collection = `concurrent_${Date.now()}`;
     const writers = Array.from({ length: 4 }, () => new PostgresSearchAdapter({ name: 'docs', collection, pool, schema }));
@@ -103,7 +125,7 @@ describe.skipIf(skip)('PostgresSearchAdapter', () => {
       await search.migrate();
       expect(await store.migrate()).toEqual({ fromVersion: expect.any(Number), toVersion: expect.any(Number) });
       const { rows } = await pool.query<{ version: number }>(`SELECT version FROM "${shared}".dk_search_migrations`);
-      expect(rows.map((row) => row.version)).toEqual([1]);
+      expect(rows.map((row) => row.version)).toEqual([1, 2]);
       await store.close();
     } finally {
       await dropSchema(shared);

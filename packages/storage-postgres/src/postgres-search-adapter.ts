@@ -1,5 +1,5 @@
 import { chunkDocuments, indexInBatches, validateSearchOptions } from '@dk/rag';
-import type { ChunkedDocument } from '@dk/rag';
+import type { ChunkedDocument, DocumentChunk } from '@dk/rag';
 import { RagSearchError } from '@dk/spec';
 import type { IndexableSearchAdapter, IndexOptions, IndexResult, SearchDocument, SearchOptions, SearchResult } from '@dk/spec';
 import { pickResults, scoreCandidates, StoreSettingsError } from '@dk/storage-kysely';
@@ -92,6 +92,7 @@ export class PostgresSearchAdapter implements IndexableSearchAdapter {
   readonly #owned: boolean;
   readonly #batchSize: number;
   readonly #table: string;
+  readonly #stats: string;
   #ready: Promise<void> | undefined;
   #closed = false;
 
@@ -133,6 +134,7 @@ export class PostgresSearchAdapter implements IndexableSearchAdapter {
     this.language = language;
     this.#batchSize = batchSize;
     this.#table = `"${schema}".dk_search_chunks`;
+    this.#stats = `"${schema}".dk_search_stats`;
   }
 
   /** Creates the search tables if needed (also done by the first operation). */
@@ -158,12 +160,16 @@ export class PostgresSearchAdapter implements IndexableSearchAdapter {
     await this.#open('RAG_INDEX_FAILED');
     return this.#transaction('RAG_INDEX_FAILED', 'delete documents', async (client) => {
       await this.#lockDocuments(client, ids);
-      const { rows } = await client.query<{ count: string }>(
-        `WITH deleted AS (DELETE FROM ${this.#table} WHERE collection = $1 AND document_id = ANY($2::text[]) RETURNING document_id)
-         SELECT count(DISTINCT document_id) AS count FROM deleted`,
+      const { rows } = await client.query<{ documents: string; chunks: string; tokens: string }>(
+        `WITH deleted AS (
+           DELETE FROM ${this.#table} WHERE collection = $1 AND document_id = ANY($2::text[]) RETURNING document_id, token_count
+         )
+         SELECT count(DISTINCT document_id) AS documents, count(*) AS chunks, coalesce(sum(token_count), 0) AS tokens FROM deleted`,
         [this.collection, ids],
       );
-      return Number(rows[0]?.count ?? 0);
+      const deleted = rows[0]!;
+      await this.#updateStats(client, -Number(deleted.chunks), -Number(deleted.tokens));
+      return Number(deleted.documents);
     });
   }
 
@@ -185,7 +191,8 @@ export class PostgresSearchAdapter implements IndexableSearchAdapter {
       if (terms.length === 0 || options.signal?.aborted === true) return [];
       const { rows } = await this.#pool.query<HitRow>(
         `WITH stats AS (
-           SELECT count(*) AS count, coalesce(avg(token_count), 0)::float8 AS average FROM ${this.#table} WHERE collection = $1
+           SELECT chunk_count AS count, CASE WHEN chunk_count > 0 THEN token_total::float8 / chunk_count ELSE 0 END AS average
+             FROM ${this.#stats} WHERE collection = $1
          )
          SELECT c.seq::text AS seq, c.token_count AS length, u.lexeme, coalesce(array_length(u.positions, 1), 1) AS tf,
                 stats.count, stats.average
@@ -236,17 +243,44 @@ export class PostgresSearchAdapter implements IndexableSearchAdapter {
   async #writeBatch(client: PoolClient, batch: readonly ChunkedDocument[]): Promise<void> {
     const documentIds = batch.map((document) => document.documentId);
     await this.#lockDocuments(client, documentIds);
-    await client.query(`DELETE FROM ${this.#table} WHERE collection = $1 AND document_id = ANY($2::text[])`, [this.collection, documentIds]);
+    const deleted = await client.query<{ chunks: string; tokens: string }>(
+      `WITH deleted AS (DELETE FROM ${this.#table} WHERE collection = $1 AND document_id = ANY($2::text[]) RETURNING token_count)
+       SELECT count(*) AS chunks, coalesce(sum(token_count), 0) AS tokens FROM deleted`,
+      [this.collection, documentIds],
+    );
+    let chunkDelta = -Number(deleted.rows[0]!.chunks);
+    let tokenDelta = -Number(deleted.rows[0]!.tokens);
     const chunks = batch.flatMap((document) => document.chunks);
-    if (chunks.length === 0) return;
+    if (chunks.length > 0) {
+      const inserted = await this.#insertChunks(client, chunks);
+      chunkDelta += inserted.chunks;
+      tokenDelta += inserted.tokens;
+    }
+    await this.#updateStats(client, chunkDelta, tokenDelta);
+  }
+
+  async #updateStats(client: PoolClient, chunks: number, tokens: number): Promise<void> {
+    if (chunks === 0 && tokens === 0) return;
     await client.query(
-      `INSERT INTO ${this.#table} (collection, chunk_id, document_id, chunk_index, content, metadata, tsv, token_count)
+      `INSERT INTO ${this.#stats} AS s (collection, chunk_count, token_total) VALUES ($1, $2, $3)
+       ON CONFLICT (collection) DO UPDATE SET chunk_count = s.chunk_count + EXCLUDED.chunk_count, token_total = s.token_total + EXCLUDED.token_total`,
+      [this.collection, chunks, tokens],
+    );
+  }
+
+  async #insertChunks(client: PoolClient, chunks: readonly DocumentChunk[]): Promise<{ chunks: number; tokens: number }> {
+    const { rows } = await client.query<{ chunks: string; tokens: string }>(
+      `WITH inserted AS (
+       INSERT INTO ${this.#table} (collection, chunk_id, document_id, chunk_index, content, metadata, tsv, token_count)
        SELECT $1, x.chunk_id, x.document_id, x.chunk_index, x.content, x.metadata::jsonb, v.tsv,
               (SELECT coalesce(sum(coalesce(array_length(u.positions, 1), 1)), 0) FROM unnest(v.tsv) AS u)
          FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[])
               WITH ORDINALITY AS x(chunk_id, document_id, chunk_index, content, metadata, ord)
               CROSS JOIN LATERAL (SELECT to_tsvector($7::regconfig, x.content) AS tsv) AS v
-        ORDER BY x.ord`,
+        ORDER BY x.ord
+       RETURNING token_count
+       )
+       SELECT count(*) AS chunks, coalesce(sum(token_count), 0) AS tokens FROM inserted`,
       [
         this.collection,
         chunks.map((chunk) => chunk.id),
@@ -257,6 +291,7 @@ export class PostgresSearchAdapter implements IndexableSearchAdapter {
         this.language,
       ],
     );
+    return { chunks: Number(rows[0]!.chunks), tokens: Number(rows[0]!.tokens) };
   }
 
   /** Serialises writers of the same documents across connections (locks taken in sorted order). */

@@ -19,6 +19,15 @@ function migrations(schema: string): readonly string[] {
      );
      CREATE INDEX dk_search_chunks_document ON ${table} (collection, document_id);
      CREATE INDEX dk_search_chunks_tsv ON ${table} USING GIN (tsv);`,
+    // Collection size and total length, kept by every write, so a query reads BM25's corpus
+    // statistics from one row instead of aggregating the collection.
+    `CREATE TABLE "${schema}".dk_search_stats (
+       collection text PRIMARY KEY,
+       chunk_count bigint NOT NULL,
+       token_total bigint NOT NULL
+     );
+     INSERT INTO "${schema}".dk_search_stats (collection, chunk_count, token_total)
+       SELECT collection, count(*), coalesce(sum(token_count), 0) FROM ${table} GROUP BY collection;`,
   ];
 }
 
