@@ -56,7 +56,8 @@ function unit(vector: readonly number[]): Float64Array {
  * cosine similarity (exact, brute force: fine up to some tens of thousands of chunks).
  *
  * Score: the cosine similarity clamped to 0–1 (`max(0, cos)`). 1 means the same direction
- * as the query, 0 orthogonal or opposite (unrelated). So a `score_threshold` is a minimum
+ * as the query, 0 orthogonal or opposite (unrelated); documents scoring 0 are not returned,
+ * as keyword adapters return only documents that match. So a `score_threshold` is a minimum
  * cosine similarity; note that good thresholds depend on the embedding model (dense models
  * rarely go below 0.1 even for unrelated text). Ties keep insertion order.
  */
@@ -205,7 +206,8 @@ export class VectorSearchAdapter implements IndexableSearchAdapter {
       const vector = document.vector;
       let dot = 0;
       for (let index = 0; index < vector.length; index++) dot += vector[index]! * queryVector[index]!;
-      const score = dot > 0 ? Math.min(1, dot) : 0;
+      if (!(dot > 0)) continue;
+      const score = Math.min(1, dot);
       if (scoreThreshold !== undefined && score < scoreThreshold) continue;
       if (best.length === k && score <= best[k - 1]!.score) continue;
       let position = best.length === k ? k - 1 : best.length;
