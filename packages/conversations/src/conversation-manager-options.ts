@@ -52,7 +52,10 @@ export interface ConversationManagerSettings {
    * searching; the new node records `ragCacheHit: true` and, per search, `cacheHit` and
    * `cachedFrom` (the node the results came from). The manager indexes the prompt nodes it
    * has seen on an active path (its own, and those loaded by `resume`, `switchToNode`, …),
-   * so it never loads the whole tree for this. Per message: `addMessage({ cacheRag })`.
+   * so it never loads the whole tree for this; after `resume`, prompt nodes only on other
+   * branches are not known until a path through them is loaded. Reused results are the
+   * ones stored, so they do not reflect documents indexed since. Per message:
+   * `addMessage({ cacheRag })`.
    */
   readonly cacheRag?: boolean;
 }
