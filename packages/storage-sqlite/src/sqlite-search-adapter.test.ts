@@ -79,3 +79,43 @@ describe('SqliteSearchAdapter', () => {
     expect(RagSearchError.isInstance(failed) && failed.code).toBe('RAG_SEARCH_FAILED');
   });
 });
+
+describe('SqliteSearchAdapter statistics', () => {
+  it('migration 2 builds the statistics of chunks indexed at version 1', async () => {
+    const path = join(directory, 'upgrade.db');
+    const first = new SqliteSearchAdapter({ name: 'docs', path });
+    await first.index([{ id: 'a', content: 'walrus walrus tusk' }, { id: 'b', content: 'tusk' }], { chunking: false });
+    const expected = await first.search('walrus tusk');
+    await first.close();
+    // Back to version 1: no statistics table.
+    const database = new Database(path);
+    database.exec('DROP TABLE dk_search_stats; DELETE FROM dk_search_migrations WHERE version = 2');
+    database.close();
+    const upgraded = new SqliteSearchAdapter({ name: 'docs', path });
+    expect(await upgraded.search('walrus tusk')).toEqual(expected);
+    await upgraded.close();
+  });
+
+
+  it('keeps the collection statistics equal to the chunks after index, re-index, failure and delete', async () => {
+    const database = new Database(':memory:');
+    const search = new SqliteSearchAdapter({ name: 'docs', database });
+    const check = () => {
+      const stored = database.prepare("SELECT chunk_count || '/' || token_total AS v FROM dk_search_stats WHERE collection = 'docs'").get() as { v: string } | undefined;
+      const actual = database.prepare("SELECT count(*) || '/' || coalesce(sum(token_count), 0) AS v FROM dk_search_chunks WHERE collection = 'docs'").get() as { v: string };
+      expect(stored?.v ?? '0/0').toBe(actual.v);
+      return actual.v;
+    };
+    const long = Array.from({ length: 6 }, (_, index) => `Section ${index} about narwhal tusks and ice.`).join('\n\n');
+    await search.index([{ id: 'a', content: long }, { id: 'b', content: 'narwhal' }], { chunking: { maxChars: 60, overlapChars: 0 } });
+    expect(check()).not.toBe('0/0');
+    await search.index([{ id: 'a', content: 'short narwhal note' }], { chunking: false });
+    check();
+    database.exec("CREATE TRIGGER fail_insert BEFORE INSERT ON dk_search_chunks WHEN NEW.content LIKE '%boom%' BEGIN SELECT RAISE(ABORT, 'no'); END");
+    await search.index([{ id: 'b', content: 'boom' }]).catch(() => undefined);
+    check();
+    expect(await search.deleteDocuments(['a', 'b'])).toBe(2);
+    expect(check()).toBe('0/0');
+    expect(await search.search('narwhal')).toEqual([]);
+  });
+});

@@ -45,10 +45,14 @@ function prepareStatements(db: Database.Database) {
       'INSERT INTO dk_search_chunks (collection, chunk_id, document_id, chunk_index, content, metadata, token_count) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     insertFts: db.prepare('INSERT INTO dk_search_fts (rowid, content) VALUES (?, ?)'),
-    documentChunks: db.prepare('SELECT rowid, content FROM dk_search_chunks WHERE collection = ? AND document_id = ?'),
+    documentChunks: db.prepare('SELECT rowid, content, token_count FROM dk_search_chunks WHERE collection = ? AND document_id = ?'),
     deleteFts: db.prepare("INSERT INTO dk_search_fts (dk_search_fts, rowid, content) VALUES ('delete', ?, ?)"),
     deleteDocument: db.prepare('DELETE FROM dk_search_chunks WHERE collection = ? AND document_id = ?'),
-    stats: db.prepare('SELECT count(*) AS count, avg(token_count) AS average FROM dk_search_chunks WHERE collection = ?'),
+    stats: db.prepare('SELECT chunk_count AS count, CAST(token_total AS REAL) / max(chunk_count, 1) AS average FROM dk_search_stats WHERE collection = ?'),
+    updateStats: db.prepare(
+      'INSERT INTO dk_search_stats (collection, chunk_count, token_total) VALUES (?, ?, ?) ON CONFLICT (collection) ' +
+        'DO UPDATE SET chunk_count = chunk_count + excluded.chunk_count, token_total = token_total + excluded.token_total',
+    ),
     termHits: db.prepare(
       'SELECT v.doc AS rowid, v.tf, c.token_count AS length ' +
         'FROM (SELECT doc, count(*) AS tf FROM dk_search_vocab WHERE term = ? GROUP BY doc) AS v ' +
@@ -139,9 +143,14 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
     const chunked = chunkDocuments(documents, options, this.name);
     const statements = this.#open('RAG_INDEX_FAILED');
     const writeBatch = this.#database.transaction((batch: readonly ChunkedDocument[]) => {
+      let chunks = 0;
+      let tokens = 0;
       for (const document of batch) {
-        this.#deleteDocument(statements, document.documentId);
+        const removed = this.#deleteDocument(statements, document.documentId);
+        chunks -= removed.chunks;
+        tokens -= removed.tokens;
         for (const chunk of document.chunks) {
+          const length = tokenize(chunk.content).length;
           const { lastInsertRowid } = statements.insertChunk.run(
             this.collection,
             chunk.id,
@@ -149,11 +158,14 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
             chunk.chunkIndex,
             chunk.content,
             JSON.stringify(chunk.metadata),
-            tokenize(chunk.content).length,
+            length,
           );
           statements.insertFts.run(lastInsertRowid, chunk.content);
+          chunks += 1;
+          tokens += length;
         }
       }
+      statements.updateStats.run(this.collection, chunks, tokens);
     });
     return indexInBatches(chunked, options, this.#batchSize, (batch) => {
       this.#guard('RAG_INDEX_FAILED', 'index documents', () => writeBatch(batch));
@@ -166,7 +178,19 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
       throw new RagSearchError({ message: 'deleteDocuments() takes an array of document ids (strings).', adapterName: this.name, code: 'RAG_INDEX_INVALID' });
     }
     const statements = this.#open('RAG_INDEX_FAILED');
-    const run = this.#database.transaction(() => ids.reduce((count, id) => count + (this.#deleteDocument(statements, id) ? 1 : 0), 0));
+    const run = this.#database.transaction(() => {
+      let documents = 0;
+      let chunks = 0;
+      let tokens = 0;
+      for (const id of ids) {
+        const removed = this.#deleteDocument(statements, id);
+        if (removed.chunks > 0) documents++;
+        chunks -= removed.chunks;
+        tokens -= removed.tokens;
+      }
+      statements.updateStats.run(this.collection, chunks, tokens);
+      return documents;
+    });
     return this.#guard('RAG_INDEX_FAILED', 'delete documents', run);
   }
 
@@ -181,8 +205,8 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
     const terms = [...new Set(tokenize(query))];
     if (terms.length === 0) return [];
     const ranked = this.#guard('RAG_SEARCH_FAILED', 'search', () => {
-      const stats = statements.stats.get(this.collection) as { count: number; average: number | null };
-      if (stats.count === 0) return [];
+      const stats = statements.stats.get(this.collection) as { count: number; average: number } | undefined;
+      if (stats === undefined || stats.count === 0) return [];
       const candidates = new Map<number, { order: number; length: number; frequencies: number[] }>();
       terms.forEach((term, termIndex) => {
         for (const row of statements.termHits.all(term, this.collection) as CandidateRow[]) {
@@ -196,7 +220,7 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
       });
       const list: ScoringCandidate<number>[] = [];
       for (const [key, candidate] of candidates) list.push({ key, ...candidate });
-      return scoreCandidates({ termCount: terms.length, documentCount: stats.count, averageLength: stats.average ?? 0, candidates: list });
+      return scoreCandidates({ termCount: terms.length, documentCount: stats.count, averageLength: stats.average, candidates: list });
     });
     options.signal?.throwIfAborted();
     return pickResults(ranked, validated, (keys) =>
@@ -219,11 +243,15 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
     if (this.#owned) this.#database.close();
   }
 
-  #deleteDocument(statements: Statements, documentId: string): boolean {
-    const rows = statements.documentChunks.all(this.collection, documentId) as { rowid: number; content: string }[];
-    for (const row of rows) statements.deleteFts.run(row.rowid, row.content);
+  #deleteDocument(statements: Statements, documentId: string): { chunks: number; tokens: number } {
+    const rows = statements.documentChunks.all(this.collection, documentId) as { rowid: number; content: string; token_count: number }[];
+    let tokens = 0;
+    for (const row of rows) {
+      statements.deleteFts.run(row.rowid, row.content);
+      tokens += row.token_count;
+    }
     statements.deleteDocument.run(this.collection, documentId);
-    return rows.length > 0;
+    return { chunks: rows.length, tokens };
   }
 
   #guard<T>(code: string, action: string, run: () => T): T {

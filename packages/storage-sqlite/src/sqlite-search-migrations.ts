@@ -19,6 +19,15 @@ const migrations: readonly string[] = [
      content, content = 'dk_search_chunks', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 0'
    );
    CREATE VIRTUAL TABLE dk_search_vocab USING fts5vocab (dk_search_fts, instance);`,
+  // Collection size and total length, kept by every write, so a query reads BM25's corpus
+  // statistics from one row instead of aggregating the collection.
+  `CREATE TABLE dk_search_stats (
+     collection TEXT PRIMARY KEY,
+     chunk_count INTEGER NOT NULL,
+     token_total INTEGER NOT NULL
+   );
+   INSERT INTO dk_search_stats (collection, chunk_count, token_total)
+     SELECT collection, count(*), coalesce(sum(token_count), 0) FROM dk_search_chunks GROUP BY collection;`,
 ];
 
 /** Latest search schema version. */
