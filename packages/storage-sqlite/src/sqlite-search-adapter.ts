@@ -137,7 +137,11 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
     this.#open('RAG_SEARCH_FAILED');
   }
 
-  /** Chunks and indexes documents; see `IndexableSearchAdapter`. One transaction per batch. */
+  /**
+   * Chunks and indexes documents; see `IndexableSearchAdapter`. One `BEGIN IMMEDIATE`
+   * transaction per batch, so processes sharing the file queue for the write lock
+   * (`busyTimeoutMs`) instead of failing on a lock upgrade.
+   */
   async index(documents: readonly SearchDocument[], options: IndexOptions = {}): Promise<IndexResult> {
     options.signal?.throwIfAborted();
     const chunked = chunkDocuments(documents, options, this.name);
@@ -168,7 +172,7 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
       statements.updateStats.run(this.collection, chunks, tokens);
     });
     return indexInBatches(chunked, options, this.#batchSize, (batch) => {
-      this.#guard('RAG_INDEX_FAILED', 'index documents', () => writeBatch(batch));
+      this.#guard('RAG_INDEX_FAILED', 'index documents', () => writeBatch.immediate(batch));
     });
   }
 
@@ -191,7 +195,7 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
       statements.updateStats.run(this.collection, chunks, tokens);
       return documents;
     });
-    return this.#guard('RAG_INDEX_FAILED', 'delete documents', run);
+    return this.#guard('RAG_INDEX_FAILED', 'delete documents', () => run.immediate());
   }
 
   /** Ranks the collection's chunks against `query`; see the class notes for the score. */
