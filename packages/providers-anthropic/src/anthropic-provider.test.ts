@@ -24,7 +24,7 @@ import {
   startAnthropicTestServer,
 } from './testing/anthropic-test-server.js';
 import type { AnthropicTestServer } from './testing/anthropic-test-server.js';
-import type { RecordedRequest, ScriptedReply } from './testing/scripted-http-server.js';
+import type { RecordedHttpRequest as RecordedRequest, ScriptedReply } from '@dk/test-kit/http-server';
 
 const canaryKey = 'sk-ant-canary-91d4e0b2-DO-NOT-LEAK-77aa';
 

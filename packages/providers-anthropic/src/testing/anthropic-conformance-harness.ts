@@ -2,7 +2,7 @@ import type { CreateProviderHarness, RecordedMessage, RecordedRequest as Portabl
 import { createAnthropicProvider } from '../create-anthropic-provider.js';
 import { anthropicErrorReply, anthropicMessageReply, startAnthropicTestServer } from './anthropic-test-server.js';
 import type { AnthropicTestTurn } from './anthropic-test-server.js';
-import type { RecordedRequest, ScriptedReply, ScriptedStep } from './scripted-http-server.js';
+import type { RecordedHttpRequest as RecordedRequest, ScriptedReply, ScriptedStep } from '@dk/test-kit/http-server';
 
 const apiKey = 'sk-ant-conformance-canary-6c2a90-DO-NOT-LEAK';
 

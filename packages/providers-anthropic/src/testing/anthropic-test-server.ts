@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { startScriptedHttpServer } from './scripted-http-server.js';
-import type { RecordedRequest, ScriptedHttpServer, ScriptedReply } from './scripted-http-server.js';
+import { startScriptedHttpServer } from '@dk/test-kit/http-server';
+import type { RecordedHttpRequest as RecordedRequest, ScriptedHttpServer, ScriptedReply } from '@dk/test-kit/http-server';
 
 /** One scripted model answer, rendered as a message or as a Messages event stream. */
 export interface AnthropicTestTurn {

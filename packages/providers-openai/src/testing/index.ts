@@ -11,4 +11,4 @@ export {
   startOpenAITestServer,
 } from './openai-test-server.js';
 export type { OpenAITestServer, OpenAITestTurn } from './openai-test-server.js';
-export type { RecordedRequest, ScriptedHttpServer, ScriptedReply, ScriptedStep } from './scripted-http-server.js';
+export type { RecordedHttpRequest as RecordedRequest, ScriptedHttpServer, ScriptedReply, ScriptedStep } from '@dk/test-kit/http-server';

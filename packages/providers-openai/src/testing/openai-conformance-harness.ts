@@ -1,7 +1,7 @@
 import type { CreateProviderHarness, RecordedMessage, RecordedRequest as PortableRequest, ScriptedTurn } from '@dk/test-kit';
 import { createOpenAIProvider } from '../create-openai-provider.js';
 import { openAIChatReply, openAIErrorReply, startOpenAITestServer } from './openai-test-server.js';
-import type { RecordedRequest, ScriptedReply, ScriptedStep } from './scripted-http-server.js';
+import type { RecordedHttpRequest as RecordedRequest, ScriptedReply, ScriptedStep } from '@dk/test-kit/http-server';
 
 const apiKey = 'sk-conformance-canary-3e8b1f-DO-NOT-LEAK';
 

@@ -3,7 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /** A request the server received, as recorded for assertions (credentials removed). */
-export interface RecordedRequest {
+export interface RecordedHttpRequest {
   readonly method: string;
   readonly path: string;
   /** Lower-cased request headers without `authorization` and `x-api-key`. */
@@ -43,7 +43,7 @@ export type ScriptedReply =
   | { readonly kind: 'reset'; readonly delayMs?: number };
 
 /** A reply, or a function computing it from the request (e.g. JSON vs SSE by `stream`). */
-export type ScriptedStep = ScriptedReply | ((request: RecordedRequest) => ScriptedReply);
+export type ScriptedStep = ScriptedReply | ((request: RecordedHttpRequest) => ScriptedReply);
 
 /** A local HTTP server on 127.0.0.1 answering from a script and recording every request. */
 export interface ScriptedHttpServer {
@@ -54,7 +54,7 @@ export interface ScriptedHttpServer {
   /** The answer when the script is empty (default: a 500 saying the script ran out). */
   setFallback(step: ScriptedStep | undefined): void;
   /** Every request received so far, in order. */
-  readonly requests: readonly RecordedRequest[];
+  readonly requests: readonly RecordedHttpRequest[];
   /** Forgets the script and recorded requests. */
   reset(): void;
   /** Stops the server, destroying open connections. */
