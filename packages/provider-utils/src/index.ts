@@ -6,6 +6,7 @@ export type { AttemptContext, CallWithRetryOptions, RetryEvent } from './call-wi
 export { computeRetryDelay } from './compute-retry-delay.js';
 export type { ComputeRetryDelayOptions } from './compute-retry-delay.js';
 export { createProviderError } from './create-provider-error.js';
+export { describeNetworkError, isNetworkError } from './network-error.js';
 export type { CreateProviderErrorOptions } from './create-provider-error.js';
 export { normalizeInput } from './normalize-input.js';
 export { parseRetryAfter } from './parse-retry-after.js';

@@ -1,5 +1,5 @@
 import { AbortError, ProviderError } from '@dk/spec';
-import { createProviderError, redactSecrets } from '@dk/provider-utils';
+import { createProviderError, describeNetworkError, isNetworkError, redactSecrets } from '@dk/provider-utils';
 import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 
 const provider = 'openai';
@@ -34,7 +34,7 @@ export function mapOpenAIError(error: unknown, secrets: readonly string[] = []):
     return new AbortError({ provider, message: 'openai request was aborted by its AbortSignal.', cause: error });
   }
   if (error instanceof APIConnectionError) {
-    return createProviderError({ provider, vendorMessage: describeConnectionFailure(error), secrets, cause: error });
+    return createProviderError({ provider, vendorMessage: describeNetworkError(error), secrets, cause: error });
   }
   if (error instanceof APIError) {
     const body = (error.error ?? {}) as { message?: unknown; type?: unknown; code?: unknown };
@@ -56,7 +56,7 @@ export function mapOpenAIError(error: unknown, secrets: readonly string[] = []):
     return createProviderError({ provider, vendorMessage: `malformed event in the response stream (${error.message})`, secrets, cause: error });
   }
   if (isNetworkError(error)) {
-    return createProviderError({ provider, vendorMessage: describeConnectionFailure(error), secrets, cause: error });
+    return createProviderError({ provider, vendorMessage: describeNetworkError(error), secrets, cause: error });
   }
   return error;
 }
@@ -71,20 +71,4 @@ function statusOfStreamError(vendorType: string | undefined, vendorCode: string 
   if (/context_length|invalid_request/.test(kind)) return 400;
   if (/authentication|invalid_api_key|permission/.test(kind)) return 401;
   return undefined;
-}
-
-function describeConnectionFailure(error: Error): string {
-  const cause = error.cause;
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code ?? (cause.cause as { code?: unknown } | undefined)?.code;
-    return typeof code === 'string' ? `${cause.message} [${code}]` : cause.message;
-  }
-  return error.message;
-}
-
-function isNetworkError(error: unknown): error is Error {
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'TypeError' && /terminated|fetch failed|network|other side closed/i.test(error.message)) return true;
-  const code = (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|UND_ERR_\w+)$/.test(code);
 }
