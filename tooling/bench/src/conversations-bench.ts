@@ -17,6 +17,7 @@ import type { ConversationLogger } from '@dk/conversations';
 import { EchoProvider } from '@dk/providers-echo';
 import type { LLMMessage } from '@dk/spec';
 import { MemoryConversationStore } from '@dk/storage-memory';
+import { median, random } from './bench-stats.js';
 
 const SIZES = [10, 1_000, 10_000] as const;
 const ROUNDS = 15;
@@ -26,24 +27,6 @@ const LINEAR_ROUNDS = 5;
 let sink = 0;
 
 const silent: ConversationLogger = { info() {}, warn() {}, error() {} };
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** Deterministic PRNG (mulberry32) so every run builds the same trees. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sentence = 'Could you explain how list comprehensions differ from generator expressions in Python?';
 

@@ -8,26 +8,9 @@ import { ConfigPromptLibrary, FileSystemPromptLibrary, PromptBuilder } from '@dk
 import { InMemorySearchAdapter } from '@dk/rag';
 import { renderTemplate } from '@dk/templates';
 import { parse as parseYaml } from 'yaml';
+import { median, random } from './bench-stats.js';
 
 let sink = 0;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** Deterministic PRNG (mulberry32) so every run indexes the same corpus. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function promptFile(index: number): string {
   const kind = index % 5;

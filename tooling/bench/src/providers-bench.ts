@@ -7,6 +7,7 @@ import { anthropicMessageReply, startAnthropicTestServer } from '@dk/providers-a
 import { createOpenAIProvider } from '@dk/providers-openai';
 import { openAIChatReply, startOpenAITestServer } from '@dk/providers-openai/testing';
 import OpenAI from 'openai';
+import { median } from './bench-stats.js';
 
 type Call = () => Promise<number>;
 
@@ -24,12 +25,6 @@ const messages = [
   { role: 'system' as const, content: 'You are terse.' },
   { role: 'user' as const, content: 'Say something about foxes.' },
 ];
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 interface Sample {
   /** Wall-clock µs of the call. */

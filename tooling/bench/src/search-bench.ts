@@ -16,24 +16,13 @@ import type { IndexableSearchAdapter, SearchDocument } from '@dk/spec';
 import { PostgresSearchAdapter } from '@dk/storage-postgres';
 import { SqliteSearchAdapter } from '@dk/storage-sqlite';
 import pg from 'pg';
+import { percentile, random } from './bench-stats.js';
 
 const postgresUrl = process.env['DK_BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const documentCount = 1_000;
 const paragraphsPerDocument = 10;
 const queryCount = 300;
 const chunking = { maxChars: 500, overlapChars: 40 };
-
-/** A small seeded PRNG (mulberry32), so the corpus is the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function vocabulary(size: number, next: () => number): string[] {
   const letters = 'abcdefghijklmnopqrstuvwxyz';
@@ -93,10 +82,6 @@ function corpus(): { documents: SearchDocument[]; topical: string[]; mixed: stri
     mixed.push(mixedTerms.join(' '));
   }
   return { documents, topical, mixed };
-}
-
-function percentile(sorted: readonly number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * (sorted.length - 1)))]!;
 }
 
 interface Latency {

@@ -16,6 +16,7 @@ import { createPostgresConversationStore } from '@dk/storage-postgres';
 import { createSqliteConversationStore } from '@dk/storage-sqlite';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { percentile } from './bench-stats.js';
 
 const sizes = [10, 1_000, 10_000] as const;
 const postgresUrl = process.env['DK_BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
@@ -28,10 +29,6 @@ interface Backend {
   /** Creates a linear conversation of `size` nodes with the cursor on its last node. */
   readonly seedChain: (conversationId: string, size: number) => Promise<string>;
   readonly dispose: () => Promise<void>;
-}
-
-function percentile(sorted: readonly number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * (sorted.length - 1)))]!;
 }
 
 function chainIds(size: number): string[] {

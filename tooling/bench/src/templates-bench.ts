@@ -6,6 +6,7 @@ import Handlebars from 'handlebars';
 import Mustache from 'mustache';
 import { templateFixtures } from './templates-fixtures.js';
 import type { TemplateFixture } from './templates-fixtures.js';
+import { median } from './bench-stats.js';
 
 type Render = () => string;
 
@@ -28,12 +29,6 @@ function timeBatch(render: Render, iterations: number): number {
   const start = process.hrtime.bigint();
   for (let k = 0; k < iterations; k++) kept[keptAt++ & 15] = render();
   return Number(process.hrtime.bigint() - start) / iterations;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 /** Iterations that make one batch take about {@link BATCH_NS}. */
