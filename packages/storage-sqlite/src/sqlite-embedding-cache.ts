@@ -1,7 +1,8 @@
 import { RagSearchError } from '@dk/spec';
 import type { EmbeddingCache } from '@dk/spec';
 import { StoreSettingsError } from '@dk/storage-kysely';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqliteDatabase } from './open-sqlite-database.js';
 
 /** Settings of {@link SqliteEmbeddingCache}: give exactly one of `path` or `database`. */
 export interface SqliteEmbeddingCacheSettings {
@@ -46,22 +47,9 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
   constructor(settings: SqliteEmbeddingCacheSettings) {
     const table = settings.table ?? 'dk_embedding_cache';
     if (typeof table !== 'string' || !tablePattern.test(table)) throw settingsError('table', 'must be a SQL identifier: letters, digits and _, not starting with a digit.');
-    const busyTimeoutMs = settings.busyTimeoutMs ?? 5000;
-    if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) throw settingsError('busyTimeoutMs', 'must be a non-negative integer of milliseconds.');
-    const { path, database } = settings;
-    if ((path === undefined) === (database === undefined)) {
-      throw settingsError('path', 'give exactly one of `path` (a database file) or `database` (a better-sqlite3 Database).');
-    }
-    if (database !== undefined) {
-      this.#database = database;
-      this.#owned = false;
-    } else {
-      if (typeof path !== 'string' || path.length === 0) throw settingsError('path', 'must be a non-empty file path.');
-      this.#database = new Database(path);
-      this.#database.pragma('journal_mode = WAL');
-      this.#owned = true;
-    }
-    this.#database.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    const { database, owned } = openSqliteDatabase(settings, 'sqlite embedding cache');
+    this.#database = database;
+    this.#owned = owned;
     this.#table = table;
   }
 

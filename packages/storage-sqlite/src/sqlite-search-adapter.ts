@@ -4,7 +4,8 @@ import { RagSearchError } from '@dk/spec';
 import type { IndexableSearchAdapter, IndexOptions, IndexResult, SearchDocument, SearchOptions, SearchResult } from '@dk/spec';
 import { pickResults, scoreCandidates, StoreSettingsError } from '@dk/storage-kysely';
 import type { ScoringCandidate, StoredChunkRow } from '@dk/storage-kysely';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqliteDatabase } from './open-sqlite-database.js';
 import { migrateSqliteSearch } from './sqlite-search-migrations.js';
 
 /** Settings of {@link SqliteSearchAdapter}: give exactly one of `path` or `database`. */
@@ -109,24 +110,9 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
     if (typeof collection !== 'string' || collection === '') throw settingsError('collection', 'must be a non-empty string.');
     const batchSize = settings.batchSize ?? 100;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw settingsError('batchSize', 'must be a positive integer.');
-    const busyTimeoutMs = settings.busyTimeoutMs ?? 5000;
-    if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
-      throw settingsError('busyTimeoutMs', 'must be a non-negative integer of milliseconds.');
-    }
-    const { path, database } = settings;
-    if ((path === undefined) === (database === undefined)) {
-      throw settingsError('path', 'give exactly one of `path` (a database file) or `database` (a better-sqlite3 Database).');
-    }
-    if (database !== undefined) {
-      this.#database = database;
-      this.#owned = false;
-    } else {
-      if (typeof path !== 'string' || path.length === 0) throw settingsError('path', 'must be a non-empty file path.');
-      this.#database = new Database(path);
-      this.#database.pragma('journal_mode = WAL');
-      this.#owned = true;
-    }
-    this.#database.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    const { database, owned } = openSqliteDatabase(settings, 'sqlite search');
+    this.#database = database;
+    this.#owned = owned;
     this.name = settings.name;
     this.collection = collection;
     this.#batchSize = batchSize;
