@@ -39,15 +39,21 @@ for (const [name, range] of Object.entries(readManifest(root).devDependencies ??
 for (const [directory, manifest] of manifests) {
   const where = relative(root, directory);
   const published = manifest.private !== true;
-  if (directory.startsWith(join(root, 'packages')) && !published) problems.push(`${where}: packages/* must be published (remove "private")`);
-  if (!directory.startsWith(join(root, 'packages')) && published) problems.push(`${where}: apps/* and tooling/* must be "private": true`);
+  if (directory.startsWith(join(root, 'packages')) && !published)
+    problems.push(`${where}: packages/* must be published (remove "private")`);
+  if (!directory.startsWith(join(root, 'packages')) && published)
+    problems.push(`${where}: apps/* and tooling/* must be "private": true`);
   for (const field of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
     for (const [name, range] of Object.entries(manifest[field] ?? {})) {
       if (workspaceNames.has(name)) {
         if (field !== 'peerDependencies' && range !== 'workspace:*') {
           problems.push(`${where}: ${field}.${name} is "${range}"; internal dependencies use "workspace:*"`);
         }
-        if (published && field === 'dependencies' && readManifest([...manifests].find(([, m]) => m.name === name)[0]).private) {
+        if (
+          published &&
+          field === 'dependencies' &&
+          readManifest([...manifests].find(([, m]) => m.name === name)[0]).private
+        ) {
           problems.push(`${where}: published package depends on private ${name}`);
         }
       } else if (field !== 'peerDependencies') {
@@ -65,8 +71,10 @@ for (const [directory, manifest] of manifests) {
   for (const key of ['description', 'license', 'files', 'exports', 'engines']) {
     if (manifest[key] === undefined) problems.push(`${where}: "${key}" is missing`);
   }
-  if (!manifest.publishConfig?.exports) problems.push(`${where}: publishConfig.exports (the published export map) is missing`);
-  if (manifest.exports?.['./package.json'] !== './package.json') problems.push(`${where}: exports must include "./package.json"`);
+  if (!manifest.publishConfig?.exports)
+    problems.push(`${where}: publishConfig.exports (the published export map) is missing`);
+  if (manifest.exports?.['./package.json'] !== './package.json')
+    problems.push(`${where}: exports must include "./package.json"`);
   if (!existsSync(join(directory, 'README.md'))) problems.push(`${where}: README.md is missing`);
 }
 

@@ -38,7 +38,11 @@ async function main(): Promise<number> {
   const config = await loadConfig({ appDir, ...(values.env === undefined ? {} : { environment: values.env }) });
 
   if (command === 'serve') {
-    const app = await createDemoApp({ config, appDir, onIndexProgress: progressBar(process.stderr, 'Indexing RAG corpus') });
+    const app = await createDemoApp({
+      config,
+      appDir,
+      onIndexProgress: progressBar(process.stderr, 'Indexing RAG corpus'),
+    });
     const server = await startServer({ app, chat: new ChatService(app) });
     process.stdout.write(`dk demo (${config.environment}) listening on ${server.url}\n`);
     const stop = (signal: string): void => {
@@ -52,7 +56,12 @@ async function main(): Promise<number> {
   // The terminal is for the conversation: logs go to a file next to the default database.
   const logFile = join(appDir, '.data', 'demo.log');
   mkdirSync(dirname(logFile), { recursive: true });
-  const app = await createDemoApp({ config, appDir, writeLog: (line) => appendFileSync(logFile, line), onIndexProgress: progressBar(process.stderr, 'Indexing RAG corpus') });
+  const app = await createDemoApp({
+    config,
+    appDir,
+    writeLog: (line) => appendFileSync(logFile, line),
+    onIndexProgress: progressBar(process.stderr, 'Indexing RAG corpus'),
+  });
   try {
     const failures = await runCli({
       chat: new ChatService(app),

@@ -36,6 +36,9 @@ describe('checkHealth', () => {
     const storage = new MemoryConversationStore();
     await storage.close();
     const report = await checkHealth({ storage });
-    expect(report).toMatchObject({ status: 'down', checks: { storage: { status: 'down' }, llm: { status: 'skipped' } } });
+    expect(report).toMatchObject({
+      status: 'down',
+      checks: { storage: { status: 'down' }, llm: { status: 'skipped' } },
+    });
   });
 });

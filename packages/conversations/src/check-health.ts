@@ -32,7 +32,11 @@ export interface CheckHealthOptions {
   readonly timeoutMs?: number;
 }
 
-async function timed(name: string | undefined, timeoutMs: number, check: (signal: AbortSignal) => Promise<unknown>): Promise<ComponentHealth> {
+async function timed(
+  name: string | undefined,
+  timeoutMs: number,
+  check: (signal: AbortSignal) => Promise<unknown>,
+): Promise<ComponentHealth> {
   const started = performance.now();
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -49,7 +53,12 @@ async function timed(name: string | undefined, timeoutMs: number, check: (signal
     return { status: 'ok', latencyMs: performance.now() - started, ...(name === undefined ? {} : { name }) };
   } catch (error) {
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return { status: 'down', latencyMs: performance.now() - started, ...(name === undefined ? {} : { name }), error: detail };
+    return {
+      status: 'down',
+      latencyMs: performance.now() - started,
+      ...(name === undefined ? {} : { name }),
+      error: detail,
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -59,7 +68,12 @@ async function timed(name: string | undefined, timeoutMs: number, check: (signal
  * Checks the conversation store (`ping()`) and the model provider, with timings, for a
  * health endpoint.
  */
-export async function checkHealth({ storage, llm, llmProbe = 'presence', timeoutMs = 5000 }: CheckHealthOptions): Promise<HealthReport> {
+export async function checkHealth({
+  storage,
+  llm,
+  llmProbe = 'presence',
+  timeoutMs = 5000,
+}: CheckHealthOptions): Promise<HealthReport> {
   const [storageHealth, llmHealth] = await Promise.all([
     storage === undefined
       ? Promise.resolve<ComponentHealth>({ status: 'skipped', latencyMs: 0 })
@@ -68,7 +82,8 @@ export async function checkHealth({ storage, llm, llmProbe = 'presence', timeout
       ? Promise.resolve<ComponentHealth>({ status: 'skipped', latencyMs: 0 })
       : timed(llm.providerName, timeoutMs, async (signal) => {
           if (llmProbe === 'complete') await llm.complete('ping', { maxTokens: 1, signal, maxRetries: 0 });
-          else if (typeof llm.complete !== 'function' || typeof llm.model !== 'string' || llm.model === '') throw new Error('provider has no model configured');
+          else if (typeof llm.complete !== 'function' || typeof llm.model !== 'string' || llm.model === '')
+            throw new Error('provider has no model configured');
         }),
   ]);
   const status = storageHealth.status === 'down' ? 'down' : llmHealth.status === 'down' ? 'degraded' : 'ok';

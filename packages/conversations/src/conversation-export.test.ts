@@ -20,16 +20,29 @@ describe('exportConversation / importConversation', () => {
     const source = new MemoryConversationStore();
     const manager = await branchedConversation(source);
     const exported = await exportConversation({ storage: source, conversationId: manager.conversationId });
-    expect(exported).toMatchObject({ format: 'dk.conversation', version: 1, conversation: { id: manager.conversationId, metadata: { userId: 'u1' }, currentNodeId: '0.1.0' } });
+    expect(exported).toMatchObject({
+      format: 'dk.conversation',
+      version: 1,
+      conversation: { id: manager.conversationId, metadata: { userId: 'u1' }, currentNodeId: '0.1.0' },
+    });
     expect(exported.nodes.map((node) => node.id)).toEqual(['', '0', '0.0', '0.1', '0.1.0']);
 
     const target = new MemoryConversationStore();
     const id = await importConversation({ storage: target, data: JSON.stringify(exported) });
     expect(id).toBe(manager.conversationId);
     const reexported = await exportConversation({ storage: target, conversationId: id });
-    expect({ ...reexported, exportedAt: '' , conversation: { ...reexported.conversation, updatedAt: '' } }).toEqual({ ...exported, exportedAt: '', conversation: { ...exported.conversation, updatedAt: '' } });
+    expect({ ...reexported, exportedAt: '', conversation: { ...reexported.conversation, updatedAt: '' } }).toEqual({
+      ...exported,
+      exportedAt: '',
+      conversation: { ...exported.conversation, updatedAt: '' },
+    });
     const resumed = await ConversationManager.resume({ conversationId: id, llm: new EchoProvider(), storage: target });
-    expect(resumed.state.getCurrentMessages().map((message) => message.content)).toEqual(['sys', 'q1', 'Echo: q1', 'q2']);
+    expect(resumed.state.getCurrentMessages().map((message) => message.content)).toEqual([
+      'sys',
+      'q1',
+      'Echo: q1',
+      'q2',
+    ]);
     const copy = await importConversation({ storage: target, data: exported, conversationId: 'copy' });
     expect(copy).toBe('copy');
   });
@@ -43,12 +56,24 @@ describe('exportConversation / importConversation', () => {
       ['{not json', '$'],
       [{ ...exported, version: 2 }, 'version'],
       [{ ...exported, nodes: [exported.nodes[1], exported.nodes[0]] }, 'nodes[0].parentId'],
-      [{ ...exported, nodes: exported.nodes.map((node, index) => (index === 2 ? { ...node, role: 'robot' } : node)) }, 'nodes[2].role'],
+      [
+        { ...exported, nodes: exported.nodes.map((node, index) => (index === 2 ? { ...node, role: 'robot' } : node)) },
+        'nodes[2].role',
+      ],
       [{ ...exported, conversation: { ...exported.conversation, currentNodeId: '9' } }, 'conversation.currentNodeId'],
-      [{ ...exported, conversation: { ...exported.conversation, currentNodeId: '0.1.7' }, nodes: exported.nodes.map((node, index) => (index === 4 ? { ...node, id: '0.1.7' } : node)) }, 'nodes[4].id'],
+      [
+        {
+          ...exported,
+          conversation: { ...exported.conversation, currentNodeId: '0.1.7' },
+          nodes: exported.nodes.map((node, index) => (index === 4 ? { ...node, id: '0.1.7' } : node)),
+        },
+        'nodes[4].id',
+      ],
     ];
     for (const [data, path] of cases) {
-      const error = await importConversation({ storage: target, data: data as string }).catch((caught: unknown) => caught);
+      const error = await importConversation({ storage: target, data: data as string }).catch(
+        (caught: unknown) => caught,
+      );
       expect(ConversationImportError.isInstance(error), path).toBe(true);
       expect((error as ConversationImportError).path).toBe(path);
     }

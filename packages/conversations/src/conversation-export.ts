@@ -48,7 +48,10 @@ export interface ExportConversationOptions {
 }
 
 /** Reads a conversation (the whole tree, one `load`) into a {@link ConversationExport}. */
-export async function exportConversation({ storage, conversationId }: ExportConversationOptions): Promise<ConversationExport> {
+export async function exportConversation({
+  storage,
+  conversationId,
+}: ExportConversationOptions): Promise<ConversationExport> {
   const tree = await storage.load({ conversationId });
   if (tree === undefined) throw new ConversationNotFoundError({ conversationId });
   const { conversation } = tree;
@@ -92,42 +95,67 @@ const roles: ReadonlySet<string> = new Set(['system', 'user', 'assistant', 'tool
 
 function parseDate(value: unknown, path: string): Date {
   const date = typeof value === 'string' ? new Date(value) : undefined;
-  if (date === undefined || Number.isNaN(date.getTime())) throw new ConversationImportError({ path, reason: 'must be an ISO 8601 date string' });
+  if (date === undefined || Number.isNaN(date.getTime()))
+    throw new ConversationImportError({ path, reason: 'must be an ISO 8601 date string' });
   return date;
 }
 
 function checkDocument(data: unknown): ConversationExport {
-  if (typeof data !== 'object' || data === null) throw new ConversationImportError({ path: '$', reason: 'must be an object' });
+  if (typeof data !== 'object' || data === null)
+    throw new ConversationImportError({ path: '$', reason: 'must be an object' });
   const document = data as Record<string, unknown>;
-  if (document['format'] !== 'dk.conversation') throw new ConversationImportError({ path: 'format', reason: 'must be "dk.conversation"' });
-  if (document['version'] !== 1) throw new ConversationImportError({ path: 'version', reason: `is ${JSON.stringify(document['version'])}; only version 1 is supported` });
+  if (document['format'] !== 'dk.conversation')
+    throw new ConversationImportError({ path: 'format', reason: 'must be "dk.conversation"' });
+  if (document['version'] !== 1)
+    throw new ConversationImportError({
+      path: 'version',
+      reason: `is ${JSON.stringify(document['version'])}; only version 1 is supported`,
+    });
   const conversation = document['conversation'];
-  if (typeof conversation !== 'object' || conversation === null) throw new ConversationImportError({ path: 'conversation', reason: 'must be an object' });
+  if (typeof conversation !== 'object' || conversation === null)
+    throw new ConversationImportError({ path: 'conversation', reason: 'must be an object' });
   const record = conversation as Record<string, unknown>;
-  if (typeof record['id'] !== 'string' || record['id'] === '') throw new ConversationImportError({ path: 'conversation.id', reason: 'must be a non-empty string' });
-  if (typeof record['metadata'] !== 'object' || record['metadata'] === null) throw new ConversationImportError({ path: 'conversation.metadata', reason: 'must be an object' });
-  if (record['currentNodeId'] !== null && typeof record['currentNodeId'] !== 'string') throw new ConversationImportError({ path: 'conversation.currentNodeId', reason: 'must be a node id or null' });
+  if (typeof record['id'] !== 'string' || record['id'] === '')
+    throw new ConversationImportError({ path: 'conversation.id', reason: 'must be a non-empty string' });
+  if (typeof record['metadata'] !== 'object' || record['metadata'] === null)
+    throw new ConversationImportError({ path: 'conversation.metadata', reason: 'must be an object' });
+  if (record['currentNodeId'] !== null && typeof record['currentNodeId'] !== 'string')
+    throw new ConversationImportError({ path: 'conversation.currentNodeId', reason: 'must be a node id or null' });
   parseDate(record['createdAt'], 'conversation.createdAt');
-  if (!Array.isArray(document['nodes'])) throw new ConversationImportError({ path: 'nodes', reason: 'must be an array' });
+  if (!Array.isArray(document['nodes']))
+    throw new ConversationImportError({ path: 'nodes', reason: 'must be an array' });
   const seen = new Set<string>();
   (document['nodes'] as unknown[]).forEach((value, index) => {
     const path = `nodes[${index}]`;
-    if (typeof value !== 'object' || value === null) throw new ConversationImportError({ path, reason: 'must be an object' });
+    if (typeof value !== 'object' || value === null)
+      throw new ConversationImportError({ path, reason: 'must be an object' });
     const node = value as Record<string, unknown>;
-    if (typeof node['id'] !== 'string') throw new ConversationImportError({ path: `${path}.id`, reason: 'must be a string' });
-    if (seen.has(node['id'])) throw new ConversationImportError({ path: `${path}.id`, reason: `repeats id "${node['id']}"` });
+    if (typeof node['id'] !== 'string')
+      throw new ConversationImportError({ path: `${path}.id`, reason: 'must be a string' });
+    if (seen.has(node['id']))
+      throw new ConversationImportError({ path: `${path}.id`, reason: `repeats id "${node['id']}"` });
     const parentId = node['parentId'];
     if (index === 0 ? parentId !== null : typeof parentId !== 'string' || !seen.has(parentId)) {
-      throw new ConversationImportError({ path: `${path}.parentId`, reason: index === 0 ? 'must be null for the first (root) node' : 'must name a node listed earlier' });
+      throw new ConversationImportError({
+        path: `${path}.parentId`,
+        reason: index === 0 ? 'must be null for the first (root) node' : 'must name a node listed earlier',
+      });
     }
-    if (typeof node['role'] !== 'string' || !roles.has(node['role'])) throw new ConversationImportError({ path: `${path}.role`, reason: 'must be system, user, assistant or tool' });
-    if (typeof node['content'] !== 'string') throw new ConversationImportError({ path: `${path}.content`, reason: 'must be a string' });
-    if (typeof node['metadata'] !== 'object' || node['metadata'] === null) throw new ConversationImportError({ path: `${path}.metadata`, reason: 'must be an object' });
+    if (typeof node['role'] !== 'string' || !roles.has(node['role']))
+      throw new ConversationImportError({ path: `${path}.role`, reason: 'must be system, user, assistant or tool' });
+    if (typeof node['content'] !== 'string')
+      throw new ConversationImportError({ path: `${path}.content`, reason: 'must be a string' });
+    if (typeof node['metadata'] !== 'object' || node['metadata'] === null)
+      throw new ConversationImportError({ path: `${path}.metadata`, reason: 'must be an object' });
     parseDate(node['createdAt'], `${path}.createdAt`);
     seen.add(node['id']);
   });
   const cursor = record['currentNodeId'];
-  if (typeof cursor === 'string' && !seen.has(cursor)) throw new ConversationImportError({ path: 'conversation.currentNodeId', reason: `names node "${cursor}", which is not in \`nodes\`` });
+  if (typeof cursor === 'string' && !seen.has(cursor))
+    throw new ConversationImportError({
+      path: 'conversation.currentNodeId',
+      reason: `names node "${cursor}", which is not in \`nodes\``,
+    });
   return document as unknown as ConversationExport;
 }
 
@@ -138,7 +166,11 @@ function checkDocument(data: unknown): ConversationExport {
  * validated first; if an id does not come out as exported, the partial import is deleted
  * and `ConversationImportError` thrown. Returns the conversation id.
  */
-export async function importConversation({ storage, data, conversationId }: ImportConversationOptions): Promise<string> {
+export async function importConversation({
+  storage,
+  data,
+  conversationId,
+}: ImportConversationOptions): Promise<string> {
   let parsed: unknown;
   try {
     parsed = typeof data === 'string' ? JSON.parse(data) : data;
@@ -178,7 +210,11 @@ export async function importConversation({ storage, data, conversationId }: Impo
     const cursor = document.conversation.currentNodeId;
     if (cursor !== null) {
       const current = await storage.get({ conversationId: record.id });
-      await storage.updateConversation({ conversationId: record.id, currentNodeId: cursor, expectedVersion: current!.version });
+      await storage.updateConversation({
+        conversationId: record.id,
+        currentNodeId: cursor,
+        expectedVersion: current!.version,
+      });
     }
   } catch (error) {
     await storage.delete({ conversationId: record.id });

@@ -10,7 +10,17 @@ export class ConversationInputError extends DkError {
   /** Why the value was refused. */
   readonly reason: string;
 
-  constructor({ field, reason, hint, cause }: { readonly field: string; readonly reason: string; readonly hint?: string; readonly cause?: unknown }) {
+  constructor({
+    field,
+    reason,
+    hint,
+    cause,
+  }: {
+    readonly field: string;
+    readonly reason: string;
+    readonly hint?: string;
+    readonly cause?: unknown;
+  }) {
     super({
       message: `Invalid \`${field}\`: ${reason}.${hint === undefined ? '' : ` ${hint}`}`,
       code: 'CONVERSATION_INVALID_INPUT',

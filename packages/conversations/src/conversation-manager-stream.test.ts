@@ -19,7 +19,11 @@ describe('ConversationManager.stream', () => {
     const { manager, storage } = await setup(llm);
     const parts: StreamPart[] = [];
     for await (const part of manager.stream({ branchName: 'streamed' })) parts.push(part);
-    expect(parts.filter((part) => part.type === 'text-delta').map((part) => part.text)).toEqual(['Hel', 'lo ', 'there']);
+    expect(parts.filter((part) => part.type === 'text-delta').map((part) => part.text)).toEqual([
+      'Hel',
+      'lo ',
+      'there',
+    ]);
     const end = parts.at(-1)!;
     expect(end.type).toBe('end');
     expect(end.type === 'end' && end.response.content).toBe('Hello there');
@@ -31,7 +35,9 @@ describe('ConversationManager.stream', () => {
   });
 
   it('keeps the partial text as an interrupted node when the signal aborts, then rethrows', async () => {
-    const llm = new EchoProvider({ responses: [{ content: 'abcdefghij', chunks: ['ab', 'cd', 'ef', 'gh', 'ij'], chunkDelayMs: 5 }] });
+    const llm = new EchoProvider({
+      responses: [{ content: 'abcdefghij', chunks: ['ab', 'cd', 'ef', 'gh', 'ij'], chunkDelayMs: 5 }],
+    });
     const { manager, storage } = await setup(llm);
     const controller = new AbortController();
     const seen: string[] = [];
@@ -44,7 +50,10 @@ describe('ConversationManager.stream', () => {
     } catch (error) {
       caught = error;
     }
-    expect(AbortError.isInstance(caught) || (caught as Error | undefined)?.name === 'AbortError', `caught ${String(caught)}`).toBe(true);
+    expect(
+      AbortError.isInstance(caught) || (caught as Error | undefined)?.name === 'AbortError',
+      `caught ${String(caught)}`,
+    ).toBe(true);
     expect(seen).toEqual(['ab', 'cd']);
     const interrupted = await storage.getNode({ conversationId: manager.conversationId, nodeId: '0' });
     expect(interrupted?.content, JSON.stringify(interrupted)).toBe('abcd');
@@ -72,7 +81,10 @@ describe('ConversationManager.stream', () => {
     }).rejects.toThrow('connection reset');
     const node = (await storage.getNode({ conversationId: manager.conversationId, nodeId: '0' }))!;
     expect(node.content).toBe('partial ');
-    expect(node.metadata).toMatchObject({ interrupted: true, interruption: { reason: 'error', error: { name: 'ProviderUnavailableError' } } });
+    expect(node.metadata).toMatchObject({
+      interrupted: true,
+      interruption: { reason: 'error', error: { name: 'ProviderUnavailableError' } },
+    });
     expect(errors).toHaveLength(1);
   });
 

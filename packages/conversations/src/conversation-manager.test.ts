@@ -8,20 +8,28 @@ import { ConversationInputError } from './conversation-input-error.js';
 import { ConversationManager } from './conversation-manager.js';
 import { ConversationStateError } from './conversation-state-error.js';
 
-const builder = new TemplatePromptBuilder({
-  system: { assistant: { template: 'You are a {{tone}} assistant.', defaults: { tone: 'helpful' } } },
-  user: {
-    code_question: {
-      template: 'Question about {{language}}: {{topic}}\nContext:\n{{RAG_CONTENT}}',
-      ragQuery: '{{topic}}',
+const builder = new TemplatePromptBuilder(
+  {
+    system: { assistant: { template: 'You are a {{tone}} assistant.', defaults: { tone: 'helpful' } } },
+    user: {
+      code_question: {
+        template: 'Question about {{language}}: {{topic}}\nContext:\n{{RAG_CONTENT}}',
+        ragQuery: '{{topic}}',
+      },
     },
   },
-}, ['Decorators wrap functions.', 'Lists are mutable sequences.']);
+  ['Decorators wrap functions.', 'Lists are mutable sequences.'],
+);
 
 function setup(settings: { prices?: Record<string, { inputPerMillion: number; outputPerMillion: number }> } = {}) {
   const llm = new EchoProvider({ echoPrefix: 'Echo: ' });
   const storage = new MemoryConversationStore();
-  return { llm, storage, create: (extra: Partial<Parameters<typeof ConversationManager.create>[0]> = {}) => ConversationManager.create({ llm, storage, promptBuilder: builder, ...settings, ...extra }) };
+  return {
+    llm,
+    storage,
+    create: (extra: Partial<Parameters<typeof ConversationManager.create>[0]> = {}) =>
+      ConversationManager.create({ llm, storage, promptBuilder: builder, ...settings, ...extra }),
+  };
 }
 
 describe('ConversationManager', () => {
@@ -36,54 +44,98 @@ describe('ConversationManager', () => {
   it('renders inline content only when asked', async () => {
     const { create } = setup();
     const manager = await create();
-    const node = await manager.addMessage({ role: 'user', content: 'Hi {{name}}((, age {{age}}))', renderTemplate: true, params: { name: 'Ada' } });
+    const node = await manager.addMessage({
+      role: 'user',
+      content: 'Hi {{name}}((, age {{age}}))',
+      renderTemplate: true,
+      params: { name: 'Ada' },
+    });
     expect(node.content).toBe('Hi Ada');
-    expect(node.metadata['prompt']).toMatchObject({ inline: true, contentHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    await expect(manager.addMessage({ role: 'user', content: 'Hi {{name}}', params: { name: 'Ada' } })).rejects.toThrow(/renderTemplate/);
+    expect(node.metadata['prompt']).toMatchObject({
+      inline: true,
+      contentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    await expect(manager.addMessage({ role: 'user', content: 'Hi {{name}}', params: { name: 'Ada' } })).rejects.toThrow(
+      /renderTemplate/,
+    );
   });
 
   it('allocates dot-path ids: system root, user "0", assistant "0.0", next user "0.0.0"', async () => {
     const { create } = setup();
     const manager = await create({ systemPromptName: 'assistant', systemParams: { tone: 'concise' } });
     expect(manager.state.currentNodeId).toBe('');
-    expect(manager.state.getCurrentMessages()[0]).toMatchObject({ role: 'system', content: 'You are a concise assistant.' });
+    expect(manager.state.getCurrentMessages()[0]).toMatchObject({
+      role: 'system',
+      content: 'You are a concise assistant.',
+    });
     expect((await manager.addMessage({ role: 'user', content: 'Hello' })).id).toBe('0');
     const response = await manager.complete();
     expect(response.node.id).toBe('0.0');
     expect(response.content).toBe('Echo: Hello');
     expect((await manager.addMessage({ role: 'user', content: 'More' })).id).toBe('0.0.0');
-    expect(manager.state.getCurrentMessages().map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(manager.state.getCurrentMessages().map((message) => message.role)).toEqual([
+      'system',
+      'user',
+      'assistant',
+      'user',
+    ]);
   });
 
   it('records the prompt name, content hash and RAG metadata of a rendered message', async () => {
     const { create } = setup();
     const manager = await create();
-    const node = await manager.addMessage({ role: 'user', promptName: 'code_question', params: { language: 'python', topic: 'decorators' } });
+    const node = await manager.addMessage({
+      role: 'user',
+      promptName: 'code_question',
+      params: { language: 'python', topic: 'decorators' },
+    });
     expect(node.content).toBe('Question about python: decorators\nContext:\nDecorators wrap functions.');
     expect(node.promptName).toBe('code_question');
     const prompt = node.metadata['prompt'] as Record<string, unknown>;
     expect(prompt['name']).toBe('code_question');
     expect(prompt['contentHash']).toMatch(/^[0-9a-f]{64}$/);
-    expect(prompt['rag']).toEqual([{ placeholder: 'RAG_CONTENT', adapterName: 'docs', query: 'decorators', status: 'ok', results: [{ id: 'd0', score: 1 }] }]);
-    const withoutRag = await manager.addMessage({ role: 'user', promptName: 'code_question', params: { language: 'go', topic: 'lists' }, includeRag: false });
+    expect(prompt['rag']).toEqual([
+      {
+        placeholder: 'RAG_CONTENT',
+        adapterName: 'docs',
+        query: 'decorators',
+        status: 'ok',
+        results: [{ id: 'd0', score: 1 }],
+      },
+    ]);
+    const withoutRag = await manager.addMessage({
+      role: 'user',
+      promptName: 'code_question',
+      params: { language: 'go', topic: 'lists' },
+      includeRag: false,
+    });
     expect((withoutRag.metadata['prompt'] as Record<string, unknown>)['rag']).toBeUndefined();
   });
 
   it('refuses bad addMessage input with typed errors', async () => {
     const { create, llm, storage } = setup();
     const manager = await create();
-    await expect(manager.addMessage({ role: 'user' } as never)).rejects.toSatisfy((error: unknown) => ConversationInputError.isInstance(error));
+    await expect(manager.addMessage({ role: 'user' } as never)).rejects.toSatisfy((error: unknown) =>
+      ConversationInputError.isInstance(error),
+    );
     await expect(manager.addMessage({ role: 'robot', content: 'x' } as never)).rejects.toThrow(/role/);
-    await expect(manager.addMessage({ role: 'assistant', promptName: 'assistant' } as never)).rejects.toThrow(/system and user/);
+    await expect(manager.addMessage({ role: 'assistant', promptName: 'assistant' } as never)).rejects.toThrow(
+      /system and user/,
+    );
     const bare = await ConversationManager.create({ llm, storage });
     await expect(bare.addMessage({ role: 'user', promptName: 'code_question' })).rejects.toThrow(/promptBuilder/);
   });
 
   it('stores model, provider, finish reason, usage, latency and cost on the assistant node', async () => {
-    const { create, storage } = setup({ prices: { 'echo-': { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000 } } });
+    const { create, storage } = setup({
+      prices: { 'echo-': { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000 } },
+    });
     const manager = await create({ metadata: { userId: 'u1' } });
     await manager.addMessage({ role: 'user', content: 'hello world' });
-    const response = await manager.complete({ metadata: { x: 1, model: 'spoofed' }, overrides: { temperature: 0.2, headers: { authorization: 'secret' } } });
+    const response = await manager.complete({
+      metadata: { x: 1, model: 'spoofed' },
+      overrides: { temperature: 0.2, headers: { authorization: 'secret' } },
+    });
     const stored = (await storage.getNode({ conversationId: manager.conversationId, nodeId: '0' }))!;
     expect(stored.metadata).toMatchObject({
       x: 1,
@@ -121,7 +173,10 @@ describe('ConversationManager', () => {
     await manager.switchToNode('');
     await manager.addMessage({ role: 'user', content: 'second' });
     await manager.complete();
-    expect(llm.lastCall!.messages.map((message) => message.content)).toEqual(['You are a helpful assistant.', 'second']);
+    expect(llm.lastCall!.messages.map((message) => message.content)).toEqual([
+      'You are a helpful assistant.',
+      'second',
+    ]);
   });
 
   it('branches as in the guide and lists branches with name, role, preview and timestamp', async () => {
@@ -154,8 +209,12 @@ describe('ConversationManager', () => {
     await manager.branchFrom('0');
     expect(manager.state.currentNodeId).toBe('');
     expect((await manager.addMessage({ role: 'user', content: 'other' })).id).toBe('1');
-    await expect(manager.branchFrom('')).rejects.toSatisfy((error: unknown) => ConversationStateError.isInstance(error));
-    await expect(manager.switchToNode('99.99')).rejects.toSatisfy((error: unknown) => NodeNotFoundError.isInstance(error));
+    await expect(manager.branchFrom('')).rejects.toSatisfy((error: unknown) =>
+      ConversationStateError.isInstance(error),
+    );
+    await expect(manager.switchToNode('99.99')).rejects.toSatisfy((error: unknown) =>
+      NodeNotFoundError.isInstance(error),
+    );
     await expect(manager.branchFrom('7.7')).rejects.toSatisfy((error: unknown) => NodeNotFoundError.isInstance(error));
   });
 
@@ -169,14 +228,23 @@ describe('ConversationManager', () => {
     expect(edited.metadata).toMatchObject({ editedFrom: '0' });
     const answer = await manager.complete();
     expect(answer.node.id).toBe('1.0');
-    expect(llm.lastCall!.messages.map((message) => message.content)).toEqual(['You are a helpful assistant.', 'fixed question']);
+    expect(llm.lastCall!.messages.map((message) => message.content)).toEqual([
+      'You are a helpful assistant.',
+      'fixed question',
+    ]);
     const again = await manager.regenerate();
     expect(again.node.id).toBe('1.1');
     expect(manager.state.currentNodeId).toBe('1.1');
-    expect((await storage.getNode({ conversationId: manager.conversationId, nodeId: '0' }))!.content).toBe('typo questoin');
-    expect((await storage.getNode({ conversationId: manager.conversationId, nodeId: '1.0' }))).toBeDefined();
-    await expect(manager.editMessage('', 'x')).rejects.toSatisfy((error: unknown) => ConversationStateError.isInstance(error));
-    await expect(manager.editMessage('5', 'x')).rejects.toSatisfy((error: unknown) => NodeNotFoundError.isInstance(error));
+    expect((await storage.getNode({ conversationId: manager.conversationId, nodeId: '0' }))!.content).toBe(
+      'typo questoin',
+    );
+    expect(await storage.getNode({ conversationId: manager.conversationId, nodeId: '1.0' })).toBeDefined();
+    await expect(manager.editMessage('', 'x')).rejects.toSatisfy((error: unknown) =>
+      ConversationStateError.isInstance(error),
+    );
+    await expect(manager.editMessage('5', 'x')).rejects.toSatisfy((error: unknown) =>
+      NodeNotFoundError.isInstance(error),
+    );
   });
 
   it('deletes the new conversation when the system prompt cannot be rendered', async () => {
@@ -186,7 +254,9 @@ describe('ConversationManager', () => {
   });
 
   it('stores tool calls on the assistant node and sends them back with the tool result', async () => {
-    const llm = new EchoProvider({ responses: [{ toolCalls: [{ id: 'call_1', name: 'weather', arguments: { city: 'Oslo' } }] }, 'It is sunny.'] });
+    const llm = new EchoProvider({
+      responses: [{ toolCalls: [{ id: 'call_1', name: 'weather', arguments: { city: 'Oslo' } }] }, 'It is sunny.'],
+    });
     const storage = new MemoryConversationStore();
     const manager = await ConversationManager.create({ llm, storage });
     const tools = [{ name: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
@@ -215,12 +285,22 @@ describe('ConversationManager', () => {
     await manager.addMessage({ role: 'user', content: 'one' });
     await manager.complete();
     await manager.switchToNode('0');
-    const resumed = await ConversationManager.resume({ conversationId: manager.conversationId, llm, storage, promptBuilder: builder });
+    const resumed = await ConversationManager.resume({
+      conversationId: manager.conversationId,
+      llm,
+      storage,
+      promptBuilder: builder,
+    });
     expect(resumed.state.currentNodeId).toBe('0');
     expect(resumed.state.metadata).toEqual({ userId: 'u1' });
-    expect(resumed.state.getCurrentMessages().map((message) => message.content)).toEqual(['You are a helpful assistant.', 'one']);
+    expect(resumed.state.getCurrentMessages().map((message) => message.content)).toEqual([
+      'You are a helpful assistant.',
+      'one',
+    ]);
     expect((await resumed.complete()).node.id).toBe('0.1');
-    await expect(ConversationManager.resume({ conversationId: 'missing', llm, storage })).rejects.toSatisfy((error: unknown) => ConversationNotFoundError.isInstance(error));
+    await expect(ConversationManager.resume({ conversationId: 'missing', llm, storage })).rejects.toSatisfy(
+      (error: unknown) => ConversationNotFoundError.isInstance(error),
+    );
   });
 
   it('detects a concurrent writer and recovers with refresh()', async () => {
@@ -259,7 +339,10 @@ describe('ConversationManager', () => {
     const manager = await create({ metadata: { userId: 'u1' } });
     await manager.updateMetadata({ language: 'python' });
     expect(manager.state.metadata).toEqual({ userId: 'u1', language: 'python' });
-    expect((await storage.get({ conversationId: manager.conversationId }))!.metadata).toEqual({ userId: 'u1', language: 'python' });
+    expect((await storage.get({ conversationId: manager.conversationId }))!.metadata).toEqual({
+      userId: 'u1',
+      language: 'python',
+    });
   });
 
   it('returns frozen snapshots from state', async () => {

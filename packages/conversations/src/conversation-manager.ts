@@ -27,7 +27,12 @@ import type {
   ResumeConversationManagerOptions,
 } from './conversation-manager-options.js';
 import type { ConversationMiddleware, MiddlewareContext } from './conversation-middleware.js';
-import type { ConversationPromptBuilder, RagResultCacheLike, RagRunLike, SearchResultLike } from './conversation-prompt-builder.js';
+import type {
+  ConversationPromptBuilder,
+  RagResultCacheLike,
+  RagRunLike,
+  SearchResultLike,
+} from './conversation-prompt-builder.js';
 import type { BranchInfo, ConversationState, ConversationTotals } from './conversation-state.js';
 import { ConversationStateError } from './conversation-state-error.js';
 import type { ConversationSummarizer } from './conversation-summarizer.js';
@@ -80,7 +85,18 @@ const defaultKeepRecentMessages = 4;
 const maxTurnAttempts = 10;
 const previewLength = 100;
 /** Completion settings recorded on the node; headers and vendor options may carry secrets. */
-const recordedOverrideKeys = ['model', 'temperature', 'maxTokens', 'topP', 'stop', 'seed', 'responseFormat', 'toolChoice', 'timeoutMs', 'maxRetries'] as const;
+const recordedOverrideKeys = [
+  'model',
+  'temperature',
+  'maxTokens',
+  'topP',
+  'stop',
+  'seed',
+  'responseFormat',
+  'toolChoice',
+  'timeoutMs',
+  'maxRetries',
+] as const;
 
 function depthOf(nodeId: string): number {
   if (nodeId === '') return 0;
@@ -114,9 +130,24 @@ function toMessage(node: ConversationNode): LLMMessage {
  * The JSON-safe part of a RAG run kept on the node: text-free, except `retrieved` (the
  * results with their text) when `keepResults` is on for cross-branch reuse.
  */
-function summarizeRagRun(run: RagRunLike, keepResults: boolean, cachedFrom: string | undefined): Record<string, unknown> {
+function summarizeRagRun(
+  run: RagRunLike,
+  keepResults: boolean,
+  cachedFrom: string | undefined,
+): Record<string, unknown> {
   const summary: Record<string, unknown> = {};
-  for (const key of ['placeholder', 'adapterName', 'configName', 'query', 'queryHash', 'k', 'status', 'durationMs', 'maxTokens', 'tokens'] as const) {
+  for (const key of [
+    'placeholder',
+    'adapterName',
+    'configName',
+    'query',
+    'queryHash',
+    'k',
+    'status',
+    'durationMs',
+    'maxTokens',
+    'tokens',
+  ] as const) {
     if (run[key] !== undefined) summary[key] = run[key];
   }
   if (run.cacheHit === true) {
@@ -124,10 +155,20 @@ function summarizeRagRun(run: RagRunLike, keepResults: boolean, cachedFrom: stri
     if (cachedFrom !== undefined) summary['cachedFrom'] = cachedFrom;
   }
   if (run.dropped !== undefined && run.dropped.length > 0) {
-    summary['dropped'] = run.dropped.map((dropped) => ({ id: dropped.id, score: dropped.score, tokens: dropped.tokens, budget: dropped.budget }));
+    summary['dropped'] = run.dropped.map((dropped) => ({
+      id: dropped.id,
+      score: dropped.score,
+      tokens: dropped.tokens,
+      budget: dropped.budget,
+    }));
   }
   if (keepResults && run.status === 'ok' && run.queryHash !== undefined && run.retrieved !== undefined) {
-    summary['retrieved'] = run.retrieved.map((result) => ({ id: result.id, content: result.content, score: result.score, metadata: result.metadata }));
+    summary['retrieved'] = run.retrieved.map((result) => ({
+      id: result.id,
+      content: result.content,
+      score: result.score,
+      metadata: result.metadata,
+    }));
   }
   if (run.results !== undefined) {
     summary['results'] = run.results.map((result) => ({
@@ -142,7 +183,13 @@ function summarizeRagRun(run: RagRunLike, keepResults: boolean, cachedFrom: stri
 function isSearchResultLike(value: unknown): value is SearchResultLike {
   if (typeof value !== 'object' || value === null) return false;
   const result = value as Record<string, unknown>;
-  return typeof result['id'] === 'string' && typeof result['content'] === 'string' && typeof result['score'] === 'number' && typeof result['metadata'] === 'object' && result['metadata'] !== null;
+  return (
+    typeof result['id'] === 'string' &&
+    typeof result['content'] === 'string' &&
+    typeof result['score'] === 'number' &&
+    typeof result['metadata'] === 'object' &&
+    result['metadata'] !== null
+  );
 }
 
 function recordedOverrides(overrides: CompletionOverrides | undefined): Record<string, unknown> | undefined {
@@ -161,11 +208,15 @@ function describeError(error: unknown): Record<string, unknown> {
 }
 
 function isTurnRetryRequest(error: unknown): error is Error & { readonly reason?: string } {
-  return typeof error === 'object' && error !== null && (error as { requestsTurnRetry?: unknown }).requestsTurnRetry === true;
+  return (
+    typeof error === 'object' && error !== null && (error as { requestsTurnRetry?: unknown }).requestsTurnRetry === true
+  );
 }
 
 function isAbortLike(error: unknown, signal: AbortSignal | undefined): boolean {
-  return AbortError.isInstance(error) || (error instanceof Error && error.name === 'AbortError') || signal?.aborted === true;
+  return (
+    AbortError.isInstance(error) || (error instanceof Error && error.name === 'AbortError') || signal?.aborted === true
+  );
 }
 
 /**
@@ -228,7 +279,11 @@ export class ConversationManager {
     const manager = new ConversationManager(options, record);
     if (options.systemPromptName !== undefined) {
       try {
-        await manager.addMessage({ role: 'system', promptName: options.systemPromptName, params: options.systemParams ?? {} });
+        await manager.addMessage({
+          role: 'system',
+          promptName: options.systemPromptName,
+          params: options.systemParams ?? {},
+        });
       } catch (error) {
         // Do not leave an empty conversation behind when the system prompt cannot be rendered.
         await options.storage.delete({ conversationId: record.id }).catch(() => undefined);
@@ -250,16 +305,27 @@ export class ConversationManager {
 
   static #checkSettings(settings: ConversationManagerSettings): void {
     if (settings.llm === undefined || typeof settings.llm.complete !== 'function') {
-      throw new ConversationInputError({ field: 'llm', reason: 'must be an LLMProvider', hint: 'Pass a provider such as `new EchoProvider()`.' });
+      throw new ConversationInputError({
+        field: 'llm',
+        reason: 'must be an LLMProvider',
+        hint: 'Pass a provider such as `new EchoProvider()`.',
+      });
     }
     if (settings.storage === undefined || typeof settings.storage.appendNode !== 'function') {
-      throw new ConversationInputError({ field: 'storage', reason: 'must be a ConversationStore', hint: 'Pass a store such as `new MemoryConversationStore()`.' });
+      throw new ConversationInputError({
+        field: 'storage',
+        reason: 'must be a ConversationStore',
+        hint: 'Pass a store such as `new MemoryConversationStore()`.',
+      });
     }
     const limit = settings.contextLimit;
     if (limit !== undefined) {
       const keep = limit.keepRecentMessages ?? defaultKeepRecentMessages;
       if (!Number.isInteger(keep) || keep < 0) {
-        throw new ConversationInputError({ field: 'contextLimit.keepRecentMessages', reason: 'must be an integer ≥ 0' });
+        throw new ConversationInputError({
+          field: 'contextLimit.keepRecentMessages',
+          reason: 'must be an integer ≥ 0',
+        });
       }
       if (limit.maxMessages !== undefined && (!Number.isInteger(limit.maxMessages) || limit.maxMessages <= keep)) {
         throw new ConversationInputError({
@@ -380,7 +446,10 @@ export class ConversationManager {
     }
     const roles = ['system', 'user', 'assistant', 'tool'];
     if (!roles.includes(options.role)) {
-      throw new ConversationInputError({ field: 'role', reason: `"${String(options.role)}" is not one of ${roles.join(', ')}` });
+      throw new ConversationInputError({
+        field: 'role',
+        reason: `"${String(options.role)}" is not one of ${roles.join(', ')}`,
+      });
     }
     const common = {
       ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
@@ -388,23 +457,38 @@ export class ConversationManager {
     };
     if ('promptName' in options && options.promptName !== undefined) {
       if ('content' in options && (options as { content?: unknown }).content !== undefined) {
-        throw new ConversationInputError({ field: 'content', reason: 'cannot be combined with `promptName`', hint: 'Pass either inline `content` or a `promptName` to render.' });
+        throw new ConversationInputError({
+          field: 'content',
+          reason: 'cannot be combined with `promptName`',
+          hint: 'Pass either inline `content` or a `promptName` to render.',
+        });
       }
       const rendered = await this.#render(options);
       return { ...rendered, ...common, metadata: { ...options.metadata, ...rendered.metadata } };
     }
     const content = (options as { content?: unknown }).content;
     if (typeof content !== 'string') {
-      throw new ConversationInputError({ field: 'content', reason: 'must be a string', hint: 'Pass `{ role, content }` or `{ role, promptName, params }`.' });
+      throw new ConversationInputError({
+        field: 'content',
+        reason: 'must be a string',
+        hint: 'Pass `{ role, content }` or `{ role, promptName, params }`.',
+      });
     }
     const inline = options as Extract<AddMessageOptions, { content: string }>;
     let text = content;
     let metadata = options.metadata;
     if (inline.renderTemplate === true) {
       text = renderTemplate(content, inline.params ?? {}).content;
-      metadata = { ...metadata, prompt: { inline: true, contentHash: createHash('sha256').update(text).digest('hex') } };
+      metadata = {
+        ...metadata,
+        prompt: { inline: true, contentHash: createHash('sha256').update(text).digest('hex') },
+      };
     } else if (inline.params !== undefined) {
-      throw new ConversationInputError({ field: 'params', reason: 'is only used with `renderTemplate: true` or `promptName`', hint: 'Inline content is stored as given unless you ask for rendering.' });
+      throw new ConversationInputError({
+        field: 'params',
+        reason: 'is only used with `renderTemplate: true` or `promptName`',
+        hint: 'Inline content is stored as given unless you ask for rendering.',
+      });
     }
     return {
       role: inline.role,
@@ -417,16 +501,25 @@ export class ConversationManager {
     };
   }
 
-  async #render(options: AddPromptMessageOptions): Promise<NewConversationNode & { readonly metadata: ConversationMetadata }> {
+  async #render(
+    options: AddPromptMessageOptions,
+  ): Promise<NewConversationNode & { readonly metadata: ConversationMetadata }> {
     if (options.role !== 'system' && options.role !== 'user') {
-      throw new ConversationInputError({ field: 'role', reason: `prompts can only be rendered for roles system and user, not "${String(options.role)}"` });
+      throw new ConversationInputError({
+        field: 'role',
+        reason: `prompts can only be rendered for roles system and user, not "${String(options.role)}"`,
+      });
     }
     if (typeof options.promptName !== 'string' || options.promptName === '') {
       throw new ConversationInputError({ field: 'promptName', reason: 'must be a non-empty prompt name' });
     }
     const builder = this.#promptBuilder;
     if (builder === undefined) {
-      throw new ConversationInputError({ field: 'promptBuilder', reason: 'is required to render named prompts', hint: 'Pass `promptBuilder` to ConversationManager.create/resume.' });
+      throw new ConversationInputError({
+        field: 'promptBuilder',
+        reason: 'is required to render named prompts',
+        hint: 'Pass `promptBuilder` to ConversationManager.create/resume.',
+      });
     }
     const cacheRag = options.cacheRag ?? this.#cacheRag;
     const hits = new Map<string, string>();
@@ -455,7 +548,9 @@ export class ConversationManager {
     if (rendered.contentHash !== undefined) prompt['contentHash'] = rendered.contentHash;
     if (rendered.version !== undefined) prompt['version'] = rendered.version;
     if (rendered.rag !== undefined && rendered.rag.length > 0) {
-      prompt['rag'] = rendered.rag.map((run) => summarizeRagRun(run, cacheRag, run.queryHash === undefined ? undefined : hits.get(run.queryHash)));
+      prompt['rag'] = rendered.rag.map((run) =>
+        summarizeRagRun(run, cacheRag, run.queryHash === undefined ? undefined : hits.get(run.queryHash)),
+      );
       if (rendered.rag.some((run) => run.cacheHit === true)) prompt['ragCacheHit'] = true;
     }
     return { role: options.role, content: rendered.content, promptName: options.promptName, metadata: { prompt } };
@@ -509,7 +604,13 @@ export class ConversationManager {
     return parent;
   }
 
-  #turnContext(parentId: string, operation: 'complete' | 'stream', attempt: number, turnData: Map<unknown, unknown>, signal: AbortSignal | undefined): TurnContext {
+  #turnContext(
+    parentId: string,
+    operation: 'complete' | 'stream',
+    attempt: number,
+    turnData: Map<unknown, unknown>,
+    signal: AbortSignal | undefined,
+  ): TurnContext {
     const annotations: Record<string, unknown> = {};
     const view: MiddlewareContext = {
       conversationId: this.#record.id,
@@ -551,18 +652,30 @@ export class ConversationManager {
       const context = this.#turnContext(parent.node.id, 'complete', attempt, turnData, options.signal);
       let raw: LLMResponse | undefined;
       try {
-        const messages = await runRequestMiddleware(middleware, Object.freeze(base.map((entry) => entry.message)), context.view);
+        const messages = await runRequestMiddleware(
+          middleware,
+          Object.freeze(base.map((entry) => entry.message)),
+          context.view,
+        );
         const started = this.#now();
         raw = await this.#llm.complete(messages, this.#callOptions(options));
         const latencyMs = this.#now() - started;
         const response = await runResponseMiddleware(middleware, frozenClone(raw), context.view);
-        return await this.#storeAnswer(base, response, { latencyMs, attempt, discarded, annotations: context.annotations, options });
+        return await this.#storeAnswer(base, response, {
+          latencyMs,
+          attempt,
+          discarded,
+          annotations: context.annotations,
+          options,
+        });
       } catch (error) {
         if (isTurnRetryRequest(error) && attempt < maxTurnAttempts) {
           discarded.push({
             attempt,
             reason: typeof error.reason === 'string' ? error.reason : error.message,
-            ...(raw === undefined ? {} : { model: raw.model, usage: raw.usage, costUsd: computeCostUsd(this.#prices, raw.model, raw.usage) }),
+            ...(raw === undefined
+              ? {}
+              : { model: raw.model, usage: raw.usage, costUsd: computeCostUsd(this.#prices, raw.model, raw.usage) }),
           });
           continue;
         }
@@ -629,12 +742,20 @@ export class ConversationManager {
     let started = this.#now();
     let settled = false;
     try {
-      const messages = await runRequestMiddleware(middleware, Object.freeze(base.map((entry) => entry.message)), context.view);
+      const messages = await runRequestMiddleware(
+        middleware,
+        Object.freeze(base.map((entry) => entry.message)),
+        context.view,
+      );
       started = this.#now();
       let end: Extract<StreamPart, { type: 'end' }> | undefined;
       for await (const rawPart of this.#llm.stream(messages, this.#callOptions(options))) {
         if (options.signal?.aborted === true) {
-          throw new AbortError({ message: 'The stream was aborted by the caller\'s signal.', provider: this.#llm.providerName, cause: options.signal.reason });
+          throw new AbortError({
+            message: "The stream was aborted by the caller's signal.",
+            provider: this.#llm.providerName,
+            cause: options.signal.reason,
+          });
         }
         for (const part of await runStreamPartMiddleware(middleware, frozenClone(rawPart), context.view)) {
           if (part.type === 'end') {
@@ -660,13 +781,27 @@ export class ConversationManager {
         ...(toolCalls.length === 0 ? {} : { toolCalls }),
       });
       const response = await runResponseMiddleware(middleware, assembled, context.view);
-      const result = await this.#storeAnswer(base, response, { latencyMs, attempt: 1, discarded: [], annotations: context.annotations, options });
+      const result = await this.#storeAnswer(base, response, {
+        latencyMs,
+        attempt: 1,
+        discarded: [],
+        annotations: context.annotations,
+        options,
+      });
       settled = true;
       const { node: _node, costUsd: _cost, latencyMs: _latency, ...finalResponse } = result;
       yield deepFreeze({ ...end, response: finalResponse });
     } catch (error) {
       settled = true;
-      await this.#storeInterrupted(parent, text, toolCalls, started, context, isAbortLike(error, options.signal) ? 'aborted' : 'error', error);
+      await this.#storeInterrupted(
+        parent,
+        text,
+        toolCalls,
+        started,
+        context,
+        isAbortLike(error, options.signal) ? 'aborted' : 'error',
+        error,
+      );
       await runErrorMiddleware(middleware, error, context.view);
       throw error;
     } finally {
@@ -714,7 +849,8 @@ export class ConversationManager {
    * Throws `NodeNotFoundError` for an unknown id.
    */
   async switchToNode(nodeId: string): Promise<void> {
-    if (typeof nodeId !== 'string') throw new ConversationInputError({ field: 'nodeId', reason: 'must be a dot-path string such as "0.1"' });
+    if (typeof nodeId !== 'string')
+      throw new ConversationInputError({ field: 'nodeId', reason: 'must be a dot-path string such as "0.1"' });
     if (this.#record.currentNodeId === nodeId) return;
     const path = await this.#pathTo(nodeId);
     this.#record = await this.#storage.updateConversation({
@@ -746,7 +882,8 @@ export class ConversationManager {
       throw new ConversationStateError({
         conversationId: this.#record.id,
         operation: 'branchFrom',
-        message: 'Cannot branch from the root node "": it has no parent. Branch from one of its children (e.g. "0") instead.',
+        message:
+          'Cannot branch from the root node "": it has no parent. Branch from one of its children (e.g. "0") instead.',
       });
     }
     const node = await this.#storage.getNode({ conversationId: this.#record.id, nodeId });
@@ -765,7 +902,8 @@ export class ConversationManager {
       throw new ConversationStateError({
         conversationId: this.#record.id,
         operation: 'editMessage',
-        message: 'Cannot edit the root node "": a conversation has one root. Edit a later message, or start a new conversation.',
+        message:
+          'Cannot edit the root node "": a conversation has one root. Edit a later message, or start a new conversation.',
       });
     }
     const original = await this.#storage.getNode({ conversationId: this.#record.id, nodeId });
@@ -799,7 +937,8 @@ export class ConversationManager {
 
   /** Replaces the conversation metadata with `{ ...current, ...patch }` (persisted, version-checked). */
   async updateMetadata(patch: ConversationMetadata): Promise<ConversationMetadata> {
-    if (typeof patch !== 'object' || patch === null) throw new ConversationInputError({ field: 'patch', reason: 'must be an object' });
+    if (typeof patch !== 'object' || patch === null)
+      throw new ConversationInputError({ field: 'patch', reason: 'must be an object' });
     this.#record = await this.#storage.updateConversation({
       conversationId: this.#record.id,
       metadata: { ...this.#record.metadata, ...patch },
@@ -842,7 +981,8 @@ export class ConversationManager {
    */
   async compact(options: CompactOptions = {}): Promise<number> {
     const keep = options.keepRecentMessages ?? this.#contextLimit?.keepRecentMessages ?? defaultKeepRecentMessages;
-    if (!Number.isInteger(keep) || keep < 0) throw new ConversationInputError({ field: 'keepRecentMessages', reason: 'must be an integer ≥ 0' });
+    if (!Number.isInteger(keep) || keep < 0)
+      throw new ConversationInputError({ field: 'keepRecentMessages', reason: 'must be an integer ≥ 0' });
     const path = this.#path;
     const root = path[0];
     if (root === undefined) return 0;
@@ -866,7 +1006,8 @@ export class ConversationManager {
     };
     if (summary.usage !== undefined) {
       summaryMetadata['usage'] = summary.usage;
-      summaryMetadata['costUsd'] = summary.model === undefined ? null : computeCostUsd(this.#prices, summary.model, summary.usage);
+      summaryMetadata['costUsd'] =
+        summary.model === undefined ? null : computeCostUsd(this.#prices, summary.model, summary.usage);
     }
     if (summary.model !== undefined) summaryMetadata['model'] = summary.model;
     if (summary.provider !== undefined) summaryMetadata['provider'] = summary.provider;

@@ -37,9 +37,11 @@ describe('ConversationMiddleware', () => {
     });
     expect(log).toEqual(['req:base', 'req:scoped', 'req:call', 'resp:call', 'resp:scoped', 'resp:base']);
     log.length = 0;
-    await expect(manager.withMiddleware([tracer('scoped', log)], async () => {
-      throw new Error('boom');
-    })).rejects.toThrow('boom');
+    await expect(
+      manager.withMiddleware([tracer('scoped', log)], async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     await manager.regenerate();
     expect(log).toEqual(['req:base', 'resp:base']);
   });
@@ -89,16 +91,25 @@ describe('ConversationMiddleware', () => {
       },
     };
     const storage = new MemoryConversationStore();
-    const manager = await ConversationManager.create({ llm: new EchoProvider(), storage, middleware: [vandal], metadata: { userId: 'u1' } });
+    const manager = await ConversationManager.create({
+      llm: new EchoProvider(),
+      storage,
+      middleware: [vandal],
+      metadata: { userId: 'u1' },
+    });
     await manager.addMessage({ role: 'user', content: 'hi' });
     await manager.complete();
     await manager.updateMetadata({ plan: 'pro' });
-    expect((await storage.get({ conversationId: manager.conversationId }))!.metadata).toEqual({ userId: 'u1', plan: 'pro' });
+    expect((await storage.get({ conversationId: manager.conversationId }))!.metadata).toEqual({
+      userId: 'u1',
+      plan: 'pro',
+    });
   });
 
   it('lets a returned replacement reach the model without touching the stored messages', async () => {
     const rewrite: ConversationMiddleware = {
-      processRequest: (messages) => messages.map((message) => (message.role === 'user' ? { ...message, content: 'rewritten' } : message)),
+      processRequest: (messages) =>
+        messages.map((message) => (message.role === 'user' ? { ...message, content: 'rewritten' } : message)),
     };
     const { manager, storage, llm } = await setup([rewrite]);
     await manager.complete();
@@ -121,7 +132,10 @@ describe('ConversationMiddleware', () => {
 
   it('shares turnData between middleware and hooks, and calls onError in reverse order on failure', async () => {
     const log: string[] = [];
-    const writer: ConversationMiddleware = { processRequest: (_m, context) => void context.turnData.set('k', 42), onError: () => void log.push('err:writer') };
+    const writer: ConversationMiddleware = {
+      processRequest: (_m, context) => void context.turnData.set('k', 42),
+      onError: () => void log.push('err:writer'),
+    };
     const reader: ConversationMiddleware = {
       processResponse: (_r, context) => {
         log.push(`k=${String(context.turnData.get('k'))}`);
@@ -144,14 +158,18 @@ describe('ConversationMiddleware', () => {
     const llm = new EchoProvider({ responses: ['bad answer', 'good answer'] });
     const picky: ConversationMiddleware = {
       processResponse(response, context) {
-        if (response.content.startsWith('bad')) throw new ResponseValidationError({ reason: 'too bad', attempt: context.attempt, requestsTurnRetry: true });
+        if (response.content.startsWith('bad'))
+          throw new ResponseValidationError({ reason: 'too bad', attempt: context.attempt, requestsTurnRetry: true });
       },
     };
     const { manager } = await setup([picky], llm);
     const result = await manager.complete();
     expect(result.content).toBe('good answer');
     expect(llm.callCount).toBe(2);
-    expect(result.node.metadata).toMatchObject({ attempts: 2, discardedAttempts: [{ attempt: 1, reason: 'too bad', model: 'echo-model' }] });
+    expect(result.node.metadata).toMatchObject({
+      attempts: 2,
+      discardedAttempts: [{ attempt: 1, reason: 'too bad', model: 'echo-model' }],
+    });
     const totals = await manager.getTotals();
     expect(totals.calls).toBe(2);
   });

@@ -43,7 +43,11 @@ export interface RagRunLike {
   readonly query?: string;
   readonly k?: number;
   readonly status?: string;
-  readonly results?: readonly { readonly id?: string | undefined; readonly score?: number | undefined; readonly citation?: number | undefined }[];
+  readonly results?: readonly {
+    readonly id?: string | undefined;
+    readonly score?: number | undefined;
+    readonly citation?: number | undefined;
+  }[];
   readonly durationMs?: number;
   /** Identity of the search (adapter, rendered query, k, filters, threshold), computed by the builder. */
   readonly queryHash?: string | undefined;
@@ -54,7 +58,12 @@ export interface RagRunLike {
   /** The config's token budget, tokens used and what the budgets dropped. */
   readonly maxTokens?: number | undefined;
   readonly tokens?: number | undefined;
-  readonly dropped?: readonly { readonly id: string; readonly score: number; readonly tokens: number; readonly budget: string }[];
+  readonly dropped?: readonly {
+    readonly id: string;
+    readonly score: number;
+    readonly tokens: number;
+    readonly budget: string;
+  }[];
 }
 
 /** What the manager reads from a rendered prompt (`@dk/prompts`' `PromptRenderResult`). */

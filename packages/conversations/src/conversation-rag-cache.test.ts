@@ -44,9 +44,18 @@ function setup() {
 describe('cacheRag: RAG results reused across branches', () => {
   it('a repeat of the same prompt and params on another branch reuses the stored results without searching', async () => {
     const { docs, builder, storage } = setup();
-    const manager = await ConversationManager.create({ llm: new EchoProvider(), promptBuilder: builder, storage, cacheRag: true });
+    const manager = await ConversationManager.create({
+      llm: new EchoProvider(),
+      promptBuilder: builder,
+      storage,
+      cacheRag: true,
+    });
     await manager.addMessage({ role: 'system', content: 'You are helpful.' });
-    const first = await manager.addMessage({ role: 'user', promptName: 'code_question', params: { topic: 'decorators' } });
+    const first = await manager.addMessage({
+      role: 'user',
+      promptName: 'code_question',
+      params: { topic: 'decorators' },
+    });
     await manager.complete();
     expect(docs.searches).toBe(1);
     const firstPrompt = first.metadata['prompt'] as { rag: Record<string, unknown>[]; ragCacheHit?: boolean };
@@ -58,44 +67,86 @@ describe('cacheRag: RAG results reused across branches', () => {
     docs.searches -= 1; // that render searched; count only the conversation's searches below
     const retrieved = firstPrompt.rag[0]!['retrieved'] as SearchResult[];
     expect(retrieved.map((result) => result.id)).toEqual(['d1', 'd3']);
-    expect(retrieved[0]).toEqual({ id: 'd1', content: 'Python decorators wrap a function to extend its behaviour.', score: expect.any(Number), metadata: { lang: 'python' } });
+    expect(retrieved[0]).toEqual({
+      id: 'd1',
+      content: 'Python decorators wrap a function to extend its behaviour.',
+      score: expect.any(Number),
+      metadata: { lang: 'python' },
+    });
 
     await manager.branchFrom(first.id);
-    const second = await manager.addMessage({ role: 'user', promptName: 'code_question', params: { topic: 'decorators' } });
+    const second = await manager.addMessage({
+      role: 'user',
+      promptName: 'code_question',
+      params: { topic: 'decorators' },
+    });
     expect(second.id).not.toBe(first.id);
     expect(docs.searches).toBe(1);
     expect(second.content).toBe(first.content);
     const secondPrompt = second.metadata['prompt'] as { rag: Record<string, unknown>[]; ragCacheHit?: boolean };
     expect(secondPrompt.ragCacheHit).toBe(true);
-    expect(secondPrompt.rag[0]).toMatchObject({ cacheHit: true, cachedFrom: first.id, queryHash: firstPrompt.rag[0]!['queryHash'] });
+    expect(secondPrompt.rag[0]).toMatchObject({
+      cacheHit: true,
+      cachedFrom: first.id,
+      queryHash: firstPrompt.rag[0]!['queryHash'],
+    });
 
     // different params: a different hash, so a search
     await manager.branchFrom(first.id);
-    const third = await manager.addMessage({ role: 'user', promptName: 'code_question', params: { topic: 'generators' } });
+    const third = await manager.addMessage({
+      role: 'user',
+      promptName: 'code_question',
+      params: { topic: 'generators' },
+    });
     expect(docs.searches).toBe(2);
     expect((third.metadata['prompt'] as { ragCacheHit?: boolean }).ragCacheHit).toBeUndefined();
     // the same query reached through an explicit param equal to the default: same hash, reused
     await manager.branchFrom(first.id);
-    await manager.addMessage({ role: 'user', promptName: 'code_question', params: { topic: 'generators', language: 'python' } });
+    await manager.addMessage({
+      role: 'user',
+      promptName: 'code_question',
+      params: { topic: 'generators', language: 'python' },
+    });
     expect(docs.searches).toBe(2);
   });
 
   it('after resume, results kept on the loaded path are reused; without cacheRag every render searches and nodes keep no text', async () => {
     const { docs, builder, storage } = setup();
-    const manager = await ConversationManager.create({ llm: new EchoProvider(), promptBuilder: builder, storage, cacheRag: true });
+    const manager = await ConversationManager.create({
+      llm: new EchoProvider(),
+      promptBuilder: builder,
+      storage,
+      cacheRag: true,
+    });
     await manager.addMessage({ role: 'user', promptName: 'code_question', params: { topic: 'decorators' } });
     await manager.complete();
-    const resumed = await ConversationManager.resume({ llm: new EchoProvider(), promptBuilder: builder, storage, conversationId: manager.conversationId, cacheRag: true });
+    const resumed = await ConversationManager.resume({
+      llm: new EchoProvider(),
+      promptBuilder: builder,
+      storage,
+      conversationId: manager.conversationId,
+      cacheRag: true,
+    });
     await resumed.addMessage({ role: 'user', promptName: 'code_question', params: { topic: 'decorators' } });
     expect(docs.searches).toBe(1);
 
-    const plain = await ConversationManager.resume({ llm: new EchoProvider(), promptBuilder: builder, storage, conversationId: manager.conversationId });
+    const plain = await ConversationManager.resume({
+      llm: new EchoProvider(),
+      promptBuilder: builder,
+      storage,
+      conversationId: manager.conversationId,
+    });
     const node = await plain.addMessage({ role: 'user', promptName: 'code_question', params: { topic: 'decorators' } });
     expect(docs.searches).toBe(2);
     expect(JSON.stringify(node.metadata)).not.toContain('decorators wrap');
     // per-message opt-in on a manager without cacheRag
     await plain.branchFrom(node.id);
-    await plain.addMessage({ role: 'user', promptName: 'code_question', params: { topic: 'decorators' }, cacheRag: true });
+    await plain.addMessage({
+      role: 'user',
+      promptName: 'code_question',
+      params: { topic: 'decorators' },
+      cacheRag: true,
+    });
     expect(docs.searches).toBe(2);
   });
 

@@ -10,7 +10,17 @@ export class ConversationStateError extends DkError {
   /** The operation that was refused, e.g. `complete`, `branchFrom`. */
   readonly operation: string;
 
-  constructor({ conversationId, operation, message, cause }: { readonly conversationId: string; readonly operation: string; readonly message: string; readonly cause?: unknown }) {
+  constructor({
+    conversationId,
+    operation,
+    message,
+    cause,
+  }: {
+    readonly conversationId: string;
+    readonly operation: string;
+    readonly message: string;
+    readonly cause?: unknown;
+  }) {
     super({ message, code: 'CONVERSATION_STATE', cause });
     this.conversationId = conversationId;
     this.operation = operation;

@@ -27,23 +27,38 @@ class TestLogger implements ConversationLogger {
     this.lines.push(`${level.toUpperCase()} ${message}`);
     this.records.push({ level, message, ...(fields === undefined ? {} : { fields }) });
   }
-  debug(message: string, fields?: LogFields) { this.#log('debug', message, fields); }
-  info(message: string, fields?: LogFields) { this.#log('info', message, fields); }
-  warn(message: string, fields?: LogFields) { this.#log('warning', message, fields); }
-  error(message: string, fields?: LogFields) { this.#log('error', message, fields); }
+  debug(message: string, fields?: LogFields) {
+    this.#log('debug', message, fields);
+  }
+  info(message: string, fields?: LogFields) {
+    this.#log('info', message, fields);
+  }
+  warn(message: string, fields?: LogFields) {
+    this.#log('warning', message, fields);
+  }
+  error(message: string, fields?: LogFields) {
+    this.#log('error', message, fields);
+  }
 }
 
 const library = new ConfigPromptLibrary({
   system: { code_reviewer: 'You review {{language}} code.' },
   user: {
-    code_review: { template: 'Review {{language}} code:\n{{code}}', validation: { level: 'error', required_params: ['code', 'language'] } },
+    code_review: {
+      template: 'Review {{language}} code:\n{{code}}',
+      validation: { level: 'error', required_params: ['code', 'language'] },
+    },
     validate_support_response: 'Is this a good support answer? {{response}}',
   },
 });
 const builder = new PromptBuilder({ library });
 
 function fixtures() {
-  return { llm: new EchoProvider({ echoPrefix: 'Echo: ' }), storage: new MemoryConversationStore(), logger: new TestLogger() };
+  return {
+    llm: new EchoProvider({ echoPrefix: 'Echo: ' }),
+    storage: new MemoryConversationStore(),
+    logger: new TestLogger(),
+  };
 }
 
 describe('guide: Conversation Management', () => {
@@ -70,7 +85,13 @@ describe('guide: Conversation Management', () => {
 
   it('Use Branching for Exploration', async () => {
     const { llm, storage } = fixtures();
-    const manager = await ConversationManager.create({ llm, promptBuilder: builder, storage, systemPromptName: 'code_reviewer', systemParams: { language: 'Python' } });
+    const manager = await ConversationManager.create({
+      llm,
+      promptBuilder: builder,
+      storage,
+      systemPromptName: 'code_reviewer',
+      systemParams: { language: 'Python' },
+    });
     // Main conversation path
     await manager.addMessage({ role: 'user', content: 'Explain lists' });
     const response1 = await manager.complete();
@@ -146,7 +167,8 @@ describe('guide: Conversation Management', () => {
   it('Save Important Checkpoints and resume from them', async () => {
     const { llm, storage } = fixtures();
     const checkpoints = new Map<string, { conversationId: string; nodeId: string }>();
-    const saveCheckpoint = (userId: string, conversationId: string, nodeId: string) => checkpoints.set(userId, { conversationId, nodeId });
+    const saveCheckpoint = (userId: string, conversationId: string, nodeId: string) =>
+      checkpoints.set(userId, { conversationId, nodeId });
 
     const manager = await ConversationManager.create({ llm, storage });
     // After important milestones
@@ -164,7 +186,10 @@ describe('guide: Conversation Management', () => {
     const checkpoint = checkpoints.get('u1')!;
     const resumed = await ConversationManager.resume({ conversationId: checkpoint.conversationId, llm, storage });
     await resumed.switchToNode(checkpoint.nodeId);
-    expect(resumed.state.getCurrentMessages().map((message) => message.content)).toEqual(['Approve this solution', 'Echo: Approve this solution']);
+    expect(resumed.state.getCurrentMessages().map((message) => message.content)).toEqual([
+      'Approve this solution',
+      'Echo: Approve this solution',
+    ]);
   });
 });
 
@@ -187,7 +212,11 @@ describe('guide: Middleware Patterns', () => {
     // So with the guide's order the judge sees the unfiltered text, and the log the final one.
     expect(validationLlm.lastCall!.messages[0]!.content).toContain('This darn answer is fine.');
     expect(logger.records.at(-1)!.fields).toMatchObject({ chars: response.content.length });
-    expect(response.node.metadata).toMatchObject({ reviewed: true, contentFiltered: true, validation: { verdict: 'valid' } });
+    expect(response.node.metadata).toMatchObject({
+      reviewed: true,
+      contentFiltered: true,
+      validation: { verdict: 'valid' },
+    });
   });
 
   it('Order Middleware Thoughtfully: to validate cleaned content, put the filter inside the validation', async () => {
@@ -211,7 +240,12 @@ describe('guide: Middleware Patterns', () => {
     for (const env of ['prod', 'test']) {
       const validationLlm = new EchoProvider({ responses: ['{"verdict": "valid", "reason": "ok"}'] });
       // Production customer support - validate responses
-      const validationMw = new ValidationMiddleware({ llm: validationLlm, promptBuilder: builder, validationPrompt: 'validate_support_response', autoRetry: true });
+      const validationMw = new ValidationMiddleware({
+        llm: validationLlm,
+        promptBuilder: builder,
+        validationPrompt: 'validate_support_response',
+        autoRetry: true,
+      });
       // Internal testing - skip validation (save costs)
       const middleware = env === 'prod' ? [new LoggingMiddleware(logger), validationMw] : [];
       const manager = await ConversationManager.create({ llm, storage, middleware });
@@ -252,7 +286,12 @@ describe('guide: Middleware Patterns', () => {
       }
     }
     const { llm, storage } = fixtures();
-    const manager = await ConversationManager.create({ llm, storage, metadata: { userId: 'u1' }, middleware: [new RateLimitMiddleware(2)] });
+    const manager = await ConversationManager.create({
+      llm,
+      storage,
+      metadata: { userId: 'u1' },
+      middleware: [new RateLimitMiddleware(2)],
+    });
     await manager.addMessage({ role: 'user', content: 'q' });
     await manager.complete();
     await manager.regenerate();
@@ -267,7 +306,8 @@ describe('guide: Middleware Patterns', () => {
 
       processResponse(response: LLMResponse, state: MiddlewareContext): LLMResponse {
         this.usedTokens += response.usage.totalTokens;
-        if (this.usedTokens > this.maxTokens) logger.warn(`Token budget exceeded: ${this.usedTokens}/${this.maxTokens}`);
+        if (this.usedTokens > this.maxTokens)
+          logger.warn(`Token budget exceeded: ${this.usedTokens}/${this.maxTokens}`);
         state.setNodeMetadata('cumulativeTokens', this.usedTokens);
         return { ...response, metadata: { ...response.metadata, cumulativeTokens: this.usedTokens } };
       }
@@ -357,7 +397,8 @@ describe('guide: Storage and Performance', () => {
   it('Batch Operations When Possible: process conversations in parallel', async () => {
     const { llm, storage } = fixtures();
     const ids: string[] = [];
-    for (let index = 0; index < 5; index += 1) ids.push((await ConversationManager.create({ llm, storage })).conversationId);
+    for (let index = 0; index < 5; index += 1)
+      ids.push((await ConversationManager.create({ llm, storage })).conversationId);
 
     async function processConversation(conversationId: string): Promise<string> {
       if (conversationId === 'broken') throw new Error('cannot process');
@@ -403,7 +444,12 @@ describe('guide: Storage and Performance', () => {
 describe('guide: Error Handling', () => {
   it('Handle Missing Prompts Gracefully with a fallback template', async () => {
     const { logger } = fixtures();
-    async function safeRender(promptBuilder: PromptBuilder, promptName: string, params: Record<string, unknown>, fallbackTemplate?: string) {
+    async function safeRender(
+      promptBuilder: PromptBuilder,
+      promptName: string,
+      params: Record<string, unknown>,
+      fallbackTemplate?: string,
+    ) {
       try {
         return (await promptBuilder.renderUserPrompt(promptName, { params })).content;
       } catch (error) {
@@ -415,7 +461,9 @@ describe('guide: Error Handling', () => {
       }
     }
     expect(await safeRender(builder, 'missing', { name: 'Ada' }, 'Hello {{name}}')).toBe('Hello Ada');
-    await expect(safeRender(builder, 'missing', {})).rejects.toSatisfy((error: unknown) => PromptNotFoundError.isInstance(error));
+    await expect(safeRender(builder, 'missing', {})).rejects.toSatisfy((error: unknown) =>
+      PromptNotFoundError.isInstance(error),
+    );
     expect(logger.lines).toEqual(["WARNING Prompt 'missing' not found", "WARNING Prompt 'missing' not found"]);
   });
 
@@ -428,8 +476,12 @@ describe('guide: Error Handling', () => {
       validateParams(params, ['code', 'language']); // Validate early
       return promptBuilder.renderUserPrompt(promptName, { params }); // Then render
     }
-    await expect(renderSafely(builder, 'code_review', { code: 'x' })).rejects.toThrow('Missing required parameters: language');
-    expect((await renderSafely(builder, 'code_review', { code: 'def test(): pass', language: 'Python' })).content).toBe('Review Python code:\ndef test(): pass');
+    await expect(renderSafely(builder, 'code_review', { code: 'x' })).rejects.toThrow(
+      'Missing required parameters: language',
+    );
+    expect((await renderSafely(builder, 'code_review', { code: 'def test(): pass', language: 'Python' })).content).toBe(
+      'Review Python code:\ndef test(): pass',
+    );
   });
 
   it('Handle LLM Errors with Retries around manager.complete()', async () => {
@@ -453,7 +505,10 @@ describe('guide: Error Handling', () => {
     const manager = await ConversationManager.create({ llm, storage });
     await manager.addMessage({ role: 'user', content: 'q' });
     expect((await completeWithRetry(manager)).content).toBe('finally');
-    expect(logger.lines).toEqual(['WARNING LLM attempt 1 failed, retrying in 1ms', 'WARNING LLM attempt 2 failed, retrying in 2ms']);
+    expect(logger.lines).toEqual([
+      'WARNING LLM attempt 1 failed, retrying in 1ms',
+      'WARNING LLM attempt 2 failed, retrying in 2ms',
+    ]);
     // Failed attempts left no half-written nodes: user message + one answer.
     expect((await storage.get({ conversationId: manager.conversationId }))!.nodeCount).toBe(2);
   });
@@ -473,7 +528,13 @@ describe('guide: Error Handling', () => {
         userId: manager.state.metadata['userId'],
       });
     }
-    expect(logger.records).toEqual([{ level: 'error', message: 'LLM completion failed', fields: expect.objectContaining({ conversationId: manager.conversationId, messageCount: 1, userId: 'u9' }) }]);
+    expect(logger.records).toEqual([
+      {
+        level: 'error',
+        message: 'LLM completion failed',
+        fields: expect.objectContaining({ conversationId: manager.conversationId, messageCount: 1, userId: 'u9' }),
+      },
+    ]);
   });
 });
 
@@ -481,7 +542,11 @@ describe('guide: Testing', () => {
   it('Use EchoProvider for Testing', async () => {
     // Echo provider returns input for predictable testing
     const llm = new EchoProvider({ echoPrefix: 'Echo: ' });
-    const manager = await ConversationManager.create({ llm, promptBuilder: builder, storage: new MemoryConversationStore() });
+    const manager = await ConversationManager.create({
+      llm,
+      promptBuilder: builder,
+      storage: new MemoryConversationStore(),
+    });
     await manager.addMessage({ role: 'user', content: 'Hello' });
     const response = await manager.complete();
     // Predictable response
@@ -492,7 +557,12 @@ describe('guide: Testing', () => {
   it('Test Middleware Behavior: logging', async () => {
     const logger = new TestLogger();
     const middleware = new LoggingMiddleware(logger);
-    const manager = await ConversationManager.create({ llm: new EchoProvider(), promptBuilder: builder, storage: new MemoryConversationStore(), middleware: [middleware] });
+    const manager = await ConversationManager.create({
+      llm: new EchoProvider(),
+      promptBuilder: builder,
+      storage: new MemoryConversationStore(),
+      middleware: [middleware],
+    });
     await manager.addMessage({ role: 'user', content: 'Test' });
     await manager.complete();
     // Check logs

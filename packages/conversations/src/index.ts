@@ -14,7 +14,12 @@ export type {
 } from './conversation-manager-options.js';
 export type { BranchInfo, ConversationState, ConversationTotals } from './conversation-state.js';
 export type { ConversationMiddleware, MiddlewareContext, StreamPartResult } from './conversation-middleware.js';
-export type { ConversationPromptBuilder, PromptRenderOptions, RagRunLike, RenderedPromptLike } from './conversation-prompt-builder.js';
+export type {
+  ConversationPromptBuilder,
+  PromptRenderOptions,
+  RagRunLike,
+  RenderedPromptLike,
+} from './conversation-prompt-builder.js';
 export type { ConversationLogger, LogFields } from './conversation-logger.js';
 export type { ConversationSummarizer, ConversationSummary, SummarizeRequest } from './conversation-summarizer.js';
 export { LlmSummarizer, defaultSummaryPrompt } from './llm-summarizer.js';
@@ -22,7 +27,12 @@ export type { LlmSummarizerOptions } from './llm-summarizer.js';
 export { computeCostUsd, findModelPrice } from './price-table.js';
 export type { ModelPrice, PriceTable } from './price-table.js';
 export { exportConversation, importConversation } from './conversation-export.js';
-export type { ConversationExport, ExportConversationOptions, ExportedNode, ImportConversationOptions } from './conversation-export.js';
+export type {
+  ConversationExport,
+  ExportConversationOptions,
+  ExportedNode,
+  ImportConversationOptions,
+} from './conversation-export.js';
 export { deleteConversationsOlderThan } from './delete-conversations-older-than.js';
 export type { DeleteConversationsOlderThanOptions } from './delete-conversations-older-than.js';
 export { checkHealth } from './check-health.js';
@@ -33,7 +43,11 @@ export { LoggingMiddleware } from './middleware/logging-middleware.js';
 export type { LoggingMiddlewareOptions } from './middleware/logging-middleware.js';
 export { ContentFilterMiddleware } from './middleware/content-filter-middleware.js';
 export type { ContentFilterMiddlewareOptions } from './middleware/content-filter-middleware.js';
-export { ValidationMiddleware, defaultValidationTemplate, parseValidationVerdict } from './middleware/validation-middleware.js';
+export {
+  ValidationMiddleware,
+  defaultValidationTemplate,
+  parseValidationVerdict,
+} from './middleware/validation-middleware.js';
 export type { ValidationMiddlewareOptions, ValidationVerdict } from './middleware/validation-middleware.js';
 export { MetadataMiddleware } from './middleware/metadata-middleware.js';
 export type { MetadataMiddlewareOptions } from './middleware/metadata-middleware.js';

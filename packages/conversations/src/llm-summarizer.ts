@@ -44,6 +44,11 @@ export class LlmSummarizer implements ConversationSummarizer {
     // A function replacer: `$&`-style patterns in the transcript must stay literal.
     const content = this.#prompt.replace('{{messages}}', () => formatTranscript(messages));
     const response = await this.#llm.complete([{ role: 'user', content }], { ...this.#completionOptions, signal });
-    return { content: response.content.trim(), usage: response.usage, model: response.model, provider: this.#llm.providerName };
+    return {
+      content: response.content.trim(),
+      usage: response.usage,
+      model: response.model,
+      provider: this.#llm.providerName,
+    };
   }
 }

@@ -39,13 +39,24 @@ describe('ConversationManager with @dk/prompts PromptBuilder', () => {
       systemParams: { language: 'TypeScript' },
     });
     expect(manager.state.getCurrentMessages()[0]!.content).toBe('You are a TypeScript code reviewer.');
-    const node = await manager.addMessage({ role: 'user', promptName: 'code_question', params: { topic: 'decorators' } });
+    const node = await manager.addMessage({
+      role: 'user',
+      promptName: 'code_question',
+      params: { topic: 'decorators' },
+    });
     expect(node.content).toContain('Python decorators wrap a function');
     expect(node.promptName).toBe('code_question');
     const prompt = node.metadata['prompt'] as Record<string, unknown>;
     expect(prompt).toMatchObject({ name: 'code_question', kind: 'user' });
     expect(prompt['contentHash']).toEqual(expect.any(String));
-    expect(prompt['rag']).toEqual([expect.objectContaining({ adapterName: 'docs', query: 'decorators', status: 'ok', results: [expect.objectContaining({ id: 'd1' })] })]);
+    expect(prompt['rag']).toEqual([
+      expect.objectContaining({
+        adapterName: 'docs',
+        query: 'decorators',
+        status: 'ok',
+        results: [expect.objectContaining({ id: 'd1' })],
+      }),
+    ]);
     expect(JSON.stringify(prompt['rag'])).not.toContain('wrap a function');
     const response = await manager.complete();
     expect(response.content).toContain('Question about decorators?');
@@ -55,15 +66,29 @@ describe('ConversationManager with @dk/prompts PromptBuilder', () => {
     const strictLibrary = new ConfigPromptLibrary({
       user: { needs_code: { template: 'Review {{code}}', validation: { level: 'warn', required_params: ['code'] } } },
     });
-    const manager = await ConversationManager.create({ llm: new EchoProvider(), promptBuilder: new PromptBuilder({ library: strictLibrary }), storage: new MemoryConversationStore() });
-    expect((await manager.addMessage({ role: 'user', promptName: 'needs_code', params: {} })).content).toBe('Review {{code}}');
-    await expect(manager.addMessage({ role: 'user', promptName: 'needs_code', params: {}, validationLevel: 'error' })).rejects.toThrow(/code/);
+    const manager = await ConversationManager.create({
+      llm: new EchoProvider(),
+      promptBuilder: new PromptBuilder({ library: strictLibrary }),
+      storage: new MemoryConversationStore(),
+    });
+    expect((await manager.addMessage({ role: 'user', promptName: 'needs_code', params: {} })).content).toBe(
+      'Review {{code}}',
+    );
+    await expect(
+      manager.addMessage({ role: 'user', promptName: 'needs_code', params: {}, validationLevel: 'error' }),
+    ).rejects.toThrow(/code/);
   });
 
   it('surfaces PromptNotFoundError for a missing prompt and stores nothing', async () => {
     const storage = new MemoryConversationStore();
-    const manager = await ConversationManager.create({ llm: new EchoProvider(), promptBuilder: new PromptBuilder({ library }), storage });
-    await expect(manager.addMessage({ role: 'user', promptName: 'nope' })).rejects.toSatisfy((error: unknown) => PromptNotFoundError.isInstance(error));
+    const manager = await ConversationManager.create({
+      llm: new EchoProvider(),
+      promptBuilder: new PromptBuilder({ library }),
+      storage,
+    });
+    await expect(manager.addMessage({ role: 'user', promptName: 'nope' })).rejects.toSatisfy((error: unknown) =>
+      PromptNotFoundError.isInstance(error),
+    );
     expect((await storage.get({ conversationId: manager.conversationId }))!.nodeCount).toBe(0);
   });
 
@@ -76,9 +101,16 @@ describe('ConversationManager with @dk/prompts PromptBuilder', () => {
       validationPrompt: 'validate_support_response',
       autoRetry: true,
     });
-    const manager = await ConversationManager.create({ llm: new EchoProvider(), promptBuilder: builder, storage: new MemoryConversationStore(), middleware: [validationMw] });
+    const manager = await ConversationManager.create({
+      llm: new EchoProvider(),
+      promptBuilder: builder,
+      storage: new MemoryConversationStore(),
+      middleware: [validationMw],
+    });
     await manager.addMessage({ role: 'user', content: 'Where is my order?' });
     await manager.complete();
-    expect(validationLlm.lastCall!.messages[0]!.content).toBe('{"task": "judge"} Reply to judge: Echo: Where is my order?');
+    expect(validationLlm.lastCall!.messages[0]!.content).toBe(
+      '{"task": "judge"} Reply to judge: Echo: Where is my order?',
+    );
   });
 });

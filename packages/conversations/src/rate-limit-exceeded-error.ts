@@ -14,7 +14,17 @@ export class RateLimitExceededError extends DkError {
   /** Milliseconds until the oldest call in the window expires and a call is allowed again. */
   readonly retryAfterMs: number;
 
-  constructor({ key, limit, windowMs, retryAfterMs }: { readonly key: string; readonly limit: number; readonly windowMs: number; readonly retryAfterMs: number }) {
+  constructor({
+    key,
+    limit,
+    windowMs,
+    retryAfterMs,
+  }: {
+    readonly key: string;
+    readonly limit: number;
+    readonly windowMs: number;
+    readonly retryAfterMs: number;
+  }) {
     super({
       message: `Rate limit exceeded for "${key}": ${limit} calls per ${windowMs} ms already used. Retry after ${retryAfterMs} ms, or raise \`maxRequests\` / \`windowMs\` of RateLimitMiddleware.`,
       code: 'RATE_LIMIT_EXCEEDED',

@@ -25,7 +25,9 @@ export function redactSecrets(text: string, extraPatterns: readonly RegExp[] = [
   let result = text;
   for (const pattern of defaultSecretPatterns) {
     pattern.lastIndex = 0;
-    result = result.replace(pattern, (match: string, prefix: unknown) => (typeof prefix === 'string' ? `${prefix}${redactedMarker}` : redactedMarker));
+    result = result.replace(pattern, (match: string, prefix: unknown) =>
+      typeof prefix === 'string' ? `${prefix}${redactedMarker}` : redactedMarker,
+    );
   }
   for (const pattern of extraPatterns) result = result.replace(globalCopy(pattern), redactedMarker);
   return result;

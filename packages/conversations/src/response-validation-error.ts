@@ -16,7 +16,17 @@ export class ResponseValidationError extends DkError {
   /** True when the manager should retry the turn rather than fail it. */
   readonly requestsTurnRetry: boolean;
 
-  constructor({ reason, attempt, requestsTurnRetry, cause }: { readonly reason: string; readonly attempt: number; readonly requestsTurnRetry: boolean; readonly cause?: unknown }) {
+  constructor({
+    reason,
+    attempt,
+    requestsTurnRetry,
+    cause,
+  }: {
+    readonly reason: string;
+    readonly attempt: number;
+    readonly requestsTurnRetry: boolean;
+    readonly cause?: unknown;
+  }) {
     super({
       message: `The response failed validation on attempt ${attempt}: ${reason}. Adjust the prompt, enable \`autoRetry\`, or use \`onInvalid: 'annotate'\` to keep invalid responses.`,
       code: 'RESPONSE_VALIDATION_FAILED',

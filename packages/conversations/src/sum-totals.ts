@@ -1,13 +1,16 @@
 import type { ConversationNode } from '@dk/spec';
 import type { ConversationTotals } from './conversation-state.js';
 
-function readUsage(value: unknown): { promptTokens: number; completionTokens: number; totalTokens: number } | undefined {
+function readUsage(
+  value: unknown,
+): { promptTokens: number; completionTokens: number; totalTokens: number } | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const usage = value as Record<string, unknown>;
   const promptTokens = usage['promptTokens'];
   const completionTokens = usage['completionTokens'];
   const totalTokens = usage['totalTokens'];
-  if (typeof promptTokens !== 'number' || typeof completionTokens !== 'number' || typeof totalTokens !== 'number') return undefined;
+  if (typeof promptTokens !== 'number' || typeof completionTokens !== 'number' || typeof totalTokens !== 'number')
+    return undefined;
   return { promptTokens, completionTokens, totalTokens };
 }
 

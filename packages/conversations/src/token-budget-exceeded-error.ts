@@ -12,7 +12,15 @@ export class TokenBudgetExceededError extends DkError {
   /** The budget. */
   readonly maxTokens: number;
 
-  constructor({ key, usedTokens, maxTokens }: { readonly key: string; readonly usedTokens: number; readonly maxTokens: number }) {
+  constructor({
+    key,
+    usedTokens,
+    maxTokens,
+  }: {
+    readonly key: string;
+    readonly usedTokens: number;
+    readonly maxTokens: number;
+  }) {
     super({
       message: `Token budget exhausted for "${key}": ${usedTokens} of ${maxTokens} tokens used. Raise \`maxTokens\`, reset the budget, or use \`onExceeded: 'warn'\`.`,
       code: 'TOKEN_BUDGET_EXCEEDED',

@@ -44,7 +44,11 @@ function pointerSegments(pointer: string): (string | number)[] {
 
 function schemaAt(schemaPath: string): Record<string, unknown> | undefined {
   // `#/properties/validation/additionalProperties` → the schema owning that keyword.
-  const segments = schemaPath.replace(/^[^#]*#\/?/, '').split('/').filter(Boolean).slice(0, -1);
+  const segments = schemaPath
+    .replace(/^[^#]*#\/?/, '')
+    .split('/')
+    .filter(Boolean)
+    .slice(0, -1);
   let node: unknown = promptFileSchema;
   for (const segment of segments) {
     if (typeof node !== 'object' || node === null) return undefined;
@@ -69,7 +73,11 @@ function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
   return node;
 }
 
-function describeSchemaError(error: ErrorObject, data: unknown, kind: PromptSourceKind): { path: (string | number)[]; message: string; key: boolean } | undefined {
+function describeSchemaError(
+  error: ErrorObject,
+  data: unknown,
+  kind: PromptSourceKind,
+): { path: (string | number)[]; message: string; key: boolean } | undefined {
   const path = pointerSegments(error.instancePath);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -92,7 +100,8 @@ function describeSchemaError(error: ErrorObject, data: unknown, kind: PromptSour
     case 'anyOf':
       return {
         path,
-        message: 'a prompt needs "template" (its text) or "extends" (the name of a prompt to inherit from). Add one of them.',
+        message:
+          'a prompt needs "template" (its text) or "extends" (the name of a prompt to inherit from). Add one of them.',
         key: false,
       };
     case 'enum': {
@@ -106,7 +115,11 @@ function describeSchemaError(error: ErrorObject, data: unknown, kind: PromptSour
       };
     }
     case 'type':
-      return { path, message: `must be ${articleFor(String(params['type']))}, got ${typeName(valueAt(data, path))}.`, key: false };
+      return {
+        path,
+        message: `must be ${articleFor(String(params['type']))}, got ${typeName(valueAt(data, path))}.`,
+        key: false,
+      };
     case 'propertyNames':
       return {
         path: [...path, String(params['propertyName'])],
@@ -115,17 +128,34 @@ function describeSchemaError(error: ErrorObject, data: unknown, kind: PromptSour
       };
     case 'pattern':
       if (error.propertyName !== undefined) return undefined;
-      if (path.at(-1) === 'placeholder') return { path, message: 'must be a variable name such as RAG_CONTENT (letters, digits, _).', key: false };
-      return { path, message: 'must be a name such as "code_search" or "billing/refund" (letters, digits, _ - . in /-separated segments, no ".." or leading /).', key: false };
+      if (path.at(-1) === 'placeholder')
+        return { path, message: 'must be a variable name such as RAG_CONTENT (letters, digits, _).', key: false };
+      return {
+        path,
+        message:
+          'must be a name such as "code_search" or "billing/refund" (letters, digits, _ - . in /-separated segments, no ".." or leading /).',
+        key: false,
+      };
     case 'uniqueItems':
-      return { path, message: `lists an entry twice (items ${String(params['j'])} and ${String(params['i'])}). Remove the duplicate.`, key: false };
+      return {
+        path,
+        message: `lists an entry twice (items ${String(params['j'])} and ${String(params['i'])}). Remove the duplicate.`,
+        key: false,
+      };
     default:
       return { path, message: `${error.message ?? 'is invalid'}.`, key: false };
   }
 }
 
 function articleFor(type: string): string {
-  const names: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string', integer: 'an integer', number: 'a number', boolean: 'true or false' };
+  const names: Record<string, string> = {
+    object: 'a mapping',
+    array: 'a list',
+    string: 'a string',
+    integer: 'an integer',
+    number: 'a number',
+    boolean: 'true or false',
+  };
   return names[type] ?? type;
 }
 
@@ -133,10 +163,18 @@ function articleFor(type: string): string {
  * Checks one prompt or RAG config value against the file schema and its templates against
  * the template grammar. Returns every problem with file positions from `locator`.
  */
-export function checkPromptValue(data: unknown, options: { readonly file: string; readonly kind: PromptSourceKind; readonly locator: SourceLocator }): PromptProblem[] {
+export function checkPromptValue(
+  data: unknown,
+  options: { readonly file: string; readonly kind: PromptSourceKind; readonly locator: SourceLocator },
+): PromptProblem[] {
   const { file, kind, locator } = options;
   const problems: PromptProblem[] = [];
-  const problem = (code: string, path: readonly (string | number)[], message: string, at: { line: number; column: number } | undefined): void => {
+  const problem = (
+    code: string,
+    path: readonly (string | number)[],
+    message: string,
+    at: { line: number; column: number } | undefined,
+  ): void => {
     problems.push({ code, file, line: at?.line, column: at?.column, path: formatPath(path), message });
   };
   const validate = getValidators()[kind];
@@ -145,7 +183,12 @@ export function checkPromptValue(data: unknown, options: { readonly file: string
     for (const error of errors) {
       const described = describeSchemaError(error, data, kind);
       if (!described) continue;
-      problem('PROMPT_SCHEMA', described.path, described.message, locator.locate(described.path, { key: described.key }));
+      problem(
+        'PROMPT_SCHEMA',
+        described.path,
+        described.message,
+        locator.locate(described.path, { key: described.key }),
+      );
     }
     return problems;
   }
@@ -153,7 +196,12 @@ export function checkPromptValue(data: unknown, options: { readonly file: string
     if (typeof template !== 'string') return;
     for (const issue of validateTemplateSyntax(template)) {
       const at = locator.locateInString(path, issue, template);
-      problem('TEMPLATE_SYNTAX', path, `template syntax error: ${issue.message} (template line ${issue.line}, column ${issue.column})`, at);
+      problem(
+        'TEMPLATE_SYNTAX',
+        path,
+        `template syntax error: ${issue.message} (template line ${issue.line}, column ${issue.column})`,
+        at,
+      );
     }
   };
   const checkRag = (prefix: readonly (string | number)[], config: Record<string, unknown>): void => {

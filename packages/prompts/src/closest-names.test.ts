@@ -5,7 +5,10 @@ describe('closestNames', () => {
   it('orders near names by edit distance and drops far ones', () => {
     expect(levenshtein('defualts', 'defaults')).toBe(2);
     expect(closestNames('defualts', ['template', 'defaults', 'metadata', 'extends'])).toEqual(['defaults']);
-    expect(closestNames('code_reviwer', ['code_reviewer', 'code_helper', 'chat'])).toEqual(['code_reviewer', 'code_helper']);
+    expect(closestNames('code_reviwer', ['code_reviewer', 'code_helper', 'chat'])).toEqual([
+      'code_reviewer',
+      'code_helper',
+    ]);
     expect(closestNames('zzz', ['alpha', 'beta'])).toEqual([]);
   });
 

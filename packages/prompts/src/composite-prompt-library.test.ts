@@ -3,14 +3,29 @@ import { CompositeLibraryError } from './composite-library-error.js';
 import { CompositePromptLibrary } from './composite-prompt-library.js';
 import { ConfigPromptLibrary } from './config-prompt-library.js';
 
-const production = new ConfigPromptLibrary({ name: 'prod-config', system: { greet: 'Prod hello' }, rag: { docs: { adapter_name: 'prod-docs', query: 'q' } } });
-const base = new ConfigPromptLibrary({ name: 'base-config', system: { greet: 'Base hello', only_base: 'Base only' }, user: { ask: 'Ask' }, rag: { docs: { adapter_name: 'docs', query: 'q' }, faq: { adapter_name: 'faq', query: 'q' } } });
+const production = new ConfigPromptLibrary({
+  name: 'prod-config',
+  system: { greet: 'Prod hello' },
+  rag: { docs: { adapter_name: 'prod-docs', query: 'q' } },
+});
+const base = new ConfigPromptLibrary({
+  name: 'base-config',
+  system: { greet: 'Base hello', only_base: 'Base only' },
+  user: { ask: 'Ask' },
+  rag: { docs: { adapter_name: 'docs', query: 'q' }, faq: { adapter_name: 'faq', query: 'q' } },
+});
 
 describe('CompositePromptLibrary', () => {
   it('returns the first library that has the prompt, labelled with the member name', async () => {
     const library = new CompositePromptLibrary({ libraries: [production, base], names: ['production', 'base'] });
-    expect(await library.getPrompt('system', 'greet')).toMatchObject({ definition: { template: 'Prod hello' }, library: 'production' });
-    expect(await library.getPrompt('system', 'only_base')).toMatchObject({ definition: { template: 'Base only' }, library: 'base' });
+    expect(await library.getPrompt('system', 'greet')).toMatchObject({
+      definition: { template: 'Prod hello' },
+      library: 'production',
+    });
+    expect(await library.getPrompt('system', 'only_base')).toMatchObject({
+      definition: { template: 'Base only' },
+      library: 'base',
+    });
     expect((await library.getRagConfig('docs'))!.config.adapter_name).toBe('prod-docs');
     expect((await library.getRagConfig('faq'))!.library).toBe('base');
     expect(await library.getPrompt('user', 'missing')).toBeUndefined();

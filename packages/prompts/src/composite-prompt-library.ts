@@ -56,7 +56,9 @@ export class CompositePromptLibrary implements PromptLibrary {
     this.name = settings.name ?? 'composite';
     const { libraries, names } = settings;
     if (names && names.length !== libraries.length) {
-      throw new CompositeLibraryError(`CompositePromptLibrary got ${libraries.length} libraries but ${names.length} names. Give one name per library, or none.`);
+      throw new CompositeLibraryError(
+        `CompositePromptLibrary got ${libraries.length} libraries but ${names.length} names. Give one name per library, or none.`,
+      );
     }
     libraries.forEach((library, index) => this.addLibrary(library, { name: names?.[index] }));
   }
@@ -73,10 +75,13 @@ export class CompositePromptLibrary implements PromptLibrary {
   addLibrary(library: PromptLibrary, options: { readonly name?: string; readonly priority?: number } = {}): void {
     const name = options.name ?? library.name;
     if (this.#members.some((member) => member.name === name)) {
-      throw new CompositeLibraryError(`CompositePromptLibrary already has a member named "${name}". Pick another name or remove it first.`);
+      throw new CompositeLibraryError(
+        `CompositePromptLibrary already has a member named "${name}". Pick another name or remove it first.`,
+      );
     }
     const members = [...this.#members];
-    const position = options.priority === undefined ? members.length : Math.max(0, Math.min(options.priority, members.length));
+    const position =
+      options.priority === undefined ? members.length : Math.max(0, Math.min(options.priority, members.length));
     members.splice(position, 0, { name, library, prompts: new WeakMap(), rag: new WeakMap() });
     this.#members = members;
     this.#changes++;

@@ -7,7 +7,10 @@ describe('ConfigPromptLibrary', () => {
     const definition = { template: 'Hi {{name}}', defaults: { name: 'Ann' } };
     const library = new ConfigPromptLibrary({ system: { hi: definition }, user: { ask: 'Q?' } });
     definition.defaults.name = 'changed later';
-    expect((await library.getPrompt('system', 'hi'))!.definition).toEqual({ template: 'Hi {{name}}', defaults: { name: 'Ann' } });
+    expect((await library.getPrompt('system', 'hi'))!.definition).toEqual({
+      template: 'Hi {{name}}',
+      defaults: { name: 'Ann' },
+    });
     expect((await library.getPrompt('user', 'ask'))!.definition).toEqual({ template: 'Q?' });
     expect(await library.listPrompts('system')).toEqual(['hi']);
   });
@@ -30,7 +33,9 @@ describe('ConfigPromptLibrary', () => {
       ['config:system/b', 'template', 'TEMPLATE_SYNTAX'],
       ['config:rag/r', 'k', 'PROMPT_SCHEMA'],
     ]);
-    expect((failure as Error).message).toContain('config:system/a defualts: unknown field "defualts". Did you mean "defaults"?');
+    expect((failure as Error).message).toContain(
+      'config:system/a defualts: unknown field "defualts". Did you mean "defaults"?',
+    );
   });
 
   it('adds and removes entries', async () => {

@@ -99,7 +99,14 @@ export class ConfigPromptLibrary implements PromptLibrary {
       this.#revision++;
       this.#store[kind].set(
         name,
-        deepFreeze({ name, kind, definition: value as PromptDefinition, library: this.name, file, locator: noSourceLocator }),
+        deepFreeze({
+          name,
+          kind,
+          definition: value as PromptDefinition,
+          library: this.name,
+          file,
+          locator: noSourceLocator,
+        }),
       );
     }
     return problems;
@@ -112,7 +119,10 @@ export class ConfigPromptLibrary implements PromptLibrary {
     const problems = checkPromptValue(value, { file, kind: 'rag', locator: noSourceLocator });
     if (problems.length === 0) {
       this.#revision++;
-      this.#store.rag.set(name, deepFreeze({ name, config: value, library: this.name, file, locator: noSourceLocator }));
+      this.#store.rag.set(
+        name,
+        deepFreeze({ name, config: value, library: this.name, file, locator: noSourceLocator }),
+      );
     }
     return problems;
   }

@@ -12,7 +12,10 @@ export interface SectionCycle {
  * variables stay for rendering; an escaped `\{{NAME}}` stays literal. Returns the expanded
  * text, or the cycle when sections refer to each other in a loop.
  */
-export function expandSections(template: string, sections: Readonly<Record<string, string>>): { readonly text: string } | SectionCycle {
+export function expandSections(
+  template: string,
+  sections: Readonly<Record<string, string>>,
+): { readonly text: string } | SectionCycle {
   const stack: string[] = [];
   let cycle: string[] | undefined;
   const expand = (text: string): string =>

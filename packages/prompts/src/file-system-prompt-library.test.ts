@@ -38,7 +38,12 @@ describe('FileSystemPromptLibrary', () => {
     expect(await library.listPrompts('user')).toEqual(['ask']);
     expect(await library.listRagConfigs()).toEqual(['docs_search']);
     const refund = await library.getPrompt('system', 'billing/refund');
-    expect(refund).toMatchObject({ name: 'billing/refund', kind: 'system', library: 'files', definition: { template: 'Refund {{order}}' } });
+    expect(refund).toMatchObject({
+      name: 'billing/refund',
+      kind: 'system',
+      library: 'files',
+      definition: { template: 'Refund {{order}}' },
+    });
     expect(refund!.file).toMatch(/system\/billing\/refund\.yml$/);
     expect(Object.isFrozen(refund!.definition)).toBe(true);
     expect(await library.getPrompt('user', 'missing')).toBeUndefined();
@@ -56,7 +61,9 @@ describe('FileSystemPromptLibrary', () => {
     const library = new FileSystemPromptLibrary(root);
     const failure = await library.load().catch((error: unknown) => error);
     expect(PromptFileError.isInstance(failure)).toBe(true);
-    const problems = (failure as PromptFileError).problems.map((problem) => `${problem.file.split('/').slice(-2).join('/')}:${problem.line}:${problem.column} ${problem.code}`);
+    const problems = (failure as PromptFileError).problems.map(
+      (problem) => `${problem.file.split('/').slice(-2).join('/')}:${problem.line}:${problem.column} ${problem.code}`,
+    );
     expect(problems).toEqual([
       'system/a.yaml:2:1 PROMPT_SCHEMA',
       'system/b.yaml:2:9 TEMPLATE_SYNTAX',
@@ -69,7 +76,9 @@ describe('FileSystemPromptLibrary', () => {
 
   it('reports a missing directory', async () => {
     const library = new FileSystemPromptLibrary(join(tmpdir(), 'dk-prompts-does-not-exist'));
-    await expect(library.load()).rejects.toThrow(/does not exist. Pass the folder that holds system\/, user\/ and rag\//);
+    await expect(library.load()).rejects.toThrow(
+      /does not exist. Pass the folder that holds system\/, user\/ and rag\//,
+    );
   });
 
   it('rejects traversal and absolute names before touching the file system', async () => {
@@ -85,7 +94,7 @@ describe('FileSystemPromptLibrary', () => {
     const first = await library.getPrompt('system', 'a');
     write(root, 'system/a.yaml', 'template: two\n');
     write(root, 'system/b.yaml', 'template: new\n');
-    expect((await library.getPrompt('system', 'a'))).toBe(first);
+    expect(await library.getPrompt('system', 'a')).toBe(first);
     await library.reload();
     expect((await library.getPrompt('system', 'a'))!.definition.template).toBe('two');
     expect(await library.listPrompts('system')).toEqual(['a', 'b']);
@@ -103,11 +112,16 @@ describe('FileSystemPromptLibrary', () => {
   it('watch mode reloads after an edit', async () => {
     const root = tree({ 'system/a.yaml': 'template: one\n' });
     const reloads: (PromptFileError | undefined)[] = [];
-    const library = new FileSystemPromptLibrary(root, { watch: true, watchDebounceMs: 20, onReload: (error) => reloads.push(error) });
+    const library = new FileSystemPromptLibrary(root, {
+      watch: true,
+      watchDebounceMs: 20,
+      onReload: (error) => reloads.push(error),
+    });
     try {
       await library.load();
       write(root, 'system/a.yaml', 'template: edited\n');
-      for (let attempt = 0; attempt < 100 && reloads.length === 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (let attempt = 0; attempt < 100 && reloads.length === 0; attempt++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       expect(reloads[0]).toBeUndefined();
       expect(reloads.length).toBeGreaterThan(0);
       expect((await library.getPrompt('system', 'a'))!.definition.template).toBe('edited');

@@ -144,7 +144,10 @@ export class FileSystemPromptLibrary implements PromptLibrary {
       this.#timer = setTimeout(() => {
         this.reload().then(
           () => this.#settings.onReload?.(undefined),
-          (error: unknown) => this.#settings.onReload?.(PromptFileError.isInstance(error) ? error : new PromptFileError({ problems: [], cause: error })),
+          (error: unknown) =>
+            this.#settings.onReload?.(
+              PromptFileError.isInstance(error) ? error : new PromptFileError({ problems: [], cause: error }),
+            ),
         );
       }, delay);
     });

@@ -16,7 +16,11 @@ const production = new FileSystemPromptLibrary(`${root}production`, { name: 'pro
 const codebase = new InMemorySearchAdapter({
   name: 'codebase',
   documents: [
-    { id: 'src/fetch.py', content: 'Python asyncio example: gather several HTTP requests concurrently', metadata: { type: 'code' } },
+    {
+      id: 'src/fetch.py',
+      content: 'Python asyncio example: gather several HTTP requests concurrently',
+      metadata: { type: 'code' },
+    },
     { id: 'docs/asyncio.md', content: 'Python asyncio explained for beginners', metadata: { type: 'docs' } },
     { id: 'src/util.py', content: 'Python string helpers', metadata: { type: 'code' } },
   ],
@@ -33,23 +37,31 @@ describe('guide prompt examples', () => {
     const result = await builder.renderSystemPrompt('code_reviewer');
     expect(result.content.split('\n')[0]).toBe('You are an expert code reviewer specializing in Python.');
     expect(result.content).toContain('3. Security vulnerabilities');
-    expect((await builder.renderSystemPrompt('code_reviewer', { params: { language: 'Rust' } })).content).toMatch(/^You are an expert code reviewer specializing in Rust\./);
+    expect((await builder.renderSystemPrompt('code_reviewer', { params: { language: 'Rust' } })).content).toMatch(
+      /^You are an expert code reviewer specializing in Rust\./,
+    );
   });
 
   it('conditional sections: optional context appears only when given', async () => {
     const without = await builder.renderUserPrompt('code_analysis', { params: { code: 'x = 1' } });
     expect(without.content).toBe('Analyze this Python code:\n\nx = 1\n\n\n');
-    const withAll = await builder.renderUserPrompt('code_analysis', { params: { code: 'x = 1', style_guide: 'PEP 8', aspect: 'naming' } });
+    const withAll = await builder.renderUserPrompt('code_analysis', {
+      params: { code: 'x = 1', style_guide: 'PEP 8', aspect: 'naming' },
+    });
     expect(withAll.content).toBe('Analyze this Python code, following PEP 8:\n\nx = 1\n\nFocus on naming.\n');
     expect(withAll.metadata.parameters?.['aspect']?.examples).toEqual(['security', 'performance', 'style']);
   });
 
   it('sections: a long prompt is assembled from named sections, optional ones dropped', async () => {
-    const result = await builder.renderSystemPrompt('expert_consultant', { params: { domain: 'security', content: 'login.py' } });
+    const result = await builder.renderSystemPrompt('expert_consultant', {
+      params: { domain: 'security', content: 'login.py' },
+    });
     expect(result.content).toBe(
       'You are an expert security consultant.\n\nProvide analysis following these steps:\n1. Identify key patterns\n2. Assess quality\n3. Suggest improvements\n\n\n\n\nInput to analyze:\nlogin.py\n',
     );
-    const withExample = await builder.renderSystemPrompt('expert_consultant', { params: { domain: 'security', content: 'c', example_text: 'SQL injection in query()' } });
+    const withExample = await builder.renderSystemPrompt('expert_consultant', {
+      params: { domain: 'security', content: 'c', example_text: 'SQL injection in query()' },
+    });
     expect(withExample.content).toContain('\n\nExample: SQL injection in query()\n\n');
   });
 
@@ -58,7 +70,9 @@ describe('guide prompt examples', () => {
     expect(result.content).toBe(
       'You are an expert software engineer and code reviewer.\n\nYou can:\n- Review code for bugs and best practices\n- Explain programming concepts\n- Suggest improvements and optimizations\n\n\nBe accurate, concise, and helpful.\n',
     );
-    expect((await builder.renderSystemPrompt('base_assistant')).content).toBe('You are a helpful AI assistant.\n\nYou can answer questions and provide information.\n\nBe accurate, concise, and helpful.\n');
+    expect((await builder.renderSystemPrompt('base_assistant')).content).toBe(
+      'You are a helpful AI assistant.\n\nYou can answer questions and provide information.\n\nBe accurate, concise, and helpful.\n',
+    );
   });
 
   it('composite libraries: production overrides, everything else falls back to base', async () => {
@@ -67,7 +81,9 @@ describe('guide prompt examples', () => {
     const reviewer = await composite.renderSystemPrompt('code_reviewer', { params: { language: 'Go' } });
     expect(reviewer.library).toBe('production');
     // The production override extends the base library's base_assistant.
-    expect(reviewer.content).toBe('You are a senior Go reviewer for production code.\n\nYou can answer questions and provide information.\n\nFlag anything that could cause an outage. Be concise.\n');
+    expect(reviewer.content).toBe(
+      'You are a senior Go reviewer for production code.\n\nYou can answer questions and provide information.\n\nFlag anything that could cause an outage. Be concise.\n',
+    );
     const chat = await composite.renderSystemPrompt('chat', { params: { topic: 'jazz' } });
     expect([chat.library, chat.content]).toEqual(['base', 'Chat about jazz']);
   });
@@ -91,13 +107,24 @@ describe('guide prompt examples', () => {
     const runtime = await strictBuilder.renderSystemPrompt('analyze', { validationLevel: ValidationLevel.IGNORE });
     expect([runtime.validationLevel, runtime.warnings, runtime.missing]).toEqual(['ignore', [], ['code']]);
     expect((await strictBuilder.renderSystemPrompt('analyze')).validationLevel).toBe('warn');
-    await expect(builder.renderUserPrompt('issue_check', { params: { code: 'x' } })).rejects.toThrow(/Missing required parameters: issues/);
+    await expect(builder.renderUserPrompt('issue_check', { params: { code: 'x' } })).rejects.toThrow(
+      /Missing required parameters: issues/,
+    );
   });
 
   it('RAG configs kept separate: the referenced config filters by type and applies its score threshold', async () => {
-    const result = await builder.renderSystemPrompt('code_helper', { params: { language: 'Python', topic: 'asyncio', question: 'How do I run requests in parallel?' } });
+    const result = await builder.renderSystemPrompt('code_helper', {
+      params: { language: 'Python', topic: 'asyncio', question: 'How do I run requests in parallel?' },
+    });
     const [run] = result.rag;
-    expect(run).toMatchObject({ configName: 'code_search', adapterName: 'codebase', query: 'Python asyncio', k: 5, scoreThreshold: 0.7, filters: { type: 'code' } });
+    expect(run).toMatchObject({
+      configName: 'code_search',
+      adapterName: 'codebase',
+      query: 'Python asyncio',
+      k: 5,
+      scoreThreshold: 0.7,
+      filters: { type: 'code' },
+    });
     // docs/asyncio.md matches better but is type docs; util.py matches only "Python" (below 0.7).
     expect(run!.results.map((item) => [item.id, item.citation])).toEqual([['src/fetch.py', 1]]);
     expect(result.content).toBe(
@@ -106,7 +133,9 @@ describe('guide prompt examples', () => {
   });
 
   it('parameterised RAG queries and clearly separated RAG content', async () => {
-    const result = await builder.renderSystemPrompt('docs_qa', { params: { topic: 'routing', framework: 'FastAPI', question: 'How do routes work?' } });
+    const result = await builder.renderSystemPrompt('docs_qa', {
+      params: { topic: 'routing', framework: 'FastAPI', question: 'How do routes work?' },
+    });
     expect(result.rag[0]!.query).toBe('routing Python FastAPI');
     expect(result.content).toBe(
       'Use these reference documents:\n\n<document index="1" source="fastapi/routing" trust="untrusted">\nRouting in FastAPI with Python decorators\n</document>\n\n---\n\nQuestion: How do routes work?\n\nAnswer based on the documents above.\n',
@@ -114,10 +143,16 @@ describe('guide prompt examples', () => {
   });
 
   it('handles RAG failures gracefully without try/catch: omit renders without the content and says so', async () => {
-    const down: SearchAdapter = { specificationVersion: 'v1', name: 'docs', search: async () => Promise.reject(new Error('503 from search')) };
+    const down: SearchAdapter = {
+      specificationVersion: 'v1',
+      name: 'docs',
+      search: async () => Promise.reject(new Error('503 from search')),
+    };
     const degraded = new PromptBuilder({ library: base, adapters: [codebase, down], ragFailurePolicy: 'omit' });
     const result = await degraded.renderSystemPrompt('docs_qa', { params: { topic: 'routing', question: 'Q?' } });
-    expect(result.content).toBe('Use these reference documents:\n\n\n\n---\n\nQuestion: Q?\n\nAnswer based on the documents above.\n');
+    expect(result.content).toBe(
+      'Use these reference documents:\n\n\n\n---\n\nQuestion: Q?\n\nAnswer based on the documents above.\n',
+    );
     expect(result.rag[0]!.status).toBe('failed');
     expect(result.warnings[0]).toMatch(/503 from search/);
   });

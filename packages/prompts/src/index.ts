@@ -30,7 +30,13 @@ export type {
   VersionedPromptLibrarySettings,
 } from './versioned-prompt-library.js';
 export { resolvePrompt } from './resolve-prompt.js';
-export type { PromptChainLink, PromptDependencies, ResolvedPrompt, ResolveOutcome, ResolvePromptOptions } from './resolve-prompt.js';
+export type {
+  PromptChainLink,
+  PromptDependencies,
+  ResolvedPrompt,
+  ResolveOutcome,
+  ResolvePromptOptions,
+} from './resolve-prompt.js';
 export { expandSections } from './expand-sections.js';
 export { PromptBuilder } from './prompt-builder.js';
 export type {

@@ -32,7 +32,10 @@ export interface LintReport {
  * nothing uses, and — when `adapters` is given — RAG adapter names. What `dk-prompts lint`
  * runs.
  */
-export async function lintPromptDirectory(directory: string, options: LintPromptDirectoryOptions = {}): Promise<LintReport> {
+export async function lintPromptDirectory(
+  directory: string,
+  options: LintPromptDirectoryOptions = {},
+): Promise<LintReport> {
   const loaded = await loadPromptDirectory(resolvePath(directory), {
     libraryName: directory,
     extensions: options.extensions ?? ['.yaml', '.yml', '.json'],
@@ -44,9 +47,23 @@ export async function lintPromptDirectory(directory: string, options: LintPrompt
   const { store } = loaded;
   for (const failure of loaded.failed) {
     if (failure.folder === 'rag') {
-      if (!store.rag.has(failure.name)) store.rag.set(failure.name, { name: failure.name, config: { adapter_name: '', query: '' }, library: directory, file: failure.file, locator: noSourceLocator });
+      if (!store.rag.has(failure.name))
+        store.rag.set(failure.name, {
+          name: failure.name,
+          config: { adapter_name: '', query: '' },
+          library: directory,
+          file: failure.file,
+          locator: noSourceLocator,
+        });
     } else if (!store[failure.folder].has(failure.name)) {
-      store[failure.folder].set(failure.name, { name: failure.name, kind: failure.folder, definition: { template: '' }, library: directory, file: failure.file, locator: noSourceLocator });
+      store[failure.folder].set(failure.name, {
+        name: failure.name,
+        kind: failure.folder,
+        definition: { template: '' },
+        library: directory,
+        file: failure.file,
+        locator: noSourceLocator,
+      });
     }
   }
   const library = new StorePromptLibrary(directory, store);
@@ -68,14 +85,26 @@ export async function lintPromptDirectory(directory: string, options: LintPrompt
     for (const entry of store.rag.values()) {
       if (brokenFiles.has(entry.file) || adapterNames.has(entry.config.adapter_name)) continue;
       const at = entry.locator.locate(['adapter_name']);
-      const problem: PromptProblem = { code: 'RAG_ADAPTER_UNKNOWN', file: entry.file, line: at?.line, column: at?.column, path: 'adapter_name', message: `unknown RAG adapter "${entry.config.adapter_name}". Known adapters: ${[...adapterNames].join(', ') || '(none)'}. Register it with the builder or fix the name.` };
+      const problem: PromptProblem = {
+        code: 'RAG_ADAPTER_UNKNOWN',
+        file: entry.file,
+        line: at?.line,
+        column: at?.column,
+        path: 'adapter_name',
+        message: `unknown RAG adapter "${entry.config.adapter_name}". Known adapters: ${[...adapterNames].join(', ') || '(none)'}. Register it with the builder or fix the name.`,
+      };
       if (!seen.has(key(problem))) {
         seen.add(key(problem));
         problems.push(problem);
       }
     }
   }
-  problems.sort((left, right) => left.file.localeCompare(right.file) || (left.line ?? 0) - (right.line ?? 0) || (left.column ?? 0) - (right.column ?? 0));
+  problems.sort(
+    (left, right) =>
+      left.file.localeCompare(right.file) ||
+      (left.line ?? 0) - (right.line ?? 0) ||
+      (left.column ?? 0) - (right.column ?? 0),
+  );
   return { problems, fileCount: loaded.fileCount };
 }
 

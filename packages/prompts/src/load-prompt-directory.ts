@@ -23,7 +23,11 @@ export interface LoadedPromptDirectory {
   /** Number of files read. */
   readonly fileCount: number;
   /** Files that had problems, with the entry name they would have defined. */
-  readonly failed: readonly { readonly folder: 'system' | 'user' | 'rag'; readonly name: string; readonly file: string }[];
+  readonly failed: readonly {
+    readonly folder: 'system' | 'user' | 'rag';
+    readonly name: string;
+    readonly file: string;
+  }[];
 }
 
 /**
@@ -46,7 +50,9 @@ export async function loadPromptDirectory(
       line: undefined,
       column: undefined,
       path: '',
-      message: info ? 'is not a directory. Pass the folder that holds system/, user/ and rag/.' : 'does not exist. Pass the folder that holds system/, user/ and rag/.',
+      message: info
+        ? 'is not a directory. Pass the folder that holds system/, user/ and rag/.'
+        : 'does not exist. Pass the folder that holds system/, user/ and rag/.',
     });
     return { store, problems, fileCount: 0, failed };
   }
@@ -57,10 +63,12 @@ export async function loadPromptDirectory(
   await Promise.all(
     folders.map(async (folder) => {
       const root = join(directory, folder);
-      const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [];
-        throw error;
-      });
+      const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(
+        (error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [];
+          throw error;
+        },
+      );
       const files = entries
         .filter((entry) => entry.isFile())
         .map((entry) => join(entry.parentPath, entry.name))
@@ -72,21 +80,41 @@ export async function loadPromptDirectory(
       files.forEach((file, index) => {
         const fromCwd = relative(process.cwd(), file);
         const shown = fromCwd === '' || fromCwd.startsWith('..') || isAbsolute(fromCwd) ? file : fromCwd;
-        const withoutExtension = relative(root, file).slice(0, -(extensions.find((extension) => file.toLowerCase().endsWith(extension))?.length ?? 0));
+        const withoutExtension = relative(root, file).slice(
+          0,
+          -(extensions.find((extension) => file.toLowerCase().endsWith(extension))?.length ?? 0),
+        );
         const name = withoutExtension.split(sep).join('/');
         if (!namePattern.test(name) || name.split('/').some((segment) => segment === '.' || segment === '..')) {
-          problems.push({ code: 'PROMPT_NAME', file: shown, line: undefined, column: undefined, path: '', message: `"${name}" is not a valid prompt name. Rename the file using letters, digits, _ - . only.` });
+          problems.push({
+            code: 'PROMPT_NAME',
+            file: shown,
+            line: undefined,
+            column: undefined,
+            path: '',
+            message: `"${name}" is not a valid prompt name. Rename the file using letters, digits, _ - . only.`,
+          });
           return;
         }
         const earlier = seen.get(name);
         if (earlier !== undefined) {
-          problems.push({ code: 'PROMPT_DUPLICATE', file: shown, line: undefined, column: undefined, path: '', message: `defines ${folder}/${name} again (also in ${earlier}). Keep one of the two files.` });
+          problems.push({
+            code: 'PROMPT_DUPLICATE',
+            file: shown,
+            line: undefined,
+            column: undefined,
+            path: '',
+            message: `defines ${folder}/${name} again (also in ${earlier}). Keep one of the two files.`,
+          });
           return;
         }
         seen.set(name, shown);
         const text = texts[index]!;
         const cached = options.cache?.get(file);
-        const parsed = cached?.text === text ? cached.parsed : parsePromptSource(text, { file: shown, kind: folder === 'rag' ? 'rag' : 'prompt' });
+        const parsed =
+          cached?.text === text
+            ? cached.parsed
+            : parsePromptSource(text, { file: shown, kind: folder === 'rag' ? 'rag' : 'prompt' });
         nextCache?.set(file, { text, parsed });
         problems.push(...parsed.problems);
         if (!parsed.value) {
@@ -94,17 +122,38 @@ export async function loadPromptDirectory(
           return;
         }
         if (folder === 'rag') {
-          store.rag.set(name, deepFreeze({ name, config: parsed.value as unknown as RagConfig, library: options.libraryName, file: shown, locator: parsed.locator }));
+          store.rag.set(
+            name,
+            deepFreeze({
+              name,
+              config: parsed.value as unknown as RagConfig,
+              library: options.libraryName,
+              file: shown,
+              locator: parsed.locator,
+            }),
+          );
         } else {
           store[folder].set(
             name,
-            deepFreeze({ name, kind: folder, definition: parsed.value as PromptDefinition, library: options.libraryName, file: shown, locator: parsed.locator }),
+            deepFreeze({
+              name,
+              kind: folder,
+              definition: parsed.value as PromptDefinition,
+              library: options.libraryName,
+              file: shown,
+              locator: parsed.locator,
+            }),
           );
         }
       });
     }),
   );
-  problems.sort((left, right) => left.file.localeCompare(right.file) || (left.line ?? 0) - (right.line ?? 0) || (left.column ?? 0) - (right.column ?? 0));
+  problems.sort(
+    (left, right) =>
+      left.file.localeCompare(right.file) ||
+      (left.line ?? 0) - (right.line ?? 0) ||
+      (left.column ?? 0) - (right.column ?? 0),
+  );
   if (options.cache && nextCache) {
     options.cache.clear();
     for (const [file, entry] of nextCache) options.cache.set(file, entry);

@@ -5,26 +5,44 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseWithYamlPackage } from 'yaml';
 import { parsePromptSource } from './parse-prompt-source.js';
 
-const parse = (text: string, kind: 'prompt' | 'rag' = 'prompt', file = 'system/x.yaml') => parsePromptSource(text, { file, kind });
+const parse = (text: string, kind: 'prompt' | 'rag' = 'prompt', file = 'system/x.yaml') =>
+  parsePromptSource(text, { file, kind });
 
 describe('parsePromptSource', () => {
   it('accepts a valid prompt file', () => {
-    const parsed = parse('template: "Hi {{name}}"\ndefaults:\n  name: Ann\nvalidation:\n  level: warn\n  required_params: [name]\n');
+    const parsed = parse(
+      'template: "Hi {{name}}"\ndefaults:\n  name: Ann\nvalidation:\n  level: warn\n  required_params: [name]\n',
+    );
     expect(parsed.problems).toEqual([]);
-    expect(parsed.value).toEqual({ template: 'Hi {{name}}', defaults: { name: 'Ann' }, validation: { level: 'warn', required_params: ['name'] } });
+    expect(parsed.value).toEqual({
+      template: 'Hi {{name}}',
+      defaults: { name: 'Ann' },
+      validation: { level: 'warn', required_params: ['name'] },
+    });
   });
 
   it('reports an unknown field with did-you-mean at the key position', () => {
     const parsed = parse('template: "Hi"\ndefualts:\n  name: Ann\n');
     expect(parsed.value).toBeUndefined();
     expect(parsed.problems).toEqual([
-      { code: 'PROMPT_SCHEMA', file: 'system/x.yaml', line: 2, column: 1, path: 'defualts', message: 'unknown field "defualts". Did you mean "defaults"? Rename the field.' },
+      {
+        code: 'PROMPT_SCHEMA',
+        file: 'system/x.yaml',
+        line: 2,
+        column: 1,
+        path: 'defualts',
+        message: 'unknown field "defualts". Did you mean "defaults"? Rename the field.',
+      },
     ]);
   });
 
   it('reports nested unknown fields, bad enums and wrong types with their paths and positions', () => {
-    const parsed = parse('template: "Hi"\nvalidation:\n  level: fatal\n  required_param: [a]\nrag_configs:\n  - adapter_name: docs\n    query: q\n    k: "five"\n');
-    const shown = parsed.problems.map((problem) => `${problem.line}:${problem.column} ${problem.path}: ${problem.message}`);
+    const parsed = parse(
+      'template: "Hi"\nvalidation:\n  level: fatal\n  required_param: [a]\nrag_configs:\n  - adapter_name: docs\n    query: q\n    k: "five"\n',
+    );
+    const shown = parsed.problems.map(
+      (problem) => `${problem.line}:${problem.column} ${problem.path}: ${problem.message}`,
+    );
     expect(shown).toEqual([
       '4:3 validation.required_param: unknown field "required_param". Did you mean "required_params"? Rename the field.',
       '3:10 validation.level: must be one of "error", "warn", "ignore", got string "fatal".',
@@ -60,7 +78,11 @@ describe('parsePromptSource', () => {
     expect(parse('template: |-\n  ok\n  {{ a b }}\n').problems[0]).toMatchObject({ line: 3, column: 8 });
     // |2: content indentation is 2; the extra spaces belong to the text.
     expect(parse('template: |2\n    indented\n  {{ a b }}\n').problems[0]).toMatchObject({ line: 3, column: 8 });
-    expect(parse('sections:\n  A: |1\n     x {{ a b }}\ntemplate: "{{A}}"\n').problems[0]).toMatchObject({ path: 'sections.A', line: 3, column: 13 });
+    expect(parse('sections:\n  A: |1\n     x {{ a b }}\ntemplate: "{{A}}"\n').problems[0]).toMatchObject({
+      path: 'sections.A',
+      line: 3,
+      column: 13,
+    });
   });
 
   it('maps template errors in quoted, folded and section strings to where they are written', () => {
@@ -74,7 +96,13 @@ describe('parsePromptSource', () => {
 
   it('checks templates inside RAG configs', () => {
     const [problem] = parse('adapter_name: docs\nquery: "{{topic"\n', 'rag', 'rag/docs.yaml').problems;
-    expect(problem).toMatchObject({ code: 'TEMPLATE_SYNTAX', file: 'rag/docs.yaml', path: 'query', line: 2, column: 9 });
+    expect(problem).toMatchObject({
+      code: 'TEMPLATE_SYNTAX',
+      file: 'rag/docs.yaml',
+      path: 'query',
+      line: 2,
+      column: 9,
+    });
     const missing = parse('query: x\nscore_treshold: 0.5\n', 'rag').problems.map((entry) => entry.message);
     expect(missing).toContain('unknown field "score_treshold". Did you mean "score_threshold"? Rename the field.');
     expect(missing.some((message) => message.includes('missing required field "adapter_name"'))).toBe(true);

@@ -78,26 +78,48 @@ function parseWithPositions(text: string, options: ParseOptions): ParsedPromptSo
   return check(data, isScalar(document.contents), createSourceLocator(text, document, lineCounter), options);
 }
 
-function check(parsed: unknown, scalarDocument: boolean, locator: SourceLocator, options: ParseOptions): ParsedPromptSource {
+function check(
+  parsed: unknown,
+  scalarDocument: boolean,
+  locator: SourceLocator,
+  options: ParseOptions,
+): ParsedPromptSource {
   const { file, kind } = options;
   let data = parsed;
   if (kind === 'prompt' && typeof data === 'string') data = { template: data };
   if (data === null || data === undefined) {
     return {
       value: undefined,
-      problems: [{ code: 'PROMPT_SCHEMA', file, line: 1, column: 1, path: '', message: kind === 'rag' ? 'the file is empty. Add adapter_name and query.' : 'the file is empty. Add a "template:" (or "extends:").' }],
+      problems: [
+        {
+          code: 'PROMPT_SCHEMA',
+          file,
+          line: 1,
+          column: 1,
+          path: '',
+          message:
+            kind === 'rag'
+              ? 'the file is empty. Add adapter_name and query.'
+              : 'the file is empty. Add a "template:" (or "extends:").',
+        },
+      ],
       locator,
     };
   }
   const stringDocument = kind === 'prompt' && scalarDocument && typeof data === 'object';
   const fileLocator = stringDocument ? wrapStringLocator(locator) : locator;
   const problems = checkPromptValue(data, { file, kind, locator: fileLocator });
-  return { value: problems.length === 0 ? (data as Record<string, unknown>) : undefined, problems, locator: fileLocator };
+  return {
+    value: problems.length === 0 ? (data as Record<string, unknown>) : undefined,
+    problems,
+    locator: fileLocator,
+  };
 }
 
 // A document that is just a string is the template: `template` paths point at the root.
 function wrapStringLocator(locator: SourceLocator): SourceLocator {
-  const strip = (path: readonly (string | number)[]): readonly (string | number)[] => (path[0] === 'template' ? path.slice(1) : path);
+  const strip = (path: readonly (string | number)[]): readonly (string | number)[] =>
+    path[0] === 'template' ? path.slice(1) : path;
   return {
     locate: (path, options) => locator.locate(strip(path), options),
     locateInString: (path, within, value) => locator.locateInString(strip(path), within, value),

@@ -23,8 +23,16 @@ function setup() {
   });
   const library = new ConfigPromptLibrary({
     user: {
-      ask: { template: 'Docs:\n{{RAG_CONTENT}}\nQ: {{question}}', rag_configs: [{ adapter_name: 'docs', query: '{{question}}', k: 3, filters: { type: 'docs' } }] },
-      budgeted: { template: '{{RAG_CONTENT}}', rag_configs: [{ adapter_name: 'docs', query: '{{question}}', k: 3, item_template: '{{content}}', max_tokens: 70 }] },
+      ask: {
+        template: 'Docs:\n{{RAG_CONTENT}}\nQ: {{question}}',
+        rag_configs: [{ adapter_name: 'docs', query: '{{question}}', k: 3, filters: { type: 'docs' } }],
+      },
+      budgeted: {
+        template: '{{RAG_CONTENT}}',
+        rag_configs: [
+          { adapter_name: 'docs', query: '{{question}}', k: 3, item_template: '{{content}}', max_tokens: 70 },
+        ],
+      },
     },
   });
   return { docs, builder: new PromptBuilder({ library, adapters: [docs] }) };
@@ -34,13 +42,27 @@ describe('PromptBuilder RAG cache and budget', () => {
   it('reports the query hash it computed and reuses cached results instead of searching', async () => {
     const { docs, builder } = setup();
     const cache = new MemoryRagResultCache();
-    const first = await builder.renderUserPrompt('ask', { params: { question: 'asyncio event loop' }, ragCache: cache });
-    const second = await builder.renderUserPrompt('ask', { params: { question: 'asyncio event loop' }, ragCache: cache });
+    const first = await builder.renderUserPrompt('ask', {
+      params: { question: 'asyncio event loop' },
+      ragCache: cache,
+    });
+    const second = await builder.renderUserPrompt('ask', {
+      params: { question: 'asyncio event loop' },
+      ragCache: cache,
+    });
     expect(docs.searches).toBe(1);
     expect(first.rag[0]!.cacheHit).toBe(false);
     expect(second.rag[0]!.cacheHit).toBe(true);
     expect(second.content).toBe(first.content);
-    expect(first.rag[0]!.queryHash).toBe(ragQueryHash({ adapterName: 'docs', query: 'asyncio event loop', k: 3, filters: { type: 'docs' }, scoreThreshold: undefined }));
+    expect(first.rag[0]!.queryHash).toBe(
+      ragQueryHash({
+        adapterName: 'docs',
+        query: 'asyncio event loop',
+        k: 3,
+        filters: { type: 'docs' },
+        scoreThreshold: undefined,
+      }),
+    );
     // without a cache every render searches
     await builder.renderUserPrompt('ask', { params: { question: 'asyncio event loop' } });
     expect(docs.searches).toBe(2);

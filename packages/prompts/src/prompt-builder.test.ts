@@ -33,15 +33,36 @@ describe('PromptBuilder', () => {
   describe('extends and sections', () => {
     const library = new ConfigPromptLibrary({
       system: {
-        base: { template: '{{A}}\n{{B}}\n{{C}}', sections: { A: 'Base A', B: 'Base B', C: 'Base C' }, defaults: { x: '1', y: '2', z: '3' }, validation: { level: 'error', required_params: ['x'] }, metadata: { author: 'base', tier: 1 }, rag_config_refs: ['r1', 'r2'] },
-        middle: { extends: 'base', sections: { B: 'Middle B' }, defaults: { y: '20' }, metadata: { author: 'middle' }, rag_config_refs: ['r2', 'r3'] },
-        final: { extends: 'middle', sections: { C: 'Final C {{z}}' }, defaults: { z: '300' }, validation: { level: 'ignore' } },
+        base: {
+          template: '{{A}}\n{{B}}\n{{C}}',
+          sections: { A: 'Base A', B: 'Base B', C: 'Base C' },
+          defaults: { x: '1', y: '2', z: '3' },
+          validation: { level: 'error', required_params: ['x'] },
+          metadata: { author: 'base', tier: 1 },
+          rag_config_refs: ['r1', 'r2'],
+        },
+        middle: {
+          extends: 'base',
+          sections: { B: 'Middle B' },
+          defaults: { y: '20' },
+          metadata: { author: 'middle' },
+          rag_config_refs: ['r2', 'r3'],
+        },
+        final: {
+          extends: 'middle',
+          sections: { C: 'Final C {{z}}' },
+          defaults: { z: '300' },
+          validation: { level: 'ignore' },
+        },
         loop_a: { extends: 'loop_b', template: 'a' },
         loop_b: { extends: 'loop_c' },
         loop_c: { extends: 'loop_a' },
         self: { extends: 'self', template: 'x' },
         orphan: { extends: 'nowhere' },
-        nested_sections: { template: '{{OUTER}}', sections: { INNER: 'middle {{value}}', OUTER: 'Start {{INNER}} End' } },
+        nested_sections: {
+          template: '{{OUTER}}',
+          sections: { INNER: 'middle {{value}}', OUTER: 'Start {{INNER}} End' },
+        },
         section_loop: { template: '{{A}}', sections: { A: '{{B}}', B: '{{A}}' } },
         escaped: { template: '\\{{ROLE}} {{ROLE}}', sections: { ROLE: 'R' } },
       },
@@ -74,15 +95,27 @@ describe('PromptBuilder', () => {
     it('reports cycles and missing bases with the chain and the extends position', async () => {
       const cycle = await builder.renderSystemPrompt('loop_a').catch((error: unknown) => error);
       expect(PromptFileError.isInstance(cycle)).toBe(true);
-      expect((cycle as PromptFileError).problems[0]).toMatchObject({ code: 'PROMPT_EXTENDS_CYCLE', path: 'extends', file: 'config:system/loop_c' });
-      expect((cycle as PromptFileError).message).toContain('system/loop_a → system/loop_b → system/loop_c → system/loop_a');
+      expect((cycle as PromptFileError).problems[0]).toMatchObject({
+        code: 'PROMPT_EXTENDS_CYCLE',
+        path: 'extends',
+        file: 'config:system/loop_c',
+      });
+      expect((cycle as PromptFileError).message).toContain(
+        'system/loop_a → system/loop_b → system/loop_c → system/loop_a',
+      );
       await expect(builder.renderSystemPrompt('self')).rejects.toThrow('system/self → system/self');
-      await expect(builder.renderSystemPrompt('orphan')).rejects.toThrow(/base prompt "nowhere" not found .*chain: system\/orphan → nowhere/);
+      await expect(builder.renderSystemPrompt('orphan')).rejects.toThrow(
+        /base prompt "nowhere" not found .*chain: system\/orphan → nowhere/,
+      );
     });
 
     it('expands sections recursively in any order, leaving escaped placeholders', async () => {
-      expect((await builder.renderSystemPrompt('nested_sections', { params: { value: 7 } })).content).toBe('Start middle 7 End');
-      await expect(builder.renderSystemPrompt('section_loop')).rejects.toThrow(/sections refer to each other in a loop: A → B → A/);
+      expect((await builder.renderSystemPrompt('nested_sections', { params: { value: 7 } })).content).toBe(
+        'Start middle 7 End',
+      );
+      await expect(builder.renderSystemPrompt('section_loop')).rejects.toThrow(
+        /sections refer to each other in a loop: A → B → A/,
+      );
       expect((await builder.renderSystemPrompt('escaped')).content).toBe('{{ROLE}} R');
     });
 
@@ -96,7 +129,10 @@ describe('PromptBuilder', () => {
   describe('validation precedence', () => {
     const library = new ConfigPromptLibrary({
       system: {
-        strict: { template: 'Query {{database}}: {{query}}', validation: { level: 'error', required_params: ['database', 'query'] } },
+        strict: {
+          template: 'Query {{database}}: {{query}}',
+          validation: { level: 'error', required_params: ['database', 'query'] },
+        },
         unspecified: { template: 'Analyze {{code}}', validation: { required_params: ['code'] } },
       },
     });
@@ -110,11 +146,21 @@ describe('PromptBuilder', () => {
 
     it('lets the prompt level beat the builder default, and the call level beat both', async () => {
       const builder = new PromptBuilder({ library, defaultValidationLevel: 'ignore' });
-      const failure = await builder.renderSystemPrompt('strict', { params: { database: 'prod' } }).catch((error: unknown) => error);
+      const failure = await builder
+        .renderSystemPrompt('strict', { params: { database: 'prod' } })
+        .catch((error: unknown) => error);
       expect(MissingParametersError.isInstance(failure)).toBe(true);
       expect((failure as MissingParametersError).missing).toEqual(['query']);
-      const relaxed = await builder.renderSystemPrompt('strict', { params: { database: 'prod' }, validationLevel: 'ignore' });
-      expect(relaxed).toMatchObject({ missing: ['query'], warnings: [], validationLevel: 'ignore', content: 'Query prod: {{query}}' });
+      const relaxed = await builder.renderSystemPrompt('strict', {
+        params: { database: 'prod' },
+        validationLevel: 'ignore',
+      });
+      expect(relaxed).toMatchObject({
+        missing: ['query'],
+        warnings: [],
+        validationLevel: 'ignore',
+        content: 'Query prod: {{query}}',
+      });
     });
 
     it('never lets a per-call override stick (the original mutated the library)', async () => {
@@ -138,17 +184,24 @@ describe('PromptBuilder', () => {
 
   describe('content hash', () => {
     it('is stable for the same resolved prompt and changes with the text, defaults or RAG settings', async () => {
-      const make = (template: string, defaults: Record<string, unknown> = {}) => new PromptBuilder({ library: new ConfigPromptLibrary({ system: { p: { template, defaults } } }) });
+      const make = (template: string, defaults: Record<string, unknown> = {}) =>
+        new PromptBuilder({ library: new ConfigPromptLibrary({ system: { p: { template, defaults } } }) });
       const first = await make('Hello {{name}}').renderSystemPrompt('p');
-      const again = await make('Hello {{name}}').renderSystemPrompt('p', { params: { name: 'other params, same prompt' } });
+      const again = await make('Hello {{name}}').renderSystemPrompt('p', {
+        params: { name: 'other params, same prompt' },
+      });
       expect(first.contentHash).toMatch(/^[0-9a-f]{16}$/);
       expect(again.contentHash).toBe(first.contentHash);
       expect((await make('Hello {{name}}!').renderSystemPrompt('p')).contentHash).not.toBe(first.contentHash);
-      expect((await make('Hello {{name}}', { name: 'x' }).renderSystemPrompt('p')).contentHash).not.toBe(first.contentHash);
+      expect((await make('Hello {{name}}', { name: 'x' }).renderSystemPrompt('p')).contentHash).not.toBe(
+        first.contentHash,
+      );
     });
 
     it('follows an edit of a base prompt (the cache notices)', async () => {
-      const library = new ConfigPromptLibrary({ system: { base: { template: '{{ROLE}}', sections: { ROLE: 'v1' } }, child: { extends: 'base' } } });
+      const library = new ConfigPromptLibrary({
+        system: { base: { template: '{{ROLE}}', sections: { ROLE: 'v1' } }, child: { extends: 'base' } },
+      });
       const builder = new PromptBuilder({ library });
       const before = await builder.renderSystemPrompt('child');
       library.addPrompt('system', 'base', { template: '{{ROLE}}', sections: { ROLE: 'v2' } });
@@ -161,11 +214,29 @@ describe('PromptBuilder', () => {
   describe('RAG', () => {
     const library = new ConfigPromptLibrary({
       system: {
-        helper: { template: 'Docs:\n{{RAG_CONTENT}}\nQ: {{question}}', rag_configs: [{ adapter_name: 'docs', query: '{{topic}}', k: 2, filters: { type: 'docs' }, item_template: '[{{index}}] {{content}}', separator: '\n' }] },
+        helper: {
+          template: 'Docs:\n{{RAG_CONTENT}}\nQ: {{question}}',
+          rag_configs: [
+            {
+              adapter_name: 'docs',
+              query: '{{topic}}',
+              k: 2,
+              filters: { type: 'docs' },
+              item_template: '[{{index}}] {{content}}',
+              separator: '\n',
+            },
+          ],
+        },
         two: {
           template: 'A:\n{{A}}\nB:\n{{B}}((\nExtra: {{B}}))',
           rag_configs: [
-            { adapter_name: 'docs', query: 'event loop', placeholder: 'A', k: 1, item_template: '[{{index}}] {{content}}' },
+            {
+              adapter_name: 'docs',
+              query: 'event loop',
+              placeholder: 'A',
+              k: 1,
+              item_template: '[{{index}}] {{content}}',
+            },
             { adapter_name: 'flaky', query: 'anything', placeholder: 'B' },
           ],
         },
@@ -176,17 +247,31 @@ describe('PromptBuilder', () => {
     it('runs the searches and records adapter, query, results with citations and timing', async () => {
       const builder = new PromptBuilder({ library, adapters: [docs] });
       const result = await builder.renderSystemPrompt('helper', { params: { topic: 'asyncio', question: 'why?' } });
-      expect(result.content).toBe('Docs:\n[1] asyncio runs coroutines on an event loop\n[2] asyncio.gather runs awaitables concurrently\nQ: why?');
+      expect(result.content).toBe(
+        'Docs:\n[1] asyncio runs coroutines on an event loop\n[2] asyncio.gather runs awaitables concurrently\nQ: why?',
+      );
       expect(result.rag).toHaveLength(1);
       const [run] = result.rag;
-      expect(run).toMatchObject({ placeholder: 'RAG_CONTENT', adapterName: 'docs', query: 'asyncio', k: 2, status: 'ok' });
-      expect(run!.results.map((item) => [item.id, item.citation])).toEqual([['a1', 1], ['a2', 2]]);
+      expect(run).toMatchObject({
+        placeholder: 'RAG_CONTENT',
+        adapterName: 'docs',
+        query: 'asyncio',
+        k: 2,
+        status: 'ok',
+      });
+      expect(run!.results.map((item) => [item.id, item.citation])).toEqual([
+        ['a1', 1],
+        ['a2', 2],
+      ]);
       expect(run!.durationMs).toBeGreaterThanOrEqual(0);
     });
 
     it('renders placeholders empty when RAG is off', async () => {
       const builder = new PromptBuilder({ library, adapters: [docs] });
-      const result = await builder.renderSystemPrompt('helper', { params: { topic: 'asyncio', question: 'q' }, includeRag: false });
+      const result = await builder.renderSystemPrompt('helper', {
+        params: { topic: 'asyncio', question: 'q' },
+        includeRag: false,
+      });
       expect(result.content).toBe('Docs:\n\nQ: q');
       expect(result.rag).toEqual([]);
       expect(result.unresolved).toEqual([]);
@@ -194,7 +279,9 @@ describe('PromptBuilder', () => {
 
     it('throws RagSearchError under the default policy', async () => {
       const builder = new PromptBuilder({ library, adapters: [docs, new FailingAdapter('flaky')] });
-      await expect(builder.renderSystemPrompt('two')).rejects.toSatisfy((error) => RagSearchError.isInstance(error) && error.adapterName === 'flaky');
+      await expect(builder.renderSystemPrompt('two')).rejects.toSatisfy(
+        (error) => RagSearchError.isInstance(error) && error.adapterName === 'flaky',
+      );
     });
 
     it("renders without the failed search under 'omit' and reports it (per builder or per call)", async () => {
@@ -207,60 +294,105 @@ describe('PromptBuilder', () => {
         expect(result.content).toBe('A:\n[1] asyncio runs coroutines on an event loop\nB:\n');
         expect(result.rag.map((run) => run.status)).toEqual(['ok', 'failed']);
         expect(result.rag[1]!.error?.message).toMatch(/vector store unreachable/);
-        expect(result.warnings).toEqual([expect.stringMatching(/RAG search for B on adapter "flaky" failed .*rendered without it/)]);
+        expect(result.warnings).toEqual([
+          expect.stringMatching(/RAG search for B on adapter "flaky" failed .*rendered without it/),
+        ]);
       }
       expect(flaky.calls).toBe(2);
     });
 
     it('treats an adapter name the builder does not know as a prompt problem, before searching', async () => {
       const builder = new PromptBuilder({ library, adapters: [docs] });
-      const failure = await builder.renderSystemPrompt('unknown_adapter', { includeRag: false }).catch((error: unknown) => error);
+      const failure = await builder
+        .renderSystemPrompt('unknown_adapter', { includeRag: false })
+        .catch((error: unknown) => error);
       expect(PromptFileError.isInstance(failure)).toBe(true);
-      expect((failure as PromptFileError).problems[0]).toMatchObject({ code: 'RAG_ADAPTER_UNKNOWN', path: 'rag_configs[0].adapter_name' });
+      expect((failure as PromptFileError).problems[0]).toMatchObject({
+        code: 'RAG_ADAPTER_UNKNOWN',
+        path: 'rag_configs[0].adapter_name',
+      });
       expect((failure as PromptFileError).message).toMatch(/unknown RAG adapter "nope". Known adapters: docs/);
       const problems = await builder.validateLibrary();
-      expect(problems.map((problem) => [problem.file, problem.code])).toEqual([['config:system/two', 'RAG_ADAPTER_UNKNOWN'], ['config:system/unknown_adapter', 'RAG_ADAPTER_UNKNOWN']]);
+      expect(problems.map((problem) => [problem.file, problem.code])).toEqual([
+        ['config:system/two', 'RAG_ADAPTER_UNKNOWN'],
+        ['config:system/unknown_adapter', 'RAG_ADAPTER_UNKNOWN'],
+      ]);
     });
 
     it('create() fails at startup when a prompt names an adapter the builder lacks', async () => {
       const failure = await PromptBuilder.create({ library, adapters: [docs] }).catch((error: unknown) => error);
       expect(PromptFileError.isInstance(failure)).toBe(true);
-      expect((failure as PromptFileError).problems.map((problem) => problem.code)).toEqual(['RAG_ADAPTER_UNKNOWN', 'RAG_ADAPTER_UNKNOWN']);
-      const healthy = new ConfigPromptLibrary({ system: { ok: { template: '{{RAG_CONTENT}}', rag_configs: [{ adapter_name: 'docs', query: 'q' }] } } });
+      expect((failure as PromptFileError).problems.map((problem) => problem.code)).toEqual([
+        'RAG_ADAPTER_UNKNOWN',
+        'RAG_ADAPTER_UNKNOWN',
+      ]);
+      const healthy = new ConfigPromptLibrary({
+        system: { ok: { template: '{{RAG_CONTENT}}', rag_configs: [{ adapter_name: 'docs', query: 'q' }] } },
+      });
       const builder = await PromptBuilder.create({ library: healthy, adapters: [docs] });
       expect((await builder.renderSystemPrompt('ok', { includeRag: false })).content).toBe('');
     });
 
     it('reports a missing RAG config ref with the available names', async () => {
-      const broken = new ConfigPromptLibrary({ system: { p: { template: '{{RAG_CONTENT}}', rag_config_refs: ['doc_search'] } }, rag: { docs_search: { adapter_name: 'docs', query: 'x' } } });
-      await expect(new PromptBuilder({ library: broken }).renderSystemPrompt('p')).rejects.toThrow(/RAG config "doc_search" not found .*available: docs_search/);
+      const broken = new ConfigPromptLibrary({
+        system: { p: { template: '{{RAG_CONTENT}}', rag_config_refs: ['doc_search'] } },
+        rag: { docs_search: { adapter_name: 'docs', query: 'x' } },
+      });
+      await expect(new PromptBuilder({ library: broken }).renderSystemPrompt('p')).rejects.toThrow(
+        /RAG config "doc_search" not found .*available: docs_search/,
+      );
     });
   });
 
   describe('lookups', () => {
-    const library = new ConfigPromptLibrary({ name: 'main', system: { code_reviewer: 'Review', code_helper: 'Help' }, user: { greet: 'Hi' } });
+    const library = new ConfigPromptLibrary({
+      name: 'main',
+      system: { code_reviewer: 'Review', code_helper: 'Help' },
+      user: { greet: 'Hi' },
+    });
 
     it('throws PromptNotFoundError naming the library, kind and closest names', async () => {
       const builder = new PromptBuilder({ library });
       const failure = await builder.renderSystemPrompt('code_reviwer').catch((error: unknown) => error);
       expect(PromptNotFoundError.isInstance(failure)).toBe(true);
-      expect(failure).toMatchObject({ library: 'main', kind: 'system', promptName: 'code_reviwer', suggestions: ['code_reviewer', 'code_helper'] });
-      expect((failure as Error).message).toBe('System prompt "code_reviwer" not found in library "main". Did you mean "code_reviewer" or "code_helper"?');
-      await expect(builder.renderUserPrompt('code_reviewer')).rejects.toThrow('User prompt "code_reviewer" not found in library "main". Add user/code_reviewer.yaml to the library.');
+      expect(failure).toMatchObject({
+        library: 'main',
+        kind: 'system',
+        promptName: 'code_reviwer',
+        suggestions: ['code_reviewer', 'code_helper'],
+      });
+      expect((failure as Error).message).toBe(
+        'System prompt "code_reviwer" not found in library "main". Did you mean "code_reviewer" or "code_helper"?',
+      );
+      await expect(builder.renderUserPrompt('code_reviewer')).rejects.toThrow(
+        'User prompt "code_reviewer" not found in library "main". Add user/code_reviewer.yaml to the library.',
+      );
     });
 
     it('rejects names that try to leave the library', async () => {
       const builder = new PromptBuilder({ library });
-      await expect(builder.renderSystemPrompt('../../etc/passwd')).rejects.toThrow(/not allowed: it contains a "\.\." segment/);
+      await expect(builder.renderSystemPrompt('../../etc/passwd')).rejects.toThrow(
+        /not allowed: it contains a "\.\." segment/,
+      );
       await expect(builder.renderSystemPrompt('/abs')).rejects.toThrow(/absolute path/);
     });
 
     it('reports name, kind, library and version in the result', async () => {
       const result = await new PromptBuilder({ library }).renderUserPrompt('greet');
       expect(result).toMatchObject({ content: 'Hi', name: 'greet', kind: 'user', library: 'main', version: undefined });
-      const withParams = await new PromptBuilder({ library: new ConfigPromptLibrary({ user: { hi: { template: 'Hi {{name}} {{other}}', defaults: { other: 'x' } } } }) }).renderUserPrompt('hi', { params: { name: 'Ann', unused: 1 } });
+      const withParams = await new PromptBuilder({
+        library: new ConfigPromptLibrary({
+          user: { hi: { template: 'Hi {{name}} {{other}}', defaults: { other: 'x' } } },
+        }),
+      }).renderUserPrompt('hi', { params: { name: 'Ann', unused: 1 } });
       expect(withParams.paramsUsed).toEqual({ name: 'Ann', other: 'x' });
-      expect(JSON.parse(JSON.stringify(withParams))).toMatchObject({ content: 'Hi Ann x', paramsUsed: { name: 'Ann', other: 'x' }, name: 'hi', contentHash: withParams.contentHash, rag: [] });
+      expect(JSON.parse(JSON.stringify(withParams))).toMatchObject({
+        content: 'Hi Ann x',
+        paramsUsed: { name: 'Ann', other: 'x' },
+        name: 'hi',
+        contentHash: withParams.contentHash,
+        rag: [],
+      });
     });
   });
 
@@ -273,9 +405,16 @@ describe('PromptBuilder', () => {
         validation: { level: 'error', required_params: ['q'] },
         ragConfigs: [{ adapter_name: 'docs', query: '{{q}}', item_template: '{{content}}' }],
       });
-      expect(result).toMatchObject({ content: 'Context: asyncio.gather runs awaitables concurrently | gather', name: '<inline>', kind: 'system', library: undefined });
+      expect(result).toMatchObject({
+        content: 'Context: asyncio.gather runs awaitables concurrently | gather',
+        name: '<inline>',
+        kind: 'system',
+        library: undefined,
+      });
       expect(result.rag[0]!.query).toBe('gather');
-      await expect(builder.renderInlinePrompt('{{q}}', { validation: { level: 'error', required_params: ['q'] } })).rejects.toBeInstanceOf(MissingParametersError);
+      await expect(
+        builder.renderInlinePrompt('{{q}}', { validation: { level: 'error', required_params: ['q'] } }),
+      ).rejects.toBeInstanceOf(MissingParametersError);
       await expect(builder.renderInlinePrompt('Hello {{')).rejects.toBeInstanceOf(TemplateSyntaxError);
     });
 
@@ -307,7 +446,14 @@ describe('PromptBuilder', () => {
         async getPrompt(kind, name) {
           lookups++;
           const definition = Object.freeze({ template });
-          return { name, kind, definition, library: 'dynamic', file: 'memory', locator: { locate: () => undefined, locateInString: () => undefined } } satisfies PromptEntry;
+          return {
+            name,
+            kind,
+            definition,
+            library: 'dynamic',
+            file: 'memory',
+            locator: { locate: () => undefined, locateInString: () => undefined },
+          } satisfies PromptEntry;
         },
         listPrompts: async () => ['p'],
         getRagConfig: async () => undefined,

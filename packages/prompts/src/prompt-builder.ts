@@ -1,5 +1,13 @@
 import { checkTokenBudget, makeVariablesOptional, normalizeRagConfig, runRagSearches } from '@dk/rag';
-import type { RagConfig, RagFailurePolicy, RagPromptBudget, RagResultCache, RagRun, RagSearchRequest, RagTokenCounter } from '@dk/rag';
+import type {
+  RagConfig,
+  RagFailurePolicy,
+  RagPromptBudget,
+  RagResultCache,
+  RagRun,
+  RagSearchRequest,
+  RagTokenCounter,
+} from '@dk/rag';
 import type { SearchAdapter } from '@dk/spec';
 import { compileTemplate, ValidationLevel } from '@dk/templates';
 import type { CompiledTemplate, RenderOptions, RenderResult } from '@dk/templates';
@@ -130,7 +138,14 @@ class BuiltPromptResult implements PromptRenderResult {
   readonly ragBudget: RagPromptBudget | undefined;
   readonly #render: RenderResult;
 
-  constructor(prompt: ResolvedPrompt, render: RenderResult, level: ValidationLevel, warnings: readonly string[], rag: readonly RagRun[], ragBudget: RagPromptBudget | undefined) {
+  constructor(
+    prompt: ResolvedPrompt,
+    render: RenderResult,
+    level: ValidationLevel,
+    warnings: readonly string[],
+    rag: readonly RagRun[],
+    ragBudget: RagPromptBudget | undefined,
+  ) {
     this.content = render.content;
     this.missing = render.missing;
     this.unresolved = render.unresolved;
@@ -182,14 +197,18 @@ export class PromptBuilder {
     const adapters = new Map<string, SearchAdapter>();
     for (const adapter of settings.adapters ?? []) {
       if (adapters.has(adapter.name)) {
-        throw new BuilderConfigurationError(`Two search adapters are named "${adapter.name}". Adapter names must be unique: RAG configs address adapters by name.`);
+        throw new BuilderConfigurationError(
+          `Two search adapters are named "${adapter.name}". Adapter names must be unique: RAG configs address adapters by name.`,
+        );
       }
       adapters.set(adapter.name, adapter);
     }
     this.#adapters = adapters;
     const level = settings.defaultValidationLevel ?? ValidationLevel.WARN;
     if (!Object.values(ValidationLevel).includes(level)) {
-      throw new BuilderConfigurationError(`defaultValidationLevel must be 'error', 'warn' or 'ignore', got ${JSON.stringify(level)}.`);
+      throw new BuilderConfigurationError(
+        `defaultValidationLevel must be 'error', 'warn' or 'ignore', got ${JSON.stringify(level)}.`,
+      );
     }
     this.#defaultLevel = level;
     this.#policy = settings.ragFailurePolicy ?? 'throw';
@@ -225,7 +244,9 @@ export class PromptBuilder {
   /** Renders a prompt of either kind. */
   async renderPrompt(kind: PromptKind, name: string, options: RenderPromptOptions = {}): Promise<PromptRenderResult> {
     const prepared = this.#preparedByName(kind, name, options) ?? (await this.#prepare(kind, name, options));
-    return prepared.placeholders.length === 0 ? this.#finish(prepared, options, options.params ?? {}, [], []) : this.#render(prepared, options);
+    return prepared.placeholders.length === 0
+      ? this.#finish(prepared, options, options.params ?? {}, [], [])
+      : this.#render(prepared, options);
   }
 
   /** The prepared prompt when the library says nothing changed since it was prepared. */
@@ -247,15 +268,35 @@ export class PromptBuilder {
     const problems: PromptProblem[] = [];
     ragRequests.forEach(({ config }, index) => {
       if (this.#adapters.size > 0 && !this.#adapters.has(config.adapter_name)) {
-        problems.push({ code: 'RAG_ADAPTER_UNKNOWN', file: inlineName, line: undefined, column: undefined, path: `ragConfigs[${index}].adapter_name`, message: `unknown RAG adapter "${config.adapter_name}". Known adapters: ${[...this.#adapters.keys()].join(', ')}.` });
+        problems.push({
+          code: 'RAG_ADAPTER_UNKNOWN',
+          file: inlineName,
+          line: undefined,
+          column: undefined,
+          path: `ragConfigs[${index}].adapter_name`,
+          message: `unknown RAG adapter "${config.adapter_name}". Known adapters: ${[...this.#adapters.keys()].join(', ')}.`,
+        });
       }
     });
     if (problems.length > 0) throw new PromptFileError({ problems });
-    const key = JSON.stringify([kind, template, options.defaults ?? {}, options.validation ?? null, options.ragConfigs ?? []]);
+    const key = JSON.stringify([
+      kind,
+      template,
+      options.defaults ?? {},
+      options.validation ?? null,
+      options.ragConfigs ?? [],
+    ]);
     let prepared = this.#inline.get(key);
     if (!prepared) {
       const contentHash = createHash('sha256')
-        .update(JSON.stringify({ template, defaults: options.defaults ?? {}, validation: options.validation ?? null, rag: ragRequests.map((request) => normalizeRagConfig(request.config)) }))
+        .update(
+          JSON.stringify({
+            template,
+            defaults: options.defaults ?? {},
+            validation: options.validation ?? null,
+            rag: ragRequests.map((request) => normalizeRagConfig(request.config)),
+          }),
+        )
         .digest('hex')
         .slice(0, 16);
       const prompt: ResolvedPrompt = {
@@ -276,7 +317,9 @@ export class PromptBuilder {
       if (this.#inline.size >= 500) this.#inline.clear();
       this.#inline.set(key, prepared);
     }
-    return prepared.placeholders.length === 0 ? this.#finish(prepared, options, options.params ?? {}, [], []) : this.#render(prepared, options);
+    return prepared.placeholders.length === 0
+      ? this.#finish(prepared, options, options.params ?? {}, [], [])
+      : this.#render(prepared, options);
   }
 
   /** Required params of a prompt (after `extends`), in declaration order. */
@@ -308,7 +351,9 @@ export class PromptBuilder {
 
   #requireLibrary(): PromptLibrary {
     if (!this.#library) {
-      throw new BuilderConfigurationError('This PromptBuilder has no library. Pass `library` to render named prompts, or use renderInlinePrompt().');
+      throw new BuilderConfigurationError(
+        'This PromptBuilder has no library. Pass `library` to render named prompts, or use renderInlinePrompt().',
+      );
     }
     return this.#library;
   }
@@ -317,10 +362,20 @@ export class PromptBuilder {
     const library = this.#requireLibrary();
     // Read before the lookups: a change during them makes the remembered entry stale at once.
     const revision = library.revision;
-    const lookup: PromptLookupOptions = { signal: options.signal, userId: options.userId, version: options.version, label: options.label };
+    const lookup: PromptLookupOptions = {
+      signal: options.signal,
+      userId: options.userId,
+      version: options.version,
+      label: options.label,
+    };
     const entry = await library.getPrompt(kind, name, lookup);
     if (!entry) {
-      throw new PromptNotFoundError({ library: library.name, kind, name, suggestions: closestNames(name, await library.listPrompts(kind)) });
+      throw new PromptNotFoundError({
+        library: library.name,
+        kind,
+        name,
+        suggestions: closestNames(name, await library.listPrompts(kind)),
+      });
     }
     const cached = this.#cache.get(entry);
     if (cached && (cached.dependencies === undefined || (await this.#isFresh(library, cached.dependencies, lookup)))) {
@@ -335,14 +390,30 @@ export class PromptBuilder {
     return prepared;
   }
 
-  #remember(kind: PromptKind, name: string, lookup: PromptLookupOptions, revision: number | undefined, prepared: Prepared): void {
-    if (revision === undefined || lookup.userId !== undefined || lookup.version !== undefined || lookup.label !== undefined) return;
+  #remember(
+    kind: PromptKind,
+    name: string,
+    lookup: PromptLookupOptions,
+    revision: number | undefined,
+    prepared: Prepared,
+  ): void {
+    if (
+      revision === undefined ||
+      lookup.userId !== undefined ||
+      lookup.version !== undefined ||
+      lookup.label !== undefined
+    )
+      return;
     const remembered = this.#byName[kind];
     if (remembered.size >= 10_000) remembered.clear();
     remembered.set(name, { revision, prepared });
   }
 
-  async #isFresh(library: PromptLibrary, dependencies: PromptDependencies, lookup: PromptLookupOptions): Promise<boolean> {
+  async #isFresh(
+    library: PromptLibrary,
+    dependencies: PromptDependencies,
+    lookup: PromptLookupOptions,
+  ): Promise<boolean> {
     const baseLookup = { signal: lookup.signal, userId: lookup.userId };
     for (const base of dependencies.bases) {
       if ((await library.getPrompt(base.kind, base.name, baseLookup)) !== base.entry) return false;
@@ -356,8 +427,10 @@ export class PromptBuilder {
   #compile(prompt: ResolvedPrompt, dependencies: PromptDependencies | undefined): Prepared {
     const placeholders = [...new Set(prompt.ragRequests.map((request) => request.config.placeholder ?? 'RAG_CONTENT'))];
     // RAG placeholders render empty (not verbatim) when RAG is off, failed or found nothing.
-    const template = placeholders.length > 0 ? makeVariablesOptional(prompt.template, new Set(placeholders)) : prompt.template;
-    const hasDependencies = dependencies !== undefined && (dependencies.bases.length > 0 || dependencies.ragConfigs.length > 0);
+    const template =
+      placeholders.length > 0 ? makeVariablesOptional(prompt.template, new Set(placeholders)) : prompt.template;
+    const hasDependencies =
+      dependencies !== undefined && (dependencies.bases.length > 0 || dependencies.ragConfigs.length > 0);
     return {
       prompt,
       dependencies: hasDependencies ? dependencies : undefined,
@@ -393,7 +466,9 @@ export class PromptBuilder {
       ragBudget = outcome.budget;
       for (const run of rag) {
         if (run.status === 'failed') {
-          warnings.push(`RAG search for ${run.placeholder} on adapter "${run.adapterName}" failed (${run.error?.message ?? 'unknown error'}); rendered without it.`);
+          warnings.push(
+            `RAG search for ${run.placeholder} on adapter "${run.adapterName}" failed (${run.error?.message ?? 'unknown error'}); rendered without it.`,
+          );
         }
       }
     }
@@ -401,14 +476,32 @@ export class PromptBuilder {
     return this.#finish(prepared, options, { ...params, ...values }, warnings, rag, ragBudget);
   }
 
-  #finish(prepared: Prepared, options: RenderPromptOptions, params: Readonly<Record<string, unknown>>, warnings: readonly string[], rag: readonly RagRun[], ragBudget: RagPromptBudget | undefined = undefined): PromptRenderResult {
+  #finish(
+    prepared: Prepared,
+    options: RenderPromptOptions,
+    params: Readonly<Record<string, unknown>>,
+    warnings: readonly string[],
+    rag: readonly RagRun[],
+    ragBudget: RagPromptBudget | undefined = undefined,
+  ): PromptRenderResult {
     const { prompt } = prepared;
     const level = options.validationLevel ?? prompt.validation?.level ?? this.#defaultLevel;
     let renderOptions = prepared.renderOptions.get(level);
     if (!renderOptions) {
-      renderOptions = { validation: { level, required: prepared.required, optional: prepared.optional }, defaults: prompt.defaults, clock: this.#clock };
+      renderOptions = {
+        validation: { level, required: prepared.required, optional: prepared.optional },
+        defaults: prompt.defaults,
+        clock: this.#clock,
+      };
       prepared.renderOptions.set(level, renderOptions);
     }
-    return new BuiltPromptResult(prompt, prepared.compiled.render(params, renderOptions), level, warnings, rag, ragBudget);
+    return new BuiltPromptResult(
+      prompt,
+      prepared.compiled.render(params, renderOptions),
+      level,
+      warnings,
+      rag,
+      ragBudget,
+    );
   }
 }

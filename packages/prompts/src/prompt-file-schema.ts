@@ -15,7 +15,11 @@ export const promptFileSchema = {
   additionalProperties: false,
   anyOf: [{ required: ['template'] }, { required: ['extends'] }],
   properties: {
-    template: { type: 'string', description: 'The template text. {{name}} inserts a param, ((…)) is an optional section, {{SECTION}} expands a section.' },
+    template: {
+      type: 'string',
+      description:
+        'The template text. {{name}} inserts a param, ((…)) is an optional section, {{SECTION}} expands a section.',
+    },
     extends: { type: 'string', pattern: promptNamePattern, description: 'Name of the prompt this one extends.' },
     defaults: { type: 'object', description: 'Values for params the caller leaves out.' },
     validation: {
@@ -61,11 +65,22 @@ export const promptFileSchema = {
         k: { type: 'integer', minimum: 1, description: 'Maximum number of results (default 5).' },
         filters: { type: 'object', description: 'Metadata equality filters.' },
         score_threshold: { type: 'number', minimum: 0, maximum: 1, description: 'Minimum normalised score, 0–1.' },
-        placeholder: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Variable receiving the results (default RAG_CONTENT).' },
+        placeholder: {
+          type: 'string',
+          pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+          description: 'Variable receiving the results (default RAG_CONTENT).',
+        },
         header: { type: 'string', description: 'Text before the results.' },
-        item_template: { type: 'string', description: 'Template of one result: index, content, score, id, metadata fields.' },
+        item_template: {
+          type: 'string',
+          description: 'Template of one result: index, content, score, id, metadata fields.',
+        },
         separator: { type: 'string', description: 'Text between two results (default a blank line).' },
-        max_tokens: { type: 'integer', minimum: 1, description: 'Token budget of the results: added best first, cut at a result boundary.' },
+        max_tokens: {
+          type: 'integer',
+          minimum: 1,
+          description: 'Token budget of the results: added best first, cut at a result boundary.',
+        },
       },
     },
   },

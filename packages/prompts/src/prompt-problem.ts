@@ -16,7 +16,6 @@ export interface PromptProblem {
 
 /** `file:line:col message` (the position parts only when known), the format `dk-prompts lint` prints. */
 export function formatPromptProblem(problem: PromptProblem): string {
-  const position =
-    problem.line === undefined ? problem.file : `${problem.file}:${problem.line}:${problem.column ?? 1}`;
+  const position = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}:${problem.column ?? 1}`;
   return `${position} ${problem.path ? `${problem.path}: ` : ''}${problem.message}`;
 }

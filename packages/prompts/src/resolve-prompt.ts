@@ -57,7 +57,13 @@ export interface ResolvePromptOptions {
 
 const otherKind = (kind: PromptKind): PromptKind => (kind === 'system' ? 'user' : 'system');
 
-function problemAt(entry: { readonly file: string; readonly locator: PromptEntry['locator'] }, code: string, path: readonly (string | number)[], display: string, message: string): PromptProblem {
+function problemAt(
+  entry: { readonly file: string; readonly locator: PromptEntry['locator'] },
+  code: string,
+  path: readonly (string | number)[],
+  display: string,
+  message: string,
+): PromptProblem {
   const at = entry.locator.locate(path);
   return { code, file: entry.file, line: at?.line, column: at?.column, path: display, message };
 }
@@ -71,21 +77,52 @@ function problemAt(entry: { readonly file: string; readonly locator: PromptEntry
  * missing bases, missing RAG configs and unknown adapters are returned as problems with the
  * chain and the position of the offending field.
  */
-export async function resolvePrompt(library: PromptLibrary, entry: PromptEntry, options: ResolvePromptOptions = {}): Promise<ResolveOutcome> {
+export async function resolvePrompt(
+  library: PromptLibrary,
+  entry: PromptEntry,
+  options: ResolvePromptOptions = {},
+): Promise<ResolveOutcome> {
   const chainEntries: PromptEntry[] = [entry];
   const bases: { kind: PromptKind; name: string; entry: PromptEntry }[] = [];
   const ragDependencies: { name: string; entry: RagConfigEntry }[] = [];
   const baseLookup: PromptLookupOptions = { signal: options.lookup?.signal, userId: options.lookup?.userId };
   const describe = (link: PromptEntry) => `${link.kind}/${link.name}`;
-  for (let current = entry; current.definition.extends !== undefined; ) {
+  for (let current = entry; current.definition.extends !== undefined;) {
     const baseName = current.definition.extends;
-    const base = (await library.getPrompt(current.kind, baseName, baseLookup)) ?? (await library.getPrompt(otherKind(current.kind), baseName, baseLookup));
+    const base =
+      (await library.getPrompt(current.kind, baseName, baseLookup)) ??
+      (await library.getPrompt(otherKind(current.kind), baseName, baseLookup));
     const chainText = chainEntries.map(describe).join(' → ');
     if (!base) {
-      return { problems: [problemAt(current, 'PROMPT_EXTENDS_MISSING', ['extends'], 'extends', `base prompt "${baseName}" not found in library "${library.name}" (chain: ${chainText} → ${baseName}). Create system/${baseName}.yaml or fix the name.`)] };
+      return {
+        problems: [
+          problemAt(
+            current,
+            'PROMPT_EXTENDS_MISSING',
+            ['extends'],
+            'extends',
+            `base prompt "${baseName}" not found in library "${library.name}" (chain: ${chainText} → ${baseName}). Create system/${baseName}.yaml or fix the name.`,
+          ),
+        ],
+      };
     }
-    if (chainEntries.some((link) => link === base || (link.kind === base.kind && link.name === base.name && link.library === base.library))) {
-      return { problems: [problemAt(current, 'PROMPT_EXTENDS_CYCLE', ['extends'], 'extends', `extends chain loops: ${chainText} → ${describe(base)}. Remove one of the extends.`)] };
+    if (
+      chainEntries.some(
+        (link) =>
+          link === base || (link.kind === base.kind && link.name === base.name && link.library === base.library),
+      )
+    ) {
+      return {
+        problems: [
+          problemAt(
+            current,
+            'PROMPT_EXTENDS_CYCLE',
+            ['extends'],
+            'extends',
+            `extends chain loops: ${chainText} → ${describe(base)}. Remove one of the extends.`,
+          ),
+        ],
+      };
     }
     chainEntries.push(base);
     bases.push({ kind: base.kind, name: baseName, entry: base });
@@ -94,17 +131,46 @@ export async function resolvePrompt(library: PromptLibrary, entry: PromptEntry, 
   const merged = mergeChain(chainEntries.map((link) => link.definition));
   const problems: PromptProblem[] = [];
   if (merged.template === undefined) {
-    problems.push(problemAt(entry, 'PROMPT_TEMPLATE_MISSING', [], '', `no prompt in the chain ${chainEntries.map(describe).join(' → ')} has a template. Add "template:" to the root prompt.`));
+    problems.push(
+      problemAt(
+        entry,
+        'PROMPT_TEMPLATE_MISSING',
+        [],
+        '',
+        `no prompt in the chain ${chainEntries.map(describe).join(' → ')} has a template. Add "template:" to the root prompt.`,
+      ),
+    );
   }
   const expanded = expandSections(merged.template ?? '', merged.sections);
   if ('cycle' in expanded) {
-    problems.push(problemAt(entry, 'PROMPT_SECTION_CYCLE', ['sections'], 'sections', `sections refer to each other in a loop: ${expanded.cycle.join(' → ')}. Break the loop.`));
+    problems.push(
+      problemAt(
+        entry,
+        'PROMPT_SECTION_CYCLE',
+        ['sections'],
+        'sections',
+        `sections refer to each other in a loop: ${expanded.cycle.join(' → ')}. Break the loop.`,
+      ),
+    );
   }
   const ragRequests: RagSearchRequest[] = [];
-  const checkAdapter = (config: RagConfig, owner: { readonly file: string; readonly locator: PromptEntry['locator'] }, path: readonly (string | number)[], display: string) => {
+  const checkAdapter = (
+    config: RagConfig,
+    owner: { readonly file: string; readonly locator: PromptEntry['locator'] },
+    path: readonly (string | number)[],
+    display: string,
+  ) => {
     if (options.adapterNames && !options.adapterNames.has(config.adapter_name)) {
       const known = [...options.adapterNames];
-      problems.push(problemAt(owner, 'RAG_ADAPTER_UNKNOWN', path, display, `unknown RAG adapter "${config.adapter_name}". Known adapters: ${known.length > 0 ? known.join(', ') : '(none)'}. Register it with the builder or fix the name.`));
+      problems.push(
+        problemAt(
+          owner,
+          'RAG_ADAPTER_UNKNOWN',
+          path,
+          display,
+          `unknown RAG adapter "${config.adapter_name}". Known adapters: ${known.length > 0 ? known.join(', ') : '(none)'}. Register it with the builder or fix the name.`,
+        ),
+      );
     }
   };
   chainEntries
@@ -122,7 +188,15 @@ export async function resolvePrompt(library: PromptLibrary, entry: PromptEntry, 
     const found: RagConfigEntry | undefined = await library.getRagConfig(reference, baseLookup);
     if (!found) {
       const available = await library.listRagConfigs();
-      problems.push(problemAt(owner, 'RAG_REF_MISSING', ['rag_config_refs', index], `rag_config_refs[${index}]`, `RAG config "${reference}" not found in library "${library.name}"${available.length > 0 ? ` (available: ${available.join(', ')})` : ''}. Create rag/${reference}.yaml or fix the name.`));
+      problems.push(
+        problemAt(
+          owner,
+          'RAG_REF_MISSING',
+          ['rag_config_refs', index],
+          `rag_config_refs[${index}]`,
+          `RAG config "${reference}" not found in library "${library.name}"${available.length > 0 ? ` (available: ${available.join(', ')})` : ''}. Create rag/${reference}.yaml or fix the name.`,
+        ),
+      );
       continue;
     }
     ragRequests.push({ config: found.config, configName: reference });

@@ -45,10 +45,17 @@ describe('dk-prompts lint', () => {
   it('prints every problem as file:line:col message and exits 1', async () => {
     const { code, stdout } = await run(['lint', root, '--adapters', 'docs']);
     expect(code).toBe(1);
-    const lines = stdout.trim().split('\n').map((line) => line.replaceAll(root, '<root>'));
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.replaceAll(root, '<root>'));
     expect(lines).toHaveLength(9);
-    expect(lines[0]).toBe('<root>/rag/docs.yaml:1:15 adapter_name: unknown RAG adapter "vectors". Known adapters: docs. Register it with the builder or fix the name.');
-    expect(lines[1]).toMatch(/^<root>\/system\/bad_template\.yaml:5:8 template: template syntax error: .*never closed.*\(template line 2, column 6\)$/);
+    expect(lines[0]).toBe(
+      '<root>/rag/docs.yaml:1:15 adapter_name: unknown RAG adapter "vectors". Known adapters: docs. Register it with the builder or fix the name.',
+    );
+    expect(lines[1]).toMatch(
+      /^<root>\/system\/bad_template\.yaml:5:8 template: template syntax error: .*never closed.*\(template line 2, column 6\)$/,
+    );
     expect(lines.slice(2)).toEqual([
       '<root>/system/loop_a.yaml:1:10 extends: extends chain loops: system/loop_b → system/loop_a → system/loop_b. Remove one of the extends.',
       '<root>/system/loop_b.yaml:1:10 extends: extends chain loops: system/loop_a → system/loop_b → system/loop_a. Remove one of the extends.',
@@ -65,10 +72,25 @@ describe('dk-prompts lint', () => {
   it('--format json gives the structured problems', async () => {
     const { code, stdout } = await run(['lint', root, '--format=json']);
     expect(code).toBe(1);
-    const report = JSON.parse(stdout) as { fileCount: number; problems: { code: string; file: string; line: number; column: number; path: string }[] };
+    const report = JSON.parse(stdout) as {
+      fileCount: number;
+      problems: { code: string; file: string; line: number; column: number; path: string }[];
+    };
     expect(report.fileCount).toBe(10);
-    expect(report.problems.map((problem) => problem.code).sort()).toEqual(['PROMPT_EXTENDS_CYCLE', 'PROMPT_EXTENDS_CYCLE', 'PROMPT_EXTENDS_MISSING', 'PROMPT_PARAM_UNUSED', 'PROMPT_SCHEMA', 'RAG_REF_MISSING', 'TEMPLATE_SYNTAX']);
-    expect(report.problems.find((problem) => problem.code === 'PROMPT_SCHEMA')).toMatchObject({ line: 2, column: 1, path: 'defualts' });
+    expect(report.problems.map((problem) => problem.code).sort()).toEqual([
+      'PROMPT_EXTENDS_CYCLE',
+      'PROMPT_EXTENDS_CYCLE',
+      'PROMPT_EXTENDS_MISSING',
+      'PROMPT_PARAM_UNUSED',
+      'PROMPT_SCHEMA',
+      'RAG_REF_MISSING',
+      'TEMPLATE_SYNTAX',
+    ]);
+    expect(report.problems.find((problem) => problem.code === 'PROMPT_SCHEMA')).toMatchObject({
+      line: 2,
+      column: 1,
+      path: 'defualts',
+    });
   });
 
   it('exits 0 on a clean tree and 2 on usage errors', async () => {
@@ -82,17 +104,27 @@ describe('dk-prompts lint', () => {
 
   it('runs as a real process through the bin entry', async () => {
     const packageRoot = fileURLToPath(new URL('..', import.meta.url));
-    const manifest = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
     expect(manifest.bin['dk-prompts']).toBe('./bin/dk-prompts.js');
     const launcher = readFileSync(join(packageRoot, 'bin', 'dk-prompts.js'), 'utf8');
     expect(launcher.startsWith('#!/usr/bin/env node\n')).toBe(true);
     expect(launcher).toContain("import('../dist/cli.js')");
     expect(readFileSync(join(packageRoot, 'src', 'cli.ts'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
     const tsx = createRequire(import.meta.url).resolve('tsx/cli');
-    const failure = await promisify(execFile)(process.execPath, [tsx, '--conditions=@dk/source', join(packageRoot, 'src', 'cli.ts'), 'lint', root], { cwd: packageRoot }).catch((error: { code: number; stdout: string }) => error);
+    const failure = await promisify(execFile)(
+      process.execPath,
+      [tsx, '--conditions=@dk/source', join(packageRoot, 'src', 'cli.ts'), 'lint', root],
+      { cwd: packageRoot },
+    ).catch((error: { code: number; stdout: string }) => error);
     expect((failure as { code: number }).code).toBe(1);
     expect((failure as { stdout: string }).stdout).toContain('typo.yaml:2:1 defualts: unknown field "defualts"');
-    const success = await promisify(execFile)(process.execPath, [tsx, '--conditions=@dk/source', join(packageRoot, 'src', 'cli.ts'), 'lint', clean], { cwd: packageRoot });
+    const success = await promisify(execFile)(
+      process.execPath,
+      [tsx, '--conditions=@dk/source', join(packageRoot, 'src', 'cli.ts'), 'lint', clean],
+      { cwd: packageRoot },
+    );
     expect(success.stdout).toBe('1 files checked, no problems.\n');
   });
 });

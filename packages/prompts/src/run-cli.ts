@@ -33,7 +33,9 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   const positional: string[] = [];
   for (let index = 0; index < rest.length; index++) {
     const argument = rest[index]!;
-    const [flag, inline] = argument.startsWith('--') ? (argument.split(/=(.*)/s) as [string, string | undefined]) : [argument, undefined];
+    const [flag, inline] = argument.startsWith('--')
+      ? (argument.split(/=(.*)/s) as [string, string | undefined])
+      : [argument, undefined];
     if (flag === '--format' || flag === '--adapters') {
       const value = inline ?? rest[++index];
       if (value === undefined) {
@@ -41,7 +43,11 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
         return 2;
       }
       if (flag === '--format') format = value;
-      else adapters = value.split(',').map((name) => name.trim()).filter(Boolean);
+      else
+        adapters = value
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean);
     } else if (flag.startsWith('--')) {
       io.stderr(`Unknown option "${flag}".\n\n${usage}`);
       return 2;
@@ -63,7 +69,11 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   } else {
     for (const problem of report.problems) io.stdout(`${formatPromptProblem(problem)}\n`);
     const count = report.problems.length;
-    io.stdout(count === 0 ? `${report.fileCount} files checked, no problems.\n` : `${count} problem${count === 1 ? '' : 's'} in ${report.fileCount} files checked.\n`);
+    io.stdout(
+      count === 0
+        ? `${report.fileCount} files checked, no problems.\n`
+        : `${count} problem${count === 1 ? '' : 's'} in ${report.fileCount} files checked.\n`,
+    );
   }
   return report.problems.length > 0 ? 1 : 0;
 }

@@ -16,7 +16,11 @@ export interface SourceLocator {
    * e.g. a template syntax error. Exact for literal block scalars (`|`); for other styles
    * the spot is found by searching the scalar's source text, falling back to its start.
    */
-  locateInString(path: readonly (string | number)[], within: { readonly line: number; readonly column: number; readonly offset: number }, value: string): SourcePosition | undefined;
+  locateInString(
+    path: readonly (string | number)[],
+    within: { readonly line: number; readonly column: number; readonly offset: number },
+    value: string,
+  ): SourcePosition | undefined;
 }
 
 /** A locator for documents that have no source text (in-memory config libraries). */
@@ -37,7 +41,9 @@ export function createSourceLocator(text: string, document: Document, lineCounte
     let keyNode: Node | undefined;
     for (const segment of path) {
       if (isMap(node)) {
-        const pair = node.items.find((item) => (isScalar(item.key) ? String(item.key.value) : String(item.key)) === String(segment));
+        const pair = node.items.find(
+          (item) => (isScalar(item.key) ? String(item.key.value) : String(item.key)) === String(segment),
+        );
         if (!pair) return { node: node, exact: false };
         keyNode = (pair.key as Node | null) ?? undefined;
         node = (pair.value as Node | null) ?? keyNode ?? node;
@@ -69,7 +75,9 @@ export function createSourceLocator(text: string, document: Document, lineCounte
         const indicator = /^\|[+-]?(\d)|^\|(\d)/.exec(text.slice(start, contentStart));
         const digit = indicator?.[1] ?? indicator?.[2];
         const headerLineStart = text.lastIndexOf('\n', start) + 1;
-        const indent = digit ? leadingSpaces(text, headerLineStart) + Number(digit) : blockIndent(text, contentStart, end);
+        const indent = digit
+          ? leadingSpaces(text, headerLineStart) + Number(digit)
+          : blockIndent(text, contentStart, end);
         return { line: header.line + within.line, column: indent + within.column };
       }
       // Other styles fold or escape the text: find the text at the problem in the source.
@@ -78,7 +86,8 @@ export function createSourceLocator(text: string, document: Document, lineCounte
       const source = text.slice(start, end);
       if (needle.length > 0) {
         let occurrence = 0;
-        for (let at = value.indexOf(needle); at !== -1 && at < within.offset; at = value.indexOf(needle, at + 1)) occurrence++;
+        for (let at = value.indexOf(needle); at !== -1 && at < within.offset; at = value.indexOf(needle, at + 1))
+          occurrence++;
         let found = -1;
         for (let count = 0; count <= occurrence; count++) {
           const next = source.indexOf(needle, found + 1);

@@ -148,15 +148,23 @@ export class VersionedPromptLibrary implements PromptLibrary {
     const series = this.#seriesFor(options.kind, options.name, true);
     const existing = [...series.versions.keys()].sort(compareVersions);
     const latest = existing.at(-1);
-    const version = options.version ?? (latest ? latest.replace(/\d+$/, (patch) => String(Number(patch) + 1)) : '1.0.0');
+    const version =
+      options.version ?? (latest ? latest.replace(/\d+$/, (patch) => String(Number(patch) + 1)) : '1.0.0');
     if (!semverPattern.test(version)) {
-      throw new VersioningError({ message: `Version "${version}" is not MAJOR.MINOR.PATCH (e.g. 1.2.0).`, code: 'PROMPT_VERSION_INVALID' });
+      throw new VersioningError({
+        message: `Version "${version}" is not MAJOR.MINOR.PATCH (e.g. 1.2.0).`,
+        code: 'PROMPT_VERSION_INVALID',
+      });
     }
     if (series.versions.has(version)) {
-      throw new VersioningError({ message: `Version ${version} of ${options.kind}/${options.name} already exists and versions are immutable. Create ${latest ? latest.replace(/\d+$/, (patch) => String(Number(patch) + 1)) : 'a new version'} instead.`, code: 'PROMPT_VERSION_EXISTS' });
+      throw new VersioningError({
+        message: `Version ${version} of ${options.kind}/${options.name} already exists and versions are immutable. Create ${latest ? latest.replace(/\d+$/, (patch) => String(Number(patch) + 1)) : 'a new version'} instead.`,
+        code: 'PROMPT_VERSION_EXISTS',
+      });
     }
     const file = `${this.name}:${options.kind}/${options.name}@${version}`;
-    const definition: unknown = typeof options.definition === 'string' ? { template: options.definition } : structuredClone(options.definition);
+    const definition: unknown =
+      typeof options.definition === 'string' ? { template: options.definition } : structuredClone(options.definition);
     const problems = checkPromptValue(definition, { file, kind: 'prompt', locator: noSourceLocator });
     if (problems.length > 0) throw new PromptFileError({ problems });
     const record: PromptVersion = deepFreeze({
@@ -192,14 +200,19 @@ export class VersionedPromptLibrary implements PromptLibrary {
   listVersions(kind: PromptKind, name: string): PromptVersion[] {
     const series = this.#seriesFor(kind, name, false);
     if (!series) return [];
-    return [...series.versions.values()].map((item) => item.version).sort((left, right) => compareVersions(right.version, left.version));
+    return [...series.versions.values()]
+      .map((item) => item.version)
+      .sort((left, right) => compareVersions(right.version, left.version));
   }
 
   /** Points a label (`production`, `staging`, …) at an existing version; labels move, versions never change. */
   setLabel(kind: PromptKind, name: string, label: string, version: string): void {
     const series = this.#seriesFor(kind, name, false);
     if (!series?.versions.has(version)) {
-      throw new VersioningError({ message: `Cannot label ${kind}/${name}@${version} as "${label}": that version does not exist. Create it first.`, code: 'PROMPT_VERSION_NOT_FOUND' });
+      throw new VersioningError({
+        message: `Cannot label ${kind}/${name}@${version} as "${label}": that version does not exist. Create it first.`,
+        code: 'PROMPT_VERSION_NOT_FOUND',
+      });
     }
     series.labels.set(label, version);
     this.#changes++;
@@ -220,26 +233,53 @@ export class VersionedPromptLibrary implements PromptLibrary {
    * Starts an A/B experiment between existing versions (at least two, weights > 0). While it
    * runs, lookups with a `userId` get that user's variant.
    */
-  createExperiment(options: { readonly kind: PromptKind; readonly name: string; readonly variants: readonly ExperimentVariant[]; readonly id?: string }): PromptExperiment {
+  createExperiment(options: {
+    readonly kind: PromptKind;
+    readonly name: string;
+    readonly variants: readonly ExperimentVariant[];
+    readonly id?: string;
+  }): PromptExperiment {
     const series = this.#seriesFor(options.kind, options.name, false);
     if (options.variants.length < 2) {
-      throw new VersioningError({ message: 'An experiment needs at least two variants.', code: 'PROMPT_EXPERIMENT_INVALID' });
+      throw new VersioningError({
+        message: 'An experiment needs at least two variants.',
+        code: 'PROMPT_EXPERIMENT_INVALID',
+      });
     }
     for (const variant of options.variants) {
       if (!series?.versions.has(variant.version)) {
-        throw new VersioningError({ message: `Experiment variant ${options.kind}/${options.name}@${variant.version} does not exist. Create the version first.`, code: 'PROMPT_EXPERIMENT_INVALID' });
+        throw new VersioningError({
+          message: `Experiment variant ${options.kind}/${options.name}@${variant.version} does not exist. Create the version first.`,
+          code: 'PROMPT_EXPERIMENT_INVALID',
+        });
       }
       if (!(variant.weight > 0) || !Number.isFinite(variant.weight)) {
-        throw new VersioningError({ message: `Experiment variant ${variant.version} needs a weight > 0, got ${variant.weight}.`, code: 'PROMPT_EXPERIMENT_INVALID' });
+        throw new VersioningError({
+          message: `Experiment variant ${variant.version} needs a weight > 0, got ${variant.weight}.`,
+          code: 'PROMPT_EXPERIMENT_INVALID',
+        });
       }
     }
-    const running = [...this.#experiments.values()].find((experiment) => experiment.status === 'running' && experiment.kind === options.kind && experiment.name === options.name);
+    const running = [...this.#experiments.values()].find(
+      (experiment) =>
+        experiment.status === 'running' && experiment.kind === options.kind && experiment.name === options.name,
+    );
     if (running) {
-      throw new VersioningError({ message: `Experiment "${running.id}" is already running for ${options.kind}/${options.name}. Stop it first.`, code: 'PROMPT_EXPERIMENT_INVALID' });
+      throw new VersioningError({
+        message: `Experiment "${running.id}" is already running for ${options.kind}/${options.name}. Stop it first.`,
+        code: 'PROMPT_EXPERIMENT_INVALID',
+      });
     }
     const id = options.id ?? `${options.kind}/${options.name}#${++this.#experimentCount}`;
-    if (this.#experiments.has(id)) throw new VersioningError({ message: `Experiment id "${id}" is taken.`, code: 'PROMPT_EXPERIMENT_INVALID' });
-    const experiment: PromptExperiment = deepFreeze({ id, kind: options.kind, name: options.name, variants: options.variants.map((variant) => ({ ...variant })), status: 'running' });
+    if (this.#experiments.has(id))
+      throw new VersioningError({ message: `Experiment id "${id}" is taken.`, code: 'PROMPT_EXPERIMENT_INVALID' });
+    const experiment: PromptExperiment = deepFreeze({
+      id,
+      kind: options.kind,
+      name: options.name,
+      variants: options.variants.map((variant) => ({ ...variant })),
+      status: 'running',
+    });
     this.#experiments.set(id, experiment);
     this.#changes++;
     return experiment;
@@ -286,10 +326,22 @@ export class VersionedPromptLibrary implements PromptLibrary {
   /** Records the outcome of one use of a version. Throws {@link VersioningError} for a rating outside 1–5. */
   recordOutcome(kind: PromptKind, name: string, version: string, outcome: PromptOutcome = {}): void {
     if (outcome.rating !== undefined && !(outcome.rating >= 1 && outcome.rating <= 5)) {
-      throw new VersioningError({ message: `A rating must be between 1 and 5, got ${outcome.rating}.`, code: 'PROMPT_METRICS_INVALID' });
+      throw new VersioningError({
+        message: `A rating must be between 1 and 5, got ${outcome.rating}.`,
+        code: 'PROMPT_METRICS_INVALID',
+      });
     }
     const key = `${kind}/${name}@${version}`;
-    const totals = this.#metrics.get(key) ?? { uses: 0, successes: 0, latencyTotal: 0, latencyCount: 0, tokenTotal: 0, tokenCount: 0, ratingTotal: 0, ratingCount: 0 };
+    const totals = this.#metrics.get(key) ?? {
+      uses: 0,
+      successes: 0,
+      latencyTotal: 0,
+      latencyCount: 0,
+      tokenTotal: 0,
+      tokenCount: 0,
+      ratingTotal: 0,
+      ratingCount: 0,
+    };
     totals.uses++;
     if (outcome.success !== false) totals.successes++;
     if (outcome.latencyMs !== undefined) {
@@ -310,7 +362,16 @@ export class VersionedPromptLibrary implements PromptLibrary {
   /** Aggregated outcomes of a version. */
   getMetrics(kind: PromptKind, name: string, version: string): PromptVersionMetrics {
     const totals = this.#metrics.get(`${kind}/${name}@${version}`);
-    if (!totals) return { uses: 0, successes: 0, failures: 0, successRate: undefined, averageLatencyMs: undefined, averageTokens: undefined, averageRating: undefined };
+    if (!totals)
+      return {
+        uses: 0,
+        successes: 0,
+        failures: 0,
+        successRate: undefined,
+        averageLatencyMs: undefined,
+        averageTokens: undefined,
+        averageRating: undefined,
+      };
     const average = (total: number, count: number) => (count === 0 ? undefined : total / count);
     return {
       uses: totals.uses,
@@ -329,16 +390,26 @@ export class VersionedPromptLibrary implements PromptLibrary {
     if (!series || series.versions.size === 0) return this.#base?.getPrompt(kind, name, options);
     if (options.version !== undefined) {
       const found = series.versions.get(options.version);
-      if (!found) throw new VersioningError({ message: `${kind}/${name} has no version ${options.version}. Known: ${[...series.versions.keys()].join(', ')}.`, code: 'PROMPT_VERSION_NOT_FOUND' });
+      if (!found)
+        throw new VersioningError({
+          message: `${kind}/${name} has no version ${options.version}. Known: ${[...series.versions.keys()].join(', ')}.`,
+          code: 'PROMPT_VERSION_NOT_FOUND',
+        });
       return found.entry;
     }
     if (options.label !== undefined) {
       const version = series.labels.get(options.label);
-      if (version === undefined) throw new VersioningError({ message: `${kind}/${name} has no label "${options.label}". Set it with setLabel().`, code: 'PROMPT_LABEL_NOT_FOUND' });
+      if (version === undefined)
+        throw new VersioningError({
+          message: `${kind}/${name} has no label "${options.label}". Set it with setLabel().`,
+          code: 'PROMPT_LABEL_NOT_FOUND',
+        });
       return series.versions.get(version)!.entry;
     }
     if (options.userId !== undefined) {
-      const experiment = [...this.#experiments.values()].find((candidate) => candidate.status === 'running' && candidate.kind === kind && candidate.name === name);
+      const experiment = [...this.#experiments.values()].find(
+        (candidate) => candidate.status === 'running' && candidate.kind === kind && candidate.name === name,
+      );
       if (experiment) return series.versions.get(this.assignVariant(experiment.id, options.userId))!.entry;
     }
     const production = series.labels.get('production');
@@ -348,7 +419,9 @@ export class VersionedPromptLibrary implements PromptLibrary {
   }
 
   async listPrompts(kind: PromptKind): Promise<string[]> {
-    const own = [...this.#series.entries()].filter(([key, series]) => key.startsWith(`${kind}/`) && series.versions.size > 0).map(([key]) => key.slice(kind.length + 1));
+    const own = [...this.#series.entries()]
+      .filter(([key, series]) => key.startsWith(`${kind}/`) && series.versions.size > 0)
+      .map(([key]) => key.slice(kind.length + 1));
     const base = this.#base ? await this.#base.listPrompts(kind) : [];
     return [...new Set([...own, ...base])].sort();
   }
@@ -375,7 +448,11 @@ export class VersionedPromptLibrary implements PromptLibrary {
 
   #requireExperiment(id: string): PromptExperiment {
     const experiment = this.#experiments.get(id);
-    if (!experiment) throw new VersioningError({ message: `No experiment "${id}". Create it with createExperiment().`, code: 'PROMPT_EXPERIMENT_NOT_FOUND' });
+    if (!experiment)
+      throw new VersioningError({
+        message: `No experiment "${id}". Create it with createExperiment().`,
+        code: 'PROMPT_EXPERIMENT_NOT_FOUND',
+      });
     return experiment;
   }
 }

@@ -1,6 +1,5 @@
 import { getEventListeners } from 'node:events';
-import type {
-  ProviderError} from '@dk/spec';
+import type { ProviderError } from '@dk/spec';
 import {
   AbortError,
   AuthenticationError,
@@ -12,7 +11,8 @@ import {
 import { describe, expect, it, vi } from 'vitest';
 import { callWithRetry } from './call-with-retry.js';
 
-const unavailable = (): ProviderUnavailableError => new ProviderUnavailableError({ provider: 'test', message: 'down', status: 503 });
+const unavailable = (): ProviderUnavailableError =>
+  new ProviderUnavailableError({ provider: 'test', message: 'down', status: 503 });
 
 function recordingSleep(): { sleep: (ms: number) => Promise<void>; delays: number[] } {
   const delays: number[] = [];
@@ -48,8 +48,10 @@ describe('callWithRetry', () => {
     await callWithRetry(
       () => {
         calls += 1;
-        if (calls === 1) return Promise.reject(new RateLimitError({ provider: 'test', message: 'slow down', retryAfterMs: 70 }));
-        if (calls === 2) return Promise.reject(new RateLimitError({ provider: 'test', message: 'slow down', retryAfterMs: 10_000 }));
+        if (calls === 1)
+          return Promise.reject(new RateLimitError({ provider: 'test', message: 'slow down', retryAfterMs: 70 }));
+        if (calls === 2)
+          return Promise.reject(new RateLimitError({ provider: 'test', message: 'slow down', retryAfterMs: 10_000 }));
         return Promise.resolve(calls);
       },
       { provider: 'test', maxRetries: 2, baseDelayMs: 1, maxDelayMs: 500, random: () => 0, sleep },
@@ -58,8 +60,14 @@ describe('callWithRetry', () => {
   });
 
   it('never retries a non-retryable error and records attempts = 1', async () => {
-    const attempt = vi.fn(() => Promise.reject(new AuthenticationError({ provider: 'test', message: 'bad key', status: 401 })));
-    const error = await callWithRetry(attempt, { provider: 'test', maxRetries: 5, sleep: () => Promise.resolve() }).catch((caught: unknown) => caught);
+    const attempt = vi.fn(() =>
+      Promise.reject(new AuthenticationError({ provider: 'test', message: 'bad key', status: 401 })),
+    );
+    const error = await callWithRetry(attempt, {
+      provider: 'test',
+      maxRetries: 5,
+      sleep: () => Promise.resolve(),
+    }).catch((caught: unknown) => caught);
     expect(AuthenticationError.isInstance(error)).toBe(true);
     expect((error as ProviderError).attempts).toBe(1);
     expect(attempt).toHaveBeenCalledTimes(1);
@@ -67,7 +75,11 @@ describe('callWithRetry', () => {
 
   it('gives up after maxRetries and reports every attempt on the final error', async () => {
     const attempt = vi.fn(() => Promise.reject(unavailable()));
-    const error = await callWithRetry(attempt, { provider: 'test', maxRetries: 2, sleep: () => Promise.resolve() }).catch((caught: unknown) => caught);
+    const error = await callWithRetry(attempt, {
+      provider: 'test',
+      maxRetries: 2,
+      sleep: () => Promise.resolve(),
+    }).catch((caught: unknown) => caught);
     expect(ProviderUnavailableError.isInstance(error)).toBe(true);
     expect((error as ProviderError).attempts).toBe(3);
     expect(attempt).toHaveBeenCalledTimes(3);
@@ -114,12 +126,15 @@ describe('callWithRetry', () => {
   it('cuts through a long backoff when the caller aborts', async () => {
     const controller = new AbortController();
     const started = Date.now();
-    const pending = callWithRetry(() => Promise.reject(new RateLimitError({ provider: 'test', message: 'wait', retryAfterMs: 60_000 })), {
-      provider: 'test',
-      signal: controller.signal,
-      maxRetries: 3,
-      maxDelayMs: 60_000,
-    });
+    const pending = callWithRetry(
+      () => Promise.reject(new RateLimitError({ provider: 'test', message: 'wait', retryAfterMs: 60_000 })),
+      {
+        provider: 'test',
+        signal: controller.signal,
+        maxRetries: 3,
+        maxDelayMs: 60_000,
+      },
+    );
     setTimeout(() => controller.abort(), 10);
     const error = await pending.catch((caught: unknown) => caught);
     expect(AbortError.isInstance(error)).toBe(true);
@@ -129,7 +144,9 @@ describe('callWithRetry', () => {
 
   it('fails with AbortError without calling the attempt when the signal is already aborted', async () => {
     const attempt = vi.fn(() => Promise.resolve(1));
-    const error = await callWithRetry(attempt, { provider: 'test', signal: AbortSignal.abort() }).catch((caught: unknown) => caught);
+    const error = await callWithRetry(attempt, { provider: 'test', signal: AbortSignal.abort() }).catch(
+      (caught: unknown) => caught,
+    );
     expect(AbortError.isInstance(error)).toBe(true);
     expect((error as AbortError).attempts).toBe(0);
     expect(attempt).not.toHaveBeenCalled();
@@ -185,7 +202,12 @@ describe('callWithRetry', () => {
         calls += 1;
         return calls < 3 ? Promise.reject(unavailable()) : Promise.resolve('done');
       },
-      { provider: 'test', signal: controller.signal, baseDelayMs: 1, onRetry: (event) => events.push(event.attemptNumber) },
+      {
+        provider: 'test',
+        signal: controller.signal,
+        baseDelayMs: 1,
+        onRetry: (event) => events.push(event.attemptNumber),
+      },
     );
     expect(events).toEqual([1, 2]);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
@@ -193,7 +215,9 @@ describe('callWithRetry', () => {
 
   it('rejects invalid settings with InvalidRequestError', async () => {
     for (const options of [{ maxRetries: -1 }, { maxRetries: 1.5 }, { baseDelayMs: Number.NaN }, { timeoutMs: 0 }]) {
-      const error = await callWithRetry(() => Promise.resolve(1), { provider: 'test', ...options }).catch((caught: unknown) => caught);
+      const error = await callWithRetry(() => Promise.resolve(1), { provider: 'test', ...options }).catch(
+        (caught: unknown) => caught,
+      );
       expect(InvalidRequestError.isInstance(error)).toBe(true);
     }
   });
@@ -201,7 +225,12 @@ describe('callWithRetry', () => {
 
 describe('callWithRetry deadlines beyond the timer range', () => {
   it('treats a deadline beyond 2^31 - 1 ms as no deadline instead of firing at once', async () => {
-    await expect(callWithRetry(() => new Promise((resolve) => setTimeout(() => resolve('ok'), 5)), { provider: 'test', timeoutMs: 3e9 })).resolves.toBe('ok');
+    await expect(
+      callWithRetry(() => new Promise((resolve) => setTimeout(() => resolve('ok'), 5)), {
+        provider: 'test',
+        timeoutMs: 3e9,
+      }),
+    ).resolves.toBe('ok');
   });
 
   it('gives attempts the caller signal, the remaining deadline and an abort hook', async () => {
@@ -226,10 +255,13 @@ describe('callWithRetry deadlines beyond the timer range', () => {
     expect(aborted).toBe(1);
 
     let withoutDeadline: number | undefined = -1;
-    await callWithRetry((context) => {
-      withoutDeadline = context.remainingMs;
-      return Promise.resolve(context.callerSignal);
-    }, { provider: 'test' });
+    await callWithRetry(
+      (context) => {
+        withoutDeadline = context.remainingMs;
+        return Promise.resolve(context.callerSignal);
+      },
+      { provider: 'test' },
+    );
     expect(withoutDeadline).toBeUndefined();
   });
 });

@@ -107,14 +107,20 @@ export function resolveRetryOptions(options: CallWithRetryOptions): ResolvedRetr
   const maxRetries = options.maxRetries ?? defaultRetrySettings.maxRetries;
   const baseDelayMs = options.baseDelayMs ?? defaultRetrySettings.baseDelayMs;
   const maxDelayMs = options.maxDelayMs ?? defaultRetrySettings.maxDelayMs;
-  if (!Number.isInteger(maxRetries) || maxRetries < 0) throw invalidSetting(options.provider, 'maxRetries', maxRetries, 'a non-negative integer');
-  if (!Number.isFinite(baseDelayMs) || baseDelayMs < 0) throw invalidSetting(options.provider, 'retry.baseDelayMs', baseDelayMs, 'a non-negative number');
-  if (!Number.isFinite(maxDelayMs) || maxDelayMs < 0) throw invalidSetting(options.provider, 'retry.maxDelayMs', maxDelayMs, 'a non-negative number');
+  if (!Number.isInteger(maxRetries) || maxRetries < 0)
+    throw invalidSetting(options.provider, 'maxRetries', maxRetries, 'a non-negative integer');
+  if (!Number.isFinite(baseDelayMs) || baseDelayMs < 0)
+    throw invalidSetting(options.provider, 'retry.baseDelayMs', baseDelayMs, 'a non-negative number');
+  if (!Number.isFinite(maxDelayMs) || maxDelayMs < 0)
+    throw invalidSetting(options.provider, 'retry.maxDelayMs', maxDelayMs, 'a non-negative number');
   return { maxRetries, baseDelayMs, maxDelayMs };
 }
 
 function invalidSetting(provider: string, setting: string, value: number, rule: string): InvalidRequestError {
-  return new InvalidRequestError({ provider, message: `${provider}: ${setting} must be ${rule}, got ${String(value)}.` });
+  return new InvalidRequestError({
+    provider,
+    message: `${provider}: ${setting} must be ${rule}, got ${String(value)}.`,
+  });
 }
 
 /** An {@link AttemptContext} whose signal is only built when read (AbortSignals are costly in Node). */

@@ -15,7 +15,13 @@ export class CassetteMissError extends ProviderError {
   /** The cassette file. */
   readonly cassettePath: string;
 
-  constructor(options: { readonly provider: string; readonly requestHash: string; readonly summary: string; readonly cassettePath: string; readonly reason?: string }) {
+  constructor(options: {
+    readonly provider: string;
+    readonly requestHash: string;
+    readonly summary: string;
+    readonly cassettePath: string;
+    readonly reason?: string;
+  }) {
     super({
       provider: options.provider,
       code: 'CASSETTE_MISS',

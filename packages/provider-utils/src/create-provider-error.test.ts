@@ -32,8 +32,16 @@ describe('createProviderError', () => {
   });
 
   it('recognises context overflow by code or message', () => {
-    expect(ContextLengthExceededError.isInstance(createProviderError({ provider: 'acme', status: 400, vendorCode: 'context_length_exceeded' }))).toBe(true);
-    expect(ContextLengthExceededError.isInstance(createProviderError({ provider: 'acme', status: 400, vendorMessage: 'prompt is too long: 300000 tokens' }))).toBe(true);
+    expect(
+      ContextLengthExceededError.isInstance(
+        createProviderError({ provider: 'acme', status: 400, vendorCode: 'context_length_exceeded' }),
+      ),
+    ).toBe(true);
+    expect(
+      ContextLengthExceededError.isInstance(
+        createProviderError({ provider: 'acme', status: 400, vendorMessage: 'prompt is too long: 300000 tokens' }),
+      ),
+    ).toBe(true);
   });
 
   it('reads the retry hint from headers', () => {

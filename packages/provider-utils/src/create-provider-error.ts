@@ -71,7 +71,10 @@ export function createProviderError(options: CreateProviderErrorOptions): Provid
   if (status === 401 || status === 403) {
     return new AuthenticationError({
       ...base,
-      message: describe('rejected the credentials', 'Check the API key passed in settings or the environment, and its permissions.'),
+      message: describe(
+        'rejected the credentials',
+        'Check the API key passed in settings or the environment, and its permissions.',
+      ),
     });
   }
   if (status === undefined || status === 408 || status === 409 || status >= 500) {

@@ -9,7 +9,13 @@ describe('hashRequest', () => {
     const noisy = hashRequest({
       ...base,
       messages: [{ role: 'user', content: 'hi', metadata: { traceId: 'x' } }],
-      options: { temperature: 0.5, signal: new AbortController().signal, headers: { authorization: 'Bearer secret' }, timeoutMs: 10, maxRetries: 9 },
+      options: {
+        temperature: 0.5,
+        signal: new AbortController().signal,
+        headers: { authorization: 'Bearer secret' },
+        timeoutMs: 10,
+        maxRetries: 9,
+      },
     });
     expect(noisy).toBe(plain);
     expect(plain).toMatch(/^[0-9a-f]{16}$/);
@@ -24,7 +30,9 @@ describe('hashRequest', () => {
   });
 
   it('does not depend on key order', () => {
-    expect(stableStringify({ b: 1, a: { d: [1, { y: 1, x: 2 }], c: undefined } })).toBe('{"a":{"d":[1,{"x":2,"y":1}]},"b":1}');
+    expect(stableStringify({ b: 1, a: { d: [1, { y: 1, x: 2 }], c: undefined } })).toBe(
+      '{"a":{"d":[1,{"x":2,"y":1}]},"b":1}',
+    );
     expect(normalizeRequest({ ...base, options: { model: 'm', topP: 1 } })['options']).toEqual({ topP: 1 });
   });
 });

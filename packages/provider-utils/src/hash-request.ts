@@ -31,7 +31,11 @@ export interface RequestIdentity {
  * headers may hold secrets), and `model` resolved.
  */
 export function normalizeRequest(identity: RequestIdentity): Record<string, unknown> {
-  const options = Object.fromEntries(Object.entries(identity.options).filter(([key, value]) => !ignoredOptions.has(key) && value !== undefined && key !== 'model'));
+  const options = Object.fromEntries(
+    Object.entries(identity.options).filter(
+      ([key, value]) => !ignoredOptions.has(key) && value !== undefined && key !== 'model',
+    ),
+  );
   return {
     method: identity.method,
     provider: identity.provider,
@@ -48,5 +52,8 @@ export function normalizeRequest(identity: RequestIdentity): Record<string, unkn
 
 /** A stable SHA-256 hash (16 hex characters) of the {@link normalizeRequest normalised request}. */
 export function hashRequest(identity: RequestIdentity): string {
-  return createHash('sha256').update(stableStringify(normalizeRequest(identity))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(stableStringify(normalizeRequest(identity)))
+    .digest('hex')
+    .slice(0, 16);
 }

@@ -23,7 +23,9 @@ describe('isNetworkError', () => {
 describe('describeNetworkError', () => {
   it('uses the cause message and its code', () => {
     const cause = withCode('connect ECONNREFUSED 127.0.0.1:1', 'ECONNREFUSED');
-    expect(describeNetworkError(new TypeError('fetch failed', { cause }))).toBe('connect ECONNREFUSED 127.0.0.1:1 [ECONNREFUSED]');
+    expect(describeNetworkError(new TypeError('fetch failed', { cause }))).toBe(
+      'connect ECONNREFUSED 127.0.0.1:1 [ECONNREFUSED]',
+    );
     expect(describeNetworkError(new Error('plain'))).toBe('plain');
   });
 });

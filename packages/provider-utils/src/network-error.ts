@@ -9,7 +9,8 @@ function networkErrorCode(error: Error): unknown {
  */
 export function isNetworkError(error: unknown): error is Error {
   if (!(error instanceof Error)) return false;
-  if (error.name === 'TypeError' && /terminated|fetch failed|network|other side closed/i.test(error.message)) return true;
+  if (error.name === 'TypeError' && /terminated|fetch failed|network|other side closed/i.test(error.message))
+    return true;
   const code = networkErrorCode(error);
   return typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|UND_ERR_\w+)$/.test(code);
 }

@@ -17,13 +17,22 @@ export function normalizeInput(input: LLMInput, provider: string): readonly LLMM
     const message = input[index] as LLMMessage;
     if (typeof message !== 'object' || message === null) throw invalid(provider, `message ${index} is not an object.`);
     if (!roles.has(message.role)) {
-      throw invalid(provider, `message ${index} has role ${JSON.stringify(message.role)}; use system, user, assistant or tool.`);
+      throw invalid(
+        provider,
+        `message ${index} has role ${JSON.stringify(message.role)}; use system, user, assistant or tool.`,
+      );
     }
     if (typeof message.content !== 'string') {
-      throw invalid(provider, `message ${index} (${message.role}) has no string content; pass content: '' for an empty message.`);
+      throw invalid(
+        provider,
+        `message ${index} (${message.role}) has no string content; pass content: '' for an empty message.`,
+      );
     }
     if (message.role === 'tool' && (typeof message.toolCallId !== 'string' || message.toolCallId === '')) {
-      throw invalid(provider, `message ${index} is a tool message without toolCallId; set it to the id of the tool call it answers.`);
+      throw invalid(
+        provider,
+        `message ${index} is a tool message without toolCallId; set it to the id of the tool call it answers.`,
+      );
     }
   }
   return input;

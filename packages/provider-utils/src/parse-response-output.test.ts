@@ -6,16 +6,32 @@ const toolCall = { id: 'c1', name: 'lookup', arguments: { q: 'x' } };
 
 describe('parseResponseOutput', () => {
   it('parses and validates a response without tool calls', () => {
-    expect(parseResponseOutput({ content: '{"a":1}', finishReason: 'stop' }, { type: 'json' }, 'test')).toEqual({ a: 1 });
-    expect(() => parseResponseOutput({ content: '{}', finishReason: 'stop', toolCalls: [] }, { type: 'json-schema', schema: { type: 'array' } }, 'test')).toThrow(
+    expect(parseResponseOutput({ content: '{"a":1}', finishReason: 'stop' }, { type: 'json' }, 'test')).toEqual({
+      a: 1,
+    });
+    expect(() =>
+      parseResponseOutput(
+        { content: '{}', finishReason: 'stop', toolCalls: [] },
+        { type: 'json-schema', schema: { type: 'array' } },
+        'test',
+      ),
+    ).toThrow(StructuredOutputError);
+    expect(() => parseResponseOutput({ content: '{"a":', finishReason: 'length' }, { type: 'json' }, 'test')).toThrow(
       StructuredOutputError,
     );
-    expect(() => parseResponseOutput({ content: '{"a":', finishReason: 'length' }, { type: 'json' }, 'test')).toThrow(StructuredOutputError);
   });
 
   it('skips a response that called tools, by tool calls or by finish reason', () => {
-    expect(parseResponseOutput({ content: '', finishReason: 'tool_calls', toolCalls: [toolCall] }, { type: 'json' }, 'test')).toBeUndefined();
-    expect(parseResponseOutput({ content: 'Looking it up.', finishReason: 'stop', toolCalls: [toolCall] }, { type: 'json' }, 'test')).toBeUndefined();
+    expect(
+      parseResponseOutput({ content: '', finishReason: 'tool_calls', toolCalls: [toolCall] }, { type: 'json' }, 'test'),
+    ).toBeUndefined();
+    expect(
+      parseResponseOutput(
+        { content: 'Looking it up.', finishReason: 'stop', toolCalls: [toolCall] },
+        { type: 'json' },
+        'test',
+      ),
+    ).toBeUndefined();
     expect(parseResponseOutput({ content: '', finishReason: 'tool_calls' }, { type: 'json' }, 'test')).toBeUndefined();
   });
 

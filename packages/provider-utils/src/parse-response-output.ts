@@ -20,7 +20,11 @@ export interface ResponseOutputInput {
  * @example
  * const parsed = parseResponseOutput({ content, finishReason, toolCalls }, options.responseFormat, 'openai');
  */
-export function parseResponseOutput(response: ResponseOutputInput, responseFormat: ResponseFormat | undefined, provider: string): unknown {
+export function parseResponseOutput(
+  response: ResponseOutputInput,
+  responseFormat: ResponseFormat | undefined,
+  provider: string,
+): unknown {
   if (responseFormat === undefined || responseFormat.type === 'text') return undefined;
   if (response.finishReason === 'tool_calls' || (response.toolCalls?.length ?? 0) > 0) return undefined;
   return parseStructuredOutput(response.content, responseFormat, provider);

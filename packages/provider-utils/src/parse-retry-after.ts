@@ -1,7 +1,6 @@
 /** Response headers as `fetch` (`Headers`) or Node (`IncomingHttpHeaders`, plain records) expose them. */
 export type HeadersLike =
-  | { get(name: string): string | null }
-  | Readonly<Record<string, string | readonly string[] | null | undefined>>;
+  { get(name: string): string | null } | Readonly<Record<string, string | readonly string[] | null | undefined>>;
 
 /**
  * Reads how long a server asked the client to wait before retrying, in milliseconds, from

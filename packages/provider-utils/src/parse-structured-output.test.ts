@@ -36,7 +36,10 @@ describe('parseStructuredOutput', () => {
   });
 
   it('validates a JSON Schema and returns the value', () => {
-    expect(parseStructuredOutput('{"name":"Ada","age":36}', { type: 'json-schema', schema }, 'test')).toEqual({ name: 'Ada', age: 36 });
+    expect(parseStructuredOutput('{"name":"Ada","age":36}', { type: 'json-schema', schema }, 'test')).toEqual({
+      name: 'Ada',
+      age: 36,
+    });
   });
 
   it('reports every schema violation with a JSON Pointer path', () => {
@@ -52,20 +55,33 @@ describe('parseStructuredOutput', () => {
   });
 
   it('supports draft 2020-12 schemas', () => {
-    const tupleSchema = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'array', prefixItems: [{ type: 'number' }], items: false };
+    const tupleSchema = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'array',
+      prefixItems: [{ type: 'number' }],
+      items: false,
+    };
     expect(parseStructuredOutput('[1]', { type: 'json-schema', schema: tupleSchema }, 'test')).toEqual([1]);
-    expect(() => parseStructuredOutput('[1,2]', { type: 'json-schema', schema: tupleSchema }, 'test')).toThrow(StructuredOutputError);
+    expect(() => parseStructuredOutput('[1,2]', { type: 'json-schema', schema: tupleSchema }, 'test')).toThrow(
+      StructuredOutputError,
+    );
   });
 
   it('reuses the compiled validator for equal schemas', () => {
     const first = { type: 'object', required: ['x'] };
     const copy = { type: 'object', required: ['x'] };
-    expect(() => parseStructuredOutput('{}', { type: 'json-schema', schema: first }, 'test')).toThrow(StructuredOutputError);
-    expect(() => parseStructuredOutput('{}', { type: 'json-schema', schema: copy }, 'test')).toThrow(StructuredOutputError);
+    expect(() => parseStructuredOutput('{}', { type: 'json-schema', schema: first }, 'test')).toThrow(
+      StructuredOutputError,
+    );
+    expect(() => parseStructuredOutput('{}', { type: 'json-schema', schema: copy }, 'test')).toThrow(
+      StructuredOutputError,
+    );
     expect(parseStructuredOutput('{"x":1}', { type: 'json-schema', schema: copy }, 'test')).toEqual({ x: 1 });
   });
 
   it('throws InvalidRequestError for an invalid schema', () => {
-    expect(() => parseStructuredOutput('{}', { type: 'json-schema', schema: { type: 'no-such-type' } }, 'test')).toThrow(InvalidRequestError);
+    expect(() =>
+      parseStructuredOutput('{}', { type: 'json-schema', schema: { type: 'no-such-type' } }, 'test'),
+    ).toThrow(InvalidRequestError);
   });
 });

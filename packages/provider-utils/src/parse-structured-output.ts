@@ -69,7 +69,11 @@ function stripCodeFence(text: string): string {
  * `StructuredOutputError` with no issues; a schema mismatch throws it with every issue
  * (JSON Pointer path into the value + message). An invalid schema throws `InvalidRequestError`.
  */
-export function parseStructuredOutput(text: string, responseFormat: ResponseFormat | undefined, provider: string): unknown {
+export function parseStructuredOutput(
+  text: string,
+  responseFormat: ResponseFormat | undefined,
+  provider: string,
+): unknown {
   if (responseFormat === undefined || responseFormat.type === 'text') return undefined;
   const validate = responseFormat.type === 'json-schema' ? validatorFor(responseFormat.schema, provider) : undefined;
   let value: unknown;

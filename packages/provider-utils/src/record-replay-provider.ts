@@ -11,7 +11,15 @@ import {
   StructuredOutputError,
   TimeoutError,
 } from '@dk/spec';
-import type { CompletionOptions, EmbedOptions, LLMInput, LLMProvider, LLMResponse, StreamPart, StructuredOutputIssue } from '@dk/spec';
+import type {
+  CompletionOptions,
+  EmbedOptions,
+  LLMInput,
+  LLMProvider,
+  LLMResponse,
+  StreamPart,
+  StructuredOutputIssue,
+} from '@dk/spec';
 import { CassetteMissError } from './cassette-miss-error.js';
 import { hashRequest, normalizeRequest } from './hash-request.js';
 import type { RequestIdentity } from './hash-request.js';
@@ -61,7 +69,10 @@ interface Cassette {
 }
 
 function serializeError(error: ProviderError): RecordedError {
-  const { name, code, message, ...fields } = error.toJSON() as { name: string; code: string; message: string } & Record<string, unknown>;
+  const { name, code, message, ...fields } = error.toJSON() as { name: string; code: string; message: string } & Record<
+    string,
+    unknown
+  >;
   return { name, code, message, fields, ...(StructuredOutputError.isInstance(error) ? { text: error.text } : {}) };
 }
 
@@ -88,7 +99,11 @@ function reviveError(recorded: RecordedError): ProviderError {
     case ProviderUnavailableError.errorName:
       return new ProviderUnavailableError(base);
     case StructuredOutputError.errorName:
-      return new StructuredOutputError({ ...base, text: recorded.text ?? '', issues: (fields['issues'] as StructuredOutputIssue[] | undefined) ?? [] });
+      return new StructuredOutputError({
+        ...base,
+        text: recorded.text ?? '',
+        issues: (fields['issues'] as StructuredOutputIssue[] | undefined) ?? [],
+      });
     default:
       return new ProviderError({ ...base, code: recorded.code, isRetryable: fields['isRetryable'] === true });
   }
@@ -141,7 +156,10 @@ export class RecordReplayProvider implements LLMProvider {
 
   constructor({ provider, cassettePath, mode, secrets = [] }: RecordReplayProviderOptions) {
     if (mode !== 'record' && mode !== 'replay' && mode !== 'auto') {
-      throw new InvalidRequestError({ provider: provider.providerName, message: `recordReplayProvider: mode must be 'record', 'replay' or 'auto', got ${JSON.stringify(mode)}.` });
+      throw new InvalidRequestError({
+        provider: provider.providerName,
+        message: `recordReplayProvider: mode must be 'record', 'replay' or 'auto', got ${JSON.stringify(mode)}.`,
+      });
     }
     this.#inner = provider;
     this.#path = cassettePath;
@@ -202,14 +220,23 @@ export class RecordReplayProvider implements LLMProvider {
 
   /** Replays the recorded vectors of this request, or calls the provider's `embed` and records them. */
   async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<number[][]> {
-    const identity: RequestIdentity = { method: 'embed', provider: this.providerName, model: options.model ?? this.model, texts, options };
+    const identity: RequestIdentity = {
+      method: 'embed',
+      provider: this.providerName,
+      model: options.model ?? this.model,
+      texts,
+      options,
+    };
     const replayed = await this.#lookup(identity, options.signal);
     if (replayed !== undefined) {
       if (replayed.error !== undefined) throw reviveError(replayed.error);
       return (replayed.vectors ?? []).map((vector) => [...vector]);
     }
     if (this.#inner.embed === undefined) {
-      throw new InvalidRequestError({ provider: this.providerName, message: `${this.providerName} does not support embed.` });
+      throw new InvalidRequestError({
+        provider: this.providerName,
+        message: `${this.providerName} does not support embed.`,
+      });
     }
     const vectors = await this.#inner.embed(texts, options);
     await this.#record(identity, { vectors });
@@ -223,11 +250,20 @@ export class RecordReplayProvider implements LLMProvider {
   }
 
   #identity(method: 'complete' | 'stream', input: LLMInput, options: CompletionOptions): RequestIdentity {
-    return { method, provider: this.providerName, model: options.model ?? this.model, messages: normalizeInput(input, this.providerName), options };
+    return {
+      method,
+      provider: this.providerName,
+      model: options.model ?? this.model,
+      messages: normalizeInput(input, this.providerName),
+      options,
+    };
   }
 
   #abortError(): AbortError {
-    return new AbortError({ provider: this.providerName, message: `${this.providerName} replayed call was aborted by the caller's AbortSignal.` });
+    return new AbortError({
+      provider: this.providerName,
+      message: `${this.providerName} replayed call was aborted by the caller's AbortSignal.`,
+    });
   }
 
   #load(): Promise<Cassette> {
@@ -237,12 +273,16 @@ export class RecordReplayProvider implements LLMProvider {
       try {
         text = await readFile(this.#path, 'utf8');
       } catch (error) {
-        if ((error as { code?: unknown }).code === 'ENOENT' && this.#mode === 'auto') return { version: 1, interactions: [] };
+        if ((error as { code?: unknown }).code === 'ENOENT' && this.#mode === 'auto')
+          return { version: 1, interactions: [] };
         throw error;
       }
       const parsed = JSON.parse(text) as Partial<Cassette>;
       if (parsed.version !== 1 || !Array.isArray(parsed.interactions)) {
-        throw new InvalidRequestError({ provider: this.providerName, message: `Cassette ${this.#path} is not a version-1 dk cassette. Delete it and record again.` });
+        throw new InvalidRequestError({
+          provider: this.providerName,
+          message: `Cassette ${this.#path} is not a version-1 dk cassette. Delete it and record again.`,
+        });
       }
       return { version: 1, interactions: parsed.interactions };
     })();
@@ -259,24 +299,41 @@ export class RecordReplayProvider implements LLMProvider {
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
       const request = normalizeRequest(identity);
-      throw new CassetteMissError({ provider: this.providerName, requestHash, summary: summarize(request), cassettePath: this.#path, reason: 'does not exist, so it has no recording for' });
+      throw new CassetteMissError({
+        provider: this.providerName,
+        requestHash,
+        summary: summarize(request),
+        cassettePath: this.#path,
+        reason: 'does not exist, so it has no recording for',
+      });
     }
     const matches = cassette.interactions.filter((interaction) => interaction.requestHash === requestHash);
     if (matches.length === 0) {
       if (this.#mode === 'auto') return undefined;
-      throw new CassetteMissError({ provider: this.providerName, requestHash, summary: summarize(normalizeRequest(identity)), cassettePath: this.#path });
+      throw new CassetteMissError({
+        provider: this.providerName,
+        requestHash,
+        summary: summarize(normalizeRequest(identity)),
+        cassettePath: this.#path,
+      });
     }
     const served = this.#served.get(requestHash) ?? 0;
     this.#served.set(requestHash, served + 1);
     return matches[Math.min(served, matches.length - 1)];
   }
 
-  async #record(identity: RequestIdentity, outcome: Pick<Interaction, 'response' | 'parts' | 'vectors' | 'error'>): Promise<void> {
+  async #record(
+    identity: RequestIdentity,
+    outcome: Pick<Interaction, 'response' | 'parts' | 'vectors' | 'error'>,
+  ): Promise<void> {
     const cassette = await this.#load();
     const requestHash = hashRequest(identity);
     cassette.interactions.push({ requestHash, request: normalizeRequest(identity), ...outcome });
     // Later replays in this process (mode auto) serve the recordings after those already served.
-    this.#served.set(requestHash, cassette.interactions.filter((interaction) => interaction.requestHash === requestHash).length);
+    this.#served.set(
+      requestHash,
+      cassette.interactions.filter((interaction) => interaction.requestHash === requestHash).length,
+    );
     const write = async (): Promise<void> => {
       const text = redactSecrets(`${JSON.stringify(cassette, null, 2)}\n`, this.#secrets);
       await mkdir(dirname(this.#path), { recursive: true });

@@ -8,9 +8,9 @@ export const redactedPlaceholder = '[REDACTED]';
  * a log line or a recording.
  */
 export function redactSecrets(text: string, secrets: Iterable<string | null | undefined>): string {
-  const ordered = [...new Set([...secrets].filter((secret): secret is string => typeof secret === 'string' && secret.length > 0))].sort(
-    (left, right) => right.length - left.length,
-  );
+  const ordered = [
+    ...new Set([...secrets].filter((secret): secret is string => typeof secret === 'string' && secret.length > 0)),
+  ].sort((left, right) => right.length - left.length);
   let result = text;
   for (const secret of ordered) {
     if (result.includes(secret)) result = result.split(secret).join(redactedPlaceholder);

@@ -10,12 +10,21 @@ import { ToolCallArgumentsError } from './tool-call-arguments-error.js';
 describe('normalizeInput', () => {
   it('turns a string into one user message and keeps valid lists', () => {
     expect(normalizeInput('hi', 'test')).toEqual([{ role: 'user', content: 'hi' }]);
-    const messages = [{ role: 'system', content: 's' }, { role: 'user', content: 'u' }] as const;
+    const messages = [
+      { role: 'system', content: 's' },
+      { role: 'user', content: 'u' },
+    ] as const;
     expect(normalizeInput(messages, 'test')).toBe(messages);
   });
 
   it('rejects empty lists, unknown roles, missing content and tool messages without toolCallId', () => {
-    const bad: unknown[] = [[], [{ role: 'robot', content: 'x' }], [{ role: 'user' }], [{ role: 'tool', content: 'r' }], 42];
+    const bad: unknown[] = [
+      [],
+      [{ role: 'robot', content: 'x' }],
+      [{ role: 'user' }],
+      [{ role: 'tool', content: 'r' }],
+      42,
+    ];
     for (const input of bad) {
       expect(() => normalizeInput(input as never, 'test')).toThrow(InvalidRequestError);
     }
@@ -44,14 +53,32 @@ describe('parseToolCallArguments', () => {
 
 describe('redactSecrets', () => {
   it('removes every occurrence, longest secret first, skipping empty ones', () => {
-    expect(redactSecrets('key sk-abc and sk-abcdef, sk-abc', ['sk-abc', 'sk-abcdef', '', undefined])).toBe('key [REDACTED] and [REDACTED], [REDACTED]');
+    expect(redactSecrets('key sk-abc and sk-abcdef, sk-abc', ['sk-abc', 'sk-abcdef', '', undefined])).toBe(
+      'key [REDACTED] and [REDACTED], [REDACTED]',
+    );
   });
 });
 
 describe('computeRetryDelay', () => {
   it('uses full jitter under the exponential ceiling', () => {
-    expect(computeRetryDelay({ attemptNumber: 3, error: new Error('x'), baseDelayMs: 10, maxDelayMs: 1000, random: () => 0.999 })).toBe(39);
-    expect(computeRetryDelay({ attemptNumber: 20, error: new Error('x'), baseDelayMs: 10, maxDelayMs: 1000, random: () => 0.5 })).toBe(500);
+    expect(
+      computeRetryDelay({
+        attemptNumber: 3,
+        error: new Error('x'),
+        baseDelayMs: 10,
+        maxDelayMs: 1000,
+        random: () => 0.999,
+      }),
+    ).toBe(39);
+    expect(
+      computeRetryDelay({
+        attemptNumber: 20,
+        error: new Error('x'),
+        baseDelayMs: 10,
+        maxDelayMs: 1000,
+        random: () => 0.5,
+      }),
+    ).toBe(500);
   });
 });
 

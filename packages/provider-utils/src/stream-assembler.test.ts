@@ -19,7 +19,11 @@ describe('StreamAssembler', () => {
     assembler.toolCallDelta({ index: 0, id: 'a', name: 'now' });
     assembler.toolCallDelta({ index: 1, argumentsDelta: '2}' });
     assembler.setModel('m-2026');
-    const parts = assembler.finish({ finishReason: 'tool_calls', usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3 }, metadata: { requestId: 'r' } });
+    const parts = assembler.finish({
+      finishReason: 'tool_calls',
+      usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3 },
+      metadata: { requestId: 'r' },
+    });
     expect(parts.map((part) => part.type)).toEqual(['tool-call', 'tool-call', 'end']);
     const end = parts[2];
     expect(end?.type === 'end' && end.response).toEqual({
@@ -39,7 +43,10 @@ describe('StreamAssembler', () => {
   it('completes a tool call once (Anthropic content_block_stop) and not again at finish', () => {
     const assembler = new StreamAssembler({ provider: 'test', model: 'm' });
     assembler.toolCallDelta({ index: 3, id: 'toolu_1', name: 'get', argumentsDelta: '{"q":"x"}' });
-    expect(assembler.completeToolCall(3)).toEqual({ type: 'tool-call', toolCall: { id: 'toolu_1', name: 'get', arguments: { q: 'x' } } });
+    expect(assembler.completeToolCall(3)).toEqual({
+      type: 'tool-call',
+      toolCall: { id: 'toolu_1', name: 'get', arguments: { q: 'x' } },
+    });
     expect(assembler.completeToolCall(3)).toBeUndefined();
     const parts = assembler.finish({ finishReason: 'tool_calls' });
     expect(parts.map((part) => part.type)).toEqual(['end']);
@@ -57,7 +64,11 @@ describe('StreamAssembler', () => {
     ok.text(':1}');
     const end = ok.finish({ finishReason: 'stop' }).at(-1);
     expect(end?.type === 'end' && end.response.parsed).toEqual({ a: 1 });
-    const bad = new StreamAssembler({ provider: 'test', model: 'm', responseFormat: { type: 'json-schema', schema: { type: 'array' } } });
+    const bad = new StreamAssembler({
+      provider: 'test',
+      model: 'm',
+      responseFormat: { type: 'json-schema', schema: { type: 'array' } },
+    });
     bad.text('{}');
     expect(() => bad.finish({ finishReason: 'stop' })).toThrow(StructuredOutputError);
   });
@@ -68,7 +79,10 @@ describe('StreamAssembler', () => {
     withCalls.toolCallDelta({ index: 0, id: 'c1', name: 'lookup', argumentsDelta: '{"q":"x"}' });
     const parts = withCalls.finish({ finishReason: 'tool_calls' });
     const end = parts.at(-1);
-    expect(end?.type === 'end' && end.response).toMatchObject({ content: '', toolCalls: [{ id: 'c1', name: 'lookup', arguments: { q: 'x' } }] });
+    expect(end?.type === 'end' && end.response).toMatchObject({
+      content: '',
+      toolCalls: [{ id: 'c1', name: 'lookup', arguments: { q: 'x' } }],
+    });
     expect(end?.type === 'end' && 'parsed' in end.response).toBe(false);
     // Tool calls also skip parsing when the vendor reports another finish reason…
     const stopped = new StreamAssembler({ provider: 'test', model: 'm', responseFormat: { type: 'json' } });

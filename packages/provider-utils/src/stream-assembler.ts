@@ -134,7 +134,11 @@ export class StreamAssembler {
     pending.done = {
       id,
       name,
-      arguments: parseToolCallArguments(pending.argumentsText, { provider: this.#options.provider, toolName: name, toolCallId: id }),
+      arguments: parseToolCallArguments(pending.argumentsText, {
+        provider: this.#options.provider,
+        toolName: name,
+        toolCallId: id,
+      }),
     };
     return { type: 'tool-call', toolCall: pending.done };
   }
@@ -157,7 +161,10 @@ export class StreamAssembler {
    */
   finish({ finishReason, usage = zeroUsage, metadata = {}, warnings = [] }: StreamFinishInput): StreamPart[] {
     if (this.#finished) {
-      throw new DkError({ code: 'STREAM_ASSEMBLER_FINISHED', message: 'StreamAssembler.finish() was called twice; create one assembler per stream.' });
+      throw new DkError({
+        code: 'STREAM_ASSEMBLER_FINISHED',
+        message: 'StreamAssembler.finish() was called twice; create one assembler per stream.',
+      });
     }
     this.#finished = true;
     const parts: StreamPart[] = [];
@@ -166,8 +173,14 @@ export class StreamAssembler {
       const part = this.completeToolCall(index);
       if (part !== undefined) parts.push(part);
     }
-    const toolCalls = indexes.map((index) => this.#toolCalls.get(index)?.done).filter((call): call is ToolCall => call !== undefined);
-    const parsed = parseResponseOutput({ content: this.#content, finishReason, toolCalls }, this.#options.responseFormat, this.#options.provider);
+    const toolCalls = indexes
+      .map((index) => this.#toolCalls.get(index)?.done)
+      .filter((call): call is ToolCall => call !== undefined);
+    const parsed = parseResponseOutput(
+      { content: this.#content, finishReason, toolCalls },
+      this.#options.responseFormat,
+      this.#options.provider,
+    );
     const response: LLMResponse = {
       content: this.#content,
       model: this.#model,

@@ -1,5 +1,5 @@
 import { getEventListeners } from 'node:events';
-import type { ProviderError} from '@dk/spec';
+import type { ProviderError } from '@dk/spec';
 import { AbortError, AuthenticationError, ProviderUnavailableError, TimeoutError } from '@dk/spec';
 import { describe, expect, it } from 'vitest';
 import { streamWithRetry } from './stream-with-retry.js';

@@ -72,7 +72,10 @@ class RetryingStream<T> implements AsyncIterableIterator<T, void, undefined> {
   /** An abort that happened while no `next()` was pending: the next call rejects with it. */
   #abortFailure: unknown;
 
-  constructor(open: (context: AttemptContext) => Promise<AsyncIterable<T>> | AsyncIterable<T>, options: StreamWithRetryOptions<T>) {
+  constructor(
+    open: (context: AttemptContext) => Promise<AsyncIterable<T>> | AsyncIterable<T>,
+    options: StreamWithRetryOptions<T>,
+  ) {
     this.#open = open;
     this.#options = options;
   }
@@ -219,8 +222,10 @@ class RetryingStream<T> implements AsyncIterableIterator<T, void, undefined> {
     return pending;
   }
 
-  readonly #capturePending: (resolve: (result: IteratorResult<T, void>) => void, reject: (error: unknown) => void) => void =
-    this.#storePending.bind(this);
+  readonly #capturePending: (
+    resolve: (result: IteratorResult<T, void>) => void,
+    reject: (error: unknown) => void,
+  ) => void = this.#storePending.bind(this);
   readonly #onSourceResult: (result: IteratorResult<T>) => void = this.#settleWithResult.bind(this);
   readonly #onSourceError: (error: unknown) => void = this.#settleWithError.bind(this);
 
@@ -270,7 +275,9 @@ class RetryingStream<T> implements AsyncIterableIterator<T, void, undefined> {
     const failure = scope.failure();
     if (failure !== undefined) return failure;
     const mapped = this.#mapError(error);
-    return ProviderError.isInstance(mapped) && mapped.attempts === undefined ? withAttempts(mapped, scope.attempts) : mapped;
+    return ProviderError.isInstance(mapped) && mapped.attempts === undefined
+      ? withAttempts(mapped, scope.attempts)
+      : mapped;
   }
 
   #mapError(error: unknown): unknown {

@@ -15,7 +15,13 @@ export class ToolCallArgumentsError extends ProviderError {
   /** The raw argument text the model produced. */
   readonly argumentsText: string;
 
-  constructor(options: ProviderErrorOptions & { readonly toolName: string; readonly toolCallId: string; readonly argumentsText: string }) {
+  constructor(
+    options: ProviderErrorOptions & {
+      readonly toolName: string;
+      readonly toolCallId: string;
+      readonly argumentsText: string;
+    },
+  ) {
     super({ ...options, code: 'PROVIDER_TOOL_CALL_ARGUMENTS', isRetryable: false });
     this.toolName = options.toolName;
     this.toolCallId = options.toolCallId;

@@ -62,7 +62,12 @@ export function mapAnthropicError(error: unknown, secrets: readonly string[] = [
     });
   }
   if (error instanceof SyntaxError) {
-    return createProviderError({ provider, vendorMessage: `malformed event in the response stream (${error.message})`, secrets, cause: error });
+    return createProviderError({
+      provider,
+      vendorMessage: `malformed event in the response stream (${error.message})`,
+      secrets,
+      cause: error,
+    });
   }
   if (isNetworkError(error)) {
     return createProviderError({ provider, vendorMessage: describeNetworkError(error), secrets, cause: error });

@@ -55,7 +55,12 @@ afterAll(async () => {
 });
 
 function provider(settings: AnthropicProviderSettings = {}) {
-  return createAnthropicProvider({ apiKey: canaryKey, baseURL: server.url, retry: { baseDelayMs: 1, maxDelayMs: 20 }, ...settings });
+  return createAnthropicProvider({
+    apiKey: canaryKey,
+    baseURL: server.url,
+    retry: { baseDelayMs: 1, maxDelayMs: 20 },
+    ...settings,
+  });
 }
 
 async function collect(parts: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
@@ -79,8 +84,14 @@ function lastBody(): Record<string, unknown> {
   return server.requests.at(-1)!.body as Record<string, unknown>;
 }
 
-function sse(step: (request: RecordedRequest) => ScriptedReply, extra: Partial<Extract<ScriptedReply, { kind: 'sse' }>>) {
-  return (request: RecordedRequest): ScriptedReply => ({ ...(step(request) as Extract<ScriptedReply, { kind: 'sse' }>), ...extra });
+function sse(
+  step: (request: RecordedRequest) => ScriptedReply,
+  extra: Partial<Extract<ScriptedReply, { kind: 'sse' }>>,
+) {
+  return (request: RecordedRequest): ScriptedReply => ({
+    ...(step(request) as Extract<ScriptedReply, { kind: 'sse' }>),
+    ...extra,
+  });
 }
 
 describe('AnthropicProvider', () => {
@@ -116,14 +127,26 @@ describe('AnthropicProvider', () => {
     it('maps tool_use blocks to tool calls', async () => {
       server.script(anthropicFixtureReply('message-tool-use.json'));
       const response = await provider().complete('Weather in Paris?', {
-        tools: [{ name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } }],
+        tools: [
+          {
+            name: 'get_weather',
+            description: 'Weather',
+            parameters: { type: 'object', properties: { location: { type: 'string' } } },
+          },
+        ],
         toolChoice: 'required',
       });
       expect(response.finishReason).toBe('tool_calls');
       expect(response.content).toBe("I'll check the weather in Paris.");
-      expect(response.toolCalls).toEqual([{ id: 'toolu_01A09q90qw90lq917835lq9', name: 'get_weather', arguments: { location: 'Paris, France' } }]);
+      expect(response.toolCalls).toEqual([
+        { id: 'toolu_01A09q90qw90lq917835lq9', name: 'get_weather', arguments: { location: 'Paris, France' } },
+      ]);
       expect(lastBody()['tools']).toEqual([
-        { name: 'get_weather', description: 'Weather', input_schema: { type: 'object', properties: { location: { type: 'string' } } } },
+        {
+          name: 'get_weather',
+          description: 'Weather',
+          input_schema: { type: 'object', properties: { location: { type: 'string' } } },
+        },
       ]);
       expect(lastBody()['tool_choice']).toEqual({ type: 'any' });
     });
@@ -145,7 +168,13 @@ describe('AnthropicProvider', () => {
           { role: 'tool', content: '12:00', toolCallId: 'toolu_2' },
           { role: 'user', content: 'Thanks' },
         ],
-        { tools: [{ name: 'get_weather', parameters: { type: 'object' } }, { name: 'get_time', parameters: { type: 'object' } }], toolChoice: { type: 'tool', name: 'get_time' } },
+        {
+          tools: [
+            { name: 'get_weather', parameters: { type: 'object' } },
+            { name: 'get_time', parameters: { type: 'object' } },
+          ],
+          toolChoice: { type: 'tool', name: 'get_time' },
+        },
       );
       expect(lastBody()['messages']).toEqual([
         { role: 'user', content: 'Weather and time?' },
@@ -179,7 +208,15 @@ describe('AnthropicProvider', () => {
       server.script(anthropicMessageReply({ content: 'a' }), anthropicMessageReply({ content: 'b' }));
       await provider().complete(messages);
       expect(lastBody()['system']).toBe('Rules.\n\nBe formal now.');
-      expect(lastBody()['messages']).toEqual([{ role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'text', text: 'Again' }] }]);
+      expect(lastBody()['messages']).toEqual([
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Hi' },
+            { type: 'text', text: 'Again' },
+          ],
+        },
+      ]);
       await provider({ systemMessagePolicy: 'as-user' }).complete(messages);
       expect(lastBody()['system']).toBe('Rules.');
       expect(lastBody()['messages']).toEqual([
@@ -255,10 +292,14 @@ describe('AnthropicProvider', () => {
     it('offers native output-format and prompt strategies for JSON', async () => {
       const schema = { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] };
       server.script(anthropicMessageReply({ content: '{"n":1}' }), anthropicMessageReply({ content: '{"n":2}' }));
-      const native = await provider({ structuredOutputMode: 'output-format' }).complete('q', { responseFormat: { type: 'json-schema', schema } });
+      const native = await provider({ structuredOutputMode: 'output-format' }).complete('q', {
+        responseFormat: { type: 'json-schema', schema },
+      });
       expect(native.parsed).toEqual({ n: 1 });
       expect(lastBody()['output_config']).toEqual({ format: { type: 'json_schema', schema } });
-      const prompted = await provider({ structuredOutputMode: 'prompt' }).complete('q', { responseFormat: { type: 'json' } });
+      const prompted = await provider({ structuredOutputMode: 'prompt' }).complete('q', {
+        responseFormat: { type: 'json' },
+      });
       expect(prompted.parsed).toEqual({ n: 2 });
       expect(lastBody()['system']).toContain('JSON');
       expect(lastBody()).not.toHaveProperty('tools');
@@ -269,43 +310,74 @@ describe('AnthropicProvider', () => {
     it('streams a recorded response', async () => {
       server.script(anthropicFixtureReply('message-stream.sse'));
       const parts = await collect(provider().stream('Hello'));
-      expect(parts.filter((part) => part.type === 'text-delta').map((part) => part.text)).toEqual(['Hello', ' there', '!']);
+      expect(parts.filter((part) => part.type === 'text-delta').map((part) => part.text)).toEqual([
+        'Hello',
+        ' there',
+        '!',
+      ]);
       expect(parts.at(-1)).toMatchObject({
         type: 'end',
         finishReason: 'stop',
         usage: { promptTokens: 25, completionTokens: 15, totalTokens: 40 },
-        response: { content: 'Hello there!', model: 'claude-sonnet-4-5-20250929', metadata: { provider: 'anthropic', rawFinishReason: 'end_turn' } },
+        response: {
+          content: 'Hello there!',
+          model: 'claude-sonnet-4-5-20250929',
+          metadata: { provider: 'anthropic', rawFinishReason: 'end_turn' },
+        },
       });
       expect(lastBody()).toMatchObject({ stream: true });
     });
 
     it('assembles input_json_delta into tool calls', async () => {
       server.script(anthropicFixtureReply('message-stream-tool-use.sse'));
-      const parts = await collect(provider().stream('Weather?', { tools: [{ name: 'get_weather', parameters: { type: 'object' } }] }));
+      const parts = await collect(
+        provider().stream('Weather?', { tools: [{ name: 'get_weather', parameters: { type: 'object' } }] }),
+      );
       const deltas = parts.filter((part) => part.type === 'tool-call-delta');
       expect(deltas.map((part) => part.argumentsDelta).join('')).toBe('{"location": "San Francisco, CA"}');
-      expect(deltas.every((part) => part.index === 1 && part.toolCallId === 'toolu_01T1x1fJ34qAmk2tNTrN7Up6' && part.toolName === 'get_weather')).toBe(true);
+      expect(
+        deltas.every(
+          (part) =>
+            part.index === 1 && part.toolCallId === 'toolu_01T1x1fJ34qAmk2tNTrN7Up6' && part.toolName === 'get_weather',
+        ),
+      ).toBe(true);
       const toolCallIndex = parts.findIndex((part) => part.type === 'tool-call');
       expect(parts[toolCallIndex]).toEqual({
         type: 'tool-call',
-        toolCall: { id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', name: 'get_weather', arguments: { location: 'San Francisco, CA' } },
+        toolCall: {
+          id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6',
+          name: 'get_weather',
+          arguments: { location: 'San Francisco, CA' },
+        },
       });
       expect(toolCallIndex).toBeLessThan(parts.length - 1);
       expect(parts.at(-1)).toMatchObject({ type: 'end', finishReason: 'tool_calls', usage: { completionTokens: 89 } });
     });
 
     it('streams the structured answer of the response tool as text', async () => {
-      server.script(anthropicMessageReply({ toolCalls: [{ id: 'toolu_r', name: 'response', arguments: { ok: true } }] }));
+      server.script(
+        anthropicMessageReply({ toolCalls: [{ id: 'toolu_r', name: 'response', arguments: { ok: true } }] }),
+      );
       const parts = await collect(provider().stream('q', { responseFormat: { type: 'json' } }));
       expect(parts.some((part) => part.type === 'tool-call' || part.type === 'tool-call-delta')).toBe(false);
-      expect(parts.at(-1)).toMatchObject({ type: 'end', finishReason: 'stop', response: { content: '{"ok":true}', parsed: { ok: true } } });
+      expect(parts.at(-1)).toMatchObject({
+        type: 'end',
+        finishReason: 'stop',
+        response: { content: '{"ok":true}', parsed: { ok: true } },
+      });
     });
 
     it('gives the same response as complete for the same turn', async () => {
-      const turn = { content: 'Let me look.', toolCalls: [{ id: 'toolu_9', name: 'f', arguments: { a: [1, 2] } }], usage: { promptTokens: 3, completionTokens: 4 } };
+      const turn = {
+        content: 'Let me look.',
+        toolCalls: [{ id: 'toolu_9', name: 'f', arguments: { a: [1, 2] } }],
+        usage: { promptTokens: 3, completionTokens: 4 },
+      };
       server.script(anthropicMessageReply(turn), anthropicMessageReply(turn));
       const completed = await provider().complete('x', { tools: [{ name: 'f', parameters: { type: 'object' } }] });
-      const end = (await collect(provider().stream('x', { tools: [{ name: 'f', parameters: { type: 'object' } }] }))).at(-1)!;
+      const end = (
+        await collect(provider().stream('x', { tools: [{ name: 'f', parameters: { type: 'object' } }] }))
+      ).at(-1)!;
       if (end.type !== 'end') throw new Error('no end part');
       const { metadata: _streamed, ...streamed } = end.response;
       const { metadata: _completed, ...direct } = completed;
@@ -336,7 +408,10 @@ describe('AnthropicProvider', () => {
 
   describe('failures', () => {
     it('retries 529 overloaded, then succeeds', async () => {
-      server.script(anthropicFixtureReply('error-overloaded.json', { status: 529 }), anthropicMessageReply({ content: 'ok' }));
+      server.script(
+        anthropicFixtureReply('error-overloaded.json', { status: 529 }),
+        anthropicMessageReply({ content: 'ok' }),
+      );
       const response = await provider().complete('hi');
       expect(response.content).toBe('ok');
       expect(response.metadata['attempts']).toBe(2);
@@ -348,7 +423,13 @@ describe('AnthropicProvider', () => {
       server.script(overloaded, overloaded, overloaded);
       const error = await failure(provider().complete('hi', { maxRetries: 2 }));
       expect(ProviderUnavailableError.isInstance(error)).toBe(true);
-      expect(error).toMatchObject({ status: 529, vendorType: 'overloaded_error', attempts: 3, isRetryable: true, requestId: 'req_fixture_529' });
+      expect(error).toMatchObject({
+        status: 529,
+        vendorType: 'overloaded_error',
+        attempts: 3,
+        isRetryable: true,
+        requestId: 'req_fixture_529',
+      });
       expect(server.requests).toHaveLength(3);
     });
 
@@ -372,7 +453,9 @@ describe('AnthropicProvider', () => {
     });
 
     it('does not retry an invalid API key (401) and never echoes the key', async () => {
-      server.script(anthropicErrorReply(401, { type: 'authentication_error', message: `invalid x-api-key ${canaryKey}` }));
+      server.script(
+        anthropicErrorReply(401, { type: 'authentication_error', message: `invalid x-api-key ${canaryKey}` }),
+      );
       const error = await failure(provider().complete('hi'));
       expect(AuthenticationError.isInstance(error)).toBe(true);
       expect(error).toMatchObject({ status: 401, vendorType: 'authentication_error', attempts: 1, isRetryable: false });
@@ -405,21 +488,29 @@ describe('AnthropicProvider', () => {
     });
 
     it('retries an overloaded error event that arrives before any output', async () => {
-      server.script(anthropicFixtureReply('stream-error-overloaded.sse'), anthropicMessageReply({ content: 'recovered' }));
+      server.script(
+        anthropicFixtureReply('stream-error-overloaded.sse'),
+        anthropicMessageReply({ content: 'recovered' }),
+      );
       const parts = await collect(provider().stream('hi'));
       expect(parts.at(-1)).toMatchObject({ type: 'end', response: { content: 'recovered' } });
       expect(server.requests).toHaveLength(2);
     });
 
     it('retries a stream reset after message_start and an empty text block, before any output', async () => {
-      server.script(sse(anthropicMessageReply({ content: 'lost' }), { resetAfterFrames: 3, frameDelayMs: 20 }), anthropicMessageReply({ content: 'kept' }));
+      server.script(
+        sse(anthropicMessageReply({ content: 'lost' }), { resetAfterFrames: 3, frameDelayMs: 20 }),
+        anthropicMessageReply({ content: 'kept' }),
+      );
       const parts = await collect(provider().stream('hi'));
       expect(parts.at(-1)).toMatchObject({ type: 'end', response: { content: 'kept', metadata: { attempts: 2 } } });
       expect(server.requests).toHaveLength(2);
     });
 
     it('ends a stream reset mid-way with ProviderUnavailableError after one attempt', async () => {
-      server.script(sse(anthropicMessageReply({ content: 'one two three four' }), { resetAfterFrames: 5, frameDelayMs: 30 }));
+      server.script(
+        sse(anthropicMessageReply({ content: 'one two three four' }), { resetAfterFrames: 5, frameDelayMs: 30 }),
+      );
       const parts: StreamPart[] = [];
       const error = await failure(
         (async () => {
@@ -446,7 +537,10 @@ describe('AnthropicProvider', () => {
     it('ends a stream at the deadline mid-way and closes the connection (no caller signal)', async () => {
       // The first text comes at once; every later frame waits a second.
       server.script((request: RecordedRequest): ScriptedReply => {
-        const reply = anthropicMessageReply({ content: 'a b c d e f g h' })(request) as Extract<ScriptedReply, { kind: 'sse' }>;
+        const reply = anthropicMessageReply({ content: 'a b c d e f g h' })(request) as Extract<
+          ScriptedReply,
+          { kind: 'sse' }
+        >;
         return { ...reply, frameDelaysMs: reply.frames.map((_, index) => (index >= 4 ? 1000 : 0)) };
       });
       const received: string[] = [];
@@ -468,7 +562,10 @@ describe('AnthropicProvider', () => {
     it('stops an aborted stream promptly and closes the connection', async () => {
       // The first text delta (frame 3) comes at once; every later frame waits a second.
       server.script((request: RecordedRequest): ScriptedReply => {
-        const reply = anthropicMessageReply({ content: 'a b c d e f g h' })(request) as Extract<ScriptedReply, { kind: 'sse' }>;
+        const reply = anthropicMessageReply({ content: 'a b c d e f g h' })(request) as Extract<
+          ScriptedReply,
+          { kind: 'sse' }
+        >;
         return { ...reply, frameDelaysMs: reply.frames.map((_, index) => (index >= 4 ? 1000 : 0)) };
       });
       const controller = new AbortController();

@@ -82,7 +82,10 @@ export class AnthropicProvider implements LLMProvider {
       attempts = attemptNumber;
       try {
         // The SDK puts the request id on the parsed body; `.withResponse()` would cost more.
-        const data = await client.messages.create({ ...plan.body, stream: false }, { signal, ...headersOption(options) });
+        const data = await client.messages.create(
+          { ...plan.body, stream: false },
+          { signal, ...headersOption(options) },
+        );
         return { data, requestId: data._request_id ?? undefined };
       } catch (error) {
         throw mapAnthropicError(error, secrets);
@@ -106,7 +109,11 @@ export class AnthropicProvider implements LLMProvider {
           const result = await client.messages
             .create(
               { ...plan.body, stream: true },
-              { signal: context.callerSignal ?? null, timeout: context.remainingMs ?? sdkTimeoutMs, ...headersOption(options) },
+              {
+                signal: context.callerSignal ?? null,
+                timeout: context.remainingMs ?? sdkTimeoutMs,
+                ...headersOption(options),
+              },
             )
             .withResponse();
           requestId = result.request_id ?? undefined;
@@ -268,7 +275,11 @@ export class AnthropicProvider implements LLMProvider {
     return this.#cached;
   }
 
-  #finishReason(rawFinishReason: string | undefined, calledTools: boolean, answeredWithResponseTool: boolean): FinishReason {
+  #finishReason(
+    rawFinishReason: string | undefined,
+    calledTools: boolean,
+    answeredWithResponseTool: boolean,
+  ): FinishReason {
     // Answering through the synthetic response tool is a normal end of turn, not a tool call.
     if (rawFinishReason === 'tool_use' && answeredWithResponseTool && !calledTools) return 'stop';
     return mapAnthropicFinishReason(rawFinishReason);
@@ -302,7 +313,13 @@ export class AnthropicProvider implements LLMProvider {
         finishReason: this.#finishReason(rawFinishReason, toolCalls.length > 0, answeredWithResponseTool),
         usage: toUsage(message.usage),
         ...(toolCalls.length > 0 ? { toolCalls } : {}),
-        metadata: { provider, requestId: context.requestId, rawFinishReason, attempts: context.attempts, id: message.id },
+        metadata: {
+          provider,
+          requestId: context.requestId,
+          rawFinishReason,
+          attempts: context.attempts,
+          id: message.id,
+        },
         warnings: plan.warnings,
       },
       context.options,
@@ -322,9 +339,15 @@ function hasOutput(event: AnthropicStreamEvent): boolean {
     case 'message_start':
       return false;
     case 'content_block_start':
-      return event.content_block.type === 'text' ? event.content_block.text !== '' : event.content_block.type === 'tool_use';
+      return event.content_block.type === 'text'
+        ? event.content_block.text !== ''
+        : event.content_block.type === 'tool_use';
     case 'content_block_delta':
-      return event.delta.type === 'text_delta' ? event.delta.text !== '' : event.delta.type === 'input_json_delta' ? event.delta.partial_json !== '' : false;
+      return event.delta.type === 'text_delta'
+        ? event.delta.text !== ''
+        : event.delta.type === 'input_json_delta'
+          ? event.delta.partial_json !== ''
+          : false;
     default:
       return true;
   }
@@ -342,13 +365,16 @@ function mergeUsage(previous: UsageCounts, next: UsageCounts): UsageCounts {
 }
 
 function toUsage(usage: UsageCounts): Usage {
-  const promptTokens = (usage.input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0);
+  const promptTokens =
+    (usage.input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0);
   const completionTokens = usage.output_tokens ?? 0;
   return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
 }
 
 function asArguments(input: unknown): Readonly<Record<string, unknown>> {
-  return typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : { value: input };
+  return typeof input === 'object' && input !== null && !Array.isArray(input)
+    ? (input as Record<string, unknown>)
+    : { value: input };
 }
 
 function headersOption(options: CompletionOptions): { headers?: Record<string, string> } {

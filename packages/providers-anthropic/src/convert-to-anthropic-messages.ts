@@ -36,8 +36,15 @@ export function convertToAnthropicMessages(
   let started = false;
 
   messages.forEach((message, index) => {
-    if (message.name !== undefined && !warnings.some((warning) => warning.type === 'unsupported-setting' && warning.setting === 'name')) {
-      warnings.push({ type: 'unsupported-setting', setting: 'name', details: 'Anthropic messages have no author name; it was not sent.' });
+    if (
+      message.name !== undefined &&
+      !warnings.some((warning) => warning.type === 'unsupported-setting' && warning.setting === 'name')
+    ) {
+      warnings.push({
+        type: 'unsupported-setting',
+        setting: 'name',
+        details: 'Anthropic messages have no author name; it was not sent.',
+      });
     }
     switch (message.role) {
       case 'system':
@@ -67,7 +74,9 @@ export function convertToAnthropicMessages(
       }
       case 'tool':
         started = true;
-        append(turns, 'user', [{ type: 'tool_result', tool_use_id: message.toolCallId ?? '', content: message.content }]);
+        append(turns, 'user', [
+          { type: 'tool_result', tool_use_id: message.toolCallId ?? '', content: message.content },
+        ]);
         return;
     }
   });

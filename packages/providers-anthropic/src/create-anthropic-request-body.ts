@@ -51,7 +51,11 @@ export function createAnthropicRequestBody({
   if (options.topP !== undefined) body['top_p'] = options.topP;
   if (options.stop !== undefined && options.stop.length > 0) body['stop_sequences'] = [...options.stop];
   if (options.seed !== undefined) {
-    warnings.push({ type: 'unsupported-setting', setting: 'seed', details: 'Anthropic has no seed parameter; it was not sent.' });
+    warnings.push({
+      type: 'unsupported-setting',
+      setting: 'seed',
+      details: 'Anthropic has no seed parameter; it was not sent.',
+    });
   }
 
   const tools: AnthropicTool[] = (options.tools ?? []).map((tool) => ({
@@ -97,7 +101,12 @@ export function createAnthropicRequestBody({
         input_schema: (schema ?? anyObjectSchema) as AnthropicTool['input_schema'],
       });
       if (toolChoice?.type === 'none') {
-        warnings.push({ type: 'unsupported-setting', setting: 'toolChoice', details: 'toolChoice "none" conflicts with a JSON responseFormat in tool mode; the response tool is required instead.' });
+        warnings.push({
+          type: 'unsupported-setting',
+          setting: 'toolChoice',
+          details:
+            'toolChoice "none" conflicts with a JSON responseFormat in tool mode; the response tool is required instead.',
+        });
       }
       toolChoice = tools.length === 1 ? { type: 'tool', name: responseToolName } : { type: 'any' };
     }

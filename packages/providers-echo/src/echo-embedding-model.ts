@@ -28,7 +28,11 @@ export class EchoEmbeddingModel implements EmbeddingModel {
 
   constructor(settings: EchoEmbeddingModelSettings = {}) {
     if (settings.provider !== undefined && settings.dimensions !== undefined) {
-      throw new InvalidRequestError({ provider: 'echo', message: 'EchoEmbeddingModel: pass either `provider` or `dimensions`, not both (the provider decides its own dimensions).' });
+      throw new InvalidRequestError({
+        provider: 'echo',
+        message:
+          'EchoEmbeddingModel: pass either `provider` or `dimensions`, not both (the provider decides its own dimensions).',
+      });
     }
     this.dimensions = settings.provider === undefined ? (settings.dimensions ?? 768) : undefined;
     this.#provider = settings.provider ?? new EchoProvider({ embeddingDimensions: this.dimensions ?? 768 });

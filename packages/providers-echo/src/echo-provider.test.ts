@@ -28,7 +28,9 @@ describe('EchoProvider', () => {
   it('shows the configured system prompt with echoSystem', async () => {
     const llm = createEchoProvider({ systemPrompt: 'SP', echoSystem: true, echoPrefix: '>> ' });
     expect((await llm.complete('yo')).content).toBe('[System: SP]\n>> yo');
-    expect((await new EchoProvider().complete([{ role: 'system', content: 's' }])).content).toBe('Echo: (no user message)');
+    expect((await new EchoProvider().complete([{ role: 'system', content: 's' }])).content).toBe(
+      'Echo: (no user message)',
+    );
   });
 
   it('serves the queue in order, then falls back to the echo', async () => {
@@ -54,7 +56,12 @@ describe('EchoProvider', () => {
     expect((await llm.complete('What is the WEATHER like?')).content).toBe('It is sunny.');
     expect((await llm.complete('exact')).content).toBe('exact hit');
     expect((await llm.complete('other')).content).toBe('queued');
-    expect(llm.calls.map((call) => call.response?.metadata['scripted'])).toEqual(['function', 'pattern', 'pattern', 'queue']);
+    expect(llm.calls.map((call) => call.response?.metadata['scripted'])).toEqual([
+      'function',
+      'pattern',
+      'pattern',
+      'queue',
+    ]);
   });
 
   it('fails with EchoScriptExhaustedError in strict mode when the script runs out', async () => {
@@ -68,7 +75,9 @@ describe('EchoProvider', () => {
   });
 
   it('returns scripted tool calls, and rejects them when no tools were offered', async () => {
-    const llm = new EchoProvider({ responses: [{ toolCalls: [{ name: 'search', arguments: { q: 'x' } }] }, { toolCalls: [{ name: 'search' }] }] });
+    const llm = new EchoProvider({
+      responses: [{ toolCalls: [{ name: 'search', arguments: { q: 'x' } }] }, { toolCalls: [{ name: 'search' }] }],
+    });
     const tools = [{ name: 'search', parameters: { type: 'object' } }];
     const response = await llm.complete('find x', { tools });
     expect(response.toolCalls).toEqual([{ id: 'call_1', name: 'search', arguments: { q: 'x' } }]);
@@ -77,11 +86,17 @@ describe('EchoProvider', () => {
   });
 
   it('raises scripted errors through the retry path', async () => {
-    const llm = new EchoProvider({ retry: { maxRetries: 1, baseDelayMs: 1 }, responses: [{ error: { kind: 'rate-limit', retryAfterMs: 1 } }, 'after retry'] });
+    const llm = new EchoProvider({
+      retry: { maxRetries: 1, baseDelayMs: 1 },
+      responses: [{ error: { kind: 'rate-limit', retryAfterMs: 1 } }, 'after retry'],
+    });
     const response = await llm.complete('x');
     expect(response.content).toBe('after retry');
     expect(llm.lastCall?.attempts).toBe(2);
-    llm.setResponses([{ error: { kind: 'rate-limit', retryAfterMs: 1 } }, { error: { kind: 'rate-limit', retryAfterMs: 1 } }]);
+    llm.setResponses([
+      { error: { kind: 'rate-limit', retryAfterMs: 1 } },
+      { error: { kind: 'rate-limit', retryAfterMs: 1 } },
+    ]);
     const error = await llm.complete('y').catch((caught: unknown) => caught);
     expect(RateLimitError.isInstance(error)).toBe(true);
     expect((error as RateLimitError).attempts).toBe(2);
@@ -108,14 +123,18 @@ describe('EchoProvider', () => {
     const llm = new EchoProvider({ delayMs: 10_000 });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 10);
-    await expect(llm.complete('x', { signal: controller.signal })).rejects.toSatisfy((error) => AbortError.isInstance(error));
+    await expect(llm.complete('x', { signal: controller.signal })).rejects.toSatisfy((error) =>
+      AbortError.isInstance(error),
+    );
     const quick = new EchoProvider().setDelay(() => 1);
     expect((await quick.complete('x')).content).toBe('Echo: x');
   });
 
   it('validates JSON response formats', async () => {
     const llm = new EchoProvider({ responses: ['{"n":1}', '{"n":"one"}'] });
-    const format = { responseFormat: { type: 'json-schema', schema: { type: 'object', properties: { n: { type: 'number' } } } } } as const;
+    const format = {
+      responseFormat: { type: 'json-schema', schema: { type: 'object', properties: { n: { type: 'number' } } } },
+    } as const;
     expect((await llm.complete('x', format)).parsed).toEqual({ n: 1 });
     await expect(llm.complete('x', format)).rejects.toSatisfy((error) => StructuredOutputError.isInstance(error));
   });
@@ -137,8 +156,14 @@ describe('EchoProvider', () => {
 
   it('embeds deterministically into unit vectors where shared words mean similarity', async () => {
     const llm = new EchoProvider({ embeddingDimensions: 64 });
-    const [cat, cat2, car, empty] = await llm.embed(['The cat sat', 'the CAT sat', 'quantum chromodynamics lecture', '']);
-    const dot = (left: number[], right: number[]): number => left.reduce((sum, value, index) => sum + value * (right[index] ?? 0), 0);
+    const [cat, cat2, car, empty] = await llm.embed([
+      'The cat sat',
+      'the CAT sat',
+      'quantum chromodynamics lecture',
+      '',
+    ]);
+    const dot = (left: number[], right: number[]): number =>
+      left.reduce((sum, value, index) => sum + value * (right[index] ?? 0), 0);
     expect(cat).toHaveLength(64);
     expect(dot(cat!, cat!)).toBeCloseTo(1, 10);
     expect(dot(empty!, empty!)).toBeCloseTo(1, 10);

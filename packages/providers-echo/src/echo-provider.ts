@@ -22,7 +22,13 @@ import {
 import type { CallWithRetryOptions } from '@dk/provider-utils';
 import type { EchoCall } from './echo-call.js';
 import type { EchoProviderSettings } from './echo-provider-settings.js';
-import type { EchoPatternResponse, EchoResponse, EchoResponseFunction, EchoScriptedError, EchoScriptedResponse } from './echo-response.js';
+import type {
+  EchoPatternResponse,
+  EchoResponse,
+  EchoResponseFunction,
+  EchoScriptedError,
+  EchoScriptedResponse,
+} from './echo-response.js';
 import { EchoScriptExhaustedError } from './echo-script-exhausted-error.js';
 import { estimateTokens } from './estimate-tokens.js';
 import { hashEmbedding } from './hash-embedding.js';
@@ -63,7 +69,8 @@ function withoutSignal(options: CompletionOptions): Omit<CompletionOptions, 'sig
 function splitIntoChunks(text: string, size: number): string[] {
   const characters = [...text];
   const chunks: string[] = [];
-  for (let index = 0; index < characters.length; index += size) chunks.push(characters.slice(index, index + size).join(''));
+  for (let index = 0; index < characters.length; index += size)
+    chunks.push(characters.slice(index, index + size).join(''));
   return chunks;
 }
 
@@ -105,11 +112,17 @@ export class EchoProvider implements LLMProvider {
   constructor(settings: EchoProviderSettings = {}) {
     const dimensions = settings.embeddingDimensions ?? 768;
     if (!Number.isInteger(dimensions) || dimensions < 1) {
-      throw new InvalidRequestError({ provider: providerName, message: `echo: embeddingDimensions must be a positive integer, got ${String(dimensions)}.` });
+      throw new InvalidRequestError({
+        provider: providerName,
+        message: `echo: embeddingDimensions must be a positive integer, got ${String(dimensions)}.`,
+      });
     }
     const chunkSize = settings.streamChunkSize ?? 1;
     if (!Number.isInteger(chunkSize) || chunkSize < 1) {
-      throw new InvalidRequestError({ provider: providerName, message: `echo: streamChunkSize must be a positive integer, got ${String(chunkSize)}.` });
+      throw new InvalidRequestError({
+        provider: providerName,
+        message: `echo: streamChunkSize must be a positive integer, got ${String(chunkSize)}.`,
+      });
     }
     this.#settings = settings;
     this.model = settings.model ?? 'echo-model';
@@ -153,7 +166,8 @@ export class EchoProvider implements LLMProvider {
   /** The call at `index` (negative counts from the end); throws `RangeError` when there is none. */
   getCall(index: number): EchoCall {
     const call = this.#calls.at(index);
-    if (call === undefined) throw new RangeError(`EchoProvider has ${this.#calls.length} recorded call(s); there is no call ${index}.`);
+    if (call === undefined)
+      throw new RangeError(`EchoProvider has ${this.#calls.length} recorded call(s); there is no call ${index}.`);
     return call;
   }
 
@@ -249,7 +263,13 @@ export class EchoProvider implements LLMProvider {
       const parts = streamWithRetry(async ({ attemptNumber, signal }) => {
         call.attempts = attemptNumber;
         const answer = await this.#answer(messages, options, signal);
-        const built = this.#assemble(answer, messages, options, attemptNumber, (text) => answer.scripted.chunks ?? splitIntoChunks(text, chunkSize));
+        const built = this.#assemble(
+          answer,
+          messages,
+          options,
+          attemptNumber,
+          (text) => answer.scripted.chunks ?? splitIntoChunks(text, chunkSize),
+        );
         const chunkDelayMs = answer.scripted.chunkDelayMs ?? this.#settings.streamDelayMs ?? 0;
         return (async function* () {
           let first = true;
@@ -297,7 +317,10 @@ export class EchoProvider implements LLMProvider {
 
   #assertOpen(): void {
     if (this.#closeCount > 0) {
-      throw new InvalidRequestError({ provider: providerName, message: 'echo: the provider is closed. Create a new EchoProvider instead of reusing a closed one.' });
+      throw new InvalidRequestError({
+        provider: providerName,
+        message: 'echo: the provider is closed. Create a new EchoProvider instead of reusing a closed one.',
+      });
     }
   }
 
@@ -313,21 +336,33 @@ export class EchoProvider implements LLMProvider {
     };
   }
 
-  #compilePattern({ pattern, response }: EchoPatternResponse): { readonly pattern: RegExp; readonly response: EchoResponse } {
-    const compiled = typeof pattern === 'string' ? new RegExp(pattern, 'i') : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+  #compilePattern({ pattern, response }: EchoPatternResponse): {
+    readonly pattern: RegExp;
+    readonly response: EchoResponse;
+  } {
+    const compiled =
+      typeof pattern === 'string'
+        ? new RegExp(pattern, 'i')
+        : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
     return { pattern: compiled, response };
   }
 
-  async #answer(messages: readonly LLMMessage[], options: CompletionOptions, signal: AbortSignal): Promise<ResolvedAnswer> {
+  async #answer(
+    messages: readonly LLMMessage[],
+    options: CompletionOptions,
+    signal: AbortSignal,
+  ): Promise<ResolvedAnswer> {
     const answer = await this.#resolve(messages, options);
-    const delayMs = answer.scripted.delayMs ?? (typeof this.#delay === 'function' ? this.#delay(messages) : this.#delay) ?? 0;
+    const delayMs =
+      answer.scripted.delayMs ?? (typeof this.#delay === 'function' ? this.#delay(messages) : this.#delay) ?? 0;
     if (delayMs > 0) await abortableDelay(delayMs, signal);
     if (answer.scripted.error !== undefined) throw toProviderError(answer.scripted.error);
     return answer;
   }
 
   async #resolve(messages: readonly LLMMessage[], options: CompletionOptions): Promise<ResolvedAnswer> {
-    const toScripted = (response: EchoResponse): EchoScriptedResponse => (typeof response === 'string' ? { content: response } : response);
+    const toScripted = (response: EchoResponse): EchoScriptedResponse =>
+      typeof response === 'string' ? { content: response } : response;
     if (this.#responseFunction !== undefined) {
       const computed = await this.#responseFunction(messages, options);
       if (computed !== undefined) return { scripted: toScripted(computed), source: 'function' };
@@ -350,7 +385,10 @@ export class EchoProvider implements LLMProvider {
     }
     if (this.#settings.strict === true) throw new EchoScriptExhaustedError({ callNumber: this.#calls.length });
     const lastUser = messages.findLast((message) => message.role === 'user');
-    const systemPrompt = this.#settings.echoSystem === true && this.#settings.systemPrompt !== undefined ? `[System: ${this.#settings.systemPrompt}]\n` : '';
+    const systemPrompt =
+      this.#settings.echoSystem === true && this.#settings.systemPrompt !== undefined
+        ? `[System: ${this.#settings.systemPrompt}]\n`
+        : '';
     const content = `${systemPrompt}${this.#settings.echoPrefix ?? 'Echo: '}${lastUser?.content ?? '(no user message)'}`;
     return { scripted: { content }, source: 'echo' };
   }
@@ -367,7 +405,11 @@ export class EchoProvider implements LLMProvider {
       name: toolCall.name,
       arguments: toolCall.arguments ?? {},
     }));
-    if (toolCalls.length > 0 && (options.tools === undefined || options.tools.length === 0) && this.#settings.strictTools !== false) {
+    if (
+      toolCalls.length > 0 &&
+      (options.tools === undefined || options.tools.length === 0) &&
+      this.#settings.strictTools !== false
+    ) {
       throw new InvalidRequestError({
         provider: providerName,
         message: `echo: the scripted response has tool calls (${toolCalls.map((toolCall) => toolCall.name).join(', ')}) but the call offered no tools. Pass options.tools, or set strictTools: false.`,
@@ -376,9 +418,16 @@ export class EchoProvider implements LLMProvider {
     const content = scripted.content ?? '';
     const pieces = content === '' ? [] : chunk(content);
     if (pieces.join('') !== content) {
-      throw new InvalidRequestError({ provider: providerName, message: 'echo: the scripted chunks do not join to the scripted content. Fix the script.' });
+      throw new InvalidRequestError({
+        provider: providerName,
+        message: 'echo: the scripted chunks do not join to the scripted content. Fix the script.',
+      });
     }
-    const assembler = new StreamAssembler({ provider: providerName, model: scripted.model ?? options.model ?? this.model, responseFormat: options.responseFormat });
+    const assembler = new StreamAssembler({
+      provider: providerName,
+      model: scripted.model ?? options.model ?? this.model,
+      responseFormat: options.responseFormat,
+    });
     const parts: StreamPart[] = [];
     for (const piece of pieces) {
       const part = assembler.text(piece);
@@ -387,7 +436,9 @@ export class EchoProvider implements LLMProvider {
     toolCalls.forEach((toolCall, index) => {
       const json = JSON.stringify(toolCall.arguments);
       const middle = Math.ceil(json.length / 2);
-      parts.push(assembler.toolCallDelta({ index, id: toolCall.id, name: toolCall.name, argumentsDelta: json.slice(0, middle) }));
+      parts.push(
+        assembler.toolCallDelta({ index, id: toolCall.id, name: toolCall.name, argumentsDelta: json.slice(0, middle) }),
+      );
       parts.push(assembler.toolCallDelta({ index, argumentsDelta: json.slice(middle) }));
     });
     parts.push(

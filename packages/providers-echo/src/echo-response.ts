@@ -10,8 +10,7 @@ export type EchoErrorKind = 'rate-limit' | 'server' | 'overloaded' | 'auth' | 'i
  * → `ContextLengthExceededError`), or any `ProviderError` instance thrown as is.
  */
 export type EchoScriptedError =
-  | { readonly kind: EchoErrorKind; readonly retryAfterMs?: number; readonly message?: string }
-  | ProviderError;
+  { readonly kind: EchoErrorKind; readonly retryAfterMs?: number; readonly message?: string } | ProviderError;
 
 /** A tool call in a scripted response; `id` defaults to `call_<n>`. */
 export interface EchoToolCall {

@@ -12,7 +12,13 @@ export type {
   EchoToolCall,
 } from './echo-response.js';
 export { EchoScriptExhaustedError } from './echo-script-exhausted-error.js';
-export { errorResponse, extractionResponse, multiToolResponse, textResponse, toolCallResponse } from './response-builders.js';
+export {
+  errorResponse,
+  extractionResponse,
+  multiToolResponse,
+  textResponse,
+  toolCallResponse,
+} from './response-builders.js';
 export type { TextResponseOptions, ToolCallResponseOptions } from './response-builders.js';
 export { ResponseSequenceBuilder } from './response-sequence-builder.js';
 export { EchoEmbeddingModel } from './echo-embedding-model.js';

@@ -27,20 +27,34 @@ describe('recordReplayProvider (with EchoProvider as the recorded provider)', ()
   });
 
   it('records complete, stream and embed calls and replays them without the provider', async () => {
-    const recorder = recordReplayProvider({ provider: new EchoProvider({ embeddingDimensions: 8 }), cassettePath, mode: 'record' });
+    const recorder = recordReplayProvider({
+      provider: new EchoProvider({ embeddingDimensions: 8 }),
+      cassettePath,
+      mode: 'record',
+    });
     const completed = await recorder.complete('Hello', { temperature: 0.2 });
     const streamed = await collect(recorder.stream([{ role: 'user', content: 'Stream me' }]));
     const vectors = await recorder.embed(['a b']);
     await recorder.close();
 
-    const cassette = JSON.parse(await readFile(cassettePath, 'utf8')) as { version: number; interactions: { requestHash: string }[] };
+    const cassette = JSON.parse(await readFile(cassettePath, 'utf8')) as {
+      version: number;
+      interactions: { requestHash: string }[];
+    };
     expect(cassette.version).toBe(1);
     expect(cassette.interactions).toHaveLength(3);
 
     const offline = new EchoProvider({ echoPrefix: 'SHOULD NOT BE USED ', embeddingDimensions: 8 });
     const player = recordReplayProvider({ provider: offline, cassettePath, mode: 'replay' });
     const controller = new AbortController();
-    expect(await player.complete('Hello', { temperature: 0.2, signal: controller.signal, timeoutMs: 5_000, headers: { authorization: 'x' } })).toEqual(completed);
+    expect(
+      await player.complete('Hello', {
+        temperature: 0.2,
+        signal: controller.signal,
+        timeoutMs: 5_000,
+        headers: { authorization: 'x' },
+      }),
+    ).toEqual(completed);
     expect(await collect(player.stream('Stream me'))).toEqual(streamed);
     expect(await player.embed(['a b'])).toEqual(vectors);
     expect(offline.callCount).toBe(0);
@@ -54,7 +68,13 @@ describe('recordReplayProvider (with EchoProvider as the recorded provider)', ()
     expect(CassetteMissError.isInstance(error)).toBe(true);
     const miss = error as CassetteMissError;
     expect(miss.requestHash).toBe(
-      hashRequest({ method: 'complete', provider: 'echo', model: 'echo-model', messages: [{ role: 'user', content: 'Hello' }], options: { temperature: 0.9 } }),
+      hashRequest({
+        method: 'complete',
+        provider: 'echo',
+        model: 'echo-model',
+        messages: [{ role: 'user', content: 'Hello' }],
+        options: { temperature: 0.9 },
+      }),
     );
     expect(miss.message).toContain(miss.requestHash);
     expect(miss.summary).toContain('"Hello"');
@@ -69,7 +89,11 @@ describe('recordReplayProvider (with EchoProvider as the recorded provider)', ()
   });
 
   it('replays repeated identical requests in recorded order', async () => {
-    const recorder = recordReplayProvider({ provider: new EchoProvider({ responses: ['first', 'second'] }), cassettePath, mode: 'record' });
+    const recorder = recordReplayProvider({
+      provider: new EchoProvider({ responses: ['first', 'second'] }),
+      cassettePath,
+      mode: 'record',
+    });
     await recorder.complete('same');
     await recorder.complete('same');
     const player = recordReplayProvider({ provider: new EchoProvider(), cassettePath, mode: 'replay' });
@@ -79,7 +103,11 @@ describe('recordReplayProvider (with EchoProvider as the recorded provider)', ()
   });
 
   it('records typed provider errors and replays them as the same class', async () => {
-    const recorder = recordReplayProvider({ provider: new EchoProvider({ responses: [{ error: { kind: 'auth' } }] }), cassettePath, mode: 'record' });
+    const recorder = recordReplayProvider({
+      provider: new EchoProvider({ responses: [{ error: { kind: 'auth' } }] }),
+      cassettePath,
+      mode: 'record',
+    });
     await expect(recorder.complete('key?')).rejects.toSatisfy((error) => AuthenticationError.isInstance(error));
     const player = recordReplayProvider({ provider: new EchoProvider(), cassettePath, mode: 'replay' });
     const error = await player.complete('key?').catch((caught: unknown) => caught);
@@ -100,10 +128,17 @@ describe('recordReplayProvider (with EchoProvider as the recorded provider)', ()
   });
 
   it('redacts secrets from the cassette and honours an aborted signal on replay', async () => {
-    const recorder = recordReplayProvider({ provider: new EchoProvider(), cassettePath, mode: 'record', secrets: ['sk-canary-42'] });
+    const recorder = recordReplayProvider({
+      provider: new EchoProvider(),
+      cassettePath,
+      mode: 'record',
+      secrets: ['sk-canary-42'],
+    });
     await recorder.complete('my key is sk-canary-42');
     expect(await readFile(cassettePath, 'utf8')).not.toContain('sk-canary-42');
     const player = recordReplayProvider({ provider: new EchoProvider(), cassettePath, mode: 'replay' });
-    await expect(player.complete('anything', { signal: AbortSignal.abort() })).rejects.toSatisfy((error) => AbortError.isInstance(error));
+    await expect(player.complete('anything', { signal: AbortSignal.abort() })).rejects.toSatisfy((error) =>
+      AbortError.isInstance(error),
+    );
   });
 });

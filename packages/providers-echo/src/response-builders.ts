@@ -25,9 +25,18 @@ export interface ToolCallResponseOptions {
 }
 
 /** A scripted answer calling one tool (plus `additionalTools`), finish reason `tool_calls`. */
-export function toolCallResponse(name: string, args: Readonly<Record<string, unknown>> = {}, options: ToolCallResponseOptions = {}): EchoScriptedResponse {
-  const first: EchoToolCall = options.id === undefined ? { name, arguments: args } : { id: options.id, name, arguments: args };
-  return { content: options.content ?? '', toolCalls: [first, ...(options.additionalTools ?? [])], finishReason: 'tool_calls' };
+export function toolCallResponse(
+  name: string,
+  args: Readonly<Record<string, unknown>> = {},
+  options: ToolCallResponseOptions = {},
+): EchoScriptedResponse {
+  const first: EchoToolCall =
+    options.id === undefined ? { name, arguments: args } : { id: options.id, name, arguments: args };
+  return {
+    content: options.content ?? '',
+    toolCalls: [first, ...(options.additionalTools ?? [])],
+    finishReason: 'tool_calls',
+  };
 }
 
 /** A scripted answer calling several tools at once, finish reason `tool_calls`. */

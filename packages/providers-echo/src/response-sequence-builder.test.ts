@@ -12,7 +12,11 @@ const tools = [
 describe('ResponseSequenceBuilder', () => {
   it('scripts a tool-using conversation on an EchoProvider', async () => {
     const llm = new ResponseSequenceBuilder()
-      .addToolCall('search', { query: 'dk' }, { id: 'tc-1', additionalTools: [{ name: 'fetch', arguments: { url: 'x' } }] })
+      .addToolCall(
+        'search',
+        { query: 'dk' },
+        { id: 'tc-1', additionalTools: [{ name: 'fetch', arguments: { url: 'x' } }] },
+      )
       .addMultiTool([{ name: 'fetch', arguments: { url: 'y' } }])
       .addError({ kind: 'rate-limit', retryAfterMs: 1 })
       .addExtraction({ name: 'Ada' })

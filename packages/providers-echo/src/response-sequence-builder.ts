@@ -1,6 +1,12 @@
 import type { EchoProvider } from './echo-provider.js';
 import type { EchoResponse, EchoScriptedError, EchoToolCall } from './echo-response.js';
-import { errorResponse, extractionResponse, multiToolResponse, textResponse, toolCallResponse } from './response-builders.js';
+import {
+  errorResponse,
+  extractionResponse,
+  multiToolResponse,
+  textResponse,
+  toolCallResponse,
+} from './response-builders.js';
 import type { TextResponseOptions, ToolCallResponseOptions } from './response-builders.js';
 
 /**

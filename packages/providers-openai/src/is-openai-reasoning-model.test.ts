@@ -3,13 +3,19 @@ import { isOpenAIReasoningModel } from './is-openai-reasoning-model.js';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.js';
 
 describe('isOpenAIReasoningModel', () => {
-  it.each(['o1', 'o1-mini', 'o3-mini', 'o4-mini-2025-04-16', 'gpt-5', 'gpt-5-mini', 'openai/o3'])('treats %s as a reasoning model', (model) => {
-    expect(isOpenAIReasoningModel(model)).toBe(true);
-  });
+  it.each(['o1', 'o1-mini', 'o3-mini', 'o4-mini-2025-04-16', 'gpt-5', 'gpt-5-mini', 'openai/o3'])(
+    'treats %s as a reasoning model',
+    (model) => {
+      expect(isOpenAIReasoningModel(model)).toBe(true);
+    },
+  );
 
-  it.each(['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-5-chat-latest', 'omni-moderation-latest', 'llama3.2'])('treats %s as a chat model', (model) => {
-    expect(isOpenAIReasoningModel(model)).toBe(false);
-  });
+  it.each(['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-5-chat-latest', 'omni-moderation-latest', 'llama3.2'])(
+    'treats %s as a chat model',
+    (model) => {
+      expect(isOpenAIReasoningModel(model)).toBe(false);
+    },
+  );
 });
 
 describe('mapOpenAIFinishReason', () => {

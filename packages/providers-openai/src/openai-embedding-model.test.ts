@@ -18,7 +18,7 @@ afterAll(async () => {
 describe('OpenAIEmbeddingModel', () => {
   it('calls the embeddings endpoint with its model and returns vectors in order', async () => {
     server.script(openAIEmbeddingsReply(3));
-    const provider = createOpenAIProvider({ apiKey: 'sk-test', baseURL: server.baseURL, });
+    const provider = createOpenAIProvider({ apiKey: 'sk-test', baseURL: server.baseURL });
     const model = new OpenAIEmbeddingModel({ provider, model: 'text-embedding-3-large', dimensions: 3 });
     expect(model.modelId).toBe('openai:text-embedding-3-large');
     expect(model.specificationVersion).toBe('v1');

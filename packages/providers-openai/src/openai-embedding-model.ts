@@ -27,11 +27,17 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
 
   constructor(settings: OpenAIEmbeddingModelSettings) {
     if (settings === undefined || settings.provider === undefined || typeof settings.provider.embed !== 'function') {
-      throw new InvalidRequestError({ provider: 'openai', message: 'OpenAIEmbeddingModel needs `provider`: an OpenAIProvider from createOpenAIProvider().' });
+      throw new InvalidRequestError({
+        provider: 'openai',
+        message: 'OpenAIEmbeddingModel needs `provider`: an OpenAIProvider from createOpenAIProvider().',
+      });
     }
     const model = settings.model ?? defaultModel;
     if (typeof model !== 'string' || model.trim() === '') {
-      throw new InvalidRequestError({ provider: 'openai', message: 'OpenAIEmbeddingModel `model` must be a non-empty model name such as "text-embedding-3-small".' });
+      throw new InvalidRequestError({
+        provider: 'openai',
+        message: 'OpenAIEmbeddingModel `model` must be a non-empty model name such as "text-embedding-3-small".',
+      });
     }
     this.#provider = settings.provider;
     this.#model = model;
@@ -41,6 +47,9 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
 
   /** Embeds `texts` with the configured model. */
   async embed(texts: readonly string[], options: EmbeddingOptions = {}): Promise<number[][]> {
-    return await this.#provider.embed(texts, { model: this.#model, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+    return await this.#provider.embed(texts, {
+      model: this.#model,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
   }
 }

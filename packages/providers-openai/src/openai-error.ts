@@ -39,7 +39,8 @@ export function mapOpenAIError(error: unknown, secrets: readonly string[] = []):
   if (error instanceof APIError) {
     const body = (error.error ?? {}) as { message?: unknown; type?: unknown; code?: unknown };
     const vendorType = typeof body.type === 'string' ? body.type : undefined;
-    const vendorCode = typeof body.code === 'string' ? body.code : typeof body.code === 'number' ? String(body.code) : undefined;
+    const vendorCode =
+      typeof body.code === 'string' ? body.code : typeof body.code === 'number' ? String(body.code) : undefined;
     return createProviderError({
       provider,
       status: error.status ?? statusOfStreamError(vendorType, vendorCode),
@@ -53,7 +54,12 @@ export function mapOpenAIError(error: unknown, secrets: readonly string[] = []):
     });
   }
   if (error instanceof SyntaxError) {
-    return createProviderError({ provider, vendorMessage: `malformed event in the response stream (${error.message})`, secrets, cause: error });
+    return createProviderError({
+      provider,
+      vendorMessage: `malformed event in the response stream (${error.message})`,
+      secrets,
+      cause: error,
+    });
   }
   if (isNetworkError(error)) {
     return createProviderError({ provider, vendorMessage: describeNetworkError(error), secrets, cause: error });

@@ -98,7 +98,12 @@ describe('OpenAIProvider', () => {
         model: 'gpt-4o-mini-2024-07-18',
         finishReason: 'stop',
         usage: { promptTokens: 19, completionTokens: 10, totalTokens: 29 },
-        metadata: { provider: 'openai', rawFinishReason: 'stop', attempts: 1, id: 'chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT' },
+        metadata: {
+          provider: 'openai',
+          rawFinishReason: 'stop',
+          attempts: 1,
+          id: 'chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT',
+        },
         warnings: [],
       });
       const request = server.requests[0]!;
@@ -119,7 +124,11 @@ describe('OpenAIProvider', () => {
       server.script(openAIFixtureReply('chat-completion-tool-calls.json'));
       const response = await provider().complete('Weather and time in Paris?', {
         tools: [
-          { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } },
+          {
+            name: 'get_weather',
+            description: 'Weather',
+            parameters: { type: 'object', properties: { location: { type: 'string' } } },
+          },
           { name: 'get_time', parameters: { type: 'object', properties: { timezone: { type: 'string' } } } },
         ],
         toolChoice: 'required',
@@ -133,9 +142,16 @@ describe('OpenAIProvider', () => {
       expect(lastBody()['tools']).toEqual([
         {
           type: 'function',
-          function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } },
+          function: {
+            name: 'get_weather',
+            description: 'Weather',
+            parameters: { type: 'object', properties: { location: { type: 'string' } } },
+          },
         },
-        { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: { timezone: { type: 'string' } } } } },
+        {
+          type: 'function',
+          function: { name: 'get_time', parameters: { type: 'object', properties: { timezone: { type: 'string' } } } },
+        },
       ]);
       expect(lastBody()['tool_choice']).toBe('required');
     });
@@ -145,17 +161,26 @@ describe('OpenAIProvider', () => {
       await provider().complete(
         [
           { role: 'user', content: 'Weather?' },
-          { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { location: 'Paris' } }] },
+          {
+            role: 'assistant',
+            content: '',
+            toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { location: 'Paris' } }],
+          },
           { role: 'tool', content: '{"sky":"clear"}', toolCallId: 'call_1' },
         ],
-        { tools: [{ name: 'get_weather', parameters: { type: 'object' } }], toolChoice: { type: 'tool', name: 'get_weather' } },
+        {
+          tools: [{ name: 'get_weather', parameters: { type: 'object' } }],
+          toolChoice: { type: 'tool', name: 'get_weather' },
+        },
       );
       expect(lastBody()['messages']).toEqual([
         { role: 'user', content: 'Weather?' },
         {
           role: 'assistant',
           content: null,
-          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"location":"Paris"}' } }],
+          tool_calls: [
+            { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"location":"Paris"}' } },
+          ],
         },
         { role: 'tool', content: '{"sky":"clear"}', tool_call_id: 'call_1' },
       ]);
@@ -174,18 +199,34 @@ describe('OpenAIProvider', () => {
         headers: { 'x-trace': 'abc' },
         providerOptions: { openai: { user: 'user-1' } },
       });
-      expect(lastBody()).toMatchObject({ model: 'gpt-4o', temperature: 0.2, top_p: 0.9, max_tokens: 50, stop: ['END'], seed: 7, user: 'user-1' });
+      expect(lastBody()).toMatchObject({
+        model: 'gpt-4o',
+        temperature: 0.2,
+        top_p: 0.9,
+        max_tokens: 50,
+        stop: ['END'],
+        seed: 7,
+        user: 'user-1',
+      });
       expect(server.requests.at(-1)!.headers['x-trace']).toBe('abc');
     });
 
     it('remaps parameters for reasoning models and warns about dropped settings', async () => {
       server.script(openAIChatReply({ content: 'ok' }));
-      const response = await provider().complete('hi', { model: 'o3-mini', temperature: 0.5, topP: 0.5, maxTokens: 100 });
+      const response = await provider().complete('hi', {
+        model: 'o3-mini',
+        temperature: 0.5,
+        topP: 0.5,
+        maxTokens: 100,
+      });
       expect(lastBody()).toMatchObject({ model: 'o3-mini', max_completion_tokens: 100 });
       expect(lastBody()).not.toHaveProperty('temperature');
       expect(lastBody()).not.toHaveProperty('top_p');
       expect(lastBody()).not.toHaveProperty('max_tokens');
-      expect(response.warnings.map((warning) => warning.type === 'unsupported-setting' && warning.setting)).toEqual(['temperature', 'topP']);
+      expect(response.warnings.map((warning) => warning.type === 'unsupported-setting' && warning.setting)).toEqual([
+        'temperature',
+        'topP',
+      ]);
     });
 
     it('requests JSON mode and parses the answer', async () => {
@@ -200,7 +241,10 @@ describe('OpenAIProvider', () => {
       server.script(openAIChatReply({ content: '{"answer":42}' }), openAIChatReply({ content: '{"answer":"many"}' }));
       const ok = await provider().complete('q', { responseFormat: { type: 'json-schema', schema, name: 'result' } });
       expect(ok.parsed).toEqual({ answer: 42 });
-      expect(lastBody()['response_format']).toEqual({ type: 'json_schema', json_schema: { name: 'result', schema, strict: false } });
+      expect(lastBody()['response_format']).toEqual({
+        type: 'json_schema',
+        json_schema: { name: 'result', schema, strict: false },
+      });
       const error = await failure(provider().complete('q', { responseFormat: { type: 'json-schema', schema } }));
       expect(StructuredOutputError.isInstance(error)).toBe(true);
       expect((error as StructuredOutputError).issues).toEqual([{ path: '/answer', message: expect.any(String) }]);
@@ -211,22 +255,37 @@ describe('OpenAIProvider', () => {
     it('streams a recorded response with usage', async () => {
       server.script(openAIFixtureReply('chat-completion-stream.sse'));
       const parts = await collect(provider().stream('Hello'));
-      expect(parts.filter((part) => part.type === 'text-delta').map((part) => part.text)).toEqual(['Hello', ' there', '!']);
+      expect(parts.filter((part) => part.type === 'text-delta').map((part) => part.text)).toEqual([
+        'Hello',
+        ' there',
+        '!',
+      ]);
       const end = parts.at(-1)!;
       expect(end).toMatchObject({
         type: 'end',
         finishReason: 'stop',
         usage: { promptTokens: 12, completionTokens: 3, totalTokens: 15 },
-        response: { content: 'Hello there!', model: 'gpt-4o-mini-2024-07-18', metadata: { provider: 'openai', attempts: 1 } },
+        response: {
+          content: 'Hello there!',
+          model: 'gpt-4o-mini-2024-07-18',
+          metadata: { provider: 'openai', attempts: 1 },
+        },
       });
       expect(lastBody()).toMatchObject({ stream: true, stream_options: { include_usage: true } });
     });
 
     it('assembles streamed tool-call deltas', async () => {
       server.script(openAIFixtureReply('chat-completion-stream-tool-calls.sse'));
-      const parts = await collect(provider().stream('Weather?', { tools: [{ name: 'get_weather', parameters: { type: 'object' } }] }));
+      const parts = await collect(
+        provider().stream('Weather?', { tools: [{ name: 'get_weather', parameters: { type: 'object' } }] }),
+      );
       const deltas = parts.filter((part) => part.type === 'tool-call-delta');
-      expect(deltas.filter((part) => part.index === 0).map((part) => part.argumentsDelta).join('')).toBe('{"location":"Paris, France"}');
+      expect(
+        deltas
+          .filter((part) => part.index === 0)
+          .map((part) => part.argumentsDelta)
+          .join(''),
+      ).toBe('{"location":"Paris, France"}');
       expect(deltas.every((part) => part.toolCallId.startsWith('call_'))).toBe(true);
       const calls = parts.flatMap((part) => (part.type === 'tool-call' ? [part.toolCall] : []));
       expect(calls).toEqual([
@@ -239,7 +298,11 @@ describe('OpenAIProvider', () => {
     });
 
     it('gives the same response as complete for the same turn', async () => {
-      const turn = { content: 'Two words', toolCalls: [{ id: 'call_9', name: 'f', arguments: { a: 1 } }], usage: { promptTokens: 3, completionTokens: 4 } };
+      const turn = {
+        content: 'Two words',
+        toolCalls: [{ id: 'call_9', name: 'f', arguments: { a: 1 } }],
+        usage: { promptTokens: 3, completionTokens: 4 },
+      };
       server.script(openAIChatReply(turn), openAIChatReply(turn));
       const completed = await provider().complete('x');
       const parts = await collect(provider().stream('x'));
@@ -294,7 +357,11 @@ describe('OpenAIProvider', () => {
       });
       const local = createOpenAIProvider({ env: {}, baseURL: server.baseURL, model: 'llama3.2' });
       const response = await local.complete('hi');
-      expect(response).toMatchObject({ content: 'no usage', model: 'llama3.2', usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 } });
+      expect(response).toMatchObject({
+        content: 'no usage',
+        model: 'llama3.2',
+        usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
+      });
       expect(response.warnings).toEqual([expect.objectContaining({ type: 'other' })]);
     });
 
@@ -309,7 +376,11 @@ describe('OpenAIProvider', () => {
   describe('failures', () => {
     it('retries 429 honouring retry-after-ms, then succeeds', async () => {
       server.script(
-        openAIErrorReply(429, { message: 'slow down', type: 'requests', code: 'rate_limit_exceeded' }, { 'retry-after-ms': '5' }),
+        openAIErrorReply(
+          429,
+          { message: 'slow down', type: 'requests', code: 'rate_limit_exceeded' },
+          { 'retry-after-ms': '5' },
+        ),
         openAIChatReply({ content: 'ok' }),
       );
       const response = await provider().complete('hi');
@@ -319,7 +390,10 @@ describe('OpenAIProvider', () => {
     });
 
     it.each([408, 409, 502, 503, 504])('retries HTTP %i, then succeeds', async (status) => {
-      server.script(openAIErrorReply(status, { message: 'try again', type: 'server_error' }), openAIChatReply({ content: 'ok' }));
+      server.script(
+        openAIErrorReply(status, { message: 'try again', type: 'server_error' }),
+        openAIChatReply({ content: 'ok' }),
+      );
       expect((await provider().complete('hi')).content).toBe('ok');
       expect(server.requests).toHaveLength(2);
     });
@@ -329,7 +403,10 @@ describe('OpenAIProvider', () => {
       [404, InvalidRequestError],
       [422, InvalidRequestError],
     ] as const)('does not retry HTTP %i', async (status, errorClass) => {
-      server.script(openAIErrorReply(status, { message: 'no', type: 'invalid_request_error' }), openAIChatReply({ content: 'must not be reached' }));
+      server.script(
+        openAIErrorReply(status, { message: 'no', type: 'invalid_request_error' }),
+        openAIChatReply({ content: 'must not be reached' }),
+      );
       const error = await failure(provider().complete('hi'));
       expect(errorClass.isInstance(error)).toBe(true);
       expect(error).toMatchObject({ status, attempts: 1, isRetryable: false });
@@ -337,11 +414,20 @@ describe('OpenAIProvider', () => {
     });
 
     it('ends in RateLimitError after maxRetries + 1 attempts', async () => {
-      const limited = openAIFixtureReply('error-rate-limit.json', { status: 429, headers: { 'retry-after': '0', 'x-request-id': 'req_429' } });
+      const limited = openAIFixtureReply('error-rate-limit.json', {
+        status: 429,
+        headers: { 'retry-after': '0', 'x-request-id': 'req_429' },
+      });
       server.script(limited, limited, limited);
       const error = await failure(provider().complete('hi', { maxRetries: 2 }));
       expect(RateLimitError.isInstance(error)).toBe(true);
-      expect(error).toMatchObject({ status: 429, vendorCode: 'rate_limit_exceeded', requestId: 'req_429', attempts: 3, isRetryable: true });
+      expect(error).toMatchObject({
+        status: 429,
+        vendorCode: 'rate_limit_exceeded',
+        requestId: 'req_429',
+        attempts: 3,
+        isRetryable: true,
+      });
       expect((error as RateLimitError).retryAfterMs).toBe(0);
       expect(server.requests).toHaveLength(3);
     });
@@ -357,7 +443,11 @@ describe('OpenAIProvider', () => {
 
     it('does not retry an invalid API key (401) and never echoes the key', async () => {
       server.script(
-        openAIErrorReply(401, { message: `Incorrect API key provided: ${canaryKey}.`, type: 'invalid_request_error', code: 'invalid_api_key' }),
+        openAIErrorReply(401, {
+          message: `Incorrect API key provided: ${canaryKey}.`,
+          type: 'invalid_request_error',
+          code: 'invalid_api_key',
+        }),
       );
       const error = await failure(provider().complete('hi'));
       expect(AuthenticationError.isInstance(error)).toBe(true);
@@ -401,7 +491,11 @@ describe('OpenAIProvider', () => {
 
     it('retries a stream reset after the role chunk, before any output', async () => {
       server.script(
-        (request) => ({ ...(openAIChatReply({ content: 'lost' })(request) as { kind: 'sse'; frames: string[] }), resetAfterFrames: 1, frameDelayMs: 20 }),
+        (request) => ({
+          ...(openAIChatReply({ content: 'lost' })(request) as { kind: 'sse'; frames: string[] }),
+          resetAfterFrames: 1,
+          frameDelayMs: 20,
+        }),
         openAIChatReply({ content: 'kept' }),
       );
       const parts = await collect(provider().stream('hi'));
@@ -410,7 +504,11 @@ describe('OpenAIProvider', () => {
     });
 
     it('ends a stream reset mid-way with ProviderUnavailableError after one attempt', async () => {
-      server.script((request) => ({ ...(openAIChatReply({ content: 'one two three four' })(request) as { kind: 'sse'; frames: string[] }), resetAfterFrames: 3, frameDelayMs: 30 }));
+      server.script((request) => ({
+        ...(openAIChatReply({ content: 'one two three four' })(request) as { kind: 'sse'; frames: string[] }),
+        resetAfterFrames: 3,
+        frameDelayMs: 30,
+      }));
       const parts: StreamPart[] = [];
       const error = await failure(
         (async () => {
@@ -439,11 +537,17 @@ describe('OpenAIProvider', () => {
 
     it('classifies an error event inside a stream and retries it before any output', async () => {
       server.script(
-        { kind: 'sse', frames: ['data: {"error":{"message":"The server had an error.","type":"server_error","code":null}}\n\n'] },
+        {
+          kind: 'sse',
+          frames: ['data: {"error":{"message":"The server had an error.","type":"server_error","code":null}}\n\n'],
+        },
         openAIChatReply({ content: 'second try' }),
       );
       const parts = await collect(provider().stream('hi'));
-      expect(parts.at(-1)).toMatchObject({ type: 'end', response: { content: 'second try', metadata: { attempts: 2 } } });
+      expect(parts.at(-1)).toMatchObject({
+        type: 'end',
+        response: { content: 'second try', metadata: { attempts: 2 } },
+      });
       expect(server.requests).toHaveLength(2);
     });
 
@@ -503,7 +607,9 @@ describe('OpenAIProvider', () => {
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 50);
       const started = performance.now();
-      const error = await failure(provider({ retry: { maxDelayMs: 60_000 } }).complete('hi', { signal: controller.signal }));
+      const error = await failure(
+        provider({ retry: { maxDelayMs: 60_000 } }).complete('hi', { signal: controller.signal }),
+      );
       expect(AbortError.isInstance(error)).toBe(true);
       expect(performance.now() - started).toBeLessThan(2000);
       expect(server.requests).toHaveLength(1);
@@ -525,7 +631,10 @@ describe('OpenAIProvider', () => {
       const directory = await mkdtemp(join(tmpdir(), 'dk-openai-cassette-'));
       try {
         const cassettePath = join(directory, 'cassette.json');
-        server.script(openAIChatReply({ content: 'recorded' }), openAIErrorReply(401, { message: `bad key ${canaryKey}`, code: 'invalid_api_key' }));
+        server.script(
+          openAIChatReply({ content: 'recorded' }),
+          openAIErrorReply(401, { message: `bad key ${canaryKey}`, code: 'invalid_api_key' }),
+        );
         const recorder = recordReplayProvider({ provider: provider(), cassettePath, mode: 'record' });
         expect((await recorder.complete('hello')).content).toBe('recorded');
         await failure(recorder.complete('fail'));

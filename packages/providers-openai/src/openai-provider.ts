@@ -85,7 +85,10 @@ export class OpenAIProvider implements LLMProvider {
       attempts = attemptNumber;
       try {
         // The SDK puts the request id on the parsed body; `.withResponse()` would cost more.
-        const data = await client.chat.completions.create({ ...body, stream: false }, { signal, ...headersOption(options) });
+        const data = await client.chat.completions.create(
+          { ...body, stream: false },
+          { signal, ...headersOption(options) },
+        );
         return { data, requestId: data._request_id ?? undefined };
       } catch (error) {
         throw mapOpenAIError(error, secrets);
@@ -117,7 +120,11 @@ export class OpenAIProvider implements LLMProvider {
           const result = await client.chat.completions
             .create(
               { ...body, stream: true, stream_options: { include_usage: true } },
-              { signal: context.callerSignal ?? null, timeout: context.remainingMs ?? sdkTimeoutMs, ...headersOption(options) },
+              {
+                signal: context.callerSignal ?? null,
+                timeout: context.remainingMs ?? sdkTimeoutMs,
+                ...headersOption(options),
+              },
             )
             .withResponse();
           requestId = result.request_id ?? undefined;
@@ -174,7 +181,10 @@ export class OpenAIProvider implements LLMProvider {
     }
     const streamWarnings = [...warnings];
     if (usage === undefined) {
-      streamWarnings.push({ type: 'other', message: 'The server did not report token usage for this stream; usage is zero.' });
+      streamWarnings.push({
+        type: 'other',
+        message: 'The server did not report token usage for this stream; usage is zero.',
+      });
     }
     const parts = assembler.finish({
       finishReason: mapOpenAIFinishReason(rawFinishReason),
@@ -281,7 +291,11 @@ export class OpenAIProvider implements LLMProvider {
   ): LLMResponse {
     const choice = completion.choices[0];
     if (choice === undefined) {
-      throw createProviderError({ provider, vendorMessage: 'the response has no choices', requestId: context.requestId });
+      throw createProviderError({
+        provider,
+        vendorMessage: 'the response has no choices',
+        requestId: context.requestId,
+      });
     }
     const message = choice.message;
     const toolCalls: ToolCall[] = [];
@@ -303,7 +317,8 @@ export class OpenAIProvider implements LLMProvider {
     }
     const rawFinishReason = choice.finish_reason as string | null;
     let finishReason = mapOpenAIFinishReason(rawFinishReason);
-    if (message.refusal != null && message.refusal !== '' && (message.content ?? '') === '') finishReason = 'content_filter';
+    if (message.refusal != null && message.refusal !== '' && (message.content ?? '') === '')
+      finishReason = 'content_filter';
     return this.#finish({
       content: message.content ?? '',
       model: completion.model,
@@ -335,7 +350,11 @@ export class OpenAIProvider implements LLMProvider {
   }): LLMResponse {
     const { content, toolCalls, options } = parts;
     // A model that answers with tool calls has not produced the structured answer yet.
-    const parsed = parseResponseOutput({ content, finishReason: parts.finishReason, toolCalls }, options.responseFormat, provider);
+    const parsed = parseResponseOutput(
+      { content, finishReason: parts.finishReason, toolCalls },
+      options.responseFormat,
+      provider,
+    );
     return {
       content,
       model: parts.model,
@@ -354,7 +373,9 @@ function hasOutput(chunk: OpenAIChatCompletionChunk): boolean {
   if (chunk.usage) return true;
   const choice = chunk.choices[0];
   if (choice === undefined) return false;
-  return Boolean(choice.finish_reason) || (choice.delta.content ?? '') !== '' || (choice.delta.tool_calls?.length ?? 0) > 0;
+  return (
+    Boolean(choice.finish_reason) || (choice.delta.content ?? '') !== '' || (choice.delta.tool_calls?.length ?? 0) > 0
+  );
 }
 
 function toUsage(usage: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number }): Usage {

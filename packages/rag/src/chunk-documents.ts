@@ -68,10 +68,14 @@ export function chunkDocuments(
     if (typeof id !== 'string' || id.trim() === '') {
       throw invalid(adapterName, `Document ${position} needs a non-empty string \`id\` (its stable id in the source).`);
     }
-    if (seen.has(id)) throw invalid(adapterName, `Document id "${id}" appears twice in one index() call; give each document once.`);
+    if (seen.has(id))
+      throw invalid(adapterName, `Document id "${id}" appears twice in one index() call; give each document once.`);
     seen.add(id);
     if (typeof content !== 'string') throw invalid(adapterName, `Document "${id}" needs a string \`content\`.`);
-    if (metadata !== undefined && (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata) || !isJsonSafe(metadata))) {
+    if (
+      metadata !== undefined &&
+      (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata) || !isJsonSafe(metadata))
+    ) {
       throw invalid(
         adapterName,
         `Document "${id}" has metadata that is not a plain object of JSON-safe values (strings, finite numbers, booleans, null, arrays, objects).`,

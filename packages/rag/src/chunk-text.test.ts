@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { chunkDocuments } from './chunk-documents.js';
 import { chunkText, resolveChunkingOptions } from './chunk-text.js';
 
-const words = (count: number, prefix = 'w') => Array.from({ length: count }, (_, index) => `${prefix}${index}`).join(' ');
+const words = (count: number, prefix = 'w') =>
+  Array.from({ length: count }, (_, index) => `${prefix}${index}`).join(' ');
 
 describe('chunkText', () => {
   it('packs paragraphs greedily and never exceeds maxChars', () => {
@@ -50,7 +51,9 @@ describe('chunkText', () => {
 
   it('is deterministic and gives nothing for blank text', () => {
     const text = `${words(50)}\n\n${words(50, 'z')}`;
-    expect(chunkText(text, { maxChars: 120, overlapChars: 20 })).toEqual(chunkText(text, { maxChars: 120, overlapChars: 20 }));
+    expect(chunkText(text, { maxChars: 120, overlapChars: 20 })).toEqual(
+      chunkText(text, { maxChars: 120, overlapChars: 20 }),
+    );
     expect(chunkText(' \n\n \t', { maxChars: 120, overlapChars: 20 })).toEqual([]);
   });
 });
@@ -59,7 +62,12 @@ describe('resolveChunkingOptions', () => {
   it('applies defaults and rejects out-of-range values', () => {
     expect(resolveChunkingOptions({}, 'docs')).toEqual({ maxChars: 1000, overlapChars: 100 });
     expect(resolveChunkingOptions({ maxChars: 200 }, 'docs')).toEqual({ maxChars: 200, overlapChars: 50 });
-    for (const bad of [{ maxChars: 49 }, { maxChars: 100.5 }, { maxChars: 100, overlapChars: 50 }, { overlapChars: -1 }]) {
+    for (const bad of [
+      { maxChars: 49 },
+      { maxChars: 100.5 },
+      { maxChars: 100, overlapChars: 50 },
+      { overlapChars: -1 },
+    ]) {
       expect(() => resolveChunkingOptions(bad, 'docs')).toThrow(RagSearchError);
     }
   });
@@ -67,14 +75,31 @@ describe('resolveChunkingOptions', () => {
 
 describe('chunkDocuments', () => {
   it('gives chunks stable ids and the document metadata plus documentId/chunkIndex', () => {
-    const [document] = chunkDocuments([{ id: 'guide.md', content: `${words(40)}\n\n${words(40, 'q')}`, metadata: { type: 'guide', chunkIndex: 'user' } }], { chunking: { maxChars: 200 } }, 'docs');
+    const [document] = chunkDocuments(
+      [
+        {
+          id: 'guide.md',
+          content: `${words(40)}\n\n${words(40, 'q')}`,
+          metadata: { type: 'guide', chunkIndex: 'user' },
+        },
+      ],
+      { chunking: { maxChars: 200 } },
+      'docs',
+    );
     expect(document!.chunks.map((chunk) => chunk.id)).toEqual(document!.chunks.map((_, index) => `guide.md#${index}`));
     expect(document!.chunks[1]!.metadata).toEqual({ type: 'guide', documentId: 'guide.md', chunkIndex: 1 });
   });
 
   it('keeps a document whole with chunking: false, and an empty document has no chunks', () => {
     const long = words(500);
-    const [whole, empty] = chunkDocuments([{ id: 'a', content: long }, { id: 'b', content: '  ' }], { chunking: false }, 'docs');
+    const [whole, empty] = chunkDocuments(
+      [
+        { id: 'a', content: long },
+        { id: 'b', content: '  ' },
+      ],
+      { chunking: false },
+      'docs',
+    );
     expect(whole!.chunks.map((chunk) => chunk.content)).toEqual([long]);
     expect(empty!.chunks).toEqual([]);
   });

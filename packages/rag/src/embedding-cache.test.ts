@@ -23,11 +23,21 @@ describe('MemoryEmbeddingCache and CachedEmbeddingModel', () => {
     const model = countingModel();
     const cached = new CachedEmbeddingModel({ model, cache: new MemoryEmbeddingCache() });
     expect(cached.modelId).toBe('test:len');
-    expect(await cached.embed(['aa', 'b', 'aa'])).toEqual([[2, 1], [1, 1], [2, 1]]);
+    expect(await cached.embed(['aa', 'b', 'aa'])).toEqual([
+      [2, 1],
+      [1, 1],
+      [2, 1],
+    ]);
     expect(model.calls).toEqual([['aa', 'b']]);
-    expect(await cached.embed(['ccc', 'b'])).toEqual([[3, 1], [1, 1]]);
+    expect(await cached.embed(['ccc', 'b'])).toEqual([
+      [3, 1],
+      [1, 1],
+    ]);
     expect(model.calls).toEqual([['aa', 'b'], ['ccc']]);
-    expect(await cached.embed(['aa', 'ccc'])).toEqual([[2, 1], [3, 1]]);
+    expect(await cached.embed(['aa', 'ccc'])).toEqual([
+      [2, 1],
+      [3, 1],
+    ]);
     expect(model.calls).toHaveLength(2);
     expect(cached.stats).toEqual({ hits: 3, misses: 3 });
     expect(await cached.embed([])).toEqual([]);
@@ -46,7 +56,10 @@ describe('MemoryEmbeddingCache and CachedEmbeddingModel', () => {
   it('evicts the least recently used entry beyond maxEntries', async () => {
     const cache = new MemoryEmbeddingCache({ maxEntries: 2 });
     const [a, b, c] = ['a', 'b', 'c'].map(hashEmbeddingText);
-    await cache.setMany('m', [{ textHash: a!, vector: [1] }, { textHash: b!, vector: [2] }]);
+    await cache.setMany('m', [
+      { textHash: a!, vector: [1] },
+      { textHash: b!, vector: [2] },
+    ]);
     await cache.getMany('m', [a!]);
     await cache.setMany('m', [{ textHash: c!, vector: [3] }]);
     expect(await cache.getMany('m', [a!, b!, c!])).toEqual([[1], undefined, [3]]);
@@ -56,7 +69,9 @@ describe('MemoryEmbeddingCache and CachedEmbeddingModel', () => {
   it('hashes text with SHA-256 and rejects a model that returns the wrong number of vectors', async () => {
     expect(hashEmbeddingText('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     const broken: EmbeddingModel = { specificationVersion: 'v1', modelId: 'broken', embed: () => Promise.resolve([]) };
-    await expect(new CachedEmbeddingModel({ model: broken, cache: new MemoryEmbeddingCache() }).embed(['x'])).rejects.toThrow(/returned 0 vectors for 1 texts/);
+    await expect(
+      new CachedEmbeddingModel({ model: broken, cache: new MemoryEmbeddingCache() }).embed(['x']),
+    ).rejects.toThrow(/returned 0 vectors for 1 texts/);
     expect(() => new CachedEmbeddingModel({ model: broken, cache: {} as never })).toThrow(/needs `cache`/);
   });
 });

@@ -24,7 +24,10 @@ export class MemoryEmbeddingCache implements EmbeddingCache {
   constructor(settings: MemoryEmbeddingCacheSettings = {}) {
     const maxEntries = settings.maxEntries ?? 10_000;
     if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-      throw new RagConfigError({ message: `MemoryEmbeddingCache maxEntries must be a positive integer, got ${String(maxEntries)}.`, field: 'maxEntries' });
+      throw new RagConfigError({
+        message: `MemoryEmbeddingCache maxEntries must be a positive integer, got ${String(maxEntries)}.`,
+        field: 'maxEntries',
+      });
     }
     this.#maxEntries = maxEntries;
   }
@@ -50,7 +53,10 @@ export class MemoryEmbeddingCache implements EmbeddingCache {
   }
 
   /** See {@link EmbeddingCache.setMany}. Vectors are copied and frozen. */
-  setMany(modelId: string, entries: readonly { readonly textHash: string; readonly vector: readonly number[] }[]): Promise<void> {
+  setMany(
+    modelId: string,
+    entries: readonly { readonly textHash: string; readonly vector: readonly number[] }[],
+  ): Promise<void> {
     for (const { textHash, vector } of entries) {
       const key = `${modelId}\u0000${textHash}`;
       this.#entries.delete(key);
@@ -93,11 +99,21 @@ export class CachedEmbeddingModel implements EmbeddingModel {
   #misses = 0;
 
   constructor(settings: CachedEmbeddingModelSettings) {
-    if (typeof settings.model?.embed !== 'function' || typeof settings.model.modelId !== 'string' || settings.model.modelId === '') {
-      throw new RagConfigError({ message: 'CachedEmbeddingModel needs `model`: an EmbeddingModel with a non-empty modelId.', field: 'model' });
+    if (
+      typeof settings.model?.embed !== 'function' ||
+      typeof settings.model.modelId !== 'string' ||
+      settings.model.modelId === ''
+    ) {
+      throw new RagConfigError({
+        message: 'CachedEmbeddingModel needs `model`: an EmbeddingModel with a non-empty modelId.',
+        field: 'model',
+      });
     }
     if (typeof settings.cache?.getMany !== 'function' || typeof settings.cache.setMany !== 'function') {
-      throw new RagConfigError({ message: 'CachedEmbeddingModel needs `cache`: an EmbeddingCache such as new MemoryEmbeddingCache().', field: 'cache' });
+      throw new RagConfigError({
+        message: 'CachedEmbeddingModel needs `cache`: an EmbeddingCache such as new MemoryEmbeddingCache().',
+        field: 'cache',
+      });
     }
     this.#model = settings.model;
     this.#cache = settings.cache;
@@ -126,11 +142,17 @@ export class CachedEmbeddingModel implements EmbeddingModel {
       const vectors = await this.#model.embed([...missing.values()], options);
       const missingHashes = [...missing.keys()];
       if (vectors.length !== missingHashes.length) {
-        throw new RagConfigError({ message: `Embedding model "${this.modelId}" returned ${vectors.length} vectors for ${missingHashes.length} texts; it must return one per text.`, field: 'model' });
+        throw new RagConfigError({
+          message: `Embedding model "${this.modelId}" returned ${vectors.length} vectors for ${missingHashes.length} texts; it must return one per text.`,
+          field: 'model',
+        });
       }
       missingHashes.forEach((hash, index) => computed.set(hash, vectors[index]!));
       this.#misses += missing.size;
-      await this.#cache.setMany(this.modelId, missingHashes.map((textHash, index) => ({ textHash, vector: vectors[index]! })));
+      await this.#cache.setMany(
+        this.modelId,
+        missingHashes.map((textHash, index) => ({ textHash, vector: vectors[index]! })),
+      );
     }
     return hashes.map((hash, index) => [...(cached[index] ?? computed.get(hash)!)]);
   }

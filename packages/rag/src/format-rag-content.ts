@@ -57,7 +57,9 @@ export function formatRagContent(results: readonly SearchResult[], options: Form
     ).content;
   });
   const body = items.join(options.separator ?? defaultRagSeparator);
-  const header = options.header ? renderTemplate(options.header, { ...params, count: results.length }, ignore).content : '';
+  const header = options.header
+    ? renderTemplate(options.header, { ...params, count: results.length }, ignore).content
+    : '';
   if (header === '') return body;
   return header.endsWith('\n') ? header + body : `${header}\n${body}`;
 }

@@ -15,7 +15,12 @@ function ranked(name: string, ids: readonly string[]): SearchAdapter & { seen: S
     seen,
     search(_query, options = {}) {
       seen.push(options);
-      const results: SearchResult[] = ids.map((id, index) => ({ id, content: `text ${id}`, score: 1 - index / 10, metadata: { from: name } }));
+      const results: SearchResult[] = ids.map((id, index) => ({
+        id,
+        content: `text ${id}`,
+        score: 1 - index / 10,
+        metadata: { from: name },
+      }));
       return Promise.resolve(results.slice(0, options.k ?? 5));
     },
   };
@@ -40,7 +45,11 @@ describe('HybridSearchAdapter', () => {
   });
 
   it('scores 1 for first in both lists, 0.5 for first in one; threshold and k apply after fusion', async () => {
-    const hybrid = new HybridSearchAdapter({ name: 'hy', keyword: ranked('kw', ['a', 'x']), vector: ranked('vec', ['a', 'y']) });
+    const hybrid = new HybridSearchAdapter({
+      name: 'hy',
+      keyword: ranked('kw', ['a', 'x']),
+      vector: ranked('vec', ['a', 'y']),
+    });
     const results = await hybrid.search('q');
     expect(results[0]).toMatchObject({ id: 'a', score: 1 });
     const only = new HybridSearchAdapter({ name: 'hy', keyword: ranked('kw', ['p']), vector: ranked('vec', ['q']) });
@@ -61,19 +70,47 @@ describe('HybridSearchAdapter', () => {
   });
 
   it('weights lists and honours rrfK', async () => {
-    const hybrid = new HybridSearchAdapter({ name: 'hy', keyword: ranked('kw', ['a', 'b']), vector: ranked('vec', ['b', 'a']), vectorWeight: 3, rrfK: 0 });
+    const hybrid = new HybridSearchAdapter({
+      name: 'hy',
+      keyword: ranked('kw', ['a', 'b']),
+      vector: ranked('vec', ['b', 'a']),
+      vectorWeight: 3,
+      rrfK: 0,
+    });
     const results = await hybrid.search('q');
     // b: 1/2 + 3/1 = 3.5; a: 1/1 + 3/2 = 2.5; best = 4
-    expect(results.map((result) => [result.id, result.score])).toEqual([['b', 3.5 / 4], ['a', 2.5 / 4]]);
+    expect(results.map((result) => [result.id, result.score])).toEqual([
+      ['b', 3.5 / 4],
+      ['a', 2.5 / 4],
+    ]);
   });
 
   it('wraps an adapter failure and validates settings', async () => {
-    const failing: SearchAdapter = { specificationVersion: 'v1', name: 'broken', search: () => Promise.reject(new Error('db down')) };
+    const failing: SearchAdapter = {
+      specificationVersion: 'v1',
+      name: 'broken',
+      search: () => Promise.reject(new Error('db down')),
+    };
     const hybrid = new HybridSearchAdapter({ name: 'hy', keyword: ranked('kw', ['a']), vector: failing });
-    await expect(hybrid.search('q')).rejects.toSatisfy((error) => RagSearchError.isInstance(error) && /adapter "broken": db down/.test(error.message));
-    expect(() => new HybridSearchAdapter({ name: 'hy', keyword: ranked('kw', []), vector: {} as never })).toThrow(RagConfigError);
-    expect(() => new HybridSearchAdapter({ name: 'hy', keyword: ranked('kw', []), vector: ranked('v', []), keywordWeight: 0, vectorWeight: 0 })).toThrow(/positive weight/);
-    expect(() => new HybridSearchAdapter({ name: 'hy', keyword: ranked('kw', []), vector: ranked('v', []), rrfK: -1 })).toThrow(/rrfK/);
+    await expect(hybrid.search('q')).rejects.toSatisfy(
+      (error) => RagSearchError.isInstance(error) && /adapter "broken": db down/.test(error.message),
+    );
+    expect(() => new HybridSearchAdapter({ name: 'hy', keyword: ranked('kw', []), vector: {} as never })).toThrow(
+      RagConfigError,
+    );
+    expect(
+      () =>
+        new HybridSearchAdapter({
+          name: 'hy',
+          keyword: ranked('kw', []),
+          vector: ranked('v', []),
+          keywordWeight: 0,
+          vectorWeight: 0,
+        }),
+    ).toThrow(/positive weight/);
+    expect(
+      () => new HybridSearchAdapter({ name: 'hy', keyword: ranked('kw', []), vector: ranked('v', []), rrfK: -1 }),
+    ).toThrow(/rrfK/);
   });
 });
 
@@ -82,11 +119,21 @@ describe('HybridSearchAdapter.index', () => {
     const words = ['python', 'asyncio', 'bread', 'flour'];
     const vector = new VectorSearchAdapter({
       name: 'vec',
-      embeddingModel: { specificationVersion: 'v1', modelId: 'test:words', embed: (texts) => Promise.resolve(texts.map((text) => words.map((word) => (text.toLowerCase().includes(word) ? 1 : 0)))) },
+      embeddingModel: {
+        specificationVersion: 'v1',
+        modelId: 'test:words',
+        embed: (texts) =>
+          Promise.resolve(texts.map((text) => words.map((word) => (text.toLowerCase().includes(word) ? 1 : 0)))),
+      },
     });
     const keyword = new InMemorySearchAdapter({ name: 'kw' });
     const hybrid = new HybridSearchAdapter({ name: 'hy', keyword, vector });
-    expect(await hybrid.index([{ id: 'a', content: 'Python asyncio loops' }, { id: 'b', content: 'Bread from flour' }])).toEqual({ documents: 2, chunks: 2 });
+    expect(
+      await hybrid.index([
+        { id: 'a', content: 'Python asyncio loops' },
+        { id: 'b', content: 'Bread from flour' },
+      ]),
+    ).toEqual({ documents: 2, chunks: 2 });
     expect(vector.size).toBe(2);
     const [top] = await hybrid.search('asyncio in python');
     expect(top).toMatchObject({ id: 'a#0', score: 1 });

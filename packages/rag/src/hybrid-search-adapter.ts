@@ -1,5 +1,13 @@
 import { RagSearchError } from '@dk/spec';
-import type { IndexableSearchAdapter, IndexOptions, IndexResult, SearchAdapter, SearchDocument, SearchOptions, SearchResult } from '@dk/spec';
+import type {
+  IndexableSearchAdapter,
+  IndexOptions,
+  IndexResult,
+  SearchAdapter,
+  SearchDocument,
+  SearchOptions,
+  SearchResult,
+} from '@dk/spec';
 import { RagConfigError } from './rag-config-error.js';
 import { validateSearchOptions } from './validate-search-options.js';
 
@@ -50,7 +58,10 @@ export class HybridSearchAdapter implements SearchAdapter {
 
   constructor(settings: HybridSearchAdapterSettings) {
     if (typeof settings.name !== 'string' || settings.name.trim() === '') {
-      throw new RagConfigError({ message: 'HybridSearchAdapter needs a non-empty `name` (the adapter_name RAG configs use).', field: 'name' });
+      throw new RagConfigError({
+        message: 'HybridSearchAdapter needs a non-empty `name` (the adapter_name RAG configs use).',
+        field: 'name',
+      });
     }
     for (const field of ['keyword', 'vector'] as const) {
       if (typeof settings[field]?.search !== 'function') {
@@ -59,19 +70,35 @@ export class HybridSearchAdapter implements SearchAdapter {
     }
     const rrfK = settings.rrfK ?? 60;
     if (!Number.isFinite(rrfK) || rrfK < 0) {
-      throw new RagConfigError({ message: `HybridSearchAdapter rrfK must be a finite number ≥ 0, got ${String(rrfK)}. Leave it unset for 60.`, field: 'rrfK' });
+      throw new RagConfigError({
+        message: `HybridSearchAdapter rrfK must be a finite number ≥ 0, got ${String(rrfK)}. Leave it unset for 60.`,
+        field: 'rrfK',
+      });
     }
     const candidates = settings.candidates ?? 20;
     if (!Number.isInteger(candidates) || candidates < 1) {
-      throw new RagConfigError({ message: `HybridSearchAdapter candidates must be a positive integer, got ${String(candidates)}.`, field: 'candidates' });
+      throw new RagConfigError({
+        message: `HybridSearchAdapter candidates must be a positive integer, got ${String(candidates)}.`,
+        field: 'candidates',
+      });
     }
     const keywordWeight = settings.keywordWeight ?? 1;
     const vectorWeight = settings.vectorWeight ?? 1;
-    for (const [field, weight] of [['keywordWeight', keywordWeight], ['vectorWeight', vectorWeight]] as const) {
-      if (!Number.isFinite(weight) || weight < 0) throw new RagConfigError({ message: `HybridSearchAdapter ${field} must be a finite number ≥ 0, got ${String(weight)}.`, field });
+    for (const [field, weight] of [
+      ['keywordWeight', keywordWeight],
+      ['vectorWeight', vectorWeight],
+    ] as const) {
+      if (!Number.isFinite(weight) || weight < 0)
+        throw new RagConfigError({
+          message: `HybridSearchAdapter ${field} must be a finite number ≥ 0, got ${String(weight)}.`,
+          field,
+        });
     }
     if (keywordWeight + vectorWeight === 0) {
-      throw new RagConfigError({ message: 'HybridSearchAdapter needs at least one positive weight.', field: 'keywordWeight' });
+      throw new RagConfigError({
+        message: 'HybridSearchAdapter needs at least one positive weight.',
+        field: 'keywordWeight',
+      });
     }
     this.name = settings.name;
     this.#keyword = settings.keyword;
@@ -86,8 +113,15 @@ export class HybridSearchAdapter implements SearchAdapter {
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult[]> {
     options.signal?.throwIfAborted();
     const { k, scoreThreshold, filters } = validateSearchOptions(options, this.name);
-    const inner: SearchOptions = { k: Math.max(k, this.#candidates), ...(filters === undefined ? {} : { filters }), ...(options.signal === undefined ? {} : { signal: options.signal }) };
-    const [keyword, vector] = await Promise.all([this.#run(this.#keyword, query, inner, options.signal), this.#run(this.#vector, query, inner, options.signal)]);
+    const inner: SearchOptions = {
+      k: Math.max(k, this.#candidates),
+      ...(filters === undefined ? {} : { filters }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    };
+    const [keyword, vector] = await Promise.all([
+      this.#run(this.#keyword, query, inner, options.signal),
+      this.#run(this.#vector, query, inner, options.signal),
+    ]);
     const best = (this.#keywordWeight + this.#vectorWeight) / (this.#rrfK + 1);
     const fused = new Map<string, { result: SearchResult; value: number; keywordRank: number; vectorRank: number }>();
     const add = (list: readonly SearchResult[], weight: number, which: 'keywordRank' | 'vectorRank') => {
@@ -108,8 +142,16 @@ export class HybridSearchAdapter implements SearchAdapter {
     const ranked = [...fused.values()]
       .map((entry) => ({ ...entry, score: Math.min(1, entry.value / best) }))
       .filter((entry) => scoreThreshold === undefined || entry.score >= scoreThreshold)
-      .sort((left, right) => right.score - left.score || left.keywordRank - right.keywordRank || left.vectorRank - right.vectorRank);
-    return ranked.slice(0, k).map(({ result, score }) => ({ id: result.id, content: result.content, score, metadata: { ...result.metadata } }));
+      .sort(
+        (left, right) =>
+          right.score - left.score || left.keywordRank - right.keywordRank || left.vectorRank - right.vectorRank,
+      );
+    return ranked.slice(0, k).map(({ result, score }) => ({
+      id: result.id,
+      content: result.content,
+      score,
+      metadata: { ...result.metadata },
+    }));
   }
 
   /**
@@ -134,7 +176,8 @@ export class HybridSearchAdapter implements SearchAdapter {
 
   #indexable(): [IndexableSearchAdapter, IndexableSearchAdapter] {
     const isIndexable = (adapter: SearchAdapter): adapter is IndexableSearchAdapter =>
-      typeof (adapter as Partial<IndexableSearchAdapter>).index === 'function' && typeof (adapter as Partial<IndexableSearchAdapter>).deleteDocuments === 'function';
+      typeof (adapter as Partial<IndexableSearchAdapter>).index === 'function' &&
+      typeof (adapter as Partial<IndexableSearchAdapter>).deleteDocuments === 'function';
     const keyword = this.#keyword;
     const vector = this.#vector;
     if (!isIndexable(keyword) || !isIndexable(vector)) {
@@ -147,7 +190,12 @@ export class HybridSearchAdapter implements SearchAdapter {
     return [keyword, vector];
   }
 
-  async #run(adapter: SearchAdapter, query: string, options: SearchOptions, signal: AbortSignal | undefined): Promise<SearchResult[]> {
+  async #run(
+    adapter: SearchAdapter,
+    query: string,
+    options: SearchOptions,
+    signal: AbortSignal | undefined,
+  ): Promise<SearchResult[]> {
     try {
       return await adapter.search(query, options);
     } catch (error) {

@@ -4,7 +4,11 @@ import { InMemorySearchAdapter } from './in-memory-search-adapter.js';
 import { RagConfigError } from './rag-config-error.js';
 
 const documents = [
-  { id: 'async', content: 'Python async programming with asyncio event loops', metadata: { type: 'docs', lang: 'python' } },
+  {
+    id: 'async',
+    content: 'Python async programming with asyncio event loops',
+    metadata: { type: 'docs', lang: 'python' },
+  },
   { id: 'gen', content: 'Python generators and iterators explained', metadata: { type: 'docs', lang: 'python' } },
   { id: 'ts', content: 'TypeScript async functions return promises', metadata: { type: 'code', lang: 'typescript' } },
   { id: 'cook', content: 'A recipe for bread with flour, water and salt', metadata: { type: 'blog' } },
@@ -20,7 +24,12 @@ describe('InMemorySearchAdapter', () => {
     expect(results[1]!.score).toBeGreaterThan(0);
     expect(results[1]!.score).toBeLessThan(results[0]!.score);
     for (const result of results) expect(result.score).toBeLessThanOrEqual(1);
-    expect(results[0]).toEqual({ id: 'async', content: documents[0]!.content, score: results[0]!.score, metadata: { type: 'docs', lang: 'python' } });
+    expect(results[0]).toEqual({
+      id: 'async',
+      content: documents[0]!.content,
+      score: results[0]!.score,
+      metadata: { type: 'docs', lang: 'python' },
+    });
   });
 
   it('normalises against the query, not the best hit: a partial match stays below 1', async () => {
@@ -75,7 +84,9 @@ describe('InMemorySearchAdapter', () => {
 
   it('rejects invalid options and settings with typed errors', async () => {
     const adapter = new InMemorySearchAdapter({ name: 'docs', documents });
-    await expect(adapter.search('x', { k: 0 })).rejects.toSatisfy((error) => RagSearchError.isInstance(error) && error.code === 'RAG_SEARCH_OPTIONS_INVALID');
+    await expect(adapter.search('x', { k: 0 })).rejects.toSatisfy(
+      (error) => RagSearchError.isInstance(error) && error.code === 'RAG_SEARCH_OPTIONS_INVALID',
+    );
     await expect(adapter.search('x', { scoreThreshold: 1.5 })).rejects.toThrow(/between 0 and 1/);
     expect(() => new InMemorySearchAdapter({ name: '' })).toThrow(RagConfigError);
     expect(() => new InMemorySearchAdapter({ name: 'x', b: 2 })).toThrow(/b must be between 0 and 1/);
@@ -89,7 +100,9 @@ describe('InMemorySearchAdapter', () => {
     await expect(adapter.search('python', { signal: controller.signal })).rejects.toThrow('stop');
     await adapter.close();
     await adapter.close();
-    await expect(adapter.search('python')).rejects.toSatisfy((error) => RagSearchError.isInstance(error) && error.code === 'RAG_ADAPTER_CLOSED');
+    await expect(adapter.search('python')).rejects.toSatisfy(
+      (error) => RagSearchError.isInstance(error) && error.code === 'RAG_ADAPTER_CLOSED',
+    );
   });
 
   it('prefers the shorter document when term frequencies are equal', async () => {
@@ -108,7 +121,13 @@ describe('InMemorySearchAdapter', () => {
 
   it('stays correct through many removals (postings are compacted) and ties keep insertion order', async () => {
     const adapter = new InMemorySearchAdapter({ name: 'docs' });
-    adapter.add(Array.from({ length: 3000 }, (_, index) => ({ id: `d${index}`, content: index % 3 === 0 ? 'alpha beta' : 'gamma delta', metadata: { n: index } })));
+    adapter.add(
+      Array.from({ length: 3000 }, (_, index) => ({
+        id: `d${index}`,
+        content: index % 3 === 0 ? 'alpha beta' : 'gamma delta',
+        metadata: { n: index },
+      })),
+    );
     for (let index = 0; index < 2500; index++) adapter.remove(`d${index}`);
     expect(adapter.size).toBe(500);
     const results = await adapter.search('alpha', { k: 3 });

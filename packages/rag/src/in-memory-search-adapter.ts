@@ -100,15 +100,24 @@ export class InMemorySearchAdapter implements IndexableSearchAdapter {
 
   constructor(settings: InMemorySearchAdapterSettings) {
     if (typeof settings.name !== 'string' || settings.name.trim() === '') {
-      throw new RagConfigError({ message: 'InMemorySearchAdapter needs a non-empty `name` (the adapter_name RAG configs use).', field: 'name' });
+      throw new RagConfigError({
+        message: 'InMemorySearchAdapter needs a non-empty `name` (the adapter_name RAG configs use).',
+        field: 'name',
+      });
     }
     const k1 = settings.k1 ?? 1.2;
     const b = settings.b ?? 0.75;
     if (!Number.isFinite(k1) || k1 < 0) {
-      throw new RagConfigError({ message: `BM25 k1 must be a finite number ≥ 0, got ${k1}. Leave it unset for 1.2.`, field: 'k1' });
+      throw new RagConfigError({
+        message: `BM25 k1 must be a finite number ≥ 0, got ${k1}. Leave it unset for 1.2.`,
+        field: 'k1',
+      });
     }
     if (!Number.isFinite(b) || b < 0 || b > 1) {
-      throw new RagConfigError({ message: `BM25 b must be between 0 and 1, got ${b}. Leave it unset for 0.75.`, field: 'b' });
+      throw new RagConfigError({
+        message: `BM25 b must be between 0 and 1, got ${b}. Leave it unset for 0.75.`,
+        field: 'b',
+      });
     }
     this.name = settings.name;
     this.#k1 = k1;
@@ -130,7 +139,10 @@ export class InMemorySearchAdapter implements IndexableSearchAdapter {
         throw new RagConfigError({ message: 'Every document needs a non-empty string `id`.', field: 'id' });
       }
       if (typeof document.content !== 'string') {
-        throw new RagConfigError({ message: `Document "${document.id}" needs a string \`content\`.`, field: 'content' });
+        throw new RagConfigError({
+          message: `Document "${document.id}" needs a string \`content\`.`,
+          field: 'content',
+        });
       }
       this.remove(document.id);
       const tokens = tokenize(document.content, this.#stopWords);
@@ -203,7 +215,10 @@ export class InMemorySearchAdapter implements IndexableSearchAdapter {
       for (const { documentId, chunks } of batch) {
         for (const id of this.#chunksByDocument.get(documentId) ?? []) this.remove(id);
         this.add(chunks.map(({ id, content, metadata }) => ({ id, content, metadata })));
-        this.#chunksByDocument.set(documentId, chunks.map((chunk) => chunk.id));
+        this.#chunksByDocument.set(
+          documentId,
+          chunks.map((chunk) => chunk.id),
+        );
       }
     });
   }
@@ -253,7 +268,12 @@ export class InMemorySearchAdapter implements IndexableSearchAdapter {
     this.add(live.map(({ id, content, metadata }) => ({ id, content, metadata })));
   }
 
-  #rank(query: string, k: number, scoreThreshold: number | undefined, filters: SearchFilters | undefined): SearchResult[] {
+  #rank(
+    query: string,
+    k: number,
+    scoreThreshold: number | undefined,
+    filters: SearchFilters | undefined,
+  ): SearchResult[] {
     const count = this.#documents.size;
     const terms = [...new Set(tokenize(query, this.#stopWords))];
     if (terms.length === 0 || count === 0) return [];
@@ -306,7 +326,8 @@ export class InMemorySearchAdapter implements IndexableSearchAdapter {
     }
     // Keep the best k in a small sorted array: k is small, candidates can be many.
     const best: Candidate[] = [];
-    const better = (left: Candidate, right: Candidate) => left.score - right.score || left.raw - right.raw || right.slot - left.slot;
+    const better = (left: Candidate, right: Candidate) =>
+      left.score - right.score || left.raw - right.raw || right.slot - left.slot;
     for (const slot of touched) {
       const score = idfTotal > 0 ? Math.min(1, capped[slot]! / idfTotal) : 0;
       if (scoreThreshold !== undefined && score < scoreThreshold) continue;

@@ -17,7 +17,9 @@ describe('makeVariablesOptional', () => {
   });
 
   it('leaves escaped variables and other names alone', () => {
-    expect(makeVariablesOptional('\\{{RAG_CONTENT}} {{other.path}}', new Set(['RAG_CONTENT']))).toBe('\\{{RAG_CONTENT}} {{other.path}}');
+    expect(makeVariablesOptional('\\{{RAG_CONTENT}} {{other.path}}', new Set(['RAG_CONTENT']))).toBe(
+      '\\{{RAG_CONTENT}} {{other.path}}',
+    );
     expect(makeVariablesOptional('{{a}} {{b.c}}')).toBe('(({{a}})) (({{b.c}}))');
   });
 });

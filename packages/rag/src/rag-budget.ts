@@ -45,7 +45,10 @@ export interface RagBudgetItem {
  * and every item after it are dropped, so the budget is cut at an item boundary and never
  * inside an item, and nothing kept ranks below something dropped.
  */
-export function cutToBudget<T extends RagBudgetItem>(items: readonly T[], maxTokens: number): { readonly kept: T[]; readonly dropped: T[]; readonly usedTokens: number } {
+export function cutToBudget<T extends RagBudgetItem>(
+  items: readonly T[],
+  maxTokens: number,
+): { readonly kept: T[]; readonly dropped: T[]; readonly usedTokens: number } {
   let usedTokens = 0;
   let index = 0;
   for (; index < items.length; index++) {
@@ -60,7 +63,10 @@ export function cutToBudget<T extends RagBudgetItem>(items: readonly T[], maxTok
 export function checkTokenBudget(value: unknown, field: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new RagConfigError({ message: `RAG ${field} must be a positive integer number of tokens, got ${String(value)}. Leave it unset for no budget.`, field });
+    throw new RagConfigError({
+      message: `RAG ${field} must be a positive integer number of tokens, got ${String(value)}. Leave it unset for no budget.`,
+      field,
+    });
   }
   return value;
 }

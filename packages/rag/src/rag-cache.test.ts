@@ -29,12 +29,25 @@ const docs = () =>
   );
 
 describe('ragQueryHash', () => {
-  const base = { adapterName: 'docs', query: 'asyncio', k: 5, filters: { type: 'docs', lang: 'py' }, scoreThreshold: 0.2 };
+  const base = {
+    adapterName: 'docs',
+    query: 'asyncio',
+    k: 5,
+    filters: { type: 'docs', lang: 'py' },
+    scoreThreshold: 0.2,
+  };
   it('depends on adapter, query, k, filters and threshold, not on filter key order', () => {
     const hash = ragQueryHash(base);
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
     expect(ragQueryHash({ ...base, filters: { lang: 'py', type: 'docs' } })).toBe(hash);
-    for (const change of [{ adapterName: 'code' }, { query: 'asyncio ' }, { k: 4 }, { filters: { type: 'docs' } }, { scoreThreshold: undefined }, { filters: undefined }]) {
+    for (const change of [
+      { adapterName: 'code' },
+      { query: 'asyncio ' },
+      { k: 4 },
+      { filters: { type: 'docs' } },
+      { scoreThreshold: undefined },
+      { filters: undefined },
+    ]) {
       expect(ragQueryHash({ ...base, ...change })).not.toBe(hash);
     }
   });
@@ -52,7 +65,9 @@ describe('runRagSearches with a cache', () => {
     expect(first.runs[0]!.cacheHit).toBe(false);
     expect(second.runs[0]!.cacheHit).toBe(true);
     expect(second.runs[0]!.queryHash).toBe(first.runs[0]!.queryHash);
-    expect(first.runs[0]!.queryHash).toBe(ragQueryHash({ adapterName: 'docs', query: 'asyncio', k: 2, filters: undefined, scoreThreshold: undefined }));
+    expect(first.runs[0]!.queryHash).toBe(
+      ragQueryHash({ adapterName: 'docs', query: 'asyncio', k: 2, filters: undefined, scoreThreshold: undefined }),
+    );
     expect(second.values).toEqual(first.values);
     expect(second.runs[0]!.results).toEqual(first.runs[0]!.results);
     // different params → different hash → a miss
@@ -63,9 +78,22 @@ describe('runRagSearches with a cache', () => {
   });
 
   it('does not cache failures or skipped queries', async () => {
-    const failing: SearchAdapter = { specificationVersion: 'v1', name: 'docs', search: () => Promise.reject(new Error('down')) };
+    const failing: SearchAdapter = {
+      specificationVersion: 'v1',
+      name: 'docs',
+      search: () => Promise.reject(new Error('down')),
+    };
     const cache = new MemoryRagResultCache();
-    const outcome = await runRagSearches({ requests: [{ config: { adapter_name: 'docs', query: 'x' } }, { config: { adapter_name: 'docs', query: '{{missing}}' } }], adapters: new Map([['docs', failing]]), params: {}, cache, failurePolicy: 'omit' });
+    const outcome = await runRagSearches({
+      requests: [
+        { config: { adapter_name: 'docs', query: 'x' } },
+        { config: { adapter_name: 'docs', query: '{{missing}}' } },
+      ],
+      adapters: new Map([['docs', failing]]),
+      params: {},
+      cache,
+      failurePolicy: 'omit',
+    });
     expect(outcome.runs.map((run) => run.status)).toEqual(['failed', 'skipped']);
     expect(outcome.runs[1]!.queryHash).toBeUndefined();
     expect(cache.size).toBe(0);

@@ -31,7 +31,14 @@ function canonical(value: unknown): unknown {
  * recompute it, and cannot disagree with the builder about what "the same search" is.
  */
 export function ragQueryHash(key: RagQueryKey): string {
-  const payload = JSON.stringify(['rag-query-v1', key.adapterName, key.query, key.k, canonical(key.filters ?? null), key.scoreThreshold ?? null]);
+  const payload = JSON.stringify([
+    'rag-query-v1',
+    key.adapterName,
+    key.query,
+    key.k,
+    canonical(key.filters ?? null),
+    key.scoreThreshold ?? null,
+  ]);
   return createHash('sha256').update(payload, 'utf8').digest('hex');
 }
 
@@ -65,7 +72,10 @@ export class MemoryRagResultCache implements RagResultCache {
   constructor(settings: MemoryRagResultCacheSettings = {}) {
     const maxEntries = settings.maxEntries ?? 1000;
     if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-      throw new RagConfigError({ message: `MemoryRagResultCache maxEntries must be a positive integer, got ${String(maxEntries)}.`, field: 'maxEntries' });
+      throw new RagConfigError({
+        message: `MemoryRagResultCache maxEntries must be a positive integer, got ${String(maxEntries)}.`,
+        field: 'maxEntries',
+      });
     }
     this.#maxEntries = maxEntries;
   }

@@ -18,8 +18,26 @@ describe('normalizeRagConfig', () => {
   });
 
   it('keeps score_threshold and the other fields', () => {
-    const config = normalizeRagConfig({ adapter_name: 'code', query: 'q', k: 3, score_threshold: 0.7, filters: { type: 'code' }, placeholder: 'CODE', header: 'H', item_template: '{{content}}', separator: '|' });
-    expect(config).toMatchObject({ k: 3, scoreThreshold: 0.7, filters: { type: 'code' }, placeholder: 'CODE', header: 'H', itemTemplate: '{{content}}', separator: '|' });
+    const config = normalizeRagConfig({
+      adapter_name: 'code',
+      query: 'q',
+      k: 3,
+      score_threshold: 0.7,
+      filters: { type: 'code' },
+      placeholder: 'CODE',
+      header: 'H',
+      item_template: '{{content}}',
+      separator: '|',
+    });
+    expect(config).toMatchObject({
+      k: 3,
+      scoreThreshold: 0.7,
+      filters: { type: 'code' },
+      placeholder: 'CODE',
+      header: 'H',
+      itemTemplate: '{{content}}',
+      separator: '|',
+    });
   });
 
   it.each([

@@ -71,10 +71,16 @@ const placeholderPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export function normalizeRagConfig(config: RagConfig): NormalizedRagConfig {
   if (typeof config.adapter_name !== 'string' || config.adapter_name.trim() === '') {
-    throw new RagConfigError({ message: 'RAG config needs `adapter_name`: the name of a search adapter given to the builder.', field: 'adapter_name' });
+    throw new RagConfigError({
+      message: 'RAG config needs `adapter_name`: the name of a search adapter given to the builder.',
+      field: 'adapter_name',
+    });
   }
   if (typeof config.query !== 'string') {
-    throw new RagConfigError({ message: 'RAG config needs `query`, a template over the prompt params such as "{{topic}}".', field: 'query' });
+    throw new RagConfigError({
+      message: 'RAG config needs `query`, a template over the prompt params such as "{{topic}}".',
+      field: 'query',
+    });
   }
   const k = config.k ?? 5;
   if (!Number.isInteger(k) || k < 1) {
@@ -82,11 +88,17 @@ export function normalizeRagConfig(config: RagConfig): NormalizedRagConfig {
   }
   const threshold = config.score_threshold;
   if (threshold !== undefined && (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1))) {
-    throw new RagConfigError({ message: `RAG config score_threshold must be between 0 and 1 (scores are normalised), got ${String(threshold)}.`, field: 'score_threshold' });
+    throw new RagConfigError({
+      message: `RAG config score_threshold must be between 0 and 1 (scores are normalised), got ${String(threshold)}.`,
+      field: 'score_threshold',
+    });
   }
   const placeholder = config.placeholder ?? defaultRagPlaceholder;
   if (!placeholderPattern.test(placeholder)) {
-    throw new RagConfigError({ message: `RAG config placeholder must be a variable name like RAG_CONTENT, got "${placeholder}".`, field: 'placeholder' });
+    throw new RagConfigError({
+      message: `RAG config placeholder must be a variable name like RAG_CONTENT, got "${placeholder}".`,
+      field: 'placeholder',
+    });
   }
   return {
     adapterName: config.adapter_name,

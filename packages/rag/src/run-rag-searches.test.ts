@@ -43,8 +43,27 @@ describe('runRagSearches', () => {
   it('renders queries from params, passes k/filters/threshold, numbers citations across configs', async () => {
     const outcome = await runRagSearches({
       requests: [
-        { config: { adapter_name: 'docs', query: '{{language}} {{topic}}', k: 2, filters: { type: 'docs' }, placeholder: 'DOCS', item_template: '[{{index}}] {{content}}', separator: '\n' } },
-        { config: { adapter_name: 'docs', query: '{{topic}}', filters: { type: 'code' }, score_threshold: 0.1, item_template: '[{{index}}] {{content}}' }, configName: 'code_search' },
+        {
+          config: {
+            adapter_name: 'docs',
+            query: '{{language}} {{topic}}',
+            k: 2,
+            filters: { type: 'docs' },
+            placeholder: 'DOCS',
+            item_template: '[{{index}}] {{content}}',
+            separator: '\n',
+          },
+        },
+        {
+          config: {
+            adapter_name: 'docs',
+            query: '{{topic}}',
+            filters: { type: 'code' },
+            score_threshold: 0.1,
+            item_template: '[{{index}}] {{content}}',
+          },
+          configName: 'code_search',
+        },
       ],
       adapters: new Map([['docs', docs]]),
       params: { language: 'Python', topic: 'asyncio' },
@@ -54,8 +73,18 @@ describe('runRagSearches', () => {
       RAG_CONTENT: '[3] asyncio example code in Python',
     });
     const [first, second] = outcome.runs;
-    expect(first).toMatchObject({ placeholder: 'DOCS', adapterName: 'docs', query: 'Python asyncio', k: 2, status: 'ok', configName: undefined });
-    expect(first!.results.map((result) => [result.id, result.citation])).toEqual([['d1', 1], ['d2', 2]]);
+    expect(first).toMatchObject({
+      placeholder: 'DOCS',
+      adapterName: 'docs',
+      query: 'Python asyncio',
+      k: 2,
+      status: 'ok',
+      configName: undefined,
+    });
+    expect(first!.results.map((result) => [result.id, result.citation])).toEqual([
+      ['d1', 1],
+      ['d2', 2],
+    ]);
     expect(second).toMatchObject({ configName: 'code_search', scoreThreshold: 0.1, query: 'asyncio' });
     expect(second!.results[0]!.citation).toBe(3);
     expect(first!.durationMs).toBeGreaterThanOrEqual(0);
@@ -65,8 +94,14 @@ describe('runRagSearches', () => {
     const one = new GateAdapter('one');
     const two = new GateAdapter('two');
     const running = runRagSearches({
-      requests: [{ config: { adapter_name: 'one', query: 'a', placeholder: 'A' } }, { config: { adapter_name: 'two', query: 'b', placeholder: 'B' } }],
-      adapters: new Map<string, SearchAdapter>([['one', one], ['two', two]]),
+      requests: [
+        { config: { adapter_name: 'one', query: 'a', placeholder: 'A' } },
+        { config: { adapter_name: 'two', query: 'b', placeholder: 'B' } },
+      ],
+      adapters: new Map<string, SearchAdapter>([
+        ['one', one],
+        ['two', two],
+      ]),
       params: {},
     });
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -82,7 +117,10 @@ describe('runRagSearches', () => {
     const gate = new GateAdapter('g');
     gate.release();
     const outcome = await runRagSearches({
-      requests: [{ config: { adapter_name: 'g', query: '{{topic}} {{framework}}' } }, { config: { adapter_name: 'g', query: '{{nothing}}', placeholder: 'EMPTY' } }],
+      requests: [
+        { config: { adapter_name: 'g', query: '{{topic}} {{framework}}' } },
+        { config: { adapter_name: 'g', query: '{{nothing}}', placeholder: 'EMPTY' } },
+      ],
       adapters: new Map([['g', gate]]),
       params: { topic: 'routing' },
     });
@@ -92,19 +130,39 @@ describe('runRagSearches', () => {
   });
 
   it('throws RagSearchError under the throw policy', async () => {
-    const run = runRagSearches({ requests: [{ config: { adapter_name: 'broken', query: 'x' } }], adapters: new Map([['broken', new FailingAdapter()]]), params: {} });
-    await expect(run).rejects.toSatisfy((error) => RagSearchError.isInstance(error) && error.adapterName === 'broken' && /index offline/.test(error.message) && error.placeholder === 'RAG_CONTENT');
+    const run = runRagSearches({
+      requests: [{ config: { adapter_name: 'broken', query: 'x' } }],
+      adapters: new Map([['broken', new FailingAdapter()]]),
+      params: {},
+    });
+    await expect(run).rejects.toSatisfy(
+      (error) =>
+        RagSearchError.isInstance(error) &&
+        error.adapterName === 'broken' &&
+        /index offline/.test(error.message) &&
+        error.placeholder === 'RAG_CONTENT',
+    );
   });
 
   it('leaves the placeholder empty and reports the failure under the omit policy', async () => {
     const outcome = await runRagSearches({
-      requests: [{ config: { adapter_name: 'broken', query: 'x' } }, { config: { adapter_name: 'missing', query: 'y', placeholder: 'OTHER' } }, { config: { adapter_name: 'docs', query: 'packaging', placeholder: 'OK', item_template: '{{content}}' } }],
-      adapters: new Map<string, SearchAdapter>([['broken', new FailingAdapter()], ['docs', docs]]),
+      requests: [
+        { config: { adapter_name: 'broken', query: 'x' } },
+        { config: { adapter_name: 'missing', query: 'y', placeholder: 'OTHER' } },
+        { config: { adapter_name: 'docs', query: 'packaging', placeholder: 'OK', item_template: '{{content}}' } },
+      ],
+      adapters: new Map<string, SearchAdapter>([
+        ['broken', new FailingAdapter()],
+        ['docs', docs],
+      ]),
       params: {},
       failurePolicy: 'omit',
     });
     expect(outcome.values).toEqual({ RAG_CONTENT: '', OTHER: '', OK: 'Python packaging guide' });
-    expect(outcome.runs[0]).toMatchObject({ status: 'failed', error: { name: 'RagSearchError', code: 'RAG_SEARCH_FAILED' } });
+    expect(outcome.runs[0]).toMatchObject({
+      status: 'failed',
+      error: { name: 'RagSearchError', code: 'RAG_SEARCH_FAILED' },
+    });
     expect(outcome.runs[1]).toMatchObject({ status: 'failed', error: { code: 'RAG_ADAPTER_NOT_FOUND' } });
     expect(outcome.runs[1]!.error!.message).toMatch(/Known adapters: broken, docs/);
     expect(outcome.runs[2]!.results[0]!.citation).toBe(1);
@@ -116,24 +174,54 @@ describe('runRagSearches', () => {
       specificationVersion: 'v1',
       name: 'slow',
       search: (_query, options) =>
-        new Promise((_resolve, reject) => options?.signal?.addEventListener('abort', () => reject(options.signal!.reason))),
+        new Promise((_resolve, reject) =>
+          options?.signal?.addEventListener('abort', () => reject(options.signal!.reason)),
+        ),
     };
-    const running = runRagSearches({ requests: [{ config: { adapter_name: 'slow', query: 'x' } }], adapters: new Map([['slow', waiting]]), params: {}, failurePolicy: 'omit', signal: controller.signal });
+    const running = runRagSearches({
+      requests: [{ config: { adapter_name: 'slow', query: 'x' } }],
+      adapters: new Map([['slow', waiting]]),
+      params: {},
+      failurePolicy: 'omit',
+      signal: controller.signal,
+    });
     controller.abort(new Error('user cancelled'));
     await expect(running).rejects.toThrow('user cancelled');
-    await expect(runRagSearches({ requests: [], adapters: new Map(), params: {}, signal: controller.signal })).rejects.toThrow('user cancelled');
+    await expect(
+      runRagSearches({ requests: [], adapters: new Map(), params: {}, signal: controller.signal }),
+    ).rejects.toThrow('user cancelled');
   });
 
   it('enforces k and score_threshold even when an adapter ignores them', async () => {
     const lax: SearchAdapter = {
       specificationVersion: 'v1',
       name: 'lax',
-      search: async () => [0.9, 0.8, 0.4, 0.75].map((score, index) => ({ id: `r${index}`, content: `c${index}`, score, metadata: {} })),
+      search: async () =>
+        [0.9, 0.8, 0.4, 0.75].map((score, index) => ({ id: `r${index}`, content: `c${index}`, score, metadata: {} })),
     };
-    const outcome = await runRagSearches({ requests: [{ config: { adapter_name: 'lax', query: 'x', k: 2, score_threshold: 0.7, item_template: '{{content}}', separator: ',' } }], adapters: new Map([['lax', lax]]), params: {} });
+    const outcome = await runRagSearches({
+      requests: [
+        {
+          config: {
+            adapter_name: 'lax',
+            query: 'x',
+            k: 2,
+            score_threshold: 0.7,
+            item_template: '{{content}}',
+            separator: ',',
+          },
+        },
+      ],
+      adapters: new Map([['lax', lax]]),
+      params: {},
+    });
     expect(outcome.runs[0]!.results.map((result) => result.id)).toEqual(['r0', 'r1']);
     expect(outcome.values['RAG_CONTENT']).toBe('c0,c1');
-    const loose = await runRagSearches({ requests: [{ config: { adapter_name: 'lax', query: 'x', score_threshold: 0.78, item_template: '{{content}}' } }], adapters: new Map([['lax', lax]]), params: {} });
+    const loose = await runRagSearches({
+      requests: [{ config: { adapter_name: 'lax', query: 'x', score_threshold: 0.78, item_template: '{{content}}' } }],
+      adapters: new Map([['lax', lax]]),
+      params: {},
+    });
     expect(loose.runs[0]!.results.map((result) => result.id)).toEqual(['r0', 'r1']);
   });
 });

@@ -131,7 +131,9 @@ function renderQuery(query: string, params: Readonly<Record<string, unknown>>): 
     if (optionalQueries.size > 1000) optionalQueries.clear();
     optionalQueries.set(query, optional);
   }
-  return renderTemplate(optional, params, { validation: { level: 'ignore' } }).content.replace(/\s+/g, ' ').trim();
+  return renderTemplate(optional, params, { validation: { level: 'ignore' } })
+    .content.replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**
@@ -177,11 +179,26 @@ export async function runRagSearches(options: RunRagSearchesOptions): Promise<Ra
       }
       const query = renderQuery(config.query, params);
       if (query === '') return { ...base, query, results: [], durationMs: 0, status: 'skipped', error: undefined };
-      const queryHash = ragQueryHash({ adapterName: config.adapterName, query, k: config.k, filters: config.filters, scoreThreshold: config.scoreThreshold });
+      const queryHash = ragQueryHash({
+        adapterName: config.adapterName,
+        query,
+        k: config.k,
+        filters: config.filters,
+        scoreThreshold: config.scoreThreshold,
+      });
       const hashed = { ...base, queryHash };
       try {
         const cached = cache === undefined ? undefined : await cache.get(queryHash);
-        if (cached !== undefined) return { ...hashed, query, cacheHit: true, results: cached, durationMs: now() - started, status: 'ok', error: undefined };
+        if (cached !== undefined)
+          return {
+            ...hashed,
+            query,
+            cacheHit: true,
+            results: cached,
+            durationMs: now() - started,
+            status: 'ok',
+            error: undefined,
+          };
         const results = await adapter.search(query, {
           k: config.k,
           filters: config.filters,
@@ -191,7 +208,10 @@ export async function runRagSearches(options: RunRagSearchesOptions): Promise<Ra
         // The contract makes adapters apply k and the threshold; enforce both here too so a
         // lax adapter cannot make a config's score_threshold silently mean nothing.
         const threshold = config.scoreThreshold;
-        const kept = (threshold === undefined ? results : results.filter((result) => result.score >= threshold)).slice(0, config.k);
+        const kept = (threshold === undefined ? results : results.filter((result) => result.score >= threshold)).slice(
+          0,
+          config.k,
+        );
         await cache?.set?.(queryHash, kept);
         return { ...hashed, query, results: kept, durationMs: now() - started, status: 'ok', error: undefined };
       } catch (error) {
@@ -205,7 +225,14 @@ export async function runRagSearches(options: RunRagSearchesOptions): Promise<Ra
               cause: error,
             });
         if (policy === 'throw') throw wrapped;
-        return { ...hashed, query, results: [], durationMs: now() - started, status: 'failed', error: describe(wrapped) };
+        return {
+          ...hashed,
+          query,
+          results: [],
+          durationMs: now() - started,
+          status: 'failed',
+          error: describe(wrapped),
+        };
       }
     }),
   );
@@ -278,15 +305,28 @@ function applyBudgets(
 ): { readonly perEntry: readonly Choice[]; readonly budget: RagPromptBudget | undefined } {
   const anyBudget = promptBudget !== undefined || searched.some((entry) => entry.config.maxTokens !== undefined);
   if (!anyBudget) {
-    return { perEntry: searched.map((entry) => ({ kept: [...entry.results], tokens: undefined, dropped: [] })), budget: undefined };
+    return {
+      perEntry: searched.map((entry) => ({ kept: [...entry.results], tokens: undefined, dropped: [] })),
+      budget: undefined,
+    };
   }
   let provisional = 1;
   const perEntry: { kept: Costed[]; dropped: RagDroppedResult[] }[] = searched.map((entry, entryIndex) => {
     const { config } = entry;
     const separatorTokens = entry.results.length > 1 ? countTokens(config.separator) : 0;
     const costed = entry.results.map((result, position): Costed => {
-      const text = formatRagContent([result], { itemTemplate: config.itemTemplate, params, firstCitation: provisional + position });
-      return { entry: entryIndex, position, result, score: result.score, tokens: countTokens(text) + (position > 0 ? separatorTokens : 0) };
+      const text = formatRagContent([result], {
+        itemTemplate: config.itemTemplate,
+        params,
+        firstCitation: provisional + position,
+      });
+      return {
+        entry: entryIndex,
+        position,
+        result,
+        score: result.score,
+        tokens: countTokens(text) + (position > 0 ? separatorTokens : 0),
+      };
     });
     provisional += entry.results.length;
     if (config.maxTokens === undefined) return { kept: costed, dropped: [] };
@@ -295,7 +335,9 @@ function applyBudgets(
   });
   let budget: RagPromptBudget | undefined;
   if (promptBudget !== undefined) {
-    const all = perEntry.flatMap((choice) => choice.kept).sort((left, right) => right.score - left.score || left.entry - right.entry || left.position - right.position);
+    const all = perEntry
+      .flatMap((choice) => choice.kept)
+      .sort((left, right) => right.score - left.score || left.entry - right.entry || left.position - right.position);
     const cut = cutToBudget(all, promptBudget);
     const keep = new Set(cut.kept);
     for (const choice of perEntry) {
@@ -305,7 +347,11 @@ function applyBudgets(
     budget = {
       maxTokens: promptBudget,
       usedTokens: cut.usedTokens,
-      dropped: cut.dropped.map((item) => ({ ...droppedOf(item, 'prompt'), placeholder: searched[item.entry]!.config.placeholder, adapterName: searched[item.entry]!.config.adapterName })),
+      dropped: cut.dropped.map((item) => ({
+        ...droppedOf(item, 'prompt'),
+        placeholder: searched[item.entry]!.config.placeholder,
+        adapterName: searched[item.entry]!.config.adapterName,
+      })),
     };
   }
   return {

@@ -71,15 +71,22 @@ describe('VectorSearchAdapter', () => {
 
   it('rejects mismatched dimensions, bad settings, and fails after close', async () => {
     const vec = await adapter();
-    await expect(vec.add({ id: 'x', content: 'x', embedding: [1, 2] })).rejects.toThrow(/2 dimensions, but "vec" holds 3-dimensional/);
+    await expect(vec.add({ id: 'x', content: 'x', embedding: [1, 2] })).rejects.toThrow(
+      /2 dimensions, but "vec" holds 3-dimensional/,
+    );
     await expect(vec.add({ id: 'y', content: 'y', embedding: [Number.NaN, 1, 1] })).rejects.toThrow(RagConfigError);
     expect(() => new VectorSearchAdapter({ name: 'v', embeddingModel: {} as never })).toThrow(/needs `embeddingModel`/);
     await expect(vec.search('north', { k: 0 })).rejects.toSatisfy((error) => RagSearchError.isInstance(error));
-    const failing = new VectorSearchAdapter({ name: 'f', embeddingModel: { specificationVersion: 'v1', modelId: 'bad', embed: () => Promise.reject(new Error('quota')) } });
+    const failing = new VectorSearchAdapter({
+      name: 'f',
+      embeddingModel: { specificationVersion: 'v1', modelId: 'bad', embed: () => Promise.reject(new Error('quota')) },
+    });
     await failing.add({ id: 'a', content: 'a', embedding: [1] });
     await expect(failing.search('a')).rejects.toThrow(/could not embed the query with "bad": quota/);
     await vec.close();
-    await expect(vec.search('north')).rejects.toSatisfy((error) => RagSearchError.isInstance(error) && error.code === 'RAG_ADAPTER_CLOSED');
+    await expect(vec.search('north')).rejects.toSatisfy(
+      (error) => RagSearchError.isInstance(error) && error.code === 'RAG_ADAPTER_CLOSED',
+    );
   });
 });
 
@@ -88,7 +95,8 @@ describe('VectorSearchAdapter.index', () => {
     const words: EmbeddingModel = {
       specificationVersion: 'v1',
       modelId: 'test:words',
-      embed: (texts) => Promise.resolve(texts.map((text) => ['alpha', 'beta', 'gamma'].map((word) => (text.includes(word) ? 1 : 0)))),
+      embed: (texts) =>
+        Promise.resolve(texts.map((text) => ['alpha', 'beta', 'gamma'].map((word) => (text.includes(word) ? 1 : 0)))),
     };
     const vec = new VectorSearchAdapter({ name: 'vec', embeddingModel: words });
     const progress: number[] = [];
@@ -102,12 +110,18 @@ describe('VectorSearchAdapter.index', () => {
     expect(result).toEqual({ documents: 2, chunks: 2 });
     expect(progress).toEqual([2]);
     const [top] = await vec.search('beta');
-    expect(top).toMatchObject({ id: 'doc#0', score: expect.any(Number), metadata: { source: 'a.md', documentId: 'doc', chunkIndex: 0 } });
+    expect(top).toMatchObject({
+      id: 'doc#0',
+      score: expect.any(Number),
+      metadata: { source: 'a.md', documentId: 'doc', chunkIndex: 0 },
+    });
     await vec.index([{ id: 'doc', content: 'gamma gamma' }], { chunking: false });
     expect(vec.size).toBe(2);
     expect((await vec.search('alpha', { scoreThreshold: 0.1 })).map((hit) => hit.id)).toEqual([]);
     expect(await vec.deleteDocuments(['doc', 'missing'])).toBe(1);
     expect(vec.size).toBe(1);
-    await expect(vec.index([{ id: '', content: 'x' }])).rejects.toSatisfy((error) => RagSearchError.isInstance(error) && error.code === 'RAG_INDEX_INVALID');
+    await expect(vec.index([{ id: '', content: 'x' }])).rejects.toSatisfy(
+      (error) => RagSearchError.isInstance(error) && error.code === 'RAG_INDEX_INVALID',
+    );
   });
 });

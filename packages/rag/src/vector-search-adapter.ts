@@ -1,5 +1,13 @@
 import { RagSearchError } from '@dk/spec';
-import type { EmbeddingModel, IndexableSearchAdapter, IndexOptions, IndexResult, SearchDocument, SearchOptions, SearchResult } from '@dk/spec';
+import type {
+  EmbeddingModel,
+  IndexableSearchAdapter,
+  IndexOptions,
+  IndexResult,
+  SearchDocument,
+  SearchOptions,
+  SearchResult,
+} from '@dk/spec';
 import { chunkDocuments, indexInBatches } from './chunk-documents.js';
 import { matchesFilters } from './matches-filters.js';
 import { RagConfigError } from './rag-config-error.js';
@@ -74,14 +82,24 @@ export class VectorSearchAdapter implements IndexableSearchAdapter {
 
   constructor(settings: VectorSearchAdapterSettings) {
     if (typeof settings.name !== 'string' || settings.name.trim() === '') {
-      throw new RagConfigError({ message: 'VectorSearchAdapter needs a non-empty `name` (the adapter_name RAG configs use).', field: 'name' });
+      throw new RagConfigError({
+        message: 'VectorSearchAdapter needs a non-empty `name` (the adapter_name RAG configs use).',
+        field: 'name',
+      });
     }
     if (typeof settings.embeddingModel?.embed !== 'function') {
-      throw new RagConfigError({ message: 'VectorSearchAdapter needs `embeddingModel`: an EmbeddingModel such as new EchoEmbeddingModel() or new OpenAIEmbeddingModel({ provider }).', field: 'embeddingModel' });
+      throw new RagConfigError({
+        message:
+          'VectorSearchAdapter needs `embeddingModel`: an EmbeddingModel such as new EchoEmbeddingModel() or new OpenAIEmbeddingModel({ provider }).',
+        field: 'embeddingModel',
+      });
     }
     const batchSize = settings.batchSize ?? 64;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new RagConfigError({ message: `VectorSearchAdapter batchSize must be a positive integer, got ${String(batchSize)}.`, field: 'batchSize' });
+      throw new RagConfigError({
+        message: `VectorSearchAdapter batchSize must be a positive integer, got ${String(batchSize)}.`,
+        field: 'batchSize',
+      });
     }
     this.name = settings.name;
     this.#model = settings.embeddingModel;
@@ -103,7 +121,10 @@ export class VectorSearchAdapter implements IndexableSearchAdapter {
         throw new RagConfigError({ message: 'Every document needs a non-empty string `id`.', field: 'id' });
       }
       if (typeof document.content !== 'string') {
-        throw new RagConfigError({ message: `Document "${document.id}" needs a string \`content\`.`, field: 'content' });
+        throw new RagConfigError({
+          message: `Document "${document.id}" needs a string \`content\`.`,
+          field: 'content',
+        });
       }
     }
     for (let start = 0; start < list.length; start += this.#batchSize) {
@@ -111,7 +132,12 @@ export class VectorSearchAdapter implements IndexableSearchAdapter {
       const vectors = await this.#vectorsOf(batch, options.signal);
       batch.forEach((document, index) => {
         this.#documents.delete(document.id);
-        this.#documents.set(document.id, { id: document.id, content: document.content, metadata: { ...document.metadata }, vector: vectors[index]! });
+        this.#documents.set(document.id, {
+          id: document.id,
+          content: document.content,
+          metadata: { ...document.metadata },
+          vector: vectors[index]!,
+        });
       });
     }
   }
@@ -135,9 +161,17 @@ export class VectorSearchAdapter implements IndexableSearchAdapter {
         for (const id of this.#chunksByDocument.get(documentId) ?? []) this.#documents.delete(id);
         for (const chunk of documentChunks) {
           this.#documents.delete(chunk.id);
-          this.#documents.set(chunk.id, { id: chunk.id, content: chunk.content, metadata: chunk.metadata, vector: vectors[next++]! });
+          this.#documents.set(chunk.id, {
+            id: chunk.id,
+            content: chunk.content,
+            metadata: chunk.metadata,
+            vector: vectors[next++]!,
+          });
         }
-        this.#chunksByDocument.set(documentId, documentChunks.map((chunk) => chunk.id));
+        this.#chunksByDocument.set(
+          documentId,
+          documentChunks.map((chunk) => chunk.id),
+        );
       }
     });
   }
@@ -157,12 +191,24 @@ export class VectorSearchAdapter implements IndexableSearchAdapter {
   }
 
   /** Unit vectors of `documents`, embedding those without a precomputed `embedding` in one call. */
-  async #vectorsOf(documents: readonly { readonly id: string; readonly content: string; readonly embedding?: readonly number[] }[], signal: AbortSignal | undefined): Promise<Float64Array[]> {
+  async #vectorsOf(
+    documents: readonly { readonly id: string; readonly content: string; readonly embedding?: readonly number[] }[],
+    signal: AbortSignal | undefined,
+  ): Promise<Float64Array[]> {
     signal?.throwIfAborted();
     const toEmbed = documents.filter((document) => document.embedding === undefined);
-    const vectors = toEmbed.length > 0 ? await this.#model.embed(toEmbed.map((document) => document.content), signal === undefined ? {} : { signal }) : [];
+    const vectors =
+      toEmbed.length > 0
+        ? await this.#model.embed(
+            toEmbed.map((document) => document.content),
+            signal === undefined ? {} : { signal },
+          )
+        : [];
     if (!Array.isArray(vectors) || vectors.length !== toEmbed.length) {
-      throw new RagConfigError({ message: `Embedding model "${this.#model.modelId}" returned ${Array.isArray(vectors) ? vectors.length : 'no'} vectors for ${toEmbed.length} texts; it must return one per text.`, field: 'embeddingModel' });
+      throw new RagConfigError({
+        message: `Embedding model "${this.#model.modelId}" returned ${Array.isArray(vectors) ? vectors.length : 'no'} vectors for ${toEmbed.length} texts; it must return one per text.`,
+        field: 'embeddingModel',
+      });
     }
     let next = 0;
     return documents.map((document) => {
@@ -196,7 +242,10 @@ export class VectorSearchAdapter implements IndexableSearchAdapter {
     }
     const raw = embedded[0];
     if (raw === undefined) {
-      throw new RagSearchError({ message: `Embedding model "${this.#model.modelId}" returned no vector for the query of "${this.name}".`, adapterName: this.name });
+      throw new RagSearchError({
+        message: `Embedding model "${this.#model.modelId}" returned no vector for the query of "${this.name}".`,
+        adapterName: this.name,
+      });
     }
     this.#checkDimensions(raw, 'the query', true);
     const queryVector = unit(raw);
@@ -215,7 +264,12 @@ export class VectorSearchAdapter implements IndexableSearchAdapter {
       best.splice(position, 0, { document, score });
       if (best.length > k) best.pop();
     }
-    return best.map(({ document, score }) => ({ id: document.id, content: document.content, score, metadata: { ...document.metadata } }));
+    return best.map(({ document, score }) => ({
+      id: document.id,
+      content: document.content,
+      score,
+      metadata: { ...document.metadata },
+    }));
   }
 
   /** Drops every document; later calls fail. Idempotent. */
@@ -240,7 +294,11 @@ export class VectorSearchAdapter implements IndexableSearchAdapter {
 
   #assertOpen(): void {
     if (this.#closed) {
-      throw new RagSearchError({ message: `Search adapter "${this.name}" is closed. Create a new VectorSearchAdapter.`, adapterName: this.name, code: 'RAG_ADAPTER_CLOSED' });
+      throw new RagSearchError({
+        message: `Search adapter "${this.name}" is closed. Create a new VectorSearchAdapter.`,
+        adapterName: this.name,
+        code: 'RAG_ADAPTER_CLOSED',
+      });
     }
   }
 }

@@ -12,18 +12,35 @@ import { StoreClosedError } from './store-closed-error.js';
 describe('conversation store errors', () => {
   const cases = [
     [new ConversationNotFoundError({ conversationId: 'c1' }), 'CONVERSATION_NOT_FOUND', { conversationId: 'c1' }],
-    [new NodeNotFoundError({ conversationId: 'c1', nodeId: '0.1' }), 'NODE_NOT_FOUND', { conversationId: 'c1', nodeId: '0.1' }],
+    [
+      new NodeNotFoundError({ conversationId: 'c1', nodeId: '0.1' }),
+      'NODE_NOT_FOUND',
+      { conversationId: 'c1', nodeId: '0.1' },
+    ],
     [
       new ConversationConflictError({ conversationId: 'c1', expectedVersion: 2, actualVersion: 3 }),
       'CONVERSATION_CONFLICT',
       { conversationId: 'c1', expectedVersion: 2, actualVersion: 3 },
     ],
     [new ConversationExistsError({ conversationId: 'c1' }), 'CONVERSATION_EXISTS', { conversationId: 'c1' }],
-    [new InvalidFilterError({ field: 'limit', reason: 'must be 1–1000' }), 'INVALID_FILTER', { field: 'limit', reason: 'must be 1–1000' }],
-    [new InvalidNodeError({ field: 'role', reason: 'bad' }), 'INVALID_NODE', { field: 'role', reason: 'bad' }],
-    [new StoreClosedError({ backend: 'memory', operation: 'get' }), 'STORE_CLOSED', { backend: 'memory', operation: 'get' }],
     [
-      new ConversationStoreError({ backend: 'sqlite', operation: 'load', detail: 'disk I/O error', cause: new Error('x') }),
+      new InvalidFilterError({ field: 'limit', reason: 'must be 1–1000' }),
+      'INVALID_FILTER',
+      { field: 'limit', reason: 'must be 1–1000' },
+    ],
+    [new InvalidNodeError({ field: 'role', reason: 'bad' }), 'INVALID_NODE', { field: 'role', reason: 'bad' }],
+    [
+      new StoreClosedError({ backend: 'memory', operation: 'get' }),
+      'STORE_CLOSED',
+      { backend: 'memory', operation: 'get' },
+    ],
+    [
+      new ConversationStoreError({
+        backend: 'sqlite',
+        operation: 'load',
+        detail: 'disk I/O error',
+        cause: new Error('x'),
+      }),
       'STORE_FAILURE',
       { backend: 'sqlite', operation: 'load' },
     ],

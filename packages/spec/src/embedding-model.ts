@@ -35,7 +35,10 @@ export interface EmbeddingCache {
   /** The vectors stored for `textHashes` under `modelId`, `undefined` where none is stored; same order. */
   getMany(modelId: string, textHashes: readonly string[]): Promise<(readonly number[] | undefined)[]>;
   /** Stores vectors under `modelId`; an existing entry for the same hash is replaced. */
-  setMany(modelId: string, entries: readonly { readonly textHash: string; readonly vector: readonly number[] }[]): Promise<void>;
+  setMany(
+    modelId: string,
+    entries: readonly { readonly textHash: string; readonly vector: readonly number[] }[],
+  ): Promise<void>;
   /** Releases resources. Idempotent. */
   close?(): Promise<void>;
 }

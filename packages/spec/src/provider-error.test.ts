@@ -27,7 +27,12 @@ describe('ProviderError', () => {
     expect(ProviderError.isInstance(error)).toBe(true);
     expect(DkError.isInstance(error)).toBe(true);
     expect(RateLimitError.isInstance(error)).toBe(false);
-    expect(error.toJSON()).toMatchObject({ provider: 'openai', status: 500, vendorType: 'server_error', requestId: 'req_1' });
+    expect(error.toJSON()).toMatchObject({
+      provider: 'openai',
+      status: 500,
+      vendorType: 'server_error',
+      requestId: 'req_1',
+    });
   });
 
   it('carries retry-after on rate limits, the deadline on timeouts and issues on structured output', () => {
@@ -37,7 +42,11 @@ describe('ProviderError', () => {
     const timeout = new TimeoutError({ ...base, timeoutMs: 200 });
     expect(timeout.isRetryable).toBe(false);
     expect(timeout.timeoutMs).toBe(200);
-    const structured = new StructuredOutputError({ ...base, text: '{"a":1}', issues: [{ path: '/a', message: 'must be string' }] });
+    const structured = new StructuredOutputError({
+      ...base,
+      text: '{"a":1}',
+      issues: [{ path: '/a', message: 'must be string' }],
+    });
     expect(structured.issues).toEqual([{ path: '/a', message: 'must be string' }]);
     expect(StructuredOutputError.isInstance(structured) && ProviderError.isInstance(structured)).toBe(true);
   });

@@ -19,7 +19,9 @@ export class StructuredOutputError extends ProviderError {
   /** Every schema violation; empty when the text was not JSON at all. */
   readonly issues: readonly StructuredOutputIssue[];
 
-  constructor(options: ProviderErrorOptions & { readonly text: string; readonly issues: readonly StructuredOutputIssue[] }) {
+  constructor(
+    options: ProviderErrorOptions & { readonly text: string; readonly issues: readonly StructuredOutputIssue[] },
+  ) {
     super({ ...options, code: 'PROVIDER_STRUCTURED_OUTPUT', isRetryable: false });
     this.text = options.text;
     this.issues = options.issues;

@@ -175,7 +175,12 @@ export class KyselyConversationStore implements ConversationStore {
       return await work();
     } catch (error) {
       if (DkError.isInstance(error)) throw error;
-      throw new ConversationStoreError({ backend: this.backend, operation, detail: describeError(error), cause: error });
+      throw new ConversationStoreError({
+        backend: this.backend,
+        operation,
+        detail: describeError(error),
+        cause: error,
+      });
     }
   }
 
@@ -199,7 +204,9 @@ export class KyselyConversationStore implements ConversationStore {
           await this.#dialect.lockForMigration(executor);
           await sql`CREATE TABLE IF NOT EXISTS ${this.#table('dk_schema_migrations')} (
             version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`.execute(executor);
-          const { rows } = await sql<{ version: Count | null }>`SELECT max(version) AS version FROM ${this.#table('dk_schema_migrations')}`.execute(executor);
+          const { rows } = await sql<{
+            version: Count | null;
+          }>`SELECT max(version) AS version FROM ${this.#table('dk_schema_migrations')}`.execute(executor);
           const fromVersion = Number(rows[0]?.version ?? 0);
           if (fromVersion > latest) {
             throw new ConversationStoreError({
@@ -256,9 +263,15 @@ export class KyselyConversationStore implements ConversationStore {
     });
   }
 
-  async #readConversation(executor: StoreExecutor, conversationId: string, lock = false): Promise<ConversationRow | undefined> {
+  async #readConversation(
+    executor: StoreExecutor,
+    conversationId: string,
+    lock = false,
+  ): Promise<ConversationRow | undefined> {
     const { rows } = await sql<ConversationRow>`SELECT ${this.#conversationColumns('c')}
-      FROM ${this.#table('dk_conversations')} c WHERE c.id = ${conversationId} ${lock ? this.#dialect.forUpdate : sql``}`.execute(executor);
+      FROM ${this.#table('dk_conversations')} c WHERE c.id = ${conversationId} ${lock ? this.#dialect.forUpdate : sql``}`.execute(
+      executor,
+    );
     return rows[0];
   }
 
@@ -284,7 +297,8 @@ export class KyselyConversationStore implements ConversationStore {
         VALUES (${normalized.id}, ${this.#dialect.jsonParameter(normalized.metadataJson)}, NULL, 1, 0,
           ${normalized.createdAt}, ${normalized.createdAt})
         ON CONFLICT (id) DO NOTHING`.execute(this.#db);
-      if (Number(result.numAffectedRows ?? 0) === 0) throw new ConversationExistsError({ conversationId: normalized.id });
+      if (Number(result.numAffectedRows ?? 0) === 0)
+        throw new ConversationExistsError({ conversationId: normalized.id });
       return materializeRecord({
         id: normalized.id,
         metadataJson: normalized.metadataJson,
@@ -380,7 +394,10 @@ export class KyselyConversationStore implements ConversationStore {
         throw new InvalidNodeError({ field: 'parentId', reason: 'must be a node id string, or null for the root.' });
       }
       if (expectedVersion !== undefined && !Number.isInteger(expectedVersion)) {
-        throw new InvalidNodeError({ field: 'expectedVersion', reason: 'must be an integer version read from the store.' });
+        throw new InvalidNodeError({
+          field: 'expectedVersion',
+          reason: 'must be an integer version read from the store.',
+        });
       }
       const now = Date.now();
       const node = normalizeNewNode(options.node, now);
@@ -454,7 +471,10 @@ export class KyselyConversationStore implements ConversationStore {
       const { conversationId, expectedVersion, currentNodeId, metadata } = options;
       checkConversationId(conversationId);
       if (!Number.isInteger(expectedVersion)) {
-        throw new InvalidNodeError({ field: 'expectedVersion', reason: 'must be the integer `version` read from the store.' });
+        throw new InvalidNodeError({
+          field: 'expectedVersion',
+          reason: 'must be the integer `version` read from the store.',
+        });
       }
       const metadataJson =
         metadata === undefined
@@ -465,7 +485,10 @@ export class KyselyConversationStore implements ConversationStore {
       const conflict = (actual: Count) =>
         new ConversationConflictError({ conversationId, expectedVersion, actualVersion: Number(actual) });
       if (Number(current.version) !== expectedVersion) throw conflict(current.version);
-      if (currentNodeId !== undefined && (await this.#readNode(this.#db, conversationId, currentNodeId)) === undefined) {
+      if (
+        currentNodeId !== undefined &&
+        (await this.#readNode(this.#db, conversationId, currentNodeId)) === undefined
+      ) {
         throw new NodeNotFoundError({ conversationId, nodeId: String(currentNodeId) });
       }
       if (currentNodeId === undefined && metadataJson === undefined) return toRecord(current);
@@ -548,9 +571,10 @@ export class KyselyConversationStore implements ConversationStore {
 
   async delete({ conversationId }: ConversationReference): Promise<boolean> {
     return this.#run('delete', async () => {
-      const result = await sql`DELETE FROM ${this.#table('dk_conversations')} WHERE id = ${checkConversationId(conversationId)}`.execute(
-        this.#db,
-      );
+      const result =
+        await sql`DELETE FROM ${this.#table('dk_conversations')} WHERE id = ${checkConversationId(conversationId)}`.execute(
+          this.#db,
+        );
       return Number(result.numAffectedRows ?? 0) > 0;
     });
   }
@@ -559,7 +583,9 @@ export class KyselyConversationStore implements ConversationStore {
     return this.#run('deleteMany', async () => {
       const filter = normalizeFilter(options, { requireCondition: true });
       const result = await sql`DELETE FROM ${this.#table('dk_conversations')} WHERE id IN
-        (SELECT c.id FROM ${this.#table('dk_conversations')} c WHERE ${await this.#where(filter, false)})`.execute(this.#db);
+        (SELECT c.id FROM ${this.#table('dk_conversations')} c WHERE ${await this.#where(filter, false)})`.execute(
+        this.#db,
+      );
       return Number(result.numAffectedRows ?? 0);
     });
   }

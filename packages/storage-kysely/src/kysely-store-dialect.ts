@@ -3,11 +3,7 @@ import type { Kysely, RawBuilder, SqlBool } from 'kysely';
 
 /** The tables of the conversation store schema. */
 export type StoreTable =
-  | 'dk_schema_migrations'
-  | 'dk_conversations'
-  | 'dk_nodes'
-  | 'dk_conversation_metadata'
-  | 'dk_nodes_fts';
+  'dk_schema_migrations' | 'dk_conversations' | 'dk_nodes' | 'dk_conversation_metadata' | 'dk_nodes_fts';
 
 /** The store needs no typed tables: every statement is written with Kysely's `sql` tag. */
 export type StoreDatabase = object;

@@ -16,11 +16,16 @@ export interface StoredChunkRow {
  */
 export async function pickResults<Key>(
   ranked: readonly ScoredCandidate<Key>[],
-  options: { readonly k: number; readonly scoreThreshold: number | undefined; readonly filters: SearchFilters | undefined },
+  options: {
+    readonly k: number;
+    readonly scoreThreshold: number | undefined;
+    readonly filters: SearchFilters | undefined;
+  },
   load: (keys: readonly Key[]) => Promise<Map<Key, StoredChunkRow>> | Map<Key, StoredChunkRow>,
 ): Promise<SearchResult[]> {
   const { k, scoreThreshold, filters } = options;
-  const eligible = scoreThreshold === undefined ? ranked : ranked.filter((candidate) => candidate.score >= scoreThreshold);
+  const eligible =
+    scoreThreshold === undefined ? ranked : ranked.filter((candidate) => candidate.score >= scoreThreshold);
   const results: SearchResult[] = [];
   const pageSize = filters === undefined ? k : Math.max(4 * k, 50);
   for (let start = 0; start < eligible.length && results.length < k; start += pageSize) {

@@ -10,7 +10,15 @@ export class StoreSettingsError extends DkError {
   /** The offending setting. */
   readonly setting: string;
 
-  constructor({ backend, setting, reason }: { readonly backend: string; readonly setting: string; readonly reason: string }) {
+  constructor({
+    backend,
+    setting,
+    reason,
+  }: {
+    readonly backend: string;
+    readonly setting: string;
+    readonly reason: string;
+  }) {
     super({ message: `Invalid ${backend} store setting \`${setting}\`: ${reason}`, code: 'STORE_SETTINGS' });
     this.backend = backend;
     this.setting = setting;

@@ -4,7 +4,8 @@ import type { ImportConversationOptions, ImportConversationResult } from './impo
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function invalid(field: string, reason: string): InvalidNodeError {
   return new InvalidNodeError({ field: `export.${field}`, reason });
@@ -48,7 +49,10 @@ export async function importChatGptConversation(
   options: ImportConversationOptions = {},
 ): Promise<ImportConversationResult> {
   if (!isObject(exported) || !isObject(exported['mapping'])) {
-    throw invalid('mapping', 'is missing; pass one element of the export’s conversations.json (an object with `mapping`).');
+    throw invalid(
+      'mapping',
+      'is missing; pass one element of the export’s conversations.json (an object with `mapping`).',
+    );
   }
   const mapping = exported['mapping'];
   for (const [key, entry] of Object.entries(mapping)) {
@@ -60,7 +64,9 @@ export async function importChatGptConversation(
     const parent = (mapping[key] as Json)['parent'];
     return typeof parent !== 'string' || !(parent in mapping);
   });
-  const sourceId = [exported['conversation_id'], exported['id']].find((value): value is string => typeof value === 'string');
+  const sourceId = [exported['conversation_id'], exported['id']].find(
+    (value): value is string => typeof value === 'string',
+  );
   const createdAt = secondsToDate(exported['create_time']);
   const conversation = await store.create({
     ...((options.conversationId ?? sourceId) === undefined ? {} : { id: options.conversationId ?? sourceId }),
@@ -77,7 +83,9 @@ export async function importChatGptConversation(
     const topLevel: string[] = [];
     const importedChildren = new Map<string, string[]>();
     // Depth-first in `children` order, so siblings keep the export's order even across skipped entries.
-    const walk: [key: string, importedAncestor: string | null][] = roots.map((key): [string, null] => [key, null]).reverse();
+    const walk: [key: string, importedAncestor: string | null][] = roots
+      .map((key): [string, null] => [key, null])
+      .reverse();
     while (walk.length > 0) {
       const [key, ancestor] = walk.pop()!;
       const entry = mapping[key] as Json;
@@ -104,7 +112,9 @@ export async function importChatGptConversation(
         metadata: {
           chatgptMessageId: typeof message['id'] === 'string' ? message['id'] : key,
           ...(typeof messageMetadata['model_slug'] === 'string' ? { model: messageMetadata['model_slug'] } : {}),
-          ...(typeof message['recipient'] === 'string' && message['recipient'] !== 'all' ? { recipient: message['recipient'] } : {}),
+          ...(typeof message['recipient'] === 'string' && message['recipient'] !== 'all'
+            ? { recipient: message['recipient'] }
+            : {}),
           ...(nonTextParts > 0 ? { nonTextParts } : {}),
           ...(messageMetadata['is_visually_hidden_from_conversation'] === true ? { hidden: true } : {}),
         },

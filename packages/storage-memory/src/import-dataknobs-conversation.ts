@@ -4,7 +4,8 @@ import type { ImportConversationOptions, ImportConversationResult } from './impo
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function invalid(field: string, reason: string): InvalidNodeError {
   return new InvalidNodeError({ field: `document.${field}`, reason });
@@ -14,7 +15,8 @@ function invalid(field: string, reason: string): InvalidNodeError {
 function parseTime(value: unknown, field: string): Date | undefined {
   if (value === undefined || value === null) return undefined;
   const time = typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
-  if (time === undefined || Number.isNaN(time.getTime())) throw invalid(field, `is not an ISO-8601 timestamp (got ${JSON.stringify(value)}).`);
+  if (time === undefined || Number.isNaN(time.getTime()))
+    throw invalid(field, `is not an ISO-8601 timestamp (got ${JSON.stringify(value)}).`);
   return time;
 }
 
@@ -48,7 +50,11 @@ function toolCalls(message: Json, metadata: Json, nodeId: string): ConversationT
   }
   const functionCall = message['function_call'] ?? metadata['function_call'];
   if (isObject(functionCall) && typeof functionCall['name'] === 'string') {
-    calls.push({ id: `function_call_${nodeId || 'root'}`, name: functionCall['name'], arguments: parseArguments(functionCall['arguments']) });
+    calls.push({
+      id: `function_call_${nodeId || 'root'}`,
+      name: functionCall['name'],
+      arguments: parseArguments(functionCall['arguments']),
+    });
   }
   return calls.length > 0 ? calls : undefined;
 }
@@ -56,7 +62,10 @@ function toolCalls(message: Json, metadata: Json, nodeId: string): ConversationT
 function roleOf(value: unknown, field: string): ConversationRole {
   if (value === 'function') return 'tool';
   if (value === 'system' || value === 'user' || value === 'assistant' || value === 'tool') return value;
-  throw invalid(field, `has unknown role ${JSON.stringify(value)}; expected system, user, assistant, tool or function.`);
+  throw invalid(
+    field,
+    `has unknown role ${JSON.stringify(value)}; expected system, user, assistant, tool or function.`,
+  );
 }
 
 /**
@@ -93,7 +102,13 @@ export async function importDataknobsConversation(
   const children = new Map<string, string[]>();
   const isChild = new Set<string>();
   edges.forEach((edge: unknown, index) => {
-    if (!Array.isArray(edge) || typeof edge[0] !== 'string' || typeof edge[1] !== 'string' || !byId.has(edge[0]) || !byId.has(edge[1])) {
+    if (
+      !Array.isArray(edge) ||
+      typeof edge[0] !== 'string' ||
+      typeof edge[1] !== 'string' ||
+      !byId.has(edge[0]) ||
+      !byId.has(edge[1])
+    ) {
       throw invalid(`edges[${index}]`, 'must be [parentId, childId] naming two nodes of the document.');
     }
     children.set(edge[0], [...(children.get(edge[0]) ?? []), edge[1]]);
@@ -124,7 +139,8 @@ export async function importDataknobsConversation(
         const createdAtNode = parseTime(source['timestamp'], `nodes[${id}].timestamp`);
         const node: NewConversationNode = {
           role: roleOf(message['role'], `nodes[${id}].message.role`),
-          content: typeof message['content'] === 'string' ? message['content'] : JSON.stringify(message['content'] ?? ''),
+          content:
+            typeof message['content'] === 'string' ? message['content'] : JSON.stringify(message['content'] ?? ''),
           ...(typeof message['name'] === 'string' ? { name: message['name'] } : {}),
           ...(typeof message['tool_call_id'] === 'string' ? { toolCallId: message['tool_call_id'] } : {}),
           ...(calls === undefined ? {} : { toolCalls: calls }),
@@ -138,12 +154,17 @@ export async function importDataknobsConversation(
         for (const child of children.get(id) ?? []) if (!nodeIds.has(child)) queue.push([child, stored.id]);
       }
     }
-    const cursor = typeof document['current_node_id'] === 'string' ? nodeIds.get(document['current_node_id']) : undefined;
+    const cursor =
+      typeof document['current_node_id'] === 'string' ? nodeIds.get(document['current_node_id']) : undefined;
     const current = await store.get({ conversationId: conversation.id });
     const final =
       cursor === undefined
         ? current!
-        : await store.updateConversation({ conversationId: conversation.id, expectedVersion: current!.version, currentNodeId: cursor });
+        : await store.updateConversation({
+            conversationId: conversation.id,
+            expectedVersion: current!.version,
+            currentNodeId: cursor,
+          });
     return { conversation: final, nodeIds };
   } catch (error) {
     await store.delete({ conversationId: conversation.id }).catch(() => undefined);

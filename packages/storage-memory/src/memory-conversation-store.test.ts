@@ -31,7 +31,9 @@ describe('MemoryConversationStore', () => {
     await store.create({ id: 'big' });
     let parentId: string | null = null;
     for (let index = 0; index < 2000; index += 1) {
-      parentId = (await store.appendNode({ conversationId: 'big', parentId, node: { role: 'user', content: `m${index}` } })).node.id;
+      parentId = (
+        await store.appendNode({ conversationId: 'big', parentId, node: { role: 'user', content: `m${index}` } })
+      ).node.id;
     }
     const tree = await store.load({ conversationId: 'big' });
     expect(tree?.nodes).toHaveLength(2000);
@@ -44,14 +46,22 @@ describe('MemoryConversationStore', () => {
     const ids: string[] = [];
     let parentId: string | null = null;
     for (let index = 0; index < 150; index += 1) {
-      parentId = (await store.appendNode({ conversationId: 'deep', parentId, node: { role: 'user', content: `m${index}` } })).node.id;
+      parentId = (
+        await store.appendNode({ conversationId: 'deep', parentId, node: { role: 'user', content: `m${index}` } })
+      ).node.id;
       ids.push(parentId);
     }
     const copy = (id: string) => id.split('').join('');
     expect((await store.getNode({ conversationId: 'deep', nodeId: copy(ids[120]!) }))?.content).toBe('m120');
-    const sibling = await store.appendNode({ conversationId: 'deep', parentId: copy(ids[130]!), node: { role: 'user', content: 'alt' } });
+    const sibling = await store.appendNode({
+      conversationId: 'deep',
+      parentId: copy(ids[130]!),
+      node: { role: 'user', content: 'alt' },
+    });
     expect(sibling.node.id).toBe(`${ids[130]!}.1`);
-    expect((await store.getPath({ conversationId: 'deep', nodeId: copy(sibling.node.id) })).at(-2)?.content).toBe('m130');
+    expect((await store.getPath({ conversationId: 'deep', nodeId: copy(sibling.node.id) })).at(-2)?.content).toBe(
+      'm130',
+    );
     expect(await store.getNode({ conversationId: 'deep', nodeId: `${ids[140]!}.x` })).toBeUndefined();
     expect(await store.getNode({ conversationId: 'deep', nodeId: `${ids[140]!}.7` })).toBeUndefined();
     expect(await store.getNode({ conversationId: 'deep', nodeId: `${ids[140]!}.01` })).toBeUndefined();

@@ -200,7 +200,10 @@ export class MemoryConversationStore implements ConversationStore {
       throw new InvalidNodeError({ field: 'parentId', reason: 'must be a node id string, or null for the root.' });
     }
     if (expectedVersion !== undefined && !Number.isInteger(expectedVersion)) {
-      throw new InvalidNodeError({ field: 'expectedVersion', reason: 'must be an integer version read from the store.' });
+      throw new InvalidNodeError({
+        field: 'expectedVersion',
+        reason: 'must be an integer version read from the store.',
+      });
     }
     const now = this.#timestamp();
     const normalized = normalizeNewNode(options.node, now);
@@ -248,7 +251,10 @@ export class MemoryConversationStore implements ConversationStore {
     const { conversationId, expectedVersion, currentNodeId, metadata } = options;
     checkConversationId(conversationId);
     if (!Number.isInteger(expectedVersion)) {
-      throw new InvalidNodeError({ field: 'expectedVersion', reason: 'must be the integer `version` read from the store.' });
+      throw new InvalidNodeError({
+        field: 'expectedVersion',
+        reason: 'must be the integer `version` read from the store.',
+      });
     }
     const metadataJson =
       metadata === undefined
@@ -297,7 +303,8 @@ export class MemoryConversationStore implements ConversationStore {
     const compare = (left: StoredRecord, right: StoredRecord): number => {
       const a = keyOf(left);
       const b = keyOf(right);
-      const byKey = typeof a === 'number' && typeof b === 'number' ? Math.sign(a - b) : compareText(String(a), String(b));
+      const byKey =
+        typeof a === 'number' && typeof b === 'number' ? Math.sign(a - b) : compareText(String(a), String(b));
       return direction * (byKey !== 0 ? byKey : compareText(left.id, right.id));
     };
     let rows = [...this.#conversations.values()]
@@ -314,9 +321,7 @@ export class MemoryConversationStore implements ConversationStore {
     return {
       items: page.map(materializeRecord),
       nextCursor:
-        hasMore && last !== undefined
-          ? encodePageCursor({ sortBy, sortOrder, value: keyOf(last), id: last.id })
-          : null,
+        hasMore && last !== undefined ? encodePageCursor({ sortBy, sortOrder, value: keyOf(last), id: last.id }) : null,
     };
   }
 

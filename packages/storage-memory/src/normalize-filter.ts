@@ -48,7 +48,10 @@ function time(value: unknown, field: string): number | undefined {
  */
 export function normalizeFilter(options: unknown, { requireCondition = false } = {}): NormalizedFilter {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new InvalidFilterError({ field: 'filter', reason: 'must be an object like `{ metadata: { userId: "u1" } }`.' });
+    throw new InvalidFilterError({
+      field: 'filter',
+      reason: 'must be an object like `{ metadata: { userId: "u1" } }`.',
+    });
   }
   const value = (options ?? {}) as Record<string, unknown>;
   const metadata: [string, ConversationMetadataValue][] = [];
@@ -61,7 +64,8 @@ export function normalizeFilter(options: unknown, { requireCondition = false } =
       if (!metadataKeyPattern.test(key)) {
         throw new InvalidFilterError({
           field: `metadata.${key}`,
-          reason: 'filter keys are 1–128 characters of letters, digits, `_`, `-`, `.`, `:` (top-level metadata keys only).',
+          reason:
+            'filter keys are 1–128 characters of letters, digits, `_`, `-`, `.`, `:` (top-level metadata keys only).',
         });
       }
       const valid =
@@ -127,7 +131,10 @@ export function normalizeListOptions(options: unknown, { requireText = false } =
   const filter = normalizeFilter(options);
   const value = (options ?? {}) as Record<string, unknown>;
   if (requireText && filter.tokens === undefined) {
-    throw new InvalidFilterError({ field: 'text', reason: 'is required for a search; use `list` to page without text.' });
+    throw new InvalidFilterError({
+      field: 'text',
+      reason: 'is required for a search; use `list` to page without text.',
+    });
   }
   const sortBy = value['sortBy'] ?? 'updatedAt';
   if (sortBy !== 'createdAt' && sortBy !== 'updatedAt' && sortBy !== 'id') {
@@ -145,7 +152,10 @@ export function normalizeListOptions(options: unknown, { requireText = false } =
       throw new InvalidFilterError({ field: 'cursor', reason: 'must be the `nextCursor` string of a previous page.' });
     }
     if (value['offset'] !== undefined && offset !== 0) {
-      throw new InvalidFilterError({ field: 'offset', reason: 'cannot be combined with `cursor`; use one pagination style.' });
+      throw new InvalidFilterError({
+        field: 'offset',
+        reason: 'cannot be combined with `cursor`; use one pagination style.',
+      });
     }
     cursor = decodePageCursor(value['cursor']);
     if (cursor.sortBy !== sortBy || cursor.sortOrder !== sortOrder) {

@@ -55,7 +55,10 @@ function optionalString(node: Record<string, unknown>, field: string): string | 
   const value = node[field];
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') {
-    throw new InvalidNodeError({ field: `node.${field}`, reason: `must be a string when given (got ${typeof value}).` });
+    throw new InvalidNodeError({
+      field: `node.${field}`,
+      reason: `must be a string when given (got ${typeof value}).`,
+    });
   }
   if (value.includes('\u0000')) throw new InvalidNodeError({ field: `node.${field}`, reason: nulReason });
   return value;

@@ -5,6 +5,8 @@ import type { PostgresConversationStoreSettings } from './postgres-conversation-
  * Creates a {@link PostgresConversationStore} from `{ connectionString }` (the store owns
  * its pool) or `{ pool }` (a `pg.Pool` you own), optionally in its own `schema`.
  */
-export function createPostgresConversationStore(settings: PostgresConversationStoreSettings): PostgresConversationStore {
+export function createPostgresConversationStore(
+  settings: PostgresConversationStoreSettings,
+): PostgresConversationStore {
   return new PostgresConversationStore(settings);
 }

@@ -36,7 +36,11 @@ afterAll(async () => truncate?.end());
 runConversationStoreConformance('postgres', {
   skip,
   createStore: async () => {
-    const created = createPostgresConversationStore({ connectionString: postgresTestUrl(), schema: conformanceSchema, maxConnections: 4 });
+    const created = createPostgresConversationStore({
+      connectionString: postgresTestUrl(),
+      schema: conformanceSchema,
+      maxConnections: 4,
+    });
     await created.migrate();
     truncate ??= new pg.Pool({ connectionString: postgresTestUrl(), max: 1 });
     await truncate.query(`TRUNCATE "${conformanceSchema}".dk_conversations, "${conformanceSchema}".dk_nodes`);
@@ -88,7 +92,11 @@ describe.skipIf(skip)('PostgresConversationStore', () => {
         ['', 'Be brief.', {}],
         ['0', 'Where is my parcel?', { channel: 'web' }],
       ]);
-      const { node } = await upgraded.appendNode({ conversationId: 'legacy', parentId: '0', node: { role: 'assistant', content: 'On its way.' } });
+      const { node } = await upgraded.appendNode({
+        conversationId: 'legacy',
+        parentId: '0',
+        node: { role: 'assistant', content: 'On its way.' },
+      });
       expect(node.id).toBe('0.0');
       expect(await upgraded.count({ text: 'way' })).toBe(1);
       expect(await upgraded.migrate()).toEqual({ fromVersion: 2, toVersion: 2 });
@@ -123,7 +131,9 @@ describe.skipIf(skip)('PostgresConversationStore', () => {
   });
 
   it('reports an unreachable server as ConversationStoreError without leaking the password', async () => {
-    const unreachable = createPostgresConversationStore({ connectionString: 'postgresql://user:s3cret@127.0.0.1:1/none' });
+    const unreachable = createPostgresConversationStore({
+      connectionString: 'postgresql://user:s3cret@127.0.0.1:1/none',
+    });
     const error = await unreachable.ping().catch((caught: unknown) => caught);
     expect(ConversationStoreError.isInstance(error)).toBe(true);
     expect((error as Error).message).not.toContain('s3cret');
@@ -135,7 +145,11 @@ describe('PostgresConversationStore settings', () => {
   it('rejects invalid settings with StoreSettingsError', () => {
     expect(() => createPostgresConversationStore({})).toThrow(StoreSettingsError);
     expect(() => createPostgresConversationStore({ connectionString: '' })).toThrow(StoreSettingsError);
-    expect(() => createPostgresConversationStore({ connectionString: 'postgresql://x', schema: 'bad-name' })).toThrow(/schema/);
-    expect(() => createPostgresConversationStore({ connectionString: 'postgresql://x', maxConnections: 0 })).toThrow(StoreSettingsError);
+    expect(() => createPostgresConversationStore({ connectionString: 'postgresql://x', schema: 'bad-name' })).toThrow(
+      /schema/,
+    );
+    expect(() => createPostgresConversationStore({ connectionString: 'postgresql://x', maxConnections: 0 })).toThrow(
+      StoreSettingsError,
+    );
   });
 });

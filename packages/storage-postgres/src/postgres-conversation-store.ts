@@ -23,7 +23,10 @@ export interface PostgresConversationStoreSettings {
 
 const schemaPattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-function open(settings: PostgresConversationStoreSettings): { readonly db: Kysely<StoreDatabase>; readonly owned: boolean } {
+function open(settings: PostgresConversationStoreSettings): {
+  readonly db: Kysely<StoreDatabase>;
+  readonly owned: boolean;
+} {
   const { connectionString, pool } = settings;
   if ((connectionString === undefined) === (pool === undefined)) {
     throw new StoreSettingsError({
@@ -32,7 +35,8 @@ function open(settings: PostgresConversationStoreSettings): { readonly db: Kysel
       reason: 'give exactly one of `connectionString` (e.g. process.env.DATABASE_URL) or `pool` (a pg.Pool).',
     });
   }
-  if (pool !== undefined) return { db: new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) }), owned: false };
+  if (pool !== undefined)
+    return { db: new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) }), owned: false };
   if (typeof connectionString !== 'string' || connectionString.length === 0) {
     throw new StoreSettingsError({
       backend: 'postgres',
@@ -42,7 +46,11 @@ function open(settings: PostgresConversationStoreSettings): { readonly db: Kysel
   }
   const max = settings.maxConnections ?? 10;
   if (!Number.isInteger(max) || max < 1) {
-    throw new StoreSettingsError({ backend: 'postgres', setting: 'maxConnections', reason: 'must be a positive integer.' });
+    throw new StoreSettingsError({
+      backend: 'postgres',
+      setting: 'maxConnections',
+      reason: 'must be a positive integer.',
+    });
   }
   // The pool connects lazily, on first use.
   const dialect = new PostgresDialect({ pool: async () => new pg.Pool({ connectionString, max }) });

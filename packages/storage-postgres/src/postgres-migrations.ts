@@ -20,8 +20,12 @@ export function postgresMigrations(table: (name: StoreTable) => RawBuilder<unkno
           node_count integer NOT NULL,
           created_at bigint NOT NULL,
           updated_at bigint NOT NULL)`.execute(executor);
-        await sql`CREATE INDEX dk_conversations_created_at ON ${table('dk_conversations')} (created_at, id)`.execute(executor);
-        await sql`CREATE INDEX dk_conversations_updated_at ON ${table('dk_conversations')} (updated_at, id)`.execute(executor);
+        await sql`CREATE INDEX dk_conversations_created_at ON ${table('dk_conversations')} (created_at, id)`.execute(
+          executor,
+        );
+        await sql`CREATE INDEX dk_conversations_updated_at ON ${table('dk_conversations')} (updated_at, id)`.execute(
+          executor,
+        );
         await sql`CREATE TABLE ${table('dk_nodes')} (
           seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
           conversation_id text COLLATE "C" NOT NULL REFERENCES ${table('dk_conversations')} (id) ON DELETE CASCADE,
@@ -38,9 +42,15 @@ export function postgresMigrations(table: (name: StoreTable) => RawBuilder<unkno
           branch_name text,
           created_at bigint NOT NULL)`.execute(executor);
         // Node lookups by id, child allocation (max position under a parent), one root per conversation.
-        await sql`CREATE UNIQUE INDEX dk_nodes_key ON ${table('dk_nodes')} (conversation_id, node_key)`.execute(executor);
-        await sql`CREATE UNIQUE INDEX dk_nodes_children ON ${table('dk_nodes')} (parent_seq, position)`.execute(executor);
-        await sql`CREATE UNIQUE INDEX dk_nodes_root ON ${table('dk_nodes')} (conversation_id) WHERE parent_seq IS NULL`.execute(executor);
+        await sql`CREATE UNIQUE INDEX dk_nodes_key ON ${table('dk_nodes')} (conversation_id, node_key)`.execute(
+          executor,
+        );
+        await sql`CREATE UNIQUE INDEX dk_nodes_children ON ${table('dk_nodes')} (parent_seq, position)`.execute(
+          executor,
+        );
+        await sql`CREATE UNIQUE INDEX dk_nodes_root ON ${table('dk_nodes')} (conversation_id) WHERE parent_seq IS NULL`.execute(
+          executor,
+        );
         await sql`CREATE INDEX dk_nodes_conversation ON ${table('dk_nodes')} (conversation_id, seq)`.execute(executor);
       },
     },

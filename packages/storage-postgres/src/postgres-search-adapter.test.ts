@@ -1,4 +1,11 @@
-import { dropSchema, postgresTestUrl, randomSchemaName, runGuideRagExamples, runSearchAdapterConformance, shouldSkipPostgres } from '@dk/test-kit';
+import {
+  dropSchema,
+  postgresTestUrl,
+  randomSchemaName,
+  runGuideRagExamples,
+  runSearchAdapterConformance,
+  shouldSkipPostgres,
+} from '@dk/test-kit';
 import { RagSearchError } from '@dk/spec';
 import { StoreSettingsError } from '@dk/storage-kysely';
 import pg from 'pg';
@@ -26,12 +33,19 @@ runGuideRagExamples('postgres', {
   skip,
   createAdapter: (name) => new PostgresSearchAdapter({ name, collection: `guide_${name}`, pool, schema }),
   // Nothing listens on port 1: every search fails to connect.
-  createBrokenAdapter: (name) => new PostgresSearchAdapter({ name, connectionString: 'postgresql://postgres@127.0.0.1:1/test', schema }),
+  createBrokenAdapter: (name) =>
+    new PostgresSearchAdapter({ name, connectionString: 'postgresql://postgres@127.0.0.1:1/test', schema }),
 });
 
 describe.skipIf(skip)('PostgresSearchAdapter', () => {
   const adapter = (extra: Partial<ConstructorParameters<typeof PostgresSearchAdapter>[0]> = {}) =>
-    new PostgresSearchAdapter({ name: 'docs', collection: `specific_${Math.random().toString(36).slice(2)}`, pool, schema, ...extra });
+    new PostgresSearchAdapter({
+      name: 'docs',
+      collection: `specific_${Math.random().toString(36).slice(2)}`,
+      pool,
+      schema,
+      ...extra,
+    });
 
   it('rejects bad settings with StoreSettingsError naming the setting', () => {
     const cases: [Record<string, unknown>, string][] = [
@@ -56,7 +70,9 @@ describe.skipIf(skip)('PostgresSearchAdapter', () => {
   });
 
   it('says which text-search configurations exist when the language is unknown', async () => {
-    const error = await adapter({ language: 'klingon' }).search('x').catch((caught: unknown) => caught);
+    const error = await adapter({ language: 'klingon' })
+      .search('x')
+      .catch((caught: unknown) => caught);
     expect(RagSearchError.isInstance(error) && error.code).toBe('RAG_SEARCH_CONFIG_INVALID');
     expect((error as Error).message).toMatch(/no text-search configuration "klingon"/);
   });
@@ -74,7 +90,9 @@ describe.skipIf(skip)('PostgresSearchAdapter', () => {
     const docs = adapter();
     await docs.index([{ id: 'doc', content: 'original walrus text' }], { chunking: false });
     // PostgreSQL text cannot hold NUL: the insert fails after the delete ran.
-    const error = await docs.index([{ id: 'doc', content: 'broken \u0000 text' }], { chunking: false }).catch((caught: unknown) => caught);
+    const error = await docs
+      .index([{ id: 'doc', content: 'broken \u0000 text' }], { chunking: false })
+      .catch((caught: unknown) => caught);
     expect(RagSearchError.isInstance(error) && error.code).toBe('RAG_INDEX_FAILED');
     expect((await docs.search('walrus')).map((result) => result.id)).toEqual(['doc#0']);
   });
@@ -91,7 +109,13 @@ describe.skipIf(skip)('PostgresSearchAdapter', () => {
       return rows[0]!.actual;
     };
     const long = Array.from({ length: 6 }, (_, index) => `Section ${index} about narwhal tusks and ice.`).join('\n\n');
-    await docs.index([{ id: 'a', content: long }, { id: 'b', content: 'narwhal' }], { chunking: { maxChars: 60, overlapChars: 0 } });
+    await docs.index(
+      [
+        { id: 'a', content: long },
+        { id: 'b', content: 'narwhal' },
+      ],
+      { chunking: { maxChars: 60, overlapChars: 0 } },
+    );
     expect(await check()).not.toBe('0/0');
     await docs.index([{ id: 'a', content: 'short narwhal note' }], { chunking: false });
     await check();
@@ -103,10 +127,21 @@ describe.skipIf(skip)('PostgresSearchAdapter', () => {
 
   it('serialises concurrent re-indexing of the same document across connections', async () => {
     const collection = `concurrent_${Date.now()}`;
-    const writers = Array.from({ length: 4 }, () => new PostgresSearchAdapter({ name: 'docs', collection, pool, schema }));
+    const writers = Array.from(
+      { length: 4 },
+      () => new PostgresSearchAdapter({ name: 'docs', collection, pool, schema }),
+    );
     await Promise.all(
       writers.map((writer, index) =>
-        writer.index([{ id: 'shared', content: Array.from({ length: 3 }, (_, part) => `version${index} part ${part} otter`).join('\n\n') }], { chunking: { maxChars: 60, overlapChars: 0 } }),
+        writer.index(
+          [
+            {
+              id: 'shared',
+              content: Array.from({ length: 3 }, (_, part) => `version${index} part ${part} otter`).join('\n\n'),
+            },
+          ],
+          { chunking: { maxChars: 60, overlapChars: 0 } },
+        ),
       ),
     );
     const results = await writers[0]!.search('otter', { k: 20 });

@@ -1,7 +1,14 @@
 import { chunkDocuments, indexInBatches, validateSearchOptions } from '@dk/rag';
 import type { ChunkedDocument, DocumentChunk } from '@dk/rag';
 import { RagSearchError } from '@dk/spec';
-import type { IndexableSearchAdapter, IndexOptions, IndexResult, SearchDocument, SearchOptions, SearchResult } from '@dk/spec';
+import type {
+  IndexableSearchAdapter,
+  IndexOptions,
+  IndexResult,
+  SearchDocument,
+  SearchOptions,
+  SearchResult,
+} from '@dk/spec';
 import { pickResults, scoreCandidates, StoreSettingsError } from '@dk/storage-kysely';
 import type { ScoringCandidate, StoredChunkRow } from '@dk/storage-kysely';
 import pg from 'pg';
@@ -101,20 +108,30 @@ export class PostgresSearchAdapter implements IndexableSearchAdapter {
       throw settingsError('name', 'must be a non-empty string (the adapter_name RAG configs use).');
     }
     const collection = settings.collection ?? settings.name;
-    if (typeof collection !== 'string' || collection === '') throw settingsError('collection', 'must be a non-empty string.');
+    if (typeof collection !== 'string' || collection === '')
+      throw settingsError('collection', 'must be a non-empty string.');
     const schema = settings.schema ?? 'public';
     if (!identifierPattern.test(schema)) {
-      throw settingsError('schema', 'must be an unquoted identifier: a letter or `_`, then letters, digits or `_` (at most 63).');
+      throw settingsError(
+        'schema',
+        'must be an unquoted identifier: a letter or `_`, then letters, digits or `_` (at most 63).',
+      );
     }
     const language = settings.language ?? 'english';
     if (!languagePattern.test(language)) {
-      throw settingsError('language', 'must name a text-search configuration such as `english` or `simple` (see `\\dF` in psql).');
+      throw settingsError(
+        'language',
+        'must name a text-search configuration such as `english` or `simple` (see `\\dF` in psql).',
+      );
     }
     const batchSize = settings.batchSize ?? 100;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw settingsError('batchSize', 'must be a positive integer.');
     const { connectionString, pool } = settings;
     if ((connectionString === undefined) === (pool === undefined)) {
-      throw settingsError('connectionString', 'give exactly one of `connectionString` (e.g. process.env.DATABASE_URL) or `pool` (a pg.Pool).');
+      throw settingsError(
+        'connectionString',
+        'give exactly one of `connectionString` (e.g. process.env.DATABASE_URL) or `pool` (a pg.Pool).',
+      );
     }
     if (pool !== undefined) {
       this.#pool = pool;
@@ -155,7 +172,11 @@ export class PostgresSearchAdapter implements IndexableSearchAdapter {
   /** Removes documents (all their chunks) in one transaction; returns how many were indexed. */
   async deleteDocuments(ids: readonly string[]): Promise<number> {
     if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) {
-      throw new RagSearchError({ message: 'deleteDocuments() takes an array of document ids (strings).', adapterName: this.name, code: 'RAG_INDEX_INVALID' });
+      throw new RagSearchError({
+        message: 'deleteDocuments() takes an array of document ids (strings).',
+        adapterName: this.name,
+        code: 'RAG_INDEX_INVALID',
+      });
     }
     await this.#open('RAG_INDEX_FAILED');
     return this.#transaction('RAG_INDEX_FAILED', 'delete documents', async (client) => {
@@ -177,7 +198,11 @@ export class PostgresSearchAdapter implements IndexableSearchAdapter {
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult[]> {
     options.signal?.throwIfAborted();
     if (typeof query !== 'string') {
-      throw new RagSearchError({ message: 'The search query must be a string.', adapterName: this.name, code: 'RAG_SEARCH_OPTIONS_INVALID' });
+      throw new RagSearchError({
+        message: 'The search query must be a string.',
+        adapterName: this.name,
+        code: 'RAG_SEARCH_OPTIONS_INVALID',
+      });
     }
     const validated = validateSearchOptions(options, this.name);
     await this.#open('RAG_SEARCH_FAILED');
@@ -209,7 +234,12 @@ export class PostgresSearchAdapter implements IndexableSearchAdapter {
       for (const row of rows) {
         let candidate = candidates.get(row.seq);
         if (candidate === undefined) {
-          candidate = { key: row.seq, order: Number(row.seq), length: row.length, frequencies: new Array<number>(terms.length).fill(0) };
+          candidate = {
+            key: row.seq,
+            order: Number(row.seq),
+            length: row.length,
+            frequencies: new Array<number>(terms.length).fill(0),
+          };
           candidates.set(row.seq, candidate);
         }
         (candidate.frequencies as number[])[termIndex.get(row.lexeme)!] = row.tf;
@@ -224,11 +254,17 @@ export class PostgresSearchAdapter implements IndexableSearchAdapter {
     options.signal?.throwIfAborted();
     return pickResults(ranked, validated, (keys) =>
       this.#guard('RAG_SEARCH_FAILED', 'search', async () => {
-        const { rows } = await this.#pool.query<{ seq: string; chunk_id: string; content: string; metadata: Record<string, unknown> }>(
-          `SELECT seq::text AS seq, chunk_id, content, metadata FROM ${this.#table} WHERE seq = ANY($1::bigint[])`,
-          [keys],
+        const { rows } = await this.#pool.query<{
+          seq: string;
+          chunk_id: string;
+          content: string;
+          metadata: Record<string, unknown>;
+        }>(`SELECT seq::text AS seq, chunk_id, content, metadata FROM ${this.#table} WHERE seq = ANY($1::bigint[])`, [
+          keys,
+        ]);
+        return new Map<string, StoredChunkRow>(
+          rows.map((row) => [row.seq, { chunkId: row.chunk_id, content: row.content, metadata: row.metadata }]),
         );
-        return new Map<string, StoredChunkRow>(rows.map((row) => [row.seq, { chunkId: row.chunk_id, content: row.content, metadata: row.metadata }]));
       }),
     );
   }
@@ -268,7 +304,10 @@ export class PostgresSearchAdapter implements IndexableSearchAdapter {
     );
   }
 
-  async #insertChunks(client: PoolClient, chunks: readonly DocumentChunk[]): Promise<{ chunks: number; tokens: number }> {
+  async #insertChunks(
+    client: PoolClient,
+    chunks: readonly DocumentChunk[],
+  ): Promise<{ chunks: number; tokens: number }> {
     const { rows } = await client.query<{ chunks: string; tokens: string }>(
       `WITH inserted AS (
        INSERT INTO ${this.#table} (collection, chunk_id, document_id, chunk_index, content, metadata, tsv, token_count)

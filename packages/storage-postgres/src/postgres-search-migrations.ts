@@ -48,7 +48,9 @@ export async function migratePostgresSearch(client: PoolClient, schema: string):
     await client.query(
       `CREATE TABLE IF NOT EXISTS "${schema}".dk_search_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
-    const { rows } = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM "${schema}".dk_search_migrations`);
+    const { rows } = await client.query<{ version: number | null }>(
+      `SELECT max(version) AS version FROM "${schema}".dk_search_migrations`,
+    );
     const current = rows[0]?.version ?? 0;
     const list = migrations(schema);
     const applied: number[] = [];

@@ -1,6 +1,12 @@
 import { InMemorySearchAdapter } from '@dk/rag';
 import type { SearchDocument } from '@dk/spec';
-import { dropSchema, postgresTestUrl, randomSchemaName, searchConformanceCorpus, shouldSkipPostgres } from '@dk/test-kit';
+import {
+  dropSchema,
+  postgresTestUrl,
+  randomSchemaName,
+  searchConformanceCorpus,
+  shouldSkipPostgres,
+} from '@dk/test-kit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresSearchAdapter } from './postgres-search-adapter.js';
@@ -43,8 +49,13 @@ describe.skipIf(skip)('PostgresSearchAdapter scores mean what InMemorySearchAdap
     for (const query of queries) {
       const expected = await adapters.memory.search(query, { k: 10 });
       const actual = await adapters.postgres.search(query, { k: 10 });
-      expect(actual.map((result) => result.id), query).toEqual(expected.map((result) => result.id));
-      actual.forEach((result, index) => expect(result.score, `${query} → ${result.id}`).toBeCloseTo(expected[index]!.score, 9));
+      expect(
+        actual.map((result) => result.id),
+        query,
+      ).toEqual(expected.map((result) => result.id));
+      actual.forEach((result, index) =>
+        expect(result.score, `${query} → ${result.id}`).toBeCloseTo(expected[index]!.score, 9),
+      );
     }
   });
 
@@ -53,7 +64,10 @@ describe.skipIf(skip)('PostgresSearchAdapter scores mean what InMemorySearchAdap
       for (const query of queries) {
         const expected = await adapters.memory.search(query, { k: 10, scoreThreshold: threshold });
         const actual = await adapters.postgres.search(query, { k: 10, scoreThreshold: threshold });
-        expect(actual.map((result) => result.id), `${query} @ ${threshold}`).toEqual(expected.map((result) => result.id));
+        expect(
+          actual.map((result) => result.id),
+          `${query} @ ${threshold}`,
+        ).toEqual(expected.map((result) => result.id));
       }
     }
   });
@@ -66,7 +80,8 @@ describe.skipIf(skip)('PostgresSearchAdapter scores mean what InMemorySearchAdap
       expect(actual[0]?.id, query).toBe(expected[0]?.id);
       for (const result of actual) {
         const twin = expected.find((candidate) => candidate.id === result.id);
-        if (twin !== undefined) expect(Math.abs(twin.score - result.score), `${query} → ${result.id}`).toBeLessThan(0.15);
+        if (twin !== undefined)
+          expect(Math.abs(twin.score - result.score), `${query} → ${result.id}`).toBeLessThan(0.15);
       }
     }
   });

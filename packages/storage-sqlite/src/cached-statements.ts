@@ -10,7 +10,10 @@ const cacheSize = 256;
  * trigger) costs more than running it. `close` is forwarded only when `closes` is true, so
  * an injected database stays open.
  */
-export function withCachedStatements(database: Database.Database, { closes }: { readonly closes: boolean }): SqliteDatabase {
+export function withCachedStatements(
+  database: Database.Database,
+  { closes }: { readonly closes: boolean },
+): SqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
   return {
     prepare(text: string): SqliteStatement {

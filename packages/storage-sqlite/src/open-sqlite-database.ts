@@ -27,7 +27,10 @@ export function openSqliteDatabase(
   }
   const { path, database } = settings;
   if ((path === undefined) === (database === undefined)) {
-    throw settingsError('path', 'give exactly one of `path` (a database file) or `database` (a better-sqlite3 Database).');
+    throw settingsError(
+      'path',
+      'give exactly one of `path` (a database file) or `database` (a better-sqlite3 Database).',
+    );
   }
   let opened: Database.Database;
   if (database !== undefined) {

@@ -83,7 +83,11 @@ describe('SqliteConversationStore', () => {
       ['', 'Be brief.', {}],
       ['0', 'Where is my parcel?', { channel: 'web' }],
     ]);
-    const { node } = await store.appendNode({ conversationId: 'legacy', parentId: '0', node: { role: 'assistant', content: 'On its way.' } });
+    const { node } = await store.appendNode({
+      conversationId: 'legacy',
+      parentId: '0',
+      node: { role: 'assistant', content: 'On its way.' },
+    });
     expect(node.id).toBe('0.0');
     expect(await store.count({ text: 'way' })).toBe(1);
     expect(await store.migrate()).toEqual({ fromVersion: 2, toVersion: 2 });
@@ -118,13 +122,17 @@ describe('SqliteConversationStore', () => {
     expect((error as Error).cause).toBeInstanceOf(Error);
     await store.close();
     expect(database.open).toBe(true);
-    expect(StoreClosedError.isInstance(await store.get({ conversationId: 'x' }).catch((caught: unknown) => caught))).toBe(true);
+    expect(
+      StoreClosedError.isInstance(await store.get({ conversationId: 'x' }).catch((caught: unknown) => caught)),
+    ).toBe(true);
     database.close();
   });
 
   it('rejects invalid settings with StoreSettingsError', () => {
     expect(() => createSqliteConversationStore({})).toThrow(StoreSettingsError);
-    expect(() => createSqliteConversationStore({ path: 'a.db', database: new Database(':memory:') })).toThrow(/exactly one/);
+    expect(() => createSqliteConversationStore({ path: 'a.db', database: new Database(':memory:') })).toThrow(
+      /exactly one/,
+    );
     expect(() => createSqliteConversationStore({ path: '' })).toThrow(StoreSettingsError);
     expect(() => createSqliteConversationStore({ path: 'a.db', busyTimeoutMs: -1 })).toThrow(StoreSettingsError);
   });
@@ -135,11 +143,19 @@ describe('SqliteConversationStore', () => {
       schema_version: '1.1.0',
       conversation_id: 'py-1',
       nodes: [
-        { node_id: '', message: { role: 'system', content: 'Be kind.' }, timestamp: '2025-01-01T08:00:00', metadata: {} },
+        {
+          node_id: '',
+          message: { role: 'system', content: 'Be kind.' },
+          timestamp: '2025-01-01T08:00:00',
+          metadata: {},
+        },
         { node_id: '0', message: { role: 'user', content: 'hola' }, timestamp: '2025-01-01T08:00:01', metadata: {} },
         { node_id: '1', message: { role: 'user', content: 'hello' }, timestamp: '2025-01-01T08:00:02', metadata: {} },
       ],
-      edges: [['', '0'], ['', '1']],
+      edges: [
+        ['', '0'],
+        ['', '1'],
+      ],
       current_node_id: '1',
       metadata: { userId: 'u1' },
     });
@@ -150,11 +166,24 @@ describe('SqliteConversationStore', () => {
       current_node: 'b',
       mapping: {
         r: { id: 'r', message: null, parent: null, children: ['a'] },
-        a: { id: 'a', message: { id: 'a', author: { role: 'user' }, content: { content_type: 'text', parts: ['ping'] } }, parent: 'r', children: ['b'] },
-        b: { id: 'b', message: { id: 'b', author: { role: 'assistant' }, content: { content_type: 'text', parts: ['pong'] } }, parent: 'a', children: [] },
+        a: {
+          id: 'a',
+          message: { id: 'a', author: { role: 'user' }, content: { content_type: 'text', parts: ['ping'] } },
+          parent: 'r',
+          children: ['b'],
+        },
+        b: {
+          id: 'b',
+          message: { id: 'b', author: { role: 'assistant' }, content: { content_type: 'text', parts: ['pong'] } },
+          parent: 'a',
+          children: [],
+        },
       },
     });
-    expect(fromChatGpt.conversation).toMatchObject({ currentNodeId: '0', metadata: { title: 'Hi', source: 'chatgpt' } });
+    expect(fromChatGpt.conversation).toMatchObject({
+      currentNodeId: '0',
+      metadata: { title: 'Hi', source: 'chatgpt' },
+    });
     expect((await store.search({ text: 'pong' })).items.map((item) => item.id)).toEqual([fromChatGpt.conversation.id]);
     expect((await store.list({ metadata: { userId: 'u1' } })).items.map((item) => item.id)).toEqual(['py-1']);
     await store.close();
@@ -183,7 +212,9 @@ describe('SqliteConversationStore', () => {
     expect(second.items.map((item) => item.id)).toEqual(pro.slice(40, 80));
     const user = expected((index) => index % 100 === 7);
     expect((await store.list({ metadata: { userId: 'u7' }, limit: 100 })).items.map((item) => item.id)).toEqual(user);
-    expect((await store.list({ metadata: { tier: 'free', userId: 'u7' }, limit: 100 })).items.map((item) => item.id)).toEqual(user);
+    expect(
+      (await store.list({ metadata: { tier: 'free', userId: 'u7' }, limit: 100 })).items.map((item) => item.id),
+    ).toEqual(user);
     expect((await store.list({ metadata: { tier: 'pro', userId: 'u7' } })).items).toEqual([]);
     expect(await store.count({ metadata: { tier: 'pro' } })).toBe(1500);
     expect(await store.deleteMany({ metadata: { tier: 'free', userId: 'u7' } })).toBe(30);

@@ -34,7 +34,11 @@ function open(settings: SqliteConversationStoreSettings): {
 } {
   const busyTimeoutMs = settings.busyTimeoutMs ?? 5000;
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
-    throw new StoreSettingsError({ backend: 'sqlite', setting: 'busyTimeoutMs', reason: 'must be a non-negative integer of milliseconds.' });
+    throw new StoreSettingsError({
+      backend: 'sqlite',
+      setting: 'busyTimeoutMs',
+      reason: 'must be a non-negative integer of milliseconds.',
+    });
   }
   const { path, database } = settings;
   if ((path === undefined) === (database === undefined)) {

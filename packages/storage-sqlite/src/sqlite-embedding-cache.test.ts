@@ -31,12 +31,19 @@ describe('SqliteEmbeddingCache', () => {
     const cache = new SqliteEmbeddingCache({ path });
     const model = countingModel();
     const cached = new CachedEmbeddingModel({ model, cache });
-    expect(await cached.embed(['ab', 'abc'])).toEqual([[2, 0.1, -1 / 3], [3, 0.1, -1 / 3]]);
+    expect(await cached.embed(['ab', 'abc'])).toEqual([
+      [2, 0.1, -1 / 3],
+      [3, 0.1, -1 / 3],
+    ]);
     await cache.close();
 
     const reopened = new SqliteEmbeddingCache({ path });
     const again = new CachedEmbeddingModel({ model, cache: reopened });
-    expect(await again.embed(['abc', 'ab', 'x'])).toEqual([[3, 0.1, -1 / 3], [2, 0.1, -1 / 3], [1, 0.1, -1 / 3]]);
+    expect(await again.embed(['abc', 'ab', 'x'])).toEqual([
+      [3, 0.1, -1 / 3],
+      [2, 0.1, -1 / 3],
+      [1, 0.1, -1 / 3],
+    ]);
     expect(model.calls).toEqual([['ab', 'abc'], ['x']]);
     expect(await reopened.size()).toBe(3);
     expect(await reopened.getMany('other:model', [hashEmbeddingText('ab')])).toEqual([undefined]);
@@ -44,7 +51,9 @@ describe('SqliteEmbeddingCache', () => {
     expect(await reopened.getMany('test:len', [hashEmbeddingText('ab')])).toEqual([undefined]);
     await reopened.close();
     await reopened.close();
-    await expect(reopened.getMany('m', ['h'])).rejects.toSatisfy((error) => RagSearchError.isInstance(error) && error.code === 'RAG_ADAPTER_CLOSED');
+    await expect(reopened.getMany('m', ['h'])).rejects.toSatisfy(
+      (error) => RagSearchError.isInstance(error) && error.code === 'RAG_ADAPTER_CLOSED',
+    );
   });
 
   it('shares a database it does not own, in its own table, and leaves it open', async () => {
@@ -60,14 +69,20 @@ describe('SqliteEmbeddingCache', () => {
 
   it('rejects bad settings and vectors with typed errors; wraps SQLite failures', async () => {
     expect(() => new SqliteEmbeddingCache({})).toThrow(StoreSettingsError);
-    expect(() => new SqliteEmbeddingCache({ path: join(directory, 'x.db'), table: 'bad name' })).toThrow(/SQL identifier/);
+    expect(() => new SqliteEmbeddingCache({ path: join(directory, 'x.db'), table: 'bad name' })).toThrow(
+      /SQL identifier/,
+    );
     const cache = new SqliteEmbeddingCache({ path: join(directory, 'bad.db') });
-    await expect(cache.setMany('m', [{ textHash: 'h', vector: [Number.NaN] }])).rejects.toSatisfy((error) => RagSearchError.isInstance(error) && error.code === 'RAG_EMBEDDING_INVALID');
+    await expect(cache.setMany('m', [{ textHash: 'h', vector: [Number.NaN] }])).rejects.toSatisfy(
+      (error) => RagSearchError.isInstance(error) && error.code === 'RAG_EMBEDDING_INVALID',
+    );
     await cache.close();
     const database = new Database(join(directory, 'readonly.db'));
     database.exec('CREATE TABLE dk_embedding_cache (x INTEGER)');
     const broken = new SqliteEmbeddingCache({ database });
-    await expect(broken.getMany('m', ['h'])).rejects.toSatisfy((error) => RagSearchError.isInstance(error) && error.code === 'RAG_EMBEDDING_CACHE_FAILED');
+    await expect(broken.getMany('m', ['h'])).rejects.toSatisfy(
+      (error) => RagSearchError.isInstance(error) && error.code === 'RAG_EMBEDDING_CACHE_FAILED',
+    );
     database.close();
   });
 });

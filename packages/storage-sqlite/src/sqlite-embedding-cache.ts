@@ -46,7 +46,8 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
 
   constructor(settings: SqliteEmbeddingCacheSettings) {
     const table = settings.table ?? 'dk_embedding_cache';
-    if (typeof table !== 'string' || !tablePattern.test(table)) throw settingsError('table', 'must be a SQL identifier: letters, digits and _, not starting with a digit.');
+    if (typeof table !== 'string' || !tablePattern.test(table))
+      throw settingsError('table', 'must be a SQL identifier: letters, digits and _, not starting with a digit.');
     const { database, owned } = openSqliteDatabase(settings, 'sqlite embedding cache');
     this.#database = database;
     this.#owned = owned;
@@ -67,10 +68,17 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
   }
 
   /** See `EmbeddingCache.setMany`. All entries are written in one transaction. */
-  async setMany(modelId: string, entries: readonly { readonly textHash: string; readonly vector: readonly number[] }[]): Promise<void> {
+  async setMany(
+    modelId: string,
+    entries: readonly { readonly textHash: string; readonly vector: readonly number[] }[],
+  ): Promise<void> {
     for (const { vector } of entries) {
       if (!Array.isArray(vector) || vector.length === 0 || !vector.every((value) => Number.isFinite(value))) {
-        throw new RagSearchError({ message: `Embedding cache: a vector for model "${modelId}" is not a non-empty array of finite numbers.`, adapterName: 'sqlite-embedding-cache', code: 'RAG_EMBEDDING_INVALID' });
+        throw new RagSearchError({
+          message: `Embedding cache: a vector for model "${modelId}" is not a non-empty array of finite numbers.`,
+          adapterName: 'sqlite-embedding-cache',
+          code: 'RAG_EMBEDDING_INVALID',
+        });
       }
     }
     const statements = this.#open();
@@ -106,7 +114,11 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
 
   #open(): Statements {
     if (this.#closed) {
-      throw new RagSearchError({ message: 'The SQLite embedding cache is closed. Create a new SqliteEmbeddingCache.', adapterName: 'sqlite-embedding-cache', code: 'RAG_ADAPTER_CLOSED' });
+      throw new RagSearchError({
+        message: 'The SQLite embedding cache is closed. Create a new SqliteEmbeddingCache.',
+        adapterName: 'sqlite-embedding-cache',
+        code: 'RAG_ADAPTER_CLOSED',
+      });
     }
     if (this.#statements !== undefined) return this.#statements;
     const table = `"${this.#table}"`;
@@ -117,7 +129,9 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
     );
     this.#statements = this.#guard('prepare its statements', () => ({
       get: this.#database.prepare(`SELECT vector FROM ${table} WHERE model_id = ? AND text_hash = ?`),
-      set: this.#database.prepare(`INSERT OR REPLACE INTO ${table} (model_id, text_hash, dimensions, vector, created_at) VALUES (?, ?, ?, ?, ?)`),
+      set: this.#database.prepare(
+        `INSERT OR REPLACE INTO ${table} (model_id, text_hash, dimensions, vector, created_at) VALUES (?, ?, ?, ?, ?)`,
+      ),
       deleteModel: this.#database.prepare(`DELETE FROM ${table} WHERE model_id = ?`),
       count: this.#database.prepare(`SELECT count(*) AS count FROM ${table}`),
     }));

@@ -12,7 +12,17 @@ const directory = mkdtempSync(join(tmpdir(), 'dk-hybrid-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 /** A toy "semantic" model: maps words to concepts, so a paraphrase without shared words still matches. */
-const concepts: Record<string, number> = { car: 0, automobile: 0, vehicle: 0, repair: 1, fix: 1, mechanic: 1, bread: 2, flour: 2, bake: 2 };
+const concepts: Record<string, number> = {
+  car: 0,
+  automobile: 0,
+  vehicle: 0,
+  repair: 1,
+  fix: 1,
+  mechanic: 1,
+  bread: 2,
+  flour: 2,
+  bake: 2,
+};
 function conceptModel(): EmbeddingModel & { embedded: number } {
   return {
     specificationVersion: 'v1',
@@ -24,7 +34,8 @@ function conceptModel(): EmbeddingModel & { embedded: number } {
       return Promise.resolve(
         texts.map((text) => {
           const vector = [0, 0, 0];
-          for (const word of text.toLowerCase().match(/[a-z]+/g) ?? []) if (concepts[word] !== undefined) vector[concepts[word]]! += 1;
+          for (const word of text.toLowerCase().match(/[a-z]+/g) ?? [])
+            if (concepts[word] !== undefined) vector[concepts[word]]! += 1;
           return vector;
         }),
       );
@@ -44,7 +55,11 @@ describe('hybrid search over SQLite FTS5 + vectors, embeddings cached in the sam
     const model = conceptModel();
     const embeddings = new CachedEmbeddingModel({ model, cache: new SqliteEmbeddingCache({ database }) });
     const keyword = new SqliteSearchAdapter({ name: 'kw', database });
-    const hybrid = new HybridSearchAdapter({ name: 'docs', keyword, vector: new VectorSearchAdapter({ name: 'vec', embeddingModel: embeddings }) });
+    const hybrid = new HybridSearchAdapter({
+      name: 'docs',
+      keyword,
+      vector: new VectorSearchAdapter({ name: 'vec', embeddingModel: embeddings }),
+    });
     await hybrid.index(documents, { chunking: false });
 
     // "vehicle" appears in no document: keyword search finds nothing, the vectors find both car documents.
@@ -58,7 +73,17 @@ describe('hybrid search over SQLite FTS5 + vectors, embeddings cached in the sam
 
     // Through runRagSearches with a threshold, as a prompt's RAG config would.
     const { runs } = await runRagSearches({
-      requests: [{ config: { adapter_name: 'docs', query: '{{topic}}', k: 2, score_threshold: 0.6, filters: { type: 'service' } } }],
+      requests: [
+        {
+          config: {
+            adapter_name: 'docs',
+            query: '{{topic}}',
+            k: 2,
+            score_threshold: 0.6,
+            filters: { type: 'service' },
+          },
+        },
+      ],
       adapters: new Map([['docs', hybrid]]),
       params: { topic: 'car repair' },
     });
@@ -66,7 +91,10 @@ describe('hybrid search over SQLite FTS5 + vectors, embeddings cached in the sam
 
     // A second vector index over the same file's cache embeds no document again.
     const before = model.embedded;
-    const again = new VectorSearchAdapter({ name: 'vec2', embeddingModel: new CachedEmbeddingModel({ model, cache: new SqliteEmbeddingCache({ database }) }) });
+    const again = new VectorSearchAdapter({
+      name: 'vec2',
+      embeddingModel: new CachedEmbeddingModel({ model, cache: new SqliteEmbeddingCache({ database }) }),
+    });
     await again.index(documents, { chunking: false });
     expect(model.embedded).toBe(before);
     await keyword.close();

@@ -42,7 +42,9 @@ export const sqliteMigrations: readonly StoreMigration[] = [
       // Node lookups by id, child allocation (max position under a parent), one root per conversation.
       await sql`CREATE UNIQUE INDEX dk_nodes_key ON dk_nodes (conversation_id, node_key)`.execute(executor);
       await sql`CREATE UNIQUE INDEX dk_nodes_children ON dk_nodes (parent_seq, position)`.execute(executor);
-      await sql`CREATE UNIQUE INDEX dk_nodes_root ON dk_nodes (conversation_id) WHERE parent_seq IS NULL`.execute(executor);
+      await sql`CREATE UNIQUE INDEX dk_nodes_root ON dk_nodes (conversation_id) WHERE parent_seq IS NULL`.execute(
+        executor,
+      );
       await sql`CREATE INDEX dk_nodes_conversation ON dk_nodes (conversation_id, seq)`.execute(executor);
     },
   },
@@ -52,11 +54,15 @@ export const sqliteMigrations: readonly StoreMigration[] = [
     up: async (executor) => {
       // FTS5 over node content, kept in step by triggers (external content table).
       await sql`CREATE VIRTUAL TABLE dk_nodes_fts USING fts5(
-        content, content = 'dk_nodes', content_rowid = 'seq', tokenize = 'unicode61 remove_diacritics 0')`.execute(executor);
+        content, content = 'dk_nodes', content_rowid = 'seq', tokenize = 'unicode61 remove_diacritics 0')`.execute(
+        executor,
+      );
       await sql`CREATE TRIGGER dk_nodes_fts_insert AFTER INSERT ON dk_nodes BEGIN
         INSERT INTO dk_nodes_fts (rowid, content) VALUES (new.seq, new.content); END`.execute(executor);
       await sql`CREATE TRIGGER dk_nodes_fts_delete AFTER DELETE ON dk_nodes BEGIN
-        INSERT INTO dk_nodes_fts (dk_nodes_fts, rowid, content) VALUES ('delete', old.seq, old.content); END`.execute(executor);
+        INSERT INTO dk_nodes_fts (dk_nodes_fts, rowid, content) VALUES ('delete', old.seq, old.content); END`.execute(
+        executor,
+      );
       await sql`INSERT INTO dk_nodes_fts (dk_nodes_fts) VALUES ('rebuild')`.execute(executor);
       // Top-level metadata scalars, exploded with json_each so equality filters use an index.
       await sql`CREATE TABLE dk_conversation_metadata (
@@ -65,14 +71,20 @@ export const sqliteMigrations: readonly StoreMigration[] = [
         kind TEXT NOT NULL,
         value,
         PRIMARY KEY (conversation_id, key)) WITHOUT ROWID`.execute(executor);
-      await sql`CREATE INDEX dk_conversation_metadata_value ON dk_conversation_metadata (key, kind, value)`.execute(executor);
+      await sql`CREATE INDEX dk_conversation_metadata_value ON dk_conversation_metadata (key, kind, value)`.execute(
+        executor,
+      );
       await sql`CREATE TRIGGER dk_conversations_metadata_insert AFTER INSERT ON dk_conversations BEGIN
         INSERT INTO dk_conversation_metadata (conversation_id, key, kind, value)
-        SELECT new.id, ${metadataRows} FROM json_each(new.metadata) j WHERE j.type NOT IN ('object', 'array'); END`.execute(executor);
+        SELECT new.id, ${metadataRows} FROM json_each(new.metadata) j WHERE j.type NOT IN ('object', 'array'); END`.execute(
+        executor,
+      );
       await sql`CREATE TRIGGER dk_conversations_metadata_update AFTER UPDATE OF metadata ON dk_conversations BEGIN
         DELETE FROM dk_conversation_metadata WHERE conversation_id = new.id;
         INSERT INTO dk_conversation_metadata (conversation_id, key, kind, value)
-        SELECT new.id, ${metadataRows} FROM json_each(new.metadata) j WHERE j.type NOT IN ('object', 'array'); END`.execute(executor);
+        SELECT new.id, ${metadataRows} FROM json_each(new.metadata) j WHERE j.type NOT IN ('object', 'array'); END`.execute(
+        executor,
+      );
       await sql`INSERT INTO dk_conversation_metadata (conversation_id, key, kind, value)
         SELECT c.id, ${metadataRows} FROM dk_conversations c, json_each(c.metadata) j
         WHERE j.type NOT IN ('object', 'array')`.execute(executor);

@@ -69,8 +69,12 @@ describe('SqliteSearchAdapter', () => {
     const search = new SqliteSearchAdapter({ name: 'docs', database });
     await search.index([{ id: 'doc', content: 'original walrus text' }], { chunking: false });
     // A trigger standing in for a disk or constraint failure halfway through the batch.
-    database.exec("CREATE TRIGGER fail_insert BEFORE INSERT ON dk_search_chunks WHEN NEW.content LIKE '%boom%' BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
-    const error = await search.index([{ id: 'doc', content: 'new text boom' }], { chunking: false }).catch((caught: unknown) => caught);
+    database.exec(
+      "CREATE TRIGGER fail_insert BEFORE INSERT ON dk_search_chunks WHEN NEW.content LIKE '%boom%' BEGIN SELECT RAISE(ABORT, 'disk says no'); END",
+    );
+    const error = await search
+      .index([{ id: 'doc', content: 'new text boom' }], { chunking: false })
+      .catch((caught: unknown) => caught);
     expect(RagSearchError.isInstance(error) && error.code).toBe('RAG_INDEX_FAILED');
     expect((error as Error).message).toMatch(/disk says no/);
     expect((await search.search('walrus')).map((result) => result.id)).toEqual(['doc#0']);
@@ -84,7 +88,13 @@ describe('SqliteSearchAdapter statistics', () => {
   it('migration 2 builds the statistics of chunks indexed at version 1', async () => {
     const path = join(directory, 'upgrade.db');
     const first = new SqliteSearchAdapter({ name: 'docs', path });
-    await first.index([{ id: 'a', content: 'walrus walrus tusk' }, { id: 'b', content: 'tusk' }], { chunking: false });
+    await first.index(
+      [
+        { id: 'a', content: 'walrus walrus tusk' },
+        { id: 'b', content: 'tusk' },
+      ],
+      { chunking: false },
+    );
     const expected = await first.search('walrus tusk');
     await first.close();
     // Back to version 1: no statistics table.
@@ -96,22 +106,35 @@ describe('SqliteSearchAdapter statistics', () => {
     await upgraded.close();
   });
 
-
   it('keeps the collection statistics equal to the chunks after index, re-index, failure and delete', async () => {
     const database = new Database(':memory:');
     const search = new SqliteSearchAdapter({ name: 'docs', database });
     const check = () => {
-      const stored = database.prepare("SELECT chunk_count || '/' || token_total AS v FROM dk_search_stats WHERE collection = 'docs'").get() as { v: string } | undefined;
-      const actual = database.prepare("SELECT count(*) || '/' || coalesce(sum(token_count), 0) AS v FROM dk_search_chunks WHERE collection = 'docs'").get() as { v: string };
+      const stored = database
+        .prepare("SELECT chunk_count || '/' || token_total AS v FROM dk_search_stats WHERE collection = 'docs'")
+        .get() as { v: string } | undefined;
+      const actual = database
+        .prepare(
+          "SELECT count(*) || '/' || coalesce(sum(token_count), 0) AS v FROM dk_search_chunks WHERE collection = 'docs'",
+        )
+        .get() as { v: string };
       expect(stored?.v ?? '0/0').toBe(actual.v);
       return actual.v;
     };
     const long = Array.from({ length: 6 }, (_, index) => `Section ${index} about narwhal tusks and ice.`).join('\n\n');
-    await search.index([{ id: 'a', content: long }, { id: 'b', content: 'narwhal' }], { chunking: { maxChars: 60, overlapChars: 0 } });
+    await search.index(
+      [
+        { id: 'a', content: long },
+        { id: 'b', content: 'narwhal' },
+      ],
+      { chunking: { maxChars: 60, overlapChars: 0 } },
+    );
     expect(check()).not.toBe('0/0');
     await search.index([{ id: 'a', content: 'short narwhal note' }], { chunking: false });
     check();
-    database.exec("CREATE TRIGGER fail_insert BEFORE INSERT ON dk_search_chunks WHEN NEW.content LIKE '%boom%' BEGIN SELECT RAISE(ABORT, 'no'); END");
+    database.exec(
+      "CREATE TRIGGER fail_insert BEFORE INSERT ON dk_search_chunks WHEN NEW.content LIKE '%boom%' BEGIN SELECT RAISE(ABORT, 'no'); END",
+    );
     await search.index([{ id: 'b', content: 'boom' }]).catch(() => undefined);
     check();
     expect(await search.deleteDocuments(['a', 'b'])).toBe(2);

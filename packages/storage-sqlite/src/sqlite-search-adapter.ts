@@ -1,7 +1,14 @@
 import { chunkDocuments, indexInBatches, tokenize, validateSearchOptions } from '@dk/rag';
 import type { ChunkedDocument } from '@dk/rag';
 import { RagSearchError } from '@dk/spec';
-import type { IndexableSearchAdapter, IndexOptions, IndexResult, SearchDocument, SearchOptions, SearchResult } from '@dk/spec';
+import type {
+  IndexableSearchAdapter,
+  IndexOptions,
+  IndexResult,
+  SearchDocument,
+  SearchOptions,
+  SearchResult,
+} from '@dk/spec';
 import { pickResults, scoreCandidates, StoreSettingsError } from '@dk/storage-kysely';
 import type { ScoringCandidate, StoredChunkRow } from '@dk/storage-kysely';
 import type Database from 'better-sqlite3';
@@ -46,10 +53,14 @@ function prepareStatements(db: Database.Database) {
       'INSERT INTO dk_search_chunks (collection, chunk_id, document_id, chunk_index, content, metadata, token_count) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     insertFts: db.prepare('INSERT INTO dk_search_fts (rowid, content) VALUES (?, ?)'),
-    documentChunks: db.prepare('SELECT rowid, content, token_count FROM dk_search_chunks WHERE collection = ? AND document_id = ?'),
+    documentChunks: db.prepare(
+      'SELECT rowid, content, token_count FROM dk_search_chunks WHERE collection = ? AND document_id = ?',
+    ),
     deleteFts: db.prepare("INSERT INTO dk_search_fts (dk_search_fts, rowid, content) VALUES ('delete', ?, ?)"),
     deleteDocument: db.prepare('DELETE FROM dk_search_chunks WHERE collection = ? AND document_id = ?'),
-    stats: db.prepare('SELECT chunk_count AS count, CAST(token_total AS REAL) / max(chunk_count, 1) AS average FROM dk_search_stats WHERE collection = ?'),
+    stats: db.prepare(
+      'SELECT chunk_count AS count, CAST(token_total AS REAL) / max(chunk_count, 1) AS average FROM dk_search_stats WHERE collection = ?',
+    ),
     updateStats: db.prepare(
       'INSERT INTO dk_search_stats (collection, chunk_count, token_total) VALUES (?, ?, ?) ON CONFLICT (collection) ' +
         'DO UPDATE SET chunk_count = chunk_count + excluded.chunk_count, token_total = token_total + excluded.token_total',
@@ -59,7 +70,9 @@ function prepareStatements(db: Database.Database) {
         'FROM (SELECT doc, count(*) AS tf FROM dk_search_vocab WHERE term = ? GROUP BY doc) AS v ' +
         'JOIN dk_search_chunks AS c ON c.rowid = v.doc WHERE c.collection = ?',
     ),
-    chunks: db.prepare('SELECT rowid, chunk_id, content, metadata FROM dk_search_chunks WHERE rowid IN (SELECT value FROM json_each(?))'),
+    chunks: db.prepare(
+      'SELECT rowid, chunk_id, content, metadata FROM dk_search_chunks WHERE rowid IN (SELECT value FROM json_each(?))',
+    ),
   };
 }
 
@@ -107,7 +120,8 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
       throw settingsError('name', 'must be a non-empty string (the adapter_name RAG configs use).');
     }
     const collection = settings.collection ?? settings.name;
-    if (typeof collection !== 'string' || collection === '') throw settingsError('collection', 'must be a non-empty string.');
+    if (typeof collection !== 'string' || collection === '')
+      throw settingsError('collection', 'must be a non-empty string.');
     const batchSize = settings.batchSize ?? 100;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw settingsError('batchSize', 'must be a positive integer.');
     const { database, owned } = openSqliteDatabase(settings, 'sqlite search');
@@ -165,7 +179,11 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
   /** Removes documents (all their chunks) in one transaction; returns how many were indexed. */
   async deleteDocuments(ids: readonly string[]): Promise<number> {
     if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) {
-      throw new RagSearchError({ message: 'deleteDocuments() takes an array of document ids (strings).', adapterName: this.name, code: 'RAG_INDEX_INVALID' });
+      throw new RagSearchError({
+        message: 'deleteDocuments() takes an array of document ids (strings).',
+        adapterName: this.name,
+        code: 'RAG_INDEX_INVALID',
+      });
     }
     const statements = this.#open('RAG_INDEX_FAILED');
     const run = this.#database.transaction(() => {
@@ -188,7 +206,11 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult[]> {
     options.signal?.throwIfAborted();
     if (typeof query !== 'string') {
-      throw new RagSearchError({ message: 'The search query must be a string.', adapterName: this.name, code: 'RAG_SEARCH_OPTIONS_INVALID' });
+      throw new RagSearchError({
+        message: 'The search query must be a string.',
+        adapterName: this.name,
+        code: 'RAG_SEARCH_OPTIONS_INVALID',
+      });
     }
     const validated = validateSearchOptions(options, this.name);
     const statements = this.#open('RAG_SEARCH_FAILED');
@@ -210,7 +232,12 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
       });
       const list: ScoringCandidate<number>[] = [];
       for (const [key, candidate] of candidates) list.push({ key, ...candidate });
-      return scoreCandidates({ termCount: terms.length, documentCount: stats.count, averageLength: stats.average, candidates: list });
+      return scoreCandidates({
+        termCount: terms.length,
+        documentCount: stats.count,
+        averageLength: stats.average,
+        candidates: list,
+      });
     });
     options.signal?.throwIfAborted();
     return pickResults(ranked, validated, (keys) =>
@@ -218,7 +245,11 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
         const rows = statements.chunks.all(JSON.stringify(keys)) as ChunkRow[];
         const map = new Map<number, StoredChunkRow>();
         for (const row of rows) {
-          map.set(row.rowid, { chunkId: row.chunk_id, content: row.content, metadata: JSON.parse(row.metadata) as Record<string, unknown> });
+          map.set(row.rowid, {
+            chunkId: row.chunk_id,
+            content: row.content,
+            metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+          });
         }
         return map;
       }),
@@ -234,7 +265,11 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
   }
 
   #deleteDocument(statements: Statements, documentId: string): { chunks: number; tokens: number } {
-    const rows = statements.documentChunks.all(this.collection, documentId) as { rowid: number; content: string; token_count: number }[];
+    const rows = statements.documentChunks.all(this.collection, documentId) as {
+      rowid: number;
+      content: string;
+      token_count: number;
+    }[];
     let tokens = 0;
     for (const row of rows) {
       statements.deleteFts.run(row.rowid, row.content);

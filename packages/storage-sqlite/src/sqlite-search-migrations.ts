@@ -36,13 +36,19 @@ export const sqliteSearchSchemaVersion = migrations.length;
 /** Applies pending search migrations in one immediate transaction; returns the versions applied. */
 export function migrateSqliteSearch(database: Database.Database): number[] {
   const run = database.transaction(() => {
-    database.exec('CREATE TABLE IF NOT EXISTS dk_search_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-    const row = database.prepare('SELECT max(version) AS version FROM dk_search_migrations').get() as { version: number | null };
+    database.exec(
+      'CREATE TABLE IF NOT EXISTS dk_search_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
+    );
+    const row = database.prepare('SELECT max(version) AS version FROM dk_search_migrations').get() as {
+      version: number | null;
+    };
     const current = row.version ?? 0;
     const applied: number[] = [];
     for (let version = current + 1; version <= migrations.length; version++) {
       database.exec(migrations[version - 1]!);
-      database.prepare('INSERT INTO dk_search_migrations (version, applied_at) VALUES (?, ?)').run(version, new Date().toISOString());
+      database
+        .prepare('INSERT INTO dk_search_migrations (version, applied_at) VALUES (?, ?)')
+        .run(version, new Date().toISOString());
       applied.push(version);
     }
     return applied;

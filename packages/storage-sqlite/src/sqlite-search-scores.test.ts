@@ -8,18 +8,38 @@ describe('SqliteSearchAdapter scores mean what InMemorySearchAdapter scores mean
   it('gives the same ids, order and scores for the same corpus and query, so one threshold keeps the same chunks', async () => {
     const documents = [
       ...searchConformanceCorpus,
-      { id: 'long', content: `${'Password policy. '.repeat(30)}\n\nRotate keys yearly, reset sessions daily.`, metadata: { type: 'docs' } },
+      {
+        id: 'long',
+        content: `${'Password policy. '.repeat(30)}\n\nRotate keys yearly, reset sessions daily.`,
+        metadata: { type: 'docs' },
+      },
     ];
     const memory = new InMemorySearchAdapter({ name: 'docs' });
     const sqlite = new SqliteSearchAdapter({ name: 'docs', database: new Database(':memory:') });
     await memory.index(documents, { chunking: { maxChars: 200, overlapChars: 30 } });
     await sqlite.index(documents, { chunking: { maxChars: 200, overlapChars: 30 } });
-    const queries = ['reset password', 'password email session', 'crème 東京', 'install the setup wizard', 'policy rotate keys', 'nothing-matches-this'];
+    const queries = [
+      'reset password',
+      'password email session',
+      'crème 東京',
+      'install the setup wizard',
+      'policy rotate keys',
+      'nothing-matches-this',
+    ];
     for (const query of queries) {
       for (const scoreThreshold of [undefined, 0.3, 0.5, 0.7]) {
-        const expected = await memory.search(query, { k: 20, ...(scoreThreshold === undefined ? {} : { scoreThreshold }) });
-        const actual = await sqlite.search(query, { k: 20, ...(scoreThreshold === undefined ? {} : { scoreThreshold }) });
-        expect(actual.map((result) => result.id), `${query} @ ${scoreThreshold}`).toEqual(expected.map((result) => result.id));
+        const expected = await memory.search(query, {
+          k: 20,
+          ...(scoreThreshold === undefined ? {} : { scoreThreshold }),
+        });
+        const actual = await sqlite.search(query, {
+          k: 20,
+          ...(scoreThreshold === undefined ? {} : { scoreThreshold }),
+        });
+        expect(
+          actual.map((result) => result.id),
+          `${query} @ ${scoreThreshold}`,
+        ).toEqual(expected.map((result) => result.id));
         actual.forEach((result, index) => expect(result.score).toBeCloseTo(expected[index]!.score, 12));
       }
     }

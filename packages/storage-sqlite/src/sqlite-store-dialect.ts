@@ -49,7 +49,9 @@ export const sqliteStoreDialect: KyselyStoreDialect = {
     // How many conversations each condition matches, counted up to a bound on the index.
     const counted: { entry: (typeof entries)[number]; count: number }[] = [];
     for (const entry of entries) {
-      const { rows } = await sql<{ total: number }>`SELECT count(*) AS total FROM (SELECT 1 FROM dk_conversation_metadata m
+      const { rows } = await sql<{
+        total: number;
+      }>`SELECT count(*) AS total FROM (SELECT 1 FROM dk_conversation_metadata m
         WHERE ${matches(entry, 'm')} LIMIT ${broadMatchCount + 1})`.execute(executor);
       counted.push({ entry, count: Number(rows[0]?.total ?? 0) });
     }

@@ -37,7 +37,11 @@ describe('compileTemplate', () => {
   });
 
   it('ignores escaped section delimiters', () => {
-    expectTypeOf<TemplateParams<'\\(( {{a}} \\)) ((b {{b}} \\)) {{c}}))'>>().toEqualTypeOf<{ a: unknown; b?: unknown; c?: unknown }>();
+    expectTypeOf<TemplateParams<'\\(( {{a}} \\)) ((b {{b}} \\)) {{c}}))'>>().toEqualTypeOf<{
+      a: unknown;
+      b?: unknown;
+      c?: unknown;
+    }>();
   });
 
   it('makes params optional when the template needs none', () => {
@@ -50,7 +54,8 @@ describe('compileTemplate', () => {
   it('falls back to a loose record for non-literal or long templates', () => {
     const text: string = 'Hello {{name}}';
     expectTypeOf(compileTemplate(text).render).parameter(0).toEqualTypeOf<Record<string, unknown> | null | undefined>();
-    type Long = TemplateParams<`${'{{a}}{{b}}{{c}}{{d}}{{e}}{{f}}{{g}}{{h}}'}${'{{a}}{{b}}{{c}}{{d}}{{e}}{{f}}{{g}}{{h}}'}${'{{a}}{{b}}{{c}}{{d}}{{e}}{{f}}{{g}}{{h}}'}${'{{a}}{{b}}{{c}}{{d}}{{e}}{{f}}{{g}}{{h}}'}${'{{a}}{{b}}{{c}}{{d}}{{e}}{{f}}{{g}}{{h}}'}${'{{a}}{{b}}{{c}}{{d}}{{e}}{{f}}{{g}}{{h}}'}${'{{a}}{{b}}{{c}}{{d}}{{e}}{{f}}{{g}}{{h}}'}`>;
+    type Long =
+      TemplateParams<`${'{{a}}{{b}}{{c}}{{d}}{{e}}{{f}}{{g}}{{h}}'}${'{{a}}{{b}}{{c}}{{d}}{{e}}{{f}}{{g}}{{h}}'}${'{{a}}{{b}}{{c}}{{d}}{{e}}{{f}}{{g}}{{h}}'}${'{{a}}{{b}}{{c}}{{d}}{{e}}{{f}}{{g}}{{h}}'}${'{{a}}{{b}}{{c}}{{d}}{{e}}{{f}}{{g}}{{h}}'}${'{{a}}{{b}}{{c}}{{d}}{{e}}{{f}}{{g}}{{h}}'}${'{{a}}{{b}}{{c}}{{d}}{{e}}{{f}}{{g}}{{h}}'}`>;
     expectTypeOf<Long>().toEqualTypeOf<Record<string, unknown>>();
   });
 });

@@ -19,9 +19,8 @@ type Bag = Readonly<Record<string, unknown>>;
  * The arguments of {@link CompiledTemplate.render}: `params` may be left out only when the
  * template needs none.
  */
-export type RenderArguments<P> = Partial<P> extends P
-  ? [params?: P | null, options?: RenderOptions]
-  : [params: P, options?: RenderOptions];
+export type RenderArguments<P> =
+  Partial<P> extends P ? [params?: P | null, options?: RenderOptions] : [params: P, options?: RenderOptions];
 
 /** A parsed template, ready to render many times without parsing again. */
 export interface CompiledTemplate<P = Record<string, unknown>> {
@@ -53,7 +52,10 @@ function readClock(clock: () => Date): Date {
 function checkBag(value: unknown, option: string): Bag {
   if (value === undefined || value === null) return NO_PARAMS;
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new TemplateOptionsError(option, `\`${option}\` must be an object mapping names to values, got ${Array.isArray(value) ? 'an array' : typeof value}.`);
+    throw new TemplateOptionsError(
+      option,
+      `\`${option}\` must be an object mapping names to values, got ${Array.isArray(value) ? 'an array' : typeof value}.`,
+    );
   }
   return value as Bag;
 }
@@ -106,7 +108,8 @@ class TemplateProgramRenderer implements CompiledTemplate<Record<string, unknown
     if (options !== undefined && options !== null) {
       if (options.defaults !== undefined) defaults = checkBag(options.defaults, 'defaults');
       if (options.clock !== undefined) {
-        if (typeof options.clock !== 'function') throw new TemplateOptionsError('clock', 'The `clock` option must be a function returning a Date.');
+        if (typeof options.clock !== 'function')
+          throw new TemplateOptionsError('clock', 'The `clock` option must be a function returning a Date.');
         clock = options.clock;
       }
       strict = options.strict === true;
@@ -114,7 +117,10 @@ class TemplateProgramRenderer implements CompiledTemplate<Record<string, unknown
       if (validation !== undefined && validation !== null) {
         const level = validation.level ?? 'warn';
         if (level !== 'error' && level !== 'warn' && level !== 'ignore') {
-          throw new TemplateOptionsError('validation.level', `Unknown validation level ${JSON.stringify(level)}: use 'error', 'warn' or 'ignore'.`);
+          throw new TemplateOptionsError(
+            'validation.level',
+            `Unknown validation level ${JSON.stringify(level)}: use 'error', 'warn' or 'ignore'.`,
+          );
         }
         optional = checkNames(validation.optional, 'validation.optional');
         const required = checkNames(validation.required, 'validation.required');
@@ -143,7 +149,7 @@ class TemplateProgramRenderer implements CompiledTemplate<Record<string, unknown
     // The value a section check found, reused by the variable op of that same occurrence.
     let checkedOccurrence = -1;
     let checkedValue: unknown;
-    for (let k = 0; k < ops.length; ) {
+    for (let k = 0; k < ops.length;) {
       const op = ops[k] as TemplateOp;
       out += op.prefix;
       if (op.kind === OP_VARIABLE) {
@@ -228,7 +234,10 @@ class TemplateProgramRenderer implements CompiledTemplate<Record<string, unknown
  */
 export function compileTemplate<T extends string>(template: T): CompiledTemplate<TemplateParams<T>> {
   if (typeof template !== 'string') {
-    throw new TemplateOptionsError('template', `A template must be a string, got ${template === null ? 'null' : typeof template}.`);
+    throw new TemplateOptionsError(
+      'template',
+      `A template must be a string, got ${template === null ? 'null' : typeof template}.`,
+    );
   }
   const outcome = parseTemplate(template);
   if (outcome.program === undefined) throw new TemplateSyntaxError(locateIssues(template, outcome.issues));

@@ -49,7 +49,15 @@ interface RawOps {
   readonly c: number[];
 }
 
-function pushRaw(raw: RawOps, kind: number, text: string, ref: VariableRef | null, a: number, b: number, c: number): void {
+function pushRaw(
+  raw: RawOps,
+  kind: number,
+  text: string,
+  ref: VariableRef | null,
+  a: number,
+  b: number,
+  c: number,
+): void {
   raw.kind.push(kind);
   raw.text.push(text);
   raw.ref.push(ref);
@@ -64,7 +72,11 @@ let objectNames: ReadonlySet<string> | undefined;
 function namesOnChains(types: readonly { readonly prototype: unknown }[]): Set<string> {
   const names = new Set<string>(['__proto__']);
   for (const type of types) {
-    for (let current = type.prototype as object | null; current !== null; current = Object.getPrototypeOf(current) as object | null) {
+    for (
+      let current = type.prototype as object | null;
+      current !== null;
+      current = Object.getPrototypeOf(current) as object | null
+    ) {
       for (const name of Object.getOwnPropertyNames(current)) names.add(name);
     }
   }
@@ -281,7 +293,11 @@ class TemplateParser {
         open.single > 0
           ? ` ${open.single} single \`(\` inside it ${open.single === 1 ? 'is' : 'are'} still open, and a \`)\` closes a single \`(\` before \`))\` can close the section: balance them, or write \`\\((\` for a literal \`((\`.`
           : ' Add `))` where the optional section ends, or write `\\((` for a literal `((`.';
-      issues.push({ kind: 'unclosed-section', message: `The optional section opened with \`((\` is never closed.${hint}`, offset: open.offset });
+      issues.push({
+        kind: 'unclosed-section',
+        message: `The optional section opened with \`((\` is never closed.${hint}`,
+        offset: open.offset,
+      });
     }
 
     if (issues.length > 0) return { program: undefined, issues };
@@ -345,7 +361,15 @@ class TemplateParser {
       const path = text.slice(pathStart, nameEnd);
       const ref = this.refsByPath.get(path) ?? this.refFor(path, segments === 1 ? [path] : path.split('.'));
       this.checks.push(ref);
-      pushRaw(this.raw, OP_VARIABLE, text.slice(start, j + 2), ref, this.checks.length - 1, this.stack.length > 0 ? 1 : 0, 0);
+      pushRaw(
+        this.raw,
+        OP_VARIABLE,
+        text.slice(start, j + 2),
+        ref,
+        this.checks.length - 1,
+        this.stack.length > 0 ? 1 : 0,
+        0,
+      );
       return j + 2;
     }
     if (segments === 0 && text.charCodeAt(j) === RBRACE && text.charCodeAt(j + 1) === RBRACE) {
@@ -360,7 +384,8 @@ class TemplateParser {
     if (close === -1) {
       this.issues.push({
         kind: 'unclosed-variable',
-        message: 'The variable opened with `{{` is never closed: add `}}` after the name, or write `\\{{` for literal braces.',
+        message:
+          'The variable opened with `{{` is never closed: add `}}` after the name, or write `\\{{` for literal braces.',
         offset: start,
       });
       return start + 2;
@@ -396,7 +421,19 @@ function link(raw: RawOps, checks: VariableRef[], refs: VariableRef[]): Template
       case RAW_NOTHING:
         break;
       case OP_VARIABLE:
-        ops.push(new TemplateOp(OP_VARIABLE, prefix(), raw.ref[k] ?? null, raw.text[k] as string, raw.b[k] === 1, raw.a[k] as number, 0, 0, 0));
+        ops.push(
+          new TemplateOp(
+            OP_VARIABLE,
+            prefix(),
+            raw.ref[k] ?? null,
+            raw.text[k] as string,
+            raw.b[k] === 1,
+            raw.a[k] as number,
+            0,
+            0,
+            0,
+          ),
+        );
         break;
       case OP_SECTION:
         sectionAt[k] = ops.length;

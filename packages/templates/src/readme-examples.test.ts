@@ -8,7 +8,11 @@ import { ValidationLevel } from './validation-level.js';
 describe('README usage', () => {
   it('works as shown', () => {
     const clock = (): Date => new Date('2026-11-24T12:00:00Z');
-    const result = renderTemplate('Hello {{name}}((, you are {{age}} years old)). Today is {{current_date}}.', { name: 'Alice' }, { clock });
+    const result = renderTemplate(
+      'Hello {{name}}((, you are {{age}} years old)). Today is {{current_date}}.',
+      { name: 'Alice' },
+      { clock },
+    );
     expect(result.content).toBe('Hello Alice. Today is 2026-11-24.');
 
     const greeting = compileTemplate('Hi {{user.name}}((, from {{city}}))');
@@ -20,6 +24,10 @@ describe('README usage', () => {
       renderTemplate('{{question}}', {}, { validation: { level: ValidationLevel.ERROR, required: ['question'] } }),
     ).toThrow(MissingParametersError);
 
-    expect(validateTemplateSyntax('Hello {{na me}} ((open')[0]).toMatchObject({ kind: 'malformed-variable', line: 1, column: 12 });
+    expect(validateTemplateSyntax('Hello {{na me}} ((open')[0]).toMatchObject({
+      kind: 'malformed-variable',
+      line: 1,
+      column: 12,
+    });
   });
 });

@@ -64,7 +64,9 @@ describe('renderTemplate', () => {
   it('supplies built-ins from the clock and lets params override them', () => {
     const template = '{{current_date}} {{current_datetime}} {{current_year}}';
     expect(renderTemplate(template, {}, { clock }).content).toBe('2024-02-03 2024-02-03T04:05:06.007Z 2024');
-    expect(renderTemplate(template, { current_year: 'Y' }, { clock }).content).toBe('2024-02-03 2024-02-03T04:05:06.007Z Y');
+    expect(renderTemplate(template, { current_year: 'Y' }, { clock }).content).toBe(
+      '2024-02-03 2024-02-03T04:05:06.007Z Y',
+    );
   });
 
   it('uses defaults under params', () => {
@@ -75,9 +77,9 @@ describe('renderTemplate', () => {
   it('applies the three validation levels', () => {
     const template = 'Hello {{name}}, age {{age}}';
     const validation = { required: ['name', 'age'] };
-    expect(() => renderTemplate(template, { name: 'A' }, { validation: { ...validation, level: ValidationLevel.ERROR } })).toThrow(
-      MissingParametersError,
-    );
+    expect(() =>
+      renderTemplate(template, { name: 'A' }, { validation: { ...validation, level: ValidationLevel.ERROR } }),
+    ).toThrow(MissingParametersError);
     const warned = renderTemplate(template, { name: 'A' }, { validation: { ...validation, level: 'warn' } });
     expect(warned.missing).toEqual(['age']);
     expect(warned.warnings).toEqual(['Missing required parameters: age']);
@@ -189,7 +191,9 @@ describe('RenderResult', () => {
   });
 
   it('rejects a clock that does not return a valid Date', () => {
-    expect(() => renderTemplate('{{current_date}}', {}, { clock: () => new Date(Number.NaN) })).toThrow(TemplateOptionsError);
+    expect(() => renderTemplate('{{current_date}}', {}, { clock: () => new Date(Number.NaN) })).toThrow(
+      TemplateOptionsError,
+    );
   });
 
   it('does not mutate params, defaults or options', () => {

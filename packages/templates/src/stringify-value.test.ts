@@ -25,7 +25,11 @@ describe('stringifyValue', () => {
     const bare = Object.create(null) as Record<string, unknown>;
     bare['k'] = 1;
     expect(stringifyValue(bare)).toBe('{"k":1}');
-    const throwing = { toJSON: (): never => { throw new Error('no'); } };
+    const throwing = {
+      toJSON: (): never => {
+        throw new Error('no');
+      },
+    };
     expect(stringifyValue(throwing)).toBe('[object Object]');
   });
 

@@ -5,11 +5,7 @@
  * - `malformed-variable`: `{{ … }}` whose content is not a name path such as `user.name`;
  * - `unclosed-section`: a `((` with no matching `))`.
  */
-export type SyntaxIssueKind =
-  | 'unclosed-variable'
-  | 'empty-variable'
-  | 'malformed-variable'
-  | 'unclosed-section';
+export type SyntaxIssueKind = 'unclosed-variable' | 'empty-variable' | 'malformed-variable' | 'unclosed-section';
 
 /** One problem found in a template's text. */
 export interface SyntaxIssue {

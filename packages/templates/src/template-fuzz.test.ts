@@ -7,12 +7,55 @@ import { TemplateSyntaxError } from './template-syntax-error.js';
 import { validateTemplateSyntax } from './validate-template-syntax.js';
 
 /** Characters weighted towards the template syntax. */
-const syntaxChar = fc.constantFrom('{', '}', '(', ')', '\\', '.', ' ', '\n', '\r', 'a', 'b', '_', '-', '0', 'é', '👋', '|', '\t');
+const syntaxChar = fc.constantFrom(
+  '{',
+  '}',
+  '(',
+  ')',
+  '\\',
+  '.',
+  ' ',
+  '\n',
+  '\r',
+  'a',
+  'b',
+  '_',
+  '-',
+  '0',
+  'é',
+  '👋',
+  '|',
+  '\t',
+);
 const syntaxString = fc.array(syntaxChar, { maxLength: 80 }).map((chars) => chars.join(''));
 
-const anyValue = fc.constantFrom<unknown>(undefined, null, '', '  ', 0, false, true, 'v', 1.5, [], ['a', 'b'], { k: 1 }, '{{a}}', '((b))', '\\{{', new Date(0), 10n);
+const anyValue = fc.constantFrom<unknown>(
+  undefined,
+  null,
+  '',
+  '  ',
+  0,
+  false,
+  true,
+  'v',
+  1.5,
+  [],
+  ['a', 'b'],
+  { k: 1 },
+  '{{a}}',
+  '((b))',
+  '\\{{',
+  new Date(0),
+  10n,
+);
 const anyParams = fc.record(
-  { a: anyValue, b: anyValue, c: anyValue, user: fc.oneof(anyValue, fc.record({ name: anyValue })), items: fc.oneof(anyValue, fc.array(anyValue, { maxLength: 2 })) },
+  {
+    a: anyValue,
+    b: anyValue,
+    c: anyValue,
+    user: fc.oneof(anyValue, fc.record({ name: anyValue })),
+    items: fc.oneof(anyValue, fc.array(anyValue, { maxLength: 2 })),
+  },
   { requiredKeys: [] },
 );
 
@@ -54,7 +97,9 @@ describe('fuzz: random text', () => {
 
   it('random full-unicode strings either render or throw TemplateSyntaxError', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }), anyParams, (template, params) => checkTemplate(template, params)),
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }), anyParams, (template, params) =>
+        checkTemplate(template, params),
+      ),
       { numRuns: 1000 },
     );
   });
@@ -73,7 +118,11 @@ const textNode = fc
   .map((chars): Node => ({ kind: 'text', text: chars.join('') }));
 const escapeNode = fc.constantFrom('{{', '}}', '((', '))').map((pair): Node => ({ kind: 'escape', pair }));
 const varNode = fc
-  .tuple(fc.constantFrom('a', 'b', 'c', 'user.name', 'items.0', 'items.1'), fc.constantFrom('', ' ', '\n'), fc.constantFrom('', ' ', '\t'))
+  .tuple(
+    fc.constantFrom('a', 'b', 'c', 'user.name', 'items.0', 'items.1'),
+    fc.constantFrom('', ' ', '\n'),
+    fc.constantFrom('', ' ', '\t'),
+  )
   .map(([path, left, right]): Node => ({ kind: 'var', path, source: `{{${left}${path}${right}}}` }));
 
 const { tree } = fc.letrec<{ tree: Node[]; node: Node; flat: Node }>((tie) => ({
@@ -118,7 +167,9 @@ function lookup(path: string, params: Record<string, unknown>): unknown {
 }
 
 function paths(nodes: readonly Node[]): string[] {
-  return nodes.flatMap((node) => (node.kind === 'var' ? [node.path] : node.kind === 'parens' || node.kind === 'section' ? paths(node.children) : []));
+  return nodes.flatMap((node) =>
+    node.kind === 'var' ? [node.path] : node.kind === 'parens' || node.kind === 'section' ? paths(node.children) : [],
+  );
 }
 
 function reference(nodes: readonly Node[], params: Record<string, unknown>, inSection: boolean): string {

@@ -37,7 +37,9 @@ type Walk<S extends string, D extends unknown[], N extends unknown[]> = N['lengt
       : D;
 
 /** Whether a trimmed tag body is a plausible name path (the runtime checks it fully). */
-type IsPath<P extends string> = P extends '' | `${string}${WhiteSpace | '{' | '}' | '(' | ')' | '\\'}${string}` ? false : true;
+type IsPath<P extends string> = P extends '' | `${string}${WhiteSpace | '{' | '}' | '(' | ')' | '\\'}${string}`
+  ? false
+  : true;
 
 type Nest<P extends string> = P extends `${infer Head}.${infer Tail}`
   ? Head extends `${number}`
@@ -66,7 +68,12 @@ type Parse<S extends string, D extends unknown[], Acc, N extends unknown[]> = N[
           ? Parse<Rest, Depth, Acc, [...N, 0]>
           : Trim<Body> extends infer P extends string
             ? IsPath<P> extends true
-              ? Parse<Rest, Depth, Acc & Entry<P, Depth extends [] ? (RootOf<P> extends Builtin ? true : false) : true>, [...N, 0]>
+              ? Parse<
+                  Rest,
+                  Depth,
+                  Acc & Entry<P, Depth extends [] ? (RootOf<P> extends Builtin ? true : false) : true>,
+                  [...N, 0]
+                >
               : Parse<Rest, Depth, Acc, [...N, 0]>
             : never
         : Loose

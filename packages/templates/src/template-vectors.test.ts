@@ -31,7 +31,9 @@ interface Vector {
   };
 }
 
-const file = JSON.parse(readFileSync(new URL('../template-vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[] };
+const file = JSON.parse(readFileSync(new URL('../template-vectors.json', import.meta.url), 'utf8')) as {
+  vectors: Vector[];
+};
 
 /** Decodes the JSON stand-ins for values JSON cannot hold (`$undefined`, `$date`, `$bigint`). */
 function decode(value: unknown): unknown {
@@ -43,7 +45,13 @@ function decode(value: unknown): unknown {
   if (typeof record['$bigint'] === 'string') return BigInt(record['$bigint']);
   const out: Record<string, unknown> = {};
   // defineProperty keeps an own `__proto__` key a plain key.
-  for (const key of Object.keys(record)) Object.defineProperty(out, key, { value: decode(record[key]), enumerable: true, writable: true, configurable: true });
+  for (const key of Object.keys(record))
+    Object.defineProperty(out, key, {
+      value: decode(record[key]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return out;
 }
 
@@ -74,7 +82,8 @@ describe('conformance vectors (template-vectors.json)', () => {
       expect(thrown).toBeDefined();
       expect((thrown as Error).name).toBe(vector.error.name);
       if (TemplateSyntaxError.isInstance(thrown)) {
-        if (vector.error.kinds !== undefined) expect(thrown.issues.map((issue) => issue.kind)).toEqual(vector.error.kinds);
+        if (vector.error.kinds !== undefined)
+          expect(thrown.issues.map((issue) => issue.kind)).toEqual(vector.error.kinds);
         if (vector.error.line !== undefined) expect(thrown.line).toBe(vector.error.line);
         if (vector.error.column !== undefined) expect(thrown.column).toBe(vector.error.column);
         expect(validateTemplateSyntax(vector.template)).toEqual(thrown.issues);

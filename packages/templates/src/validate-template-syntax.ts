@@ -10,7 +10,10 @@ import { TemplateOptionsError } from './template-options-error.js';
  */
 export function validateTemplateSyntax(template: string): SyntaxIssue[] {
   if (typeof template !== 'string') {
-    throw new TemplateOptionsError('template', `A template must be a string, got ${template === null ? 'null' : typeof template}.`);
+    throw new TemplateOptionsError(
+      'template',
+      `A template must be a string, got ${template === null ? 'null' : typeof template}.`,
+    );
   }
   return locateIssues(template, parseTemplate(template).issues);
 }

@@ -35,14 +35,33 @@ const sentence = 'Could you explain how list comprehensions differ from generato
  * alternating user/assistant messages, the rest as user/assistant branches hanging off
  * random nodes (earlier edits and regenerations). The cursor ends on the last assistant node.
  */
-async function buildConversation(storage: MemoryConversationStore, size: number, seed: number): Promise<{ id: string; baseId: string }> {
+async function buildConversation(
+  storage: MemoryConversationStore,
+  size: number,
+  seed: number,
+): Promise<{ id: string; baseId: string }> {
   const next = random(seed);
   const record = await storage.create({ metadata: { userId: 'bench' } });
   const id = record.id;
   const append = async (parentId: string | null, role: 'system' | 'user' | 'assistant', moveCursor = false) =>
-    (await storage.appendNode({ conversationId: id, parentId, node: { role, content: role === 'system' ? 'You are a helpful assistant.' : sentence, metadata: role === 'assistant' ? { model: 'echo-model', usage: { promptTokens: 40, completionTokens: 20, totalTokens: 60 } } : {} }, moveCursor })).node.id;
+    (
+      await storage.appendNode({
+        conversationId: id,
+        parentId,
+        node: {
+          role,
+          content: role === 'system' ? 'You are a helpful assistant.' : sentence,
+          metadata:
+            role === 'assistant'
+              ? { model: 'echo-model', usage: { promptTokens: 40, completionTokens: 20, totalTokens: 60 } }
+              : {},
+        },
+        moveCursor,
+      })
+    ).node.id;
   const path = [await append(null, 'system')];
-  for (let depth = 1; depth <= ACTIVE_DEPTH; depth += 1) path.push(await append(path.at(-1)!, depth % 2 === 1 ? 'user' : 'assistant'));
+  for (let depth = 1; depth <= ACTIVE_DEPTH; depth += 1)
+    path.push(await append(path.at(-1)!, depth % 2 === 1 ? 'user' : 'assistant'));
   const all = [...path];
   while (all.length + 1 < size) {
     const parent = all[Math.floor(next() * all.length)]!;
@@ -94,8 +113,16 @@ async function round(size: number, seed: number, result: Measured): Promise<void
     sink += bareResponse.content.length;
 
     start = process.hrtime.bigint();
-    const user = await storage.appendNode({ conversationId: id, parentId: baseId, node: { role: 'user', content: sentence } });
-    await storage.appendNode({ conversationId: id, parentId: user.node.id, node: { role: 'assistant', content: response.content, metadata: response.node.metadata } });
+    const user = await storage.appendNode({
+      conversationId: id,
+      parentId: baseId,
+      node: { role: 'user', content: sentence },
+    });
+    await storage.appendNode({
+      conversationId: id,
+      parentId: user.node.id,
+      node: { role: 'assistant', content: response.content, metadata: response.node.metadata },
+    });
     result.storeNs?.push(Number(process.hrtime.bigint() - start));
   }
   llm.clearHistory();
@@ -108,7 +135,12 @@ async function buildLinearConversation(storage: MemoryConversationStore, size: n
   let parentId: string | null = null;
   for (let index = 0; index < size; index += 1) {
     const role = index === 0 ? 'system' : index % 2 === 1 ? 'user' : 'assistant';
-    const result = await storage.appendNode({ conversationId: record.id, parentId, node: { role, content: index === 0 ? 'You are a helpful assistant.' : sentence }, moveCursor: true });
+    const result = await storage.appendNode({
+      conversationId: record.id,
+      parentId,
+      node: { role, content: index === 0 ? 'You are a helpful assistant.' : sentence },
+      moveCursor: true,
+    });
     parentId = result.node.id;
   }
   return record.id;
@@ -122,7 +154,14 @@ async function buildLinearConversation(storage: MemoryConversationStore, size: n
 async function linearRound(size: number, result: Measured & { firstNs: number[] }): Promise<void> {
   const storage = new MemoryConversationStore();
   // A summarizer answer of fixed length (the plain echo would repeat the whole transcript).
-  const llm = new EchoProvider({ patterns: [{ pattern: /^Summarize the conversation excerpt/, response: 'Summary: the user keeps asking about comprehensions and generators.' }] });
+  const llm = new EchoProvider({
+    patterns: [
+      {
+        pattern: /^Summarize the conversation excerpt/,
+        response: 'Summary: the user keeps asking about comprehensions and generators.',
+      },
+    ],
+  });
   const id = await buildLinearConversation(storage, size);
   const manager = await ConversationManager.resume({
     conversationId: id,
@@ -147,7 +186,9 @@ async function linearRound(size: number, result: Measured & { firstNs: number[] 
 }
 
 async function runLinear(): Promise<void> {
-  const results = new Map(SIZES.map((size) => [size, { turnNs: [] as number[], bareNs: [] as number[], firstNs: [] as number[] }]));
+  const results = new Map(
+    SIZES.map((size) => [size, { turnNs: [] as number[], bareNs: [] as number[], firstNs: [] as number[] }]),
+  );
   for (const size of SIZES) await linearRound(size, { turnNs: [], bareNs: [], firstNs: [] });
   for (let index = 0; index < LINEAR_ROUNDS; index += 1) {
     for (let step = 0; step < SIZES.length; step += 1) {
@@ -202,6 +243,8 @@ export async function runConversationsBench(): Promise<void> {
     `Per-turn cost at 10,000 nodes is ${largest.toFixed(2)}× the cost at 10 nodes (goal ≤ 1.5×). ` +
       `${ROUNDS} rounds × ${TURNS_PER_ROUND} turns per size; active path ${ACTIVE_DEPTH + 1} messages + the new turn. (sink ${sink % 10})\n\n`,
   );
-  process.stdout.write('Linear conversations with contextLimit { maxMessages: 20, keepRecentMessages: 6 } (LlmSummarizer over the echo provider, fixed-length summaries):\n');
+  process.stdout.write(
+    'Linear conversations with contextLimit { maxMessages: 20, keepRecentMessages: 6 } (LlmSummarizer over the echo provider, fixed-length summaries):\n',
+  );
   await runLinear();
 }

@@ -49,9 +49,15 @@ function promptFile(index: number): string {
 function writeTree(count: number): string {
   const root = mkdtempSync(join(tmpdir(), 'dk-bench-prompts-'));
   for (const folder of ['system', 'user', 'rag']) mkdirSync(join(root, folder));
-  writeFileSync(join(root, 'rag', 'docs_search.yaml'), 'adapter_name: docs\nquery: "{{language}} {{topic}}"\nk: 5\nscore_threshold: 0.5\n');
+  writeFileSync(
+    join(root, 'rag', 'docs_search.yaml'),
+    'adapter_name: docs\nquery: "{{language}} {{topic}}"\nk: 5\nscore_threshold: 0.5\n',
+  );
   for (let index = 0; index < count - 1; index++) {
-    writeFileSync(join(root, index % 2 === 0 ? 'system' : 'user', `prompt_${index}.yaml`), promptFile(index % 2 === 0 ? index : index - 1));
+    writeFileSync(
+      join(root, index % 2 === 0 ? 'system' : 'user', `prompt_${index}.yaml`),
+      promptFile(index % 2 === 0 ? index : index - 1),
+    );
   }
   return root;
 }
@@ -72,14 +78,19 @@ async function benchLoad(): Promise<void> {
       sink += (await library.listPrompts('system')).length;
       start = performance.now();
       for (const folder of ['system', 'user', 'rag']) {
-        for (const name of readdirSync(join(root, folder))) sink += JSON.stringify(parseYaml(readFileSync(join(root, folder, name), 'utf8'))).length;
+        for (const name of readdirSync(join(root, folder)))
+          sink += JSON.stringify(parseYaml(readFileSync(join(root, folder, name), 'utf8'))).length;
       }
       baseline.push(performance.now() - start);
     }
     const loadMs = median(checked);
     const baseMs = median(baseline);
-    process.stdout.write('| load + check 1,000 prompt files | median ms | vs. read + parse with the yaml package, no checks | goal |\n|---|---:|---:|---|\n');
-    process.stdout.write(`| FileSystemPromptLibrary.load() | ${loadMs.toFixed(1)} | ${(loadMs / baseMs).toFixed(2)}× (${baseMs.toFixed(1)} ms) | < 300 ms: ${loadMs < 300 ? 'met' : 'NOT met'} |\n\n`);
+    process.stdout.write(
+      '| load + check 1,000 prompt files | median ms | vs. read + parse with the yaml package, no checks | goal |\n|---|---:|---:|---|\n',
+    );
+    process.stdout.write(
+      `| FileSystemPromptLibrary.load() | ${loadMs.toFixed(1)} | ${(loadMs / baseMs).toFixed(2)}× (${baseMs.toFixed(1)} ms) | < 300 ms: ${loadMs < 300 ? 'met' : 'NOT met'} |\n\n`,
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -103,9 +114,19 @@ async function benchRender(): Promise<void> {
   ].join('\n');
   const defaults = { language: 'Python', domain: 'software', output_language: 'English' };
   const validation = { level: 'warn' as const, required_params: ['code'], optional_params: ['style_guide', 'aspect'] };
-  const builder = new PromptBuilder({ library: new ConfigPromptLibrary({ system: { reviewer: { template, defaults, validation } } }) });
-  const params = { code: 'def add(a, b):\n    return a + b\n'.repeat(8), user: { name: 'Ann', team: 'core' }, style_guide: 'PEP 8', date: '2026-01-01' };
-  const renderOptions = { defaults, validation: { level: validation.level, required: validation.required_params, optional: validation.optional_params } };
+  const builder = new PromptBuilder({
+    library: new ConfigPromptLibrary({ system: { reviewer: { template, defaults, validation } } }),
+  });
+  const params = {
+    code: 'def add(a, b):\n    return a + b\n'.repeat(8),
+    user: { name: 'Ann', team: 'core' },
+    style_guide: 'PEP 8',
+    date: '2026-01-01',
+  };
+  const renderOptions = {
+    defaults,
+    validation: { level: validation.level, required: validation.required_params, optional: validation.optional_params },
+  };
   const direct = renderTemplate(template, params, renderOptions).content;
   const built = (await builder.renderSystemPrompt('reviewer', { params })).content;
   if (direct !== built) throw new Error('builder and renderTemplate disagree; the comparison would be meaningless');
@@ -129,7 +150,9 @@ async function benchRender(): Promise<void> {
   const ratio = builderNs / directNs;
   process.stdout.write('| render (no RAG) | median ns/render | ratio | goal |\n|---|---:|---:|---|\n');
   process.stdout.write(`| renderTemplate (baseline) | ${directNs.toFixed(0)} | 1.00× | |\n`);
-  process.stdout.write(`| PromptBuilder.renderSystemPrompt | ${builderNs.toFixed(0)} | ${ratio.toFixed(2)}× | < 2×: ${ratio < 2 ? 'met' : 'NOT met'} |\n\n`);
+  process.stdout.write(
+    `| PromptBuilder.renderSystemPrompt | ${builderNs.toFixed(0)} | ${ratio.toFixed(2)}× | < 2×: ${ratio < 2 ? 'met' : 'NOT met'} |\n\n`,
+  );
 }
 
 async function benchSearch(): Promise<void> {
@@ -162,8 +185,12 @@ async function benchSearch(): Promise<void> {
   }
   const bm25Ms = median(bm25);
   const scanMs = median(scan);
-  process.stdout.write('| search 10,000 documents (k = 5) | median ms/query | vs. linear substring scan |\n|---|---:|---:|\n');
-  process.stdout.write(`| InMemorySearchAdapter BM25 (index built in ${indexMs.toFixed(0)} ms) | ${bm25Ms.toFixed(3)} | ${(bm25Ms / scanMs).toFixed(2)}× (${scanMs.toFixed(3)} ms) |\n`);
+  process.stdout.write(
+    '| search 10,000 documents (k = 5) | median ms/query | vs. linear substring scan |\n|---|---:|---:|\n',
+  );
+  process.stdout.write(
+    `| InMemorySearchAdapter BM25 (index built in ${indexMs.toFixed(0)} ms) | ${bm25Ms.toFixed(3)} | ${(bm25Ms / scanMs).toFixed(2)}× (${scanMs.toFixed(3)} ms) |\n`,
+  );
 }
 
 /** Runs the prompts benchmark and prints its tables. */

@@ -95,7 +95,11 @@ async function openAIPairs(baseURL: string): Promise<Pair[]> {
     {
       name: 'openai stream',
       bare: async () => {
-        const stream = await client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } });
+        const stream = await client.chat.completions.create({
+          ...body,
+          stream: true,
+          stream_options: { include_usage: true },
+        });
         let length = 0;
         for await (const chunk of stream) length += chunk.choices[0]?.delta.content?.length ?? 0;
         return length;
@@ -112,7 +116,12 @@ async function openAIPairs(baseURL: string): Promise<Pair[]> {
 async function anthropicPairs(baseURL: string): Promise<Pair[]> {
   const client = new Anthropic({ apiKey, baseURL, maxRetries: 0, timeout: 86_400_000, logLevel: 'off' });
   const provider = createAnthropicProvider({ apiKey, baseURL, model: 'claude-haiku-4-5', maxTokens: 1024 });
-  const body = { model: 'claude-haiku-4-5', max_tokens: 1024, system: 'You are terse.', messages: [{ role: 'user' as const, content: 'Say something about foxes.' }] };
+  const body = {
+    model: 'claude-haiku-4-5',
+    max_tokens: 1024,
+    system: 'You are terse.',
+    messages: [{ role: 'user' as const, content: 'Say something about foxes.' }],
+  };
   return [
     {
       name: 'anthropic complete',
@@ -128,7 +137,8 @@ async function anthropicPairs(baseURL: string): Promise<Pair[]> {
         const stream = await client.messages.create({ ...body, stream: true });
         let length = 0;
         for await (const event of stream) {
-          if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') length += event.delta.text.length;
+          if (event.type === 'content_block_delta' && event.delta.type === 'text_delta')
+            length += event.delta.text.length;
         }
         return length;
       },
@@ -161,7 +171,9 @@ export async function runProvidersBench(): Promise<void> {
         `| ${pair.name} | ${bare.wall.toFixed(0)} | ${dk.wall.toFixed(0)} | ${(dk.wall / bare.wall).toFixed(3)}× | ${bare.cpu.toFixed(0)} | ${dk.cpu.toFixed(0)} | ${(dk.cpu / bare.cpu).toFixed(3)}× |\n`,
       );
     }
-    process.stdout.write('\nGoal: dk / bare < 1.1× (local server on 127.0.0.1; sequential calls alternating bare/dk; medians of 600 single-call samples each).\n');
+    process.stdout.write(
+      '\nGoal: dk / bare < 1.1× (local server on 127.0.0.1; sequential calls alternating bare/dk; medians of 600 single-call samples each).\n',
+    );
   } finally {
     await openAIServer.close();
     await anthropicServer.close();

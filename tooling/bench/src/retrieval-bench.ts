@@ -11,7 +11,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EchoEmbeddingModel } from '@dk/providers-echo';
-import { CachedEmbeddingModel, HybridSearchAdapter, InMemorySearchAdapter, MemoryEmbeddingCache, VectorSearchAdapter } from '@dk/rag';
+import {
+  CachedEmbeddingModel,
+  HybridSearchAdapter,
+  InMemorySearchAdapter,
+  MemoryEmbeddingCache,
+  VectorSearchAdapter,
+} from '@dk/rag';
 import type { IndexableSearchAdapter, SearchAdapter } from '@dk/spec';
 import { PostgresSearchAdapter } from '@dk/storage-postgres';
 import { SqliteSearchAdapter } from '@dk/storage-sqlite';
@@ -27,11 +33,15 @@ const postgresUrl = process.env['DK_BENCH_POSTGRES_URL'] ?? 'postgresql://postgr
  * kept whole is stored as chunk `d#0`.
  */
 async function indexChunks(adapter: IndexableSearchAdapter, set: RetrievalEvalSet): Promise<SearchAdapter> {
-  await adapter.index(set.chunks.map((chunk) => ({ id: chunk.id, content: chunk.content, metadata: chunk.metadata })), { chunking: false });
+  await adapter.index(
+    set.chunks.map((chunk) => ({ id: chunk.id, content: chunk.content, metadata: chunk.metadata })),
+    { chunking: false },
+  );
   return {
     specificationVersion: 'v1',
     name: adapter.name,
-    search: async (query, options) => (await adapter.search(query, options)).map((result) => ({ ...result, id: result.id.replace(/#0$/, '') })),
+    search: async (query, options) =>
+      (await adapter.search(query, options)).map((result) => ({ ...result, id: result.id.replace(/#0$/, '') })),
   };
 }
 
@@ -53,7 +63,10 @@ export async function runRetrievalBench(): Promise<void> {
   const adapters: NamedAdapter[] = [
     { name: 'in-memory BM25 (keyword)', adapter: bm25 },
     { name: 'vector (echo embeddings, cosine)', adapter: vector },
-    { name: 'hybrid: in-memory BM25 + vector (RRF)', adapter: new HybridSearchAdapter({ name: 'hybrid', keyword: bm25, vector }) },
+    {
+      name: 'hybrid: in-memory BM25 + vector (RRF)',
+      adapter: new HybridSearchAdapter({ name: 'hybrid', keyword: bm25, vector }),
+    },
   ];
 
   const directory = mkdtempSync(join(tmpdir(), 'dk-retrieval-'));
@@ -63,7 +76,10 @@ export async function runRetrievalBench(): Promise<void> {
   const sqlite = await indexChunks(sqliteAdapter, set);
   adapters.push(
     { name: 'SQLite FTS5 (keyword)', adapter: sqlite },
-    { name: 'hybrid: SQLite FTS5 + vector (RRF)', adapter: new HybridSearchAdapter({ name: 'hybrid-sqlite', keyword: sqlite, vector }) },
+    {
+      name: 'hybrid: SQLite FTS5 + vector (RRF)',
+      adapter: new HybridSearchAdapter({ name: 'hybrid-sqlite', keyword: sqlite, vector }),
+    },
   );
 
   const pool = new pg.Pool({ connectionString: postgresUrl, max: 2, connectionTimeoutMillis: 2000 });
@@ -80,7 +96,10 @@ export async function runRetrievalBench(): Promise<void> {
     const relabelled = await indexChunks(postgres, set);
     adapters.push(
       { name: 'PostgreSQL full text (keyword)', adapter: relabelled },
-      { name: 'hybrid: PostgreSQL + vector (RRF)', adapter: new HybridSearchAdapter({ name: 'hybrid-postgres', keyword: relabelled, vector }) },
+      {
+        name: 'hybrid: PostgreSQL + vector (RRF)',
+        adapter: new HybridSearchAdapter({ name: 'hybrid-postgres', keyword: relabelled, vector }),
+      },
     );
   } catch (error) {
     postgresNote = `PostgreSQL skipped (${error instanceof Error ? error.message : String(error)}).`;
@@ -88,13 +107,23 @@ export async function runRetrievalBench(): Promise<void> {
 
   try {
     const scores = await evaluateRetrieval(set, adapters);
-    process.stdout.write(`${set.questions.length} labelled questions over ${set.chunks.length} chunks of the repository's docs; top 10 per query.\n\n`);
-    process.stdout.write('| adapter | recall@5 | MRR@10 | questions missed (top 5) | median query ms |\n|---|---|---|---|---|\n');
+    process.stdout.write(
+      `${set.questions.length} labelled questions over ${set.chunks.length} chunks of the repository's docs; top 10 per query.\n\n`,
+    );
+    process.stdout.write(
+      '| adapter | recall@5 | MRR@10 | questions missed (top 5) | median query ms |\n|---|---|---|---|---|\n',
+    );
     for (const score of scores) {
-      process.stdout.write(`| ${score.name} | ${score.recallAt5.toFixed(3)} | ${score.mrr.toFixed(3)} | ${score.misses.length} | ${score.medianMs.toFixed(2)} |\n`);
+      process.stdout.write(
+        `| ${score.name} | ${score.recallAt5.toFixed(3)} | ${score.mrr.toFixed(3)} | ${score.misses.length} | ${score.medianMs.toFixed(2)} |\n`,
+      );
     }
-    process.stdout.write(`\nEmbedding ${set.chunks.length} chunks: ${coldMs.toFixed(1)} ms cold, ${warmMs.toFixed(1)} ms from the embedding cache (${(coldMs / Math.max(warmMs, 0.001)).toFixed(1)}x).\n`);
-    process.stdout.write('Embeddings: echo (hashed bag-of-words, 768 dims); no dense model can be downloaded here, so hybrid gains are limited.\n');
+    process.stdout.write(
+      `\nEmbedding ${set.chunks.length} chunks: ${coldMs.toFixed(1)} ms cold, ${warmMs.toFixed(1)} ms from the embedding cache (${(coldMs / Math.max(warmMs, 0.001)).toFixed(1)}x).\n`,
+    );
+    process.stdout.write(
+      'Embeddings: echo (hashed bag-of-words, 768 dims); no dense model can be downloaded here, so hybrid gains are limited.\n',
+    );
     if (postgresNote) process.stdout.write(`${postgresNote}\n`);
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

@@ -27,8 +27,12 @@ describe('retrieval evaluation', () => {
       search: (query) => {
         const relevant = byQuestion.get(query)!;
         const filler = set.chunks.filter((chunk) => !relevant.includes(chunk.id)).slice(0, 10 - relevant.length);
-        const ordered = reverse ? [...filler, ...relevant.map((id) => ({ id }))] : [...relevant.map((id) => ({ id })), ...filler];
-        return Promise.resolve(ordered.map(({ id }) => ({ id, content: '', score: 1, metadata: {} }) satisfies SearchResult));
+        const ordered = reverse
+          ? [...filler, ...relevant.map((id) => ({ id }))]
+          : [...relevant.map((id) => ({ id })), ...filler];
+        return Promise.resolve(
+          ordered.map(({ id }) => ({ id, content: '', score: 1, metadata: {} }) satisfies SearchResult),
+        );
       },
     });
     const keyword = new InMemorySearchAdapter({ name: 'bm25', documents: set.chunks });

@@ -48,7 +48,8 @@ export function loadRetrievalEvalSet(directory: URL = fixtureDirectory): Retriev
   const questions = JSON.parse(readFileSync(new URL('questions.json', directory), 'utf8')) as EvalQuestion[];
   const ids = new Set(chunks.map((chunk) => chunk.id));
   for (const question of questions) {
-    if (question.relevant.length === 0) throw new Error(`Question ${question.id} has no relevant chunks; label at least one.`);
+    if (question.relevant.length === 0)
+      throw new Error(`Question ${question.id} has no relevant chunks; label at least one.`);
     for (const id of question.relevant) {
       if (!ids.has(id)) throw new Error(`Question ${question.id} names chunk "${id}", which is not in chunks.json.`);
     }
@@ -70,7 +71,10 @@ export function reciprocalRank(ranked: readonly string[], relevant: readonly str
 }
 
 /** Runs every question against every adapter (top 10) and scores recall@5 and MRR@10. */
-export async function evaluateRetrieval(set: RetrievalEvalSet, adapters: readonly NamedAdapter[]): Promise<RetrievalScores[]> {
+export async function evaluateRetrieval(
+  set: RetrievalEvalSet,
+  adapters: readonly NamedAdapter[],
+): Promise<RetrievalScores[]> {
   const scores: RetrievalScores[] = [];
   for (const { name, adapter } of adapters) {
     let recall = 0;
@@ -89,7 +93,13 @@ export async function evaluateRetrieval(set: RetrievalEvalSet, adapters: readonl
     }
     times.sort((left, right) => left - right);
     const count = set.questions.length;
-    scores.push({ name, recallAt5: recall / count, mrr: reciprocal / count, misses, medianMs: times[Math.floor(times.length / 2)] ?? 0 });
+    scores.push({
+      name,
+      recallAt5: recall / count,
+      mrr: reciprocal / count,
+      misses,
+      medianMs: times[Math.floor(times.length / 2)] ?? 0,
+    });
   }
   return scores;
 }

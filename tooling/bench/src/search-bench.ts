@@ -114,7 +114,13 @@ async function measure(name: string, adapter: IndexableSearchAdapter, set: Retur
   const started = performance.now();
   const { chunks } = await adapter.index(set.documents, { chunking });
   const seconds = (performance.now() - started) / 1000;
-  return { name, chunks, chunksPerSecond: chunks / seconds, topical: await latency(adapter, set.topical), mixed: await latency(adapter, set.mixed) };
+  return {
+    name,
+    chunks,
+    chunksPerSecond: chunks / seconds,
+    topical: await latency(adapter, set.topical),
+    mixed: await latency(adapter, set.mixed),
+  };
 }
 
 /** Runs the search suite and prints its table. */
@@ -140,7 +146,9 @@ export async function runSearchBench(): Promise<void> {
     rows.push(await measure('postgres', postgres, set));
     await postgres.close();
   } catch (error) {
-    process.stdout.write(`PostgreSQL skipped (${error instanceof Error ? error.message : String(error)}); set DK_BENCH_POSTGRES_URL.\n\n`);
+    process.stdout.write(
+      `PostgreSQL skipped (${error instanceof Error ? error.message : String(error)}); set DK_BENCH_POSTGRES_URL.\n\n`,
+    );
   } finally {
     await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
     await pool.end();
@@ -148,8 +156,12 @@ export async function runSearchBench(): Promise<void> {
 
   const baseline = rows[0]!;
   const print = (line: string) => process.stdout.write(`${line}\n`);
-  print(`${documentCount} documents → ${baseline.chunks} chunks; ${queryCount} topical and ${queryCount} mixed queries at k = 5.\n`);
-  print('| adapter | index chunks/s | index time vs in-memory | topical p50 µs | topical p99 µs | mixed p50 µs | mixed p99 µs | topical p50 vs in-memory |');
+  print(
+    `${documentCount} documents → ${baseline.chunks} chunks; ${queryCount} topical and ${queryCount} mixed queries at k = 5.\n`,
+  );
+  print(
+    '| adapter | index chunks/s | index time vs in-memory | topical p50 µs | topical p99 µs | mixed p50 µs | mixed p99 µs | topical p50 vs in-memory |',
+  );
   print('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) {
     print(

@@ -80,7 +80,9 @@ async function sqliteBackend(directory: string): Promise<Backend> {
       const ids = chainIds(size);
       const database = new Database(path);
       database.pragma('busy_timeout = 5000');
-      const base = Number((database.prepare('SELECT coalesce(max(seq), 0) AS seq FROM dk_nodes').get() as { seq: number }).seq) + 1;
+      const base =
+        Number((database.prepare('SELECT coalesce(max(seq), 0) AS seq FROM dk_nodes').get() as { seq: number }).seq) +
+        1;
       const insert = database.prepare(
         `INSERT INTO dk_nodes (seq, conversation_id, parent_seq, position, node_key, role, content, metadata, created_at)
          VALUES (?, ?, ?, 0, ?, ?, ?, '{}', ?)`,
@@ -88,10 +90,20 @@ async function sqliteBackend(directory: string): Promise<Backend> {
       const now = Date.now();
       database.transaction(() => {
         ids.forEach((id, index) => {
-          insert.run(base + index, conversationId, index === 0 ? null : base + index - 1, nodeKey(id), index % 2 === 0 ? 'user' : 'assistant', `message ${index} lorem ipsum dolor`, now);
+          insert.run(
+            base + index,
+            conversationId,
+            index === 0 ? null : base + index - 1,
+            nodeKey(id),
+            index % 2 === 0 ? 'user' : 'assistant',
+            `message ${index} lorem ipsum dolor`,
+            now,
+          );
         });
         database
-          .prepare('UPDATE dk_conversations SET node_count = ?, current_node_id = ?, version = version + 1 WHERE id = ?')
+          .prepare(
+            'UPDATE dk_conversations SET node_count = ?, current_node_id = ?, version = version + 1 WHERE id = ?',
+          )
           .run(size, ids.at(-1)!, conversationId);
       })();
       database.close();
@@ -121,7 +133,9 @@ async function postgresBackend(schema: string): Promise<Backend | undefined> {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const { rows } = await client.query<{ seq: string }>(`SELECT coalesce(max(seq), 0) + 1 AS seq FROM "${schema}".dk_nodes`);
+        const { rows } = await client.query<{ seq: string }>(
+          `SELECT coalesce(max(seq), 0) + 1 AS seq FROM "${schema}".dk_nodes`,
+        );
         const base = Number(rows[0]!.seq);
         await client.query(
           `INSERT INTO "${schema}".dk_nodes (seq, conversation_id, parent_seq, position, node_key, role, content, metadata, created_at)
@@ -131,7 +145,9 @@ async function postgresBackend(schema: string): Promise<Backend | undefined> {
            FROM generate_series(0, $5::int - 1) g`,
           [base, conversationId, ids.map(nodeKey), Date.now(), size],
         );
-        await client.query(`SELECT setval(pg_get_serial_sequence('"${schema}".dk_nodes', 'seq'), $1::bigint)`, [base + size]);
+        await client.query(`SELECT setval(pg_get_serial_sequence('"${schema}".dk_nodes', 'seq'), $1::bigint)`, [
+          base + size,
+        ]);
         await client.query(
           `UPDATE "${schema}".dk_conversations SET node_count = $1, current_node_id = $2, version = version + 1 WHERE id = $3`,
           [size, ids.at(-1)!, conversationId],
@@ -167,7 +183,11 @@ async function appendLatencies(backend: Backend, size: number): Promise<{ p50: n
       const { node } = await store.appendNode({
         conversationId,
         parentId,
-        node: { role: index % 2 === 0 ? 'user' : 'assistant', content: `turn ${index} with a few words of text`, metadata: { index } },
+        node: {
+          role: index % 2 === 0 ? 'user' : 'assistant',
+          content: `turn ${index} with a few words of text`,
+          metadata: { index },
+        },
         moveCursor: true,
       });
       latencies.push((performance.now() - started) * 1000);
@@ -192,7 +212,11 @@ async function pathLoad(backend: Backend): Promise<number> {
   return percentile(times, 0.5);
 }
 
-async function timeList(store: ConversationStore, metadata: Record<string, string>, runs = 21): Promise<{ p50: number; p99: number; items: number }> {
+async function timeList(
+  store: ConversationStore,
+  metadata: Record<string, string>,
+  runs = 21,
+): Promise<{ p50: number; p99: number; items: number }> {
   const times: number[] = [];
   let items = 0;
   for (let run = 0; run < runs; run += 1) {
@@ -273,7 +297,9 @@ export async function runStorageBench(): Promise<void> {
   const print = (line: string) => process.stdout.write(`${line}\n`);
   try {
     const backends = [await memoryBackend(), await sqliteBackend(directory), await postgresBackend(`dk_bench_${run}`)];
-    print('Append latency (one turn: a child of the cursor, cursor moved) in linear conversations of the given size, µs:\n');
+    print(
+      'Append latency (one turn: a child of the cursor, cursor moved) in linear conversations of the given size, µs:\n',
+    );
     print('| backend | nodes | p50 µs | p99 µs | p50 ratio vs 10 nodes |');
     print('|---|---:|---:|---:|---:|');
     const paths: string[] = [];
@@ -286,7 +312,9 @@ export async function runStorageBench(): Promise<void> {
       for (const size of sizes) {
         const { p50, p99 } = await appendLatencies(backend, size);
         if (size === 10) baseline = p50;
-        print(`| ${backend.name} | ${size.toLocaleString('en-US')} | ${p50.toFixed(0)} | ${p99.toFixed(0)} | ${(p50 / baseline).toFixed(2)}× |`);
+        print(
+          `| ${backend.name} | ${size.toLocaleString('en-US')} | ${p50.toFixed(0)} | ${p99.toFixed(0)} | ${(p50 / baseline).toFixed(2)}× |`,
+        );
       }
       paths.push(`| ${backend.name} | ${(await pathLoad(backend)).toFixed(1)} |`);
       await backend.dispose();

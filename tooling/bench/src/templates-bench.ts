@@ -38,7 +38,8 @@ function calibrate(render: Render): number {
     const start = process.hrtime.bigint();
     for (let k = 0; k < iterations; k++) kept[keptAt++ & 15] = render();
     const elapsed = Number(process.hrtime.bigint() - start);
-    if (elapsed > BATCH_NS / 4 || iterations > 1 << 24) return Math.max(1, Math.round((iterations * BATCH_NS) / Math.max(elapsed, 1)));
+    if (elapsed > BATCH_NS / 4 || iterations > 1 << 24)
+      return Math.max(1, Math.round((iterations * BATCH_NS) / Math.max(elapsed, 1)));
     iterations *= 2;
   }
 }
@@ -122,7 +123,7 @@ function minimalInterpreter(template: string): (params: TemplateFixture['present
   }
   return (params) => {
     let out = '';
-    for (let k = 0; k < kinds.length; ) {
+    for (let k = 0; k < kinds.length;) {
       const kind = kinds[k];
       if (kind === 0) out += values[k] as string;
       else if (kind === 1) out += params[values[k] as string] as string | number;
@@ -182,7 +183,9 @@ function renderTable(): void {
         for (let k = 0; k < COPIES; k++) {
           const actual = engine.render();
           if (actual !== expected) {
-            throw new Error(`${engine.name} renders ${fixture.name} (${label}) differently from the hand-written function:\n${JSON.stringify(actual.slice(0, 400))}\nvs\n${JSON.stringify(expected.slice(0, 400))}`);
+            throw new Error(
+              `${engine.name} renders ${fixture.name} (${label}) differently from the hand-written function:\n${JSON.stringify(actual.slice(0, 400))}\nvs\n${JSON.stringify(expected.slice(0, 400))}`,
+            );
           }
         }
       }
@@ -199,7 +202,10 @@ function renderTable(): void {
     'Median time per render (ratio to the hand-written function); outputs checked identical first.\n' +
       '"no-codegen floor" is a minimal data-driven loop (appends, keyed reads, jumps; none of the language rules).\n\n',
   );
-  printTable(['template', 'params', 'hand-written', '@dk/templates', 'no-codegen floor', 'handlebars', 'mustache', 'eta'], rows);
+  printTable(
+    ['template', 'params', 'hand-written', '@dk/templates', 'no-codegen floor', 'handlebars', 'mustache', 'eta'],
+    rows,
+  );
 }
 
 function compileTable(): void {
@@ -210,7 +216,10 @@ function compileTable(): void {
     for (let k = 0; k < 200; k++) compileTemplate(`${fixture.dk} `);
     const dk = timeEach(() => compileTemplate(fixture.dk), times);
     // Handlebars compiles lazily on the first call, so compile + first render is its prepare cost.
-    const handlebars = timeEach(() => Handlebars.compile(fixture.handlebars, { noEscape: true })(fixture.present), times);
+    const handlebars = timeEach(
+      () => Handlebars.compile(fixture.handlebars, { noEscape: true })(fixture.present),
+      times,
+    );
     const mustache = timeEach(() => {
       Mustache.clearCache();
       return Mustache.parse(fixture.mustache);
@@ -218,7 +227,9 @@ function compileTable(): void {
     const etaCost = timeEach(() => eta.compile(fixture.eta), times);
     rows.push([fixture.name, format(dk), format(handlebars), format(mustache), format(etaCost)]);
   }
-  process.stdout.write('\nMedian prepare cost per template (dk compileTemplate; Handlebars compile + first render; mustache parse; Eta compile).\n\n');
+  process.stdout.write(
+    '\nMedian prepare cost per template (dk compileTemplate; Handlebars compile + first render; mustache parse; Eta compile).\n\n',
+  );
   printTable(['template', '@dk/templates', 'handlebars', 'mustache', 'eta'], rows);
 }
 

@@ -14,7 +14,13 @@ export type {
   ScriptedToolCall,
   ScriptedTurn,
 } from './provider-harness.js';
-export { dropSchema, isPostgresReachable, postgresTestUrl, randomSchemaName, shouldSkipPostgres } from './store-postgres-server.js';
+export {
+  dropSchema,
+  isPostgresReachable,
+  postgresTestUrl,
+  randomSchemaName,
+  shouldSkipPostgres,
+} from './store-postgres-server.js';
 export { runStoreProcessTests } from './store-process-tests.js';
 export type { StoreProcessTestOptions } from './store-process-tests.js';
 export { runSearchAdapterConformance, searchConformanceCorpus } from './search-conformance.js';

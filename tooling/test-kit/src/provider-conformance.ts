@@ -8,9 +8,22 @@ import {
   StructuredOutputError,
   TimeoutError,
 } from '@dk/spec';
-import type { CompletionOptions, LLMMessage, LLMProvider, LLMResponse, ProviderError, StreamPart, ToolDefinition } from '@dk/spec';
+import type {
+  CompletionOptions,
+  LLMMessage,
+  LLMProvider,
+  LLMResponse,
+  ProviderError,
+  StreamPart,
+  ToolDefinition,
+} from '@dk/spec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CreateProviderHarness, ProviderHarness, ProviderHarnessOptions, ScriptedErrorKind } from './provider-harness.js';
+import type {
+  CreateProviderHarness,
+  ProviderHarness,
+  ProviderHarnessOptions,
+  ScriptedErrorKind,
+} from './provider-harness.js';
 
 /** Settings of {@link runProviderConformance}. */
 export interface ProviderConformanceOptions {
@@ -19,7 +32,11 @@ export interface ProviderConformanceOptions {
 }
 
 /** The retry settings every harness passes to its provider (tiny waits keep the suite fast). */
-export const conformanceRetrySettings: ProviderHarnessOptions['retry'] = Object.freeze({ maxRetries: 2, baseDelayMs: 1, maxDelayMs: 20 });
+export const conformanceRetrySettings: ProviderHarnessOptions['retry'] = Object.freeze({
+  maxRetries: 2,
+  baseDelayMs: 1,
+  maxDelayMs: 20,
+});
 
 type ErrorClass = { readonly errorName: string; isInstance(error: unknown): boolean };
 
@@ -38,7 +55,10 @@ const personSchema = {
 
 const usage = { promptTokens: 11, completionTokens: 7, totalTokens: 18 };
 
-const expectedErrors: Record<ScriptedErrorKind, { readonly errorClass: ErrorClass; readonly retryable: boolean; readonly status?: number }> = {
+const expectedErrors: Record<
+  ScriptedErrorKind,
+  { readonly errorClass: ErrorClass; readonly retryable: boolean; readonly status?: number }
+> = {
   'rate-limit': { errorClass: RateLimitError, retryable: true, status: 429 },
   server: { errorClass: ProviderUnavailableError, retryable: true },
   overloaded: { errorClass: ProviderUnavailableError, retryable: true },
@@ -71,7 +91,10 @@ async function collect(stream: AsyncIterable<StreamPart>): Promise<StreamPart[]>
 function endOf(parts: readonly StreamPart[]): LLMResponse {
   const last = parts.at(-1);
   expect(last?.type, 'a stream must end with an `end` part').toBe('end');
-  expect(parts.filter((part) => part.type === 'end'), 'exactly one `end` part').toHaveLength(1);
+  expect(
+    parts.filter((part) => part.type === 'end'),
+    'exactly one `end` part',
+  ).toHaveLength(1);
   return (last as Extract<StreamPart, { type: 'end' }>).response;
 }
 
@@ -102,7 +125,11 @@ function portable(response: LLMResponse): Record<string, unknown> {
  * @param createHarness Creates a fresh harness per test; it must configure the provider with
  *   `options.retry` (= {@link conformanceRetrySettings}) as `settings.retry`.
  */
-export function runProviderConformance(name: string, createHarness: CreateProviderHarness, options: ProviderConformanceOptions = {}): void {
+export function runProviderConformance(
+  name: string,
+  createHarness: CreateProviderHarness,
+  options: ProviderConformanceOptions = {},
+): void {
   describe.skipIf(options.skip === true)(`LLMProvider conformance: ${name}`, () => {
     let harness: ProviderHarness;
     let provider: LLMProvider;
@@ -143,7 +170,11 @@ export function runProviderConformance(name: string, createHarness: CreateProvid
         const messages: LLMMessage[] = [
           { role: 'system', content: 'Be brief.' },
           { role: 'user', content: 'Weather in Paris?' },
-          { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }] },
+          {
+            role: 'assistant',
+            content: '',
+            toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }],
+          },
           { role: 'tool', content: '{"celsius":18}', toolCallId: 'call_1' },
           { role: 'user', content: 'And tomorrow?' },
         ];
@@ -173,7 +204,9 @@ export function runProviderConformance(name: string, createHarness: CreateProvid
         expect(portable(streamed)).toEqual(portable(completed));
         expect(completed.content).toBe('Hello, streaming world!');
         expect(completed.usage).toEqual(usage);
-        const deltas = parts.filter((part): part is Extract<StreamPart, { type: 'text-delta' }> => part.type === 'text-delta');
+        const deltas = parts.filter(
+          (part): part is Extract<StreamPart, { type: 'text-delta' }> => part.type === 'text-delta',
+        );
         expect(deltas.length).toBeGreaterThan(1);
         expect(deltas.map((part) => part.text).join('')).toBe(streamed.content);
         const end = parts.at(-1) as Extract<StreamPart, { type: 'end' }>;
@@ -199,13 +232,18 @@ export function runProviderConformance(name: string, createHarness: CreateProvid
         const streamed = endOf(parts);
         expect(streamed.toolCalls).toEqual(toolCalls);
         expect(streamed.finishReason).toBe('tool_calls');
-        const callParts = parts.filter((part): part is Extract<StreamPart, { type: 'tool-call' }> => part.type === 'tool-call');
+        const callParts = parts.filter(
+          (part): part is Extract<StreamPart, { type: 'tool-call' }> => part.type === 'tool-call',
+        );
         expect(callParts.map((part) => part.toolCall)).toEqual(toolCalls);
         expect(parts.findIndex((part) => part.type === 'tool-call')).toBeLessThan(parts.length - 1);
-        const deltas = parts.filter((part): part is Extract<StreamPart, { type: 'tool-call-delta' }> => part.type === 'tool-call-delta');
+        const deltas = parts.filter(
+          (part): part is Extract<StreamPart, { type: 'tool-call-delta' }> => part.type === 'tool-call-delta',
+        );
         for (const call of toolCalls) {
           const mine = deltas.filter((part) => part.toolCallId === call.id);
-          if (mine.length > 0) expect(JSON.parse(mine.map((part) => part.argumentsDelta).join(''))).toEqual(call.arguments);
+          if (mine.length > 0)
+            expect(JSON.parse(mine.map((part) => part.argumentsDelta).join(''))).toEqual(call.arguments);
         }
       });
 
@@ -221,38 +259,78 @@ export function runProviderConformance(name: string, createHarness: CreateProvid
 
       it('send per-call overrides in the request', async () => {
         harness.script([{ text: 'ok' }]);
-        const response = await provider.complete('x', { model: 'override-model', temperature: 0.25, maxTokens: 42, topP: 0.5, stop: ['END'], seed: 7 });
+        const response = await provider.complete('x', {
+          model: 'override-model',
+          temperature: 0.25,
+          maxTokens: 42,
+          topP: 0.5,
+          stop: ['END'],
+          seed: 7,
+        });
         const [request] = harness.requests();
-        expect(request).toMatchObject({ model: 'override-model', temperature: 0.25, maxTokens: 42, topP: 0.5, stop: ['END'] });
-        const seedWarned = response.warnings.some((warning) => warning.type === 'unsupported-setting' && warning.setting === 'seed');
-        expect(request?.seed === 7 || seedWarned, 'seed must reach the request or produce an unsupported-setting warning').toBe(true);
+        expect(request).toMatchObject({
+          model: 'override-model',
+          temperature: 0.25,
+          maxTokens: 42,
+          topP: 0.5,
+          stop: ['END'],
+        });
+        const seedWarned = response.warnings.some(
+          (warning) => warning.type === 'unsupported-setting' && warning.setting === 'seed',
+        );
+        expect(
+          request?.seed === 7 || seedWarned,
+          'seed must reach the request or produce an unsupported-setting warning',
+        ).toBe(true);
       });
     });
 
     describe('structured output', () => {
       it('parses JSON mode output in both paths', async () => {
-        harness.script([{ text: '{"ok":true,"n":[1,2]}' }, { text: '{"ok":true,"n":[1,2]}', chunks: ['{"ok":tr', 'ue,"n":[1,2]}'] }]);
+        harness.script([
+          { text: '{"ok":true,"n":[1,2]}' },
+          { text: '{"ok":true,"n":[1,2]}', chunks: ['{"ok":tr', 'ue,"n":[1,2]}'] },
+        ]);
         const format: CompletionOptions = { responseFormat: { type: 'json' } };
         expect((await provider.complete('json please', format)).parsed).toEqual({ ok: true, n: [1, 2] });
         expect(endOf(await collect(provider.stream('json please', format))).parsed).toEqual({ ok: true, n: [1, 2] });
       });
 
       it('validates JSON Schema output: valid gives parsed, invalid raises StructuredOutputError', async () => {
-        const format: CompletionOptions = { responseFormat: { type: 'json-schema', schema: personSchema, name: 'person' } };
-        harness.script([{ text: '{"name":"Ada","age":36}' }, { text: '{"name":"Ada","age":"old"}' }, { text: '{"name":"Ada"}' }, { text: 'not json' }]);
+        const format: CompletionOptions = {
+          responseFormat: { type: 'json-schema', schema: personSchema, name: 'person' },
+        };
+        harness.script([
+          { text: '{"name":"Ada","age":36}' },
+          { text: '{"name":"Ada","age":"old"}' },
+          { text: '{"name":"Ada"}' },
+          { text: 'not json' },
+        ]);
         expect((await provider.complete('person', format)).parsed).toEqual({ name: 'Ada', age: 36 });
-        const mismatch = expectError(await caught(provider.complete('person', format)), StructuredOutputError) as StructuredOutputError;
+        const mismatch = expectError(
+          await caught(provider.complete('person', format)),
+          StructuredOutputError,
+        ) as StructuredOutputError;
         expect(mismatch.issues.map((issue) => issue.path)).toContain('/age');
         expect(mismatch.text).toBe('{"name":"Ada","age":"old"}');
-        const streamed = expectError(await caught(collect(provider.stream('person', format))), StructuredOutputError) as StructuredOutputError;
+        const streamed = expectError(
+          await caught(collect(provider.stream('person', format))),
+          StructuredOutputError,
+        ) as StructuredOutputError;
         expect(streamed.issues.map((issue) => issue.path)).toContain('/age');
-        const invalidJson = expectError(await caught(provider.complete('person', format)), StructuredOutputError) as StructuredOutputError;
+        const invalidJson = expectError(
+          await caught(provider.complete('person', format)),
+          StructuredOutputError,
+        ) as StructuredOutputError;
         expect(invalidJson.issues).toEqual([]);
       });
 
       it('return tool calls, and parse nothing, when a JSON format is combined with tools', async () => {
         const toolCalls = [{ id: 'call_w', name: 'get_weather', arguments: { city: 'Lima' } }];
-        const formats: CompletionOptions['responseFormat'][] = [{ type: 'json' }, { type: 'json-schema', schema: personSchema, name: 'person' }];
+        const formats: CompletionOptions['responseFormat'][] = [
+          { type: 'json' },
+          { type: 'json-schema', schema: personSchema, name: 'person' },
+        ];
         harness.script(formats.flatMap(() => [{ toolCalls }, { toolCalls }]));
         for (const responseFormat of formats) {
           const options: CompletionOptions = { responseFormat, tools: [weatherTool] };
@@ -265,13 +343,18 @@ export function runProviderConformance(name: string, createHarness: CreateProvid
           expect(streamed.toolCalls).toEqual(toolCalls);
           expect(streamed.finishReason).toBe('tool_calls');
           expect(streamed.parsed).toBeUndefined();
-          expect(parts.filter((part) => part.type === 'tool-call').map((part) => part.type === 'tool-call' && part.toolCall)).toEqual(toolCalls);
+          expect(
+            parts.filter((part) => part.type === 'tool-call').map((part) => part.type === 'tool-call' && part.toolCall),
+          ).toEqual(toolCalls);
         }
       });
     });
 
     describe('errors and retries', () => {
-      for (const [kind, expected] of Object.entries(expectedErrors) as [ScriptedErrorKind, (typeof expectedErrors)[ScriptedErrorKind]][]) {
+      for (const [kind, expected] of Object.entries(expectedErrors) as [
+        ScriptedErrorKind,
+        (typeof expectedErrors)[ScriptedErrorKind],
+      ][]) {
         if (expected.retryable) {
           it(`retries a ${kind} failure and then succeeds`, async () => {
             harness.script([{ error: { kind, retryAfterMs: 2 } }, { text: 'recovered' }]);
@@ -312,7 +395,10 @@ export function runProviderConformance(name: string, createHarness: CreateProvid
       });
 
       it('retries a stream that fails before any output', async () => {
-        harness.script([{ error: { kind: 'server' } }, { text: 'streamed after retry', chunks: ['streamed ', 'after retry'] }]);
+        harness.script([
+          { error: { kind: 'server' } },
+          { text: 'streamed after retry', chunks: ['streamed ', 'after retry'] },
+        ]);
         const response = endOf(await collect(provider.stream('hi')));
         expect(response.content).toBe('streamed after retry');
         expect(response.metadata['attempts']).toBe(2);
@@ -378,9 +464,15 @@ export function runProviderConformance(name: string, createHarness: CreateProvid
       });
 
       it('fails with TimeoutError when timeoutMs passes', async () => {
-        harness.script([{ text: 'too late', delayMs: 5_000 }, { text: 'too late', delayMs: 5_000 }]);
+        harness.script([
+          { text: 'too late', delayMs: 5_000 },
+          { text: 'too late', delayMs: 5_000 },
+        ]);
         const started = Date.now();
-        const error = expectError(await caught(provider.complete('hi', { timeoutMs: 100 })), TimeoutError) as TimeoutError;
+        const error = expectError(
+          await caught(provider.complete('hi', { timeoutMs: 100 })),
+          TimeoutError,
+        ) as TimeoutError;
         expect(error.timeoutMs).toBe(100);
         expect(Date.now() - started).toBeLessThan(2_500);
         expectError(await caught(collect(provider.stream('hi', { timeoutMs: 100 }))), TimeoutError);

@@ -93,7 +93,8 @@ export async function startScriptedHttpServer(): Promise<ScriptedHttpServer> {
     const text = Buffer.concat(chunks).toString('utf8');
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
-      if (!hiddenHeaders.has(name) && value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      if (!hiddenHeaders.has(name) && value !== undefined)
+        headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
     const record: MutableRecord = {
       method: request.method ?? 'GET',
@@ -108,11 +109,12 @@ export async function startScriptedHttpServer(): Promise<ScriptedHttpServer> {
     response.on('close', () => {
       if (!finished) record.clientClosedEarly = true;
     });
-    const step = queue.shift() ?? fallback ?? {
-      kind: 'json',
-      status: 500,
-      body: { error: { message: 'The test server script is empty.', type: 'server_error' } },
-    };
+    const step = queue.shift() ??
+      fallback ?? {
+        kind: 'json',
+        status: 500,
+        body: { error: { message: 'The test server script is empty.', type: 'server_error' } },
+      };
     const reply = typeof step === 'function' ? step(record) : step;
     if (reply.delayMs !== undefined && reply.delayMs > 0) {
       await sleep(reply.delayMs);

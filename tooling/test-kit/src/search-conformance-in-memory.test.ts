@@ -3,7 +3,10 @@ import type { SearchAdapter } from '@dk/spec';
 import { runSearchAdapterConformance } from './search-conformance.js';
 import { runGuideRagExamples } from './search-guide-examples.js';
 
-runSearchAdapterConformance('in-memory', { batchSize: 100, createAdapter: (name) => new InMemorySearchAdapter({ name }) });
+runSearchAdapterConformance('in-memory', {
+  batchSize: 100,
+  createAdapter: (name) => new InMemorySearchAdapter({ name }),
+});
 
 runGuideRagExamples('in-memory', {
   createAdapter: (name) => new InMemorySearchAdapter({ name }),

@@ -37,7 +37,11 @@ export const searchConformanceCorpus: readonly SearchDocument[] = [
     content: 'To reset your password open the account page and choose reset password. A reset link arrives by email.',
     metadata: { type: 'faq', lang: 'en', priority: 1 },
   },
-  { id: 'faq/billing', content: 'Invoices are sent monthly. Billing questions go to the finance team.', metadata: { type: 'faq', lang: 'en', priority: 2 } },
+  {
+    id: 'faq/billing',
+    content: 'Invoices are sent monthly. Billing questions go to the finance team.',
+    metadata: { type: 'faq', lang: 'en', priority: 2 },
+  },
   {
     id: 'docs/install',
     content: 'Install the command line tool with the package manager, then run the setup wizard.',
@@ -48,8 +52,16 @@ export const searchConformanceCorpus: readonly SearchDocument[] = [
     content: 'Passwords are hashed with a slow function. Never email a password to anyone.',
     metadata: { type: 'docs', lang: 'en', priority: 3, internal: true },
   },
-  { id: 'docs/cafe', content: 'Le café sert une crème brûlée. 東京 タワー guide. Emoji 🚀 launch notes.', metadata: { type: 'docs', lang: 'fr', priority: 2 } },
-  { id: 'code/login', content: 'function login(user, password) checks the password hash and returns a session token.', metadata: { type: 'code', lang: 'en' } },
+  {
+    id: 'docs/cafe',
+    content: 'Le café sert une crème brûlée. 東京 タワー guide. Emoji 🚀 launch notes.',
+    metadata: { type: 'docs', lang: 'fr', priority: 2 },
+  },
+  {
+    id: 'code/login',
+    content: 'function login(user, password) checks the password hash and returns a session token.',
+    metadata: { type: 'code', lang: 'en' },
+  },
 ];
 
 /**
@@ -82,7 +94,13 @@ export function runSearchAdapterConformance(label: string, options: SearchAdapte
       const results = await adapter.search('how do I reset my password');
       expect(results[0]?.id).toBe('faq/password#0');
       expect(results[0]?.content).toBe(searchConformanceCorpus[0]!.content);
-      expect(results[0]?.metadata).toMatchObject({ type: 'faq', lang: 'en', priority: 1, documentId: 'faq/password', chunkIndex: 0 });
+      expect(results[0]?.metadata).toMatchObject({
+        type: 'faq',
+        lang: 'en',
+        priority: 1,
+        documentId: 'faq/password',
+        chunkIndex: 0,
+      });
       expect(ids(results)).toContain('code/login#0');
       expect(ids(results)).not.toContain('faq/billing#0');
       for (const result of results) {
@@ -108,7 +126,10 @@ export function runSearchAdapterConformance(label: string, options: SearchAdapte
     it('returns at most k results, 5 by default', async () => {
       const adapter = await fresh();
       await adapter.index(
-        Array.from({ length: 12 }, (_, index) => ({ id: `note-${index}`, content: `shared topic note number ${index}` })),
+        Array.from({ length: 12 }, (_, index) => ({
+          id: `note-${index}`,
+          content: `shared topic note number ${index}`,
+        })),
         { chunking: false },
       );
       expect(await adapter.search('shared topic')).toHaveLength(5);
@@ -123,24 +144,36 @@ export function runSearchAdapterConformance(label: string, options: SearchAdapte
       const middle = all[1]!.score;
       const kept = await adapter.search('password email session', { k: 10, scoreThreshold: middle });
       expect(ids(kept)).toEqual(ids(all.filter((result) => result.score >= middle)));
-      expect(await adapter.search('password email session', { scoreThreshold: 1 })).toEqual(all.filter((result) => result.score >= 1));
-      expect(await adapter.search('password email session', { scoreThreshold: 0 })).toHaveLength(Math.min(5, all.length));
+      expect(await adapter.search('password email session', { scoreThreshold: 1 })).toEqual(
+        all.filter((result) => result.score >= 1),
+      );
+      expect(await adapter.search('password email session', { scoreThreshold: 0 })).toHaveLength(
+        Math.min(5, all.length),
+      );
     });
 
     it('applies metadata equality filters (any-of arrays, missing keys never match) before cutting at k', async () => {
       const adapter = await withCorpus();
       expect(ids(await adapter.search('password', { filters: { type: 'docs' } }))).toEqual(['docs/security#0']);
-      expect(ids(await adapter.search('password', { filters: { type: ['faq', 'code'] } })).sort()).toEqual(['code/login#0', 'faq/password#0']);
+      expect(ids(await adapter.search('password', { filters: { type: ['faq', 'code'] } })).sort()).toEqual([
+        'code/login#0',
+        'faq/password#0',
+      ]);
       expect(ids(await adapter.search('password', { filters: { internal: true } }))).toEqual(['docs/security#0']);
       expect(ids(await adapter.search('password', { filters: { priority: 1 } }))).toEqual(['faq/password#0']);
       expect(await adapter.search('password', { filters: { priority: '1' } })).toEqual([]);
       expect(await adapter.search('password', { filters: { missing: 'x' } })).toEqual([]);
-      expect(ids(await adapter.search('password', { k: 1, filters: { documentId: 'code/login' } }))).toEqual(['code/login#0']);
+      expect(ids(await adapter.search('password', { k: 1, filters: { documentId: 'code/login' } }))).toEqual([
+        'code/login#0',
+      ]);
     });
 
     it('chunks documents by paragraph with stable ids and overlap', async () => {
       const adapter = await fresh();
-      const paragraphs = Array.from({ length: 6 }, (_, index) => `Paragraph ${index} talks about topic${index} in several plain words here.`);
+      const paragraphs = Array.from(
+        { length: 6 },
+        (_, index) => `Paragraph ${index} talks about topic${index} in several plain words here.`,
+      );
       const document = { id: 'guide', content: paragraphs.join('\n\n'), metadata: { type: 'guide' } };
       const first = await adapter.index([document], { chunking: { maxChars: 120, overlapChars: 20 } });
       expect(first.documents).toBe(1);
@@ -151,15 +184,27 @@ export function runSearchAdapterConformance(label: string, options: SearchAdapte
       const again = await adapter.index([document], { chunking: { maxChars: 120, overlapChars: 20 } });
       expect(again.chunks).toBe(first.chunks);
       expect((await adapter.search('topic5'))[0]?.id).toBe(hits[0]?.id);
-      for (const result of await adapter.search('paragraph', { k: 20 })) expect(result.content.length).toBeLessThanOrEqual(120);
+      for (const result of await adapter.search('paragraph', { k: 20 }))
+        expect(result.content.length).toBeLessThanOrEqual(120);
     });
 
     it('re-indexing a document replaces all its chunks', async () => {
       const adapter = await fresh();
-      const long = Array.from({ length: 5 }, (_, index) => `Old section ${index} mentions zeppelin${index} and airships.`).join('\n\n');
-      const before = await adapter.index([{ id: 'doc', content: long }, { id: 'other', content: 'airships elsewhere' }], { chunking: { maxChars: 80, overlapChars: 0 } });
+      const long = Array.from(
+        { length: 5 },
+        (_, index) => `Old section ${index} mentions zeppelin${index} and airships.`,
+      ).join('\n\n');
+      const before = await adapter.index(
+        [
+          { id: 'doc', content: long },
+          { id: 'other', content: 'airships elsewhere' },
+        ],
+        { chunking: { maxChars: 80, overlapChars: 0 } },
+      );
       expect(before.chunks).toBeGreaterThan(3);
-      await adapter.index([{ id: 'doc', content: 'A short new text about balloons.' }], { chunking: { maxChars: 80, overlapChars: 0 } });
+      await adapter.index([{ id: 'doc', content: 'A short new text about balloons.' }], {
+        chunking: { maxChars: 80, overlapChars: 0 },
+      });
       expect(await adapter.search('zeppelin4')).toEqual([]);
       expect(ids(await adapter.search('airships', { k: 20 }))).toEqual(['other#0']);
       expect(ids(await adapter.search('balloons'))).toEqual(['doc#0']);
@@ -178,18 +223,29 @@ export function runSearchAdapterConformance(label: string, options: SearchAdapte
     it('reports progress per batch and stops between batches when aborted', async () => {
       const adapter = await fresh();
       const count = options.batchSize * 2 + 1;
-      const documents = Array.from({ length: count }, (_, index) => ({ id: `d${index}`, content: `batch item ${index} marker${index}` }));
+      const documents = Array.from({ length: count }, (_, index) => ({
+        id: `d${index}`,
+        content: `batch item ${index} marker${index}`,
+      }));
       const progress: IndexProgress[] = [];
       const done = await adapter.index(documents, { chunking: false, onProgress: (update) => progress.push(update) });
       expect(done).toEqual({ documents: count, chunks: count });
-      expect(progress.map((update) => update.documentsIndexed)).toEqual([options.batchSize, options.batchSize * 2, count]);
+      expect(progress.map((update) => update.documentsIndexed)).toEqual([
+        options.batchSize,
+        options.batchSize * 2,
+        count,
+      ]);
       expect(progress.at(-1)).toEqual({ documentsIndexed: count, documentsTotal: count, chunksIndexed: count });
 
       const second = await fresh();
       const controller = new AbortController();
       const reason = new Error('stop indexing');
       const error = await rejection(
-        second.index(documents, { chunking: false, signal: controller.signal, onProgress: () => controller.abort(reason) }),
+        second.index(documents, {
+          chunking: false,
+          signal: controller.signal,
+          onProgress: () => controller.abort(reason),
+        }),
       );
       expect(error).toBe(reason);
       expect(ids(await second.search('marker0'))).toEqual(['d0#0']);
@@ -210,7 +266,10 @@ export function runSearchAdapterConformance(label: string, options: SearchAdapte
       await expectRagError(adapter.search('password', { k: 1.5 }), 'RAG_SEARCH_OPTIONS_INVALID');
       await expectRagError(adapter.search('password', { scoreThreshold: 1.5 }), 'RAG_SEARCH_OPTIONS_INVALID');
       await expectRagError(adapter.search('password', { scoreThreshold: Number.NaN }), 'RAG_SEARCH_OPTIONS_INVALID');
-      await expectRagError(adapter.search('password', { filters: [] as unknown as Record<string, unknown> }), 'RAG_SEARCH_OPTIONS_INVALID');
+      await expectRagError(
+        adapter.search('password', { filters: [] as unknown as Record<string, unknown> }),
+        'RAG_SEARCH_OPTIONS_INVALID',
+      );
       const good = { id: 'fresh-doc', content: 'uniqueword' };
       const bad: unknown[] = [
         [good, { id: '', content: 'x' }],
@@ -225,7 +284,10 @@ export function runSearchAdapterConformance(label: string, options: SearchAdapte
         await expectRagError(adapter.index(documents as SearchDocument[]), 'RAG_INDEX_INVALID');
       }
       await expectRagError(adapter.index([good], { chunking: { maxChars: 10 } }), 'RAG_INDEX_INVALID');
-      await expectRagError(adapter.index([good], { chunking: { maxChars: 100, overlapChars: 60 } }), 'RAG_INDEX_INVALID');
+      await expectRagError(
+        adapter.index([good], { chunking: { maxChars: 100, overlapChars: 60 } }),
+        'RAG_INDEX_INVALID',
+      );
       expect(await adapter.search('uniqueword')).toEqual([]);
     });
 
@@ -258,7 +320,9 @@ export function runSearchAdapterConformance(label: string, options: SearchAdapte
       expect(ids(await adapter.search('crème'))).toEqual(['docs/cafe#0']);
       expect(ids(await adapter.search('café'))).toEqual(['docs/cafe#0']);
       expect(ids(await adapter.search('東京'))).toEqual(['docs/cafe#0']);
-      await adapter.index([{ id: 'emoji 🚀/ü', content: 'Zürich straße naïve', metadata: { title: 'Grüße 🚀' } }], { chunking: false });
+      await adapter.index([{ id: 'emoji 🚀/ü', content: 'Zürich straße naïve', metadata: { title: 'Grüße 🚀' } }], {
+        chunking: false,
+      });
       const [hit] = await adapter.search('zürich');
       expect(hit?.id).toBe('emoji 🚀/ü#0');
       expect(hit?.metadata).toMatchObject({ title: 'Grüße 🚀' });

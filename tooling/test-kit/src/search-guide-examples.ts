@@ -18,7 +18,13 @@ const library = new ConfigPromptLibrary({
   name: 'guide',
   rag: {
     // "Separate RAG Configs from Prompts"
-    code_search: { adapter_name: 'codebase', query: '{{language}} {{topic}}', k: 5, filters: { type: 'code' }, score_threshold: 0.7 },
+    code_search: {
+      adapter_name: 'codebase',
+      query: '{{language}} {{topic}}',
+      k: 5,
+      filters: { type: 'code' },
+      score_threshold: 0.7,
+    },
     // "Parameterize RAG Queries"
     docs_search: { adapter_name: 'docs', query: '{{topic}} {{language}} {{framework}}', k: 5 },
     // "Set Appropriate k and Thresholds"
@@ -27,10 +33,14 @@ const library = new ConfigPromptLibrary({
     recall: { adapter_name: 'codebase', query: '{{language}} {{topic}}', k: 20, score_threshold: 0.3 },
   },
   system: {
-    code_helper: { template: 'Relevant code examples:\n{{RAG_CONTENT}}\n\nHelp with: {{question}}\n', rag_config_refs: ['code_search'] },
+    code_helper: {
+      template: 'Relevant code examples:\n{{RAG_CONTENT}}\n\nHelp with: {{question}}\n',
+      rag_config_refs: ['code_search'],
+    },
     // "Format RAG Content Clearly"
     docs_qa: {
-      template: 'Use these reference documents:\n\n{{RAG_CONTENT}}\n\n---\n\nQuestion: {{question}}\n\nAnswer based on the documents above.\n',
+      template:
+        'Use these reference documents:\n\n{{RAG_CONTENT}}\n\n---\n\nQuestion: {{question}}\n\nAnswer based on the documents above.\n',
       defaults: { language: 'Python' },
       rag_config_refs: ['docs_search'],
     },
@@ -41,10 +51,18 @@ const library = new ConfigPromptLibrary({
 });
 
 const code = [
-  { id: 'src/fetch.py', content: 'Python asyncio example: gather several HTTP requests concurrently', metadata: { type: 'code' } },
+  {
+    id: 'src/fetch.py',
+    content: 'Python asyncio example: gather several HTTP requests concurrently',
+    metadata: { type: 'code' },
+  },
   { id: 'docs/asyncio.md', content: 'Python asyncio explained for beginners', metadata: { type: 'docs' } },
   { id: 'src/util.py', content: 'Python string helpers', metadata: { type: 'code' } },
-  { id: 'src/loop.py', content: 'Python asyncio event loop with asyncio tasks and asyncio queues', metadata: { type: 'code' } },
+  {
+    id: 'src/loop.py',
+    content: 'Python asyncio event loop with asyncio tasks and asyncio queues',
+    metadata: { type: 'code' },
+  },
   { id: 'src/server.rs', content: 'Rust tokio server', metadata: { type: 'code' } },
 ];
 const docs = [
@@ -74,9 +92,18 @@ export function runGuideRagExamples(label: string, options: GuideRagExamplesOpti
     });
 
     it('separate RAG configs: the referenced config filters by type and applies its score threshold', async () => {
-      const result = await builder.renderSystemPrompt('code_helper', { params: { language: 'Python', topic: 'asyncio', question: 'How do I run requests in parallel?' } });
+      const result = await builder.renderSystemPrompt('code_helper', {
+        params: { language: 'Python', topic: 'asyncio', question: 'How do I run requests in parallel?' },
+      });
       const [run] = result.rag;
-      expect(run).toMatchObject({ configName: 'code_search', adapterName: 'codebase', query: 'Python asyncio', k: 5, scoreThreshold: 0.7, filters: { type: 'code' } });
+      expect(run).toMatchObject({
+        configName: 'code_search',
+        adapterName: 'codebase',
+        query: 'Python asyncio',
+        k: 5,
+        scoreThreshold: 0.7,
+        filters: { type: 'code' },
+      });
       // docs/asyncio.md is type docs; util.py matches only "Python" (under 0.7); loop.py says
       // asyncio three times, so it outranks fetch.py.
       expect(run!.results.map((item) => item.id)).toEqual(['src/loop.py#0', 'src/fetch.py#0']);
@@ -89,13 +116,17 @@ export function runGuideRagExamples(label: string, options: GuideRagExamplesOpti
     });
 
     it('parameterised RAG queries and clearly separated RAG content', async () => {
-      const result = await builder.renderSystemPrompt('docs_qa', { params: { topic: 'routing', framework: 'FastAPI', question: 'How do routes work?' } });
+      const result = await builder.renderSystemPrompt('docs_qa', {
+        params: { topic: 'routing', framework: 'FastAPI', question: 'How do routes work?' },
+      });
       expect(result.rag[0]!.query).toBe('routing Python FastAPI');
       expect(result.rag[0]!.results[0]!.id).toBe('fastapi/routing#0');
       expect(result.content).toMatch(
         /^Use these reference documents:\n\n<document index="1" source="fastapi\/routing#0" trust="untrusted">\nRouting in FastAPI with Python decorators\n<\/document>\n/,
       );
-      expect(result.content).toMatch(/\n---\n\nQuestion: How do routes work\?\n\nAnswer based on the documents above\.\n$/);
+      expect(result.content).toMatch(
+        /\n---\n\nQuestion: How do routes work\?\n\nAnswer based on the documents above\.\n$/,
+      );
     });
 
     it('k and thresholds: precise ⊆ broad ⊆ recall, each within its k and threshold', async () => {
@@ -103,13 +134,19 @@ export function runGuideRagExamples(label: string, options: GuideRagExamplesOpti
       // scores about 0.35 (kept for recall, dropped for broad context).
       const params = { language: 'Python', topic: 'asyncio' };
       const [precise, broad, recall] = await Promise.all(
-        ['precise_context', 'broad_context', 'recall_context'].map((name) => builder.renderSystemPrompt(name, { params })),
+        ['precise_context', 'broad_context', 'recall_context'].map((name) =>
+          builder.renderSystemPrompt(name, { params }),
+        ),
       );
       const ids = (result: typeof precise) => result!.rag[0]!.results.map((item) => item.id);
       expect(ids(broad).sort()).toEqual(['docs/asyncio.md#0', 'src/fetch.py#0', 'src/loop.py#0']);
       expect(ids(precise)).toEqual(ids(broad).slice(0, ids(precise).length));
       expect(ids(recall)).toEqual([...ids(broad), 'src/util.py#0']);
-      for (const [result, threshold] of [[precise, 0.8], [broad, 0.5], [recall, 0.3]] as const) {
+      for (const [result, threshold] of [
+        [precise, 0.8],
+        [broad, 0.5],
+        [recall, 0.3],
+      ] as const) {
         for (const item of result!.rag[0]!.results) expect(item.score).toBeGreaterThanOrEqual(threshold);
       }
     });
@@ -124,7 +161,9 @@ export function runGuideRagExamples(label: string, options: GuideRagExamplesOpti
       const omitted = await failing.renderSystemPrompt('docs_qa', { params, ragFailurePolicy: 'omit' });
       expect(omitted.rag[0]!.status).toBe('failed');
       expect(omitted.warnings[0]).toMatch(/adapter "docs" failed/);
-      expect(omitted.content).toBe('Use these reference documents:\n\n\n\n---\n\nQuestion: Q?\n\nAnswer based on the documents above.\n');
+      expect(omitted.content).toBe(
+        'Use these reference documents:\n\n\n\n---\n\nQuestion: Q?\n\nAnswer based on the documents above.\n',
+      );
       // The guide's try/except fallback: render again without RAG.
       const fallback = await failing.renderSystemPrompt('docs_qa', { params, includeRag: false });
       expect(fallback.content).toBe(omitted.content);

@@ -7,13 +7,7 @@ import {
   NodeNotFoundError,
   StoreClosedError,
 } from '@dk/spec';
-import type {
-  ConversationNode,
-  ConversationRecord,
-  ConversationStore,
-  DkError,
-  NewConversationNode,
-} from '@dk/spec';
+import type { ConversationNode, ConversationRecord, ConversationStore, DkError, NewConversationNode } from '@dk/spec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkTree } from './store-tree-check.js';
 
@@ -174,7 +168,16 @@ export function runConversationStoreConformance(name: string, options: Conversat
         expect(nodes.every((node) => node.conversationId === 't')).toBe(true);
         const tree = await store.load({ conversationId: 't' });
         expect(tree?.nodes.map((node) => node.id)).toEqual(['', '0', '1', '0.0', '0.1', '1.0', '0.1.0', '2']);
-        expect(tree?.nodes.map((node) => node.content)).toEqual(['system', 'a', 'b', 'a.a', 'a.b', 'b.a', 'a.b.a', 'c']);
+        expect(tree?.nodes.map((node) => node.content)).toEqual([
+          'system',
+          'a',
+          'b',
+          'a.a',
+          'a.b',
+          'b.a',
+          'a.b.a',
+          'c',
+        ]);
         expect(tree?.conversation.nodeCount).toBe(8);
         checkTree(tree!.nodes);
         const children = await store.getChildren({ conversationId: 't', nodeId: '' });
@@ -210,7 +213,11 @@ export function runConversationStoreConformance(name: string, options: Conversat
         const path = await store.getPath({ conversationId: 'deep', nodeId: parentId! });
         expect(path).toHaveLength(depth);
         expect(path.map((node) => node.content)).toEqual(Array.from({ length: depth }, (_, index) => `m${index}`));
-        const branch = await store.appendNode({ conversationId: 'deep', parentId: path[depth - 2]!.id, node: message('alt') });
+        const branch = await store.appendNode({
+          conversationId: 'deep',
+          parentId: path[depth - 2]!.id,
+          node: message('alt'),
+        });
         expect(branch.node.id).toBe(`${path[depth - 2]!.id}.1`);
         expect((await store.getNode({ conversationId: 'deep', nodeId: branch.node.id }))?.content).toBe('alt');
         checkTree((await store.load({ conversationId: 'deep' }))!.nodes);
@@ -219,14 +226,22 @@ export function runConversationStoreConformance(name: string, options: Conversat
       it('refuses a second root and unknown or malformed parents', async () => {
         await store.create({ id: 'r' });
         await build('r', [[null, 'root']]);
-        await expectDkError(store.appendNode({ conversationId: 'r', parentId: null, node: message('x') }), InvalidNodeError, {
-          field: 'parentId',
-        });
+        await expectDkError(
+          store.appendNode({ conversationId: 'r', parentId: null, node: message('x') }),
+          InvalidNodeError,
+          {
+            field: 'parentId',
+          },
+        );
         for (const parentId of ['0', '5.1', '01', 'a', '0.', ' ']) {
-          await expectDkError(store.appendNode({ conversationId: 'r', parentId, node: message('x') }), NodeNotFoundError, {
-            conversationId: 'r',
-            nodeId: parentId,
-          });
+          await expectDkError(
+            store.appendNode({ conversationId: 'r', parentId, node: message('x') }),
+            NodeNotFoundError,
+            {
+              conversationId: 'r',
+              nodeId: parentId,
+            },
+          );
         }
         await expectDkError(store.getPath({ conversationId: 'r', nodeId: '3' }), NodeNotFoundError);
         await expectDkError(store.getChildren({ conversationId: 'r', nodeId: '3' }), NodeNotFoundError);
@@ -236,7 +251,12 @@ export function runConversationStoreConformance(name: string, options: Conversat
 
       it('moves the cursor with the append when asked, bumping the version', async () => {
         const created = await store.create({ id: 'm' });
-        const first = await store.appendNode({ conversationId: 'm', parentId: null, node: message('a'), moveCursor: true });
+        const first = await store.appendNode({
+          conversationId: 'm',
+          parentId: null,
+          node: message('a'),
+          moveCursor: true,
+        });
         expect(first.conversation).toMatchObject({ currentNodeId: '', version: 2, nodeCount: 1 });
         const second = await store.appendNode({ conversationId: 'm', parentId: '', node: message('b') });
         expect(second.conversation).toMatchObject({ currentNodeId: '', version: 2, nodeCount: 2 });
@@ -276,7 +296,9 @@ export function runConversationStoreConformance(name: string, options: Conversat
         );
         const ids = results.map((result) => result.node.id);
         expect(new Set(ids).size).toBe(count);
-        expect([...ids].sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: count }, (_, index) => String(index)));
+        expect([...ids].sort((a, b) => Number(a) - Number(b))).toEqual(
+          Array.from({ length: count }, (_, index) => String(index)),
+        );
         const children = await store.getChildren({ conversationId: 'cc', nodeId: '' });
         expect(children.map((node) => node.id)).toEqual(Array.from({ length: count }, (_, index) => String(index)));
         expect(new Set(children.map((node) => node.content)).size).toBe(count);
@@ -289,12 +311,22 @@ export function runConversationStoreConformance(name: string, options: Conversat
       it('keeps concurrent appends to different parents and conversations apart', async () => {
         await store.create({ id: 'x1' });
         await store.create({ id: 'x2' });
-        await build('x1', [[null, 'r'], ['', 'a'], ['', 'b']]);
+        await build('x1', [
+          [null, 'r'],
+          ['', 'a'],
+          ['', 'b'],
+        ]);
         await build('x2', [[null, 'r']]);
         await Promise.all([
-          ...Array.from({ length: 10 }, (_, index) => store.appendNode({ conversationId: 'x1', parentId: '0', node: message(`a${index}`) })),
-          ...Array.from({ length: 10 }, (_, index) => store.appendNode({ conversationId: 'x1', parentId: '1', node: message(`b${index}`) })),
-          ...Array.from({ length: 10 }, (_, index) => store.appendNode({ conversationId: 'x2', parentId: '', node: message(`c${index}`) })),
+          ...Array.from({ length: 10 }, (_, index) =>
+            store.appendNode({ conversationId: 'x1', parentId: '0', node: message(`a${index}`) }),
+          ),
+          ...Array.from({ length: 10 }, (_, index) =>
+            store.appendNode({ conversationId: 'x1', parentId: '1', node: message(`b${index}`) }),
+          ),
+          ...Array.from({ length: 10 }, (_, index) =>
+            store.appendNode({ conversationId: 'x2', parentId: '', node: message(`c${index}`) }),
+          ),
         ]);
         const one = (await store.load({ conversationId: 'x1' }))!;
         const two = (await store.load({ conversationId: 'x2' }))!;
@@ -302,9 +334,9 @@ export function runConversationStoreConformance(name: string, options: Conversat
         checkTree(two.nodes);
         expect(one.nodes).toHaveLength(23);
         expect(two.nodes).toHaveLength(11);
-        expect((await store.getChildren({ conversationId: 'x1', nodeId: '1' })).map((node) => node.content).sort()).toEqual(
-          Array.from({ length: 10 }, (_, index) => `b${index}`).sort(),
-        );
+        expect(
+          (await store.getChildren({ conversationId: 'x1', nodeId: '1' })).map((node) => node.content).sort(),
+        ).toEqual(Array.from({ length: 10 }, (_, index) => `b${index}`).sort());
       });
 
       it('lets exactly one of two racing updates win; the other gets ConversationConflictError', async () => {
@@ -327,14 +359,27 @@ export function runConversationStoreConformance(name: string, options: Conversat
     describe('updateConversation', () => {
       it('moves the cursor and replaces metadata under optimistic concurrency', async () => {
         const created = await store.create({ id: 'u', metadata: { a: 1, keep: 'no' } });
-        await build('u', [[null, 'r'], ['', 'a'], ['', 'b']]);
+        await build('u', [
+          [null, 'r'],
+          ['', 'a'],
+          ['', 'b'],
+        ]);
         const moved = await store.updateConversation({ conversationId: 'u', expectedVersion: 1, currentNodeId: '1' });
         expect(moved).toMatchObject({ currentNodeId: '1', version: 2, metadata: { a: 1, keep: 'no' } });
         expect(moved.updatedAt.getTime()).toBeGreaterThanOrEqual(created.updatedAt.getTime());
-        const replaced = await store.updateConversation({ conversationId: 'u', expectedVersion: 2, metadata: { b: [1, { c: true }] } });
+        const replaced = await store.updateConversation({
+          conversationId: 'u',
+          expectedVersion: 2,
+          metadata: { b: [1, { c: true }] },
+        });
         expect(replaced).toMatchObject({ currentNodeId: '1', version: 3, metadata: { b: [1, { c: true }] } });
         expect(replaced.metadata).not.toHaveProperty('a');
-        const both = await store.updateConversation({ conversationId: 'u', expectedVersion: 3, currentNodeId: '', metadata: {} });
+        const both = await store.updateConversation({
+          conversationId: 'u',
+          expectedVersion: 3,
+          currentNodeId: '',
+          metadata: {},
+        });
         expect(both).toMatchObject({ currentNodeId: '', version: 4, metadata: {} });
         await expectDkError(
           store.updateConversation({ conversationId: 'u', expectedVersion: 3, currentNodeId: '0' }),
@@ -353,7 +398,11 @@ export function runConversationStoreConformance(name: string, options: Conversat
           { nodeId: '7' },
         );
         await expectDkError(
-          store.updateConversation({ conversationId: 'u2', expectedVersion: 1, metadata: new Map() as unknown as Record<string, unknown> }),
+          store.updateConversation({
+            conversationId: 'u2',
+            expectedVersion: 1,
+            metadata: new Map() as unknown as Record<string, unknown>,
+          }),
           InvalidNodeError,
           { field: 'metadata' },
         );
@@ -363,7 +412,10 @@ export function runConversationStoreConformance(name: string, options: Conversat
 
     describe('round-trips', () => {
       it('keeps every field of a node exactly', async () => {
-        await store.create({ id: 'rt', metadata: { nested: { deep: { list: [1, 'two', null, { three: 3.5 }] } }, emoji: '🦊' } });
+        await store.create({
+          id: 'rt',
+          metadata: { nested: { deep: { list: [1, 'two', null, { three: 3.5 }] } }, emoji: '🦊' },
+        });
         const createdAt = new Date('2023-05-06T07:08:09.123Z');
         const big = 'lorem ipsum dolor sit amet '.repeat(12_000);
         const input: NewConversationNode = {
@@ -371,15 +423,29 @@ export function runConversationStoreConformance(name: string, options: Conversat
           content: 'Ünïcödé ✓ — 日本語 — עברית — 🦊🧪 — "quotes" \'single\' \\ back\nnew\tline',
           name: 'helper-bot',
           toolCalls: [
-            { id: 'call_1', name: 'get_weather', arguments: { city: 'Zürich', days: 3, opts: { units: 'metric', tags: ['a', 'b'] } } },
+            {
+              id: 'call_1',
+              name: 'get_weather',
+              arguments: { city: 'Zürich', days: 3, opts: { units: 'metric', tags: ['a', 'b'] } },
+            },
             { id: 'call_2', name: 'noop', arguments: {} },
           ],
-          metadata: { model: 'm-1', usage: { input: 12, output: 34 }, cost: 0.000123, flags: [true, false, null], empty: {} },
+          metadata: {
+            model: 'm-1',
+            usage: { input: 12, output: 34 },
+            cost: 0.000123,
+            flags: [true, false, null],
+            empty: {},
+          },
           promptName: 'answer_v2',
           branchName: 'alt ✨',
           createdAt,
         };
-        const root = await store.appendNode({ conversationId: 'rt', parentId: null, node: { role: 'system', content: '' } });
+        const root = await store.appendNode({
+          conversationId: 'rt',
+          parentId: null,
+          node: { role: 'system', content: '' },
+        });
         const appended = await store.appendNode({ conversationId: 'rt', parentId: '', node: input });
         const tool = await store.appendNode({
           conversationId: 'rt',
@@ -516,14 +582,23 @@ export function runConversationStoreConformance(name: string, options: Conversat
         const base = Date.parse('2024-03-01T00:00:00.000Z');
         for (let index = 0; index < 23; index += 1) {
           // Groups of three share a creation time, so cursors must break ties by id.
-          await store.create({ id: `p${String(index).padStart(2, '0')}`, createdAt: new Date(base + Math.floor(index / 3) * 1000), metadata: { even: index % 2 === 0 } });
+          await store.create({
+            id: `p${String(index).padStart(2, '0')}`,
+            createdAt: new Date(base + Math.floor(index / 3) * 1000),
+            metadata: { even: index % 2 === 0 },
+          });
         }
         for (const sortBy of ['createdAt', 'updatedAt', 'id'] as const) {
           for (const sortOrder of ['asc', 'desc'] as const) {
             const seen: string[] = [];
             let cursor: string | undefined;
             for (let pageIndex = 0; pageIndex < 10; pageIndex += 1) {
-              const page = await store.list({ sortBy, sortOrder, limit: 4, ...(cursor === undefined ? {} : { cursor }) });
+              const page = await store.list({
+                sortBy,
+                sortOrder,
+                limit: 4,
+                ...(cursor === undefined ? {} : { cursor }),
+              });
               seen.push(...ids(page));
               if (page.nextCursor === null) break;
               cursor = page.nextCursor;
@@ -536,7 +611,13 @@ export function runConversationStoreConformance(name: string, options: Conversat
         const filtered: string[] = [];
         let cursor: string | undefined;
         do {
-          const page = await store.list({ metadata: { even: true }, sortBy: 'id', sortOrder: 'asc', limit: 5, ...(cursor === undefined ? {} : { cursor }) });
+          const page = await store.list({
+            metadata: { even: true },
+            sortBy: 'id',
+            sortOrder: 'asc',
+            limit: 5,
+            ...(cursor === undefined ? {} : { cursor }),
+          });
           filtered.push(...ids(page));
           cursor = page.nextCursor ?? undefined;
         } while (cursor !== undefined);
@@ -575,9 +656,19 @@ export function runConversationStoreConformance(name: string, options: Conversat
         await store.create({ id: 's1', metadata: { team: 'x' } });
         await store.create({ id: 's2', metadata: { team: 'y' } });
         await store.create({ id: 's3', metadata: { team: 'x' } });
-        await build('s1', [[null, 'You are helpful.'], ['', 'What is the Weather in Paris?'], ['', 'Tell me a joke']]);
-        await build('s2', [[null, 'weather report'], ['', 'paris is lovely in spring']]);
-        await build('s3', [[null, 'Un café crème, s’il vous plaît'], ['', 'ordinary words']]);
+        await build('s1', [
+          [null, 'You are helpful.'],
+          ['', 'What is the Weather in Paris?'],
+          ['', 'Tell me a joke'],
+        ]);
+        await build('s2', [
+          [null, 'weather report'],
+          ['', 'paris is lovely in spring'],
+        ]);
+        await build('s3', [
+          [null, 'Un café crème, s’il vous plaît'],
+          ['', 'ordinary words'],
+        ]);
         const search = async (text: string, extra: Record<string, unknown> = {}): Promise<string[]> =>
           ids(await store.search({ text, sortBy: 'id', sortOrder: 'asc', ...extra }));
         expect(await search('weather')).toEqual(['s1', 's2']);
@@ -608,7 +699,10 @@ export function runConversationStoreConformance(name: string, options: Conversat
       it('deletes one conversation with its nodes', async () => {
         await store.create({ id: 'd1' });
         await store.create({ id: 'd2' });
-        await build('d1', [[null, 'r'], ['', 'a']]);
+        await build('d1', [
+          [null, 'r'],
+          ['', 'a'],
+        ]);
         await build('d2', [[null, 'r']]);
         expect(await store.delete({ conversationId: 'd1' })).toBe(true);
         expect(await store.delete({ conversationId: 'd1' })).toBe(false);
@@ -632,7 +726,9 @@ export function runConversationStoreConformance(name: string, options: Conversat
         await expectDkError(store.deleteMany({ metadata: {} }), InvalidFilterError, { field: 'filter' });
         await expectDkError(store.deleteMany(undefined as never), InvalidFilterError, { field: 'filter' });
         expect(await store.count()).toBe(3);
-        expect(await store.deleteMany({ metadata: { tier: 'free' }, createdBefore: new Date('2024-01-20T00:00:00.000Z') })).toBe(1);
+        expect(
+          await store.deleteMany({ metadata: { tier: 'free' }, createdBefore: new Date('2024-01-20T00:00:00.000Z') }),
+        ).toBe(1);
         expect(ids(await store.list({ sortBy: 'id', sortOrder: 'asc' }))).toEqual(['m2', 'm3']);
         expect(await store.getNode({ conversationId: 'm1', nodeId: '' })).toBeUndefined();
         expect(await store.deleteMany({ createdBefore: new Date('2100-01-01T00:00:00.000Z') })).toBe(2);

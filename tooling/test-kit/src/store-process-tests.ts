@@ -73,7 +73,11 @@ export function runStoreProcessTests(name: string, options: StoreProcessTestOpti
       const store = await options.openStore();
       try {
         const conversation = await store.create();
-        await store.appendNode({ conversationId: conversation.id, parentId: null, node: { role: 'system', content: 'root' } });
+        await store.appendNode({
+          conversationId: conversation.id,
+          parentId: null,
+          node: { role: 'system', content: 'root' },
+        });
         const workers = 3;
         const turns = 8;
         const runs = Array.from({ length: workers }, (_, worker) =>
@@ -113,7 +117,9 @@ export function runStoreProcessTests(name: string, options: StoreProcessTestOpti
         );
         const results = await Promise.all(runs.map((run) => run.done));
         for (const result of results) expect(result.code, result.stderr).toBe(0);
-        const versions = runs.flatMap((run) => run.lines.filter((line) => line.startsWith('inc\t')).map((line) => Number(line.split('\t')[1])));
+        const versions = runs.flatMap((run) =>
+          run.lines.filter((line) => line.startsWith('inc\t')).map((line) => Number(line.split('\t')[1])),
+        );
         expect(versions).toHaveLength(workers * turns);
         // Every successful update produced its own version: none overwrote another.
         expect(new Set(versions).size).toBe(versions.length);
@@ -168,7 +174,11 @@ export function runStoreProcessTests(name: string, options: StoreProcessTestOpti
         expect(tree.nodes.length - 1 - acks.length).toBeLessThanOrEqual(1);
         // The store still accepts writes after the crash.
         const last = tree.nodes.at(-1)!;
-        const { node } = await reopened.appendNode({ conversationId, parentId: last.id, node: { role: 'user', content: 'after' } });
+        const { node } = await reopened.appendNode({
+          conversationId,
+          parentId: last.id,
+          node: { role: 'user', content: 'after' },
+        });
         expect(node.parentId).toBe(last.id);
       } finally {
         await reopened.close();

@@ -33,7 +33,11 @@ describe('ChatService over one SQLite file shared by two processes (terminal and
     );
     // Nothing was stored by the refused turn; the retry starts from the server's answer.
     const retried = await terminal.send(id, 'from the terminal');
-    expect([retried.userNodeId, retried.assistantNodeId, retried.content]).toEqual(['0.0.0', '0.0.0.0', 'Echo: from the terminal']);
+    expect([retried.userNodeId, retried.assistantNodeId, retried.content]).toEqual([
+      '0.0.0',
+      '0.0.0.0',
+      'Echo: from the terminal',
+    ]);
     const tree = await server.tree(id);
     expect(tree.nodes.map((node) => node.id).sort()).toEqual(['', '0', '0.0', '0.0.0', '0.0.0.0']);
     expect(tree.title).toBe('shared');

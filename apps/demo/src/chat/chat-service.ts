@@ -39,7 +39,12 @@ export class ChatService {
   }
 
   #settings() {
-    return { llm: this.#app.llm, storage: this.#app.storage, promptBuilder: this.#app.promptBuilder, middleware: this.#app.middleware };
+    return {
+      llm: this.#app.llm,
+      storage: this.#app.storage,
+      promptBuilder: this.#app.promptBuilder,
+      middleware: this.#app.middleware,
+    };
   }
 
   /**
@@ -97,13 +102,25 @@ export class ChatService {
     });
     this.#remember(manager.conversationId, Promise.resolve(manager));
     const state = manager.state;
-    return { id: state.conversationId, title: options.title ?? 'New conversation', nodeCount: state.nodeCount, currentNodeId: state.currentNodeId, updatedAt: new Date().toISOString() };
+    return {
+      id: state.conversationId,
+      title: options.title ?? 'New conversation',
+      nodeCount: state.nodeCount,
+      currentNodeId: state.currentNodeId,
+      updatedAt: new Date().toISOString(),
+    };
   }
 
   /** The most recently updated conversations. */
   async list(limit = 20): Promise<ConversationSummaryView[]> {
     const page = await this.#app.storage.list({ sortBy: 'updatedAt', sortOrder: 'desc', limit });
-    return page.items.map((record) => ({ id: record.id, title: titleOf(record), nodeCount: record.nodeCount, currentNodeId: record.currentNodeId, updatedAt: record.updatedAt.toISOString() }));
+    return page.items.map((record) => ({
+      id: record.id,
+      title: titleOf(record),
+      nodeCount: record.nodeCount,
+      currentNodeId: record.currentNodeId,
+      updatedAt: record.updatedAt.toISOString(),
+    }));
   }
 
   /** Throws `ConversationNotFoundError` unless the conversation exists. */
@@ -119,10 +136,11 @@ export class ChatService {
     if (tree === undefined) throw new ConversationNotFoundError({ conversationId });
     const cursor = tree.conversation.currentNodeId;
     const active = new Set<string>();
-    if (cursor !== null) for (let id = cursor; ; id = id.includes('.') ? id.slice(0, id.lastIndexOf('.')) : '') {
-      active.add(id);
-      if (id === '') break;
-    }
+    if (cursor !== null)
+      for (let id = cursor; ; id = id.includes('.') ? id.slice(0, id.lastIndexOf('.')) : '') {
+        active.add(id);
+        if (id === '') break;
+      }
     const nodes: TreeNodeView[] = tree.nodes.map((node) => ({
       id: node.id,
       parentId: node.parentId,
@@ -160,7 +178,12 @@ export class ChatService {
    * Edits `nodeId` into a new branch: a user message is re-rendered as a sibling and answered
    * (streamed); any other message is stored as an edited sibling without a model call.
    */
-  async edit(conversationId: string, nodeId: string, text: string, options: TurnOptions = {}): Promise<TurnResult | { readonly nodeId: string }> {
+  async edit(
+    conversationId: string,
+    nodeId: string,
+    text: string,
+    options: TurnOptions = {},
+  ): Promise<TurnResult | { readonly nodeId: string }> {
     return this.#exclusive(conversationId, async () => {
       const manager = await this.#manager(conversationId);
       const original = await this.#app.storage.getNode({ conversationId, nodeId });
@@ -190,7 +213,12 @@ export class ChatService {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
-  async #addUserMessage(manager: ConversationManager, text: string, metadata: Readonly<Record<string, unknown>>, signal: AbortSignal | undefined): Promise<ConversationNode> {
+  async #addUserMessage(
+    manager: ConversationManager,
+    text: string,
+    metadata: Readonly<Record<string, unknown>>,
+    signal: AbortSignal | undefined,
+  ): Promise<ConversationNode> {
     if (manager.state.metadata['title'] === undefined) await manager.updateMetadata({ title: text.slice(0, 60) });
     return manager.addMessage({
       role: 'user',

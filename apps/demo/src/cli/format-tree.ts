@@ -21,7 +21,11 @@ export function formatTree(tree: TreeView, width = 60): string {
     for (const node of children.get(parentId) ?? []) {
       const marker = node.id === tree.currentNodeId ? '>' : node.active ? '*' : ' ';
       const label = node.id === '' ? '(root)' : node.id;
-      const flags = [node.branchName === null ? '' : ` [${node.branchName}]`, node.editedFrom === null ? '' : ` (edit of ${node.editedFrom})`, node.interrupted ? ' (interrupted)' : ''].join('');
+      const flags = [
+        node.branchName === null ? '' : ` [${node.branchName}]`,
+        node.editedFrom === null ? '' : ` (edit of ${node.editedFrom})`,
+        node.interrupted ? ' (interrupted)' : '',
+      ].join('');
       lines.push(`${marker} ${'  '.repeat(depth)}${label} ${node.role}: ${oneLine(node.text, width)}${flags}`);
       visit(node.id, depth + 1);
     }

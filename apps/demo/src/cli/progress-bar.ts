@@ -11,7 +11,9 @@ export function progressBar(output: Writable & { readonly isTTY?: boolean }, lab
     if (output.isTTY === true) {
       const width = 20;
       const filled = total === 0 ? width : Math.round((done / total) * width);
-      output.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${file.padEnd(20)}`);
+      output.write(
+        `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${file.padEnd(20)}`,
+      );
       if (done === total) output.write('\n');
     } else if (done === total) {
       output.write(`${label}: ${total} files indexed in ${Math.round(performance.now() - started)} ms\n`);

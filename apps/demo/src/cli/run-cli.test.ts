@@ -14,7 +14,11 @@ import { runCli } from './run-cli.js';
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Runs `pnpm demo`'s entry point as a child process and collects its output. */
-function runDemo(args: readonly string[], env: Readonly<Record<string, string>>, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runDemo(
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+  stdin = '',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--conditions=@dk/source', '--import', 'tsx', 'src/main.ts', ...args], {
       cwd: appDir,
@@ -35,7 +39,17 @@ describe('terminal chat as a child process (echo + a temporary SQLite file)', ()
   const sqlite = join(mkdtempSync(join(tmpdir(), 'dk-demo-cli-')), 'chat.db');
 
   it('runs a script from stdin: messages, branching slash commands, then resumes in a second run', async () => {
-    const script = ['hello', 'how is storage done?', '/edit 0 hi again', '/tree', '/switch 0.0', '/regen', '/branches', '/quit', 'never sent'].join('\n');
+    const script = [
+      'hello',
+      'how is storage done?',
+      '/edit 0 hi again',
+      '/tree',
+      '/switch 0.0',
+      '/regen',
+      '/branches',
+      '/quit',
+      'never sent',
+    ].join('\n');
     const first = await runDemo([], { DK_SQLITE_PATH: sqlite }, script);
     expect(first.stderr).toMatch(/Indexing RAG corpus: 6 files indexed/);
     expect(first.code).toBe(0);
@@ -43,7 +57,9 @@ describe('terminal chat as a child process (echo + a temporary SQLite file)', ()
     expect(id).not.toBe('');
     expect(first.stdout).toContain('assistant> Echo: hello\n  [node 0.0]');
     // The second question is rendered through the chat prompt with the RAG corpus.
-    expect(first.stdout).toMatch(/assistant> Echo: how is storage done\?\n\nReference documents:\n<document index="1" source="storage\.md#1"/);
+    expect(first.stdout).toMatch(
+      /assistant> Echo: how is storage done\?\n\nReference documents:\n<document index="1" source="storage\.md#1"/,
+    );
     expect(first.stdout).toContain('Editing 0 into a new branch\nassistant> Echo: hi again\n  [node 1.0]');
     expect(first.stdout).toMatch(/^\* {3}1 user: hi again \(edit of 0\)$/m);
     expect(first.stdout).toMatch(/^> {5}1\.0 assistant: Echo: hi again$/m);
@@ -51,15 +67,16 @@ describe('terminal chat as a child process (echo + a temporary SQLite file)', ()
     expect(first.stdout).toContain('Branches under 0:\n  0.0 assistant: Echo: hello\n  0.1 assistant: Echo: hello\n');
     expect(first.stdout).not.toContain('never sent');
 
-    const second = await runDemo(['--resume', id, '--message', 'back again', '--message', '/tree'], { DK_SQLITE_PATH: sqlite });
+    const second = await runDemo(['--resume', id, '--message', 'back again', '--message', '/tree'], {
+      DK_SQLITE_PATH: sqlite,
+    });
     expect(second.code).toBe(0);
     expect(second.stdout).toContain(`Resumed conversation ${id}`);
     // The stored cursor (0.1, the regenerated answer) is where the conversation continues.
     expect(second.stdout).toMatch(/assistant> Echo: back again[^]*?\n {2}\[node 0\.1\.0\.0\]/);
     expect(second.stdout).toMatch(/^\* {5}0\.1 assistant: Echo: hello$/m);
     expect(second.stdout).toMatch(/^ {8}0\.0\.0 user: how is storage done\?$/m);
-   }, 60_000); // two cold starts of the app; slow on a loaded CI machine
-
+  }, 60_000); // two cold starts of the app; slow on a loaded CI machine
 });
 
 describe('terminal chat in process', () => {
@@ -78,7 +95,14 @@ describe('terminal chat in process', () => {
         callback();
       },
     });
-    const failures = await runCli({ chat: new ChatService(app), input: new PassThrough(), output, interactive: false, messages: ['stream this answer please'], maxMessageChars: 100 });
+    const failures = await runCli({
+      chat: new ChatService(app),
+      input: new PassThrough(),
+      output,
+      interactive: false,
+      messages: ['stream this answer please'],
+      maxMessageChars: 100,
+    });
     expect(failures).toBe(0);
     const start = writes.indexOf('assistant> ');
     const end = writes.findIndex((write) => write.startsWith('\n  [node'));
@@ -91,26 +115,44 @@ describe('terminal chat in process', () => {
     let text = '';
     output.on('data', (chunk: Buffer) => (text += chunk.toString()));
     const chat = new ChatService(app);
-    const failures = await runCli({ chat, input: new PassThrough(), output, interactive: false, messages: ['/switch', '/resume nope', '/bogus', '/edit 0', 'still here'], maxMessageChars: 100 });
+    const failures = await runCli({
+      chat,
+      input: new PassThrough(),
+      output,
+      interactive: false,
+      messages: ['/switch', '/resume nope', '/bogus', '/edit 0', 'still here'],
+      maxMessageChars: 100,
+    });
     expect(failures).toBe(4);
     expect(text).toContain('error: missing argument. Usage: /switch <node id>');
     expect(text).toContain('error: Conversation "nope" does not exist');
     expect(text).toContain('error: unknown command /bogus. Type /help for the list');
     expect(text).toContain('error: missing text. Usage: /edit <node id> <new text>');
     expect(text).toContain('assistant> Echo: still here');
-    await expect(runCli({ chat, input: new PassThrough(), output, interactive: false, resume: 'nope', maxMessageChars: 100 })).rejects.toThrow(/does not exist/);
+    await expect(
+      runCli({ chat, input: new PassThrough(), output, interactive: false, resume: 'nope', maxMessageChars: 100 }),
+    ).rejects.toThrow(/does not exist/);
   });
 
   it('refuses to start on postgres without a connection string, naming the variable', async () => {
     const config = await loadConfig({ appDir, env: { DK_STORAGE: 'postgres', DK_LOG_LEVEL: 'silent' } });
-    await expect(createDemoApp({ config, appDir, env: {} })).rejects.toThrow('`DATABASE_URL` (environment) is not set, and storage.type is "postgres". Set DATABASE_URL=postgres://');
+    await expect(createDemoApp({ config, appDir, env: {} })).rejects.toThrow(
+      '`DATABASE_URL` (environment) is not set, and storage.type is "postgres". Set DATABASE_URL=postgres://',
+    );
   });
 
   it('refuses a message over the size limit without calling the model', async () => {
     const output = new PassThrough();
     let text = '';
     output.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    const failures = await runCli({ chat: new ChatService(app), input: new PassThrough(), output, interactive: false, messages: ['x'.repeat(101)], maxMessageChars: 100 });
+    const failures = await runCli({
+      chat: new ChatService(app),
+      input: new PassThrough(),
+      output,
+      interactive: false,
+      messages: ['x'.repeat(101)],
+      maxMessageChars: 100,
+    });
     expect(failures).toBe(1);
     expect(text).toContain('error: message is 101 characters; the limit is 100');
     expect(text).not.toContain('assistant>');

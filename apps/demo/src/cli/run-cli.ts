@@ -37,7 +37,15 @@ Anything else is sent as a message.`;
  * The terminal chat: sends messages (answers stream as they arrive) and runs slash
  * commands. Returns the number of failed lines (for the exit code of scripts).
  */
-export async function runCli({ chat, input, output, interactive, messages, resume, maxMessageChars }: RunCliOptions): Promise<number> {
+export async function runCli({
+  chat,
+  input,
+  output,
+  interactive,
+  messages,
+  resume,
+  maxMessageChars,
+}: RunCliOptions): Promise<number> {
   const write = (text: string): void => {
     output.write(text);
   };
@@ -60,7 +68,10 @@ export async function runCli({ chat, input, output, interactive, messages, resum
     return conversationId;
   };
 
-  const stream = async (label: string, run: (options: TurnOptions) => Promise<{ assistantNodeId: string }>): Promise<void> => {
+  const stream = async (
+    label: string,
+    run: (options: TurnOptions) => Promise<{ assistantNodeId: string }>,
+  ): Promise<void> => {
     write(`${label}> `);
     turn = new AbortController();
     try {
@@ -84,7 +95,10 @@ export async function runCli({ chat, input, output, interactive, messages, resum
     const text = line.trim();
     if (text === '') return true;
     if (!text.startsWith('/')) {
-      if (text.length > maxMessageChars) throw new Error(`message is ${text.length} characters; the limit is ${maxMessageChars} (server.maxMessageChars)`);
+      if (text.length > maxMessageChars)
+        throw new Error(
+          `message is ${text.length} characters; the limit is ${maxMessageChars} (server.maxMessageChars)`,
+        );
       const id = await current();
       await stream('assistant', (options) => chat.send(id, text, options));
       return true;
@@ -105,7 +119,10 @@ export async function runCli({ chat, input, output, interactive, messages, resum
       case '/list': {
         const conversations = await chat.list();
         if (conversations.length === 0) write('No conversations yet.\n');
-        for (const item of conversations) write(`${item.id === conversationId ? '>' : ' '} ${item.id}  ${item.updatedAt}  ${item.nodeCount} messages  ${item.title}\n`);
+        for (const item of conversations)
+          write(
+            `${item.id === conversationId ? '>' : ' '} ${item.id}  ${item.updatedAt}  ${item.nodeCount} messages  ${item.title}\n`,
+          );
         return true;
       }
       case '/resume': {
@@ -123,11 +140,19 @@ export async function runCli({ chat, input, output, interactive, messages, resum
         let nodeId = argument;
         if (nodeId === undefined) {
           const cursor = (await chat.tree(id)).currentNodeId;
-          nodeId = cursor === null || cursor === '' ? '' : cursor.includes('.') ? cursor.slice(0, cursor.lastIndexOf('.')) : '';
+          nodeId =
+            cursor === null || cursor === ''
+              ? ''
+              : cursor.includes('.')
+                ? cursor.slice(0, cursor.lastIndexOf('.'))
+                : '';
         }
         const branches = await chat.branches(id, nodeId);
         write(`Branches under ${nodeId === '' ? '(root)' : nodeId}:\n`);
-        for (const branch of branches) write(`  ${branch.id} ${branch.role}: ${branch.preview.replace(/\s+/g, ' ').slice(0, 60)}${branch.interrupted ? ' (interrupted)' : ''}\n`);
+        for (const branch of branches)
+          write(
+            `  ${branch.id} ${branch.role}: ${branch.preview.replace(/\s+/g, ' ').slice(0, 60)}${branch.interrupted ? ' (interrupted)' : ''}\n`,
+          );
         return true;
       }
       case '/switch': {
@@ -142,7 +167,10 @@ export async function runCli({ chat, input, output, interactive, messages, resum
         const nodeId = requireId(argument, '/edit <node id> <new text>');
         const newText = text.slice(text.indexOf(nodeId, command.length) + nodeId.length).trim();
         if (newText === '') throw new Error('missing text. Usage: /edit <node id> <new text>');
-        if (newText.length > maxMessageChars) throw new Error(`message is ${newText.length} characters; the limit is ${maxMessageChars} (server.maxMessageChars)`);
+        if (newText.length > maxMessageChars)
+          throw new Error(
+            `message is ${newText.length} characters; the limit is ${maxMessageChars} (server.maxMessageChars)`,
+          );
         write(`Editing ${nodeId} into a new branch\n`);
         let streamed = false;
         turn = new AbortController();

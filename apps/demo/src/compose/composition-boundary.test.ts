@@ -17,7 +17,8 @@ describe('composition boundary', () => {
         else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
           const file = relative(sourceDir, path);
           if (file.startsWith('compose/')) continue;
-          if (/from '@dk\/(providers|storage)-|import\('@dk\/(providers|storage)-/.test(readFileSync(path, 'utf8'))) offenders.push(file);
+          if (/from '@dk\/(providers|storage)-|import\('@dk\/(providers|storage)-/.test(readFileSync(path, 'utf8')))
+            offenders.push(file);
         }
       }
     };

@@ -1,4 +1,11 @@
-import { ContentFilterMiddleware, LoggingMiddleware, MetadataMiddleware, PerformanceMiddleware, RateLimitMiddleware, TokenBudgetMiddleware } from '@dk/conversations';
+import {
+  ContentFilterMiddleware,
+  LoggingMiddleware,
+  MetadataMiddleware,
+  PerformanceMiddleware,
+  RateLimitMiddleware,
+  TokenBudgetMiddleware,
+} from '@dk/conversations';
 import type { ConversationMiddleware } from '@dk/conversations';
 import { CompositePromptLibrary, FileSystemPromptLibrary, PromptBuilder } from '@dk/prompts';
 import { resolve } from 'node:path';
@@ -28,16 +35,32 @@ export interface CreateDemoAppOptions {
  * The composition root: builds the provider, store, prompt libraries, RAG adapter and
  * middleware named by the config. This is the only module that knows concrete classes.
  */
-export async function createDemoApp({ config, appDir, env = process.env, writeLog, onIndexProgress }: CreateDemoAppOptions): Promise<DemoApp> {
+export async function createDemoApp({
+  config,
+  appDir,
+  env = process.env,
+  writeLog,
+  onIndexProgress,
+}: CreateDemoAppOptions): Promise<DemoApp> {
   const secrets = [config.provider.apiKeyEnv, 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', config.storage.postgresUrlEnv]
     .map((name) => (name === undefined ? undefined : env[name]))
     .filter((value): value is string => value !== undefined && value !== '');
-  const logger = new JsonLogger({ level: config.logLevel, secrets, base: { app: 'dk-demo', env: config.environment }, ...(writeLog === undefined ? {} : { write: writeLog }) });
+  const logger = new JsonLogger({
+    level: config.logLevel,
+    secrets,
+    base: { app: 'dk-demo', env: config.environment },
+    ...(writeLog === undefined ? {} : { write: writeLog }),
+  });
 
-  const libraries = config.prompts.directories.map((directory) => new FileSystemPromptLibrary(resolve(appDir, directory), { name: directory }));
+  const libraries = config.prompts.directories.map(
+    (directory) => new FileSystemPromptLibrary(resolve(appDir, directory), { name: directory }),
+  );
   const corpus = await loadCorpus(resolve(appDir, config.rag.corpus), config.rag.adapterName, onIndexProgress);
   const promptBuilder = await PromptBuilder.create({
-    library: libraries.length === 1 ? (libraries[0] as FileSystemPromptLibrary) : new CompositePromptLibrary({ libraries, names: config.prompts.directories }),
+    library:
+      libraries.length === 1
+        ? (libraries[0] as FileSystemPromptLibrary)
+        : new CompositePromptLibrary({ libraries, names: config.prompts.directories }),
     adapters: [corpus],
     ragFailurePolicy: 'omit',
   });
@@ -52,10 +75,18 @@ export async function createDemoApp({ config, appDir, env = process.env, writeLo
     new RateLimitMiddleware({ ...config.middleware.rateLimit, metadataKey: 'userId' }),
     new TokenBudgetMiddleware({ ...config.middleware.tokenBudget, logger }),
     usage,
-    ...(config.middleware.contentFilter.words.length === 0 ? [] : [new ContentFilterMiddleware({ words: config.middleware.contentFilter.words })]),
+    ...(config.middleware.contentFilter.words.length === 0
+      ? []
+      : [new ContentFilterMiddleware({ words: config.middleware.contentFilter.words })]),
     new MetadataMiddleware({ responseMetadata: { app: 'dk-demo', environment: config.environment } }),
   ];
-  logger.info('demo app ready', { provider: llm.providerName, model: llm.model, storage: storage.backend, prompts: config.prompts.directories, corpusDocuments: corpus.size });
+  logger.info('demo app ready', {
+    provider: llm.providerName,
+    model: llm.model,
+    storage: storage.backend,
+    prompts: config.prompts.directories,
+    corpusDocuments: corpus.size,
+  });
 
   let closing: Promise<void> | undefined;
   return {
@@ -69,8 +100,13 @@ export async function createDemoApp({ config, appDir, env = process.env, writeLo
     performance: () => performance.getStats(),
     close() {
       closing ??= (async () => {
-        const results = await Promise.allSettled([storage.close(), llm.close(), ...libraries.map((library) => library.close())]);
-        for (const result of results) if (result.status === 'rejected') logger.error('close failed', { error: result.reason });
+        const results = await Promise.allSettled([
+          storage.close(),
+          llm.close(),
+          ...libraries.map((library) => library.close()),
+        ]);
+        for (const result of results)
+          if (result.status === 'rejected') logger.error('close failed', { error: result.reason });
         logger.info('demo app closed', { usage: usage.snapshot() });
       })();
       return closing;

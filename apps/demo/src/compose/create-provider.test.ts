@@ -12,11 +12,16 @@ describe('createProvider: an OpenAI-compatible server by configuration', () => {
       const parsed = JSON.parse(body) as { model: unknown };
       seen.push({ authorization: request.headers.authorization, model: parsed.model });
       response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({
-        id: 'c1', object: 'chat.completion', created: 1, model: parsed.model,
-        choices: [{ index: 0, message: { role: 'assistant', content: 'local answer' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
-      }));
+      response.end(
+        JSON.stringify({
+          id: 'c1',
+          object: 'chat.completion',
+          created: 1,
+          model: parsed.model,
+          choices: [{ index: 0, message: { role: 'assistant', content: 'local answer' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+        }),
+      );
     });
   });
   let baseURL: string;

@@ -5,16 +5,29 @@ import type { ProviderConfig } from '../config/demo-config.js';
  * An environment view exposing the key stored under `apiKeyEnv` as `standardName`, read when
  * each request is made (so a rotated key is picked up without a restart).
  */
-function keyEnvironment(standardName: string, apiKeyEnv: string | undefined, env: Readonly<Record<string, string | undefined>>): Readonly<Record<string, string | undefined>> {
+function keyEnvironment(
+  standardName: string,
+  apiKeyEnv: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): Readonly<Record<string, string | undefined>> {
   if (apiKeyEnv === undefined) return env;
-  return new Proxy({}, { get: (_target, property) => (property === standardName ? env[apiKeyEnv] : typeof property === 'string' ? env[property] : undefined) });
+  return new Proxy(
+    {},
+    {
+      get: (_target, property) =>
+        property === standardName ? env[apiKeyEnv] : typeof property === 'string' ? env[property] : undefined,
+    },
+  );
 }
 
 /**
  * Builds the configured model provider. Only the composition root calls this; each provider
  * package is imported only when configured, so a deployment loads (and needs) only its own.
  */
-export async function createProvider(config: ProviderConfig, env: Readonly<Record<string, string | undefined>>): Promise<LLMProvider> {
+export async function createProvider(
+  config: ProviderConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<LLMProvider> {
   switch (config.type) {
     case 'echo': {
       const { EchoProvider } = await import('@dk/providers-echo');

@@ -8,7 +8,11 @@ import { DemoConfigError } from '../config/demo-config-error.js';
  * Builds the configured conversation store. Only the composition root calls this; each
  * store package (and its database driver) is imported only when configured.
  */
-export async function createStore(config: StorageConfig, appDir: string, env: Readonly<Record<string, string | undefined>>): Promise<ConversationStore> {
+export async function createStore(
+  config: StorageConfig,
+  appDir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<ConversationStore> {
   switch (config.type) {
     case 'memory': {
       const { MemoryConversationStore } = await import('@dk/storage-memory');
@@ -21,7 +25,13 @@ export async function createStore(config: StorageConfig, appDir: string, env: Re
         mkdirSync(dirname(path), { recursive: true });
         return new SqliteConversationStore({ path });
       } catch (cause) {
-        throw new DemoConfigError({ key: 'storage.sqlitePath', source: path, problem: `cannot be opened (${cause instanceof Error ? cause.message : String(cause)})`, hint: 'Point storage.sqlitePath (or DK_SQLITE_PATH) at a writable file.', cause });
+        throw new DemoConfigError({
+          key: 'storage.sqlitePath',
+          source: path,
+          problem: `cannot be opened (${cause instanceof Error ? cause.message : String(cause)})`,
+          hint: 'Point storage.sqlitePath (or DK_SQLITE_PATH) at a writable file.',
+          cause,
+        });
       }
     }
     case 'postgres': {
@@ -35,7 +45,10 @@ export async function createStore(config: StorageConfig, appDir: string, env: Re
         });
       }
       const { PostgresConversationStore } = await import('@dk/storage-postgres');
-      return new PostgresConversationStore({ connectionString, ...(config.postgresSchema === undefined ? {} : { schema: config.postgresSchema }) });
+      return new PostgresConversationStore({
+        connectionString,
+        ...(config.postgresSchema === undefined ? {} : { schema: config.postgresSchema }),
+      });
     }
   }
 }

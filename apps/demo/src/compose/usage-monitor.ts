@@ -26,13 +26,30 @@ export interface UsageSnapshot {
 export class UsageMonitor implements ConversationMiddleware {
   readonly name = 'UsageMonitor';
   readonly #since = new Date();
-  readonly #models = new Map<string, { provider: string; model: string; calls: number; promptTokens: number; completionTokens: number; totalTokens: number }>();
+  readonly #models = new Map<
+    string,
+    {
+      provider: string;
+      model: string;
+      calls: number;
+      promptTokens: number;
+      completionTokens: number;
+      totalTokens: number;
+    }
+  >();
 
   processResponse(response: LLMResponse, context: MiddlewareContext): undefined {
     const key = `${context.provider}\u0000${response.model}`;
     let entry = this.#models.get(key);
     if (entry === undefined) {
-      entry = { provider: context.provider, model: response.model, calls: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+      entry = {
+        provider: context.provider,
+        model: response.model,
+        calls: 0,
+        promptTokens: 0,
+        completionTokens: 0,
+        totalTokens: 0,
+      };
       this.#models.set(key, entry);
     }
     entry.calls += 1;

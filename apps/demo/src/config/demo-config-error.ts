@@ -10,8 +10,24 @@ export class DemoConfigError extends DkError {
   /** Where the value came from: a file path, `environment` or `command line`. */
   readonly source: string;
 
-  constructor({ key, source, problem, hint, cause }: { readonly key: string; readonly source: string; readonly problem: string; readonly hint: string; readonly cause?: unknown }) {
-    super({ message: `Invalid demo configuration: \`${key}\` (${source}) ${problem}. ${hint}`, code: 'DEMO_CONFIG_INVALID', cause });
+  constructor({
+    key,
+    source,
+    problem,
+    hint,
+    cause,
+  }: {
+    readonly key: string;
+    readonly source: string;
+    readonly problem: string;
+    readonly hint: string;
+    readonly cause?: unknown;
+  }) {
+    super({
+      message: `Invalid demo configuration: \`${key}\` (${source}) ${problem}. ${hint}`,
+      code: 'DEMO_CONFIG_INVALID',
+      cause,
+    });
     this.key = key;
     this.source = source;
   }

@@ -18,7 +18,11 @@ export interface LoadConfigOptions {
 }
 
 /** Environment variables that override config keys, and how to parse them. */
-const environmentOverrides: readonly { readonly variable: string; readonly path: readonly string[]; readonly kind: 'string' | 'integer' }[] = [
+const environmentOverrides: readonly {
+  readonly variable: string;
+  readonly path: readonly string[];
+  readonly kind: 'string' | 'integer';
+}[] = [
   { variable: 'DK_PROVIDER', path: ['provider', 'type'], kind: 'string' },
   { variable: 'DK_MODEL', path: ['provider', 'model'], kind: 'string' },
   { variable: 'DK_BASE_URL', path: ['provider', 'baseURL'], kind: 'string' },
@@ -30,7 +34,10 @@ const environmentOverrides: readonly { readonly variable: string; readonly path:
 ];
 
 /** The variables {@link loadConfig} reads, for documentation and `--help`. */
-export const configEnvironmentVariables: readonly string[] = ['DK_ENV', ...environmentOverrides.map((override) => override.variable)];
+export const configEnvironmentVariables: readonly string[] = [
+  'DK_ENV',
+  ...environmentOverrides.map((override) => override.variable),
+];
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
 const validate = ajv.compile(configSchema);
@@ -61,7 +68,10 @@ function describeError(error: ErrorObject): { key: string; problem: string } {
       return { key: base === '' ? missing : `${base}.${missing}`, problem: 'is required' };
     }
     case 'enum':
-      return { key: base, problem: `must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues).map((value) => JSON.stringify(value)).join(', ')}` };
+      return {
+        key: base,
+        problem: `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((value) => JSON.stringify(value)).join(', ')}`,
+      };
     default:
       return { key: base, problem: error.message ?? 'is invalid' };
   }
@@ -74,22 +84,45 @@ function describeError(error: ErrorObject): { key: string; problem: string } {
 export async function loadConfig({ appDir, environment, env = process.env }: LoadConfigOptions): Promise<DemoConfig> {
   const name = environment ?? env['DK_ENV'] ?? 'development';
   if (!/^[a-z][a-z0-9-]*$/.test(name)) {
-    throw new DemoConfigError({ key: 'environment', source: environment === undefined ? 'DK_ENV' : '--env', problem: `is "${name}", not a lowercase name`, hint: 'Use e.g. `development` or `production`.' });
+    throw new DemoConfigError({
+      key: 'environment',
+      source: environment === undefined ? 'DK_ENV' : '--env',
+      problem: `is "${name}", not a lowercase name`,
+      hint: 'Use e.g. `development` or `production`.',
+    });
   }
   const file = join(appDir, 'config', `${name}.yaml`);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (cause) {
-    throw new DemoConfigError({ key: 'environment', source: file, problem: `names "${name}" but the file cannot be read`, hint: `Create ${file} or pick an existing environment (development, production) with DK_ENV or --env.`, cause });
+    throw new DemoConfigError({
+      key: 'environment',
+      source: file,
+      problem: `names "${name}" but the file cannot be read`,
+      hint: `Create ${file} or pick an existing environment (development, production) with DK_ENV or --env.`,
+      cause,
+    });
   }
   let raw: unknown;
   try {
     raw = parse(text) ?? {};
   } catch (cause) {
-    throw new DemoConfigError({ key: '(file)', source: file, problem: `is not valid YAML (${cause instanceof Error ? cause.message : String(cause)})`, hint: 'Fix the YAML syntax.', cause });
+    throw new DemoConfigError({
+      key: '(file)',
+      source: file,
+      problem: `is not valid YAML (${cause instanceof Error ? cause.message : String(cause)})`,
+      hint: 'Fix the YAML syntax.',
+      cause,
+    });
   }
-  if (!isRecord(raw)) throw new DemoConfigError({ key: '(file)', source: file, problem: 'is not a mapping of keys', hint: 'The file must contain keys such as `provider:` and `storage:`.' });
+  if (!isRecord(raw))
+    throw new DemoConfigError({
+      key: '(file)',
+      source: file,
+      problem: 'is not a mapping of keys',
+      hint: 'The file must contain keys such as `provider:` and `storage:`.',
+    });
   const config: Record<string, unknown> = structuredClone(raw);
   if (config['environment'] === undefined) config['environment'] = name;
   const sources = new Map<string, string>();
@@ -98,7 +131,13 @@ export async function loadConfig({ appDir, environment, env = process.env }: Loa
     if (value === undefined || value === '') continue;
     let parsed: unknown = value;
     if (kind === 'integer') {
-      if (!/^\d+$/.test(value)) throw new DemoConfigError({ key: path.join('.'), source: `environment ${variable}`, problem: `is "${value}", not a whole number`, hint: `Set ${variable} to a number such as 3000.` });
+      if (!/^\d+$/.test(value))
+        throw new DemoConfigError({
+          key: path.join('.'),
+          source: `environment ${variable}`,
+          problem: `is "${value}", not a whole number`,
+          hint: `Set ${variable} to a number such as 3000.`,
+        });
       parsed = Number(value);
     }
     setPath(config, path, parsed);

@@ -32,10 +32,17 @@ export class JsonLogger implements ConversationLogger {
   readonly #patterns: readonly RegExp[];
   readonly #base: LogFields;
 
-  constructor({ level = 'info', write = (line) => process.stderr.write(line), secrets = [], base = {} }: JsonLoggerOptions = {}) {
+  constructor({
+    level = 'info',
+    write = (line) => process.stderr.write(line),
+    secrets = [],
+    base = {},
+  }: JsonLoggerOptions = {}) {
     this.#level = rank[level];
     this.#write = write;
-    this.#patterns = secrets.filter((secret) => secret.length >= 4).map((secret) => new RegExp(escapeRegExp(secret), 'g'));
+    this.#patterns = secrets
+      .filter((secret) => secret.length >= 4)
+      .map((secret) => new RegExp(escapeRegExp(secret), 'g'));
     this.#base = base;
   }
 
@@ -64,7 +71,11 @@ export class JsonLogger implements ConversationLogger {
 
   #redact(value: unknown, depth: number): unknown {
     if (typeof value === 'string') return redactSecrets(value, this.#patterns);
-    if (value instanceof Error) return this.#redact({ name: value.name, message: value.message, ...('code' in value ? { code: value.code } : {}) }, depth);
+    if (value instanceof Error)
+      return this.#redact(
+        { name: value.name, message: value.message, ...('code' in value ? { code: value.code } : {}) },
+        depth,
+      );
     if (typeof value !== 'object' || value === null || depth >= 8) return value;
     if (value instanceof Date) return value.toISOString();
     if (Array.isArray(value)) return value.map((item) => this.#redact(item, depth + 1));

@@ -17,7 +17,9 @@ const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const available = existsSync(chromiumPath);
 const required = process.env['CI'] === 'true' || process.env['CI'] === '1';
 if (!available && !required) {
-  console.warn(`chat-ui.test.ts: skipped — no Chromium at ${chromiumPath}. Install it with \`apt-get install -y chromium\` (scripts/setup.sh does) or set CHROMIUM_PATH.`);
+  console.warn(
+    `chat-ui.test.ts: skipped — no Chromium at ${chromiumPath}. Install it with \`apt-get install -y chromium\` (scripts/setup.sh does) or set CHROMIUM_PATH.`,
+  );
 }
 
 describe.skipIf(!available && !required)('web chat in headless Chromium', () => {
@@ -25,14 +27,25 @@ describe.skipIf(!available && !required)('web chat in headless Chromium', () => 
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!available) throw new Error(`CI requires the browser test, but there is no Chromium at ${chromiumPath}. Run scripts/setup.sh (it installs Debian's chromium).`);
+    if (!available)
+      throw new Error(
+        `CI requires the browser test, but there is no Chromium at ${chromiumPath}. Run scripts/setup.sh (it installs Debian's chromium).`,
+      );
     const config = await loadConfig({ appDir, env: { DK_STORAGE: 'memory', DK_PORT: '0', DK_LOG_LEVEL: 'silent' } });
     const app = await createDemoApp({ config, appDir, env: {} });
     server = await startServer({ app, chat: new ChatService(app), port: 0 });
     browser = await chromium.launch({
       executablePath: chromiumPath,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   });
 

@@ -17,7 +17,15 @@ export class ClientRateLimiter {
   readonly #now: () => number;
   readonly #hits = new Map<string, number[]>();
 
-  constructor({ maxRequests, windowMs, now = Date.now }: { readonly maxRequests: number; readonly windowMs: number; readonly now?: () => number }) {
+  constructor({
+    maxRequests,
+    windowMs,
+    now = Date.now,
+  }: {
+    readonly maxRequests: number;
+    readonly windowMs: number;
+    readonly now?: () => number;
+  }) {
     this.#maxRequests = maxRequests;
     this.#windowMs = windowMs;
     this.#now = now;
@@ -34,7 +42,8 @@ export class ClientRateLimiter {
     }
     hits.push(now);
     this.#hits.set(key, hits);
-    if (this.#hits.size > 10_000) for (const [other, times] of this.#hits) if ((times.at(-1) ?? 0) <= cutoff) this.#hits.delete(other);
+    if (this.#hits.size > 10_000)
+      for (const [other, times] of this.#hits) if ((times.at(-1) ?? 0) <= cutoff) this.#hits.delete(other);
     return { allowed: true, remaining: this.#maxRequests - hits.length, retryAfterMs: 0 };
   }
 }

@@ -10,13 +10,26 @@ export class HttpError extends DkError {
   /** Seconds the client should wait before retrying (429 only). */
   readonly retryAfterSeconds: number | undefined;
 
-  constructor({ status, code, message, retryAfterSeconds }: { readonly status: number; readonly code: string; readonly message: string; readonly retryAfterSeconds?: number }) {
+  constructor({
+    status,
+    code,
+    message,
+    retryAfterSeconds,
+  }: {
+    readonly status: number;
+    readonly code: string;
+    readonly message: string;
+    readonly retryAfterSeconds?: number;
+  }) {
     super({ message, code });
     this.status = status;
     this.retryAfterSeconds = retryAfterSeconds;
   }
 
   override get fields(): DkErrorFields {
-    return { status: this.status, ...(this.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: this.retryAfterSeconds }) };
+    return {
+      status: this.status,
+      ...(this.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: this.retryAfterSeconds }),
+    };
   }
 }

@@ -6,7 +6,11 @@ export async function readJsonBody(request: IncomingMessage, maxBytes: number): 
   const declared = Number(request.headers['content-length'] ?? '0');
   if (declared > maxBytes) {
     request.resume();
-    throw new HttpError({ status: 413, code: 'BODY_TOO_LARGE', message: `The request body is ${declared} bytes; the limit is ${maxBytes} (server.maxBodyBytes).` });
+    throw new HttpError({
+      status: 413,
+      code: 'BODY_TOO_LARGE',
+      message: `The request body is ${declared} bytes; the limit is ${maxBytes} (server.maxBodyBytes).`,
+    });
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -14,7 +18,11 @@ export async function readJsonBody(request: IncomingMessage, maxBytes: number): 
     size += chunk.length;
     if (size > maxBytes) {
       request.resume();
-      throw new HttpError({ status: 413, code: 'BODY_TOO_LARGE', message: `The request body exceeds the limit of ${maxBytes} bytes (server.maxBodyBytes).` });
+      throw new HttpError({
+        status: 413,
+        code: 'BODY_TOO_LARGE',
+        message: `The request body exceeds the limit of ${maxBytes} bytes (server.maxBodyBytes).`,
+      });
     }
     chunks.push(chunk);
   }
@@ -23,10 +31,18 @@ export async function readJsonBody(request: IncomingMessage, maxBytes: number): 
   try {
     value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
-    throw new HttpError({ status: 400, code: 'INVALID_JSON', message: 'The request body is not valid JSON. Send a JSON object such as {"content": "hello"}.' });
+    throw new HttpError({
+      status: 400,
+      code: 'INVALID_JSON',
+      message: 'The request body is not valid JSON. Send a JSON object such as {"content": "hello"}.',
+    });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new HttpError({ status: 400, code: 'INVALID_JSON', message: 'The request body must be a JSON object such as {"content": "hello"}.' });
+    throw new HttpError({
+      status: 400,
+      code: 'INVALID_JSON',
+      message: 'The request body must be a JSON object such as {"content": "hello"}.',
+    });
   }
   return value as Record<string, unknown>;
 }

@@ -36,19 +36,37 @@ const publicFiles: Readonly<Record<string, { readonly file: string; readonly typ
   '/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
 };
 
-function sendJson(response: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  });
   response.end(text);
 }
 
 function stringField(body: Record<string, unknown>, field: string, maxChars: number): string {
   const value = body[field];
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new HttpError({ status: 400, code: 'INVALID_FIELD', message: `\`${field}\` must be a non-empty string, e.g. {"${field}": "hello"}.` });
+    throw new HttpError({
+      status: 400,
+      code: 'INVALID_FIELD',
+      message: `\`${field}\` must be a non-empty string, e.g. {"${field}": "hello"}.`,
+    });
   }
   if (value.length > maxChars) {
-    throw new HttpError({ status: 413, code: 'MESSAGE_TOO_LARGE', message: `\`${field}\` is ${value.length} characters; the limit is ${maxChars} (server.maxMessageChars).` });
+    throw new HttpError({
+      status: 413,
+      code: 'MESSAGE_TOO_LARGE',
+      message: `\`${field}\` is ${value.length} characters; the limit is ${maxChars} (server.maxMessageChars).`,
+    });
   }
   return value;
 }
@@ -56,13 +74,21 @@ function stringField(body: Record<string, unknown>, field: string, maxChars: num
 function idField(body: Record<string, unknown>, field: string): string {
   const value = body[field];
   if (typeof value !== 'string' || !/^(|\d+(\.\d+)*)$/.test(value)) {
-    throw new HttpError({ status: 400, code: 'INVALID_FIELD', message: `\`${field}\` must be a node id such as "0.1".` });
+    throw new HttpError({
+      status: 400,
+      code: 'INVALID_FIELD',
+      message: `\`${field}\` must be a node id such as "0.1".`,
+    });
   }
   return value;
 }
 
 /** Starts the web chat: JSON API, Server-Sent Events for streamed turns, the single-page UI and `/health`. */
-export async function startServer({ app, chat, port = app.config.server.port }: StartServerOptions): Promise<RunningServer> {
+export async function startServer({
+  app,
+  chat,
+  port = app.config.server.port,
+}: StartServerOptions): Promise<RunningServer> {
   const { config, logger } = app;
   const limits = config.server;
   const limiter = new ClientRateLimiter(limits.rateLimit);
@@ -70,7 +96,11 @@ export async function startServer({ app, chat, port = app.config.server.port }: 
   let shuttingDown = false;
 
   /** Runs a turn, as SSE (`delta`, `done`, `error` events) when the client asks for `text/event-stream`, else as JSON. */
-  const turn = async (request: IncomingMessage, response: ServerResponse, run: (options: TurnOptions) => Promise<TurnResult | { readonly nodeId: string }>): Promise<void> => {
+  const turn = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    run: (options: TurnOptions) => Promise<TurnResult | { readonly nodeId: string }>,
+  ): Promise<void> => {
     const controller = new AbortController();
     // Only a client that goes away mid-answer cancels the model call; shutdown lets turns finish.
     response.on('close', () => {
@@ -81,7 +111,11 @@ export async function startServer({ app, chat, port = app.config.server.port }: 
       sendJson(response, 200, result);
       return;
     }
-    response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+    response.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
     const event = (name: string, data: unknown): void => {
       response.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
     };
@@ -103,7 +137,12 @@ export async function startServer({ app, chat, port = app.config.server.port }: 
 
     const asset = publicFiles[path];
     if (method === 'GET' && asset !== undefined) {
-      response.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'self'" });
+      response.writeHead(200, {
+        'content-type': asset.type,
+        'cache-control': 'no-cache',
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': "default-src 'self'",
+      });
       response.end(await readFile(new URL(asset.file, publicDir)));
       return;
     }
@@ -121,10 +160,15 @@ export async function startServer({ app, chat, port = app.config.server.port }: 
       if (method === 'POST') {
         const body = await readJsonBody(request, limits.maxBodyBytes);
         const title = body['title'] === undefined ? undefined : stringField(body, 'title', 200);
-        return sendJson(response, 201, await chat.create({ userId: client, ...(title === undefined ? {} : { title }) }));
+        return sendJson(
+          response,
+          201,
+          await chat.create({ userId: client, ...(title === undefined ? {} : { title }) }),
+        );
       }
     }
-    const match = /^\/api\/conversations\/([A-Za-z0-9_-]{1,128})(?:\/(messages|branches|switch|edit|regenerate))?$/.exec(path);
+    const match =
+      /^\/api\/conversations\/([A-Za-z0-9_-]{1,128})(?:\/(messages|branches|switch|edit|regenerate))?$/.exec(path);
     if (match !== null) {
       const id = match[1] as string;
       const action = match[2];
@@ -154,28 +198,57 @@ export async function startServer({ app, chat, port = app.config.server.port }: 
         }
       }
     }
-    const known = publicFiles[path] !== undefined || path === '/health' || path === '/api/usage' || path === '/api/conversations' || match !== null;
-    if (known) throw new HttpError({ status: 405, code: 'METHOD_NOT_ALLOWED', message: `${method} is not supported on ${path}. See apps/demo/README.md for the API.` });
-    throw new HttpError({ status: 404, code: 'NOT_FOUND', message: `No route for ${method} ${path}. See apps/demo/README.md for the API.` });
+    const known =
+      publicFiles[path] !== undefined ||
+      path === '/health' ||
+      path === '/api/usage' ||
+      path === '/api/conversations' ||
+      match !== null;
+    if (known)
+      throw new HttpError({
+        status: 405,
+        code: 'METHOD_NOT_ALLOWED',
+        message: `${method} is not supported on ${path}. See apps/demo/README.md for the API.`,
+      });
+    throw new HttpError({
+      status: 404,
+      code: 'NOT_FOUND',
+      message: `No route for ${method} ${path}. See apps/demo/README.md for the API.`,
+    });
   };
 
   const server = createServer((request, response) => {
     const started = performance.now();
     const client = request.socket.remoteAddress ?? 'unknown';
     response.on('finish', () => {
-      logger.info('request', { method: request.method, path: request.url, status: response.statusCode, ms: Math.round(performance.now() - started), client });
+      logger.info('request', {
+        method: request.method,
+        path: request.url,
+        status: response.statusCode,
+        ms: Math.round(performance.now() - started),
+        client,
+      });
     });
     void (async () => {
       try {
         if (shuttingDown) {
           response.setHeader('connection', 'close');
-          throw new HttpError({ status: 503, code: 'SHUTTING_DOWN', message: 'The server is shutting down; retry on another instance.' });
+          throw new HttpError({
+            status: 503,
+            code: 'SHUTTING_DOWN',
+            message: 'The server is shutting down; retry on another instance.',
+          });
         }
         if (request.url !== '/health') {
           const verdict = limiter.take(client);
           if (!verdict.allowed) {
             const retryAfterSeconds = Math.ceil(verdict.retryAfterMs / 1000);
-            throw new HttpError({ status: 429, code: 'RATE_LIMITED', message: `Too many requests: the limit is ${limits.rateLimit.maxRequests} per ${limits.rateLimit.windowMs} ms per client. Retry after ${retryAfterSeconds} s.`, retryAfterSeconds });
+            throw new HttpError({
+              status: 429,
+              code: 'RATE_LIMITED',
+              message: `Too many requests: the limit is ${limits.rateLimit.maxRequests} per ${limits.rateLimit.windowMs} ms per client. Retry after ${retryAfterSeconds} s.`,
+              retryAfterSeconds,
+            });
           }
         }
         await route(request, response, client);

@@ -24,14 +24,24 @@ async function run(content: string, chunks: string[] | undefined, filter: Conten
 
 describe('ContentFilterMiddleware', () => {
   it('replaces words case-insensitively by default and records it on the node', async () => {
-    const { seen, node } = await run('say BAD things, bad!', undefined, new ContentFilterMiddleware({ words: ['bad'] }), false);
+    const { seen, node } = await run(
+      'say BAD things, bad!',
+      undefined,
+      new ContentFilterMiddleware({ words: ['bad'] }),
+      false,
+    );
     expect(seen).toBe('say [FILTERED] things, [FILTERED]!');
     expect(node.content).toBe(seen);
     expect(node.metadata).toMatchObject({ contentFiltered: true, contentFilteredCount: 2 });
   });
 
   it('respects caseSensitive and regex patterns', async () => {
-    const filter = new ContentFilterMiddleware({ words: ['Bad'], patterns: [/\b\d{3}-\d{2}-\d{4}\b/], caseSensitive: true, replacement: '***' });
+    const filter = new ContentFilterMiddleware({
+      words: ['Bad'],
+      patterns: [/\b\d{3}-\d{2}-\d{4}\b/],
+      caseSensitive: true,
+      replacement: '***',
+    });
     expect(filter.filter('bad Bad 123-45-6789').text).toBe('bad *** ***');
     const mixed = new ContentFilterMiddleware({ words: ['Bad'], patterns: [/secret/i], caseSensitive: true });
     expect(mixed.filter('bad Bad SECRET').text).toBe('bad [FILTERED] [FILTERED]');
@@ -56,7 +66,11 @@ describe('ContentFilterMiddleware', () => {
   it('filters user messages sent to the model when asked, without changing stored nodes', async () => {
     const llm = new EchoProvider();
     const storage = new MemoryConversationStore();
-    const manager = await ConversationManager.create({ llm, storage, middleware: [new ContentFilterMiddleware({ words: ['darn'], filterRequests: true })] });
+    const manager = await ConversationManager.create({
+      llm,
+      storage,
+      middleware: [new ContentFilterMiddleware({ words: ['darn'], filterRequests: true })],
+    });
     await manager.addMessage({ role: 'user', content: 'darn it' });
     await manager.complete();
     expect(llm.calls[0]!.messages[0]!.content).toBe('[FILTERED] it');

@@ -46,10 +46,21 @@ export class ContentFilterMiddleware implements ConversationMiddleware {
   readonly #filterRequests: boolean;
   readonly #key = Symbol('content-filter');
 
-  constructor({ words = [], patterns = [], replacement = '[FILTERED]', caseSensitive = false, filterRequests = false, maxMatchLength = 64 }: ContentFilterMiddlewareOptions) {
+  constructor({
+    words = [],
+    patterns = [],
+    replacement = '[FILTERED]',
+    caseSensitive = false,
+    filterRequests = false,
+    maxMatchLength = 64,
+  }: ContentFilterMiddlewareOptions) {
     const cleanWords = words.filter((word) => typeof word === 'string' && word.length > 0);
     if (cleanWords.length === 0 && patterns.length === 0) {
-      throw new ConversationInputError({ field: 'words', reason: 'is empty and no `patterns` were given', hint: 'Pass at least one word or pattern to filter.' });
+      throw new ConversationInputError({
+        field: 'words',
+        reason: 'is empty and no `patterns` were given',
+        hint: 'Pass at least one word or pattern to filter.',
+      });
     }
     if (!Number.isInteger(maxMatchLength) || maxMatchLength < 1) {
       throw new ConversationInputError({ field: 'maxMatchLength', reason: 'must be a positive integer' });
@@ -140,7 +151,7 @@ export class ContentFilterMiddleware implements ConversationMiddleware {
     if (cut <= 0) return [];
     // Never cut through a match of any matcher: keep it whole in the buffer until it cannot
     // grow. Moving the cut back can put it inside another matcher's match, so repeat until stable.
-    for (let moved = true; moved && cut > 0; ) {
+    for (let moved = true; moved && cut > 0;) {
       moved = false;
       for (const matcher of this.#matchers) {
         for (const match of state.text.matchAll(matcher)) {

@@ -22,12 +22,16 @@ describe('HistoryRedactionMiddleware', () => {
     const sent = llm.calls[1]!.messages;
     expect(sent[1]!.content).toBe('See [prior citation] and [prior citation].');
     expect(sent[0]!.content).toBe('bib:1 question');
-    expect((await storage.getNode({ conversationId: manager.conversationId, nodeId: '0' }))!.content).toBe('See [bib:12 p.3] and bib:7.');
+    expect((await storage.getNode({ conversationId: manager.conversationId, nodeId: '0' }))!.content).toBe(
+      'See [bib:12 p.3] and bib:7.',
+    );
   });
 
   it('validates its rules at construction', () => {
     expect(() => new HistoryRedactionMiddleware({ redactions: [] })).toThrow(/non-empty/);
-    expect(() => new HistoryRedactionMiddleware({ redactions: [{ pattern: '(' }] })).toThrow(/valid regular expression/);
+    expect(() => new HistoryRedactionMiddleware({ redactions: [{ pattern: '(' }] })).toThrow(
+      /valid regular expression/,
+    );
     expect(() => new HistoryRedactionMiddleware({ redactions: [{ pattern: 'a*' }] })).toThrow(/empty string/);
   });
 });

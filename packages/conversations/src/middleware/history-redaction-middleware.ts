@@ -29,17 +29,34 @@ export class HistoryRedactionMiddleware implements ConversationMiddleware {
 
   constructor({ redactions, roles = ['assistant'] }: HistoryRedactionMiddlewareOptions) {
     if (!Array.isArray(redactions) || redactions.length === 0) {
-      throw new ConversationInputError({ field: 'redactions', reason: 'must be a non-empty list of `{ pattern, replacement? }`' });
+      throw new ConversationInputError({
+        field: 'redactions',
+        reason: 'must be a non-empty list of `{ pattern, replacement? }`',
+      });
     }
     this.#rules = redactions.map((rule, index) => {
       let pattern: RegExp;
       try {
-        pattern = typeof rule.pattern === 'string' ? new RegExp(rule.pattern, 'g') : new RegExp(rule.pattern.source, rule.pattern.flags.includes('g') ? rule.pattern.flags : `${rule.pattern.flags}g`);
+        pattern =
+          typeof rule.pattern === 'string'
+            ? new RegExp(rule.pattern, 'g')
+            : new RegExp(
+                rule.pattern.source,
+                rule.pattern.flags.includes('g') ? rule.pattern.flags : `${rule.pattern.flags}g`,
+              );
       } catch (error) {
-        throw new ConversationInputError({ field: `redactions[${index}].pattern`, reason: 'is not a valid regular expression', cause: error });
+        throw new ConversationInputError({
+          field: `redactions[${index}].pattern`,
+          reason: 'is not a valid regular expression',
+          cause: error,
+        });
       }
       if (pattern.source === '(?:)' || new RegExp(pattern.source, pattern.flags.replace('g', '')).test('')) {
-        throw new ConversationInputError({ field: `redactions[${index}].pattern`, reason: 'matches the empty string', hint: 'Use a pattern that matches at least one character.' });
+        throw new ConversationInputError({
+          field: `redactions[${index}].pattern`,
+          reason: 'matches the empty string',
+          hint: 'Use a pattern that matches at least one character.',
+        });
       }
       return { pattern, replacement: rule.replacement ?? '' };
     });

@@ -77,14 +77,18 @@ export class LoggingMiddleware implements ConversationMiddleware {
 
   onError(error: unknown, context: MiddlewareContext): void {
     const message = error instanceof Error ? error.message : String(error);
-    const details = error instanceof Error && typeof (error as { toJSON?: unknown }).toJSON === 'function'
-      ? (error as unknown as { toJSON(): unknown }).toJSON()
-      : { name: error instanceof Error ? error.name : typeof error, message };
-    this.#logger.error(`Conversation ${context.conversationId} - Model call failed: ${redactSecrets(message, this.#patterns)}`, {
-      conversationId: context.conversationId,
-      operation: context.operation,
-      attempt: context.attempt,
-      error: redactValue(details, this.#patterns),
-    });
+    const details =
+      error instanceof Error && typeof (error as { toJSON?: unknown }).toJSON === 'function'
+        ? (error as unknown as { toJSON(): unknown }).toJSON()
+        : { name: error instanceof Error ? error.name : typeof error, message };
+    this.#logger.error(
+      `Conversation ${context.conversationId} - Model call failed: ${redactSecrets(message, this.#patterns)}`,
+      {
+        conversationId: context.conversationId,
+        operation: context.operation,
+        attempt: context.attempt,
+        error: redactValue(details, this.#patterns),
+      },
+    );
   }
 }

@@ -56,9 +56,16 @@ export class PerformanceMiddleware implements ConversationMiddleware {
   #min = Number.POSITIVE_INFINITY;
   #max = 0;
 
-  constructor({ slowThresholdMs = 5000, logger = console, sampleSize = 1000, now = () => performance.now() }: PerformanceMiddlewareOptions = {}) {
-    if (!(slowThresholdMs >= 0)) throw new ConversationInputError({ field: 'slowThresholdMs', reason: 'must be a number ≥ 0' });
-    if (!Number.isInteger(sampleSize) || sampleSize < 1) throw new ConversationInputError({ field: 'sampleSize', reason: 'must be a positive integer' });
+  constructor({
+    slowThresholdMs = 5000,
+    logger = console,
+    sampleSize = 1000,
+    now = () => performance.now(),
+  }: PerformanceMiddlewareOptions = {}) {
+    if (!(slowThresholdMs >= 0))
+      throw new ConversationInputError({ field: 'slowThresholdMs', reason: 'must be a number ≥ 0' });
+    if (!Number.isInteger(sampleSize) || sampleSize < 1)
+      throw new ConversationInputError({ field: 'sampleSize', reason: 'must be a positive integer' });
     this.#slowThresholdMs = slowThresholdMs;
     this.#logger = logger;
     this.#sampleSize = sampleSize;
@@ -84,7 +91,11 @@ export class PerformanceMiddleware implements ConversationMiddleware {
     context.setNodeMetadata('llmDurationMs', Math.round(duration * 1000) / 1000);
     if (duration > this.#slowThresholdMs) {
       this.#slow += 1;
-      this.#logger.warn(`Slow LLM response: ${Math.round(duration)} ms`, { conversationId: context.conversationId, durationMs: duration, thresholdMs: this.#slowThresholdMs });
+      this.#logger.warn(`Slow LLM response: ${Math.round(duration)} ms`, {
+        conversationId: context.conversationId,
+        durationMs: duration,
+        thresholdMs: this.#slowThresholdMs,
+      });
     }
     return undefined;
   }

@@ -8,11 +8,26 @@ import { RateLimitMiddleware } from './rate-limit-middleware.js';
 describe('RateLimitMiddleware', () => {
   it('allows maxRequests per sliding window per key and reports retryAfterMs', async () => {
     let now = 1_000_000;
-    const limiter = new RateLimitMiddleware({ maxRequests: 2, windowMs: 60_000, metadataKey: 'userId', now: () => now });
+    const limiter = new RateLimitMiddleware({
+      maxRequests: 2,
+      windowMs: 60_000,
+      metadataKey: 'userId',
+      now: () => now,
+    });
     const llm = new EchoProvider();
     const storage = new MemoryConversationStore();
-    const alice = await ConversationManager.create({ llm, storage, middleware: [limiter], metadata: { userId: 'alice' } });
-    const aliceAgain = await ConversationManager.create({ llm, storage, middleware: [limiter], metadata: { userId: 'alice' } });
+    const alice = await ConversationManager.create({
+      llm,
+      storage,
+      middleware: [limiter],
+      metadata: { userId: 'alice' },
+    });
+    const aliceAgain = await ConversationManager.create({
+      llm,
+      storage,
+      middleware: [limiter],
+      metadata: { userId: 'alice' },
+    });
     const bob = await ConversationManager.create({ llm, storage, middleware: [limiter], metadata: { userId: 'bob' } });
     for (const manager of [alice, aliceAgain, bob]) await manager.addMessage({ role: 'user', content: 'hi' });
 
@@ -23,7 +38,12 @@ describe('RateLimitMiddleware', () => {
     now += 5_000;
     const error = await alice.regenerate().catch((caught: unknown) => caught);
     expect(RateLimitExceededError.isInstance(error)).toBe(true);
-    expect((error as RateLimitExceededError).fields).toEqual({ key: 'alice', limit: 2, windowMs: 60_000, retryAfterMs: 45_000 });
+    expect((error as RateLimitExceededError).fields).toEqual({
+      key: 'alice',
+      limit: 2,
+      windowMs: 60_000,
+      retryAfterMs: 45_000,
+    });
     expect(llm.callCount).toBe(2);
     await bob.complete();
     expect(limiter.getStatus('alice')).toEqual({ count: 2, limit: 2, remaining: 0, retryAfterMs: 45_000 });

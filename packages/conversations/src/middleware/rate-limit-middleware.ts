@@ -47,8 +47,10 @@ export class RateLimitMiddleware implements ConversationMiddleware {
   readonly #calls = new Map<string, number[]>();
 
   constructor({ maxRequests, windowMs = 60_000, keyFn, metadataKey, now = Date.now }: RateLimitMiddlewareOptions) {
-    if (!Number.isInteger(maxRequests) || maxRequests < 1) throw new ConversationInputError({ field: 'maxRequests', reason: 'must be a positive integer' });
-    if (!(windowMs > 0)) throw new ConversationInputError({ field: 'windowMs', reason: 'must be a positive number of milliseconds' });
+    if (!Number.isInteger(maxRequests) || maxRequests < 1)
+      throw new ConversationInputError({ field: 'maxRequests', reason: 'must be a positive integer' });
+    if (!(windowMs > 0))
+      throw new ConversationInputError({ field: 'windowMs', reason: 'must be a positive number of milliseconds' });
     this.#maxRequests = maxRequests;
     this.#windowMs = windowMs;
     this.#now = now;
@@ -74,7 +76,12 @@ export class RateLimitMiddleware implements ConversationMiddleware {
     const now = this.#now();
     const calls = this.#window(key, now);
     const retryAfterMs = calls.length < this.#maxRequests ? 0 : Math.max(0, calls[0]! + this.#windowMs - now);
-    return { count: calls.length, limit: this.#maxRequests, remaining: Math.max(0, this.#maxRequests - calls.length), retryAfterMs };
+    return {
+      count: calls.length,
+      limit: this.#maxRequests,
+      remaining: Math.max(0, this.#maxRequests - calls.length),
+      retryAfterMs,
+    };
   }
 
   /** Forgets the calls of `key`, or of every key. */
@@ -88,11 +95,20 @@ export class RateLimitMiddleware implements ConversationMiddleware {
     const now = this.#now();
     const calls = this.#window(key, now);
     if (calls.length >= this.#maxRequests) {
-      throw new RateLimitExceededError({ key, limit: this.#maxRequests, windowMs: this.#windowMs, retryAfterMs: Math.max(0, calls[0]! + this.#windowMs - now) });
+      throw new RateLimitExceededError({
+        key,
+        limit: this.#maxRequests,
+        windowMs: this.#windowMs,
+        retryAfterMs: Math.max(0, calls[0]! + this.#windowMs - now),
+      });
     }
     calls.push(now);
     this.#calls.set(key, calls);
-    context.setNodeMetadata('rateLimit', { count: calls.length, limit: this.#maxRequests, remaining: this.#maxRequests - calls.length });
+    context.setNodeMetadata('rateLimit', {
+      count: calls.length,
+      limit: this.#maxRequests,
+      remaining: this.#maxRequests - calls.length,
+    });
     return undefined;
   }
 }

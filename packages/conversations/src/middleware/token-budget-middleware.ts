@@ -29,9 +29,16 @@ export class TokenBudgetMiddleware implements ConversationMiddleware {
   readonly #logger: ConversationLogger;
   readonly #used = new Map<string, number>();
 
-  constructor({ maxTokens, keyFn = (context) => context.conversationId, onExceeded = 'warn', logger = console }: TokenBudgetMiddlewareOptions) {
-    if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new ConversationInputError({ field: 'maxTokens', reason: 'must be a positive integer' });
-    if (onExceeded !== 'warn' && onExceeded !== 'refuse') throw new ConversationInputError({ field: 'onExceeded', reason: "must be 'warn' or 'refuse'" });
+  constructor({
+    maxTokens,
+    keyFn = (context) => context.conversationId,
+    onExceeded = 'warn',
+    logger = console,
+  }: TokenBudgetMiddlewareOptions) {
+    if (!Number.isInteger(maxTokens) || maxTokens < 1)
+      throw new ConversationInputError({ field: 'maxTokens', reason: 'must be a positive integer' });
+    if (onExceeded !== 'warn' && onExceeded !== 'refuse')
+      throw new ConversationInputError({ field: 'onExceeded', reason: "must be 'warn' or 'refuse'" });
     this.#maxTokens = maxTokens;
     this.#keyFn = keyFn;
     this.#onExceeded = onExceeded;
@@ -62,10 +69,19 @@ export class TokenBudgetMiddleware implements ConversationMiddleware {
     const key = this.#keyFn(context);
     const used = this.getUsed(key) + response.usage.totalTokens;
     this.#used.set(key, used);
-    context.setNodeMetadata('tokenBudget', { used, max: this.#maxTokens, remaining: Math.max(0, this.#maxTokens - used) });
+    context.setNodeMetadata('tokenBudget', {
+      used,
+      max: this.#maxTokens,
+      remaining: Math.max(0, this.#maxTokens - used),
+    });
     if (used > this.#maxTokens) {
       context.setNodeMetadata('tokenBudgetExceeded', true);
-      this.#logger.warn(`Token budget exceeded: ${used}/${this.#maxTokens}`, { key, usedTokens: used, maxTokens: this.#maxTokens, conversationId: context.conversationId });
+      this.#logger.warn(`Token budget exceeded: ${used}/${this.#maxTokens}`, {
+        key,
+        usedTokens: used,
+        maxTokens: this.#maxTokens,
+        conversationId: context.conversationId,
+      });
     }
     return undefined;
   }

@@ -9,7 +9,11 @@ import { parseValidationVerdict, ValidationMiddleware } from './validation-middl
 const valid = '{"verdict": "valid", "reason": "fine"}';
 const invalid = '{"verdict": "invalid", "reason": "off topic"}';
 
-async function setup(answers: string[], verdicts: string[], options: Partial<ConstructorParameters<typeof ValidationMiddleware>[0]> = {}) {
+async function setup(
+  answers: string[],
+  verdicts: string[],
+  options: Partial<ConstructorParameters<typeof ValidationMiddleware>[0]> = {},
+) {
   const llm = new EchoProvider({ responses: answers });
   const judge = new EchoProvider({ responses: verdicts, strict: true });
   const storage = new MemoryConversationStore();
@@ -24,7 +28,14 @@ describe('parseValidationVerdict', () => {
     expect(parseValidationVerdict(valid)).toEqual({ verdict: 'valid', reason: 'fine', readable: true });
     expect(parseValidationVerdict('```json\n{"verdict":"INVALID","reason":"x"}\n```').verdict).toBe('invalid');
     expect(parseValidationVerdict('Sure! {"verdict": "valid"} hope that helps').verdict).toBe('valid');
-    for (const answer of ['INVALID', 'VALID', 'The response is valid.', '{"verdict": "mostly valid"}', '{"ok": true}', '']) {
+    for (const answer of [
+      'INVALID',
+      'VALID',
+      'The response is valid.',
+      '{"verdict": "mostly valid"}',
+      '{"ok": true}',
+      '',
+    ]) {
       expect(parseValidationVerdict(answer)).toMatchObject({ verdict: 'invalid', readable: false });
     }
   });
@@ -55,34 +66,59 @@ describe('ValidationMiddleware', () => {
   });
 
   it('retries the turn with a real new model call, bounded by maxRetries', async () => {
-    const { manager, llm, judge } = await setup(['Buy crypto.', 'Click "Forgot password".'], [invalid, valid], { autoRetry: true, maxRetries: 2 });
+    const { manager, llm, judge } = await setup(['Buy crypto.', 'Click "Forgot password".'], [invalid, valid], {
+      autoRetry: true,
+      maxRetries: 2,
+    });
     const result = await manager.complete();
     expect(result.content).toBe('Click "Forgot password".');
     expect(llm.callCount).toBe(2);
     expect(judge.callCount).toBe(2);
-    expect(result.node.metadata).toMatchObject({ attempts: 2, validation: { verdict: 'valid', attempt: 2 }, discardedAttempts: [{ reason: 'off topic' }] });
+    expect(result.node.metadata).toMatchObject({
+      attempts: 2,
+      validation: { verdict: 'valid', attempt: 2 },
+      discardedAttempts: [{ reason: 'off topic' }],
+    });
   });
 
   it('stops after maxRetries and then follows onInvalid', async () => {
-    const { manager, llm } = await setup(['a', 'b', 'c', 'd'], [invalid, invalid, invalid, invalid], { autoRetry: true, maxRetries: 1 });
+    const { manager, llm } = await setup(['a', 'b', 'c', 'd'], [invalid, invalid, invalid, invalid], {
+      autoRetry: true,
+      maxRetries: 1,
+    });
     await expect(manager.complete()).rejects.toThrow(/attempt 2/);
     expect(llm.callCount).toBe(2);
-    const annotated = await setup(['a', 'b'], [invalid, invalid], { autoRetry: true, maxRetries: 1, onInvalid: 'annotate' });
+    const annotated = await setup(['a', 'b'], [invalid, invalid], {
+      autoRetry: true,
+      maxRetries: 1,
+      onInvalid: 'annotate',
+    });
     const result = await annotated.manager.complete();
     expect(result.content).toBe('b');
     expect(result.node.metadata).toMatchObject({ validationFailed: true, validation: { verdict: 'invalid' } });
   });
 
   it('renders a prompt from the library through the prompt builder', async () => {
-    const builder = new TemplatePromptBuilder({ user: { validate_support_response: { template: 'Judge this support reply: {{response}}' } } });
-    const { manager, judge } = await setup(['Reply text'], [valid], { promptBuilder: builder, validationPrompt: 'validate_support_response' });
+    const builder = new TemplatePromptBuilder({
+      user: { validate_support_response: { template: 'Judge this support reply: {{response}}' } },
+    });
+    const { manager, judge } = await setup(['Reply text'], [valid], {
+      promptBuilder: builder,
+      validationPrompt: 'validate_support_response',
+    });
     await manager.complete();
     expect(judge.lastCall!.messages[0]!.content).toBe('Judge this support reply: Reply text');
-    expect(builder.renders[0]).toMatchObject({ kind: 'user', name: 'validate_support_response', options: { includeRag: false } });
+    expect(builder.renders[0]).toMatchObject({
+      kind: 'user',
+      name: 'validate_support_response',
+      options: { includeRag: false },
+    });
   });
 
   it('renders an inline template with the template language', async () => {
-    const { manager, judge } = await setup(['Answer'], [valid], { template: 'Q: {{request}}\nA: {{response}}((\nNotes: {{notes}}))' });
+    const { manager, judge } = await setup(['Answer'], [valid], {
+      template: 'Q: {{request}}\nA: {{response}}((\nNotes: {{notes}}))',
+    });
     await manager.complete();
     expect(judge.lastCall!.messages[0]!.content).toBe('Q: How do I reset my password?\nA: Answer');
   });
@@ -102,7 +138,11 @@ describe('ValidationMiddleware', () => {
     expect(seen.join('')).toBe('Buy crypto.');
     expect(llm.callCount).toBe(1);
     const node = (await storage.getNode({ conversationId: manager.conversationId, nodeId: '0' }))!;
-    expect(node.metadata).toMatchObject({ interrupted: true, interruption: { reason: 'error', error: { name: 'ResponseValidationError' } }, validation: { verdict: 'invalid' } });
+    expect(node.metadata).toMatchObject({
+      interrupted: true,
+      interruption: { reason: 'error', error: { name: 'ResponseValidationError' } },
+      validation: { verdict: 'invalid' },
+    });
   });
 
   it('refuses a library prompt without a prompt builder', () => {

@@ -57,7 +57,10 @@ export const defaultValidationTemplate = [
 ].join('\n');
 
 function candidateJson(text: string): string | undefined {
-  const trimmed = text.trim().replace(/^```(?:json)?\s*/i, '').replace(/\s*```$/, '');
+  const trimmed = text
+    .trim()
+    .replace(/^```(?:json)?\s*/i, '')
+    .replace(/\s*```$/, '');
   if (trimmed.startsWith('{')) return trimmed;
   const start = trimmed.indexOf('{');
   const end = trimmed.lastIndexOf('}');
@@ -86,7 +89,11 @@ export function parseValidationVerdict(answer: string): ValidationVerdict {
     }
   }
   const shown = answer.length > 120 ? `${answer.slice(0, 120)}…` : answer;
-  return { verdict: 'invalid', reason: `the judge did not answer with a {"verdict": "valid"|"invalid"} object (got ${JSON.stringify(shown)})`, readable: false };
+  return {
+    verdict: 'invalid',
+    reason: `the judge did not answer with a {"verdict": "valid"|"invalid"} object (got ${JSON.stringify(shown)})`,
+    readable: false,
+  };
 }
 
 const requestKey = Symbol('validation-request');
@@ -117,7 +124,11 @@ export class ValidationMiddleware implements ConversationMiddleware {
       throw new ConversationInputError({ field: 'llm', reason: 'must be the judge LLMProvider' });
     }
     if (options.validationPrompt !== undefined && options.promptBuilder === undefined) {
-      throw new ConversationInputError({ field: 'promptBuilder', reason: 'is required with `validationPrompt`', hint: 'Pass the PromptBuilder whose library holds the prompt, or an inline `template`.' });
+      throw new ConversationInputError({
+        field: 'promptBuilder',
+        reason: 'is required with `validationPrompt`',
+        hint: 'Pass the PromptBuilder whose library holds the prompt, or an inline `template`.',
+      });
     }
     if (options.validationPrompt !== undefined && options.template !== undefined) {
       throw new ConversationInputError({ field: 'template', reason: 'cannot be combined with `validationPrompt`' });
@@ -143,7 +154,10 @@ export class ValidationMiddleware implements ConversationMiddleware {
     return undefined;
   }
 
-  async #prompt(params: { readonly response: string; readonly request: string }, signal: AbortSignal | undefined): Promise<string> {
+  async #prompt(
+    params: { readonly response: string; readonly request: string },
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
     if (this.#validationPrompt !== undefined) {
       const rendered = await this.#promptBuilder!.renderUserPrompt(this.#validationPrompt, {
         params,
@@ -156,9 +170,16 @@ export class ValidationMiddleware implements ConversationMiddleware {
   }
 
   /** Asks the judge about `response` (given the request it answers) and reads its verdict. */
-  async judge(response: string, request: string, signal?: AbortSignal): Promise<ValidationVerdict & { readonly judgeResponse: LLMResponse }> {
+  async judge(
+    response: string,
+    request: string,
+    signal?: AbortSignal,
+  ): Promise<ValidationVerdict & { readonly judgeResponse: LLMResponse }> {
     const content = await this.#prompt({ response, request }, signal);
-    const judgeResponse = await this.#llm.complete([{ role: 'user', content }], { ...this.#completionOptions, ...(signal === undefined ? {} : { signal }) });
+    const judgeResponse = await this.#llm.complete([{ role: 'user', content }], {
+      ...this.#completionOptions,
+      ...(signal === undefined ? {} : { signal }),
+    });
     return { ...parseValidationVerdict(judgeResponse.content), judgeResponse };
   }
 
@@ -169,7 +190,10 @@ export class ValidationMiddleware implements ConversationMiddleware {
       verdict = await this.judge(response.content, typeof request === 'string' ? request : '', context.signal);
     } catch (error) {
       if (this.#onJudgeError === 'throw') throw error;
-      context.setNodeMetadata('validationError', error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+      context.setNodeMetadata(
+        'validationError',
+        error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      );
       return response;
     }
     context.setNodeMetadata('validation', {
@@ -182,8 +206,10 @@ export class ValidationMiddleware implements ConversationMiddleware {
     });
     if (verdict.verdict === 'valid') return response;
     const canRetry = this.#autoRetry && context.operation === 'complete' && context.attempt <= this.#maxRetries;
-    if (canRetry) throw new ResponseValidationError({ reason: verdict.reason, attempt: context.attempt, requestsTurnRetry: true });
-    if (this.#onInvalid === 'throw') throw new ResponseValidationError({ reason: verdict.reason, attempt: context.attempt, requestsTurnRetry: false });
+    if (canRetry)
+      throw new ResponseValidationError({ reason: verdict.reason, attempt: context.attempt, requestsTurnRetry: true });
+    if (this.#onInvalid === 'throw')
+      throw new ResponseValidationError({ reason: verdict.reason, attempt: context.attempt, requestsTurnRetry: false });
     context.setNodeMetadata('validationFailed', true);
     return response;
   }

@@ -1,4 +1,9 @@
-import type { CreateProviderHarness, RecordedMessage, RecordedRequest as PortableRequest, ScriptedTurn } from '@dk/test-kit';
+import type {
+  CreateProviderHarness,
+  RecordedMessage,
+  RecordedRequest as PortableRequest,
+  ScriptedTurn,
+} from '@dk/test-kit';
 import { createAnthropicProvider } from '../create-anthropic-provider.js';
 import { anthropicErrorReply, anthropicMessageReply, startAnthropicTestServer } from './anthropic-test-server.js';
 import type { AnthropicTestTurn } from './anthropic-test-server.js';
@@ -6,7 +11,12 @@ import type { RecordedHttpRequest as RecordedRequest, ScriptedReply, ScriptedSte
 
 const apiKey = 'sk-ant-conformance-canary-6c2a90-DO-NOT-LEAK';
 
-const stopReasons = { stop: 'end_turn', length: 'max_tokens', tool_calls: 'tool_use', content_filter: 'refusal' } as const;
+const stopReasons = {
+  stop: 'end_turn',
+  length: 'max_tokens',
+  tool_calls: 'tool_use',
+  content_filter: 'refusal',
+} as const;
 
 /** The conformance harness: an AnthropicProvider talking to a local Messages API server. */
 export const createAnthropicConformanceHarness: CreateProviderHarness = async ({ retry }) => {
@@ -50,7 +60,10 @@ function errorReply(error: NonNullable<ScriptedTurn['error']>): ScriptedReply {
     case 'invalid-request':
       return anthropicErrorReply(400, { type: 'invalid_request_error', message: 'temperature: range: 0..1' });
     case 'context-length':
-      return anthropicErrorReply(400, { type: 'invalid_request_error', message: 'prompt is too long: 208315 tokens > 200000 maximum' });
+      return anthropicErrorReply(400, {
+        type: 'invalid_request_error',
+        message: 'prompt is too long: 208315 tokens > 200000 maximum',
+      });
   }
 }
 
@@ -62,7 +75,8 @@ function errorReply(error: NonNullable<ScriptedTurn['error']>): ScriptedReply {
 function answer(turn: ScriptedTurn, request: RecordedRequest): ScriptedReply {
   const body = (request.body ?? {}) as { tool_choice?: { type?: string; name?: string } };
   const forcedTool = body.tool_choice?.type === 'tool' ? body.tool_choice.name : undefined;
-  const forcedInput = forcedTool !== undefined && (turn.toolCalls?.length ?? 0) === 0 ? jsonObject(turn.text) : undefined;
+  const forcedInput =
+    forcedTool !== undefined && (turn.toolCalls?.length ?? 0) === 0 ? jsonObject(turn.text) : undefined;
   const common: AnthropicTestTurn = {
     ...(turn.finishReason === undefined ? {} : { stopReason: stopReasons[turn.finishReason] }),
     ...(turn.usage === undefined ? {} : { usage: turn.usage }),
@@ -92,7 +106,9 @@ function answer(turn: ScriptedTurn, request: RecordedRequest): ScriptedReply {
 function jsonObject(text: string | undefined): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text ?? '');
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -114,17 +130,23 @@ function toPortable(request: RecordedRequest): PortableRequest {
       continue;
     }
     const text = message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
-    const toolUses = message.content.flatMap((block) => (block.type === 'tool_use' ? [{ id: block.id, name: block.name, arguments: block.input }] : []));
+    const toolUses = message.content.flatMap((block) =>
+      block.type === 'tool_use' ? [{ id: block.id, name: block.name, arguments: block.input }] : [],
+    );
     for (const block of message.content) {
       if (block.type !== 'tool_result') continue;
-      const content = typeof block.content === 'string' ? block.content : block.content.map((part) => part.text ?? '').join('');
+      const content =
+        typeof block.content === 'string' ? block.content : block.content.map((part) => part.text ?? '').join('');
       messages.push({ role: 'tool', content, toolCallId: block.tool_use_id });
     }
-    if (message.role === 'assistant') messages.push({ role: 'assistant', content: text, ...(toolUses.length > 0 ? { toolCalls: toolUses } : {}) });
-    else if (text !== '' || !message.content.some((block) => block.type === 'tool_result')) messages.push({ role: 'user', content: text });
+    if (message.role === 'assistant')
+      messages.push({ role: 'assistant', content: text, ...(toolUses.length > 0 ? { toolCalls: toolUses } : {}) });
+    else if (text !== '' || !message.content.some((block) => block.type === 'tool_result'))
+      messages.push({ role: 'user', content: text });
   }
   const tools = body['tools'] as { name: string }[] | undefined;
-  const optional = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
+  const optional = <T>(key: string, value: T | undefined): Record<string, T> =>
+    value === undefined ? {} : { [key]: value };
   return {
     model: body['model'] as string | undefined,
     messages,
@@ -132,7 +154,10 @@ function toPortable(request: RecordedRequest): PortableRequest {
     ...optional('maxTokens', body['max_tokens'] as number | undefined),
     ...optional('topP', body['top_p'] as number | undefined),
     ...optional('stop', body['stop_sequences'] as string[] | undefined),
-    ...optional('toolNames', tools?.map((tool) => tool.name)),
+    ...optional(
+      'toolNames',
+      tools?.map((tool) => tool.name),
+    ),
     stream: body['stream'] === true,
     raw: body,
   };

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { startScriptedHttpServer } from '@dk/test-kit/http-server';
-import type { RecordedHttpRequest as RecordedRequest, ScriptedHttpServer, ScriptedReply } from '@dk/test-kit/http-server';
+import type {
+  RecordedHttpRequest as RecordedRequest,
+  ScriptedHttpServer,
+  ScriptedReply,
+} from '@dk/test-kit/http-server';
 
 /** One scripted model answer, rendered as a message or as a Messages event stream. */
 export interface AnthropicTestTurn {
@@ -48,7 +52,12 @@ export function anthropicFixtureReply(
 ): ScriptedReply {
   const text = readAnthropicFixture(name);
   if (name.endsWith('.sse')) return { kind: 'sse', headers, frames: text.split(/(?<=\n\n)/) };
-  return { kind: 'json', status, headers: { 'request-id': `req_fixture_${status}`, ...headers }, body: JSON.parse(text) as unknown };
+  return {
+    kind: 'json',
+    status,
+    headers: { 'request-id': `req_fixture_${status}`, ...headers },
+    body: JSON.parse(text) as unknown,
+  };
 }
 
 /** An Anthropic error response (`{ type: 'error', error: { type, message } }`). */
@@ -86,7 +95,8 @@ export function anthropicMessageBody(turn: AnthropicTestTurn, model = turn.model
   const content: unknown[] = [];
   if ((turn.content ?? '') !== '') content.push({ type: 'text', text: turn.content });
   for (const toolCall of turn.toolCalls ?? []) {
-    const input = typeof toolCall.arguments === 'string' ? (JSON.parse(toolCall.arguments) as unknown) : toolCall.arguments;
+    const input =
+      typeof toolCall.arguments === 'string' ? (JSON.parse(toolCall.arguments) as unknown) : toolCall.arguments;
     content.push({ type: 'tool_use', id: toolCall.id, name: toolCall.name, input });
   }
   return {
@@ -103,7 +113,8 @@ export function anthropicMessageBody(turn: AnthropicTestTurn, model = turn.model
 
 /** The SSE frames of a streamed message for `turn`, in the Messages API event shapes. */
 export function anthropicStreamFrames(turn: AnthropicTestTurn, model = turn.model ?? 'claude-test'): string[] {
-  const frame = (data: { type: string } & Record<string, unknown>): string => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
+  const frame = (data: { type: string } & Record<string, unknown>): string =>
+    `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
   const frames = [
     frame({
       type: 'message_start',
@@ -130,17 +141,29 @@ export function anthropicStreamFrames(turn: AnthropicTestTurn, model = turn.mode
     index += 1;
   }
   for (const [position, toolCall] of (turn.toolCalls ?? []).entries()) {
-    frames.push(frame({ type: 'content_block_start', index, content_block: { type: 'tool_use', id: toolCall.id, name: toolCall.name, input: {} } }));
+    frames.push(
+      frame({
+        type: 'content_block_start',
+        index,
+        content_block: { type: 'tool_use', id: toolCall.id, name: toolCall.name, input: {} },
+      }),
+    );
     const text = typeof toolCall.arguments === 'string' ? toolCall.arguments : JSON.stringify(toolCall.arguments);
     const middle = Math.ceil(text.length / 2);
     for (const piece of ['', ...(turn.argumentChunks?.[position] ?? [text.slice(0, middle), text.slice(middle)])]) {
-      frames.push(frame({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } }));
+      frames.push(
+        frame({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } }),
+      );
     }
     frames.push(frame({ type: 'content_block_stop', index }));
     index += 1;
   }
   frames.push(
-    frame({ type: 'message_delta', delta: { stop_reason: stopReasonOf(turn), stop_sequence: null }, usage: { output_tokens: turn.usage?.completionTokens ?? 5 } }),
+    frame({
+      type: 'message_delta',
+      delta: { stop_reason: stopReasonOf(turn), stop_sequence: null },
+      usage: { output_tokens: turn.usage?.completionTokens ?? 5 },
+    }),
     frame({ type: 'message_stop' }),
   );
   return frames;

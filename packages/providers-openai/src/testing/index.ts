@@ -11,4 +11,9 @@ export {
   startOpenAITestServer,
 } from './openai-test-server.js';
 export type { OpenAITestServer, OpenAITestTurn } from './openai-test-server.js';
-export type { RecordedHttpRequest as RecordedRequest, ScriptedHttpServer, ScriptedReply, ScriptedStep } from '@dk/test-kit/http-server';
+export type {
+  RecordedHttpRequest as RecordedRequest,
+  ScriptedHttpServer,
+  ScriptedReply,
+  ScriptedStep,
+} from '@dk/test-kit/http-server';

@@ -1,11 +1,21 @@
-import type { CreateProviderHarness, RecordedMessage, RecordedRequest as PortableRequest, ScriptedTurn } from '@dk/test-kit';
+import type {
+  CreateProviderHarness,
+  RecordedMessage,
+  RecordedRequest as PortableRequest,
+  ScriptedTurn,
+} from '@dk/test-kit';
 import { createOpenAIProvider } from '../create-openai-provider.js';
 import { openAIChatReply, openAIErrorReply, startOpenAITestServer } from './openai-test-server.js';
 import type { RecordedHttpRequest as RecordedRequest, ScriptedReply, ScriptedStep } from '@dk/test-kit/http-server';
 
 const apiKey = 'sk-conformance-canary-3e8b1f-DO-NOT-LEAK';
 
-const finishReasons = { stop: 'stop', length: 'length', tool_calls: 'tool_calls', content_filter: 'content_filter' } as const;
+const finishReasons = {
+  stop: 'stop',
+  length: 'length',
+  tool_calls: 'tool_calls',
+  content_filter: 'content_filter',
+} as const;
 
 /** The conformance harness: an OpenAIProvider talking to a local OpenAI wire-protocol server. */
 export const createOpenAIConformanceHarness: CreateProviderHarness = async ({ retry }) => {
@@ -41,16 +51,32 @@ function errorReply(error: NonNullable<ScriptedTurn['error']>): ScriptedReply {
         error.retryAfterMs === undefined ? {} : { 'retry-after-ms': String(error.retryAfterMs) },
       );
     case 'server':
-      return openAIErrorReply(500, { message: 'The server had an error while processing your request.', type: 'server_error' });
+      return openAIErrorReply(500, {
+        message: 'The server had an error while processing your request.',
+        type: 'server_error',
+      });
     case 'overloaded':
-      return openAIErrorReply(503, { message: 'The engine is currently overloaded, please try again later.', type: 'server_error' });
+      return openAIErrorReply(503, {
+        message: 'The engine is currently overloaded, please try again later.',
+        type: 'server_error',
+      });
     case 'auth':
-      return openAIErrorReply(401, { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' });
+      return openAIErrorReply(401, {
+        message: 'Incorrect API key provided.',
+        type: 'invalid_request_error',
+        code: 'invalid_api_key',
+      });
     case 'invalid-request':
-      return openAIErrorReply(400, { message: "Invalid value for 'temperature'.", type: 'invalid_request_error', code: 'invalid_value', param: 'temperature' });
+      return openAIErrorReply(400, {
+        message: "Invalid value for 'temperature'.",
+        type: 'invalid_request_error',
+        code: 'invalid_value',
+        param: 'temperature',
+      });
     case 'context-length':
       return openAIErrorReply(400, {
-        message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 130532 tokens.",
+        message:
+          "This model's maximum context length is 128000 tokens. However, your messages resulted in 130532 tokens.",
         type: 'invalid_request_error',
         code: 'context_length_exceeded',
         param: 'messages',
@@ -83,7 +109,10 @@ interface WireMessage {
 function toPortable(request: RecordedRequest): PortableRequest {
   const body = (request.body ?? {}) as Record<string, unknown>;
   const messages = ((body['messages'] ?? []) as WireMessage[]).map((message): RecordedMessage => {
-    const content = typeof message.content === 'string' ? message.content : (message.content ?? []).map((part) => part.text ?? '').join('');
+    const content =
+      typeof message.content === 'string'
+        ? message.content
+        : (message.content ?? []).map((part) => part.text ?? '').join('');
     return {
       role: message.role as RecordedMessage['role'],
       content,
@@ -100,7 +129,8 @@ function toPortable(request: RecordedRequest): PortableRequest {
     };
   });
   const tools = body['tools'] as { function: { name: string } }[] | undefined;
-  const optional = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
+  const optional = <T>(key: string, value: T | undefined): Record<string, T> =>
+    value === undefined ? {} : { [key]: value };
   return {
     model: body['model'] as string | undefined,
     messages,
@@ -109,7 +139,10 @@ function toPortable(request: RecordedRequest): PortableRequest {
     ...optional('topP', body['top_p'] as number | undefined),
     ...optional('stop', body['stop'] as string[] | undefined),
     ...optional('seed', body['seed'] as number | undefined),
-    ...optional('toolNames', tools?.map((tool) => tool.function.name)),
+    ...optional(
+      'toolNames',
+      tools?.map((tool) => tool.function.name),
+    ),
     stream: body['stream'] === true,
     raw: body,
   };

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { startScriptedHttpServer } from '@dk/test-kit/http-server';
-import type { RecordedHttpRequest as RecordedRequest, ScriptedHttpServer, ScriptedReply } from '@dk/test-kit/http-server';
+import type {
+  RecordedHttpRequest as RecordedRequest,
+  ScriptedHttpServer,
+  ScriptedReply,
+} from '@dk/test-kit/http-server';
 
 /** One scripted model answer, rendered as a chat completion or as a chunk stream. */
 export interface OpenAITestTurn {
@@ -54,21 +58,37 @@ export function openAIFixtureReply(
 /** An OpenAI error response (`{ error: { message, type, param, code } }`). */
 export function openAIErrorReply(
   status: number,
-  error: { readonly message: string; readonly type?: string; readonly code?: string | null; readonly param?: string | null },
+  error: {
+    readonly message: string;
+    readonly type?: string;
+    readonly code?: string | null;
+    readonly param?: string | null;
+  },
   headers: Readonly<Record<string, string>> = {},
 ): ScriptedReply {
   return {
     kind: 'json',
     status,
     headers: { 'x-request-id': `req_test_${status}`, ...headers },
-    body: { error: { message: error.message, type: error.type ?? 'invalid_request_error', param: error.param ?? null, code: error.code ?? null } },
+    body: {
+      error: {
+        message: error.message,
+        type: error.type ?? 'invalid_request_error',
+        param: error.param ?? null,
+        code: error.code ?? null,
+      },
+    },
   };
 }
 
 /** Answers a chat request with `turn`: a JSON completion, or SSE chunks when the request streams. */
 export function openAIChatReply(turn: OpenAITestTurn): (request: RecordedRequest) => ScriptedReply {
   return (request) => {
-    const body = (request.body ?? {}) as { stream?: boolean; model?: string; stream_options?: { include_usage?: boolean } };
+    const body = (request.body ?? {}) as {
+      stream?: boolean;
+      model?: string;
+      stream_options?: { include_usage?: boolean };
+    };
     const model = turn.model ?? body.model ?? 'gpt-test';
     if (body.stream === true) {
       return {
@@ -135,13 +155,24 @@ export function openAIChatStreamFrames(
   turn: OpenAITestTurn,
   { model = turn.model ?? 'gpt-test', includeUsage = true }: { model?: string; includeUsage?: boolean } = {},
 ): string[] {
-  const base = { id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 1_741_570_000, model, system_fingerprint: 'fp_test' };
+  const base = {
+    id: 'chatcmpl-test',
+    object: 'chat.completion.chunk',
+    created: 1_741_570_000,
+    model,
+    system_fingerprint: 'fp_test',
+  };
   const chunk = (delta: unknown, finishReason: string | null = null): string =>
     `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...(includeUsage ? { usage: null } : {}) })}\n\n`;
   const frames = [chunk({ role: 'assistant', content: '', refusal: null })];
-  for (const piece of turn.chunks ?? splitText(turn.content ?? '', turn.chunkSize)) frames.push(chunk({ content: piece }));
+  for (const piece of turn.chunks ?? splitText(turn.content ?? '', turn.chunkSize))
+    frames.push(chunk({ content: piece }));
   (turn.toolCalls ?? []).forEach((toolCall, index) => {
-    frames.push(chunk({ tool_calls: [{ index, id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: '' } }] }));
+    frames.push(
+      chunk({
+        tool_calls: [{ index, id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: '' } }],
+      }),
+    );
     const text = argumentText(toolCall.arguments);
     const middle = Math.ceil(text.length / 2);
     for (const piece of [text.slice(0, middle), text.slice(middle)]) {

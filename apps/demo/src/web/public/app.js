@@ -10,7 +10,8 @@ function setStatus(text) {
 
 function setBusy(busy) {
   state.busy = busy;
-  for (const button of document.querySelectorAll('#composer button, .message button, .edit-form button')) button.disabled = busy;
+  for (const button of document.querySelectorAll('#composer button, .message button, .edit-form button'))
+    button.disabled = busy;
 }
 
 async function api(method, path, body) {
@@ -207,7 +208,9 @@ function startEdit(element, node) {
     const content = area.value.trim();
     if (!content) return;
     form.remove();
-    void run('Answering the edited message…', () => streamTurn(`/api/conversations/${state.conversationId}/edit`, { nodeId: node.id, content }, streamInto(content)));
+    void run('Answering the edited message…', () =>
+      streamTurn(`/api/conversations/${state.conversationId}/edit`, { nodeId: node.id, content }, streamInto(content)),
+    );
   });
   element.append(form);
   area.focus();
@@ -229,7 +232,9 @@ $('#input').addEventListener('keydown', (event) => {
 });
 $('#regenerate').addEventListener('click', () => {
   if (!state.conversationId) return;
-  void run('Regenerating…', () => streamTurn(`/api/conversations/${state.conversationId}/regenerate`, {}, streamInto()));
+  void run('Regenerating…', () =>
+    streamTurn(`/api/conversations/${state.conversationId}/regenerate`, {}, streamInto()),
+  );
 });
 $('#new-conversation').addEventListener('click', () =>
   run('Creating…', async () => {
@@ -240,7 +245,8 @@ $('#new-conversation').addEventListener('click', () =>
 fetch('/health')
   .then((response) => response.json())
   .then((report) => {
-    $('#health').textContent = `health: ${report.status} · ${report.checks.storage.name ?? 'storage'} ${report.checks.storage.status} · ${report.checks.llm.name ?? 'model'} ${report.checks.llm.status}`;
+    $('#health').textContent =
+      `health: ${report.status} · ${report.checks.storage.name ?? 'storage'} ${report.checks.storage.status} · ${report.checks.llm.name ?? 'model'} ${report.checks.llm.status}`;
   })
   .catch(() => undefined);
 void refresh();
