@@ -77,12 +77,12 @@ export async function checkHealth({
   const [storageHealth, llmHealth] = await Promise.all([
     storage === undefined
       ? Promise.resolve<ComponentHealth>({ status: 'skipped', latencyMs: 0 })
-      : timed(storage.backend, timeoutMs, () => storage.ping()),
+      : timed(storage.provider, timeoutMs, () => storage.ping()),
     llm === undefined
       ? Promise.resolve<ComponentHealth>({ status: 'skipped', latencyMs: 0 })
-      : timed(llm.providerName, timeoutMs, async (signal) => {
+      : timed(llm.provider, timeoutMs, async (signal) => {
           if (llmProbe === 'complete') await llm.complete('ping', { maxTokens: 1, signal, maxRetries: 0 });
-          else if (typeof llm.complete !== 'function' || typeof llm.model !== 'string' || llm.model === '')
+          else if (typeof llm.complete !== 'function' || typeof llm.modelId !== 'string' || llm.modelId === '')
             throw new Error('provider has no model configured');
         }),
   ]);

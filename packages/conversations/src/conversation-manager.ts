@@ -618,8 +618,8 @@ export class ConversationManager {
       metadata: this.#record.metadata,
       operation,
       attempt,
-      provider: this.#llm.providerName,
-      model: this.#llm.model,
+      provider: this.#llm.provider,
+      modelId: this.#llm.modelId,
       signal,
       turnData,
       setNodeMetadata: (key: string, value: unknown) => {
@@ -703,7 +703,7 @@ export class ConversationManager {
       ...turn.options.metadata,
       ...turn.annotations,
       model: response.model,
-      provider: this.#llm.providerName,
+      provider: this.#llm.provider,
       finishReason: response.finishReason,
       usage: response.usage,
       latencyMs: Math.round(turn.latencyMs * 1000) / 1000,
@@ -753,7 +753,7 @@ export class ConversationManager {
         if (options.signal?.aborted === true) {
           throw new AbortError({
             message: "The stream was aborted by the caller's signal.",
-            provider: this.#llm.providerName,
+            provider: this.#llm.provider,
             cause: options.signal.reason,
           });
         }
@@ -771,7 +771,7 @@ export class ConversationManager {
         throw new ConversationStateError({
           conversationId: this.#record.id,
           operation: 'stream',
-          message: `The provider "${this.#llm.providerName}" ended the stream without an \`end\` part; the partial answer was kept as an interrupted node.`,
+          message: `The provider "${this.#llm.provider}" ended the stream without an \`end\` part; the partial answer was kept as an interrupted node.`,
         });
       }
       const latencyMs = this.#now() - started;
@@ -832,8 +832,8 @@ export class ConversationManager {
             ...context.annotations,
             interrupted: true,
             interruption: { reason, ...(error === undefined ? {} : { error: describeError(error) }) },
-            model: this.#llm.model,
-            provider: this.#llm.providerName,
+            model: this.#llm.modelId,
+            provider: this.#llm.provider,
             latencyMs: Math.round((this.#now() - started) * 1000) / 1000,
           },
         },

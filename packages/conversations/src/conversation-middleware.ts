@@ -19,7 +19,7 @@ export interface MiddlewareContext {
   /** Provider id of the model being called (`echo`, `openai`, …). */
   readonly provider: string;
   /** Default model of the provider being called. */
-  readonly model: string;
+  readonly modelId: string;
   /** The caller's abort signal, if any. */
   readonly signal: AbortSignal | undefined;
   /** Scratch space shared by the middleware of one turn (all attempts); never persisted. */

@@ -48,7 +48,7 @@ export class LlmSummarizer implements ConversationSummarizer {
       content: response.content.trim(),
       usage: response.usage,
       model: response.model,
-      provider: this.#llm.providerName,
+      provider: this.#llm.provider,
     };
   }
 }

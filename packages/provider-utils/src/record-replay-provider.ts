@@ -142,9 +142,9 @@ export class RecordReplayProvider implements LLMProvider {
   /** Contract version implemented. */
   readonly specificationVersion = 'v1' as const;
   /** The wrapped provider's name. */
-  readonly providerName: string;
+  readonly provider: string;
   /** The wrapped provider's model. */
-  readonly model: string;
+  readonly modelId: string;
 
   readonly #inner: LLMProvider;
   readonly #path: string;
@@ -157,7 +157,7 @@ export class RecordReplayProvider implements LLMProvider {
   constructor({ provider, cassettePath, mode, secrets = [] }: RecordReplayProviderOptions) {
     if (mode !== 'record' && mode !== 'replay' && mode !== 'auto') {
       throw new InvalidRequestError({
-        provider: provider.providerName,
+        provider: provider.provider,
         message: `recordReplayProvider: mode must be 'record', 'replay' or 'auto', got ${JSON.stringify(mode)}.`,
       });
     }
@@ -165,8 +165,8 @@ export class RecordReplayProvider implements LLMProvider {
     this.#path = cassettePath;
     this.#mode = mode;
     this.#secrets = [...secrets];
-    this.providerName = provider.providerName;
-    this.model = provider.model;
+    this.provider = provider.provider;
+    this.modelId = provider.modelId;
   }
 
   /** Waits until every recording has been written to the cassette file. */
@@ -222,8 +222,8 @@ export class RecordReplayProvider implements LLMProvider {
   async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<number[][]> {
     const identity: RequestIdentity = {
       method: 'embed',
-      provider: this.providerName,
-      model: options.model ?? this.model,
+      provider: this.provider,
+      model: options.model ?? this.modelId,
       texts,
       options,
     };
@@ -234,8 +234,8 @@ export class RecordReplayProvider implements LLMProvider {
     }
     if (this.#inner.embed === undefined) {
       throw new InvalidRequestError({
-        provider: this.providerName,
-        message: `${this.providerName} does not support embed.`,
+        provider: this.provider,
+        message: `${this.provider} does not support embed.`,
       });
     }
     const vectors = await this.#inner.embed(texts, options);
@@ -252,17 +252,17 @@ export class RecordReplayProvider implements LLMProvider {
   #identity(method: 'complete' | 'stream', input: LLMInput, options: CompletionOptions): RequestIdentity {
     return {
       method,
-      provider: this.providerName,
-      model: options.model ?? this.model,
-      messages: normalizeInput(input, this.providerName),
+      provider: this.provider,
+      model: options.model ?? this.modelId,
+      messages: normalizeInput(input, this.provider),
       options,
     };
   }
 
   #abortError(): AbortError {
     return new AbortError({
-      provider: this.providerName,
-      message: `${this.providerName} replayed call was aborted by the caller's AbortSignal.`,
+      provider: this.provider,
+      message: `${this.provider} replayed call was aborted by the caller's AbortSignal.`,
     });
   }
 
@@ -280,7 +280,7 @@ export class RecordReplayProvider implements LLMProvider {
       const parsed = JSON.parse(text) as Partial<Cassette>;
       if (parsed.version !== 1 || !Array.isArray(parsed.interactions)) {
         throw new InvalidRequestError({
-          provider: this.providerName,
+          provider: this.provider,
           message: `Cassette ${this.#path} is not a version-1 dk cassette. Delete it and record again.`,
         });
       }
@@ -300,7 +300,7 @@ export class RecordReplayProvider implements LLMProvider {
       if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
       const request = normalizeRequest(identity);
       throw new CassetteMissError({
-        provider: this.providerName,
+        provider: this.provider,
         requestHash,
         summary: summarize(request),
         cassettePath: this.#path,
@@ -311,7 +311,7 @@ export class RecordReplayProvider implements LLMProvider {
     if (matches.length === 0) {
       if (this.#mode === 'auto') return undefined;
       throw new CassetteMissError({
-        provider: this.providerName,
+        provider: this.provider,
         requestHash,
         summary: summarize(normalizeRequest(identity)),
         cassettePath: this.#path,

@@ -61,8 +61,8 @@ interface UsageCounts {
  */
 export class AnthropicProvider implements LLMProvider {
   readonly specificationVersion = 'v1';
-  readonly providerName = provider;
-  readonly model: string;
+  readonly provider = provider;
+  readonly modelId: string;
 
   readonly #settings: AnthropicProviderSettings;
   #cached: (ResolvedClient & { readonly apiKey: string }) | undefined;
@@ -70,7 +70,7 @@ export class AnthropicProvider implements LLMProvider {
 
   constructor(settings: AnthropicProviderSettings = {}) {
     this.#settings = settings;
-    this.model = settings.model ?? defaultModel;
+    this.modelId = settings.model ?? defaultModel;
   }
 
   /** Generates one message. */
@@ -229,7 +229,7 @@ export class AnthropicProvider implements LLMProvider {
     return createAnthropicRequestBody({
       messages,
       options,
-      defaultModel: this.model,
+      defaultModel: this.modelId,
       defaultMaxTokens: this.#settings.maxTokens ?? defaultMaxTokens,
       systemMessagePolicy: this.#settings.systemMessagePolicy ?? 'hoist',
       structuredOutputMode: this.#settings.structuredOutputMode ?? 'tool',

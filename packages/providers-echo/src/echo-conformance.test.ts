@@ -26,7 +26,7 @@ runProviderConformance('echo', ({ retry }): ProviderHarness => {
     requests: () =>
       provider.calls.flatMap((call) =>
         Array.from({ length: call.attempts }, (): RecordedRequest => ({
-          model: call.options.model ?? provider.model,
+          model: call.options.model ?? provider.modelId,
           messages: call.messages.map((message) => ({
             role: message.role,
             content: message.content,

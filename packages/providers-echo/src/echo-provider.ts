@@ -93,9 +93,9 @@ export class EchoProvider implements LLMProvider {
   /** Contract version implemented. */
   readonly specificationVersion = 'v1' as const;
   /** Always `echo`. */
-  readonly providerName: string = providerName;
+  readonly provider: string = providerName;
   /** The configured model name (default `echo-model`). */
-  readonly model: string;
+  readonly modelId: string;
 
   readonly #settings: EchoProviderSettings;
   #queue: EchoResponse[];
@@ -125,7 +125,7 @@ export class EchoProvider implements LLMProvider {
       });
     }
     this.#settings = settings;
-    this.model = settings.model ?? 'echo-model';
+    this.modelId = settings.model ?? 'echo-model';
     this.#queue = [...(settings.responses ?? [])];
     this.#cycle = settings.cycleResponses ?? false;
     this.#patterns = (settings.patterns ?? []).map((entry) => this.#compilePattern(entry));
@@ -425,7 +425,7 @@ export class EchoProvider implements LLMProvider {
     }
     const assembler = new StreamAssembler({
       provider: providerName,
-      model: scripted.model ?? options.model ?? this.model,
+      model: scripted.model ?? options.model ?? this.modelId,
       responseFormat: options.responseFormat,
     });
     const parts: StreamPart[] = [];

@@ -56,8 +56,8 @@ interface ResolvedClient {
  */
 export class OpenAIProvider implements LLMProvider {
   readonly specificationVersion = 'v1';
-  readonly providerName = provider;
-  readonly model: string;
+  readonly provider = provider;
+  readonly modelId: string;
 
   readonly #settings: OpenAIProviderSettings;
   #cached: (ResolvedClient & { readonly apiKey: string | undefined }) | undefined;
@@ -65,7 +65,7 @@ export class OpenAIProvider implements LLMProvider {
 
   constructor(settings: OpenAIProviderSettings = {}) {
     this.#settings = settings;
-    this.model = settings.model ?? defaultModel;
+    this.modelId = settings.model ?? defaultModel;
   }
 
   /** Generates one chat completion. */
@@ -75,7 +75,7 @@ export class OpenAIProvider implements LLMProvider {
     const { body, warnings } = createOpenAIRequestBody({
       messages,
       options,
-      defaultModel: this.model,
+      defaultModel: this.modelId,
       reasoningModel: this.#settings.reasoningModel,
       strictJsonSchema: this.#settings.strictJsonSchema,
     });
@@ -104,7 +104,7 @@ export class OpenAIProvider implements LLMProvider {
     const { body, warnings } = createOpenAIRequestBody({
       messages,
       options,
-      defaultModel: this.model,
+      defaultModel: this.modelId,
       reasoningModel: this.#settings.reasoningModel,
       strictJsonSchema: this.#settings.strictJsonSchema,
     });

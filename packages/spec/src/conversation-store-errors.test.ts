@@ -30,19 +30,19 @@ describe('conversation store errors', () => {
     ],
     [new InvalidNodeError({ field: 'role', reason: 'bad' }), 'INVALID_NODE', { field: 'role', reason: 'bad' }],
     [
-      new StoreClosedError({ backend: 'memory', operation: 'get' }),
+      new StoreClosedError({ provider: 'memory', operation: 'get' }),
       'STORE_CLOSED',
-      { backend: 'memory', operation: 'get' },
+      { provider: 'memory', operation: 'get' },
     ],
     [
       new ConversationStoreError({
-        backend: 'sqlite',
+        provider: 'sqlite',
         operation: 'load',
         detail: 'disk I/O error',
         cause: new Error('x'),
       }),
       'STORE_FAILURE',
-      { backend: 'sqlite', operation: 'load' },
+      { provider: 'sqlite', operation: 'load' },
     ],
   ] as const;
 
@@ -63,7 +63,7 @@ describe('conversation store errors', () => {
 
   it('keeps the cause and shortens very long node ids in the message', () => {
     const cause = new Error('driver');
-    expect(new ConversationStoreError({ backend: 'pg', operation: 'x', detail: 'y', cause }).cause).toBe(cause);
+    expect(new ConversationStoreError({ provider: 'pg', operation: 'x', detail: 'y', cause }).cause).toBe(cause);
     const longId = Array.from({ length: 500 }, () => '0').join('.');
     const error = new NodeNotFoundError({ conversationId: 'c', nodeId: longId });
     expect(error.message.length).toBeLessThan(400);

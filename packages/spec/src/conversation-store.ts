@@ -81,7 +81,7 @@ export interface ConversationFilter {
   /**
    * Full-text condition: some single node of the conversation (any branch) contains every
    * word of this text, case-insensitively. Words are runs of letters and digits; the
-   * exact tokenisation of punctuation follows the backend's text search.
+   * exact tokenisation of punctuation follows the provider's text search.
    */
   readonly text?: string;
 }
@@ -124,13 +124,13 @@ export interface ConversationPage {
  *
  * Errors: `ConversationNotFoundError`, `NodeNotFoundError`, `ConversationConflictError`,
  * `ConversationExistsError`, `InvalidNodeError`, `InvalidFilterError`, `StoreClosedError`,
- * and `ConversationStoreError` for backend failures (the driver error kept as `cause`).
+ * and `ConversationStoreError` for provider failures (the driver error kept as `cause`).
  */
 export interface ConversationStore {
   /** Version of this contract the store implements. */
   readonly specificationVersion: 'v1';
-  /** Short backend name for logs and health checks, e.g. `'memory'`, `'sqlite'`. */
-  readonly backend: string;
+  /** Short provider name for logs and health checks, e.g. `'memory'`, `'sqlite'`. */
+  readonly provider: string;
 
   /** Creates an empty conversation; fails with `ConversationExistsError` if the id is taken. */
   create(options?: CreateConversationOptions): Promise<ConversationRecord>;
@@ -165,7 +165,7 @@ export interface ConversationStore {
    * delete everything).
    */
   deleteMany(options: ConversationFilter): Promise<number>;
-  /** Resolves when the backend answers; rejects with `ConversationStoreError` otherwise. */
+  /** Resolves when the provider answers; rejects with `ConversationStoreError` otherwise. */
   ping(): Promise<void>;
   /** Releases the store's resources (and clients it created). Idempotent. */
   close(): Promise<void>;

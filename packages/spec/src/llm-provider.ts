@@ -16,9 +16,9 @@ export interface LLMProvider {
   /** Version of this contract the provider implements. */
   readonly specificationVersion: 'v1';
   /** Stable provider id: `echo`, `openai`, `anthropic`, … */
-  readonly providerName: string;
-  /** Default model of this provider instance. */
-  readonly model: string;
+  readonly provider: string;
+  /** Default model of this provider instance (`gpt-4o-mini`, `claude-sonnet-4-5`, …). */
+  readonly modelId: string;
   /** Generates one response. */
   complete(input: LLMInput, options?: CompletionOptions): Promise<LLMResponse>;
   /** Generates one response as a stream of parts ending with an `end` part. */

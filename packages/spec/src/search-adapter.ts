@@ -37,7 +37,7 @@ export interface SearchResult {
 }
 
 /**
- * The contract every search backend implements for RAG: in-memory BM25, a database's
+ * The contract every search provider implements for RAG: in-memory BM25, a database's
  * full-text search, a vector store.
  *
  * Results come back best first, at most `k` of them, all matching `filters` and scoring at

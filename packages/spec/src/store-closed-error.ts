@@ -5,21 +5,21 @@ import type { DkErrorFields } from './dk-error.js';
 export class StoreClosedError extends DkError {
   static override readonly errorName: string = 'StoreClosedError';
 
-  /** The store's backend name. */
-  readonly backend: string;
+  /** The store's provider name. */
+  readonly provider: string;
   /** The operation that was attempted. */
   readonly operation: string;
 
-  constructor({ backend, operation }: { readonly backend: string; readonly operation: string }) {
+  constructor({ provider, operation }: { readonly provider: string; readonly operation: string }) {
     super({
-      message: `The ${backend} conversation store is closed; \`${operation}\` cannot run. Create a new store instead of reusing a closed one.`,
+      message: `The ${provider} conversation store is closed; \`${operation}\` cannot run. Create a new store instead of reusing a closed one.`,
       code: 'STORE_CLOSED',
     });
-    this.backend = backend;
+    this.provider = provider;
     this.operation = operation;
   }
 
   override get fields(): DkErrorFields {
-    return { backend: this.backend, operation: this.operation };
+    return { provider: this.provider, operation: this.operation };
   }
 }

@@ -45,11 +45,11 @@ import type { RawBuilder, SqlBool } from 'kysely';
 import type { KyselyStoreDialect, StoreExecutor } from './kysely-store-dialect.js';
 import { nodeKey } from './node-key.js';
 
-/** Options of {@link KyselyConversationStore}; backend packages build them from their settings. */
+/** Options of {@link KyselyConversationStore}; provider packages build them from their settings. */
 export interface KyselyConversationStoreOptions {
   /** The Kysely instance to run statements on. */
   readonly db: StoreExecutor;
-  /** The backend's SQL differences. */
+  /** The provider's SQL differences. */
   readonly dialect: KyselyStoreDialect;
   /** Run pending migrations before the first operation. Default `true`. */
   readonly autoMigrate?: boolean;
@@ -126,7 +126,7 @@ function toRecord(row: ConversationRow): ConversationRecord {
  */
 export class KyselyConversationStore implements ConversationStore {
   readonly specificationVersion = 'v1' as const;
-  readonly backend: string;
+  readonly provider: string;
 
   readonly #db: StoreExecutor;
   readonly #dialect: KyselyStoreDialect;
@@ -140,7 +140,7 @@ export class KyselyConversationStore implements ConversationStore {
   constructor(options: KyselyConversationStoreOptions) {
     this.#db = options.db;
     this.#dialect = options.dialect;
-    this.backend = options.dialect.backend;
+    this.provider = options.dialect.provider;
     this.#autoMigrate = options.autoMigrate ?? true;
     this.#generateId = options.generateId ?? randomUUID;
     this.#release = options.release;
@@ -156,7 +156,7 @@ export class KyselyConversationStore implements ConversationStore {
   }
 
   #open(operation: string): void {
-    if (this.#closed) throw new StoreClosedError({ backend: this.backend, operation });
+    if (this.#closed) throw new StoreClosedError({ provider: this.provider, operation });
   }
 
   async #run<T>(operation: string, work: () => Promise<T>, { migrate = true } = {}): Promise<T> {
@@ -176,7 +176,7 @@ export class KyselyConversationStore implements ConversationStore {
     } catch (error) {
       if (DkError.isInstance(error)) throw error;
       throw new ConversationStoreError({
-        backend: this.backend,
+        provider: this.provider,
         operation,
         detail: describeError(error),
         cause: error,
@@ -210,9 +210,9 @@ export class KyselyConversationStore implements ConversationStore {
           const fromVersion = Number(rows[0]?.version ?? 0);
           if (fromVersion > latest) {
             throw new ConversationStoreError({
-              backend: this.backend,
+              provider: this.provider,
               operation: 'migrate',
-              detail: `the database is at schema version ${fromVersion}, newer than the ${latest} this package knows; upgrade the @dk/storage-${this.backend} package`,
+              detail: `the database is at schema version ${fromVersion}, newer than the ${latest} this package knows; upgrade the @dk/storage-${this.provider} package`,
             });
           }
           for (const migration of this.#dialect.migrations) {

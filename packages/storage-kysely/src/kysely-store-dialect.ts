@@ -23,12 +23,12 @@ export interface StoreMigration {
 
 /**
  * What differs between SQL backends. `KyselyConversationStore` writes the shared
- * statements; a backend package supplies one of these.
+ * statements; a provider package supplies one of these.
  */
 export interface KyselyStoreDialect {
   /** Backend name for errors and logs, e.g. `sqlite`. */
-  readonly backend: string;
-  /** The backend's schema migrations, in version order. */
+  readonly provider: string;
+  /** The provider's schema migrations, in version order. */
   readonly migrations: readonly StoreMigration[];
   /** A (schema-qualified) reference to a store table. */
   table(name: StoreTable): RawBuilder<unknown>;

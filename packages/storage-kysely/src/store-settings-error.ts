@@ -5,26 +5,26 @@ import type { DkErrorFields } from '@dk/spec';
 export class StoreSettingsError extends DkError {
   static override readonly errorName: string = 'StoreSettingsError';
 
-  /** The store's backend name, e.g. `sqlite`. */
-  readonly backend: string;
+  /** The store's provider name, e.g. `sqlite`. */
+  readonly provider: string;
   /** The offending setting. */
   readonly setting: string;
 
   constructor({
-    backend,
+    provider,
     setting,
     reason,
   }: {
-    readonly backend: string;
+    readonly provider: string;
     readonly setting: string;
     readonly reason: string;
   }) {
-    super({ message: `Invalid ${backend} store setting \`${setting}\`: ${reason}`, code: 'STORE_SETTINGS' });
-    this.backend = backend;
+    super({ message: `Invalid ${provider} store setting \`${setting}\`: ${reason}`, code: 'STORE_SETTINGS' });
+    this.provider = provider;
     this.setting = setting;
   }
 
   override get fields(): DkErrorFields {
-    return { backend: this.backend, setting: this.setting };
+    return { provider: this.provider, setting: this.setting };
   }
 }

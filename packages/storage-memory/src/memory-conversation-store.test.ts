@@ -23,7 +23,7 @@ describe('MemoryConversationStore', () => {
     });
     expect(node.createdAt.toISOString()).toBe('2025-01-01T00:00:02.000Z');
     expect(conversation.updatedAt.toISOString()).toBe('2025-01-01T00:00:02.000Z');
-    expect(store.backend).toBe('memory');
+    expect(store.provider).toBe('memory');
   });
 
   it('appends without copying the tree: stored nodes are reused across appends', async () => {

@@ -83,7 +83,7 @@ function hasOwnValue(metadata: Record<string, unknown>, key: string, value: unkn
  */
 export class MemoryConversationStore implements ConversationStore {
   readonly specificationVersion = 'v1' as const;
-  readonly backend: string = 'memory';
+  readonly provider: string = 'memory';
 
   readonly #conversations = new Map<string, MemoryConversation>();
   readonly #now: () => Date;
@@ -96,7 +96,7 @@ export class MemoryConversationStore implements ConversationStore {
   }
 
   #open(operation: string): void {
-    if (this.#closed) throw new StoreClosedError({ backend: this.backend, operation });
+    if (this.#closed) throw new StoreClosedError({ provider: this.provider, operation });
   }
 
   #timestamp(): number {

@@ -123,7 +123,7 @@ describe.skipIf(skip)('PostgresConversationStore', () => {
     await pool.query(`DROP TABLE "${schema}".dk_nodes`);
     const error = await injected.load({ conversationId: 'x' }).catch((caught: unknown) => caught);
     expect(ConversationStoreError.isInstance(error)).toBe(true);
-    expect((error as ConversationStoreError).fields).toEqual({ backend: 'postgres', operation: 'load' });
+    expect((error as ConversationStoreError).fields).toEqual({ provider: 'postgres', operation: 'load' });
     expect((error as Error).message).not.toContain('postgresql://');
     await injected.close();
     expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);

@@ -30,7 +30,7 @@ function open(settings: PostgresConversationStoreSettings): {
   const { connectionString, pool } = settings;
   if ((connectionString === undefined) === (pool === undefined)) {
     throw new StoreSettingsError({
-      backend: 'postgres',
+      provider: 'postgres',
       setting: 'connectionString',
       reason: 'give exactly one of `connectionString` (e.g. process.env.DATABASE_URL) or `pool` (a pg.Pool).',
     });
@@ -39,7 +39,7 @@ function open(settings: PostgresConversationStoreSettings): {
     return { db: new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) }), owned: false };
   if (typeof connectionString !== 'string' || connectionString.length === 0) {
     throw new StoreSettingsError({
-      backend: 'postgres',
+      provider: 'postgres',
       setting: 'connectionString',
       reason: 'must be a non-empty postgres:// URL (is DATABASE_URL set?).',
     });
@@ -47,7 +47,7 @@ function open(settings: PostgresConversationStoreSettings): {
   const max = settings.maxConnections ?? 10;
   if (!Number.isInteger(max) || max < 1) {
     throw new StoreSettingsError({
-      backend: 'postgres',
+      provider: 'postgres',
       setting: 'maxConnections',
       reason: 'must be a positive integer.',
     });
@@ -70,7 +70,7 @@ export class PostgresConversationStore extends KyselyConversationStore {
     const schema = settings.schema ?? 'public';
     if (!schemaPattern.test(schema)) {
       throw new StoreSettingsError({
-        backend: 'postgres',
+        provider: 'postgres',
         setting: 'schema',
         reason: 'must be an unquoted identifier: a letter or `_`, then letters, digits or `_` (at most 63).',
       });

@@ -46,7 +46,7 @@ const identifierPattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const languagePattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$/;
 
 function settingsError(setting: string, reason: string): StoreSettingsError {
-  return new StoreSettingsError({ backend: 'postgres search', setting, reason });
+  return new StoreSettingsError({ provider: 'postgres search', setting, reason });
 }
 
 /** Quotes a lexeme as a tsquery operand, so no user text is ever read as tsquery syntax. */

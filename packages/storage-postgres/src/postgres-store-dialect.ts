@@ -10,7 +10,7 @@ import { postgresMigrations } from './postgres-migrations.js';
 export function createPostgresStoreDialect(schema: string): KyselyStoreDialect {
   const table = (name: StoreTable) => sql.table(`${schema}.${name}`);
   return {
-    backend: 'postgres',
+    provider: 'postgres',
     migrations: postgresMigrations(table),
     table,
     writeTransaction: (db, work) => db.transaction().execute(work),

@@ -14,13 +14,13 @@ export interface SqliteConnectionSettings {
 /**
  * Validates connection settings and returns the database with whether the caller owns it.
  * An opened file gets WAL mode; every database gets the busy timeout.
- * @throws {StoreSettingsError} naming `backend` and the bad setting.
+ * @throws {StoreSettingsError} naming `provider` and the bad setting.
  */
 export function openSqliteDatabase(
   settings: SqliteConnectionSettings,
-  backend: string,
+  provider: string,
 ): { readonly database: Database.Database; readonly owned: boolean } {
-  const settingsError = (setting: string, reason: string) => new StoreSettingsError({ backend, setting, reason });
+  const settingsError = (setting: string, reason: string) => new StoreSettingsError({ provider, setting, reason });
   const busyTimeoutMs = settings.busyTimeoutMs ?? 5000;
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw settingsError('busyTimeoutMs', 'must be a non-negative integer of milliseconds.');

@@ -118,7 +118,7 @@ describe('SqliteConversationStore', () => {
     database.exec('DROP TABLE dk_conversation_metadata');
     const error = await store.list({ metadata: { a: 1 } }).catch((caught: unknown) => caught);
     expect(ConversationStoreError.isInstance(error)).toBe(true);
-    expect((error as ConversationStoreError).fields).toEqual({ backend: 'sqlite', operation: 'list' });
+    expect((error as ConversationStoreError).fields).toEqual({ provider: 'sqlite', operation: 'list' });
     expect((error as Error).cause).toBeInstanceOf(Error);
     await store.close();
     expect(database.open).toBe(true);

@@ -35,7 +35,7 @@ function open(settings: SqliteConversationStoreSettings): {
   const busyTimeoutMs = settings.busyTimeoutMs ?? 5000;
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw new StoreSettingsError({
-      backend: 'sqlite',
+      provider: 'sqlite',
       setting: 'busyTimeoutMs',
       reason: 'must be a non-negative integer of milliseconds.',
     });
@@ -43,7 +43,7 @@ function open(settings: SqliteConversationStoreSettings): {
   const { path, database } = settings;
   if ((path === undefined) === (database === undefined)) {
     throw new StoreSettingsError({
-      backend: 'sqlite',
+      provider: 'sqlite',
       setting: 'path',
       reason: 'give exactly one of `path` (a database file) or `database` (a better-sqlite3 Database).',
     });
@@ -53,7 +53,7 @@ function open(settings: SqliteConversationStoreSettings): {
     return { db: new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: wrapped }) }), owned: false };
   }
   if (typeof path !== 'string' || path.length === 0) {
-    throw new StoreSettingsError({ backend: 'sqlite', setting: 'path', reason: 'must be a non-empty file path.' });
+    throw new StoreSettingsError({ provider: 'sqlite', setting: 'path', reason: 'must be a non-empty file path.' });
   }
   // Opened lazily on first use, so constructing a store touches no file.
   const dialect = new SqliteDialect({

@@ -26,7 +26,7 @@ interface Statements {
 const tablePattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 function settingsError(setting: string, reason: string): StoreSettingsError {
-  return new StoreSettingsError({ backend: 'sqlite embedding cache', setting, reason });
+  return new StoreSettingsError({ provider: 'sqlite embedding cache', setting, reason });
 }
 
 /**

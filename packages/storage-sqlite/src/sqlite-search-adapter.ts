@@ -79,7 +79,7 @@ function prepareStatements(db: Database.Database) {
 type Statements = ReturnType<typeof prepareStatements>;
 
 function settingsError(setting: string, reason: string): StoreSettingsError {
-  return new StoreSettingsError({ backend: 'sqlite search', setting, reason });
+  return new StoreSettingsError({ provider: 'sqlite search', setting, reason });
 }
 
 /**

@@ -15,7 +15,7 @@ function kindOf(value: string | number | boolean | null): string {
 
 /** The SQLite side of the shared Kysely store: FTS5 search, `json_each` metadata index, `BEGIN IMMEDIATE`. */
 export const sqliteStoreDialect: KyselyStoreDialect = {
-  backend: 'sqlite',
+  provider: 'sqlite',
   migrations: sqliteMigrations,
   table: (name) => sql.table(name),
   async writeTransaction(db, work) {

@@ -27,7 +27,7 @@ import type {
 
 /** Settings of {@link runProviderConformance}. */
 export interface ProviderConformanceOptions {
-  /** Skip the whole suite (e.g. an optional backend that is not available). Default `false`. */
+  /** Skip the whole suite (e.g. an optional provider that is not available). Default `false`. */
   readonly skip?: boolean;
 }
 
@@ -145,10 +145,10 @@ export function runProviderConformance(
 
     it('identifies itself', () => {
       expect(provider.specificationVersion).toBe('v1');
-      expect(typeof provider.providerName).toBe('string');
-      expect(provider.providerName.length).toBeGreaterThan(0);
-      expect(typeof provider.model).toBe('string');
-      expect(provider.model.length).toBeGreaterThan(0);
+      expect(typeof provider.provider).toBe('string');
+      expect(provider.provider.length).toBeGreaterThan(0);
+      expect(typeof provider.modelId).toBe('string');
+      expect(provider.modelId.length).toBeGreaterThan(0);
     });
 
     describe('input', () => {
@@ -158,7 +158,7 @@ export function runProviderConformance(
         expect(response.content).toBe('Hello there');
         expect(response.finishReason).toBe('stop');
         expect(response.warnings).toEqual([]);
-        expect(response.metadata['provider']).toBe(provider.providerName);
+        expect(response.metadata['provider']).toBe(provider.provider);
         expect(response.metadata['attempts']).toBe(1);
         const [request] = harness.requests();
         expect(request?.messages).toEqual([{ role: 'user', content: 'Hi!' }]);
@@ -212,7 +212,7 @@ export function runProviderConformance(
         const end = parts.at(-1) as Extract<StreamPart, { type: 'end' }>;
         expect(end.finishReason).toBe('stop');
         expect(end.usage).toEqual(usage);
-        expect(streamed.metadata['provider']).toBe(provider.providerName);
+        expect(streamed.metadata['provider']).toBe(provider.provider);
         expect(streamed.metadata['attempts']).toBe(1);
         expect(harness.requests().map((request) => request.stream)).toEqual([false, true]);
       });
@@ -369,7 +369,7 @@ export function runProviderConformance(
             const error = expectError(await caught(provider.complete('hi', { maxRetries: 1 })), expected.errorClass);
             expect(error.isRetryable).toBe(true);
             expect(error.attempts).toBe(2);
-            expect(error.provider).toBe(provider.providerName);
+            expect(error.provider).toBe(provider.provider);
             if (expected.status !== undefined) expect(error.status).toBe(expected.status);
             if (kind === 'rate-limit') expect((error as RateLimitError).retryAfterMs).toBe(3);
             expect(harness.requests()).toHaveLength(2);
@@ -380,7 +380,7 @@ export function runProviderConformance(
             const error = expectError(await caught(provider.complete('hi')), expected.errorClass);
             expect(error.isRetryable).toBe(false);
             expect(error.attempts).toBe(1);
-            expect(error.provider).toBe(provider.providerName);
+            expect(error.provider).toBe(provider.provider);
             if (expected.status !== undefined) expect(error.status).toBe(expected.status);
             expect(harness.requests()).toHaveLength(1);
           });

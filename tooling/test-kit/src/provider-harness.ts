@@ -1,7 +1,7 @@
 import type { FinishReason, LLMProvider, MessageRole, Usage } from '@dk/spec';
 
 /**
- * A failure the harness makes the provider's backend produce for one request (one HTTP
+ * A failure the harness makes the provider's provider produce for one request (one HTTP
  * attempt). Each kind must surface as the typed error below, with the retry behaviour shown:
  *
  * | kind | wire form (HTTP providers) | expected error | retried |
@@ -18,7 +18,7 @@ export type ScriptedErrorKind = 'rate-limit' | 'server' | 'overloaded' | 'auth' 
 /** A scripted failure of one request. */
 export interface ScriptedError {
   readonly kind: ScriptedErrorKind;
-  /** For `rate-limit`: the wait the backend asks for, in milliseconds (sent as `retry-after-ms`). */
+  /** For `rate-limit`: the wait the provider asks for, in milliseconds (sent as `retry-after-ms`). */
   readonly retryAfterMs?: number;
 }
 
@@ -30,7 +30,7 @@ export interface ScriptedToolCall {
 }
 
 /**
- * What the provider's backend answers to ONE request (one attempt): the harness serves the
+ * What the provider's provider answers to ONE request (one attempt): the harness serves the
  * scripted turns in order, one per request, whether the request is a `complete` or a `stream`
  * call. A retried call therefore consumes one turn per attempt.
  */
@@ -41,7 +41,7 @@ export interface ScriptedTurn {
   readonly toolCalls?: readonly ScriptedToolCall[];
   /** Portable finish reason; the harness sends the vendor's equivalent. Default `tool_calls` when there are tool calls, else `stop`. */
   readonly finishReason?: Exclude<FinishReason, 'other'>;
-  /** Token counts reported by the backend (default: the harness's choice). */
+  /** Token counts reported by the provider (default: the harness's choice). */
   readonly usage?: Usage;
   /** Fail this request instead of answering. */
   readonly error?: ScriptedError;
@@ -53,7 +53,7 @@ export interface ScriptedTurn {
   readonly chunkDelayMs?: number;
 }
 
-/** A message as the backend received it, translated back to the portable shape. */
+/** A message as the provider received it, translated back to the portable shape. */
 export interface RecordedMessage {
   /** System prompts hoisted by the vendor format (Anthropic `system`) are reported as leading `system` messages. */
   readonly role: MessageRole;
@@ -65,7 +65,7 @@ export interface RecordedMessage {
   readonly toolCalls?: readonly ScriptedToolCall[];
 }
 
-/** One request (one attempt) the backend received, translated back to portable fields. */
+/** One request (one attempt) the provider received, translated back to portable fields. */
 export interface RecordedRequest {
   /** The model the request named. */
   readonly model: string | undefined;
@@ -95,19 +95,19 @@ export interface ProviderHarnessOptions {
 }
 
 /**
- * A provider wired to a scriptable backend (a local HTTP server speaking the vendor's wire
+ * A provider wired to a scriptable provider (a local HTTP server speaking the vendor's wire
  * protocol through the real SDK, or the echo provider's own script). One harness per test.
  */
 export interface ProviderHarness {
   /** The provider under test, created with {@link ProviderHarnessOptions.retry}. */
   readonly provider: LLMProvider;
-  /** Appends turns the backend serves, one per request, in order. */
+  /** Appends turns the provider serves, one per request, in order. */
   script(turns: readonly ScriptedTurn[]): void;
   /** Every request received so far (one per attempt), oldest first. */
   requests(): readonly RecordedRequest[];
   /** Secrets (API keys) the provider holds; the suite checks no error message contains them. */
   readonly secrets?: readonly string[];
-  /** Stops the backend and closes the provider (tolerates a provider closed by the test). */
+  /** Stops the provider and closes the provider (tolerates a provider closed by the test). */
   close(): Promise<void>;
 }
 

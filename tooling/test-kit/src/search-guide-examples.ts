@@ -3,7 +3,7 @@ import { RagSearchError } from '@dk/spec';
 import type { IndexableSearchAdapter, SearchAdapter } from '@dk/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-/** How the guide's RAG examples obtain adapters for one backend. */
+/** How the guide's RAG examples obtain adapters for one provider. */
 export interface GuideRagExamplesOptions {
   /** Returns a new, empty adapter named `name` (`codebase`, `docs`). */
   readonly createAdapter: (name: string) => Promise<IndexableSearchAdapter> | IndexableSearchAdapter;
@@ -73,7 +73,7 @@ const docs = [
 /**
  * The guide's RAG examples (separate configs, parameterised queries, k/threshold choices,
  * failure fallback, clear formatting) rendered by `PromptBuilder` against real adapters of
- * one backend.
+ * one provider.
  */
 export function runGuideRagExamples(label: string, options: GuideRagExamplesOptions): void {
   describe.skipIf(options.skip === true)(`guide RAG examples: ${label}`, () => {

@@ -740,7 +740,7 @@ export function runConversationStoreConformance(name: string, options: Conversat
       it('pings while open, closes idempotently, and refuses work after close', async () => {
         await expect(store.ping()).resolves.toBeUndefined();
         expect(store.specificationVersion).toBe('v1');
-        expect(typeof store.backend).toBe('string');
+        expect(typeof store.provider).toBe('string');
         await store.close();
         await store.close();
         closed = true;

@@ -81,9 +81,9 @@ export async function createDemoApp({
     new MetadataMiddleware({ responseMetadata: { app: 'dk-demo', environment: config.environment } }),
   ];
   logger.info('demo app ready', {
-    provider: llm.providerName,
-    model: llm.model,
-    storage: storage.backend,
+    provider: llm.provider,
+    model: llm.modelId,
+    storage: storage.provider,
     prompts: config.prompts.directories,
     corpusDocuments: corpus.size,
   });

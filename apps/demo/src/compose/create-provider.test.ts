@@ -46,8 +46,8 @@ describe('createProvider: an OpenAI-compatible server by configuration', () => {
 
   it('builds the echo provider by default settings and Anthropic by name, without a key until a call', async () => {
     const echo = await createProvider({ type: 'echo' }, {});
-    expect([echo.providerName, (await echo.complete('ping')).content]).toEqual(['echo', 'Echo: ping']);
+    expect([echo.provider, (await echo.complete('ping')).content]).toEqual(['echo', 'Echo: ping']);
     const anthropic = await createProvider({ type: 'anthropic', model: 'claude-test' }, {});
-    expect([anthropic.providerName, anthropic.model]).toEqual(['anthropic', 'claude-test']);
+    expect([anthropic.provider, anthropic.modelId]).toEqual(['anthropic', 'claude-test']);
   });
 });
