@@ -1,7 +1,7 @@
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { validateTemplateSyntax } from '@dk/templates';
-import { closestNames } from './closest-names.js';
+import { closestNames } from '@dk/spec';
 import { promptFileSchema } from './prompt-file-schema.js';
 import type { PromptProblem } from './prompt-problem.js';
 import type { SourceLocator } from './source-locator.js';

@@ -1,6 +1,6 @@
 import { resolve as resolvePath } from 'node:path';
 import { compileTemplate } from '@dk/templates';
-import { closestNames } from './closest-names.js';
+import { closestNames } from '@dk/spec';
 import { loadPromptDirectory } from './load-prompt-directory.js';
 import type { PromptProblem } from './prompt-problem.js';
 import type { PromptEntry } from './prompt-library.js';

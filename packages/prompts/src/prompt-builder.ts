@@ -12,7 +12,7 @@ import type { SearchAdapter } from '@dk/spec';
 import { compileTemplate, ValidationLevel } from '@dk/templates';
 import type { CompiledTemplate, RenderOptions, RenderResult } from '@dk/templates';
 import { createHash } from 'node:crypto';
-import { closestNames } from './closest-names.js';
+import { closestNames } from '@dk/spec';
 import type { PromptKind, PromptMetadata, PromptValidation } from './prompt-definition.js';
 import { PromptFileError } from './prompt-file-error.js';
 import type { PromptEntry, PromptLibrary, PromptLookupOptions } from './prompt-library.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CompletionOptions, EmbedOptions, LLMMessage } from '@dk/spec';
+import type { CompletionOptions, EmbeddingOptions, LLMMessage } from '@dk/spec';
 
 /** Options that never change what a provider answers, or that may hold secrets. */
 const ignoredOptions = new Set(['signal', 'headers', 'timeoutMs', 'maxRetries']);
@@ -22,7 +22,7 @@ export interface RequestIdentity {
   readonly model: string;
   readonly messages?: readonly LLMMessage[];
   readonly texts?: readonly string[];
-  readonly options: CompletionOptions | EmbedOptions;
+  readonly options: CompletionOptions | EmbeddingOptions;
 }
 
 /**

@@ -13,7 +13,7 @@ import {
 } from '@dk/spec';
 import type {
   CompletionOptions,
-  EmbedOptions,
+  EmbeddingOptions,
   LLMInput,
   LLMProvider,
   LLMResponse,
@@ -219,7 +219,7 @@ export class RecordReplayProvider implements LLMProvider {
   }
 
   /** Replays the recorded vectors of this request, or calls the provider's `embed` and records them. */
-  async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<number[][]> {
+  async embed(texts: readonly string[], options: EmbeddingOptions = {}): Promise<number[][]> {
     const identity: RequestIdentity = {
       method: 'embed',
       provider: this.provider,

@@ -1,7 +1,7 @@
 import { InvalidRequestError, ProviderError } from '@dk/spec';
 import type {
   CompletionOptions,
-  EmbedOptions,
+  EmbeddingOptions,
   LLMInput,
   LLMMessage,
   LLMProvider,
@@ -294,7 +294,7 @@ export class EchoProvider implements LLMProvider {
    * Deterministic embeddings: a hashed bag-of-words vector of unit length per text
    * (`embeddingDimensions`, default 768). Texts sharing words are similar.
    */
-  async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<number[][]> {
+  async embed(texts: readonly string[], options: EmbeddingOptions = {}): Promise<number[][]> {
     this.#assertOpen();
     if (!Array.isArray(texts) || texts.some((text) => typeof text !== 'string')) {
       throw new InvalidRequestError({ provider: providerName, message: 'echo: embed expects an array of strings.' });

@@ -1,7 +1,7 @@
 import { AuthenticationError, InvalidRequestError } from '@dk/spec';
 import type {
   CompletionOptions,
-  EmbedOptions,
+  EmbeddingOptions,
   FinishReason,
   LLMInput,
   LLMProvider,
@@ -196,7 +196,7 @@ export class OpenAIProvider implements LLMProvider {
   }
 
   /** Embeds texts with the embeddings endpoint (`embeddingModel`, or `options.model`). */
-  async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<number[][]> {
+  async embed(texts: readonly string[], options: EmbeddingOptions = {}): Promise<number[][]> {
     this.#assertOpen();
     if (!Array.isArray(texts) || texts.some((text) => typeof text !== 'string')) {
       throw new InvalidRequestError({ provider, message: 'openai: embed expects an array of strings.' });
@@ -238,7 +238,7 @@ export class OpenAIProvider implements LLMProvider {
     }
   }
 
-  #retryOptions(options: CompletionOptions | EmbedOptions): CallWithRetryOptions {
+  #retryOptions(options: CompletionOptions | EmbeddingOptions): CallWithRetryOptions {
     const retry = this.#settings.retry;
     return {
       provider,

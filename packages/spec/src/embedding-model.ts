@@ -1,7 +1,13 @@
-/** Options of one {@link EmbeddingModel.embed} call. */
+/** Options of one embedding call ({@link EmbeddingModel.embed}, `LLMProvider.embed`). */
 export interface EmbeddingOptions {
+  /** Embedding model for this call (providers whose `embed` can use several); default: the instance's. */
+  readonly model?: string;
   /** Cancels the call; the model rejects with the signal's reason. */
   readonly signal?: AbortSignal;
+  /** Deadline for the whole call in milliseconds, retries included. */
+  readonly timeoutMs?: number;
+  /** Retries of retryable failures after the first attempt. */
+  readonly maxRetries?: number;
 }
 
 /**

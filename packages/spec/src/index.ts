@@ -2,14 +2,7 @@ export { DkError } from './dk-error.js';
 export type { DkErrorFields, DkErrorOptions } from './dk-error.js';
 
 export type { LLMMessage, MessageRole, ToolCall } from './llm-message.js';
-export type {
-  CompletionOptions,
-  EmbedOptions,
-  JsonSchema,
-  ResponseFormat,
-  ToolChoice,
-  ToolDefinition,
-} from './llm-options.js';
+export type { CompletionOptions, JsonSchema, ResponseFormat, ToolChoice, ToolDefinition } from './llm-options.js';
 export type { FinishReason, LLMResponse, ProviderWarning, Usage } from './llm-response.js';
 export type { EndPart, StreamPart, TextDeltaPart, ToolCallDeltaPart, ToolCallPart } from './llm-stream-part.js';
 export type { LLMInput, LLMProvider } from './llm-provider.js';
@@ -69,3 +62,26 @@ export { InvalidFilterError } from './invalid-filter-error.js';
 export { InvalidNodeError } from './invalid-node-error.js';
 export { NodeNotFoundError } from './node-not-found-error.js';
 export { StoreClosedError } from './store-closed-error.js';
+
+export type {
+  CitedSearchResult,
+  PromptRenderer,
+  PromptRenderOptions,
+  PromptValidationLevel,
+  RagDroppedResult,
+  RagResultCache,
+  RagRun,
+  RenderedPrompt,
+} from './prompt-renderer.js';
+export type { Tool, ToolExecutionContext, ToolSet } from './tool.js';
+export type {
+  InferSchemaOutput,
+  StandardSchemaV1,
+  StandardSchemaV1Issue,
+  StandardSchemaV1Props,
+  StandardSchemaV1Result,
+} from './standard-schema.js';
+
+export { checkOptions } from './check-options.js';
+export { closestNames, levenshtein } from './closest-names.js';
+export { InvalidOptionsError } from './invalid-options-error.js';

@@ -52,11 +52,3 @@ export interface CompletionOptions {
   /** Vendor-specific settings, keyed by provider name (`{ openai: { … } }`). */
   readonly providerOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
-
-/** Settings of {@link LLMProvider.embed}. */
-export interface EmbedOptions {
-  readonly model?: string;
-  readonly signal?: AbortSignal;
-  readonly timeoutMs?: number;
-  readonly maxRetries?: number;
-}

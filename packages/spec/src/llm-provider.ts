@@ -1,5 +1,6 @@
 import type { LLMMessage } from './llm-message.js';
-import type { CompletionOptions, EmbedOptions } from './llm-options.js';
+import type { EmbeddingOptions } from './embedding-model.js';
+import type { CompletionOptions } from './llm-options.js';
 import type { LLMResponse } from './llm-response.js';
 import type { StreamPart } from './llm-stream-part.js';
 
@@ -24,7 +25,7 @@ export interface LLMProvider {
   /** Generates one response as a stream of parts ending with an `end` part. */
   stream(input: LLMInput, options?: CompletionOptions): AsyncIterable<StreamPart>;
   /** Embeds texts, one vector per text in input order (providers that support it). */
-  embed?(texts: readonly string[], options?: EmbedOptions): Promise<number[][]>;
+  embed?(texts: readonly string[], options?: EmbeddingOptions): Promise<number[][]>;
   /** Releases resources. Idempotent; later calls fail with `InvalidRequestError`. */
   close(): Promise<void>;
 }
