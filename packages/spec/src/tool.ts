@@ -17,6 +17,8 @@ export interface ToolExecutionContext {
  * arguments. Arguments are validated before `execute` runs; invalid ones go back to the
  * model as a tool error. Without `execute` the call is returned to the caller unexecuted.
  */
+// `any` by default so a ToolSet can hold tools whose arguments are typed differently.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface Tool<Args = any, Result = unknown> {
   /** What the tool does, for the model. */
   readonly description?: string;
