@@ -5,11 +5,11 @@ import type {
   LLMProvider,
   MessageRole,
   ToolCall,
+  PromptRenderer,
+  PromptValidationLevel,
   ToolDefinition,
 } from '@dk/spec';
-import type { ValidationLevel } from '@dk/templates';
 import type { ConversationMiddleware } from './conversation-middleware.js';
-import type { ConversationPromptBuilder } from './conversation-prompt-builder.js';
 import type { ConversationSummarizer } from './conversation-summarizer.js';
 import type { PriceTable } from './price-table.js';
 
@@ -33,7 +33,7 @@ export interface ConversationManagerSettings {
   /** The model provider answering the conversation. */
   readonly llm: LLMProvider;
   /** Renders named prompts (`addMessage({ promptName })`, `systemPromptName`). Required only for those. */
-  readonly promptBuilder?: ConversationPromptBuilder;
+  readonly promptBuilder?: PromptRenderer;
   /** Where nodes are stored. */
   readonly storage: ConversationStore;
   /** Middleware wrapping every model call, outermost first. */
@@ -115,7 +115,7 @@ export interface AddPromptMessageOptions extends AddMessageCommon {
   /** Run the prompt's RAG searches. Default `true`. */
   readonly includeRag?: boolean;
   /** Validation level of required parameters for this render (`'error'`, `'warn'`, `'ignore'`). Default: the prompt's, else the builder's. */
-  readonly validationLevel?: ValidationLevel;
+  readonly validationLevel?: PromptValidationLevel;
   /** Cancels RAG searches. */
   readonly signal?: AbortSignal;
   /** Overrides the manager's `cacheRag` for this message. */
@@ -152,4 +152,10 @@ export interface CompactOptions {
   readonly summarizer?: ConversationSummarizer;
   /** Cancels the summarisation. */
   readonly signal?: AbortSignal;
+}
+
+/** Options of `close`. */
+export interface CloseManagerOptions {
+  /** How long to wait for turns in flight before aborting them, in milliseconds. Default 10 000. */
+  readonly timeoutMs?: number;
 }

@@ -58,9 +58,14 @@ describe('ConversationManager.stream', () => {
     const interrupted = await storage.getNode({ conversationId: manager.conversationId, nodeId: '0' });
     expect(interrupted?.content, JSON.stringify(interrupted)).toBe('abcd');
     expect(interrupted?.metadata).toMatchObject({ interrupted: true, interruption: { reason: 'aborted' } });
-    // The cursor stays on the user message, so the next completion answers it afresh.
-    expect(manager.state.currentNodeId).toBe('');
+    // The cursor moves to the partial answer: the conversation continues from what the user saw.
+    expect(manager.state.currentNodeId).toBe('0');
     expect((await manager.getBranches('')).map((branch) => [branch.id, branch.interrupted])).toEqual([['0', true]]);
+    // complete() there gives a fresh answer to the same question, as a sibling.
+    llm.addResponse('fresh');
+    const retry = await manager.complete();
+    expect([retry.node.id, retry.content]).toEqual(['1', 'fresh']);
+    expect(manager.state.getCurrentMessages().map((message) => message.role)).toEqual(['user', 'assistant']);
   });
 
   it('keeps the partial text when the provider fails mid-stream', async () => {
@@ -108,7 +113,7 @@ describe('ConversationManager.stream', () => {
     expect((await storage.get({ conversationId: manager.conversationId }))!.nodeCount).toBe(1);
   });
 
-  it('passes parts through processStreamPart in reverse order and stores the transformed text', async () => {
+  it('passes parts through processStreamPart in list order and stores the transformed text', async () => {
     const llm = new EchoProvider({ responses: [{ content: 'abc', chunks: ['a', 'b', 'c'] }] });
     const order: string[] = [];
     const upper: ConversationMiddleware = {
@@ -123,7 +128,7 @@ describe('ConversationManager.stream', () => {
         return part.type === 'text-delta' ? [part, part] : part;
       },
     };
-    const { manager } = await setup(llm, [upper, doubler]);
+    const { manager } = await setup(llm, [doubler, upper]);
     let text = '';
     let finalContent = '';
     for await (const part of manager.stream()) {
@@ -133,6 +138,7 @@ describe('ConversationManager.stream', () => {
     expect(text).toBe('AABBCC');
     expect(finalContent).toBe('AABBCC');
     expect(manager.state.getCurrentMessages().at(-1)!.content).toBe('AABBCC');
+    // First middleware first: the doubler emits two parts, each goes through the upper-caser.
     expect(order.slice(0, 3)).toEqual(['inner', 'outer', 'outer']);
   });
 });

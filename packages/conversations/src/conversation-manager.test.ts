@@ -84,6 +84,7 @@ describe('ConversationManager', () => {
   it('records the prompt name, content hash and RAG metadata of a rendered message', async () => {
     const { create } = setup();
     const manager = await create();
+    await manager.addMessage({ role: 'system', content: 'You answer questions.' });
     const node = await manager.addMessage({
       role: 'user',
       promptName: 'code_question',
@@ -99,8 +100,10 @@ describe('ConversationManager', () => {
         placeholder: 'RAG_CONTENT',
         adapterName: 'docs',
         query: 'decorators',
+        k: 5,
         status: 'ok',
-        results: [{ id: 'd0', score: 1 }],
+        durationMs: 0,
+        results: [{ id: 'd0', score: 1, citation: 1 }],
       },
     ]);
     const withoutRag = await manager.addMessage({
@@ -195,7 +198,8 @@ describe('ConversationManager', () => {
     ]);
     expect(branches[0]!.preview).toBe('Echo: Explain lists');
     expect(branches[0]!.timestamp).toBeInstanceOf(Date);
-    expect(await manager.getBranches()).toEqual([]);
+    // Without an argument: the alternatives at the cursor (the cursor and its siblings).
+    expect((await manager.getBranches()).map((branch) => branch.id)).toEqual(['0.0', '0.1']);
   });
 
   it('branchFrom moves to the parent; the root cannot be branched from; unknown ids fail', async () => {

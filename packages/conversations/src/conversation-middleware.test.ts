@@ -22,20 +22,20 @@ async function setup(middleware: ConversationMiddleware[] = [], llm = new EchoPr
 }
 
 describe('ConversationMiddleware', () => {
-  it('runs requests in list order and responses in reverse (an onion)', async () => {
+  it('runs requests and responses in list order (a pipeline)', async () => {
     const log: string[] = [];
     const { manager } = await setup([tracer('1', log), tracer('2', log)]);
     await manager.complete();
-    expect(log).toEqual(['req:1', 'req:2', 'resp:2', 'resp:1']);
+    expect(log).toEqual(['req:1', 'req:2', 'resp:1', 'resp:2']);
   });
 
-  it('adds scoped middleware for a block and per-call middleware for one call, innermost', async () => {
+  it('adds scoped middleware for a block and per-call middleware for one call, last', async () => {
     const log: string[] = [];
     const { manager } = await setup([tracer('base', log)]);
     await manager.withMiddleware([tracer('scoped', log)], async () => {
       await manager.complete({ middleware: [tracer('call', log)] });
     });
-    expect(log).toEqual(['req:base', 'req:scoped', 'req:call', 'resp:call', 'resp:scoped', 'resp:base']);
+    expect(log).toEqual(['req:base', 'req:scoped', 'req:call', 'resp:base', 'resp:scoped', 'resp:call']);
     log.length = 0;
     await expect(
       manager.withMiddleware([tracer('scoped', log)], async () => {
@@ -46,7 +46,7 @@ describe('ConversationMiddleware', () => {
     expect(log).toEqual(['req:base', 'resp:base']);
   });
 
-  it('gives middleware frozen copies: in-place mutation throws and stored nodes stay intact', async () => {
+  it('gives middleware frozen messages and mutable response copies; stored nodes stay intact', async () => {
     const attempts: string[] = [];
     const vandal: ConversationMiddleware = {
       processRequest(messages) {
@@ -64,41 +64,46 @@ describe('ConversationMiddleware', () => {
         }
       },
       processResponse(response) {
-        try {
-          (response as { content: string }).content = 'hacked';
-        } catch (error) {
-          attempts.push((error as Error).name);
-        }
-        return { ...response, content: `${response.content}!` };
+        // A response is this middleware's own copy: changing it in place is how guide-style
+        // middleware works (`response.metadata[...] = …`), and it cannot reach stored nodes.
+        (response as { content: string }).content = `${response.content}!`;
+        (response.metadata as Record<string, unknown>)['touched'] = true;
       },
     };
     const { manager, storage } = await setup([vandal]);
     const result = await manager.complete();
-    expect(attempts).toEqual(['TypeError', 'TypeError', 'TypeError', 'TypeError']);
+    expect(attempts).toEqual(['TypeError', 'TypeError', 'TypeError']);
     const user = (await storage.getNode({ conversationId: manager.conversationId, nodeId: '0' }))!;
     expect(user.content).toBe('hello');
     expect(user.metadata).toEqual({ tag: 'original' });
     expect(result.content).toBe('Echo: hello!');
+    expect(result.node.metadata['touched']).toBe(true);
+    expect(Object.isFrozen(result.node.metadata)).toBe(true);
     expect(manager.state.getCurrentMessages()[1]!.content).toBe('hello');
   });
 
-  it('cannot change the conversation metadata through the context', async () => {
-    const vandal: ConversationMiddleware = {
+  it('gives each turn a writable copy of the conversation metadata that is never stored', async () => {
+    const seen: unknown[] = [];
+    const stamper: ConversationMiddleware = {
       processRequest(_messages, context) {
-        expect(() => {
-          (context.metadata as Record<string, unknown>)['userId'] = 'attacker';
-        }).toThrow(TypeError);
+        context.metadata['requestStart'] = 123; // the guide's state.metadata["request_start"]
+        context.metadata['userId'] = 'attacker';
+      },
+      processResponse(_response, context) {
+        seen.push(context.metadata['requestStart']);
       },
     };
     const storage = new MemoryConversationStore();
     const manager = await ConversationManager.create({
       llm: new EchoProvider(),
       storage,
-      middleware: [vandal],
+      middleware: [stamper],
       metadata: { userId: 'u1' },
     });
     await manager.addMessage({ role: 'user', content: 'hi' });
     await manager.complete();
+    expect(seen).toEqual([123]);
+    expect(manager.state.metadata).toEqual({ userId: 'u1' });
     await manager.updateMetadata({ plan: 'pro' });
     expect((await storage.get({ conversationId: manager.conversationId }))!.metadata).toEqual({
       userId: 'u1',
@@ -130,7 +135,7 @@ describe('ConversationMiddleware', () => {
     expect(result.node.metadata).toMatchObject({ reviewedBy: 'bot', provider: 'echo' });
   });
 
-  it('shares turnData between middleware and hooks, and calls onError in reverse order on failure', async () => {
+  it('shares turnData between middleware and hooks, and calls onError in list order on failure', async () => {
     const log: string[] = [];
     const writer: ConversationMiddleware = {
       processRequest: (_m, context) => void context.turnData.set('k', 42),
@@ -148,7 +153,7 @@ describe('ConversationMiddleware', () => {
     };
     const { manager, storage } = await setup([writer, reader]);
     await expect(manager.complete()).rejects.toThrow('reader failed');
-    expect(log).toEqual(['k=42', 'err:reader:reader failed', 'err:writer']);
+    expect(log).toEqual(['k=42', 'err:writer', 'err:reader:reader failed']);
     // The user message remains; no assistant node was added.
     expect((await storage.get({ conversationId: manager.conversationId }))!.nodeCount).toBe(2);
     expect(manager.state.currentNodeId).toBe('0');

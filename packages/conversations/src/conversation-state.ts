@@ -35,12 +35,14 @@ export interface BranchInfo {
 
 /** Token and cost totals. */
 export interface ConversationTotals {
-  /** Assistant (and summary) nodes counted. */
+  /** Model calls counted: answers, interrupted answers, summaries, judges and discarded attempts. */
   readonly calls: number;
   /** Summed token usage. */
   readonly usage: Usage;
   /** Summed cost in US dollars of the priced calls (discarded retry attempts included). */
   readonly costUsd: number;
-  /** Calls whose model had no price (not included in `costUsd`). */
+  /** Calls whose model had no price or whose usage is unknown (not included in `costUsd`). */
   readonly unpricedCalls: number;
+  /** Calls whose provider did not report usage (not included in `usage`: unknown, not zero). */
+  readonly unknownUsageCalls: number;
 }

@@ -198,20 +198,29 @@ describe('guide: Middleware Patterns', () => {
     const { llm, storage, logger } = fixtures();
     llm.addResponse('This darn answer is fine.');
     const validationLlm = new EchoProvider({ responses: ['{"verdict": "valid", "reason": "clean"}'] });
+    let contentSeenByMetadata: string | undefined;
     const middleware = [
       new LoggingMiddleware(logger), // Log everything first
       new ContentFilterMiddleware({ words: ['darn'] }), // Filter early
       new ValidationMiddleware({ llm: validationLlm }), // Validate after filtering
-      new MetadataMiddleware({ responseMetadata: { reviewed: true } }), // Add metadata last
+      new MetadataMiddleware({
+        responseMetadataFn: (response) => {
+          contentSeenByMetadata = response.content;
+          return { reviewed: true };
+        },
+      }), // Add metadata last
     ];
     const manager = await ConversationManager.create({ llm, storage, middleware });
     await manager.addMessage({ role: 'user', content: 'hi' });
     const response = await manager.complete();
     expect(response.content).toBe('This [FILTERED] answer is fine.');
-    // Responses travel the onion inside-out (DESIGN.md): metadata, validation, filter, logging.
-    // So with the guide's order the judge sees the unfiltered text, and the log the final one.
-    expect(validationLlm.lastCall!.messages[0]!.content).toContain('This darn answer is fine.');
-    expect(logger.records.at(-1)!.fields).toMatchObject({ chars: response.content.length });
+    // "Logging captures all requests/responses": the model's own answer, before filtering.
+    expect(logger.records.at(-1)!.fields).toMatchObject({ chars: 'This darn answer is fine.'.length });
+    // "Validation checks cleaned content".
+    expect(validationLlm.lastCall!.messages[0]!.content).toContain('This [FILTERED] answer is fine.');
+    expect(validationLlm.lastCall!.messages[0]!.content).not.toContain('darn');
+    // "Metadata added after all processing".
+    expect(contentSeenByMetadata).toBe('This [FILTERED] answer is fine.');
     expect(response.node.metadata).toMatchObject({
       reviewed: true,
       contentFiltered: true,
@@ -219,20 +228,20 @@ describe('guide: Middleware Patterns', () => {
     });
   });
 
-  it('Order Middleware Thoughtfully: to validate cleaned content, put the filter inside the validation', async () => {
-    const { llm, storage, logger } = fixtures();
+  it('Order Middleware Thoughtfully: the order decides what the judge sees', async () => {
+    const { llm, storage } = fixtures();
     llm.addResponse('This darn answer is fine.');
-    const validationLlm = new EchoProvider({ responses: ['{"verdict": "valid", "reason": "clean"}'] });
+    const validationLlm = new EchoProvider({ responses: ['{"verdict": "valid", "reason": "raw"}'] });
     const middleware = [
-      new LoggingMiddleware(logger),
       new ValidationMiddleware({ llm: validationLlm }),
       new ContentFilterMiddleware({ words: ['darn'] }),
-      new MetadataMiddleware({ responseMetadata: { reviewed: true } }),
     ];
     const manager = await ConversationManager.create({ llm, storage, middleware });
     await manager.addMessage({ role: 'user', content: 'hi' });
-    await manager.complete();
-    expect(validationLlm.lastCall!.messages[0]!.content).toContain('This [FILTERED] answer is fine.');
+    const response = await manager.complete();
+    // Validation first: the judge sees the raw answer; the filter still cleans what is stored.
+    expect(validationLlm.lastCall!.messages[0]!.content).toContain('This darn answer is fine.');
+    expect(response.node.content).toBe('This [FILTERED] answer is fine.');
   });
 
   it('Use Validation Middleware Selectively', async () => {

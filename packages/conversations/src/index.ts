@@ -1,9 +1,10 @@
 export { ConversationManager } from './conversation-manager.js';
-export type { CompletionResult } from './conversation-manager.js';
+export type { CompletionResult } from './completion-result.js';
 export type {
   AddContentMessageOptions,
   AddMessageOptions,
   AddPromptMessageOptions,
+  CloseManagerOptions,
   CompactOptions,
   CompleteOptions,
   CompletionOverrides,
@@ -13,13 +14,14 @@ export type {
   ResumeConversationManagerOptions,
 } from './conversation-manager-options.js';
 export type { BranchInfo, ConversationState, ConversationTotals } from './conversation-state.js';
-export type { ConversationMiddleware, MiddlewareContext, StreamPartResult } from './conversation-middleware.js';
 export type {
-  ConversationPromptBuilder,
-  PromptRenderOptions,
-  RagRunLike,
-  RenderedPromptLike,
-} from './conversation-prompt-builder.js';
+  ConversationMiddleware,
+  MiddlewareContext,
+  ModelCallRecord,
+  RecordModelCallOptions,
+  StreamPartResult,
+  TurnSummary,
+} from './conversation-middleware.js';
 export type { ConversationLogger, LogFields } from './conversation-logger.js';
 export type { ConversationSummarizer, ConversationSummary, SummarizeRequest } from './conversation-summarizer.js';
 export { LlmSummarizer, defaultSummaryPrompt } from './llm-summarizer.js';

@@ -1,5 +1,5 @@
 import type { LLMMessage, LLMResponse, StreamPart } from '@dk/spec';
-import type { ConversationMiddleware, MiddlewareContext } from './conversation-middleware.js';
+import type { ConversationMiddleware, MiddlewareContext, TurnSummary } from './conversation-middleware.js';
 import { deepFreeze } from './deep-freeze.js';
 
 /**
@@ -21,25 +21,30 @@ export async function runRequestMiddleware(
   return current;
 }
 
-/** Runs `processResponse` of each middleware in reverse list order on a frozen response. */
+/**
+ * Runs `processResponse` of each middleware in list order. Each receives a fresh mutable
+ * copy of the response so far (guide-style `response.metadata[key] = value` works and can
+ * never reach a stored node by accident); what it returns — or the copy it changed — is
+ * what the next one sees. The result is frozen.
+ */
 export async function runResponseMiddleware(
   middleware: readonly ConversationMiddleware[],
   response: LLMResponse,
   context: MiddlewareContext,
 ): Promise<LLMResponse> {
   let current = response;
-  for (let index = middleware.length - 1; index >= 0; index -= 1) {
-    const item = middleware[index]!;
+  for (const item of middleware) {
     if (item.processResponse === undefined) continue;
-    const result = await item.processResponse(current, context);
-    if (result !== undefined && result !== current) current = deepFreeze({ ...result });
+    const copy = structuredClone(current) as LLMResponse;
+    const result = await item.processResponse(copy, context);
+    current = result === undefined || result === null ? copy : result;
   }
-  return current;
+  return deepFreeze(current === response ? structuredClone(response) : current);
 }
 
 /**
- * Passes one provider part through `processStreamPart` of each middleware in reverse list
- * order; the parts a middleware emits feed the next one. Returns the parts for the caller.
+ * Passes one provider part through `processStreamPart` of each middleware in list order;
+ * the parts a middleware emits feed the next one. Returns the parts for the caller.
  */
 export async function runStreamPartMiddleware(
   middleware: readonly ConversationMiddleware[],
@@ -47,7 +52,7 @@ export async function runStreamPartMiddleware(
   context: MiddlewareContext,
 ): Promise<readonly StreamPart[]> {
   let parts: readonly StreamPart[] = [part];
-  for (let index = middleware.length - 1; index >= 0 && parts.length > 0; index -= 1) {
+  for (let index = 0; index < middleware.length && parts.length > 0; index += 1) {
     const item = middleware[index]!;
     if (item.processStreamPart === undefined) continue;
     const next: StreamPart[] = [];
@@ -63,19 +68,34 @@ export async function runStreamPartMiddleware(
   return parts;
 }
 
-/** Calls `onError` of each middleware in reverse order; their own failures are ignored so the original error surfaces. */
+/** Calls `onError` of each middleware in list order; their own failures are ignored so the original error surfaces. */
 export async function runErrorMiddleware(
   middleware: readonly ConversationMiddleware[],
   error: unknown,
   context: MiddlewareContext,
 ): Promise<void> {
-  for (let index = middleware.length - 1; index >= 0; index -= 1) {
-    const item = middleware[index]!;
+  for (const item of middleware) {
     if (item.onError === undefined) continue;
     try {
       await item.onError(error, context);
     } catch {
       // An observer failing must not replace the error the caller needs to see.
+    }
+  }
+}
+
+/** Calls `afterTurn` of each middleware in list order; failures are ignored (the answer is stored). */
+export async function runAfterTurnMiddleware(
+  middleware: readonly ConversationMiddleware[],
+  turn: TurnSummary,
+  context: MiddlewareContext,
+): Promise<void> {
+  for (const item of middleware) {
+    if (item.afterTurn === undefined) continue;
+    try {
+      await item.afterTurn(turn, context);
+    } catch {
+      // The turn is complete and stored; an observer failing must not turn it into an error.
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { LLMResponse } from '@dk/spec';
 import { ConversationInputError } from '../conversation-input-error.js';
 import type { ConversationLogger } from '../conversation-logger.js';
-import type { ConversationMiddleware, MiddlewareContext } from '../conversation-middleware.js';
+import type { ConversationMiddleware, MiddlewareContext, TurnSummary } from '../conversation-middleware.js';
 import { TokenBudgetExceededError } from '../token-budget-exceeded-error.js';
 
 /** Settings of {@link TokenBudgetMiddleware}. */
@@ -14,12 +14,15 @@ export interface TokenBudgetMiddlewareOptions {
   readonly onExceeded?: 'warn' | 'refuse';
   /** Receives the over-budget warning. Default `console`. */
   readonly logger?: ConversationLogger;
+  /** Tokens counted for a model call whose usage was not reported and cannot be estimated. Default 1000. */
+  readonly unknownCallTokens?: number;
 }
 
 /**
- * Counts the tokens used per key (conversation by default) in process memory. When the
- * budget is spent it warns, or refuses further calls before they reach the model. Records
- * `tokenBudget: { used, max, remaining }` (cumulative) on every assistant node.
+ * Counts the tokens used per key (conversation by default) in process memory: every model
+ * call of a turn (answers, retried attempts, judges). When the budget is spent it warns, or
+ * refuses further calls before they reach the model. Records `tokenBudget: { used, max,
+ * remaining }` (cumulative) on every assistant node.
  */
 export class TokenBudgetMiddleware implements ConversationMiddleware {
   readonly name = 'TokenBudgetMiddleware';
@@ -28,12 +31,14 @@ export class TokenBudgetMiddleware implements ConversationMiddleware {
   readonly #onExceeded: 'warn' | 'refuse';
   readonly #logger: ConversationLogger;
   readonly #used = new Map<string, number>();
+  readonly #unknownCallTokens: number;
 
   constructor({
     maxTokens,
     keyFn = (context) => context.conversationId,
     onExceeded = 'warn',
     logger = console,
+    unknownCallTokens = 1000,
   }: TokenBudgetMiddlewareOptions) {
     if (!Number.isInteger(maxTokens) || maxTokens < 1)
       throw new ConversationInputError({ field: 'maxTokens', reason: 'must be a positive integer' });
@@ -43,6 +48,7 @@ export class TokenBudgetMiddleware implements ConversationMiddleware {
     this.#keyFn = keyFn;
     this.#onExceeded = onExceeded;
     this.#logger = logger;
+    this.#unknownCallTokens = unknownCallTokens;
   }
 
   /** Tokens counted under `key`. */
@@ -66,16 +72,34 @@ export class TokenBudgetMiddleware implements ConversationMiddleware {
   }
 
   processResponse(response: LLMResponse, context: MiddlewareContext): undefined {
+    // What the node can show now: counted so far plus this turn's calls up to here. The
+    // authoritative count is taken in `afterTurn`, once every call of the turn is known.
     const key = this.#keyFn(context);
-    const used = this.getUsed(key) + response.usage.totalTokens;
-    this.#used.set(key, used);
+    const turnTokens = context.modelCalls.reduce((sum, call) => sum + (call.usage?.totalTokens ?? 0), 0);
+    const used = this.getUsed(key) + turnTokens;
     context.setNodeMetadata('tokenBudget', {
       used,
       max: this.#maxTokens,
       remaining: Math.max(0, this.#maxTokens - used),
     });
+    if (used > this.#maxTokens) context.setNodeMetadata('tokenBudgetExceeded', true);
+    return undefined;
+  }
+
+  /**
+   * Counts every model call of the finished turn — the answer, discarded attempts, judges
+   * — under the key. A call whose usage the provider did not report is counted by the
+   * manager's estimate of the text it carried, so an unknown usage never spends nothing.
+   */
+  afterTurn(turn: TurnSummary, context: MiddlewareContext): void {
+    const key = this.#keyFn(context);
+    let estimated = 0;
+    for (const call of turn.modelCalls) {
+      if (call.usage === undefined) estimated += call.estimatedTokens ?? this.#unknownCallTokens;
+    }
+    const used = this.getUsed(key) + turn.usage.totalTokens + estimated;
+    this.#used.set(key, used);
     if (used > this.#maxTokens) {
-      context.setNodeMetadata('tokenBudgetExceeded', true);
       this.#logger.warn(`Token budget exceeded: ${used}/${this.#maxTokens}`, {
         key,
         usedTokens: used,
@@ -83,6 +107,5 @@ export class TokenBudgetMiddleware implements ConversationMiddleware {
         conversationId: context.conversationId,
       });
     }
-    return undefined;
   }
 }

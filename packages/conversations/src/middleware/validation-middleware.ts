@@ -1,8 +1,7 @@
 import { renderTemplate } from '@dk/templates';
-import type { CompletionOptions, LLMMessage, LLMProvider, LLMResponse } from '@dk/spec';
+import type { CompletionOptions, LLMMessage, LLMProvider, LLMResponse, PromptRenderer } from '@dk/spec';
 import { ConversationInputError } from '../conversation-input-error.js';
 import type { ConversationMiddleware, MiddlewareContext } from '../conversation-middleware.js';
-import type { ConversationPromptBuilder } from '../conversation-prompt-builder.js';
 import { ResponseValidationError } from '../response-validation-error.js';
 
 /** The judge's decision on one response. */
@@ -20,7 +19,7 @@ export interface ValidationMiddlewareOptions {
   /** The judge model (may differ from the conversation's). */
   readonly llm: LLMProvider;
   /** Renders `validationPrompt`. Required with `validationPrompt`. */
-  readonly promptBuilder?: ConversationPromptBuilder;
+  readonly promptBuilder?: PromptRenderer;
   /** Name of a user prompt in the builder's library, rendered with params `{ response, request }`. */
   readonly validationPrompt?: string;
   /** Inline template (dk template language) with `{{response}}` and `{{request}}`. Default {@link defaultValidationTemplate}. */
@@ -110,7 +109,7 @@ const requestKey = Symbol('validation-request');
 export class ValidationMiddleware implements ConversationMiddleware {
   readonly name = 'ValidationMiddleware';
   readonly #llm: LLMProvider;
-  readonly #promptBuilder: ConversationPromptBuilder | undefined;
+  readonly #promptBuilder: PromptRenderer | undefined;
   readonly #validationPrompt: string | undefined;
   readonly #template: string;
   readonly #autoRetry: boolean;
@@ -187,7 +186,15 @@ export class ValidationMiddleware implements ConversationMiddleware {
     const request = context.turnData.get(requestKey);
     let verdict: Awaited<ReturnType<ValidationMiddleware['judge']>>;
     try {
+      const started = performance.now();
       verdict = await this.judge(response.content, typeof request === 'string' ? request : '', context.signal);
+      // The judge's tokens belong to this turn: in the node's record, the totals and token budgets.
+      context.recordModelCall({
+        purpose: 'judge',
+        response: verdict.judgeResponse,
+        provider: this.#llm.provider,
+        latencyMs: performance.now() - started,
+      });
     } catch (error) {
       if (this.#onJudgeError === 'throw') throw error;
       context.setNodeMetadata(
