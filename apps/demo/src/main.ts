@@ -20,6 +20,33 @@ const usage = `Usage: pnpm demo [serve] [--env development|production] [--messag
   --resume       continue a stored conversation
 `;
 
+/**
+ * One path for SIGINT and SIGTERM, however the process is started (`node`, `tsx`, `pnpm`):
+ * the first signal starts the graceful shutdown, later ones — wrappers such as `tsx`
+ * forward a signal the process group already received — are noted and ignored, so nothing
+ * is cut off twice. The process exits when the shutdown is done.
+ */
+function onShutdownSignal(shutdown: (signal: string) => Promise<void>): void {
+  let stopping: Promise<void> | undefined;
+  const handle = (signal: NodeJS.Signals): void => {
+    if (stopping !== undefined) {
+      process.stderr.write(`dk demo: ${signal} received, still shutting down gracefully\n`);
+      return;
+    }
+    // Exit once the log lines written so far are flushed (writes to a pipe are asynchronous).
+    const exit = (code: number): void => void process.stdout.write('', () => process.exit(code));
+    stopping = shutdown(signal).then(
+      () => exit(0),
+      (error: unknown) => {
+        process.stderr.write(`dk demo: shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handle);
+  process.on('SIGTERM', handle);
+}
+
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -45,11 +72,7 @@ async function main(): Promise<number> {
     });
     const server = await startServer({ app, chat: new ChatService(app) });
     process.stdout.write(`dk demo (${config.environment}) listening on ${server.url}\n`);
-    const stop = (signal: string): void => {
-      void server.close(signal).then(() => process.exit(0));
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    onShutdownSignal((signal) => server.close(signal));
     return new Promise(() => undefined);
   }
 

@@ -1,4 +1,4 @@
-import { ConversationNotFoundError } from '@dk/spec';
+import { checkOptions, ConversationNotFoundError } from '@dk/spec';
 import type { ConversationMetadata, ConversationNode, StreamPart } from '@dk/spec';
 import type { PathEntry } from './active-path.js';
 import { compact, defaultKeepRecentMessages, enforceContextLimit } from './compaction.js';
@@ -25,6 +25,26 @@ import { answerBase } from './turn-base.js';
 
 const previewLength = 100;
 const defaultCloseTimeoutMs = 10_000;
+const settingNames = ['llm', 'promptBuilder', 'storage', 'middleware', 'prices', 'contextLimit', 'now', 'cacheRag'];
+const createNames = [...settingNames, 'conversationId', 'metadata', 'systemPromptName', 'systemParams'];
+const resumeNames = [...settingNames, 'conversationId'];
+const completeNames = ['branchName', 'metadata', 'overrides', 'tools', 'signal', 'middleware'];
+const messageNames = [
+  'role',
+  'content',
+  'name',
+  'toolCallId',
+  'toolCalls',
+  'renderTemplate',
+  'params',
+  'promptName',
+  'includeRag',
+  'validationLevel',
+  'signal',
+  'cacheRag',
+  'metadata',
+  'branchName',
+];
 
 /**
  * A conversation kept as a tree of messages in a {@link ConversationStore}, with a cursor
@@ -56,6 +76,7 @@ export class ConversationManager {
    * new conversation is deleted and the error rethrown).
    */
   static async create(options: CreateConversationManagerOptions): Promise<ConversationManager> {
+    checkOptions('ConversationManager.create', options, createNames);
     ConversationManager.#checkSettings(options);
     const record = await options.storage.create({
       ...(options.conversationId === undefined ? {} : { id: options.conversationId }),
@@ -80,6 +101,7 @@ export class ConversationManager {
 
   /** Continues a stored conversation at its stored cursor. Throws `ConversationNotFoundError` for an unknown id. */
   static async resume(options: ResumeConversationManagerOptions): Promise<ConversationManager> {
+    checkOptions('ConversationManager.resume', options, resumeNames);
     ConversationManager.#checkSettings(options);
     const record = await options.storage.get({ conversationId: options.conversationId });
     if (record === undefined) throw new ConversationNotFoundError({ conversationId: options.conversationId });
@@ -187,6 +209,7 @@ export class ConversationManager {
    * path, so the model never receives two user messages in a row.
    */
   async addMessage(options: AddMessageOptions): Promise<ConversationNode> {
+    checkOptions('addMessage', options, messageNames);
     const session = this.#session;
     const node = await buildMessageNode(session, options);
     return session.append(this.#messageBase(node.role), node);
@@ -213,6 +236,7 @@ export class ConversationManager {
    * other model call the turn made (judges, retried attempts).
    */
   async complete(options: CompleteOptions = {}): Promise<CompletionResult> {
+    checkOptions('complete', options, completeNames);
     await enforceContextLimit(this.#session, options.signal);
     return runComplete(this.#session, answerBase(this.#session, 'complete'), options, 'complete');
   }
@@ -223,6 +247,7 @@ export class ConversationManager {
    * `complete()`.
    */
   async regenerate(options: CompleteOptions = {}): Promise<CompletionResult> {
+    checkOptions('regenerate', options, completeNames);
     return runComplete(this.#session, answerBase(this.#session, 'regenerate'), options, 'regenerate');
   }
 
@@ -234,6 +259,7 @@ export class ConversationManager {
    * `metadata.interrupted = true` and the cursor moves to it; the error is rethrown.
    */
   async *stream(options: CompleteOptions = {}): AsyncGenerator<StreamPart, void, undefined> {
+    checkOptions('stream', options, completeNames);
     await enforceContextLimit(this.#session, options.signal);
     yield* runStream(this.#session, answerBase(this.#session, 'stream'), options);
   }
@@ -371,6 +397,7 @@ export class ConversationManager {
    * (close it after the managers that use it). Idempotent.
    */
   async close(options: CloseManagerOptions = {}): Promise<void> {
+    checkOptions('close', options, ['timeoutMs']);
     const timeoutMs = options.timeoutMs ?? defaultCloseTimeoutMs;
     if (!(timeoutMs >= 0))
       throw new ConversationInputError({ field: 'timeoutMs', reason: 'must be a number of milliseconds ≥ 0' });

@@ -213,6 +213,23 @@ export class ChatService {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
+  /**
+   * Graceful stop: every open conversation's manager refuses new turns and waits up to
+   * `timeoutMs` for its turns in flight; turns still running then are cut off and keep what
+   * they have (a streamed answer becomes an `interrupted` node). Resolves when all
+   * operations are over, so the store can be closed without losing an answer.
+   */
+  async close(timeoutMs: number): Promise<{ readonly cutOff: boolean }> {
+    const started = performance.now();
+    const managers = await Promise.allSettled([...this.#managers.values()]);
+    await Promise.all(
+      managers.map((result) => (result.status === 'fulfilled' ? result.value.close({ timeoutMs }) : Promise.resolve())),
+    );
+    const cutOff = performance.now() - started >= timeoutMs;
+    await this.drain();
+    return { cutOff };
+  }
+
   async #addUserMessage(
     manager: ConversationManager,
     text: string,

@@ -31,6 +31,8 @@ const environmentOverrides: readonly {
   { variable: 'DK_HOST', path: ['server', 'host'], kind: 'string' },
   { variable: 'DK_PORT', path: ['server', 'port'], kind: 'integer' },
   { variable: 'DK_LOG_LEVEL', path: ['logLevel'], kind: 'string' },
+  { variable: 'DK_STREAM_DELAY_MS', path: ['provider', 'streamDelayMs'], kind: 'integer' },
+  { variable: 'DK_SHUTDOWN_TIMEOUT_MS', path: ['server', 'shutdownTimeoutMs'], kind: 'integer' },
 ];
 
 /** The variables {@link loadConfig} reads, for documentation and `--help`. */

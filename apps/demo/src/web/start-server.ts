@@ -284,13 +284,8 @@ export async function startServer({
         logger.info('shutting down', { reason, inFlight: chat.inFlight });
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        let timer: NodeJS.Timeout | undefined;
-        const timedOut = await Promise.race([
-          chat.drain().then(() => false),
-          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), limits.shutdownTimeoutMs))),
-        ]);
-        clearTimeout(timer);
-        if (timedOut) logger.warn('shutdown timeout: turns still running were cut off', { inFlight: chat.inFlight });
+        const { cutOff } = await chat.close(limits.shutdownTimeoutMs);
+        if (cutOff) logger.warn('shutdown timeout: turns still running were cut off and kept what they had');
         // Let finished turns flush their last event, then drop idle keep-alive connections.
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 500).unref())]);
         server.closeAllConnections();

@@ -1,3 +1,4 @@
+import { checkOptions } from '@dk/spec';
 import type { LLMMessage, LLMResponse, StreamPart } from '@dk/spec';
 import { ConversationInputError } from '../conversation-input-error.js';
 import type { ConversationMiddleware, MiddlewareContext, StreamPartResult } from '../conversation-middleware.js';
@@ -46,14 +47,23 @@ export class ContentFilterMiddleware implements ConversationMiddleware {
   readonly #filterRequests: boolean;
   readonly #key = Symbol('content-filter');
 
-  constructor({
-    words = [],
-    patterns = [],
-    replacement = '[FILTERED]',
-    caseSensitive = false,
-    filterRequests = false,
-    maxMatchLength = 64,
-  }: ContentFilterMiddlewareOptions) {
+  constructor(options: ContentFilterMiddlewareOptions) {
+    checkOptions('ContentFilterMiddleware', options, [
+      'words',
+      'patterns',
+      'replacement',
+      'caseSensitive',
+      'filterRequests',
+      'maxMatchLength',
+    ]);
+    const {
+      words = [],
+      patterns = [],
+      replacement = '[FILTERED]',
+      caseSensitive = false,
+      filterRequests = false,
+      maxMatchLength = 64,
+    } = options;
     const cleanWords = words.filter((word) => typeof word === 'string' && word.length > 0);
     if (cleanWords.length === 0 && patterns.length === 0) {
       throw new ConversationInputError({

@@ -1,3 +1,4 @@
+import { checkOptions } from '@dk/spec';
 import type { LLMMessage, MessageRole } from '@dk/spec';
 import { ConversationInputError } from '../conversation-input-error.js';
 import type { ConversationMiddleware } from '../conversation-middleware.js';
@@ -27,7 +28,9 @@ export class HistoryRedactionMiddleware implements ConversationMiddleware {
   readonly #rules: readonly { readonly pattern: RegExp; readonly replacement: string }[];
   readonly #roles: ReadonlySet<MessageRole>;
 
-  constructor({ redactions, roles = ['assistant'] }: HistoryRedactionMiddlewareOptions) {
+  constructor(options: HistoryRedactionMiddlewareOptions) {
+    checkOptions('HistoryRedactionMiddleware', options, ['redactions', 'roles']);
+    const { redactions, roles = ['assistant'] } = options;
     if (!Array.isArray(redactions) || redactions.length === 0) {
       throw new ConversationInputError({
         field: 'redactions',

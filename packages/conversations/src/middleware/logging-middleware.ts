@@ -1,3 +1,4 @@
+import { checkOptions } from '@dk/spec';
 import type { LLMMessage, LLMResponse } from '@dk/spec';
 import type { ConversationLogger } from '../conversation-logger.js';
 import type { ConversationMiddleware, MiddlewareContext } from '../conversation-middleware.js';
@@ -34,6 +35,7 @@ export class LoggingMiddleware implements ConversationMiddleware {
   /** Takes a logger (the guide's `new LoggingMiddleware(logger)`) or options. */
   constructor(loggerOrOptions: ConversationLogger | LoggingMiddlewareOptions = {}) {
     const options: LoggingMiddlewareOptions = isLogger(loggerOrOptions) ? { logger: loggerOrOptions } : loggerOrOptions;
+    checkOptions('LoggingMiddleware', options, ['logger', 'logContent', 'previewLength', 'redactPatterns']);
     this.#logger = options.logger ?? console;
     this.#logContent = options.logContent ?? false;
     this.#previewLength = options.previewLength ?? 200;

@@ -1,3 +1,4 @@
+import { checkOptions } from '@dk/spec';
 import type { ConversationMetadata, LLMMessage, LLMResponse } from '@dk/spec';
 import type { ConversationMiddleware, MiddlewareContext } from '../conversation-middleware.js';
 
@@ -22,6 +23,12 @@ export class MetadataMiddleware implements ConversationMiddleware {
   readonly #options: MetadataMiddlewareOptions;
 
   constructor(options: MetadataMiddlewareOptions = {}) {
+    checkOptions('MetadataMiddleware', options, [
+      'requestMetadata',
+      'requestMetadataFn',
+      'responseMetadata',
+      'responseMetadataFn',
+    ]);
     this.#options = options;
   }
 

@@ -1,3 +1,4 @@
+import { checkOptions } from '@dk/spec';
 import { ConversationInputError } from '../conversation-input-error.js';
 import type { ConversationLogger } from '../conversation-logger.js';
 import type { ConversationMiddleware, MiddlewareContext } from '../conversation-middleware.js';
@@ -56,12 +57,9 @@ export class PerformanceMiddleware implements ConversationMiddleware {
   #min = Number.POSITIVE_INFINITY;
   #max = 0;
 
-  constructor({
-    slowThresholdMs = 5000,
-    logger = console,
-    sampleSize = 1000,
-    now = () => performance.now(),
-  }: PerformanceMiddlewareOptions = {}) {
+  constructor(options: PerformanceMiddlewareOptions = {}) {
+    checkOptions('PerformanceMiddleware', options, ['slowThresholdMs', 'logger', 'sampleSize', 'now']);
+    const { slowThresholdMs = 5000, logger = console, sampleSize = 1000, now = () => performance.now() } = options;
     if (!(slowThresholdMs >= 0))
       throw new ConversationInputError({ field: 'slowThresholdMs', reason: 'must be a number ≥ 0' });
     if (!Number.isInteger(sampleSize) || sampleSize < 1)

@@ -1,3 +1,4 @@
+import { checkOptions } from '@dk/spec';
 import { ConversationInputError } from '../conversation-input-error.js';
 import type { ConversationMiddleware, MiddlewareContext } from '../conversation-middleware.js';
 import { RateLimitExceededError } from '../rate-limit-exceeded-error.js';
@@ -46,7 +47,9 @@ export class RateLimitMiddleware implements ConversationMiddleware {
   /** Call times per key, oldest first. */
   readonly #calls = new Map<string, number[]>();
 
-  constructor({ maxRequests, windowMs = 60_000, keyFn, metadataKey, now = Date.now }: RateLimitMiddlewareOptions) {
+  constructor(options: RateLimitMiddlewareOptions) {
+    checkOptions('RateLimitMiddleware', options, ['maxRequests', 'windowMs', 'keyFn', 'metadataKey', 'now']);
+    const { maxRequests, windowMs = 60_000, keyFn, metadataKey, now = Date.now } = options;
     if (!Number.isInteger(maxRequests) || maxRequests < 1)
       throw new ConversationInputError({ field: 'maxRequests', reason: 'must be a positive integer' });
     if (!(windowMs > 0))

@@ -1,3 +1,4 @@
+import { checkOptions } from '@dk/spec';
 import type { LLMResponse } from '@dk/spec';
 import { ConversationInputError } from '../conversation-input-error.js';
 import type { ConversationLogger } from '../conversation-logger.js';
@@ -33,13 +34,15 @@ export class TokenBudgetMiddleware implements ConversationMiddleware {
   readonly #used = new Map<string, number>();
   readonly #unknownCallTokens: number;
 
-  constructor({
-    maxTokens,
-    keyFn = (context) => context.conversationId,
-    onExceeded = 'warn',
-    logger = console,
-    unknownCallTokens = 1000,
-  }: TokenBudgetMiddlewareOptions) {
+  constructor(options: TokenBudgetMiddlewareOptions) {
+    checkOptions('TokenBudgetMiddleware', options, ['maxTokens', 'keyFn', 'onExceeded', 'logger', 'unknownCallTokens']);
+    const {
+      maxTokens,
+      keyFn = (context) => context.conversationId,
+      onExceeded = 'warn',
+      logger = console,
+      unknownCallTokens = 1000,
+    } = options;
     if (!Number.isInteger(maxTokens) || maxTokens < 1)
       throw new ConversationInputError({ field: 'maxTokens', reason: 'must be a positive integer' });
     if (onExceeded !== 'warn' && onExceeded !== 'refuse')

@@ -1,3 +1,4 @@
+import { checkOptions } from '@dk/spec';
 import { renderTemplate } from '@dk/templates';
 import type { CompletionOptions, LLMMessage, LLMProvider, LLMResponse, PromptRenderer } from '@dk/spec';
 import { ConversationInputError } from '../conversation-input-error.js';
@@ -119,6 +120,17 @@ export class ValidationMiddleware implements ConversationMiddleware {
   readonly #completionOptions: Omit<CompletionOptions, 'signal'>;
 
   constructor(options: ValidationMiddlewareOptions) {
+    checkOptions('ValidationMiddleware', options, [
+      'llm',
+      'promptBuilder',
+      'validationPrompt',
+      'template',
+      'autoRetry',
+      'maxRetries',
+      'onInvalid',
+      'onJudgeError',
+      'completionOptions',
+    ]);
     if (options.llm === undefined || typeof options.llm.complete !== 'function') {
       throw new ConversationInputError({ field: 'llm', reason: 'must be the judge LLMProvider' });
     }
