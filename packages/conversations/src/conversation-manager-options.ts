@@ -8,9 +8,11 @@ import type {
   PromptRenderer,
   PromptValidationLevel,
   ToolDefinition,
+  ToolSet,
 } from '@dk/spec';
 import type { ConversationMiddleware } from './conversation-middleware.js';
 import type { ConversationSummarizer } from './conversation-summarizer.js';
+import type { OutputSchema } from './structured-output.js';
 import type { PriceTable } from './price-table.js';
 
 /**
@@ -58,6 +60,16 @@ export interface ConversationManagerSettings {
    * `addMessage({ cacheRag })`.
    */
   readonly cacheRag?: boolean;
+  /**
+   * Tools the model may call in every turn, by name (`{ weather: { description,
+   * parameters | inputSchema, execute, needsApproval } }`). `complete()` runs the tool loop;
+   * calls of tools that need approval (or have no `execute`) end the turn pending.
+   */
+  readonly tools?: ToolSet;
+  /** Model calls per turn at most (tool loops). Default 10. */
+  readonly maxSteps?: number;
+  /** Deadline of one tool execution in milliseconds. Default 60 000. */
+  readonly toolTimeoutMs?: number;
 }
 
 /** Options of {@link ConversationManager.create}. */
@@ -136,8 +148,30 @@ export interface CompleteOptions {
   readonly metadata?: ConversationMetadata;
   /** Per-call provider settings (model, temperature, maxTokens, …); recorded on the node without headers. */
   readonly overrides?: CompletionOverrides;
-  /** Tools the model may call. */
-  readonly tools?: readonly ToolDefinition[];
+  /**
+   * Tools for this call, added to (and overriding by name) the manager's. Plain definitions
+   * (`[{ name, parameters }]`) are offered to the model but never run: their calls end the
+   * turn pending, for the caller to answer with `addMessage({ role: 'tool', … })`.
+   */
+  readonly tools?: ToolSet | readonly ToolDefinition[];
+  /** Model calls of this turn at most. Default: the manager's `maxSteps`, else 10. Reaching it ends the turn with status `max-steps`. */
+  readonly maxSteps?: number;
+  /** Deadline of one tool execution in milliseconds. Default: the manager's, else 60 000. */
+  readonly toolTimeoutMs?: number;
+  /** Tool calls of one step run concurrently, at most. Default 4. */
+  readonly maxParallelToolCalls?: number;
+  /** A failing tool call (throws, times out, invalid arguments): `feed-back` (default) sends the error to the model as the result; `fail` ends the turn with `ToolCallError`. */
+  readonly toolErrors?: 'feed-back' | 'fail';
+  /** Tool errors fed back in one turn before it fails with `ToolCallError`. Default 3. */
+  readonly maxToolErrors?: number;
+  /**
+   * Asks for a structured answer: a Standard Schema (Zod, Valibot, ArkType…; the result's
+   * `object` is typed from it) or a JSON Schema. An invalid answer is sent back for repair
+   * (`maxRepairs` times), then fails with `StructuredOutputError` carrying the raw text.
+   */
+  readonly output?: OutputSchema;
+  /** Repair round-trips for an invalid structured answer. Default 1. */
+  readonly maxRepairs?: number;
   /** Cancels the call. In a stream, the partial text is kept as an `interrupted` node. */
   readonly signal?: AbortSignal;
   /** Middleware for this call only, innermost (after the manager's and scoped middleware). */

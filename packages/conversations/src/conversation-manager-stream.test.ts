@@ -1,5 +1,5 @@
 import { AbortError, ProviderUnavailableError } from '@dk/spec';
-import type { StreamPart } from '@dk/spec';
+import type { ConversationStreamPart } from './turn-types.js';
 import { EchoProvider } from '@dk/providers-echo';
 import { MemoryConversationStore } from '@dk/storage-memory';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ describe('ConversationManager.stream', () => {
   it('yields the parts, stores the assistant node at the end and moves the cursor', async () => {
     const llm = new EchoProvider({ responses: [{ content: 'Hello there', chunks: ['Hel', 'lo ', 'there'] }] });
     const { manager, storage } = await setup(llm);
-    const parts: StreamPart[] = [];
+    const parts: ConversationStreamPart[] = [];
     for await (const part of manager.stream({ branchName: 'streamed' })) parts.push(part);
     expect(parts.filter((part) => part.type === 'text-delta').map((part) => part.text)).toEqual([
       'Hel',

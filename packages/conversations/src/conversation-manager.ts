@@ -1,5 +1,5 @@
 import { checkOptions, ConversationNotFoundError } from '@dk/spec';
-import type { ConversationMetadata, ConversationNode, StreamPart } from '@dk/spec';
+import type { ConversationMetadata, ConversationNode, InferSchemaOutput, StandardSchemaV1 } from '@dk/spec';
 import type { PathEntry } from './active-path.js';
 import { compact, defaultKeepRecentMessages, enforceContextLimit } from './compaction.js';
 import type { CompletionResult } from './completion-result.js';
@@ -18,17 +18,46 @@ import { ConversationSession } from './conversation-session.js';
 import type { BranchInfo, ConversationState, ConversationTotals } from './conversation-state.js';
 import { ConversationStateError } from './conversation-state-error.js';
 import { buildMessageNode } from './message-node.js';
-import { runComplete } from './run-complete.js';
-import { runStream } from './run-stream.js';
+import { openToolCalls } from './pending-tool-calls.js';
+import { runTurn, turnEndPart } from './run-turn.js';
+import type { TurnRequest } from './run-turn.js';
+import { approveToolCall, listPendingToolCalls, rejectToolCall } from './tool-approvals.js';
+import type { ApproveToolCallOptions } from './tool-approvals.js';
+import type { ConversationStreamPart, PendingToolCall, ToolResultRecord } from './turn-types.js';
 import { sumTotals } from './sum-totals.js';
-import { answerBase } from './turn-base.js';
+import { branchFrom, editMessage, getBranches, switchToNode } from './tree-navigation.js';
 
-const previewLength = 100;
 const defaultCloseTimeoutMs = 10_000;
-const settingNames = ['llm', 'promptBuilder', 'storage', 'middleware', 'prices', 'contextLimit', 'now', 'cacheRag'];
+const settingNames = [
+  'llm',
+  'promptBuilder',
+  'storage',
+  'middleware',
+  'prices',
+  'contextLimit',
+  'now',
+  'cacheRag',
+  'tools',
+  'maxSteps',
+  'toolTimeoutMs',
+];
 const createNames = [...settingNames, 'conversationId', 'metadata', 'systemPromptName', 'systemParams'];
 const resumeNames = [...settingNames, 'conversationId'];
-const completeNames = ['branchName', 'metadata', 'overrides', 'tools', 'signal', 'middleware'];
+const completeNames = [
+  'branchName',
+  'metadata',
+  'overrides',
+  'tools',
+  'signal',
+  'middleware',
+  'maxSteps',
+  'toolTimeoutMs',
+  'maxParallelToolCalls',
+  'toolErrors',
+  'maxToolErrors',
+  'output',
+  'maxRepairs',
+];
 const messageNames = [
   'role',
   'content',
@@ -217,6 +246,17 @@ export class ConversationManager {
 
   #messageBase(role: string): readonly PathEntry[] {
     const path = this.#session.path;
+    if (role !== 'tool') {
+      const open = openToolCalls(path.entries);
+      const waiting = open?.calls.filter((call) => !open.answered.has(call.id)) ?? [];
+      if (waiting.length > 0) {
+        throw new ConversationStateError({
+          conversationId: this.conversationId,
+          operation: 'addMessage',
+          message: `Tool calls ${waiting.map((call) => `"${call.id}" (${call.name})`).join(', ')} wait for a result at the cursor; a model cannot read a new ${role} message before them. Approve or reject them (\`approveToolCall\`, \`rejectToolCall\`), add their results with \`addMessage({ role: 'tool', toolCallId, content })\`, or branch with \`branchFrom\`.`,
+        });
+      }
+    }
     if (role !== 'user' || path.last?.node.role !== 'user') return path.entries;
     if (path.length === 1) {
       throw new ConversationStateError({
@@ -229,16 +269,23 @@ export class ConversationManager {
   }
 
   /**
-   * Sends the active path (root → cursor) through the middleware to the model, stores the
-   * answer as an assistant node under the cursor, moves the cursor to it and returns it.
-   * When the cursor is itself an answer, the answer's parent is answered again (a sibling).
-   * The node records model, provider, finish reason, usage, latency and cost, and every
-   * other model call the turn made (judges, retried attempts).
+   * Runs a turn: sends the active path (root → cursor) through the middleware to the model
+   * and stores the answer under the cursor, which moves to it. With tools, it runs the tool
+   * loop — model, tool calls (concurrently, bounded), results, model… — storing every step
+   * as nodes, until an answer, a call that must wait (`status: 'pending-tool-calls'`, see
+   * `pendingToolCalls`), or `maxSteps` (`status: 'max-steps'`). When the cursor is an answer,
+   * its parent is answered again (a sibling). With `output`, the answer is parsed and
+   * validated into `object`. Each answer node records model, provider, finish reason,
+   * usage, latency and cost, and every other model call of its turn.
    */
+  async complete<Schema extends StandardSchemaV1>(
+    options: CompleteOptions & { readonly output: Schema },
+  ): Promise<CompletionResult<InferSchemaOutput<Schema>>>;
+  async complete(options?: CompleteOptions): Promise<CompletionResult>;
   async complete(options: CompleteOptions = {}): Promise<CompletionResult> {
     checkOptions('complete', options, completeNames);
     await enforceContextLimit(this.#session, options.signal);
-    return runComplete(this.#session, answerBase(this.#session, 'complete'), options, 'complete');
+    return drain(runTurn(this.#session, { operation: 'complete', mode: 'complete', options }));
   }
 
   /**
@@ -248,20 +295,47 @@ export class ConversationManager {
    */
   async regenerate(options: CompleteOptions = {}): Promise<CompletionResult> {
     checkOptions('regenerate', options, completeNames);
-    return runComplete(this.#session, answerBase(this.#session, 'regenerate'), options, 'regenerate');
+    return drain(runTurn(this.#session, { operation: 'regenerate', mode: 'complete', options }));
   }
 
   /**
    * Like `complete`, as a stream: yields the provider's parts after `processStreamPart`
-   * middleware; the final `end` part is yielded after the assistant node is stored and
-   * carries the middleware-processed response. If the stream fails, is aborted, or the
-   * caller stops early, the text received so far is stored as an assistant node with
-   * `metadata.interrupted = true` and the cursor moves to it; the error is rethrown.
+   * middleware, and for tool loops `tool-result`, `tool-pending` and `step-finish` parts;
+   * the final `end` part comes after everything is stored and carries the turn's `result`.
+   * If the stream fails, is aborted, or the caller stops early, the text received so far is
+   * stored as an assistant node with `metadata.interrupted = true` and the cursor moves to
+   * it; the error is rethrown.
    */
-  async *stream(options: CompleteOptions = {}): AsyncGenerator<StreamPart, void, undefined> {
+  async *stream(options: CompleteOptions = {}): AsyncGenerator<ConversationStreamPart, void, undefined> {
     checkOptions('stream', options, completeNames);
     await enforceContextLimit(this.#session, options.signal);
-    yield* runStream(this.#session, answerBase(this.#session, 'stream'), options);
+    const request: TurnRequest = { operation: 'stream', mode: 'stream', options };
+    const result = yield* runTurn(this.#session, request);
+    yield turnEndPart(result);
+  }
+
+  /**
+   * The tool calls at the cursor that have no result, and why each waits (`needs-approval`,
+   * `no-execute`, `interrupted`). Read from the stored tree: works in a new process after
+   * `resume`. Call it between turns.
+   */
+  async getPendingToolCalls(): Promise<readonly PendingToolCall[]> {
+    return listPendingToolCalls(this.#session);
+  }
+
+  /**
+   * Runs a pending call that needs approval and stores its result; then `complete()` goes
+   * on with the loop. A call runs at most once, across processes and restarts (see
+   * {@link ApproveToolCallOptions.rerun} for interrupted ones).
+   */
+  async approveToolCall(toolCallId: string, options: ApproveToolCallOptions = {}): Promise<ToolResultRecord> {
+    checkOptions('approveToolCall', options, ['rerun', 'signal', 'tools', 'middleware', 'timeoutMs']);
+    return approveToolCall(this.#session, toolCallId, options);
+  }
+
+  /** Refuses a pending call: stores a rejection (with `reason`) as its result, which the model reads on `complete()`. */
+  async rejectToolCall(toolCallId: string, reason?: string): Promise<ToolResultRecord> {
+    return rejectToolCall(this.#session, toolCallId, reason);
   }
 
   /**
@@ -269,17 +343,7 @@ export class ConversationManager {
    * Throws `NodeNotFoundError` for an unknown id.
    */
   async switchToNode(nodeId: string): Promise<void> {
-    if (typeof nodeId !== 'string')
-      throw new ConversationInputError({ field: 'nodeId', reason: 'must be a node id string such as "0.1"' });
-    const session = this.#session;
-    if (session.record.currentNodeId === nodeId) return;
-    const path = await session.pathTo(nodeId);
-    session.record = await session.storage.updateConversation({
-      conversationId: session.conversationId,
-      currentNodeId: nodeId,
-      expectedVersion: session.record.version,
-    });
-    session.path.replace(path);
+    await switchToNode(this.#session, nodeId);
   }
 
   /**
@@ -287,42 +351,16 @@ export class ConversationManager {
    * it. The root has no parent and is refused.
    */
   async branchFrom(nodeId: string): Promise<void> {
-    const node = await this.#session.requireNode(nodeId);
-    if (node.parentId === null) {
-      throw new ConversationStateError({
-        conversationId: this.conversationId,
-        operation: 'branchFrom',
-        message: `Cannot branch from the root node "${node.id}": it has no parent. Branch from one of its children instead.`,
-      });
-    }
-    await this.switchToNode(node.parentId);
+    await branchFrom(this.#session, nodeId);
   }
 
   /**
    * Stores an edited copy of `nodeId` as its new sibling (same role and tool fields,
-   * `metadata.editedFrom` = `nodeId`) and moves the cursor to it. The original stays.
+   * `metadata.editedFrom` = `nodeId`) and moves the cursor to it. The original stays. Works
+   * on any step, tool results included (the loop then continues from the edited result).
    */
   async editMessage(nodeId: string, content: string): Promise<ConversationNode> {
-    if (typeof content !== 'string') throw new ConversationInputError({ field: 'content', reason: 'must be a string' });
-    const session = this.#session;
-    const original = await session.requireNode(nodeId);
-    if (original.parentId === null) {
-      throw new ConversationStateError({
-        conversationId: this.conversationId,
-        operation: 'editMessage',
-        message: `Cannot edit the root node "${original.id}": a conversation has one root. Edit a later message, or start a new conversation.`,
-      });
-    }
-    const base = await session.pathTo(original.parentId);
-    return session.append(base, {
-      role: original.role,
-      content,
-      ...(original.name === undefined ? {} : { name: original.name }),
-      ...(original.toolCallId === undefined ? {} : { toolCallId: original.toolCallId }),
-      ...(original.toolCalls === undefined ? {} : { toolCalls: original.toolCalls }),
-      ...(original.branchName === undefined ? {} : { branchName: original.branchName }),
-      metadata: { editedFrom: original.id },
-    });
+    return editMessage(this.#session, nodeId, content);
   }
 
   /**
@@ -331,18 +369,7 @@ export class ConversationManager {
    * `complete()`, both answers). With `nodeId`: the children of that node.
    */
   async getBranches(nodeId?: string): Promise<readonly BranchInfo[]> {
-    const session = this.#session;
-    let parentId: string | null;
-    if (nodeId === undefined) {
-      const cursor = session.path.last?.node;
-      if (cursor === undefined) return [];
-      if (cursor.parentId === null) return [branchInfo(cursor)];
-      parentId = cursor.parentId;
-    } else {
-      parentId = nodeId;
-    }
-    const children = await session.storage.getChildren({ conversationId: session.conversationId, nodeId: parentId });
-    return children.map(branchInfo);
+    return getBranches(this.#session, nodeId);
   }
 
   /** Replaces the conversation metadata with `{ ...current, ...patch }` (persisted, version-checked). */
@@ -405,13 +432,10 @@ export class ConversationManager {
   }
 }
 
-function branchInfo(node: ConversationNode): BranchInfo {
-  return {
-    id: node.id,
-    branchName: node.branchName,
-    role: node.role,
-    preview: node.content.slice(0, previewLength),
-    timestamp: node.createdAt,
-    interrupted: node.metadata['interrupted'] === true,
-  };
+/** Runs a turn to its end, discarding the stream parts. */
+async function drain(turn: AsyncGenerator<unknown, CompletionResult>): Promise<CompletionResult> {
+  for (;;) {
+    const next = await turn.next();
+    if (next.done === true) return next.value;
+  }
 }

@@ -48,10 +48,12 @@ export interface MiddlewareContext {
    * `manager.updateMetadata`, node metadata with {@link MiddlewareContext.setNodeMetadata}.
    */
   readonly metadata: Record<string, unknown>;
-  /** `complete` or `stream`. */
-  readonly operation: 'complete' | 'stream';
-  /** Which model call of the turn this is: 1, then 2, 3, … when a middleware asked for a retry. */
+  /** `complete`, `stream`, or `tool-approval` (a tool run by `approveToolCall`). */
+  readonly operation: 'complete' | 'stream' | 'tool-approval';
+  /** Which attempt of the current step this is: 1, then 2, 3, … when a middleware asked for a retry. */
   readonly attempt: number;
+  /** Which step of the turn this is: each model call of a tool loop is a step (1-based). */
+  readonly step: number;
   /** Provider id of the model being called (`echo`, `openai`, …). */
   readonly provider: string;
   /** Default model of the provider being called. */
@@ -115,11 +117,44 @@ export interface ConversationMiddleware {
   /** Observes a failed turn (model, store or middleware error). Errors thrown here are ignored. */
   onError?(error: unknown, context: MiddlewareContext): void | Promise<void>;
   /**
+   * Sees each tool call before it runs (after its arguments were validated), in list order;
+   * may return changed arguments. Throwing refuses the call: the error message goes back to
+   * the model as the tool's result (e.g. a per-user tool rate limit).
+   */
+  processToolCall?(
+    call: ToolCallInfo,
+    context: MiddlewareContext,
+  ): ToolCallInfo | undefined | void | Promise<ToolCallInfo | undefined | void>;
+  /** Sees each tool result before it is stored and sent to the model, in list order; may replace it (e.g. redaction). */
+  processToolResult?(
+    result: ToolResultInfo,
+    context: MiddlewareContext,
+  ): ToolResultInfo | undefined | void | Promise<ToolResultInfo | undefined | void>;
+  /**
    * Observes a finished turn after its answer is stored: every model call it made (answers,
    * discarded attempts, judges) with usage and cost. Token accounting belongs here. Errors
    * thrown here are ignored (the answer is already stored).
    */
   afterTurn?(turn: TurnSummary, context: MiddlewareContext): void | Promise<void>;
+}
+
+/** A tool call as tool middleware sees it. */
+export interface ToolCallInfo {
+  readonly toolCallId: string;
+  readonly toolName: string;
+  /** The validated arguments `execute` will receive. */
+  readonly arguments: unknown;
+}
+
+/** A tool result as tool middleware sees it. */
+export interface ToolResultInfo {
+  readonly toolCallId: string;
+  readonly toolName: string;
+  /** What `execute` returned (`undefined` for errors). */
+  readonly output: unknown;
+  /** The text stored and sent to the model. */
+  readonly content: string;
+  readonly isError: boolean;
 }
 
 /** What {@link ConversationMiddleware.afterTurn} receives. */

@@ -6,6 +6,7 @@ import type {
   LLMProvider,
   NewConversationNode,
   PromptRenderer,
+  ToolSet,
 } from '@dk/spec';
 import { ActivePath } from './active-path.js';
 import type { PathEntry } from './active-path.js';
@@ -37,6 +38,9 @@ export class ConversationSession {
   readonly contextLimit: ContextLimit | undefined;
   readonly now: () => number;
   readonly cacheRag: boolean;
+  readonly tools: ToolSet | undefined;
+  readonly maxSteps: number | undefined;
+  readonly toolTimeoutMs: number | undefined;
   readonly ragIndex = new RagResultIndex();
   readonly path = new ActivePath((node) => this.ragIndex.add(node));
   readonly middleware: ConversationMiddleware[];
@@ -55,6 +59,9 @@ export class ConversationSession {
     this.contextLimit = settings.contextLimit;
     this.now = settings.now ?? (() => performance.now());
     this.cacheRag = settings.cacheRag === true;
+    this.tools = settings.tools;
+    this.maxSteps = settings.maxSteps;
+    this.toolTimeoutMs = settings.toolTimeoutMs;
     this.record = record;
   }
 

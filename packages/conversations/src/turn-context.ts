@@ -8,7 +8,7 @@ import { modelCallRecord } from './turn-accounting.js';
 
 /** Turn-level state shared by every attempt of one turn. */
 export interface TurnState {
-  readonly operation: 'complete' | 'stream';
+  readonly operation: 'complete' | 'stream' | 'tool-approval';
   readonly parentNodeId: string;
   readonly signal: AbortSignal;
   readonly turnData: Map<unknown, unknown>;
@@ -32,7 +32,7 @@ export interface AttemptContext {
 /** Starts the shared state of a turn. */
 export function createTurnState(
   session: ConversationSession,
-  operation: 'complete' | 'stream',
+  operation: 'complete' | 'stream' | 'tool-approval',
   parentNodeId: string,
   signal: AbortSignal,
 ): TurnState {
@@ -47,7 +47,12 @@ export function createTurnState(
 }
 
 /** The middleware context of one attempt of a turn. */
-export function createAttemptContext(session: ConversationSession, turn: TurnState, attempt: number): AttemptContext {
+export function createAttemptContext(
+  session: ConversationSession,
+  turn: TurnState,
+  step: number,
+  attempt: number,
+): AttemptContext {
   const annotations: Record<string, unknown> = {};
   const extraCalls: ModelCallRecord[] = [];
   const llm = session.llm;
@@ -57,6 +62,7 @@ export function createAttemptContext(session: ConversationSession, turn: TurnSta
     metadata: turn.metadata,
     operation: turn.operation,
     attempt,
+    step,
     provider: llm.provider,
     modelId: llm.modelId,
     signal: turn.signal,

@@ -1,4 +1,4 @@
-import type { StreamPart } from '@dk/spec';
+import type { ConversationStreamPart } from '../turn-types.js';
 import { EchoProvider } from '@dk/providers-echo';
 import { MemoryConversationStore } from '@dk/storage-memory';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ async function run(content: string, chunks: string[] | undefined, filter: Conten
   await manager.addMessage({ role: 'user', content: 'say something' });
   let seen = '';
   if (stream) {
-    const parts: StreamPart[] = [];
+    const parts: ConversationStreamPart[] = [];
     for await (const part of manager.stream()) parts.push(part);
     seen = parts.map((part) => (part.type === 'text-delta' ? part.text : '')).join('');
   } else {

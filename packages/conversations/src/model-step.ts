@@ -1,0 +1,264 @@
+import { AbortError, ConversationConflictError, StructuredOutputError } from '@dk/spec';
+import type { CompletionOptions, ConversationNode, LLMMessage, LLMResponse, StreamPart, ToolCall } from '@dk/spec';
+import type { PathEntry } from './active-path.js';
+import { answerMetadata, describeError } from './answer-metadata.js';
+import type { DiscardedAttempt } from './answer-metadata.js';
+import type { CompleteOptions } from './conversation-manager-options.js';
+import type { ConversationMiddleware, ModelCallRecord } from './conversation-middleware.js';
+import type { ConversationSession } from './conversation-session.js';
+import { ConversationStateError } from './conversation-state-error.js';
+import { deepFreeze, frozenClone } from './deep-freeze.js';
+import {
+  runErrorMiddleware,
+  runRequestMiddleware,
+  runResponseMiddleware,
+  runStreamPartMiddleware,
+} from './middleware-pipeline.js';
+import { outputProblems, repairMessages } from './structured-output.js';
+import type { OutputPlan } from './structured-output.js';
+import { createAttemptContext } from './turn-context.js';
+import type { AttemptContext, TurnState } from './turn-context.js';
+import type { RepairStartPart } from './turn-types.js';
+
+const maxAttempts = 10;
+
+/** What one model step stored. */
+export interface ModelStepResult {
+  readonly node: ConversationNode;
+  /** The response after middleware. */
+  readonly response: LLMResponse;
+  readonly answer: ModelCallRecord;
+  readonly latencyMs: number;
+  /** The structured answer, with `output`. */
+  readonly object: unknown;
+}
+
+/** Everything a model step needs besides the session and the path. */
+export interface ModelStepSetup {
+  readonly mode: 'complete' | 'stream';
+  readonly step: number;
+  readonly turn: TurnState;
+  readonly middleware: readonly ConversationMiddleware[];
+  readonly options: CompleteOptions;
+  readonly callOptions: CompletionOptions;
+  readonly output: OutputPlan | undefined;
+  readonly maxRepairs: number;
+}
+
+function isTurnRetryRequest(error: unknown): error is Error & { readonly reason?: string } {
+  return (
+    typeof error === 'object' && error !== null && (error as { requestsTurnRetry?: unknown }).requestsTurnRetry === true
+  );
+}
+
+function isAbortLike(error: unknown, signal: AbortSignal): boolean {
+  return AbortError.isInstance(error) || (error instanceof Error && error.name === 'AbortError') || signal.aborted;
+}
+
+/**
+ * Keeps a partial streamed answer as an assistant node with `metadata.interrupted = true`
+ * and moves the cursor to it. Nothing is stored without output. Best effort: the caller
+ * must see the original error.
+ */
+async function storeInterrupted(
+  session: ConversationSession,
+  base: readonly PathEntry[],
+  partial: { readonly text: string; readonly toolCalls: readonly ToolCall[]; readonly started: number },
+  context: AttemptContext,
+  reason: 'aborted' | 'error' | 'stopped' | 'closed',
+  error: unknown,
+): Promise<void> {
+  if (partial.text.length === 0 && partial.toolCalls.length === 0) return;
+  const node = {
+    role: 'assistant' as const,
+    content: partial.text,
+    ...(partial.toolCalls.length === 0 ? {} : { toolCalls: partial.toolCalls }),
+    metadata: {
+      ...context.annotations,
+      interrupted: true,
+      interruption: { reason, ...(error === undefined ? {} : { error: describeError(error) }) },
+      model: session.llm.modelId,
+      provider: session.llm.provider,
+      // The stream stopped before the provider reported usage: tokens were spent, how many is unknown.
+      usage: null,
+      usageUnknown: true,
+      costUsd: null,
+      latencyMs: Math.round((session.now() - partial.started) * 1000) / 1000,
+    },
+  };
+  try {
+    await session.append(base, node);
+  } catch (appendError) {
+    if (!ConversationConflictError.isInstance(appendError)) return;
+    // Someone else moved the cursor meanwhile: keep the text as a branch without moving it.
+    await session.storage
+      .appendNode({ conversationId: session.conversationId, parentId: base.at(-1)!.node.id, node })
+      .then((result) => {
+        session.record = result.conversation;
+      })
+      .catch(() => undefined);
+  }
+}
+
+/** Streams one model call, yielding parts after stream middleware; returns the assembled raw response. */
+async function* streamCall(
+  session: ConversationSession,
+  base: readonly PathEntry[],
+  messages: readonly LLMMessage[],
+  setup: ModelStepSetup,
+  context: AttemptContext,
+): AsyncGenerator<Exclude<StreamPart, { type: 'end' }>, { readonly raw: LLMResponse; readonly started: number }> {
+  const signal = setup.turn.signal;
+  let text = '';
+  const toolCalls: ToolCall[] = [];
+  const started = session.now();
+  let settled = false;
+  try {
+    let end: Extract<StreamPart, { type: 'end' }> | undefined;
+    for await (const rawPart of session.llm.stream(messages, setup.callOptions)) {
+      if (signal.aborted) {
+        throw signal.reason ?? new AbortError({ message: 'The stream was aborted.', provider: session.llm.provider });
+      }
+      for (const part of await runStreamPartMiddleware(setup.middleware, frozenClone(rawPart), context.view)) {
+        if (part.type === 'end') {
+          end = part;
+          continue;
+        }
+        if (part.type === 'text-delta') text += part.text;
+        else if (part.type === 'tool-call') toolCalls.push(part.toolCall);
+        yield part;
+      }
+    }
+    if (end === undefined) {
+      throw new ConversationStateError({
+        conversationId: session.conversationId,
+        operation: 'stream',
+        message: `The provider "${session.llm.provider}" ended the stream without an \`end\` part; the partial answer was kept as an interrupted node.`,
+      });
+    }
+    settled = true;
+    return {
+      raw: deepFreeze({ ...end.response, content: text, ...(toolCalls.length === 0 ? {} : { toolCalls }) }),
+      started,
+    };
+  } catch (error) {
+    settled = true;
+    // A complete but invalid structured answer is repaired or fails the turn; it is not a partial one.
+    if (!StructuredOutputError.isInstance(error)) {
+      const reason =
+        setup.options.signal?.aborted !== true && signal.aborted
+          ? 'closed'
+          : isAbortLike(error, signal)
+            ? 'aborted'
+            : 'error';
+      await storeInterrupted(session, base, { text, toolCalls, started }, context, reason, error);
+    }
+    throw error;
+  } finally {
+    // The caller stopped iterating early (break/return): keep what it has seen.
+    if (!settled) await storeInterrupted(session, base, { text, toolCalls, started }, context, 'stopped', undefined);
+  }
+}
+
+/**
+ * One model call of a turn and the node it stores: request middleware, the call (streamed
+ * or not), response middleware, the answer node with its full record. A middleware may ask
+ * for the call to be repeated (`requestsTurnRetry`, non-streaming calls), and an invalid
+ * structured answer is sent back for repair up to `maxRepairs` times; every repeated call
+ * is kept in the record as a discarded attempt. On failure nothing is stored (a stream
+ * keeps its partial text as an interrupted node) and `onError` middleware run.
+ */
+export async function* modelStep(
+  session: ConversationSession,
+  base: readonly PathEntry[],
+  setup: ModelStepSetup,
+): AsyncGenerator<Exclude<StreamPart, { type: 'end' }> | RepairStartPart, ModelStepResult> {
+  const discarded: DiscardedAttempt[] = [];
+  let extraMessages: LLMMessage[] = [];
+  let repairs = 0;
+  const promptTokens = base.at(-1)?.cumulativeTokens ?? 0;
+  for (let attempt = 1; ; attempt += 1) {
+    const context = createAttemptContext(session, setup.turn, setup.step, attempt);
+    let answer: ModelCallRecord | undefined;
+    let streamed: { readonly raw: LLMResponse; readonly started: number } | undefined;
+    try {
+      const path = Object.freeze([...base.map((entry) => entry.message), ...extraMessages]);
+      const messages = await runRequestMiddleware(setup.middleware, path, context.view);
+      let raw: LLMResponse;
+      let started: number;
+      if (setup.mode === 'stream') {
+        streamed = yield* streamCall(session, base, messages, setup, context);
+        ({ raw, started } = streamed);
+      } else {
+        started = session.now();
+        raw = await session.llm.complete(messages, setup.callOptions);
+      }
+      const latencyMs = session.now() - started;
+      answer = context.recordAnswer(raw, latencyMs, promptTokens);
+      const hasToolCalls = raw.toolCalls !== undefined && raw.toolCalls.length > 0;
+      const object =
+        setup.output === undefined || hasToolCalls ? undefined : await setup.output.check(raw, session.llm.provider);
+      const response = await runResponseMiddleware(setup.middleware, frozenClone(raw), context.view);
+      const node = await session.append(base, {
+        role: 'assistant',
+        content: response.content,
+        ...(response.toolCalls === undefined || response.toolCalls.length === 0
+          ? {}
+          : { toolCalls: response.toolCalls }),
+        metadata: {
+          ...answerMetadata({
+            raw,
+            response,
+            provider: session.llm.provider,
+            answer,
+            latencyMs,
+            attempt,
+            discarded,
+            annotations: context.annotations,
+            extraCalls: context.extraCalls,
+            options: setup.options,
+          }),
+          ...(repairs === 0 ? {} : { structuredOutput: { repairs } }),
+        },
+        ...(setup.options.branchName === undefined ? {} : { branchName: setup.options.branchName }),
+      });
+      return { node, response, answer, latencyMs, object };
+    } catch (error) {
+      if (StructuredOutputError.isInstance(error) && setup.output !== undefined && repairs < setup.maxRepairs) {
+        repairs += 1;
+        discarded.push({
+          attempt,
+          reason: `invalid structured output: ${outputProblems(error).join('; ')}`,
+          answer,
+          calls: [...context.extraCalls],
+        });
+        extraMessages = repairMessages(error);
+        if (setup.mode === 'stream') yield { type: 'repair-start', problems: outputProblems(error) };
+        continue;
+      }
+      if (isTurnRetryRequest(error) && setup.mode === 'complete' && attempt < maxAttempts) {
+        discarded.push({
+          attempt,
+          reason: typeof error.reason === 'string' ? error.reason : error.message,
+          answer,
+          calls: [...context.extraCalls],
+        });
+        continue;
+      }
+      if (streamed !== undefined) {
+        // The caller saw the whole answer, then a middleware (or the store) failed: keep what it saw.
+        const { raw, started } = streamed;
+        await storeInterrupted(
+          session,
+          base,
+          { text: raw.content, toolCalls: raw.toolCalls ?? [], started },
+          context,
+          'error',
+          error,
+        );
+      }
+      await runErrorMiddleware(setup.middleware, error, context.view);
+      throw error;
+    }
+  }
+}
