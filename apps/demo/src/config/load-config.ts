@@ -33,12 +33,6 @@ const environmentOverrides: readonly {
   { variable: 'DK_LOG_LEVEL', path: ['logLevel'], kind: 'string' },
 ];
 
-/** The variables {@link loadConfig} reads, for documentation and `--help`. */
-export const configEnvironmentVariables: readonly string[] = [
-  'DK_ENV',
-  ...environmentOverrides.map((override) => override.variable),
-];
-
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
 const validate = ajv.compile(configSchema);
 
