@@ -10,9 +10,10 @@
 // The tarballs are left in .tmp/tarballs for check-tarballs.mjs.
 //
 // `--fix` writes the mechanical fields (repository, homepage, bugs, `default` conditions, the
-// map exclusion in `files`) into the manifests; keywords and READMEs stay hand-written.
+// map exclusion in `files`) into the manifests and makes tsconfigs extend @dk/tsconfig by name;
+// keywords and READMEs stay hand-written.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
@@ -122,6 +123,29 @@ function checkExportMap(where, field, exportsField, { workspaceMap }) {
   });
 }
 
+/**
+ * Each workspace's tsconfig*.json extends the shared settings through the package name
+ * (`@dk/tsconfig/package.base.json`), which keeps its @dk/tsconfig devDependency real.
+ */
+function checkTsconfigs(workspace) {
+  if (workspace.name === '@dk/tsconfig') return;
+  for (const file of readdirSync(workspace.directory).filter((name) => /^tsconfig.*\.json$/.test(name))) {
+    const path = join(workspace.directory, file);
+    const text = readFileSync(path, 'utf8');
+    const relativeExtends = /"extends":\s*"(?:\.\.\/)+tooling\/tsconfig\/([\w.-]+)"/;
+    if (!relativeExtends.test(text)) continue;
+    if (fix) {
+      writeFileSync(path, text.replace(relativeExtends, '"extends": "@dk/tsconfig/$1"'));
+      process.stdout.write(`fixed ${workspace.path}/${file}\n`);
+    } else {
+      problems.push(
+        `${workspace.path}/${file}: extend "@dk/tsconfig/${relativeExtends.exec(text)[1]}" by package name ` +
+          '(run `node tooling/scripts/check-packages.mjs --fix`)',
+      );
+    }
+  }
+}
+
 function checkManifest(workspace) {
   const { manifest, path: where, published } = workspace;
   if (workspace.group === 'packages' && !published)
@@ -211,7 +235,10 @@ if (fix) for (const workspace of workspaces) if (workspace.published) fixManifes
 
 for (const [name, range] of Object.entries(readManifest(root).devDependencies ?? {}))
   noteRange(name, range, 'package.json');
-for (const workspace of workspaces) checkManifest(workspace);
+for (const workspace of workspaces) {
+  checkTsconfigs(workspace);
+  checkManifest(workspace);
+}
 for (const [name, ranges] of externalRanges) {
   if (ranges.size > 1) {
     const detail = [...ranges].map(([range, places]) => `${range} in ${places.join(', ')}`).join('; ');
