@@ -10,7 +10,7 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ['@dk/source'] } },
   test: {
-    include: ['{packages,apps,tooling}/*/src/**/*.test.ts'],
+    include: ['{packages,apps,tooling}/*/src/**/*.test.ts', 'tooling/scripts/*.test.mjs'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     reporters: ['default', './tooling/test-kit/summary-reporter.ts'],
     typecheck: {

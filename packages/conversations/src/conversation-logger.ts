@@ -11,10 +11,3 @@ export interface ConversationLogger {
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
 }
-
-/** A logger that discards everything (the default where logging is optional). */
-export const silentLogger: ConversationLogger = {
-  info() {},
-  warn() {},
-  error() {},
-};

@@ -1,5 +1,5 @@
 /** What replaces a redacted secret. */
-export const redactedMarker = '[REDACTED]';
+const redactedMarker = '[REDACTED]';
 
 /**
  * Patterns of strings that look like credentials: vendor API keys (OpenAI/Anthropic `sk-…`,

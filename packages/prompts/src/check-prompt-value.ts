@@ -24,7 +24,7 @@ function getValidators(): { readonly prompt: ValidateFunction; readonly rag: Val
 }
 
 /** Renders a path as `rag_configs[0].k`. */
-export function formatPath(path: readonly (string | number)[]): string {
+function formatPath(path: readonly (string | number)[]): string {
   let text = '';
   for (const segment of path) {
     if (typeof segment === 'number' || /^\d+$/.test(segment)) text += `[${segment}]`;

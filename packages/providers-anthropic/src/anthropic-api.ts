@@ -6,9 +6,6 @@ export type {
   MessageCreateParamsNonStreaming as AnthropicRequest,
   MessageParam as AnthropicMessageParam,
   RawMessageStreamEvent as AnthropicStreamEvent,
-  TextBlockParam as AnthropicTextBlockParam,
   Tool as AnthropicTool,
   ToolChoice as AnthropicToolChoice,
-  ToolResultBlockParam as AnthropicToolResultBlockParam,
-  Usage as AnthropicUsage,
 } from '@anthropic-ai/sdk/resources/messages';

@@ -6,8 +6,6 @@ export type {
   ChatCompletion as OpenAIChatCompletion,
   ChatCompletionChunk as OpenAIChatCompletionChunk,
   ChatCompletionMessageParam as OpenAIMessage,
-  ChatCompletionMessageToolCall as OpenAIToolCall,
-  ChatCompletionTool as OpenAITool,
   ChatCompletionToolChoiceOption as OpenAIToolChoice,
 } from 'openai/resources/chat/completions';
 

@@ -33,9 +33,6 @@ function migrations(schema: string): readonly string[] {
   ];
 }
 
-/** Latest search schema version. */
-export const postgresSearchSchemaVersion = migrations('public').length;
-
 /**
  * Applies pending search migrations in one transaction, serialised across processes by an
  * advisory lock; returns the versions applied. `schema` must already be a checked identifier.

@@ -30,9 +30,6 @@ const migrations: readonly string[] = [
      SELECT collection, count(*), coalesce(sum(token_count), 0) FROM dk_search_chunks GROUP BY collection;`,
 ];
 
-/** Latest search schema version. */
-export const sqliteSearchSchemaVersion = migrations.length;
-
 /** Applies pending search migrations in one immediate transaction; returns the versions applied. */
 export function migrateSqliteSearch(database: Database.Database): number[] {
   const run = database.transaction(() => {

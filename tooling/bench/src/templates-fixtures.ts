@@ -13,7 +13,7 @@ export interface TemplateFixture {
   readonly handWritten: (p: Params) => string;
 }
 
-export function smallHandWritten(p: Params): string {
+function smallHandWritten(p: Params): string {
   let s = 'Hello ' + p.name;
   if (p.age) {
     s += ', you are ' + p.age + ' years old';
@@ -22,7 +22,7 @@ export function smallHandWritten(p: Params): string {
   return s;
 }
 
-export function mediumHandWritten(p: Params): string {
+function mediumHandWritten(p: Params): string {
   let s =
     'You are a support assistant for ' +
     p.company +
@@ -65,7 +65,7 @@ export function mediumHandWritten(p: Params): string {
   return s;
 }
 
-export function largeHandWritten(p: Params): string {
+function largeHandWritten(p: Params): string {
   let s =
     '## Part 1\nThe assistant answers questions about the product catalogue, explains policies in plain language, cites the relevant document for each claim and says so when it does not know. The assistant answers questions about the product catalogue, explains policies in plain language, cites the relevant document for each claim and says so when it does not know. The assistant answers questions about the product catalogue, explains policies in plain language, cites the relevant document for each claim and says so when it does not know. Key fact: ' +
     p.fact_0 +

@@ -138,7 +138,7 @@ function handWritten(name: string, blocks: readonly Block[]): string {
     flush();
   };
   emit(blocks, '  ', true);
-  return `export function ${name}(p: Params): string {\n${lines.join('\n')}\n  return s;\n}\n`;
+  return `function ${name}(p: Params): string {\n${lines.join('\n')}\n  return s;\n}\n`;
 }
 
 function params(blocks: readonly Block[]): {

@@ -20,7 +20,7 @@ export interface RunCliOptions {
 }
 
 /** The slash commands of the terminal chat, as printed by `/help`. */
-export const helpText = `Commands:
+const helpText = `Commands:
   /tree                 show the conversation tree (* active path, > cursor)
   /branches [id]        list the alternatives at the cursor, or the children of <id>
   /switch <id>          move the cursor to node <id>

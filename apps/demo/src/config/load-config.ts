@@ -35,12 +35,6 @@ const environmentOverrides: readonly {
   { variable: 'DK_SHUTDOWN_TIMEOUT_MS', path: ['server', 'shutdownTimeoutMs'], kind: 'integer' },
 ];
 
-/** The variables {@link loadConfig} reads, for documentation and `--help`. */
-export const configEnvironmentVariables: readonly string[] = [
-  'DK_ENV',
-  ...environmentOverrides.map((override) => override.variable),
-];
-
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
 const validate = ajv.compile(configSchema);
 

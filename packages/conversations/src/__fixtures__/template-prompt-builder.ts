@@ -11,7 +11,7 @@ export interface TemplatePrompt {
   readonly ragQuery?: string;
 }
 
-export class PromptNotFound extends Error {
+class PromptNotFound extends Error {
   override readonly name = 'PromptNotFound';
 }
 
