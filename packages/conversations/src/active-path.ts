@@ -15,7 +15,7 @@ export function estimateTokens(content: string): number {
 }
 
 /** The message a node contributes to a model call (frozen). */
-export function toMessage(node: ConversationNode): LLMMessage {
+function toMessage(node: ConversationNode): LLMMessage {
   return deepFreeze({
     role: node.role,
     content: node.content,

@@ -9,7 +9,7 @@ import type { PendingReason, PendingToolCall } from './turn-types.js';
  * never runs twice: not across processes (the claim is a version-checked write), and not
  * after a crash (a claim without a result is reported as `interrupted`).
  */
-export const runtimeMetadataKey = '_dk';
+const runtimeMetadataKey = '_dk';
 
 /** The tool calls of the assistant message that ends the path (followed only by tool results). */
 export interface OpenToolCalls {

@@ -36,7 +36,7 @@ export interface ToolRunSettings {
 }
 
 /** The text a tool result becomes: strings as they are, anything else as JSON. */
-export function toolContent(output: unknown): string {
+function toolContent(output: unknown): string {
   if (typeof output === 'string') return output;
   if (output === undefined) return '';
   try {

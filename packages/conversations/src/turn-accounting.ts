@@ -4,7 +4,7 @@ import { computeCostUsd } from './price-table.js';
 import type { PriceTable } from './price-table.js';
 
 /** The usage of a response, or `undefined` when the provider did not report it. */
-export function knownUsage(response: Pick<LLMResponse, 'usage'>): Usage | undefined {
+function knownUsage(response: Pick<LLMResponse, 'usage'>): Usage | undefined {
   const usage = response.usage as Usage | undefined;
   if (usage === undefined || usage === null) return undefined;
   if (typeof usage.totalTokens !== 'number' || !Number.isFinite(usage.totalTokens)) return undefined;

@@ -1,6 +1,4 @@
-import type { CompletionOptions, ToolDefinition } from '@dk/spec';
 import type { PathEntry } from './active-path.js';
-import type { CompleteOptions } from './conversation-manager-options.js';
 import type { ConversationSession } from './conversation-session.js';
 import { ConversationStateError } from './conversation-state-error.js';
 
@@ -31,13 +29,4 @@ export function answerBase(session: ConversationSession, operation: string): Pat
     return session.path.prefix(entries.length - 1);
   }
   return entries;
-}
-
-/** The provider options of a turn's model call. */
-export function callOptions(options: CompleteOptions, signal: AbortSignal): CompletionOptions {
-  return {
-    ...options.overrides,
-    ...(options.tools === undefined ? {} : { tools: options.tools as readonly ToolDefinition[] }),
-    signal,
-  };
 }
