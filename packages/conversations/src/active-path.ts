@@ -34,6 +34,8 @@ function toMessage(node: ConversationNode): LLMMessage {
  */
 export class ActivePath {
   #entries: PathEntry[] = [];
+  /** The messages of `#entries`, kept in step with it (so a turn does not rebuild them). */
+  #messages: LLMMessage[] = [];
   /** Id → position on some path seen; validated against the current entries on read. */
   readonly #positions = new Map<string, number>();
   readonly #onEntry: (node: ConversationNode) => void;
@@ -63,6 +65,11 @@ export class ActivePath {
     return position !== undefined && this.#entries[position]?.node.id === nodeId ? position : -1;
   }
 
+  /** The messages of the first `length` entries (default all) as a new frozen array. */
+  messages(length = this.#entries.length): readonly LLMMessage[] {
+    return Object.freeze(length === this.#messages.length ? this.#messages.slice() : this.#messages.slice(0, length));
+  }
+
   /** The first `length` entries (a copy). */
   prefix(length: number): PathEntry[] {
     return this.#entries.slice(0, length);
@@ -78,6 +85,7 @@ export class ActivePath {
   /** Makes `entries` the current path. */
   replace(entries: PathEntry[]): void {
     this.#entries = entries;
+    this.#messages = entries.map((entry) => entry.message);
     for (let index = 0; index < entries.length; index += 1) this.#positions.set(entries[index]!.node.id, index);
   }
 
@@ -87,8 +95,10 @@ export class ActivePath {
    */
   advance(base: readonly PathEntry[], node: ConversationNode): ConversationNode {
     const entry = this.#entry(node, base.at(-1), base.length);
-    if (base === this.#entries) this.#entries.push(entry);
-    else this.replace([...base, entry]);
+    if (base === this.#entries) {
+      this.#entries.push(entry);
+      this.#messages.push(entry.message);
+    } else this.replace([...base, entry]);
     this.#positions.set(entry.node.id, base.length);
     return entry.node;
   }

@@ -22,10 +22,10 @@ export async function runRequestMiddleware(
 }
 
 /**
- * Runs `processResponse` of each middleware in list order. Each receives a fresh mutable
- * copy of the response so far (guide-style `response.metadata[key] = value` works and can
- * never reach a stored node by accident); what it returns — or the copy it changed — is
- * what the next one sees. The result is frozen.
+ * Runs `processResponse` of each middleware in list order on a frozen response. Each
+ * receives its own copy, writable at the top level and in `metadata` (guide-style
+ * `response.metadata[key] = value` works and can never reach a stored node by accident);
+ * what it returns — or the copy it changed — is what the next one sees. The result is frozen.
  */
 export async function runResponseMiddleware(
   middleware: readonly ConversationMiddleware[],
@@ -35,11 +35,13 @@ export async function runResponseMiddleware(
   let current = response;
   for (const item of middleware) {
     if (item.processResponse === undefined) continue;
-    const copy = structuredClone(current) as LLMResponse;
+    // Its own copy, writable at the top level and in `metadata` (what guide-style middleware
+    // changes); deeper values stay frozen, so the shared parts cannot be corrupted.
+    const copy: LLMResponse = { ...current, metadata: { ...current.metadata } };
     const result = await item.processResponse(copy, context);
     current = result === undefined || result === null ? copy : result;
   }
-  return deepFreeze(current === response ? structuredClone(response) : current);
+  return deepFreeze(current);
 }
 
 /**

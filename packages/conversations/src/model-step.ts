@@ -7,7 +7,7 @@ import type { CompleteOptions } from './conversation-manager-options.js';
 import type { ConversationMiddleware, ModelCallRecord } from './conversation-middleware.js';
 import type { ConversationSession } from './conversation-session.js';
 import { ConversationStateError } from './conversation-state-error.js';
-import { deepFreeze, frozenClone } from './deep-freeze.js';
+import { deepFreeze } from './deep-freeze.js';
 import {
   runErrorMiddleware,
   runRequestMiddleware,
@@ -119,7 +119,7 @@ async function* streamCall(
       if (signal.aborted) {
         throw signal.reason ?? new AbortError({ message: 'The stream was aborted.', provider: session.llm.provider });
       }
-      for (const part of await runStreamPartMiddleware(setup.middleware, frozenClone(rawPart), context.view)) {
+      for (const part of await runStreamPartMiddleware(setup.middleware, deepFreeze(rawPart), context.view)) {
         if (part.type === 'end') {
           end = part;
           continue;
@@ -160,6 +160,17 @@ async function* streamCall(
   }
 }
 
+/** The messages of `base` (a prefix of the cached path, usually) plus transient extra messages, frozen. */
+function messagesOf(
+  session: ConversationSession,
+  base: readonly PathEntry[],
+  extra: readonly LLMMessage[],
+): readonly LLMMessage[] {
+  const onPath = base.length === 0 || session.path.entries[base.length - 1] === base.at(-1);
+  const messages = onPath ? session.path.messages(base.length) : Object.freeze(base.map((entry) => entry.message));
+  return extra.length === 0 ? messages : Object.freeze([...messages, ...extra]);
+}
+
 /**
  * One model call of a turn and the node it stores: request middleware, the call (streamed
  * or not), response middleware, the answer node with its full record. A middleware may ask
@@ -182,7 +193,7 @@ export async function* modelStep(
     let answer: ModelCallRecord | undefined;
     let streamed: { readonly raw: LLMResponse; readonly started: number } | undefined;
     try {
-      const path = Object.freeze([...base.map((entry) => entry.message), ...extraMessages]);
+      const path = messagesOf(session, base, extraMessages);
       const messages = await runRequestMiddleware(setup.middleware, path, context.view);
       let raw: LLMResponse;
       let started: number;
@@ -198,7 +209,7 @@ export async function* modelStep(
       const hasToolCalls = raw.toolCalls !== undefined && raw.toolCalls.length > 0;
       const object =
         setup.output === undefined || hasToolCalls ? undefined : await setup.output.check(raw, session.llm.provider);
-      const response = await runResponseMiddleware(setup.middleware, frozenClone(raw), context.view);
+      const response = await runResponseMiddleware(setup.middleware, deepFreeze(raw), context.view);
       const node = await session.append(base, {
         role: 'assistant',
         content: response.content,

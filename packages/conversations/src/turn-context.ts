@@ -41,7 +41,8 @@ export function createTurnState(
     parentNodeId,
     signal,
     turnData: new Map(),
-    metadata: structuredClone(session.record.metadata) as Record<string, unknown>,
+    // Writable at the top level (the guide's `state.metadata[key] = …`); nested values stay frozen.
+    metadata: { ...session.record.metadata },
     calls: [],
   };
 }

@@ -15,7 +15,7 @@ import {
 } from '@dk/conversations';
 import type { ConversationLogger } from '@dk/conversations';
 import { EchoProvider } from '@dk/providers-echo';
-import type { LLMMessage } from '@dk/spec';
+import type { LLMMessage, LLMProvider, LLMResponse, StreamPart } from '@dk/spec';
 import { MemoryConversationStore } from '@dk/storage-memory';
 import { median, random } from './bench-stats.js';
 
@@ -211,6 +211,86 @@ async function runLinear(): Promise<void> {
   );
 }
 
+/** A provider whose cost does not depend on the messages: isolates dk's own per-turn work. */
+class ConstantProvider implements LLMProvider {
+  readonly specificationVersion = 'v1';
+  readonly provider = 'constant';
+  readonly modelId = 'constant-model';
+  async complete(): Promise<LLMResponse> {
+    return {
+      content: 'A fixed answer.',
+      model: this.modelId,
+      finishReason: 'stop',
+      usage: { promptTokens: 10, completionTokens: 4, totalTokens: 14 },
+      warnings: [],
+      metadata: {},
+    };
+  }
+  // eslint-disable-next-line require-yield
+  async *stream(): AsyncGenerator<StreamPart> {
+    throw new Error('not used');
+  }
+  async close(): Promise<void> {}
+}
+
+const DEEP_DEPTHS = [10, 1_000, 10_000] as const;
+
+/**
+ * Turns at the end of one long active path (no context limit, so the whole path is sent),
+ * with a provider of constant cost: the manager's own work must not grow with depth,
+ * apart from handing the path to the provider. The store's two appends at the same depth
+ * are timed apart and subtracted.
+ */
+async function runDeep(): Promise<void> {
+  const rows = [];
+  const own = new Map<number, number>();
+  for (const depth of DEEP_DEPTHS) {
+    const turnNs: number[] = [];
+    const storeNs: number[] = [];
+    for (let roundIndex = 0; roundIndex < 4; roundIndex += 1) {
+      const storage = new MemoryConversationStore();
+      const id = await buildLinearConversation(storage, depth);
+      const manager = await ConversationManager.resume({
+        conversationId: id,
+        llm: new ConstantProvider(),
+        storage,
+        middleware: middleware(),
+      });
+      for (let turn = 0; turn < TURNS_PER_ROUND; turn += 1) {
+        let start = process.hrtime.bigint();
+        await manager.addMessage({ role: 'user', content: sentence });
+        const response = await manager.complete();
+        if (roundIndex > 0) turnNs.push(Number(process.hrtime.bigint() - start));
+        sink += response.content.length;
+        const parentId = manager.state.currentNodeId!;
+        start = process.hrtime.bigint();
+        const user = await storage.appendNode({
+          conversationId: id,
+          parentId,
+          node: { role: 'user', content: sentence },
+        });
+        await storage.appendNode({
+          conversationId: id,
+          parentId: user.node.id,
+          node: { role: 'assistant', content: response.content, metadata: response.node.metadata },
+        });
+        if (roundIndex > 0) storeNs.push(Number(process.hrtime.bigint() - start));
+      }
+    }
+    const turn = median(turnNs);
+    const store = median(storeNs);
+    own.set(depth, turn - store);
+    rows.push({
+      'active path': depth.toLocaleString('en-US'),
+      'turn µs': (turn / 1000).toFixed(1),
+      'of which 2 store appends µs': (store / 1000).toFixed(1),
+      "dk's own µs": ((turn - store) / 1000).toFixed(1),
+      'own vs depth 10 ×': ((turn - store) / own.get(DEEP_DEPTHS[0])!).toFixed(2),
+    });
+  }
+  console.table(rows);
+}
+
 /** Runs the suite and prints a table of medians (µs per turn), overhead ratios and flatness. */
 export async function runConversationsBench(): Promise<void> {
   const results = new Map<number, Measured>(SIZES.map((size) => [size, { turnNs: [], bareNs: [], storeNs: [] }]));
@@ -247,4 +327,8 @@ export async function runConversationsBench(): Promise<void> {
     'Linear conversations with contextLimit { maxMessages: 20, keepRecentMessages: 6 } (LlmSummarizer over the echo provider, fixed-length summaries):\n',
   );
   await runLinear();
+  process.stdout.write(
+    '\nDeep active paths (no context limit: the whole path is sent), constant-cost provider, 4 middleware, memory store:\n',
+  );
+  await runDeep();
 }

@@ -38,7 +38,7 @@ describe('LoggingMiddleware', () => {
     expect(logger.text).toContain('Received response');
     expect(logger.lines[0]).toMatchObject({
       level: 'info',
-      fields: { conversationId: manager.conversationId, messageCount: 1, roles: ['user'] },
+      fields: { conversationId: manager.conversationId, messageCount: 1, lastRoles: ['user'] },
     });
     expect(logger.lines[1]!.fields).toMatchObject({ model: 'echo-model', finishReason: 'stop', chars: 10 });
     expect(logger.text).not.toContain('Test"');

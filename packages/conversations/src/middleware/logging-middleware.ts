@@ -54,7 +54,8 @@ export class LoggingMiddleware implements ConversationMiddleware {
       attempt: context.attempt,
       provider: context.provider,
       messageCount: messages.length,
-      roles: messages.map((message) => message.role),
+      // The last few roles only: a log line must not grow with the conversation.
+      lastRoles: messages.slice(-4).map((message) => message.role),
       ...(this.#logContent && last !== undefined ? { lastMessage: this.#preview(last.content) } : {}),
     });
     return undefined;
