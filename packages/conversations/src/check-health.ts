@@ -1,3 +1,4 @@
+import { checkOptions } from '@dk/spec';
 import type { ConversationStore, LLMProvider } from '@dk/spec';
 
 /** Result of one health check. */
@@ -24,10 +25,12 @@ export interface CheckHealthOptions {
   readonly storage?: ConversationStore;
   readonly llm?: LLMProvider;
   /**
-   * How to check the model: `presence` (default; no call, no cost) only checks that a
-   * provider is configured; `complete` sends a one-token request.
+   * How to check the model: `credentials` (default) asks the provider to verify its
+   * credentials without generating (`LLMProvider.ping`: e.g. lists models, no cost), falling
+   * back to `presence` for providers without `ping`; `presence` only checks that a provider
+   * with a model is configured; `complete` sends a one-token request (costs a call).
    */
-  readonly llmProbe?: 'presence' | 'complete';
+  readonly llmProbe?: 'credentials' | 'presence' | 'complete';
   /** Per-check deadline in milliseconds. Default 5000. */
   readonly timeoutMs?: number;
 }
@@ -68,12 +71,9 @@ async function timed(
  * Checks the conversation store (`ping()`) and the model provider, with timings, for a
  * health endpoint.
  */
-export async function checkHealth({
-  storage,
-  llm,
-  llmProbe = 'presence',
-  timeoutMs = 5000,
-}: CheckHealthOptions): Promise<HealthReport> {
+export async function checkHealth(options: CheckHealthOptions): Promise<HealthReport> {
+  checkOptions('checkHealth', options, ['storage', 'llm', 'llmProbe', 'timeoutMs']);
+  const { storage, llm, llmProbe = 'credentials', timeoutMs = 5000 } = options;
   const [storageHealth, llmHealth] = await Promise.all([
     storage === undefined
       ? Promise.resolve<ComponentHealth>({ status: 'skipped', latencyMs: 0 })
@@ -82,6 +82,7 @@ export async function checkHealth({
       ? Promise.resolve<ComponentHealth>({ status: 'skipped', latencyMs: 0 })
       : timed(llm.provider, timeoutMs, async (signal) => {
           if (llmProbe === 'complete') await llm.complete('ping', { maxTokens: 1, signal, maxRetries: 0 });
+          else if (llmProbe === 'credentials' && typeof llm.ping === 'function') await llm.ping({ signal });
           else if (typeof llm.complete !== 'function' || typeof llm.modelId !== 'string' || llm.modelId === '')
             throw new Error('provider has no model configured');
         }),

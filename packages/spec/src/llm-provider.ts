@@ -26,6 +26,13 @@ export interface LLMProvider {
   stream(input: LLMInput, options?: CompletionOptions): AsyncIterable<StreamPart>;
   /** Embeds texts, one vector per text in input order (providers that support it). */
   embed?(texts: readonly string[], options?: EmbeddingOptions): Promise<number[][]>;
+  /**
+   * Checks that the provider can be used, without generating: its credentials are present
+   * and the vendor accepts them (e.g. by listing models, which costs nothing). Rejects with
+   * `AuthenticationError` for missing or refused credentials, or another `ProviderError`
+   * when the vendor cannot be reached. Health checks call it.
+   */
+  ping?(options?: { readonly signal?: AbortSignal }): Promise<void>;
   /** Releases resources. Idempotent; later calls fail with `InvalidRequestError`. */
   close(): Promise<void>;
 }
