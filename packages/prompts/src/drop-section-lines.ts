@@ -36,7 +36,15 @@ function isBlank(line: string): boolean {
  * are left as written.
  */
 export function removeDroppedSectionLines(content: string): string {
-  if (!content.includes(marker)) return content;
+  let at = content.indexOf(marker);
+  if (at === -1) return content;
+  // Fast path: every marked line kept some text, so only the markers go.
+  let blank = false;
+  for (; at !== -1 && !blank; at = content.indexOf(marker, at + marker.length)) {
+    const end = content.indexOf('\n', at);
+    blank = isBlank(content.slice(at + marker.length, end === -1 ? content.length : end));
+  }
+  if (!blank) return content.replaceAll(marker, '');
   const lines = content.split('\n');
   const dropped: boolean[] = [];
   let anyDropped = false;

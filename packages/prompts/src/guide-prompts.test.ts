@@ -170,9 +170,24 @@ describe('guide prompt examples', () => {
     expect(result.warnings[0]).toMatch(/503 from search/);
   });
 
-  it('the whole tree lints clean against its adapters', async () => {
+  it('lint flags the placeholders nothing in the guide tree declares, and nothing else', async () => {
     const report = await lintPromptDirectory(`${root}base`, { adapters: ['codebase', 'docs'] });
-    expect(report).toEqual({ problems: [], fileCount: 14 });
+    expect(report.fileCount).toBe(14);
+    // The guide's files take these from the caller without declaring them (no default, no
+    // validation entry, no parameter doc): lint says so instead of "no problems".
+    expect(
+      report.problems.map((problem) => [
+        problem.code,
+        problem.file.split('/').slice(-1)[0],
+        problem.message.split(' ')[0],
+      ]),
+    ).toEqual([
+      ['PROMPT_PLACEHOLDER_UNFILLED', 'analysis.yaml', '{{data}}'],
+      ['PROMPT_PLACEHOLDER_UNFILLED', 'code_helper.yaml', '{{question}}'],
+      ['PROMPT_PLACEHOLDER_UNFILLED', 'docs_qa.yaml', '{{question}}'],
+      ['PROMPT_PLACEHOLDER_UNFILLED', 'expert_consultant.yaml', '{{domain}}'],
+      ['PROMPT_PLACEHOLDER_UNFILLED', 'expert_consultant.yaml', '{{content}}'],
+    ]);
     expect(await builder.validateLibrary()).toEqual([]);
   });
 });
