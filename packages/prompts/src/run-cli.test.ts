@@ -101,6 +101,45 @@ describe('dk-prompts lint', () => {
     });
   });
 
+  it('reports hostile and sloppy files with file:line instead of hanging or crashing', async () => {
+    const hostile = mkdtempSync(join(tmpdir(), 'dk-prompts-lint-hostile-'));
+    try {
+      const levels = 'bcdefghij'.split('');
+      const bomb = [
+        'template: "Hi"',
+        'defaults:',
+        '  a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+        ...levels.map((name, index) => `  ${name}: &${name} [${Array(9).fill(`*${'abcdefghi'[index]}`).join(', ')}]`),
+      ].join('\n');
+      const hostileFiles: Record<string, string> = {
+        'system/bomb.yaml': bomb,
+        'system/deep.yaml': `template: hi\ndefaults:\n  x: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`,
+        'system/secret.yaml': 'template: "{{key}}"\ndefaults:\n  key: !secret api_key\n',
+        'user/trailing.json': '{\n  "template": "Hi",\n}\n',
+      };
+      for (const [path, text] of Object.entries(hostileFiles)) {
+        mkdirSync(dirname(join(hostile, path)), { recursive: true });
+        writeFileSync(join(hostile, path), text);
+      }
+      const { code, stdout } = await run(['lint', hostile]);
+      expect(code).toBe(1);
+      const lines = stdout.replaceAll(hostile, '<root>').trim().split('\n');
+      expect(lines.map((line) => line.split(' ')[0])).toEqual([
+        '<root>/system/bomb.yaml:5:10', // the first alias of an anchor that holds aliases
+        expect.stringMatching(/^<root>\/system\/deep\.yaml:3:\d+$/), // where the parser gave up
+        '<root>/system/secret.yaml:3:8',
+        '<root>/user/trailing.json:3:1',
+        '4',
+      ]);
+      expect(lines[0]).toMatch(/aliases expand too much/);
+      expect(lines[1]).toMatch(/nested too deeply/);
+      expect(lines[2]).toMatch(/Unresolved tag: !secret/);
+      expect(lines[3]).toMatch(/invalid JSON: trailing comma/);
+    } finally {
+      rmSync(hostile, { recursive: true, force: true });
+    }
+  });
+
   it('exits 0 on a clean tree and 2 on usage errors', async () => {
     expect(await run(['lint', clean])).toEqual({ code: 0, stdout: '1 files checked, no problems.\n', stderr: '' });
     expect((await run([])).code).toBe(2);
