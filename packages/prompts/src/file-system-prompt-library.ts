@@ -1,8 +1,7 @@
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { resolve } from 'node:path';
-import { checkOptions } from '@dk/spec';
-import { BuilderConfigurationError } from './builder-configuration-error.js';
+import { checkOptions, InvalidOptionsError } from '@dk/spec';
 import { loadPromptDirectory } from './load-prompt-directory.js';
 import type { ParseCache } from './load-prompt-directory.js';
 import type { PromptKind } from './prompt-definition.js';
@@ -82,17 +81,17 @@ export class FileSystemPromptLibrary implements PromptLibrary {
   }
 
   constructor(directory: string, settings: FileSystemPromptLibrarySettings = {}) {
+    const invalid = (message: string) =>
+      new InvalidOptionsError({ component: 'FileSystemPromptLibrary', unknown: [], suggestions: {}, message });
     if (typeof directory !== 'string' || directory === '') {
-      throw new BuilderConfigurationError(
+      throw invalid(
         `FileSystemPromptLibrary needs the path of the folder that holds system/, user/ and rag/, got ${directory === '' ? 'an empty string' : typeof directory}.`,
       );
     }
     checkOptions('FileSystemPromptLibrary', settings, settingNames);
     const { onInvalid } = settings;
     if (onInvalid !== undefined && onInvalid !== 'throw' && onInvalid !== 'skip' && typeof onInvalid !== 'function') {
-      throw new BuilderConfigurationError(
-        `onInvalid must be 'throw', 'skip' or a function, got ${JSON.stringify(onInvalid)}.`,
-      );
+      throw invalid(`onInvalid must be 'throw', 'skip' or a function, got ${JSON.stringify(onInvalid)}.`);
     }
     this.directory = resolve(directory);
     this.name = settings.name ?? directory;
