@@ -1,5 +1,6 @@
 import { hasValue } from '@dk/templates';
 import type { RenderResult, ValidationLevel } from '@dk/templates';
+import { paramValue, rootOf } from './param-value.js';
 import { UnresolvedPlaceholdersError } from './unresolved-placeholders-error.js';
 
 /** What {@link collectRenderWarnings} looks at. */
@@ -16,22 +17,6 @@ interface RenderedInput {
   readonly ragWarnings: readonly string[];
 }
 
-const rootOf = (path: string): string => {
-  const dot = path.indexOf('.');
-  return dot === -1 ? path : path.slice(0, dot);
-};
-
-function valueAt(params: Readonly<Record<string, unknown>>, defaults: Readonly<Record<string, unknown>>, path: string) {
-  const root = rootOf(path);
-  let value: unknown = params[root] === undefined ? defaults[root] : params[root];
-  if (root === path) return value;
-  for (const segment of path.slice(root.length + 1).split('.')) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<string, unknown>)[segment];
-  }
-  return value;
-}
-
 /**
  * The warnings of a render that goes to a model, by validation level:
  * - `error`: a `{{name}}` left in the text throws {@link UnresolvedPlaceholdersError}
@@ -44,10 +29,17 @@ function valueAt(params: Readonly<Record<string, unknown>>, defaults: Readonly<R
  * RAG warnings are added at every level.
  */
 export function collectRenderWarnings(input: RenderedInput): readonly string[] {
-  const { render, level, ragWarnings } = input;
-  if (level === 'ignore') return ragWarnings.length === 0 ? render.warnings : [...render.warnings, ...ragWarnings];
+  const { render, level, ragWarnings, optional } = input;
   const { unresolved, missing } = render;
-  if (level === 'error' && unresolved.length > 0) {
+  // Fast path, the usual render: nothing unfilled, every optional param given.
+  if (
+    level === 'ignore' ||
+    (unresolved.length === 0 &&
+      (level === 'error' || optional.every((name) => hasValue(paramValue(input.params, input.defaults, name)))))
+  ) {
+    return ragWarnings.length === 0 ? render.warnings : [...render.warnings, ...ragWarnings];
+  }
+  if (level === 'error') {
     throw new UnresolvedPlaceholdersError({ promptName: input.promptName, kind: input.kind, unresolved });
   }
   const warnings = [...render.warnings];
@@ -58,10 +50,10 @@ export function collectRenderWarnings(input: RenderedInput): readonly string[] {
       `Placeholders left unfilled in the text sent to the model: ${unfilled.map((path) => `{{${path}}}`).join(', ')}. Pass a value or add a default for each, or wrap optional text in ((…)).`,
     );
   }
-  if (input.optional.length > 0) {
+  if (optional.length > 0) {
     const left = new Set(unresolved.map(rootOf));
-    const absent = input.optional.filter(
-      (name) => !left.has(rootOf(name)) && !hasValue(valueAt(input.params, input.defaults, name)),
+    const absent = optional.filter(
+      (name) => !left.has(rootOf(name)) && !hasValue(paramValue(input.params, input.defaults, name)),
     );
     if (absent.length > 0) {
       warnings.push(

@@ -34,6 +34,6 @@ describe('removeDroppedSectionLines', () => {
 
   it('does nothing to text without markers, and marks nothing in a template without sections', () => {
     expect(removeDroppedSectionLines('a\n\n\nb')).toBe('a\n\n\nb');
-    expect(markSectionLines('plain {{x}}')).toEqual({ template: 'plain {{x}}', marked: false });
+    expect(markSectionLines('plain {{x}}')).toEqual({ template: 'plain {{x}}', marked: false, variables: [] });
   });
 });

@@ -8,19 +8,37 @@ const marker = `\u0000dk-section-line-${randomBytes(6).toString('hex')}\u0000`;
 
 const sectionLine = /^[ \t]*\(\(/;
 
+const variablePattern = /(?<!\\)\{\{\s*([^{}\s]+)\s*\}\}/g;
+
+/** The outcome of {@link markSectionLines}. */
+export interface MarkedSectionLines {
+  /** The template with markers; the input itself when no line begins with a section. */
+  readonly template: string;
+  readonly marked: boolean;
+  /**
+   * Variables written on the marked lines; while all of them have a value no marked line
+   * can render blank. `undefined` when a section on them spans several lines: then any
+   * variable may matter.
+   */
+  readonly variables: readonly string[] | undefined;
+}
+
 /**
  * Puts a marker before every line of `template` that begins (after indentation) with an
  * unescaped optional section `((…))`. Returns the template unchanged when there is none.
  */
-export function markSectionLines(template: string): { readonly template: string; readonly marked: boolean } {
-  if (!template.includes('((')) return { template, marked: false };
+export function markSectionLines(template: string): MarkedSectionLines {
+  if (!template.includes('((')) return { template, marked: false, variables: [] };
   let marked = false;
+  let variables: string[] | undefined = [];
   const lines = template.split('\n').map((line) => {
     if (!sectionLine.test(line)) return line;
     marked = true;
+    if (line.split('((').length !== line.split('))').length) variables = undefined;
+    for (const match of line.matchAll(variablePattern)) variables?.push(match[1]!);
     return marker + line;
   });
-  return marked ? { template: lines.join('\n'), marked } : { template, marked };
+  return marked ? { template: lines.join('\n'), marked, variables } : { template, marked, variables: [] };
 }
 
 function isBlank(line: string): boolean {

@@ -2,12 +2,13 @@ import { makeVariablesOptional, normalizeRagConfig, runRagSearches } from '@dk/r
 import type { RagPromptBudget, RagSearchRequest } from '@dk/rag';
 import { closestNames } from '@dk/spec';
 import type { PromptRenderer, RagRun } from '@dk/spec';
-import { compileTemplate } from '@dk/templates';
+import { compileTemplate, hasValue } from '@dk/templates';
 import type { CompiledTemplate, RenderOptions, ValidationLevel } from '@dk/templates';
 import { createHash } from 'node:crypto';
 import { BuilderConfigurationError } from './builder-configuration-error.js';
 import { collectRenderWarnings } from './collect-render-warnings.js';
 import { markSectionLines, removeDroppedSectionLines } from './drop-section-lines.js';
+import { paramValue } from './param-value.js';
 import type { PromptKind } from './prompt-definition.js';
 import { checkBuilderSettings, checkRenderOptions } from './prompt-builder-options.js';
 import type {
@@ -41,8 +42,14 @@ interface Prepared {
   /** The prompt's `optional_params`. */
   readonly optional: readonly string[];
   readonly required: readonly string[];
-  /** Whether the template has lines that begin with an optional section (see `drop-section-lines`). */
-  readonly sectionLines: boolean;
+  /**
+   * The template with its lines that begin with an optional section marked (see
+   * `drop-section-lines`), used when one of `sectionVariables` has no value; `undefined`
+   * when there are no such lines.
+   */
+  readonly markedCompiled: CompiledTemplate | undefined;
+  /** Variables that decide whether a marked line can render blank. */
+  readonly sectionVariables: readonly string[];
 }
 
 const inlineName = '<inline>';
@@ -331,19 +338,21 @@ export class PromptBuilder implements PromptRenderer {
     // RAG placeholders render empty (not verbatim) when RAG is off; a line holding only one is then dropped.
     const withRag =
       placeholders.length > 0 ? makeVariablesOptional(prompt.template, new Set(placeholders)) : prompt.template;
-    const { template, marked } = markSectionLines(withRag);
+    const marked = markSectionLines(withRag);
+    const compiled = compileTemplate(withRag);
     const hasDependencies =
       dependencies !== undefined && (dependencies.bases.length > 0 || dependencies.ragConfigs.length > 0);
     return {
       prompt,
       dependencies: hasDependencies ? dependencies : undefined,
       renderOptions: new Map(),
-      compiled: compileTemplate(template),
+      compiled,
       placeholders,
       sectionOnly: new Set(placeholders.filter((placeholder) => !open.has(placeholder))),
       optional: [...(prompt.validation?.optional_params ?? [])],
       required: [...(prompt.validation?.required_params ?? [])],
-      sectionLines: marked,
+      markedCompiled: marked.marked ? compileTemplate(marked.template) : undefined,
+      sectionVariables: marked.variables ?? compiled.variables,
     };
   }
 
@@ -402,7 +411,12 @@ export class PromptBuilder implements PromptRenderer {
       };
       prepared.renderOptions.set(level, renderOptions);
     }
-    const render = prepared.compiled.render(params, renderOptions);
+    // The marked template (and the pass that removes blank marked lines) only when a line can drop.
+    const { markedCompiled } = prepared;
+    const marked =
+      markedCompiled !== undefined &&
+      prepared.sectionVariables.some((path) => !hasValue(paramValue(params, prompt.defaults, path)));
+    const render = (marked ? markedCompiled : prepared.compiled).render(params, renderOptions);
     const allWarnings = collectRenderWarnings({
       render,
       level,
@@ -413,7 +427,7 @@ export class PromptBuilder implements PromptRenderer {
       kind: prompt.kind,
       ragWarnings: warnings,
     });
-    const content = prepared.sectionLines ? removeDroppedSectionLines(render.content) : render.content;
+    const content = marked ? removeDroppedSectionLines(render.content) : render.content;
     return new BuiltPromptResult(prompt, render, content, level, allWarnings, rag, ragBudget);
   }
 }
