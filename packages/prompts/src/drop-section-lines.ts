@@ -11,7 +11,7 @@ const sectionLine = /^[ \t]*\(\(/;
 const variablePattern = /(?<!\\)\{\{\s*([^{}\s]+)\s*\}\}/g;
 
 /** The outcome of {@link markSectionLines}. */
-export interface MarkedSectionLines {
+interface MarkedSectionLines {
   /** The template with markers; the input itself when no line begins with a section. */
   readonly template: string;
   readonly marked: boolean;

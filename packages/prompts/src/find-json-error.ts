@@ -1,5 +1,5 @@
 /** The first thing wrong with a JSON text: where, and what. */
-export interface JsonError {
+interface JsonError {
   /** Offset (UTF-16 code units) of the offending character. */
   readonly offset: number;
   readonly message: string;

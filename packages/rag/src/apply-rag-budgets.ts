@@ -4,7 +4,7 @@ import { cutToBudget } from './rag-budget.js';
 import type { RagPromptBudget, RagTokenCounter } from './rag-budget.js';
 
 /** One search's results as the budgets see them. */
-export interface BudgetedSearch {
+interface BudgetedSearch {
   /** The parts of the normalised RAG config the budgets use. */
   readonly config: {
     readonly adapterName: string;
@@ -18,7 +18,7 @@ export interface BudgetedSearch {
 }
 
 /** What the budgets kept of one search. */
-export interface RagBudgetChoice {
+interface RagBudgetChoice {
   readonly kept: SearchResult[];
   readonly tokens: number | undefined;
   readonly dropped: RagDroppedResult[];
