@@ -1,3 +1,4 @@
+import { checkOptions } from '@dk/spec';
 import { CompositeLibraryError } from './composite-library-error.js';
 import type { PromptKind } from './prompt-definition.js';
 import type { PromptEntry, PromptLibrary, PromptLookupOptions, RagConfigEntry } from './prompt-library.js';
@@ -53,8 +54,14 @@ export class CompositePromptLibrary implements PromptLibrary {
   }
 
   constructor(settings: CompositePromptLibrarySettings) {
-    this.name = settings.name ?? 'composite';
-    const { libraries, names } = settings;
+    checkOptions('CompositePromptLibrary', settings, ['libraries', 'names', 'name']);
+    this.name = settings?.name ?? 'composite';
+    const { libraries, names } = settings ?? {};
+    if (!Array.isArray(libraries)) {
+      throw new CompositeLibraryError(
+        'CompositePromptLibrary needs `libraries`: a list of prompt libraries, highest precedence first.',
+      );
+    }
     if (names && names.length !== libraries.length) {
       throw new CompositeLibraryError(
         `CompositePromptLibrary got ${libraries.length} libraries but ${names.length} names. Give one name per library, or none.`,
@@ -73,6 +80,11 @@ export class CompositePromptLibrary implements PromptLibrary {
    * Throws {@link CompositeLibraryError} if the name is taken.
    */
   addLibrary(library: PromptLibrary, options: { readonly name?: string; readonly priority?: number } = {}): void {
+    if (typeof library !== 'object' || library === null || typeof library.getPrompt !== 'function') {
+      throw new CompositeLibraryError(
+        `CompositePromptLibrary members must be prompt libraries (with getPrompt, listPrompts, getRagConfig, listRagConfigs), got ${library === null ? 'null' : typeof library}.`,
+      );
+    }
     const name = options.name ?? library.name;
     if (this.#members.some((member) => member.name === name)) {
       throw new CompositeLibraryError(

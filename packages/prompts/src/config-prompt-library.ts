@@ -1,4 +1,5 @@
 import type { RagConfig } from '@dk/rag';
+import { checkOptions } from '@dk/spec';
 import { checkPromptValue } from './check-prompt-value.js';
 import { deepFreeze } from './deep-freeze.js';
 import type { PromptDefinition, PromptKind } from './prompt-definition.js';
@@ -37,6 +38,7 @@ export class ConfigPromptLibrary implements PromptLibrary {
   }
 
   constructor(settings: ConfigPromptLibrarySettings = {}) {
+    checkOptions('ConfigPromptLibrary', settings, ['name', 'system', 'user', 'rag']);
     this.name = settings.name ?? 'config';
     const problems = [];
     for (const kind of ['system', 'user'] as const) {

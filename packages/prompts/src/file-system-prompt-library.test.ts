@@ -1,8 +1,9 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileSystemPromptLibrary } from './file-system-prompt-library.js';
+import { lintPromptDirectory } from './lint-prompt-directory.js';
 import { PromptFileError } from './prompt-file-error.js';
 
 const directories: string[] = [];
@@ -128,5 +129,84 @@ describe('FileSystemPromptLibrary', () => {
     } finally {
       await library.close();
     }
+  });
+
+  describe('symbolic links', () => {
+    it('follows links inside the library and reports (never reads) links that point outside it', async () => {
+      const outside = tree({ 'secret.yaml': 'template: "outside text"\n' });
+      const root = tree({ 'system/real.yaml': 'template: real\n', 'shared/common.yaml': 'template: shared\n' });
+      symlinkSync(join(root, 'system', 'real.yaml'), join(root, 'system', 'alias.yaml'));
+      symlinkSync(join(root, 'shared'), join(root, 'system', 'shared'));
+      symlinkSync(join(outside, 'secret.yaml'), join(root, 'system', 'leak.yaml'));
+      symlinkSync(join(root, 'system', 'gone.yaml'), join(root, 'system', 'dangling.yaml'));
+      const failure = await new FileSystemPromptLibrary(root).load().catch((error: unknown) => error);
+      expect(PromptFileError.isInstance(failure)).toBe(true);
+      const problems = (failure as PromptFileError).problems;
+      expect(problems.map((problem) => [problem.code, problem.file.split('/').at(-1)])).toEqual([
+        ['PROMPT_SYMLINK', 'dangling.yaml'],
+        ['PROMPT_SYMLINK', 'leak.yaml'],
+      ]);
+      expect(problems[1]!.message).toMatch(/symbolic link to .*secret\.yaml, outside the library/);
+      const library = new FileSystemPromptLibrary(root, { onInvalid: 'skip' });
+      expect(await library.listPrompts('system')).toEqual(['alias', 'real', 'shared/common']);
+      expect((await library.getPrompt('system', 'alias'))!.definition.template).toBe('real');
+    });
+
+    it('never follows a system/ folder that links outside the library', async () => {
+      const outside = tree({ 'system/stolen.yaml': 'template: "not yours"\n' });
+      const root = tree({ 'user/ok.yaml': 'template: ok\n' });
+      symlinkSync(join(outside, 'system'), join(root, 'system'));
+      const library = new FileSystemPromptLibrary(root, { onInvalid: 'skip' });
+      expect(await library.listPrompts('system')).toEqual([]);
+      expect(library.problems.map((problem) => problem.code)).toEqual(['PROMPT_SYMLINK']);
+      expect((await lintPromptDirectory(root)).problems[0]!.message).toMatch(/outside the library/);
+    });
+  });
+
+  describe('onInvalid', () => {
+    const files = {
+      'system/good.yaml': 'template: good\n',
+      'system/broken.yaml': 'template: [unclosed\n',
+      'user/typo.yaml': 'template: x\ndefualts: {}\n',
+    };
+
+    it("'throw' (the default) fails the whole load", async () => {
+      await expect(new FileSystemPromptLibrary(tree(files)).load()).rejects.toBeInstanceOf(PromptFileError);
+    });
+
+    it("'skip' loads the valid files and keeps the problems of the others", async () => {
+      const library = new FileSystemPromptLibrary(tree(files), { onInvalid: 'skip' });
+      expect(await library.listPrompts('system')).toEqual(['good']);
+      expect(await library.listPrompts('user')).toEqual([]);
+      expect(library.problems.map((problem) => [problem.code, problem.file.split('/').at(-1), problem.line])).toEqual([
+        ['PROMPT_YAML', 'broken.yaml', 2],
+        ['PROMPT_SCHEMA', 'typo.yaml', 2],
+      ]);
+    });
+
+    it('a callback hears about every load that skipped files, reloads included', async () => {
+      const root = tree(files);
+      const reports: PromptFileError[] = [];
+      const library = new FileSystemPromptLibrary(root, { onInvalid: (error) => reports.push(error) });
+      await library.load();
+      expect(reports.map((report) => report.problems.length)).toEqual([2]);
+      write(root, 'system/broken.yaml', 'template: fixed\n');
+      await library.reload();
+      expect(await library.listPrompts('system')).toEqual(['broken', 'good']);
+      expect(reports).toHaveLength(2);
+      expect(library.problems).toHaveLength(1);
+    });
+
+    it('still fails on a missing directory, and refuses unknown policies and settings', async () => {
+      const missing = new FileSystemPromptLibrary(join(tmpdir(), 'dk-prompts-nope'), { onInvalid: 'skip' });
+      await expect(missing.load()).rejects.toThrow(/does not exist/);
+      expect(() => new FileSystemPromptLibrary('prompts', { onInvalid: 'ignore' as never })).toThrow(
+        /onInvalid must be 'throw', 'skip' or a function/,
+      );
+      expect(() => new FileSystemPromptLibrary('prompts', { on_invalid: 'skip' } as never)).toThrow(
+        /did you mean `onInvalid`/,
+      );
+      expect(() => new FileSystemPromptLibrary(undefined as never)).toThrow(/needs the path of the folder/);
+    });
   });
 });

@@ -1,5 +1,5 @@
 // The prompt examples of the best-practices guide, as a prompt tree, rendered as the guide describes.
-import { InMemorySearchAdapter } from '@dk/rag';
+import { defaultRagEmptyText, InMemorySearchAdapter } from '@dk/rag';
 import type { SearchAdapter } from '@dk/spec';
 import { MissingParametersError, ValidationLevel } from '@dk/templates';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +44,8 @@ describe('guide prompt examples', () => {
 
   it('conditional sections: optional context appears only when given', async () => {
     const without = await builder.renderUserPrompt('code_analysis', { params: { code: 'x = 1' } });
-    expect(without.content).toBe('Analyze this Python code:\n\nx = 1\n\n\n');
+    // The dropped "Focus on" line leaves no stray blank lines.
+    expect(without.content).toBe('Analyze this Python code:\n\nx = 1\n');
     const withAll = await builder.renderUserPrompt('code_analysis', {
       params: { code: 'x = 1', style_guide: 'PEP 8', aspect: 'naming' },
     });
@@ -57,7 +58,8 @@ describe('guide prompt examples', () => {
       params: { domain: 'security', content: 'login.py' },
     });
     expect(result.content).toBe(
-      'You are an expert security consultant.\n\nProvide analysis following these steps:\n1. Identify key patterns\n2. Assess quality\n3. Suggest improvements\n\n\n\n\nInput to analyze:\nlogin.py\n',
+      // EXAMPLES was dropped with its line; the two blank lines left come from the `|` block's own final newline.
+      'You are an expert security consultant.\n\nProvide analysis following these steps:\n1. Identify key patterns\n2. Assess quality\n3. Suggest improvements\n\n\nInput to analyze:\nlogin.py\n',
     );
     const withExample = await builder.renderSystemPrompt('expert_consultant', {
       params: { domain: 'security', content: 'c', example_text: 'SQL injection in query()' },
@@ -92,21 +94,31 @@ describe('guide prompt examples', () => {
     await expect(builder.renderSystemPrompt('database_query', { params: { query: 'SELECT 1' } })).rejects.toSatisfy(
       (error) => MissingParametersError.isInstance(error) && error.missing.join() === 'database',
     );
+    // "Missing aspect is okay, but user should know."
     const analysis = await builder.renderSystemPrompt('analysis', { params: { data: 'sales.csv' } });
-    expect([analysis.content, analysis.warnings]).toEqual(['Analyze sales.csv', []]);
+    expect([analysis.content, analysis.warnings]).toEqual([
+      'Analyze sales.csv',
+      ['Optional parameter without a value: aspect; the text that uses it was left out.'],
+    ]);
     const chat = await builder.renderSystemPrompt('chat');
     expect([chat.content, chat.warnings, chat.validationLevel]).toEqual(['Chat about ', [], 'ignore']);
   });
 
-  it('validation hierarchy: template level beats the builder default; the call beats both, once', async () => {
-    const strictBuilder = new PromptBuilder({ library: base, defaultValidationLevel: ValidationLevel.ERROR });
-    const templateLevel = await strictBuilder.renderSystemPrompt('analyze');
+  it('validation hierarchy: template level < builder default < call, each for its own scope', async () => {
+    // 1. the template's own level (warn) applies when nothing overrides it
+    const templateLevel = await builder.renderSystemPrompt('analyze');
     expect(templateLevel.validationLevel).toBe('warn');
     expect(templateLevel.warnings).toEqual(['Missing required parameters: code']);
     expect(templateLevel.content).toBe('Analyze {{code}} for correctness and style');
+    // 2. the builder's default overrides it for all prompts
+    const strictBuilder = new PromptBuilder({ library: base, defaultValidationLevel: ValidationLevel.ERROR });
+    await expect(strictBuilder.renderSystemPrompt('analyze')).rejects.toSatisfy(
+      (error) => MissingParametersError.isInstance(error) && error.missing.join() === 'code',
+    );
+    // 3. the call overrides both, for that call only
     const runtime = await strictBuilder.renderSystemPrompt('analyze', { validationLevel: ValidationLevel.IGNORE });
     expect([runtime.validationLevel, runtime.warnings, runtime.missing]).toEqual(['ignore', [], ['code']]);
-    expect((await strictBuilder.renderSystemPrompt('analyze')).validationLevel).toBe('warn');
+    await expect(strictBuilder.renderSystemPrompt('analyze')).rejects.toThrow(/Missing required parameters: code/);
     await expect(builder.renderUserPrompt('issue_check', { params: { code: 'x' } })).rejects.toThrow(
       /Missing required parameters: issues/,
     );
@@ -150,16 +162,32 @@ describe('guide prompt examples', () => {
     };
     const degraded = new PromptBuilder({ library: base, adapters: [codebase, down], ragFailurePolicy: 'omit' });
     const result = await degraded.renderSystemPrompt('docs_qa', { params: { topic: 'routing', question: 'Q?' } });
+    // Never a silent empty "use these documents" block: the model is told there are none.
     expect(result.content).toBe(
-      'Use these reference documents:\n\n\n\n---\n\nQuestion: Q?\n\nAnswer based on the documents above.\n',
+      `Use these reference documents:\n\n${defaultRagEmptyText}\n\n---\n\nQuestion: Q?\n\nAnswer based on the documents above.\n`,
     );
     expect(result.rag[0]!.status).toBe('failed');
     expect(result.warnings[0]).toMatch(/503 from search/);
   });
 
-  it('the whole tree lints clean against its adapters', async () => {
+  it('lint flags the placeholders nothing in the guide tree declares, and nothing else', async () => {
     const report = await lintPromptDirectory(`${root}base`, { adapters: ['codebase', 'docs'] });
-    expect(report).toEqual({ problems: [], fileCount: 14 });
+    expect(report.fileCount).toBe(14);
+    // The guide's files take these from the caller without declaring them (no default, no
+    // validation entry, no parameter doc): lint says so instead of "no problems".
+    expect(
+      report.problems.map((problem) => [
+        problem.code,
+        problem.file.split('/').slice(-1)[0],
+        problem.message.split(' ')[0],
+      ]),
+    ).toEqual([
+      ['PROMPT_PLACEHOLDER_UNFILLED', 'analysis.yaml', '{{data}}'],
+      ['PROMPT_PLACEHOLDER_UNFILLED', 'code_helper.yaml', '{{question}}'],
+      ['PROMPT_PLACEHOLDER_UNFILLED', 'docs_qa.yaml', '{{question}}'],
+      ['PROMPT_PLACEHOLDER_UNFILLED', 'expert_consultant.yaml', '{{domain}}'],
+      ['PROMPT_PLACEHOLDER_UNFILLED', 'expert_consultant.yaml', '{{content}}'],
+    ]);
     expect(await builder.validateLibrary()).toEqual([]);
   });
 });

@@ -40,11 +40,13 @@ export type {
 export { expandSections } from './expand-sections.js';
 export { PromptBuilder } from './prompt-builder.js';
 export type {
+  PromptBuilderAdapters,
   PromptBuilderSettings,
-  PromptRenderResult,
   RenderInlinePromptOptions,
   RenderPromptOptions,
-} from './prompt-builder.js';
+} from './prompt-builder-options.js';
+export type { PromptRenderResult } from './prompt-render-result.js';
+export { UnresolvedPlaceholdersError } from './unresolved-placeholders-error.js';
 export { lintPromptDirectory } from './lint-prompt-directory.js';
 export type { LintPromptDirectoryOptions, LintReport } from './lint-prompt-directory.js';
 export { validatePromptName } from './validate-prompt-name.js';

@@ -4,6 +4,7 @@ import { closestNames } from '@dk/spec';
 import { loadPromptDirectory } from './load-prompt-directory.js';
 import type { PromptProblem } from './prompt-problem.js';
 import type { PromptEntry } from './prompt-library.js';
+import { findUnfilledPlaceholders } from './find-unfilled-placeholders.js';
 import { resolvePrompt } from './resolve-prompt.js';
 import type { ResolvedPrompt } from './resolve-prompt.js';
 import { noSourceLocator } from './source-locator.js';
@@ -29,8 +30,10 @@ export interface LintReport {
  * Checks a whole prompt tree without rendering anything: YAML/JSON syntax, the file schema
  * (with did-you-mean for unknown fields), template syntax (positions in the file), `extends`
  * chains (missing bases, cycles), sections, RAG refs, params listed in `validation` that
- * nothing uses, and — when `adapters` is given — RAG adapter names. What `dk-prompts lint`
- * runs.
+ * nothing uses, placeholders outside optional sections that nothing declares (no default,
+ * validation entry, parameter doc, section or RAG config: they would reach the model as
+ * `{{name}}` unless every caller passes them), and — when `adapters` is given — RAG adapter
+ * names. What `dk-prompts lint` runs.
  */
 export async function lintPromptDirectory(
   directory: string,
@@ -73,7 +76,9 @@ export async function lintPromptDirectory(
     for (const entry of store[kind].values()) {
       if (brokenFiles.has(entry.file)) continue;
       const outcome = await resolvePrompt(library, entry, { adapterNames });
-      const found = outcome.prompt ? unusedParams(entry, outcome.prompt) : [];
+      const found = outcome.prompt
+        ? [...unusedParams(entry, outcome.prompt), ...findUnfilledPlaceholders(store, entry, outcome.prompt)]
+        : [];
       for (const problem of [...(outcome.problems ?? []), ...found]) {
         if (brokenFiles.has(problem.file) || seen.has(key(problem))) continue;
         seen.add(key(problem));

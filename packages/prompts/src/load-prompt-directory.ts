@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { RagConfig } from '@dk/rag';
 import { deepFreeze } from './deep-freeze.js';
@@ -60,26 +60,36 @@ export async function loadPromptDirectory(
   let fileCount = 0;
   // Only files seen in this pass stay cached, so deleted files do not linger.
   const nextCache: ParseCache | undefined = options.cache ? new Map() : undefined;
+  const libraryRoot = await realpath(directory);
+  const shownPath = (file: string): string => {
+    const fromCwd = relative(process.cwd(), file);
+    return fromCwd === '' || fromCwd.startsWith('..') || isAbsolute(fromCwd) ? file : fromCwd;
+  };
   await Promise.all(
     folders.map(async (folder) => {
       const root = join(directory, folder);
-      const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(
-        (error: NodeJS.ErrnoException) => {
-          if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [];
-          throw error;
-        },
-      );
-      const files = entries
-        .filter((entry) => entry.isFile())
-        .map((entry) => join(entry.parentPath, entry.name))
+      const walked = await listFiles(root, libraryRoot);
+      for (const link of walked.outside) {
+        problems.push({
+          code: 'PROMPT_SYMLINK',
+          file: shownPath(link.path),
+          line: undefined,
+          column: undefined,
+          path: '',
+          message:
+            link.target === undefined
+              ? 'is a symbolic link whose target does not exist. Remove it or point it at a file inside the library.'
+              : `is a symbolic link to ${link.target}, outside the library (${libraryRoot}); links are followed only inside the library. Copy the file into the library instead.`,
+        });
+      }
+      const files = walked.files
         .filter((file) => extensions.some((extension) => file.toLowerCase().endsWith(extension)))
         .sort();
       fileCount += files.length;
       const texts = await readTexts(files);
       const seen = new Map<string, string>();
       files.forEach((file, index) => {
-        const fromCwd = relative(process.cwd(), file);
-        const shown = fromCwd === '' || fromCwd.startsWith('..') || isAbsolute(fromCwd) ? file : fromCwd;
+        const shown = shownPath(file);
         const withoutExtension = relative(root, file).slice(
           0,
           -(extensions.find((extension) => file.toLowerCase().endsWith(extension))?.length ?? 0),
@@ -159,6 +169,68 @@ export async function loadPromptDirectory(
     for (const [file, entry] of nextCache) options.cache.set(file, entry);
   }
   return { store, problems, fileCount, failed };
+}
+
+/** A symbolic link that was not followed: its target is outside the library (or missing). */
+interface SkippedLink {
+  readonly path: string;
+  /** The resolved target; `undefined` when the link dangles. */
+  readonly target: string | undefined;
+}
+
+function isInside(root: string, path: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/**
+ * The files under `folder` (recursively; a missing folder has none). Symbolic links, the
+ * folder itself included, are followed only when their real path is inside `libraryRoot`;
+ * the others are returned in `outside`, never read. A directory reached twice through
+ * links is read once.
+ */
+async function listFiles(
+  folder: string,
+  libraryRoot: string,
+): Promise<{ readonly files: string[]; readonly outside: SkippedLink[] }> {
+  const files: string[] = [];
+  const outside: SkippedLink[] = [];
+  const visited = new Set<string>();
+  const ignoreMissing = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+    throw error;
+  };
+  /** Follows `path` when it is a link: the real path when inside the library, else `undefined` (recorded). */
+  const follow = async (path: string): Promise<string | undefined> => {
+    const target = await realpath(path).catch(ignoreMissing);
+    if (target === undefined || !isInside(libraryRoot, target)) {
+      outside.push({ path, target });
+      return undefined;
+    }
+    return target;
+  };
+  const walk = async (directory: string): Promise<void> => {
+    const real = await realpath(directory).catch(ignoreMissing);
+    if (real === undefined || visited.has(real)) return;
+    visited.add(real);
+    const entries = (await readdir(directory, { withFileTypes: true }).catch(ignoreMissing)) ?? [];
+    for (const entry of entries) {
+      const path = join(directory, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (entry.isFile()) files.push(path);
+      else if (entry.isSymbolicLink()) {
+        const target = await follow(path);
+        if (target === undefined) continue;
+        const info = await stat(target);
+        if (info.isDirectory()) await walk(path);
+        else if (info.isFile()) files.push(path);
+      }
+    }
+  };
+  const info = await lstat(folder).catch(ignoreMissing);
+  if (info === undefined) return { files, outside };
+  if (info.isSymbolicLink() && (await follow(folder)) === undefined) return { files, outside };
+  await walk(folder);
+  return { files, outside };
 }
 
 /**

@@ -135,4 +135,88 @@ describe('parsePromptSource', () => {
       expect(parsed.value).toEqual(parseWithYamlPackage(text));
     }
   });
+
+  describe('hostile and sloppy files', () => {
+    const bomb = [
+      'template: "Hi {{name}}"',
+      'defaults:',
+      '  a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+      ...['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].map(
+        (name, index) => `  ${name}: &${name} [${Array(9).fill(`*${'abcdefghij'[index]}`).join(', ')}]`,
+      ),
+      '',
+    ].join('\n');
+
+    it('stops a YAML alias bomb in defaults with a positioned error instead of expanding it', () => {
+      expect(bomb.length).toBeGreaterThan(500);
+      expect(bomb.length).toBeLessThan(600);
+      const parsed = parse(bomb);
+      expect(parsed.value).toBeUndefined();
+      expect(parsed.problems).toHaveLength(1);
+      expect(parsed.problems[0]).toMatchObject({ code: 'PROMPT_YAML', file: 'system/x.yaml', line: 5 });
+      expect(parsed.problems[0]!.message).toMatch(/aliases expand too much/);
+    });
+
+    it('keeps ordinary anchors and aliases working', () => {
+      const parsed = parse('template: "{{a}} {{b}}"\ndefaults:\n  a: &shared [x, y]\n  b: *shared\n');
+      expect(parsed.problems).toEqual([]);
+      expect(parsed.value!['defaults']).toEqual({ a: ['x', 'y'], b: ['x', 'y'] });
+    });
+
+    it.each([
+      [
+        'YAML flow',
+        'system/x.yaml',
+        (depth: number) => `template: hi\ndefaults:\n  x: ${'['.repeat(depth)}${']'.repeat(depth)}\n`,
+      ],
+      [
+        'YAML block',
+        'system/x.yaml',
+        (depth: number) =>
+          `template: hi\ndefaults:\n${Array.from({ length: depth }, (_, level) => `${'  '.repeat(level + 1)}k:`).join('\n')} 1\n`,
+      ],
+      [
+        'JSON',
+        'system/x.json',
+        (depth: number) => `{"template": "hi", "defaults": {"x": ${'['.repeat(depth)}${']'.repeat(depth)}}}`,
+      ],
+    ])('refuses %s values nested 10,000 deep with a typed, positioned problem (no RangeError)', (_kind, file, text) => {
+      const parsed = parse(text(10_000), 'prompt', file);
+      expect(parsed.value).toBeUndefined();
+      expect(parsed.problems.length).toBeGreaterThan(0);
+      expect(parsed.problems[0]!.line).toBeGreaterThanOrEqual(1);
+      expect(parsed.problems[0]!.message).toMatch(/nested (too deeply|more than 64 levels deep)/);
+      // 60 levels are fine.
+      expect(parse(text(60), 'prompt', file).problems).toEqual([]);
+    });
+
+    it('reads .json files as strict JSON: a trailing comma is an error at its line', () => {
+      const parsed = parse('{\n  "template": "Hi",\n}\n', 'prompt', 'user/x.json');
+      expect(parsed.problems).toEqual([
+        {
+          code: 'PROMPT_JSON',
+          file: 'user/x.json',
+          line: 3,
+          column: 1,
+          path: '',
+          message: 'invalid JSON: trailing comma before "}" (not allowed in JSON).',
+        },
+      ]);
+      expect(parse('{"template": "a", "template": "b"}', 'prompt', 'user/x.json').problems[0]!.message).toMatch(
+        /duplicate key "template"/,
+      );
+      expect(parse("{'template': 'a'}", 'prompt', 'user/x.json').problems[0]).toMatchObject({ line: 1, column: 2 });
+      expect(parse('{"template": "a"} // note', 'prompt', 'user/x.json').problems[0]!.message).toMatch(
+        /unexpected "\/" after the value/,
+      );
+      expect(parse('"Hello {{name}}"', 'prompt', 'user/x.json').value).toEqual({ template: 'Hello {{name}}' });
+    });
+
+    it('rejects unknown YAML tags such as !secret with their position', () => {
+      const parsed = parse('template: "Hi {{key}}"\ndefaults:\n  key: !secret api_key\n');
+      expect(parsed.value).toBeUndefined();
+      expect(parsed.problems[0]).toMatchObject({ code: 'PROMPT_YAML', line: 3, column: 8 });
+      expect(parsed.problems[0]!.message).toMatch(/Unresolved tag: !secret .*not allowed in prompt files/);
+    });
+  });
 });

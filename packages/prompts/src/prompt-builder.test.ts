@@ -1,4 +1,4 @@
-import { InMemorySearchAdapter } from '@dk/rag';
+import { defaultRagEmptyText, InMemorySearchAdapter } from '@dk/rag';
 import { RagSearchError } from '@dk/spec';
 import type { SearchAdapter, SearchResult } from '@dk/spec';
 import { MissingParametersError, TemplateSyntaxError, ValidationLevel } from '@dk/templates';
@@ -144,23 +144,24 @@ describe('PromptBuilder', () => {
       await expect(error.renderSystemPrompt('unspecified')).rejects.toBeInstanceOf(MissingParametersError);
     });
 
-    it('lets the prompt level beat the builder default, and the call level beat both', async () => {
+    it("lets the builder default override the prompt's level, and the call level override both", async () => {
       const builder = new PromptBuilder({ library, defaultValidationLevel: 'ignore' });
-      const failure = await builder
-        .renderSystemPrompt('strict', { params: { database: 'prod' } })
-        .catch((error: unknown) => error);
-      expect(MissingParametersError.isInstance(failure)).toBe(true);
-      expect((failure as MissingParametersError).missing).toEqual(['query']);
-      const relaxed = await builder.renderSystemPrompt('strict', {
-        params: { database: 'prod' },
-        validationLevel: 'ignore',
-      });
+      const relaxed = await builder.renderSystemPrompt('strict', { params: { database: 'prod' } });
       expect(relaxed).toMatchObject({
         missing: ['query'],
         warnings: [],
         validationLevel: 'ignore',
         content: 'Query prod: {{query}}',
       });
+      const failure = await builder
+        .renderSystemPrompt('strict', { params: { database: 'prod' }, validationLevel: 'error' })
+        .catch((error: unknown) => error);
+      expect(MissingParametersError.isInstance(failure)).toBe(true);
+      expect((failure as MissingParametersError).missing).toEqual(['query']);
+      // Without a builder default, the prompt's own level applies.
+      await expect(
+        new PromptBuilder({ library }).renderSystemPrompt('strict', { params: { database: 'prod' } }),
+      ).rejects.toBeInstanceOf(MissingParametersError);
     });
 
     it('never lets a per-call override stick (the original mutated the library)', async () => {
@@ -272,7 +273,8 @@ describe('PromptBuilder', () => {
         params: { topic: 'asyncio', question: 'q' },
         includeRag: false,
       });
-      expect(result.content).toBe('Docs:\n\nQ: q');
+      // The line that held only the RAG placeholder is gone, not left blank.
+      expect(result.content).toBe('Docs:\nQ: q');
       expect(result.rag).toEqual([]);
       expect(result.unresolved).toEqual([]);
     });
@@ -291,7 +293,9 @@ describe('PromptBuilder', () => {
         new PromptBuilder({ library, adapters: [docs, flaky] }),
       ]) {
         const result = await builder.renderSystemPrompt('two', { ragFailurePolicy: 'omit' });
-        expect(result.content).toBe('A:\n[1] asyncio runs coroutines on an event loop\nB:\n');
+        expect(result.content).toBe(
+          `A:\n[1] asyncio runs coroutines on an event loop\nB:\n${defaultRagEmptyText}\nExtra: ${defaultRagEmptyText}`,
+        );
         expect(result.rag.map((run) => run.status)).toEqual(['ok', 'failed']);
         expect(result.rag[1]!.error?.message).toMatch(/vector store unreachable/);
         expect(result.warnings).toEqual([
@@ -364,8 +368,13 @@ describe('PromptBuilder', () => {
       expect((failure as Error).message).toBe(
         'System prompt "code_reviwer" not found in library "main". Did you mean "code_reviewer" or "code_helper"?',
       );
-      await expect(builder.renderUserPrompt('code_reviewer')).rejects.toThrow(
-        'User prompt "code_reviewer" not found in library "main". Add user/code_reviewer.yaml to the library.',
+      const wrongKind = await builder.renderUserPrompt('code_reviewer').catch((error: unknown) => error);
+      expect(wrongKind).toMatchObject({ kind: 'user', existsAs: 'system' });
+      expect((wrongKind as Error).message).toBe(
+        'User prompt "code_reviewer" not found in library "main". There is a system prompt "code_reviewer": render it with renderSystemPrompt("code_reviewer").',
+      );
+      await expect(builder.renderUserPrompt('nothing_like_it')).rejects.toThrow(
+        'User prompt "nothing_like_it" not found in library "main". Add user/nothing_like_it.yaml to the library.',
       );
     });
 

@@ -1,106 +1,30 @@
-import { checkTokenBudget, makeVariablesOptional, normalizeRagConfig, runRagSearches } from '@dk/rag';
-import type {
-  RagConfig,
-  RagFailurePolicy,
-  RagPromptBudget,
-  RagResultCache,
-  RagRun,
-  RagSearchRequest,
-  RagTokenCounter,
-} from '@dk/rag';
-import type { SearchAdapter } from '@dk/spec';
-import { compileTemplate, ValidationLevel } from '@dk/templates';
-import type { CompiledTemplate, RenderOptions, RenderResult } from '@dk/templates';
-import { createHash } from 'node:crypto';
+import { makeVariablesOptional, normalizeRagConfig, runRagSearches } from '@dk/rag';
+import type { RagPromptBudget, RagSearchRequest } from '@dk/rag';
 import { closestNames } from '@dk/spec';
-import type { PromptKind, PromptMetadata, PromptValidation } from './prompt-definition.js';
+import type { PromptRenderer, RagRun } from '@dk/spec';
+import { compileTemplate, hasValue } from '@dk/templates';
+import type { CompiledTemplate, RenderOptions, ValidationLevel } from '@dk/templates';
+import { createHash } from 'node:crypto';
+import { BuilderConfigurationError } from './builder-configuration-error.js';
+import { collectRenderWarnings } from './collect-render-warnings.js';
+import { markSectionLines, removeDroppedSectionLines } from './drop-section-lines.js';
+import { paramValue } from './param-value.js';
+import type { PromptKind } from './prompt-definition.js';
+import { checkBuilderSettings, checkRenderOptions } from './prompt-builder-options.js';
+import type {
+  CheckedBuilderSettings,
+  PromptBuilderSettings,
+  RenderInlinePromptOptions,
+  RenderPromptOptions,
+} from './prompt-builder-options.js';
 import { PromptFileError } from './prompt-file-error.js';
 import type { PromptEntry, PromptLibrary, PromptLookupOptions } from './prompt-library.js';
 import { PromptNotFoundError } from './prompt-not-found-error.js';
 import type { PromptProblem } from './prompt-problem.js';
+import { BuiltPromptResult } from './prompt-render-result.js';
+import type { PromptRenderResult } from './prompt-render-result.js';
 import { resolvePrompt } from './resolve-prompt.js';
 import type { PromptDependencies, ResolvedPrompt } from './resolve-prompt.js';
-import { BuilderConfigurationError } from './builder-configuration-error.js';
-
-/** Settings of a {@link PromptBuilder}. */
-export interface PromptBuilderSettings {
-  /** Where named prompts come from. Optional when only inline templates are rendered. */
-  readonly library?: PromptLibrary;
-  /** Search adapters RAG configs can name (`adapter_name` = the adapter's `name`). */
-  readonly adapters?: readonly SearchAdapter[];
-  /** Validation level when neither the prompt nor the call sets one. Default `'warn'`. */
-  readonly defaultValidationLevel?: ValidationLevel;
-  /** What a failed RAG search does. Default `'throw'`. */
-  readonly ragFailurePolicy?: RagFailurePolicy;
-  /** Token budget for all RAG content of one prompt (see `runRagSearches`' `maxTokens`). Default: none. */
-  readonly ragMaxTokens?: number;
-  /** Token counter of RAG budgets. Default `estimateRagTokens` (characters / 4). */
-  readonly ragCountTokens?: RagTokenCounter;
-  /** Clock behind `current_date` and friends. */
-  readonly clock?: () => Date;
-}
-
-/** Options of one render. Nothing in them is mutated, and nothing they set outlives the call. */
-export interface RenderPromptOptions extends PromptLookupOptions {
-  /** The params; the prompt's `defaults` fill in what is absent. */
-  readonly params?: Readonly<Record<string, unknown>>;
-  /** Overrides the prompt's and the builder's validation level for this call only. */
-  readonly validationLevel?: ValidationLevel;
-  /** Run the prompt's RAG searches. Default true. When false, RAG placeholders render empty. */
-  readonly includeRag?: boolean;
-  /** Overrides the builder's RAG failure policy for this call. */
-  readonly ragFailurePolicy?: RagFailurePolicy;
-  /** Overrides the builder's prompt-wide RAG token budget for this call. */
-  readonly ragMaxTokens?: number;
-  /**
-   * Results of earlier searches by query hash (`RagRun.queryHash`): a hit is used instead of
-   * searching and the run reports `cacheHit: true`; searches that ran are stored in it.
-   */
-  readonly ragCache?: RagResultCache;
-}
-
-/** Options of {@link PromptBuilder.renderInlinePrompt}. */
-export interface RenderInlinePromptOptions extends RenderPromptOptions {
-  /** `system` or `user`; reported in the result. Default `user`. */
-  readonly kind?: PromptKind;
-  /** Defaults for the inline template. */
-  readonly defaults?: Readonly<Record<string, unknown>>;
-  /** Validation block, as in a prompt file. */
-  readonly validation?: PromptValidation;
-  /** RAG configs, as in a prompt file's `rag_configs`. */
-  readonly ragConfigs?: readonly RagConfig[];
-}
-
-/** What a render produced, and where it came from. */
-export interface PromptRenderResult {
-  /** The rendered text. */
-  readonly content: string;
-  /** Required params that were missing, in declaration order. */
-  readonly missing: readonly string[];
-  /** Variables left verbatim because they had no value. */
-  readonly unresolved: readonly string[];
-  /** Validation warnings and RAG failures (under the `omit` policy). */
-  readonly warnings: readonly string[];
-  /** Root params used, with the values they resolved to. */
-  readonly paramsUsed: Readonly<Record<string, unknown>>;
-  /** Prompt name (`<inline>` for inline templates). */
-  readonly name: string;
-  readonly kind: PromptKind;
-  /** Library (or composite member) that supplied the prompt. */
-  readonly library: string | undefined;
-  /** Version, for versioned libraries. */
-  readonly version: string | undefined;
-  /** SHA-256 prefix of the resolved prompt: the same hash means the same prompt text and settings. */
-  readonly contentHash: string;
-  /** The validation level that applied. */
-  readonly validationLevel: ValidationLevel;
-  /** The merged `metadata` of the prompt (parameter docs, author, …). */
-  readonly metadata: PromptMetadata;
-  /** One record per RAG config that ran (adapter, rendered query and its hash, results with citation numbers, cache hit, budget, timing, status). */
-  readonly rag: readonly RagRun[];
-  /** The prompt-wide RAG token budget and what it dropped, when one applied. */
-  readonly ragBudget: RagPromptBudget | undefined;
-}
 
 interface Prepared {
   readonly prompt: ResolvedPrompt;
@@ -110,8 +34,22 @@ interface Prepared {
   readonly renderOptions: Map<ValidationLevel, RenderOptions>;
   readonly compiled: CompiledTemplate;
   readonly placeholders: readonly string[];
+  /**
+   * RAG placeholders written only inside optional sections: when their searches find
+   * nothing they stay empty, so the section disappears instead of showing `empty_text`.
+   */
+  readonly sectionOnly: ReadonlySet<string>;
+  /** The prompt's `optional_params`. */
   readonly optional: readonly string[];
   readonly required: readonly string[];
+  /**
+   * The template with its lines that begin with an optional section marked (see
+   * `drop-section-lines`), used when one of `sectionVariables` has no value; `undefined`
+   * when there are no such lines.
+   */
+  readonly markedCompiled: CompiledTemplate | undefined;
+  /** Variables that decide whether a marked line can render blank. */
+  readonly sectionVariables: readonly string[];
 }
 
 const inlineName = '<inline>';
@@ -121,100 +59,42 @@ interface Remembered {
   readonly prepared: Prepared;
 }
 
-/** The builder's result: a class so every render builds one fixed-shape object. */
-class BuiltPromptResult implements PromptRenderResult {
-  readonly content: string;
-  readonly missing: readonly string[];
-  readonly unresolved: readonly string[];
-  readonly warnings: readonly string[];
-  readonly name: string;
-  readonly kind: PromptKind;
-  readonly library: string | undefined;
-  readonly version: string | undefined;
-  readonly contentHash: string;
-  readonly validationLevel: ValidationLevel;
-  readonly metadata: PromptMetadata;
-  readonly rag: readonly RagRun[];
-  readonly ragBudget: RagPromptBudget | undefined;
-  readonly #render: RenderResult;
-
-  constructor(
-    prompt: ResolvedPrompt,
-    render: RenderResult,
-    level: ValidationLevel,
-    warnings: readonly string[],
-    rag: readonly RagRun[],
-    ragBudget: RagPromptBudget | undefined,
-  ) {
-    this.content = render.content;
-    this.missing = render.missing;
-    this.unresolved = render.unresolved;
-    this.warnings = warnings.length > 0 ? [...render.warnings, ...warnings] : render.warnings;
-    this.name = prompt.name;
-    this.kind = prompt.kind;
-    this.library = prompt.library;
-    this.version = prompt.version;
-    this.contentHash = prompt.contentHash;
-    this.validationLevel = level;
-    this.metadata = prompt.metadata;
-    this.rag = rag;
-    this.ragBudget = ragBudget;
-    this.#render = render;
-  }
-
-  /** Computed by the template engine on first access only. */
-  get paramsUsed(): Readonly<Record<string, unknown>> {
-    return this.#render.paramsUsed;
-  }
-
-  /** A plain JSON-ready copy, `paramsUsed` included. */
-  toJSON(): PromptRenderResult {
-    return { ...this, paramsUsed: this.paramsUsed };
-  }
-}
+const otherKind = (kind: PromptKind): PromptKind => (kind === 'system' ? 'user' : 'system');
 
 /**
  * Renders prompts from a library (or inline templates): looks the prompt up, applies its
- * `extends` chain and sections, runs its RAG searches concurrently, and renders it with
- * validation. Validation level precedence: the builder's default < the prompt's own level <
- * the call's `validationLevel`; a call never changes the library or later calls.
+ * `extends` chain and sections, runs its RAG searches concurrently (each with a deadline),
+ * and renders it with validation. Implements the `PromptRenderer` contract of `@dk/spec`.
+ *
+ * Validation level precedence, lowest to highest, as the guide says: the prompt's own
+ * `validation.level` < the builder's `defaultValidationLevel` < the call's
+ * `validationLevel` (`'warn'` when none is set); a call never changes the library or later
+ * calls. At `warn` the result lists missing params and `{{placeholders}}` left in the text
+ * as warnings; at `error` they throw.
+ *
+ * A line of the template that begins with an optional section and renders blank is removed
+ * with the blank lines around it, so dropped sections leave no stray blank lines.
  */
-export class PromptBuilder {
+export class PromptBuilder implements PromptRenderer {
   readonly #library: PromptLibrary | undefined;
-  readonly #adapters: ReadonlyMap<string, SearchAdapter>;
-  readonly #defaultLevel: ValidationLevel;
-  readonly #policy: RagFailurePolicy;
-  readonly #ragMaxTokens: number | undefined;
-  readonly #ragCountTokens: RagTokenCounter | undefined;
-  readonly #clock: (() => Date) | undefined;
+  readonly #settings: CheckedBuilderSettings;
   readonly #cache = new WeakMap<PromptEntry, Prepared>();
   /** Prepared prompts by kind and name, valid while the library's revision is unchanged. */
   readonly #byName = { system: new Map<string, Remembered>(), user: new Map<string, Remembered>() };
   readonly #inline = new Map<string, Prepared>();
 
+  /**
+   * Throws `InvalidOptionsError` for an unknown setting (with a did-you-mean:
+   * `default_validation_level` → `defaultValidationLevel`) and
+   * {@link BuilderConfigurationError} for a wrong value.
+   */
   constructor(settings: PromptBuilderSettings = {}) {
-    this.#library = settings.library;
-    const adapters = new Map<string, SearchAdapter>();
-    for (const adapter of settings.adapters ?? []) {
-      if (adapters.has(adapter.name)) {
-        throw new BuilderConfigurationError(
-          `Two search adapters are named "${adapter.name}". Adapter names must be unique: RAG configs address adapters by name.`,
-        );
-      }
-      adapters.set(adapter.name, adapter);
-    }
-    this.#adapters = adapters;
-    const level = settings.defaultValidationLevel ?? ValidationLevel.WARN;
-    if (!Object.values(ValidationLevel).includes(level)) {
-      throw new BuilderConfigurationError(
-        `defaultValidationLevel must be 'error', 'warn' or 'ignore', got ${JSON.stringify(level)}.`,
-      );
-    }
-    this.#defaultLevel = level;
-    this.#policy = settings.ragFailurePolicy ?? 'throw';
-    this.#ragMaxTokens = checkTokenBudget(settings.ragMaxTokens, 'ragMaxTokens');
-    this.#ragCountTokens = settings.ragCountTokens;
-    this.#clock = settings.clock;
+    this.#settings = checkBuilderSettings(settings);
+    this.#library = this.#settings.library;
+  }
+
+  get #adapters() {
+    return this.#settings.adapters;
   }
 
   /**
@@ -233,16 +113,31 @@ export class PromptBuilder {
 
   /** Renders a system prompt. Throws `PromptNotFoundError`, `PromptFileError`, `MissingParametersError`, `RagSearchError`. */
   renderSystemPrompt(name: string, options: RenderPromptOptions = {}): Promise<PromptRenderResult> {
-    return this.renderPrompt('system', name, options);
+    return this.#renderNamed('system', name, options, 'renderSystemPrompt');
   }
 
   /** Renders a user prompt. Throws like {@link renderSystemPrompt}. */
   renderUserPrompt(name: string, options: RenderPromptOptions = {}): Promise<PromptRenderResult> {
-    return this.renderPrompt('user', name, options);
+    return this.#renderNamed('user', name, options, 'renderUserPrompt');
   }
 
   /** Renders a prompt of either kind. */
-  async renderPrompt(kind: PromptKind, name: string, options: RenderPromptOptions = {}): Promise<PromptRenderResult> {
+  renderPrompt(kind: PromptKind, name: string, options: RenderPromptOptions = {}): Promise<PromptRenderResult> {
+    if (kind !== 'system' && kind !== 'user') {
+      return Promise.reject(
+        new BuilderConfigurationError(`kind must be 'system' or 'user', got ${JSON.stringify(kind)}.`),
+      );
+    }
+    return this.#renderNamed(kind, name, options, 'renderPrompt');
+  }
+
+  async #renderNamed(
+    kind: PromptKind,
+    name: string,
+    options: RenderPromptOptions,
+    method: string,
+  ): Promise<PromptRenderResult> {
+    checkRenderOptions(method, options, false);
     const prepared = this.#preparedByName(kind, name, options) ?? (await this.#prepare(kind, name, options));
     return prepared.placeholders.length === 0
       ? this.#finish(prepared, options, options.params ?? {}, [], [])
@@ -263,6 +158,10 @@ export class PromptBuilder {
    * prompt. Throws `TemplateSyntaxError` for a malformed template.
    */
   async renderInlinePrompt(template: string, options: RenderInlinePromptOptions = {}): Promise<PromptRenderResult> {
+    checkRenderOptions('renderInlinePrompt', options, true);
+    if (typeof template !== 'string') {
+      throw new BuilderConfigurationError(`renderInlinePrompt needs the template text, got ${typeof template}.`);
+    }
     const kind = options.kind ?? 'user';
     const ragRequests: RagSearchRequest[] = (options.ragConfigs ?? []).map((config) => ({ config }));
     const problems: PromptProblem[] = [];
@@ -370,11 +269,13 @@ export class PromptBuilder {
     };
     const entry = await library.getPrompt(kind, name, lookup);
     if (!entry) {
+      const other = await library.getPrompt(otherKind(kind), name, lookup);
       throw new PromptNotFoundError({
         library: library.name,
         kind,
         name,
         suggestions: closestNames(name, await library.listPrompts(kind)),
+        existsAs: other ? otherKind(kind) : undefined,
       });
     }
     const cached = this.#cache.get(entry);
@@ -426,19 +327,32 @@ export class PromptBuilder {
 
   #compile(prompt: ResolvedPrompt, dependencies: PromptDependencies | undefined): Prepared {
     const placeholders = [...new Set(prompt.ragRequests.map((request) => request.config.placeholder ?? 'RAG_CONTENT'))];
-    // RAG placeholders render empty (not verbatim) when RAG is off, failed or found nothing.
-    const template =
+    // With every param absent, a variable outside all sections is the only kind left verbatim.
+    const open =
+      placeholders.length > 0
+        ? new Set(
+            compileTemplate(prompt.template).render({}, { validation: { level: 'ignore' }, clock: () => new Date(0) })
+              .unresolved,
+          )
+        : new Set<string>();
+    // RAG placeholders render empty (not verbatim) when RAG is off; a line holding only one is then dropped.
+    const withRag =
       placeholders.length > 0 ? makeVariablesOptional(prompt.template, new Set(placeholders)) : prompt.template;
+    const marked = markSectionLines(withRag);
+    const compiled = compileTemplate(withRag);
     const hasDependencies =
       dependencies !== undefined && (dependencies.bases.length > 0 || dependencies.ragConfigs.length > 0);
     return {
       prompt,
       dependencies: hasDependencies ? dependencies : undefined,
       renderOptions: new Map(),
-      compiled: compileTemplate(template),
+      compiled,
       placeholders,
-      optional: [...(prompt.validation?.optional_params ?? []), ...placeholders],
+      sectionOnly: new Set(placeholders.filter((placeholder) => !open.has(placeholder))),
+      optional: [...(prompt.validation?.optional_params ?? [])],
       required: [...(prompt.validation?.required_params ?? [])],
+      markedCompiled: marked.marked ? compileTemplate(marked.template) : undefined,
+      sectionVariables: marked.variables ?? compiled.variables,
     };
   }
 
@@ -446,31 +360,33 @@ export class PromptBuilder {
     const { prompt } = prepared;
     const params: Readonly<Record<string, unknown>> = options.params ?? {};
     const values: Record<string, string> = {};
-    const warnings: string[] = [];
+    let warnings: readonly string[] = [];
     let rag: readonly RagRun[] = [];
     let ragBudget: RagPromptBudget | undefined;
     if (options.includeRag !== false) {
-      const maxTokens = options.ragMaxTokens ?? this.#ragMaxTokens;
+      const settings = this.#settings;
+      const maxTokens = options.ragMaxTokens ?? settings.ragMaxTokens;
+      const timeoutMs = options.ragTimeoutMs ?? settings.ragTimeoutMs;
       const outcome = await runRagSearches({
         requests: prompt.ragRequests,
         adapters: this.#adapters,
         params: { ...prompt.defaults, ...params },
-        failurePolicy: options.ragFailurePolicy ?? this.#policy,
+        failurePolicy: options.ragFailurePolicy ?? settings.policy,
         signal: options.signal,
         ...(options.ragCache === undefined ? {} : { cache: options.ragCache }),
         ...(maxTokens === undefined ? {} : { maxTokens }),
-        ...(this.#ragCountTokens === undefined ? {} : { countTokens: this.#ragCountTokens }),
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        ...(settings.ragCountTokens === undefined ? {} : { countTokens: settings.ragCountTokens }),
       });
       Object.assign(values, outcome.values);
-      rag = outcome.runs;
-      ragBudget = outcome.budget;
-      for (const run of rag) {
-        if (run.status === 'failed') {
-          warnings.push(
-            `RAG search for ${run.placeholder} on adapter "${run.adapterName}" failed (${run.error?.message ?? 'unknown error'}); rendered without it.`,
-          );
+      for (const placeholder of prepared.sectionOnly) {
+        if (!outcome.runs.some((run) => run.placeholder === placeholder && run.results.length > 0)) {
+          values[placeholder] = '';
         }
       }
+      rag = outcome.runs;
+      ragBudget = outcome.budget;
+      warnings = outcome.warnings;
     }
     for (const placeholder of prepared.placeholders) values[placeholder] ??= '';
     return this.#finish(prepared, options, { ...params, ...values }, warnings, rag, ragBudget);
@@ -485,23 +401,33 @@ export class PromptBuilder {
     ragBudget: RagPromptBudget | undefined = undefined,
   ): PromptRenderResult {
     const { prompt } = prepared;
-    const level = options.validationLevel ?? prompt.validation?.level ?? this.#defaultLevel;
+    const level = options.validationLevel ?? this.#settings.defaultLevel ?? prompt.validation?.level ?? 'warn';
     let renderOptions = prepared.renderOptions.get(level);
     if (!renderOptions) {
       renderOptions = {
-        validation: { level, required: prepared.required, optional: prepared.optional },
+        validation: { level, required: prepared.required },
         defaults: prompt.defaults,
-        clock: this.#clock,
+        clock: this.#settings.clock,
       };
       prepared.renderOptions.set(level, renderOptions);
     }
-    return new BuiltPromptResult(
-      prompt,
-      prepared.compiled.render(params, renderOptions),
+    // The marked template (and the pass that removes blank marked lines) only when a line can drop.
+    const { markedCompiled } = prepared;
+    const marked =
+      markedCompiled !== undefined &&
+      prepared.sectionVariables.some((path) => !hasValue(paramValue(params, prompt.defaults, path)));
+    const render = (marked ? markedCompiled : prepared.compiled).render(params, renderOptions);
+    const allWarnings = collectRenderWarnings({
+      render,
       level,
-      warnings,
-      rag,
-      ragBudget,
-    );
+      optional: prepared.optional,
+      params,
+      defaults: prompt.defaults,
+      promptName: prompt.name,
+      kind: prompt.kind,
+      ragWarnings: warnings,
+    });
+    const content = marked ? removeDroppedSectionLines(render.content) : render.content;
+    return new BuiltPromptResult(prompt, render, content, level, allWarnings, rag, ragBudget);
   }
 }

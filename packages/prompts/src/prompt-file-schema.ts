@@ -81,6 +81,15 @@ export const promptFileSchema = {
           minimum: 1,
           description: 'Token budget of the results: added best first, cut at a result boundary.',
         },
+        timeout_ms: {
+          type: 'integer',
+          minimum: 1,
+          description: "Milliseconds the search may take; then it fails under the builder's failure policy.",
+        },
+        empty_text: {
+          type: 'string',
+          description: 'What the placeholder holds when the search contributed nothing ("" for nothing).',
+        },
       },
     },
   },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { normalizeRagConfig } from '@dk/rag';
+import { closestNames } from '@dk/spec';
 import type { RagConfig, RagSearchRequest } from '@dk/rag';
 import { expandSections } from './expand-sections.js';
 import type { PromptDefinition, PromptKind, PromptMetadata, PromptValidation } from './prompt-definition.js';
@@ -94,6 +95,13 @@ export async function resolvePrompt(
       (await library.getPrompt(otherKind(current.kind), baseName, baseLookup));
     const chainText = chainEntries.map(describe).join(' → ');
     if (!base) {
+      const known = [
+        ...new Set([
+          ...(await library.listPrompts(current.kind)),
+          ...(await library.listPrompts(otherKind(current.kind))),
+        ]),
+      ];
+      const [suggestion] = closestNames(baseName, known, 1);
       return {
         problems: [
           problemAt(
@@ -101,7 +109,7 @@ export async function resolvePrompt(
             'PROMPT_EXTENDS_MISSING',
             ['extends'],
             'extends',
-            `base prompt "${baseName}" not found in library "${library.name}" (chain: ${chainText} → ${baseName}). Create system/${baseName}.yaml or fix the name.`,
+            `base prompt "${baseName}" not found in library "${library.name}" (chain: ${chainText} → ${baseName}).${suggestion === undefined ? ` Create ${current.kind}/${baseName}.yaml or fix the name.` : ` Did you mean "${suggestion}"?`}`,
           ),
         ],
       };

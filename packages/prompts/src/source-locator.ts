@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq } from 'yaml';
-import type { Document, LineCounter, Node } from 'yaml';
+import type { Document, Node } from 'yaml';
 
 /** A 1-based position in a file. */
 export interface SourcePosition {
@@ -29,13 +29,34 @@ export const noSourceLocator: SourceLocator = {
   locateInString: () => undefined,
 };
 
-/** Creates the locator of a parsed document. */
-export function createSourceLocator(text: string, document: Document, lineCounter: LineCounter): SourceLocator {
-  const position = (offset: number): SourcePosition => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
+/**
+ * The 1-based line and column of an offset in `text`. The line starts are found on the
+ * first call only, so a file without problems never pays for them.
+ */
+export function createPositionFinder(text: string): (offset: number) => SourcePosition {
+  let starts: number[] | undefined;
+  return (offset) => {
+    if (!starts) {
+      starts = [0];
+      for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
+    }
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (starts[middle]! <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: offset - starts[low]! + 1 };
   };
+}
 
+/** Creates the locator of a parsed document; `position` maps offsets in `text` to positions. */
+export function createSourceLocator(
+  text: string,
+  document: Document,
+  position: (offset: number) => SourcePosition,
+): SourceLocator {
   const find = (path: readonly (string | number)[], key: boolean): { node: Node | undefined; exact: boolean } => {
     let node = document.contents as Node | null;
     let keyNode: Node | undefined;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { checkOptions } from '@dk/spec';
 import { checkPromptValue } from './check-prompt-value.js';
 import { deepFreeze } from './deep-freeze.js';
 import type { PromptDefinition, PromptKind } from './prompt-definition.js';
@@ -134,6 +135,7 @@ export class VersionedPromptLibrary implements PromptLibrary {
   }
 
   constructor(settings: VersionedPromptLibrarySettings = {}) {
+    checkOptions('VersionedPromptLibrary', settings, ['name', 'baseLibrary', 'clock']);
     this.name = settings.name ?? 'versioned';
     this.#base = settings.baseLibrary;
     this.#clock = settings.clock ?? (() => new Date());

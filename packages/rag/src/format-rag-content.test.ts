@@ -38,4 +38,10 @@ describe('formatRagContent', () => {
     expect(text).toContain('source="x\'y"');
     expect(text.match(/<\/document>/g)).toHaveLength(1);
   });
+
+  it('refuses a snake_case option with a did-you-mean', () => {
+    expect(() => formatRagContent(results, { item_template: '{{content}}' } as never)).toThrow(
+      /did you mean `itemTemplate`/,
+    );
+  });
 });

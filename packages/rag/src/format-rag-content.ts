@@ -1,4 +1,5 @@
 import { renderTemplate } from '@dk/templates';
+import { checkOptions } from '@dk/spec';
 import type { SearchResult } from '@dk/spec';
 import { defaultItemTemplate, defaultRagSeparator } from './rag-config.js';
 
@@ -21,16 +22,20 @@ export interface FormatRagContentOptions {
 }
 
 const closingTag = /<\/(document)/gi;
+const formatOptions = ['header', 'itemTemplate', 'separator', 'params', 'firstCitation'];
 
 /**
  * Formats search results into the text that replaces a RAG placeholder: the header, then
  * each result through the item template, joined by the separator. No results give `""`
- * (header included). A header that does not end with a newline gets one. Values are inserted as text and never parsed again.
+ * (header included); `runRagSearches` then puts the config's `empty_text` into the
+ * placeholder instead. A header that does not end with a newline gets one. Values are
+ * inserted as text and never parsed again.
  *
  * With the default item template, a `</document` inside retrieved text is written as
  * `<\/document` so a document cannot close its own fence.
  */
 export function formatRagContent(results: readonly SearchResult[], options: FormatRagContentOptions = {}): string {
+  checkOptions('formatRagContent', options, formatOptions);
   if (results.length === 0) return '';
   const params = options.params ?? {};
   const itemTemplate = options.itemTemplate ?? defaultItemTemplate;

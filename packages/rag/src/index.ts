@@ -1,4 +1,13 @@
-export { normalizeRagConfig, defaultItemTemplate, defaultRagPlaceholder, defaultRagSeparator } from './rag-config.js';
+export {
+  normalizeRagConfig,
+  checkRagTimeout,
+  defaultItemTemplate,
+  defaultRagEmptyText,
+  defaultRagPlaceholder,
+  defaultRagSeparator,
+  defaultRagTimeoutMs,
+} from './rag-config.js';
+export type { RagAdapter, RagAdapterResult } from './rag-adapter.js';
 export type { NormalizedRagConfig, RagConfig } from './rag-config.js';
 export { RagConfigError } from './rag-config-error.js';
 export type { RagConfigErrorOptions } from './rag-config-error.js';
@@ -9,14 +18,7 @@ export type { InMemoryDocument, InMemorySearchAdapterSettings } from './in-memor
 export { makeVariablesOptional } from './make-variables-optional.js';
 export { matchesFilters } from './matches-filters.js';
 export { runRagSearches } from './run-rag-searches.js';
-export type {
-  CitedSearchResult,
-  RagFailurePolicy,
-  RagOutcome,
-  RagRun,
-  RagSearchRequest,
-  RunRagSearchesOptions,
-} from './run-rag-searches.js';
+export type { RagFailurePolicy, RagOutcome, RagSearchRequest, RunRagSearchesOptions } from './run-rag-searches.js';
 export { tokenize, defaultStopWords } from './tokenize.js';
 export { validateSearchOptions, defaultSearchK } from './validate-search-options.js';
 export type { ValidatedSearchOptions } from './validate-search-options.js';
@@ -31,6 +33,6 @@ export type { VectorAddOptions, VectorDocument, VectorSearchAdapterSettings } fr
 export { HybridSearchAdapter } from './hybrid-search-adapter.js';
 export type { HybridSearchAdapterSettings } from './hybrid-search-adapter.js';
 export { MemoryRagResultCache, ragQueryHash } from './rag-cache.js';
-export type { MemoryRagResultCacheSettings, RagQueryKey, RagResultCache } from './rag-cache.js';
+export type { MemoryRagResultCacheSettings, RagQueryKey } from './rag-cache.js';
 export { checkTokenBudget, cutToBudget, estimateRagTokens } from './rag-budget.js';
-export type { RagBudgetItem, RagDroppedResult, RagPromptBudget, RagTokenCounter } from './rag-budget.js';
+export type { RagBudgetItem, RagPromptBudget, RagTokenCounter } from './rag-budget.js';

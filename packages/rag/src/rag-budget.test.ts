@@ -2,6 +2,7 @@ import type { SearchAdapter, SearchResult } from '@dk/spec';
 import { describe, expect, it } from 'vitest';
 import { cutToBudget, estimateRagTokens } from './rag-budget.js';
 import { RagConfigError } from './rag-config-error.js';
+import { defaultRagEmptyText } from './rag-config.js';
 import { runRagSearches } from './run-rag-searches.js';
 
 /** An adapter returning fixed results (best first). */
@@ -94,7 +95,10 @@ describe('RAG token budgets', () => {
       countTokens: (text) => text.length,
     });
     expect(outcome.runs[0]!.results).toEqual([]);
-    expect(outcome.values['RAG_CONTENT']).toBe('');
+    expect(outcome.values['RAG_CONTENT']).toBe(defaultRagEmptyText);
+    expect(outcome.warnings).toEqual([
+      'RAG search for RAG_CONTENT on adapter "docs": the token budget left out all 2 results.',
+    ]);
     expect(outcome.budget!.dropped.map((dropped) => dropped.id)).toEqual(['big', 'small']);
     await expect(runRagSearches({ requests: [], adapters, params: {}, maxTokens: 0 })).rejects.toThrow(RagConfigError);
     await expect(

@@ -1,3 +1,4 @@
+import type { RagDroppedResult } from '@dk/spec';
 import { RagConfigError } from './rag-config-error.js';
 
 /** Counts the tokens of a text for RAG budgets. */
@@ -10,16 +11,6 @@ export type RagTokenCounter = (text: string) => number;
  */
 export function estimateRagTokens(text: string): number {
   return Math.ceil(text.length / 4);
-}
-
-/** A result a RAG budget left out. */
-export interface RagDroppedResult {
-  readonly id: string;
-  readonly score: number;
-  /** What the item would have cost, separator included. */
-  readonly tokens: number;
-  /** Which budget dropped it: the config's `max_tokens` or the prompt's `maxTokens`. */
-  readonly budget: 'config' | 'prompt';
 }
 
 /** The prompt-wide RAG budget of a render, reported in `RagOutcome.budget`. */

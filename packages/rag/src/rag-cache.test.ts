@@ -112,4 +112,8 @@ describe('runRagSearches with a cache', () => {
     expect(cache.get('h1')).toHaveLength(1);
     expect(() => new MemoryRagResultCache({ maxEntries: 0 })).toThrow(/positive integer/);
   });
+
+  it('refuses a misspelt setting with a did-you-mean', () => {
+    expect(() => new MemoryRagResultCache({ max_entries: 10 } as never)).toThrow(/did you mean `maxEntries`/);
+  });
 });

@@ -1,4 +1,5 @@
-import type { SearchFilters, SearchResult } from '@dk/spec';
+import { checkOptions } from '@dk/spec';
+import type { RagResultCache, SearchFilters, SearchResult } from '@dk/spec';
 import { createHash } from 'node:crypto';
 import { RagConfigError } from './rag-config-error.js';
 
@@ -42,18 +43,6 @@ export function ragQueryHash(key: RagQueryKey): string {
   return createHash('sha256').update(payload, 'utf8').digest('hex');
 }
 
-/**
- * Where `runRagSearches` looks for the results of a search before running it, by
- * {@link ragQueryHash}. A hit is used instead of searching (the run reports
- * `cacheHit: true`); after a search that succeeded, `set` receives its results.
- */
-export interface RagResultCache {
-  /** The results stored for `queryHash`, best first, or `undefined`. */
-  get(queryHash: string): readonly SearchResult[] | undefined | Promise<readonly SearchResult[] | undefined>;
-  /** Stores the results of a search that ran. Optional: a read-only cache omits it. */
-  set?(queryHash: string, results: readonly SearchResult[]): void | Promise<void>;
-}
-
 /** Settings of a {@link MemoryRagResultCache}. */
 export interface MemoryRagResultCacheSettings {
   /** Most searches kept; the least recently used go first. Default 1,000. */
@@ -61,7 +50,8 @@ export interface MemoryRagResultCacheSettings {
 }
 
 /**
- * A {@link RagResultCache} in process memory with least recently used eviction. Stored
+ * A `RagResultCache` (the `@dk/spec` contract `runRagSearches` and the `PromptBuilder` read
+ * and fill by {@link ragQueryHash}) in process memory with least recently used eviction. Stored
  * results are copied on the way in and out. It never expires entries by time: create a new
  * cache (or call `clear`) when the indexed documents change.
  */
@@ -70,6 +60,7 @@ export class MemoryRagResultCache implements RagResultCache {
   readonly #entries = new Map<string, readonly SearchResult[]>();
 
   constructor(settings: MemoryRagResultCacheSettings = {}) {
+    checkOptions('MemoryRagResultCache', settings, ['maxEntries']);
     const maxEntries = settings.maxEntries ?? 1000;
     if (!Number.isInteger(maxEntries) || maxEntries < 1) {
       throw new RagConfigError({
@@ -85,7 +76,7 @@ export class MemoryRagResultCache implements RagResultCache {
     return this.#entries.size;
   }
 
-  /** See {@link RagResultCache.get}. */
+  /** The results stored for `queryHash` (copies), or `undefined`; marks the entry recently used. */
   get(queryHash: string): readonly SearchResult[] | undefined {
     const results = this.#entries.get(queryHash);
     if (results === undefined) return undefined;
@@ -94,7 +85,7 @@ export class MemoryRagResultCache implements RagResultCache {
     return results.map(copyResult);
   }
 
-  /** See {@link RagResultCache.set}. */
+  /** Stores (a copy of) the results of a search, evicting the least recently used entry when full. */
   set(queryHash: string, results: readonly SearchResult[]): void {
     this.#entries.delete(queryHash);
     this.#entries.set(queryHash, results.map(copyResult));

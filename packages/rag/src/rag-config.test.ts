@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultItemTemplate, normalizeRagConfig } from './rag-config.js';
+import { InvalidOptionsError } from '@dk/spec';
+import { defaultItemTemplate, defaultRagEmptyText, normalizeRagConfig } from './rag-config.js';
 import { RagConfigError } from './rag-config-error.js';
 
 describe('normalizeRagConfig', () => {
@@ -14,6 +15,8 @@ describe('normalizeRagConfig', () => {
       header: '',
       itemTemplate: defaultItemTemplate,
       separator: '\n\n',
+      timeoutMs: undefined,
+      emptyText: defaultRagEmptyText,
     });
   });
 
@@ -46,6 +49,8 @@ describe('normalizeRagConfig', () => {
     [{ adapter_name: 'a', query: 'q', k: 2.5 }, 'k'],
     [{ adapter_name: 'a', query: 'q', score_threshold: 7 }, 'score_threshold'],
     [{ adapter_name: 'a', query: 'q', placeholder: 'not valid' }, 'placeholder'],
+    [{ adapter_name: 'a', query: 'q', timeout_ms: 0 }, 'timeout_ms'],
+    [{ adapter_name: 'a', query: 'q', empty_text: 3 as unknown as string }, 'empty_text'],
   ])('rejects %j naming the field', (config, field) => {
     let caught: unknown;
     try {
@@ -55,5 +60,13 @@ describe('normalizeRagConfig', () => {
     }
     expect(RagConfigError.isInstance(caught)).toBe(true);
     expect((caught as RagConfigError).field).toBe(field);
+  });
+
+  it('names the field meant by an unknown one (a camelCase field in a snake_case config)', () => {
+    expect(() => normalizeRagConfig({ adapter_name: 'a', query: 'q', scoreThreshold: 0.7 } as never)).toThrow(
+      expect.objectContaining({ name: 'InvalidOptionsError', suggestions: { scoreThreshold: 'score_threshold' } }),
+    );
+    expect(() => normalizeRagConfig(null as never)).toThrow(RagConfigError);
+    expect(InvalidOptionsError.errorName).toBe('InvalidOptionsError');
   });
 });

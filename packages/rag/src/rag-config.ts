@@ -1,3 +1,4 @@
+import { checkOptions } from '@dk/spec';
 import type { SearchFilters } from '@dk/spec';
 import { checkTokenBudget } from './rag-budget.js';
 import { RagConfigError } from './rag-config-error.js';
@@ -32,6 +33,19 @@ export interface RagConfig {
    * is reported on the run. Default: no budget.
    */
   readonly max_tokens?: number;
+  /**
+   * Milliseconds the search may take before it counts as failed (then the failure policy
+   * applies: `throw`, or `omit` with a warning). Default: the builder's `ragTimeoutMs`, else
+   * {@link defaultRagTimeoutMs}.
+   */
+  readonly timeout_ms?: number;
+  /**
+   * What the placeholder holds when none of its configs contributed a result (nothing found,
+   * everything below `score_threshold`, failed under `omit`, query empty), so a prompt never
+   * says "use these documents" over an empty block without the model being told. Default
+   * {@link defaultRagEmptyText}; `""` leaves the placeholder empty. Not used when RAG is off.
+   */
+  readonly empty_text?: string;
 }
 
 /** A {@link RagConfig} with every default applied, in camelCase. */
@@ -47,6 +61,10 @@ export interface NormalizedRagConfig {
   readonly separator: string;
   /** Token budget of this config's items, or `undefined`. */
   readonly maxTokens: number | undefined;
+  /** The config's own timeout in milliseconds, or `undefined` (the caller's default applies). */
+  readonly timeoutMs: number | undefined;
+  /** Text the placeholder holds when no config of it contributed a result. */
+  readonly emptyText: string;
 }
 
 /** Placeholder that receives RAG content when a config names none. */
@@ -63,13 +81,65 @@ export const defaultItemTemplate =
 /** Text between two formatted items when a config names none. */
 export const defaultRagSeparator = '\n\n';
 
+/** What a RAG placeholder holds when its searches contributed nothing (see {@link RagConfig.empty_text}). */
+export const defaultRagEmptyText = '(No relevant documents were found for this request.)';
+
+/** Milliseconds a search may take when neither its config nor the caller sets a timeout. */
+export const defaultRagTimeoutMs = 30_000;
+
 const placeholderPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const ragConfigFields = [
+  'adapter_name',
+  'query',
+  'k',
+  'filters',
+  'score_threshold',
+  'placeholder',
+  'header',
+  'item_template',
+  'separator',
+  'max_tokens',
+  'timeout_ms',
+  'empty_text',
+];
+
+/**
+ * Checks a timeout in milliseconds: a positive integer, or `Infinity` for none. `field`
+ * names it in the error. Returns `undefined` for `undefined`.
+ */
+export function checkRagTimeout(value: unknown, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (value === Number.POSITIVE_INFINITY) return value;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new RagConfigError({
+      message: `RAG ${field} must be a positive integer number of milliseconds (or Infinity for no timeout), got ${String(value)}.`,
+      field,
+    });
+  }
+  return value;
+}
+
+function checkText(config: RagConfig, field: 'header' | 'item_template' | 'separator' | 'empty_text'): void {
+  const value = config[field];
+  if (value !== undefined && typeof value !== 'string') {
+    throw new RagConfigError({ message: `RAG config ${field} must be a string, got ${typeof value}.`, field });
+  }
+}
 
 /**
  * Checks a RAG config and applies the defaults. Throws {@link RagConfigError} naming the
- * field when a value is out of range.
+ * field when a value is out of range, and `InvalidOptionsError` (with a did-you-mean) for a
+ * field it does not know (`scoreThreshold` → `score_threshold`).
  */
 export function normalizeRagConfig(config: RagConfig): NormalizedRagConfig {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new RagConfigError({
+      message: `A RAG config must be an object such as { adapter_name: 'docs', query: '{{topic}}' }, got ${config === null ? 'null' : typeof config}.`,
+      field: '',
+    });
+  }
+  checkOptions('RagConfig', config, ragConfigFields);
   if (typeof config.adapter_name !== 'string' || config.adapter_name.trim() === '') {
     throw new RagConfigError({
       message: 'RAG config needs `adapter_name`: the name of a search adapter given to the builder.',
@@ -100,6 +170,7 @@ export function normalizeRagConfig(config: RagConfig): NormalizedRagConfig {
       field: 'placeholder',
     });
   }
+  for (const field of ['header', 'item_template', 'separator', 'empty_text'] as const) checkText(config, field);
   return {
     adapterName: config.adapter_name,
     query: config.query,
@@ -111,5 +182,7 @@ export function normalizeRagConfig(config: RagConfig): NormalizedRagConfig {
     itemTemplate: config.item_template ?? defaultItemTemplate,
     separator: config.separator ?? defaultRagSeparator,
     maxTokens: checkTokenBudget(config.max_tokens, 'max_tokens'),
+    timeoutMs: checkRagTimeout(config.timeout_ms, 'timeout_ms'),
+    emptyText: config.empty_text ?? defaultRagEmptyText,
   };
 }

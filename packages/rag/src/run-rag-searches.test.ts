@@ -2,6 +2,7 @@ import { RagSearchError } from '@dk/spec';
 import type { SearchAdapter, SearchOptions, SearchResult } from '@dk/spec';
 import { describe, expect, it } from 'vitest';
 import { InMemorySearchAdapter } from './in-memory-search-adapter.js';
+import { defaultRagEmptyText } from './rag-config.js';
 import { runRagSearches } from './run-rag-searches.js';
 
 const docs = new InMemorySearchAdapter({
@@ -126,7 +127,10 @@ describe('runRagSearches', () => {
     });
     expect(gate.queries.map((entry) => entry.query)).toEqual(['routing']);
     expect(outcome.runs[1]).toMatchObject({ status: 'skipped', content: '' });
-    expect(outcome.values['EMPTY']).toBe('');
+    expect(outcome.values['EMPTY']).toBe(defaultRagEmptyText);
+    expect(outcome.warnings).toEqual([
+      'RAG query for EMPTY (adapter "g") rendered empty because its params have no value, so nothing was searched.',
+    ]);
   });
 
   it('throws RagSearchError under the throw policy', async () => {
@@ -158,7 +162,13 @@ describe('runRagSearches', () => {
       params: {},
       failurePolicy: 'omit',
     });
-    expect(outcome.values).toEqual({ RAG_CONTENT: '', OTHER: '', OK: 'Python packaging guide' });
+    expect(outcome.values).toEqual({
+      RAG_CONTENT: defaultRagEmptyText,
+      OTHER: defaultRagEmptyText,
+      OK: 'Python packaging guide',
+    });
+    expect(outcome.warnings).toHaveLength(2);
+    expect(outcome.warnings[0]).toMatch(/^RAG search for RAG_CONTENT on adapter "broken" failed \(.*index offline/);
     expect(outcome.runs[0]).toMatchObject({
       status: 'failed',
       error: { name: 'RagSearchError', code: 'RAG_SEARCH_FAILED' },
@@ -223,5 +233,86 @@ describe('runRagSearches', () => {
       params: {},
     });
     expect(loose.runs[0]!.results.map((result) => result.id)).toEqual(['r0', 'r1']);
+  });
+
+  it('says when the score threshold removed everything: status filtered, a count and a warning', async () => {
+    const scored = { search: async () => [0.42, 0.3, 0.1].map((score) => ({ content: `c${score}`, score })) };
+    const outcome = await runRagSearches({
+      requests: [{ config: { adapter_name: 'docs', query: 'x', score_threshold: 0.7 } }],
+      adapters: { docs: scored },
+      params: {},
+    });
+    expect(outcome.runs[0]).toMatchObject({ status: 'filtered', belowThreshold: 3, results: [], content: '' });
+    // The cache-facing list keeps what the search returned, so a cache hit can say the same.
+    expect(outcome.runs[0]!.retrieved).toHaveLength(3);
+    expect(outcome.values['RAG_CONTENT']).toBe(defaultRagEmptyText);
+    expect(outcome.warnings).toEqual([
+      'RAG search for RAG_CONTENT on adapter "docs": score_threshold 0.7 removed all 3 results (best score 0.42). Lower the threshold or check the query.',
+    ]);
+  });
+
+  it('reports a search that found nothing as empty, and a partial cut as ok with the count', async () => {
+    const outcome = await runRagSearches({
+      requests: [
+        { config: { adapter_name: 'none', query: 'x', placeholder: 'A', empty_text: '' } },
+        { config: { adapter_name: 'docs', query: 'asyncio', placeholder: 'B', score_threshold: 0.5 } },
+      ],
+      adapters: { none: { search: async () => [] }, docs },
+      params: {},
+    });
+    expect(outcome.runs[0]).toMatchObject({ status: 'empty', belowThreshold: 0 });
+    expect(outcome.values['A']).toBe('');
+    expect(outcome.warnings).toEqual(['RAG search for A on adapter "none" returned no results.']);
+    const partial = outcome.runs[1]!;
+    expect(partial.status).toBe('ok');
+    expect(partial.results.length + partial.belowThreshold!).toBe(partial.retrieved.length);
+  });
+
+  it('keeps the empty text out of a placeholder another config filled', async () => {
+    const outcome = await runRagSearches({
+      requests: [
+        { config: { adapter_name: 'none', query: 'x' } },
+        { config: { adapter_name: 'docs', query: 'packaging', item_template: '{{content}}' } },
+      ],
+      adapters: new Map<string, SearchAdapter | { search: () => Promise<never[]> }>([
+        ['none', { search: async () => [] }],
+        ['docs', docs],
+      ]),
+      params: {},
+    });
+    expect(outcome.values['RAG_CONTENT']).toBe('Python packaging guide');
+    expect(outcome.warnings).toEqual(['RAG search for RAG_CONTENT on adapter "none" returned no results.']);
+  });
+
+  it('accepts any object with search() as an adapter, by the key it is registered under', async () => {
+    let calls = 0;
+    const mockAdapter = {
+      search: async () => {
+        calls++;
+        return [{ content: 'Test result', score: 0.9 }];
+      },
+    };
+    const outcome = await runRagSearches({
+      requests: [{ config: { adapter_name: 'docs', query: '{{topic}}', item_template: '{{content}}' } }],
+      adapters: { docs: mockAdapter },
+      params: { topic: 'testing' },
+    });
+    expect(calls).toBe(1);
+    expect(outcome.values['RAG_CONTENT']).toBe('Test result');
+    expect(outcome.runs[0]!.results[0]).toMatchObject({
+      content: 'Test result',
+      score: 0.9,
+      metadata: {},
+      citation: 1,
+    });
+  });
+
+  it('refuses unknown options with a did-you-mean', async () => {
+    await expect(
+      runRagSearches({ requests: [], adapters: {}, params: {}, failure_policy: 'omit' } as never),
+    ).rejects.toThrow(/`failure_policy` \(did you mean `failurePolicy`\?\)/);
+    await expect(
+      runRagSearches({ requests: [], adapters: {}, params: {}, failurePolicy: 'skip' } as never),
+    ).rejects.toThrow(/failurePolicy must be 'throw' or 'omit'/);
   });
 });

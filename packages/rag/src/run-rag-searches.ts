@@ -1,71 +1,21 @@
-import { RagSearchError } from '@dk/spec';
-import type { SearchAdapter, SearchFilters, SearchResult } from '@dk/spec';
+import { checkOptions, RagSearchError } from '@dk/spec';
+import type { RagResultCache, RagRun, SearchResult } from '@dk/spec';
 import { renderTemplate } from '@dk/templates';
+import { applyRagBudgets } from './apply-rag-budgets.js';
 import { formatRagContent } from './format-rag-content.js';
 import { makeVariablesOptional } from './make-variables-optional.js';
-import { checkTokenBudget, cutToBudget, estimateRagTokens } from './rag-budget.js';
-import type { RagDroppedResult, RagPromptBudget, RagTokenCounter } from './rag-budget.js';
+import { normalizeSearchResults } from './normalize-search-results.js';
+import type { RagAdapter } from './rag-adapter.js';
+import { checkTokenBudget, estimateRagTokens } from './rag-budget.js';
+import type { RagPromptBudget, RagTokenCounter } from './rag-budget.js';
 import { ragQueryHash } from './rag-cache.js';
-import type { RagResultCache } from './rag-cache.js';
-import { normalizeRagConfig } from './rag-config.js';
+import { checkRagTimeout, defaultRagTimeoutMs, normalizeRagConfig } from './rag-config.js';
 import type { NormalizedRagConfig, RagConfig } from './rag-config.js';
+import { RagConfigError } from './rag-config-error.js';
+import { searchWithDeadline } from './search-with-deadline.js';
 
-/** What to do when a search fails: reject the render, or leave the placeholder empty and report it. */
+/** What to do when a search fails or times out: reject the render, or render without it and report it. */
 export type RagFailurePolicy = 'throw' | 'omit';
-
-/** A search result with the citation number it was given in the formatted content. */
-export interface CitedSearchResult extends SearchResult {
-  /** The number shown as `index` in the formatted content; unique within one render. */
-  readonly citation: number;
-}
-
-/** What one RAG config did during a render. */
-export interface RagRun {
-  /** Template variable the results went into. */
-  readonly placeholder: string;
-  /** Adapter that was searched. */
-  readonly adapterName: string;
-  /** Name of the RAG config file, when the config came from `rag_config_refs`. */
-  readonly configName: string | undefined;
-  /** The rendered query. */
-  readonly query: string;
-  readonly k: number;
-  readonly filters: SearchFilters | undefined;
-  readonly scoreThreshold: number | undefined;
-  /** `ok`: searched; `failed`: the search failed under the `omit` policy; `skipped`: the query rendered empty. */
-  readonly status: 'ok' | 'failed' | 'skipped';
-  /** The results that went into the content, best first, with their citation numbers. */
-  readonly results: readonly CitedSearchResult[];
-  /**
-   * Everything the search returned (or the cache supplied), before token budgets; what a
-   * cache stores for this search. The same as `results` (without citations) when no budget
-   * dropped anything.
-   */
-  readonly retrieved: readonly SearchResult[];
-  /**
-   * Identity of this search ({@link ragQueryHash} of adapter, rendered query, k, filters and
-   * threshold), computed once here; `undefined` when the adapter is unknown or the query
-   * rendered empty.
-   */
-  readonly queryHash: string | undefined;
-  /** True when the results came from the `cache` instead of a search. */
-  readonly cacheHit: boolean;
-  /** The config's token budget (`max_tokens`), or `undefined`. */
-  readonly maxTokens: number | undefined;
-  /**
-   * Tokens of the items kept (formatted items and separators; the header is not counted),
-   * when a budget applied to the render; `undefined` otherwise.
-   */
-  readonly tokens: number | undefined;
-  /** Results a token budget left out, best first. */
-  readonly dropped: readonly RagDroppedResult[];
-  /** The formatted text this config contributed to its placeholder. */
-  readonly content: string;
-  /** Wall time of the search in milliseconds. */
-  readonly durationMs: number;
-  /** The failure, when `status` is `failed`. */
-  readonly error: { readonly name: string; readonly code: string | undefined; readonly message: string } | undefined;
-}
 
 /** One config to run, optionally with the name it was referenced by. */
 export interface RagSearchRequest {
@@ -78,17 +28,29 @@ export interface RagSearchRequest {
 export interface RunRagSearchesOptions {
   /** The configs, in prompt order (citation numbers follow this order). */
   readonly requests: readonly RagSearchRequest[];
-  /** Adapters by name. */
-  readonly adapters: ReadonlyMap<string, SearchAdapter>;
+  /**
+   * Adapters by the name configs use (`adapter_name`): a `Map` or a plain record. Anything
+   * with `search(query, options)` is an adapter (see {@link RagAdapter}).
+   */
+  readonly adapters: ReadonlyMap<string, RagAdapter> | Readonly<Record<string, RagAdapter>>;
   /** The prompt params the queries and item templates are rendered with. */
   readonly params: Readonly<Record<string, unknown>>;
   /** Default `throw`. */
   readonly failurePolicy?: RagFailurePolicy;
-  /** Cancels every search; an abort always rejects, whatever the policy. */
+  /** Cancels every search; an abort always rejects (with the signal's reason), whatever the policy. */
   readonly signal?: AbortSignal;
+  /**
+   * Milliseconds each search may take when its config has no `timeout_ms`; `Infinity` for
+   * none. Default {@link defaultRagTimeoutMs}. A search past its deadline fails with
+   * `RagSearchError` (code `RAG_SEARCH_TIMEOUT`) under the failure policy.
+   */
+  readonly timeoutMs?: number;
   /** Millisecond clock for timings. Default `performance.now`. */
   readonly now?: () => number;
-  /** Results of earlier searches by query hash; a hit replaces the search. */
+  /**
+   * Results of earlier searches by query hash; a hit replaces the search. What is stored
+   * (and expected back) is everything the search returned, before the score threshold.
+   */
   readonly cache?: RagResultCache;
   /**
    * Token budget for all the prompt's RAG content together: items of every config compete
@@ -102,12 +64,20 @@ export interface RunRagSearchesOptions {
 
 /** The outcome of {@link runRagSearches}. */
 export interface RagOutcome {
-  /** Formatted content per placeholder (`""` when nothing was found or a search failed). */
+  /**
+   * Text per placeholder: the formatted results, or the config's `empty_text` when no config
+   * of that placeholder contributed a result.
+   */
   readonly values: Readonly<Record<string, string>>;
   /** One entry per config, in config order. */
   readonly runs: readonly RagRun[];
   /** The prompt-wide budget and what it dropped, when `maxTokens` was given. */
   readonly budget: RagPromptBudget | undefined;
+  /**
+   * One line per run that contributed nothing (status `empty`, `filtered`, `failed`,
+   * `skipped`) or whose results a token budget left out entirely. Never contains the query.
+   */
+  readonly warnings: readonly string[];
 }
 
 interface Searched {
@@ -116,11 +86,30 @@ interface Searched {
   readonly query: string;
   readonly queryHash: string | undefined;
   readonly cacheHit: boolean;
+  /** Everything returned (or cached), before the threshold. */
+  readonly retrieved: readonly SearchResult[];
+  /** After the threshold and `k`. */
   readonly results: readonly SearchResult[];
+  /** Returned results under the threshold, and the best of their scores. */
+  readonly belowThreshold: number;
+  readonly bestBelow: number | undefined;
   readonly durationMs: number;
   readonly status: RagRun['status'];
   readonly error: RagRun['error'];
 }
+
+const optionsKnown = [
+  'requests',
+  'adapters',
+  'params',
+  'failurePolicy',
+  'signal',
+  'timeoutMs',
+  'now',
+  'cache',
+  'maxTokens',
+  'countTokens',
+];
 
 const optionalQueries = new Map<string, string>();
 
@@ -141,9 +130,17 @@ function renderQuery(query: string, params: Readonly<Record<string, unknown>>): 
  * placeholders, numbering citations across all configs in config order. Configs that share
  * a placeholder have their content joined with a blank line.
  *
- * A missing param drops out of a query; a query that renders empty is not searched. A
- * search that fails rejects with {@link RagSearchError} under `throw`, or leaves its share
- * of the placeholder empty and is reported in `runs` under `omit`.
+ * A missing param drops out of a query; a query that renders empty is not searched. Each
+ * search has a deadline (the config's `timeout_ms`, else `timeoutMs`) and the caller's
+ * `signal`; both are honoured even when an adapter ignores the signal it is given. A search
+ * that fails or times out rejects with {@link RagSearchError} under `throw`, or contributes
+ * nothing and is reported in `runs` and `warnings` under `omit`.
+ *
+ * The score threshold is applied here, to what the adapter returns for `k`, so a run can say
+ * how many results it removed (`belowThreshold`) and tell "nothing found" (`empty`) from
+ * "everything below the threshold" (`filtered`). A placeholder none of whose configs
+ * contributed a result holds the config's `empty_text` and the outcome has a warning: a
+ * prompt never silently presents an empty block as documents.
  *
  * Each search's identity, {@link ragQueryHash}, is computed once and reported as
  * `queryHash`; with a `cache`, a stored result list for that hash is used instead of
@@ -154,20 +151,40 @@ function renderQuery(query: string, params: Readonly<Record<string, unknown>>): 
  * `dropped`, and the outcome's `budget` the prompt-wide figures.
  */
 export async function runRagSearches(options: RunRagSearchesOptions): Promise<RagOutcome> {
+  checkOptions('runRagSearches', options, optionsKnown);
+  if (options.failurePolicy !== undefined && options.failurePolicy !== 'throw' && options.failurePolicy !== 'omit') {
+    throw new RagConfigError({
+      message: `failurePolicy must be 'throw' or 'omit', got ${JSON.stringify(options.failurePolicy)}.`,
+      field: 'failurePolicy',
+    });
+  }
   const policy = options.failurePolicy ?? 'throw';
   const now = options.now ?? (() => performance.now());
   const { signal, params, cache } = options;
   const promptBudget = checkTokenBudget(options.maxTokens, 'maxTokens');
+  const defaultTimeout = checkRagTimeout(options.timeoutMs, 'timeoutMs') ?? defaultRagTimeoutMs;
   const countTokens = options.countTokens ?? estimateRagTokens;
+  const adapters = toAdapterMap(options.adapters);
   signal?.throwIfAborted();
   const searched = await Promise.all(
     options.requests.map(async (request): Promise<Searched> => {
       const config = normalizeRagConfig(request.config);
-      const adapter = options.adapters.get(config.adapterName);
+      const adapter = adapters.get(config.adapterName);
       const started = now();
-      const base = { config, configName: request.configName, queryHash: undefined, cacheHit: false };
+      const nothing = {
+        config,
+        configName: request.configName,
+        queryHash: undefined,
+        cacheHit: false,
+        retrieved: [],
+        results: [],
+        belowThreshold: 0,
+        bestBelow: undefined,
+        durationMs: 0,
+        error: undefined,
+      };
       if (!adapter) {
-        const known = [...options.adapters.keys()];
+        const known = [...adapters.keys()];
         const error = new RagSearchError({
           message: `RAG adapter "${config.adapterName}" is not registered. Known adapters: ${known.length > 0 ? known.join(', ') : '(none)'}. Pass it to the builder's \`adapters\`.`,
           adapterName: config.adapterName,
@@ -175,10 +192,10 @@ export async function runRagSearches(options: RunRagSearchesOptions): Promise<Ra
           code: 'RAG_ADAPTER_NOT_FOUND',
         });
         if (policy === 'throw') throw error;
-        return { ...base, query: '', results: [], durationMs: 0, status: 'failed', error: describe(error) };
+        return { ...nothing, query: '', status: 'failed', error: describe(error) };
       }
       const query = renderQuery(config.query, params);
-      if (query === '') return { ...base, query, results: [], durationMs: 0, status: 'skipped', error: undefined };
+      if (query === '') return { ...nothing, query, status: 'skipped' };
       const queryHash = ragQueryHash({
         adapterName: config.adapterName,
         query,
@@ -186,49 +203,43 @@ export async function runRagSearches(options: RunRagSearchesOptions): Promise<Ra
         filters: config.filters,
         scoreThreshold: config.scoreThreshold,
       });
-      const hashed = { ...base, queryHash };
+      const source = { adapterName: config.adapterName, placeholder: config.placeholder };
       try {
-        const cached = cache === undefined ? undefined : await cache.get(queryHash);
-        if (cached !== undefined)
-          return {
-            ...hashed,
-            query,
-            cacheHit: true,
-            results: cached,
-            durationMs: now() - started,
-            status: 'ok',
-            error: undefined,
-          };
-        const results = await adapter.search(query, {
-          k: config.k,
-          filters: config.filters,
-          scoreThreshold: config.scoreThreshold,
-          signal,
-        });
-        // The contract makes adapters apply k and the threshold; enforce both here too so a
-        // lax adapter cannot make a config's score_threshold silently mean nothing.
-        const threshold = config.scoreThreshold;
-        const kept = (threshold === undefined ? results : results.filter((result) => result.score >= threshold)).slice(
-          0,
-          config.k,
-        );
-        await cache?.set?.(queryHash, kept);
-        return { ...hashed, query, results: kept, durationMs: now() - started, status: 'ok', error: undefined };
+        const cached = cache?.get(queryHash);
+        const retrieved =
+          cached ??
+          normalizeSearchResults(
+            await searchWithDeadline(
+              adapter,
+              query,
+              { k: config.k, filters: config.filters },
+              { ...source, timeoutMs: config.timeoutMs ?? defaultTimeout, signal },
+            ),
+            source,
+          );
+        if (cached === undefined) cache?.set?.(queryHash, retrieved);
+        return {
+          ...nothing,
+          query,
+          queryHash,
+          cacheHit: cached !== undefined,
+          ...applyThreshold(retrieved, config),
+          durationMs: now() - started,
+        };
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         const wrapped = RagSearchError.isInstance(error)
           ? error
           : new RagSearchError({
               message: `RAG search on adapter "${config.adapterName}" for ${config.placeholder} failed: ${error instanceof Error ? error.message : String(error)}. Check the adapter, or render with ragFailurePolicy: 'omit' to continue without this content.`,
-              adapterName: config.adapterName,
-              placeholder: config.placeholder,
+              ...source,
               cause: error,
             });
         if (policy === 'throw') throw wrapped;
         return {
-          ...hashed,
+          ...nothing,
           query,
-          results: [],
+          queryHash,
           durationMs: now() - started,
           status: 'failed',
           error: describe(wrapped),
@@ -236,9 +247,59 @@ export async function runRagSearches(options: RunRagSearchesOptions): Promise<Ra
       }
     }),
   );
-  const selected = applyBudgets(searched, params, promptBudget, countTokens);
-  const values: Record<string, string> = {};
+  return assemble(searched, params, promptBudget, countTokens);
+}
+
+/** Adapters as a map, whatever form they were given in. */
+function toAdapterMap(adapters: RunRagSearchesOptions['adapters']): ReadonlyMap<string, RagAdapter> {
+  if (adapters instanceof Map) return adapters;
+  if (typeof adapters !== 'object' || adapters === null) {
+    throw new RagConfigError({
+      message: `adapters must be a Map or a record of adapters by name, got ${adapters === null ? 'null' : typeof adapters}.`,
+      field: 'adapters',
+    });
+  }
+  return new Map(Object.entries(adapters));
+}
+
+/**
+ * Keeps what reaches the threshold, at most `k` (the contract makes adapters apply `k`;
+ * enforce it here too so a lax adapter cannot flood the prompt).
+ */
+function applyThreshold(
+  retrieved: readonly SearchResult[],
+  config: NormalizedRagConfig,
+): Pick<Searched, 'results' | 'belowThreshold' | 'bestBelow' | 'status' | 'retrieved'> {
+  const threshold = config.scoreThreshold;
+  let results = retrieved;
+  let belowThreshold = 0;
+  let bestBelow: number | undefined;
+  if (threshold !== undefined) {
+    results = retrieved.filter((result) => result.score >= threshold);
+    for (const result of retrieved) {
+      if (result.score < threshold) {
+        belowThreshold++;
+        bestBelow = Math.max(bestBelow ?? result.score, result.score);
+      }
+    }
+  }
+  if (results.length > config.k) results = results.slice(0, config.k);
+  const status = retrieved.length === 0 ? 'empty' : results.length === 0 ? 'filtered' : 'ok';
+  return { retrieved, results, belowThreshold, bestBelow, status };
+}
+
+/** Applies the budgets, numbers the citations, formats each placeholder and writes the warnings. */
+function assemble(
+  searched: readonly Searched[],
+  params: Readonly<Record<string, unknown>>,
+  promptBudget: number | undefined,
+  countTokens: RagTokenCounter,
+): RagOutcome {
+  const selected = applyRagBudgets(searched, params, promptBudget, countTokens);
+  const contents = new Map<string, string[]>();
+  const emptyTexts = new Map<string, string>();
   const runs: RagRun[] = [];
+  const warnings: string[] = [];
   let nextCitation = 1;
   searched.forEach((entry, index) => {
     const { config } = entry;
@@ -252,8 +313,12 @@ export async function runRagSearches(options: RunRagSearchesOptions): Promise<Ra
     });
     const results = choice.kept.map((result, position) => ({ ...result, citation: nextCitation + position }));
     nextCitation += choice.kept.length;
-    const previous = values[config.placeholder];
-    values[config.placeholder] = previous ? (content ? `${previous}\n\n${content}` : previous) : content;
+    const parts = contents.get(config.placeholder) ?? [];
+    if (content !== '') parts.push(content);
+    contents.set(config.placeholder, parts);
+    if (!emptyTexts.has(config.placeholder)) emptyTexts.set(config.placeholder, config.emptyText);
+    const warning = warningFor(entry, choice.kept.length);
+    if (warning !== undefined) warnings.push(warning);
     runs.push({
       placeholder: config.placeholder,
       adapterName: config.adapterName,
@@ -263,8 +328,9 @@ export async function runRagSearches(options: RunRagSearchesOptions): Promise<Ra
       filters: config.filters,
       scoreThreshold: config.scoreThreshold,
       status: entry.status,
+      belowThreshold: entry.belowThreshold,
       results,
-      retrieved: entry.results,
+      retrieved: entry.retrieved,
       queryHash: entry.queryHash,
       cacheHit: entry.cacheHit,
       maxTokens: config.maxTokens,
@@ -275,97 +341,32 @@ export async function runRagSearches(options: RunRagSearchesOptions): Promise<Ra
       error: entry.error,
     });
   });
-  return { values, runs, budget: selected.budget };
-}
-
-interface Choice {
-  readonly kept: SearchResult[];
-  readonly tokens: number | undefined;
-  readonly dropped: RagDroppedResult[];
-}
-
-interface Costed {
-  readonly entry: number;
-  readonly position: number;
-  readonly result: SearchResult;
-  readonly score: number;
-  readonly tokens: number;
-}
-
-/**
- * Applies each config's `max_tokens`, then the prompt-wide budget. An item costs its text
- * formatted alone (with a citation number at least as long as its final one, so the final
- * text never costs more) plus the separator before it when it is not the first.
- */
-function applyBudgets(
-  searched: readonly Searched[],
-  params: Readonly<Record<string, unknown>>,
-  promptBudget: number | undefined,
-  countTokens: RagTokenCounter,
-): { readonly perEntry: readonly Choice[]; readonly budget: RagPromptBudget | undefined } {
-  const anyBudget = promptBudget !== undefined || searched.some((entry) => entry.config.maxTokens !== undefined);
-  if (!anyBudget) {
-    return {
-      perEntry: searched.map((entry) => ({ kept: [...entry.results], tokens: undefined, dropped: [] })),
-      budget: undefined,
-    };
+  const values: Record<string, string> = {};
+  for (const [placeholder, parts] of contents) {
+    values[placeholder] = parts.length > 0 ? parts.join('\n\n') : emptyTexts.get(placeholder)!;
   }
-  let provisional = 1;
-  const perEntry: { kept: Costed[]; dropped: RagDroppedResult[] }[] = searched.map((entry, entryIndex) => {
-    const { config } = entry;
-    const separatorTokens = entry.results.length > 1 ? countTokens(config.separator) : 0;
-    const costed = entry.results.map((result, position): Costed => {
-      const text = formatRagContent([result], {
-        itemTemplate: config.itemTemplate,
-        params,
-        firstCitation: provisional + position,
-      });
-      return {
-        entry: entryIndex,
-        position,
-        result,
-        score: result.score,
-        tokens: countTokens(text) + (position > 0 ? separatorTokens : 0),
-      };
-    });
-    provisional += entry.results.length;
-    if (config.maxTokens === undefined) return { kept: costed, dropped: [] };
-    const cut = cutToBudget(costed, config.maxTokens);
-    return { kept: cut.kept, dropped: cut.dropped.map((item) => droppedOf(item, 'config')) };
-  });
-  let budget: RagPromptBudget | undefined;
-  if (promptBudget !== undefined) {
-    const all = perEntry
-      .flatMap((choice) => choice.kept)
-      .sort((left, right) => right.score - left.score || left.entry - right.entry || left.position - right.position);
-    const cut = cutToBudget(all, promptBudget);
-    const keep = new Set(cut.kept);
-    for (const choice of perEntry) {
-      for (const item of choice.kept) if (!keep.has(item)) choice.dropped.push(droppedOf(item, 'prompt'));
-      choice.kept = choice.kept.filter((item) => keep.has(item));
-    }
-    budget = {
-      maxTokens: promptBudget,
-      usedTokens: cut.usedTokens,
-      dropped: cut.dropped.map((item) => ({
-        ...droppedOf(item, 'prompt'),
-        placeholder: searched[item.entry]!.config.placeholder,
-        adapterName: searched[item.entry]!.config.adapterName,
-      })),
-    };
-  }
-  return {
-    perEntry: perEntry.map((choice) => ({
-      kept: choice.kept.map((item) => item.result),
-      tokens: choice.kept.reduce((sum, item) => sum + item.tokens, 0),
-      dropped: choice.dropped,
-    })),
-    budget,
-  };
+  return { values, runs, budget: selected.budget, warnings };
 }
 
-function droppedOf(item: Costed, budget: RagDroppedResult['budget']): RagDroppedResult {
-  return { id: item.result.id, score: item.result.score, tokens: item.tokens, budget };
+function warningFor(entry: Searched, kept: number): string | undefined {
+  const { config } = entry;
+  const where = `RAG search for ${config.placeholder} on adapter "${config.adapterName}"`;
+  switch (entry.status) {
+    case 'failed':
+      return `${where} failed (${entry.error?.message ?? 'unknown error'}); rendered without it.`;
+    case 'skipped':
+      return `RAG query for ${config.placeholder} (adapter "${config.adapterName}") rendered empty because its params have no value, so nothing was searched.`;
+    case 'empty':
+      return `${where} returned no results.`;
+    case 'filtered':
+      return `${where}: score_threshold ${config.scoreThreshold} removed all ${entry.belowThreshold} result${entry.belowThreshold === 1 ? '' : 's'} (best score ${round(entry.bestBelow)}). Lower the threshold or check the query.`;
+    default:
+      return kept === 0 ? `${where}: the token budget left out all ${entry.results.length} results.` : undefined;
+  }
+}
+
+function round(score: number | undefined): string {
+  return score === undefined ? 'n/a' : String(Math.round(score * 1000) / 1000);
 }
 
 function describe(error: unknown): NonNullable<RagRun['error']> {

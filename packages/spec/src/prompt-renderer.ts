@@ -54,11 +54,19 @@ export interface RagRun {
   readonly k: number;
   readonly filters: SearchFilters | undefined;
   readonly scoreThreshold: number | undefined;
-  /** `ok`: searched; `failed`: the search failed under the `omit` policy; `skipped`: the query rendered empty. */
-  readonly status: 'ok' | 'failed' | 'skipped';
+  /**
+   * `ok`: results went into the content; `empty`: the search ran and returned nothing;
+   * `filtered`: it returned results but `scoreThreshold` removed all of them (see
+   * `belowThreshold`); `failed`: the search failed or timed out under the `omit` policy;
+   * `skipped`: the query rendered empty, so nothing was searched. Every status but `ok`
+   * comes with a warning in the render result.
+   */
+  readonly status: 'ok' | 'empty' | 'filtered' | 'failed' | 'skipped';
+  /** How many of the results the search returned scored below `scoreThreshold` and were removed. */
+  readonly belowThreshold?: number;
   /** The results that went into the content, best first, with their citation numbers. */
   readonly results: readonly CitedSearchResult[];
-  /** Everything the search returned (or the cache supplied), before token budgets. */
+  /** Everything the search returned (or the cache supplied), before the score threshold and token budgets. */
   readonly retrieved: readonly SearchResult[];
   /** Identity of this search (adapter, rendered query, k, filters, threshold); `undefined` when it did not run. */
   readonly queryHash: string | undefined;
@@ -90,6 +98,8 @@ export interface RenderedPrompt {
   readonly rag?: readonly RagRun[];
   /** Validation warnings and RAG problems of this render. */
   readonly warnings?: readonly string[];
+  /** Variables left verbatim (`{{name}}`) in `content` because nothing gave them a value. */
+  readonly unresolved?: readonly string[];
 }
 
 /**

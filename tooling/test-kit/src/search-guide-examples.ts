@@ -1,4 +1,5 @@
 import { ConfigPromptLibrary, PromptBuilder } from '@dk/prompts';
+import { defaultRagEmptyText } from '@dk/rag';
 import { RagSearchError } from '@dk/spec';
 import type { IndexableSearchAdapter, SearchAdapter } from '@dk/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,12 +162,15 @@ export function runGuideRagExamples(label: string, options: GuideRagExamplesOpti
       const omitted = await failing.renderSystemPrompt('docs_qa', { params, ragFailurePolicy: 'omit' });
       expect(omitted.rag[0]!.status).toBe('failed');
       expect(omitted.warnings[0]).toMatch(/adapter "docs" failed/);
+      // Never a silent empty "use these documents" block: the model is told there are none.
       expect(omitted.content).toBe(
-        'Use these reference documents:\n\n\n\n---\n\nQuestion: Q?\n\nAnswer based on the documents above.\n',
+        `Use these reference documents:\n\n${defaultRagEmptyText}\n\n---\n\nQuestion: Q?\n\nAnswer based on the documents above.\n`,
       );
-      // The guide's try/except fallback: render again without RAG.
+      // The guide's try/except fallback: render again without RAG (the placeholder's line goes).
       const fallback = await failing.renderSystemPrompt('docs_qa', { params, includeRag: false });
-      expect(fallback.content).toBe(omitted.content);
+      expect(fallback.content).toBe(
+        'Use these reference documents:\n\n---\n\nQuestion: Q?\n\nAnswer based on the documents above.\n',
+      );
     });
   });
 }
