@@ -83,53 +83,71 @@ afterAll(async () => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
+// Each test starts three or four Node processes: give them time on a loaded machine.
+const processTimeoutMs = 120_000;
+
 describe.each(backends)('tool approval across a restart ($name)', ({ skip, environment }) => {
-  it.skipIf(skip)('pauses in one process, is approved and finished in another; the tool runs once', async () => {
-    const base = { ...environment('restart'), DK_NOTE_FILE: join(workDir, `notes-${Math.random()}.txt`) };
-    const paused = await runWorker({ ...base, DK_PHASE: 'pause' });
-    expect(paused.code, paused.stderr).toBe(0);
-    const first = paused.lines[0] as { conversationId: string; status: string; pending: { reason: string }[] };
-    expect(first.status).toBe('pending-tool-calls');
-    expect(first.pending).toMatchObject([{ toolCallId: 'call_note', toolName: 'save_note', reason: 'needs-approval' }]);
-    expect(runs(base.DK_NOTE_FILE)).toBe(0);
+  it.skipIf(skip)(
+    'pauses in one process, is approved and finished in another; the tool runs once',
+    async () => {
+      const base = { ...environment('restart'), DK_NOTE_FILE: join(workDir, `notes-${Math.random()}.txt`) };
+      const paused = await runWorker({ ...base, DK_PHASE: 'pause' });
+      expect(paused.code, paused.stderr).toBe(0);
+      const first = paused.lines[0] as { conversationId: string; status: string; pending: { reason: string }[] };
+      expect(first.status).toBe('pending-tool-calls');
+      expect(first.pending).toMatchObject([
+        { toolCallId: 'call_note', toolName: 'save_note', reason: 'needs-approval' },
+      ]);
+      expect(runs(base.DK_NOTE_FILE)).toBe(0);
 
-    const approved = await runWorker({ ...base, DK_PHASE: 'approve', DK_CONVERSATION_ID: first.conversationId });
-    expect(approved.code, approved.stderr).toBe(0);
-    expect(approved.lines[0]).toMatchObject({ pending: [{ toolCallId: 'call_note', reason: 'needs-approval' }] });
-    expect(approved.lines[1]).toEqual({
-      status: 'complete',
-      content: 'Your note is saved.',
-      path: ['(root) system', '0 user', '0.0 assistant', '0.0.0 tool', '0.0.0.0 assistant'],
-    });
-    expect(runs(base.DK_NOTE_FILE)).toBe(1);
+      const approved = await runWorker({ ...base, DK_PHASE: 'approve', DK_CONVERSATION_ID: first.conversationId });
+      expect(approved.code, approved.stderr).toBe(0);
+      expect(approved.lines[0]).toMatchObject({ pending: [{ toolCallId: 'call_note', reason: 'needs-approval' }] });
+      expect(approved.lines[1]).toEqual({
+        status: 'complete',
+        content: 'Your note is saved.',
+        path: ['(root) system', '0 user', '0.0 assistant', '0.0.0 tool', '0.0.0.0 assistant'],
+      });
+      expect(runs(base.DK_NOTE_FILE)).toBe(1);
 
-    // A third process finds nothing pending and cannot run the call again.
-    const later = await runWorker({ ...base, DK_PHASE: 'inspect', DK_CONVERSATION_ID: first.conversationId });
-    expect(later.lines[0]).toEqual({ pending: [] });
-    expect(runs(base.DK_NOTE_FILE)).toBe(1);
-  });
+      // A third process finds nothing pending and cannot run the call again.
+      const later = await runWorker({ ...base, DK_PHASE: 'inspect', DK_CONVERSATION_ID: first.conversationId });
+      expect(later.lines[0]).toEqual({ pending: [] });
+      expect(runs(base.DK_NOTE_FILE)).toBe(1);
+    },
+    processTimeoutMs,
+  );
 
-  it.skipIf(skip)('a process killed while the approved tool runs leaves the call interrupted, not re-run', async () => {
-    const base = { ...environment('killed'), DK_NOTE_FILE: join(workDir, `notes-${Math.random()}.txt`) };
-    const paused = await runWorker({ ...base, DK_PHASE: 'pause' });
-    const { conversationId } = paused.lines[0] as { conversationId: string };
-    const killed = await runWorker(
-      { ...base, DK_PHASE: 'approve', DK_CONVERSATION_ID: conversationId, DK_TOOL_DELAY_MS: '30000' },
-      { killWhenFileExists: base.DK_NOTE_FILE },
-    );
-    expect(killed.signal).toBe('SIGKILL');
-    expect(runs(base.DK_NOTE_FILE)).toBe(1);
+  it.skipIf(skip)(
+    'a process killed while the approved tool runs leaves the call interrupted, not re-run',
+    async () => {
+      const base = { ...environment('killed'), DK_NOTE_FILE: join(workDir, `notes-${Math.random()}.txt`) };
+      const paused = await runWorker({ ...base, DK_PHASE: 'pause' });
+      const { conversationId } = paused.lines[0] as { conversationId: string };
+      const killed = await runWorker(
+        { ...base, DK_PHASE: 'approve', DK_CONVERSATION_ID: conversationId, DK_TOOL_DELAY_MS: '30000' },
+        { killWhenFileExists: base.DK_NOTE_FILE },
+      );
+      expect(killed.signal).toBe('SIGKILL');
+      expect(runs(base.DK_NOTE_FILE)).toBe(1);
 
-    const inspect = await runWorker({ ...base, DK_PHASE: 'inspect', DK_CONVERSATION_ID: conversationId });
-    expect(inspect.lines[0]).toMatchObject({ pending: [{ toolCallId: 'call_note', reason: 'interrupted' }] });
-    // Approving again without `rerun` refuses; with it, the call runs a second time by choice.
-    const refused = await runWorker({ ...base, DK_PHASE: 'approve', DK_CONVERSATION_ID: conversationId });
-    expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toMatch(/rerun: true/);
-    expect(runs(base.DK_NOTE_FILE)).toBe(1);
-    const rerun = await runWorker({ ...base, DK_PHASE: 'approve', DK_CONVERSATION_ID: conversationId, DK_RERUN: '1' });
-    expect(rerun.code, rerun.stderr).toBe(0);
-    expect(rerun.lines[1]).toMatchObject({ status: 'complete' });
-    expect(runs(base.DK_NOTE_FILE)).toBe(2);
-  });
+      const inspect = await runWorker({ ...base, DK_PHASE: 'inspect', DK_CONVERSATION_ID: conversationId });
+      expect(inspect.lines[0]).toMatchObject({ pending: [{ toolCallId: 'call_note', reason: 'interrupted' }] });
+      // Approving again without `rerun` refuses; with it, the call runs a second time by choice.
+      const refused = await runWorker({ ...base, DK_PHASE: 'approve', DK_CONVERSATION_ID: conversationId });
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(/rerun: true/);
+      expect(runs(base.DK_NOTE_FILE)).toBe(1);
+      const rerun = await runWorker({
+        ...base,
+        DK_PHASE: 'approve',
+        DK_CONVERSATION_ID: conversationId,
+        DK_RERUN: '1',
+      });
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(rerun.lines[1]).toMatchObject({ status: 'complete' });
+      expect(runs(base.DK_NOTE_FILE)).toBe(2);
+    },
+    processTimeoutMs,
+  );
 });
