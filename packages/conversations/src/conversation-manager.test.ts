@@ -58,6 +58,13 @@ describe('ConversationManager', () => {
     await expect(manager.addMessage({ role: 'user', content: 'Hi {{name}}', params: { name: 'Ada' } })).rejects.toThrow(
       /renderTemplate/,
     );
+    const unfilled = await manager.addMessage({
+      role: 'user',
+      content: 'Hi {{nmae}}',
+      renderTemplate: true,
+      params: {},
+    });
+    expect(unfilled.metadata['prompt']).toMatchObject({ warnings: ['unfilled placeholders: nmae'] });
   });
 
   it('allocates dot-path ids: system root, user "0", assistant "0.0", next user "0.0.0"', async () => {

@@ -99,9 +99,23 @@ describe('guide: Conversation Management', () => {
     await manager.switchToNode('0');
     const response2 = await manager.complete({ branchName: 'simple-explanation' });
     // Compare approaches
-    const branches = await manager.getBranches('0');
+    const branches = await manager.getBranches();
+    // Pick best branch or show user options: both answers are the alternatives at the cursor.
     expect(branches.map((branch) => branch.id)).toEqual([response1.node.id, response2.node.id]);
     expect(branches[1]!.branchName).toBe('simple-explanation');
+  });
+
+  it('Use Branching for Exploration, without a system prompt', async () => {
+    const { llm, storage } = fixtures();
+    const manager = await ConversationManager.create({ llm, storage });
+    await manager.addMessage({ role: 'user', content: 'Explain lists' }); // the root, ""
+    const response1 = await manager.complete(); // "0"
+    await manager.switchToNode('0'); // an answer: completing there gives an alternative answer
+    const response2 = await manager.complete({ branchName: 'simple-explanation' });
+    expect(response2.node.parentId).toBe('');
+    expect(llm.lastCall!.messages.map((message) => message.role)).toEqual(['user']);
+    const branches = await manager.getBranches();
+    expect(branches.map((branch) => branch.id)).toEqual([response1.node.id, response2.node.id]);
   });
 
   it('Implement Conversation Limits: warn and summarize past maxTurns', async () => {
@@ -309,16 +323,19 @@ describe('guide: Middleware Patterns', () => {
 
   it('Implement Custom Middleware for Business Logic: token counting', async () => {
     const { llm, storage, logger } = fixtures();
+    // Written as the guide writes it: the response's metadata is changed in place.
     class TokenBudgetMiddleware implements ConversationMiddleware {
       usedTokens = 0;
       constructor(readonly maxTokens = 100_000) {}
 
-      processResponse(response: LLMResponse, state: MiddlewareContext): LLMResponse {
-        this.usedTokens += response.usage.totalTokens;
-        if (this.usedTokens > this.maxTokens)
-          logger.warn(`Token budget exceeded: ${this.usedTokens}/${this.maxTokens}`);
-        state.setNodeMetadata('cumulativeTokens', this.usedTokens);
-        return { ...response, metadata: { ...response.metadata, cumulativeTokens: this.usedTokens } };
+      processResponse(response: LLMResponse): LLMResponse {
+        if (response.usage) {
+          this.usedTokens += response.usage.totalTokens ?? 0;
+          if (this.usedTokens > this.maxTokens)
+            logger.warn(`Token budget exceeded: ${this.usedTokens}/${this.maxTokens}`);
+          (response.metadata as Record<string, unknown>)['cumulativeTokens'] = this.usedTokens;
+        }
+        return response;
       }
     }
     const budget = new TokenBudgetMiddleware(5);
@@ -428,17 +445,18 @@ describe('guide: Storage and Performance', () => {
   it('Monitor Performance: the guide PerformanceMiddleware', async () => {
     const { llm, storage, logger } = fixtures();
     llm.setDelay(30);
+    // Written as the guide writes it: the start time in state.metadata, the duration in response.metadata.
     class PerformanceMiddleware implements ConversationMiddleware {
       processRequest(messages: readonly LLMMessage[], state: MiddlewareContext) {
-        state.turnData.set('requestStart', performance.now());
+        state.metadata['requestStart'] = performance.now() / 1000;
         return messages;
       }
 
       processResponse(response: LLMResponse, state: MiddlewareContext): LLMResponse {
-        const duration = (performance.now() - (state.turnData.get('requestStart') as number)) / 1000;
-        state.setNodeMetadata('llmDurationSeconds', duration);
+        const duration = performance.now() / 1000 - ((state.metadata['requestStart'] as number | undefined) ?? 0);
+        (response.metadata as Record<string, unknown>)['llmDurationSeconds'] = duration;
         if (duration > 0.01) logger.warn(`Slow LLM response: ${duration}s`);
-        return { ...response, metadata: { ...response.metadata, llmDurationSeconds: duration } };
+        return response;
       }
     }
     const manager = await ConversationManager.create({ llm, storage, middleware: [new PerformanceMiddleware()] });

@@ -162,8 +162,21 @@ export async function buildMessageNode(
   let text = content;
   let metadata = options.metadata;
   if (inline.renderTemplate === true) {
-    text = renderTemplate(content, inline.params ?? {}).content;
-    metadata = { ...metadata, prompt: { inline: true, contentHash: createHash('sha256').update(text).digest('hex') } };
+    const rendered = renderTemplate(content, inline.params ?? {});
+    text = rendered.content;
+    // `{{name}}` left in text sent to a model is reported, not passed on silently.
+    const warnings = [
+      ...rendered.warnings,
+      ...(rendered.unresolved.length === 0 ? [] : [`unfilled placeholders: ${rendered.unresolved.join(', ')}`]),
+    ];
+    metadata = {
+      ...metadata,
+      prompt: {
+        inline: true,
+        contentHash: createHash('sha256').update(text).digest('hex'),
+        ...(warnings.length === 0 ? {} : { warnings }),
+      },
+    };
   } else if (inline.params !== undefined) {
     throw new ConversationInputError({
       field: 'params',
