@@ -44,6 +44,7 @@ describe('ConversationManager', () => {
   it('renders inline content only when asked', async () => {
     const { create } = setup();
     const manager = await create();
+    await manager.addMessage({ role: 'system', content: 'sys' });
     const node = await manager.addMessage({
       role: 'user',
       content: 'Hi {{name}}((, age {{age}}))',
