@@ -13,10 +13,14 @@ function kindOf(value: string | number | boolean | null): string {
   return typeof value === 'number' ? 'number' : 'text';
 }
 
+/** Result codes of a lock that did not clear within `busy_timeout`: another writer held it. */
+const transientCodes: ReadonlySet<string> = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_LOCKED']);
+
 /** The SQLite side of the shared Kysely store: FTS5 search, `json_each` metadata index, `BEGIN IMMEDIATE`. */
 export const sqliteStoreDialect: KyselyStoreDialect = {
   provider: 'sqlite',
   migrations: sqliteMigrations,
+  isTransientError: (error) => transientCodes.has(String((error as { code?: unknown } | null)?.code)),
   table: (name) => sql.table(name),
   async writeTransaction(db, work) {
     return db.connection().execute(async (connection) => {
