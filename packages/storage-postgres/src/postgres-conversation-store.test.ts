@@ -46,6 +46,12 @@ runConversationStoreConformance('postgres', {
     await truncate.query(`TRUNCATE "${conformanceSchema}".dk_conversations, "${conformanceSchema}".dk_nodes`);
     return created;
   },
+  reopenStore: () =>
+    createPostgresConversationStore({
+      connectionString: postgresTestUrl(),
+      schema: conformanceSchema,
+      maxConnections: 4,
+    }),
 });
 
 const sharedSchema = freshSchema();

@@ -24,7 +24,16 @@ function catchError(run: () => unknown): unknown {
   throw new Error('expected a throw');
 }
 
-runConversationStoreConformance('sqlite', { createStore: () => createSqliteConversationStore({ path: freshPath() }) });
+const storePaths = new WeakMap<object, string>();
+runConversationStoreConformance('sqlite', {
+  createStore: () => {
+    const path = freshPath();
+    const store = createSqliteConversationStore({ path });
+    storePaths.set(store, path);
+    return store;
+  },
+  reopenStore: (closed) => createSqliteConversationStore({ path: storePaths.get(closed)! }),
+});
 
 const sharedPath = freshPath();
 runStoreProcessTests('sqlite', {
