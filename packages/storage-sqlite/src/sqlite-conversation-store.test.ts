@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConversationStoreError, InvalidOptionsError, StoreClosedError } from '@dk/spec';
+import { ConversationStoreError, InvalidOptionsError, StoreClosedError, StoreUnavailableError } from '@dk/spec';
 import { StoreSettingsError } from '@dk/storage-kysely';
 import { runConversationStoreConformance, runStoreProcessTests } from '@dk/test-kit';
 import Database from 'better-sqlite3';
@@ -148,6 +148,26 @@ describe('SqliteConversationStore', () => {
       StoreClosedError.isInstance(await store.get({ conversationId: 'x' }).catch((caught: unknown) => caught)),
     ).toBe(true);
     database.close();
+  });
+
+  it('reports a write lock held past busy_timeout as a retryable StoreUnavailableError', async () => {
+    const path = freshPath();
+    const store = createSqliteConversationStore({ path, busyTimeoutMs: 0 });
+    await store.create({ id: 'busy' });
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    const error = await store
+      .appendNode({ conversationId: 'busy', parentId: null, node: { role: 'user', content: 'x' } })
+      .catch((caught: unknown) => caught);
+    expect(StoreUnavailableError.isInstance(error), String(error)).toBe(true);
+    expect(error).toMatchObject({ isRetryable: true, operation: 'appendNode' });
+    other.exec('ROLLBACK');
+    other.close();
+    expect(
+      (await store.appendNode({ conversationId: 'busy', parentId: null, node: { role: 'user', content: 'x' } })).node
+        .id,
+    ).toBe('');
+    await store.close();
   });
 
   it('rejects invalid settings with StoreSettingsError', () => {

@@ -1,6 +1,7 @@
 import type { KyselyStoreDialect } from '@dk/storage-kysely';
 import { sql } from 'kysely';
 import type { SqlBool } from 'kysely';
+import { isTransientSqliteError } from './is-transient-sqlite-error.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 
 /** Above this many matches, a filter on a sorted page walks the sort index instead. */
@@ -13,14 +14,11 @@ function kindOf(value: string | number | boolean | null): string {
   return typeof value === 'number' ? 'number' : 'text';
 }
 
-/** Result codes of a lock that did not clear within `busy_timeout`: another writer held it. */
-const transientCodes: ReadonlySet<string> = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_LOCKED']);
-
 /** The SQLite side of the shared Kysely store: FTS5 search, `json_each` metadata index, `BEGIN IMMEDIATE`. */
 export const sqliteStoreDialect: KyselyStoreDialect = {
   provider: 'sqlite',
   migrations: sqliteMigrations,
-  isTransientError: (error) => transientCodes.has(String((error as { code?: unknown } | null)?.code)),
+  isTransientError: isTransientSqliteError,
   table: (name) => sql.table(name),
   async writeTransaction(db, work) {
     return db.connection().execute(async (connection) => {
