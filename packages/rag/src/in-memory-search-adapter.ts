@@ -12,6 +12,7 @@ import {
   Bm25Scorer,
   chunkDocuments,
   compareScoredCandidates,
+  compareScores,
   defaultBm25B,
   defaultBm25K1,
   defaultStopWords,
@@ -309,8 +310,9 @@ export class InMemorySearchAdapter implements IndexableSearchAdapter {
       k1: this.#k1,
       b: this.#b,
     });
-    postings.forEach((posting, term) => {
-      if (!posting) return;
+    for (let term = 0; term < postings.length; term++) {
+      const posting = postings[term];
+      if (!posting) continue;
       const postingSlots = posting.slots;
       const frequencies = posting.frequencies;
       for (let index = 0; index < postingSlots.length; index++) {
@@ -325,7 +327,7 @@ export class InMemorySearchAdapter implements IndexableSearchAdapter {
         }
         scorer.accumulate(raw, capped, slot, term, frequencies[index]!, document.length);
       }
-    });
+    }
     if (this.#epoch > 0x3fff_ffff) {
       seen.fill(0);
       this.#epoch = 0;
@@ -335,9 +337,11 @@ export class InMemorySearchAdapter implements IndexableSearchAdapter {
     for (const slot of touched) {
       const score = scorer.score(capped[slot]!);
       if (scoreThreshold !== undefined && score < scoreThreshold) continue;
-      const candidate: ScoredCandidate<number> = { key: slot, score, raw: raw[slot]!, order: slot };
-      if (best.length === k && compareScoredCandidates(candidate, best[k - 1]!) >= 0) continue;
+      const rawScore = raw[slot]!;
+      // Most candidates do not make the top k: test them without allocating.
+      if (best.length === k && compareScores(score, rawScore, slot, best[k - 1]!) >= 0) continue;
       if (filters && !matchesFilters(slots[slot]!.metadata, filters)) continue;
+      const candidate: ScoredCandidate<number> = { key: slot, score, raw: rawScore, order: slot };
       let position = best.length === k ? k - 1 : best.length;
       while (position > 0 && compareScoredCandidates(candidate, best[position - 1]!) < 0) position--;
       best.splice(position, 0, candidate);

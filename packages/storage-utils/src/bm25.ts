@@ -36,7 +36,7 @@ export class Bm25Scorer {
   readonly idf: readonly number[];
   /** Sum of the query terms' idf: the normalised score's denominator. */
   readonly idfTotal: number;
-  readonly #k1: number;
+  readonly #k1Plus1: number;
   readonly #lengthBase: number;
   readonly #lengthWeight: number;
 
@@ -46,7 +46,7 @@ export class Bm25Scorer {
     const count = input.documentCount;
     this.idf = input.documentFrequencies.map((df) => Math.log(1 + (count - df + 0.5) / (df + 0.5)));
     this.idfTotal = this.idf.reduce((sum, value) => sum + value, 0);
-    this.#k1 = k1;
+    this.#k1Plus1 = k1 + 1;
     this.#lengthBase = k1 * (1 - b);
     this.#lengthWeight = (k1 * b) / (input.averageLength || 1);
   }
@@ -58,7 +58,7 @@ export class Bm25Scorer {
    */
   accumulate(raw: Float64Array, capped: Float64Array, slot: number, term: number, frequency: number, length: number) {
     const idf = this.idf[term]!;
-    const factor = (frequency * (this.#k1 + 1)) / (frequency + this.#lengthBase + this.#lengthWeight * length);
+    const factor = (frequency * this.#k1Plus1) / (frequency + this.#lengthBase + this.#lengthWeight * length);
     raw[slot]! += idf * factor;
     capped[slot]! += idf * (factor < 1 ? factor : 1);
   }
@@ -83,10 +83,16 @@ export interface ScoredCandidate<Key> {
 
 /**
  * The ranking order of every keyword adapter: by normalised score, then raw BM25, then
- * insertion order. Negative when `left` ranks first.
+ * insertion order. Negative when the candidate `(score, raw, order)` ranks before `other`.
+ * Takes numbers, so a top-k loop can test a candidate without allocating it.
  */
+export function compareScores(score: number, raw: number, order: number, other: ScoredCandidate<unknown>): number {
+  return other.score - score || other.raw - raw || order - other.order;
+}
+
+/** {@link compareScores} of two scored candidates, for `sort`: best first. */
 export function compareScoredCandidates<Key>(left: ScoredCandidate<Key>, right: ScoredCandidate<Key>): number {
-  return right.score - left.score || right.raw - left.raw || left.order - right.order;
+  return compareScores(left.score, left.raw, left.order, right);
 }
 
 /** A document containing at least one query term, with its term frequencies. */

@@ -22,7 +22,14 @@ export type { OperationGateOptions } from './operation-gate.js';
 
 // Search adapter implementations: tokens, BM25, options, filters, chunking and ingestion.
 export { defaultStopWords, searchTokens, tokenize } from './tokenize.js';
-export { Bm25Scorer, compareScoredCandidates, defaultBm25B, defaultBm25K1, scoreCandidates } from './bm25.js';
+export {
+  Bm25Scorer,
+  compareScoredCandidates,
+  compareScores,
+  defaultBm25B,
+  defaultBm25K1,
+  scoreCandidates,
+} from './bm25.js';
 export type { Bm25QueryInput, ScoredCandidate, ScoringCandidate, ScoringInput } from './bm25.js';
 export { pickResults } from './pick-results.js';
 export { throwIfAdapterClosed } from './throw-if-adapter-closed.js';
