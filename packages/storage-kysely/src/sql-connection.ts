@@ -1,3 +1,4 @@
+import { checkOptions } from '@dk/spec';
 import type { KyselyStoreDialect, StoreExecutor } from './kysely-store-dialect.js';
 import { migrateSchema } from './migrate-schema.js';
 import type { MigrationResult } from './migrate-schema.js';
@@ -30,7 +31,10 @@ export class SqlConnection {
   #migrated: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor({ db, dialect, destroy }: SqlConnectionOptions) {
+  /** @throws {InvalidOptionsError} for an unknown option (with the name it most likely meant). */
+  constructor(options: SqlConnectionOptions) {
+    checkOptions('SqlConnection', options, ['db', 'dialect', 'destroy']);
+    const { db, dialect, destroy } = options;
     this.db = db;
     this.dialect = dialect;
     this.#destroy = destroy;
