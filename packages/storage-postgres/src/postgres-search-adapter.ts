@@ -185,62 +185,68 @@ export class PostgresSearchAdapter implements IndexableSearchAdapter {
     }
     const validated = validateSearchOptions(options, this.name);
     await this.#ready('RAG_SEARCH_FAILED');
-    const db = this.#connection.db;
-    const ranked = await this.#guard('RAG_SEARCH_FAILED', 'search', async () => {
-      const lexemes = await sql<{ lexeme: string }>`SELECT lexeme
-        FROM unnest(to_tsvector(${this.language}::regconfig, ${query})) ORDER BY lexeme`.execute(db);
-      const terms = lexemes.rows.map((row) => row.lexeme);
-      // An abort between the queries surfaces after the guard, as the signal's reason.
-      if (terms.length === 0 || options.signal?.aborted === true) return [];
-      const { rows } = await sql<HitRow>`WITH stats AS (
-          SELECT chunk_count AS count, CASE WHEN chunk_count > 0 THEN token_total::float8 / chunk_count ELSE 0 END AS average
-            FROM ${this.#table('dk_search_stats')} WHERE collection = ${this.collection})
-        SELECT c.seq::text AS seq, c.token_count AS length, u.lexeme, coalesce(array_length(u.positions, 1), 1) AS tf,
-               stats.count, stats.average
-          FROM stats, ${this.#table('dk_search_chunks')} AS c
-               -- Only the query's lexemes: mark them with weight A, keep only weight A.
-               CROSS JOIN LATERAL unnest(ts_filter(setweight(c.tsv, 'A', ${terms}::text[]), '{a}')) AS u
-         WHERE c.collection = ${this.collection} AND c.tsv @@ ${terms.map(tsqueryOperand).join(' | ')}::tsquery`.execute(
-        db,
-      );
-      const first = rows[0];
-      if (first === undefined) return [];
-      const termIndex = new Map(terms.map((term, index) => [term, index]));
-      const candidates = new Map<string, ScoringCandidate<string>>();
-      for (const row of rows) {
-        let candidate = candidates.get(row.seq);
-        if (candidate === undefined) {
-          candidate = {
-            key: row.seq,
-            order: Number(row.seq),
-            length: row.length,
-            frequencies: new Array<number>(terms.length).fill(0),
-          };
-          candidates.set(row.seq, candidate);
-        }
-        (candidate.frequencies as number[])[termIndex.get(row.lexeme)!] = row.tf;
-      }
-      return scoreCandidates({
-        termCount: terms.length,
-        documentCount: Number(first.count),
-        averageLength: first.average,
-        candidates: [...candidates.values()],
-      });
-    });
-    options.signal?.throwIfAborted();
-    return pickResults(ranked, validated, (keys) =>
-      this.#guard('RAG_SEARCH_FAILED', 'search', async () => {
-        const { rows } = await sql<{
-          seq: string;
-          chunk_id: string;
-          content: string;
-          metadata: Record<string, unknown>;
-        }>`SELECT seq::text AS seq, chunk_id, content, metadata FROM ${this.#table('dk_search_chunks')}
-          WHERE seq = ANY(${keys}::bigint[])`.execute(db);
-        return new Map<string, StoredChunkRow>(
-          rows.map((row) => [row.seq, { chunkId: row.chunk_id, content: row.content, metadata: row.metadata }]),
-        );
+    const results = await this.#guard('RAG_SEARCH_FAILED', 'search', () =>
+      // One pooled connection for the statements of a search.
+      this.#connection.db.connection().execute(async (db) => {
+        const ranked = await this.#rank(db, query, options.signal);
+        // An abort between the statements surfaces below, as the signal's reason.
+        if (options.signal?.aborted === true) return [];
+        return pickResults(ranked, validated, (keys) => this.#loadChunks(db, keys));
       }),
+    );
+    options.signal?.throwIfAborted();
+    return results;
+  }
+
+  /** Every chunk of the collection containing a query lexeme, scored and ranked best first. */
+  async #rank(db: StoreExecutor, query: string, signal: AbortSignal | undefined) {
+    const lexemes = await sql<{ lexeme: string }>`SELECT lexeme
+      FROM unnest(to_tsvector(${this.language}::regconfig, ${query})) ORDER BY lexeme`.execute(db);
+    const terms = lexemes.rows.map((row) => row.lexeme);
+    if (terms.length === 0 || signal?.aborted === true) return [];
+    const { rows } = await sql<HitRow>`WITH stats AS (
+        SELECT chunk_count AS count, CASE WHEN chunk_count > 0 THEN token_total::float8 / chunk_count ELSE 0 END AS average
+          FROM ${this.#table('dk_search_stats')} WHERE collection = ${this.collection})
+      SELECT c.seq::text AS seq, c.token_count AS length, u.lexeme, coalesce(array_length(u.positions, 1), 1) AS tf,
+             stats.count, stats.average
+        FROM stats, ${this.#table('dk_search_chunks')} AS c
+             -- Only the query's lexemes: mark them with weight A, keep only weight A.
+             CROSS JOIN LATERAL unnest(ts_filter(setweight(c.tsv, 'A', ${terms}::text[]), '{a}')) AS u
+       WHERE c.collection = ${this.collection} AND c.tsv @@ ${terms.map(tsqueryOperand).join(' | ')}::tsquery`.execute(
+      db,
+    );
+    const first = rows[0];
+    if (first === undefined) return [];
+    const termIndex = new Map(terms.map((term, index) => [term, index]));
+    const candidates = new Map<string, ScoringCandidate<string>>();
+    for (const row of rows) {
+      let candidate = candidates.get(row.seq);
+      if (candidate === undefined) {
+        candidate = {
+          key: row.seq,
+          order: Number(row.seq),
+          length: row.length,
+          frequencies: new Array<number>(terms.length).fill(0),
+        };
+        candidates.set(row.seq, candidate);
+      }
+      (candidate.frequencies as number[])[termIndex.get(row.lexeme)!] = row.tf;
+    }
+    return scoreCandidates({
+      termCount: terms.length,
+      documentCount: Number(first.count),
+      averageLength: first.average,
+      candidates: [...candidates.values()],
+    });
+  }
+
+  /** The chunks with the given sequence numbers, by sequence number. */
+  async #loadChunks(db: StoreExecutor, keys: readonly string[]): Promise<Map<string, StoredChunkRow>> {
+    const { rows } = await sql<{ seq: string; chunk_id: string; content: string; metadata: Record<string, unknown> }>`
+      SELECT seq::text AS seq, chunk_id, content, metadata FROM ${this.#table('dk_search_chunks')}
+      WHERE seq = ANY(${keys}::bigint[])`.execute(db);
+    return new Map(
+      rows.map((row) => [row.seq, { chunkId: row.chunk_id, content: row.content, metadata: row.metadata }]),
     );
   }
 
