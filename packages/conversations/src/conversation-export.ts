@@ -1,6 +1,7 @@
 import { ConversationNotFoundError } from '@dk/spec';
 import type { ConversationMetadata, ConversationStore, ConversationToolCall, MessageRole } from '@dk/spec';
 import { ConversationImportError } from './conversation-import-error.js';
+import type { ImportConversationOptions } from './import-conversation-options.js';
 
 /** One node in a {@link ConversationExport}. */
 export interface ExportedNode {
@@ -82,15 +83,6 @@ export async function exportConversation({
   };
 }
 
-/** Options of {@link importConversation}. */
-export interface ImportConversationOptions {
-  readonly storage: ConversationStore;
-  /** An export document, as an object or its JSON text. */
-  readonly data: ConversationExport | string;
-  /** Store it under this id instead of the exported one. */
-  readonly conversationId?: string;
-}
-
 const roles: ReadonlySet<string> = new Set(['system', 'user', 'assistant', 'tool']);
 
 function parseDate(value: unknown, path: string): Date {
@@ -160,8 +152,9 @@ function checkDocument(data: unknown): ConversationExport {
 }
 
 /**
- * Stores an exported conversation: creates it (same id unless `conversationId` is given,
- * original timestamps and metadata), appends every node in order (the store allocates the
+ * Stores an exported conversation (`data`: a {@link ConversationExport} or its JSON text):
+ * creates it (same id unless `conversationId` is given, original timestamps, its metadata
+ * with `metadata` merged over it), appends every node in order (the store allocates the
  * same ids because nodes come in append order) and restores the cursor. The document is
  * validated first; if an id does not come out as exported, the partial import is deleted
  * and `ConversationImportError` thrown. Returns the conversation id.
@@ -170,7 +163,8 @@ export async function importConversation({
   storage,
   data,
   conversationId,
-}: ImportConversationOptions): Promise<string> {
+  metadata,
+}: ImportConversationOptions<ConversationExport | string>): Promise<string> {
   let parsed: unknown;
   try {
     parsed = typeof data === 'string' ? JSON.parse(data) : data;
@@ -180,7 +174,7 @@ export async function importConversation({
   const document = checkDocument(parsed);
   const record = await storage.create({
     id: conversationId ?? document.conversation.id,
-    metadata: document.conversation.metadata,
+    metadata: { ...document.conversation.metadata, ...metadata },
     createdAt: new Date(document.conversation.createdAt),
   });
   try {

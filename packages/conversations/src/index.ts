@@ -29,12 +29,10 @@ export type { LlmSummarizerOptions } from './llm-summarizer.js';
 export { computeCostUsd, findModelPrice } from './price-table.js';
 export type { ModelPrice, PriceTable } from './price-table.js';
 export { exportConversation, importConversation } from './conversation-export.js';
-export type {
-  ConversationExport,
-  ExportConversationOptions,
-  ExportedNode,
-  ImportConversationOptions,
-} from './conversation-export.js';
+export type { ConversationExport, ExportConversationOptions, ExportedNode } from './conversation-export.js';
+export { importChatGptConversation } from './import-chatgpt-conversation.js';
+export { importDataknobsConversation } from './import-dataknobs-conversation.js';
+export type { ImportConversationOptions, ImportConversationResult } from './import-conversation-options.js';
 export { deleteConversationsOlderThan } from './delete-conversations-older-than.js';
 export type { DeleteConversationsOlderThanOptions } from './delete-conversations-older-than.js';
 export { checkHealth } from './check-health.js';

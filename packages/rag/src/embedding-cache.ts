@@ -1,3 +1,4 @@
+import { checkOptions } from '@dk/spec';
 import type { EmbeddingCache, EmbeddingModel, EmbeddingOptions } from '@dk/spec';
 import { createHash } from 'node:crypto';
 import { RagConfigError } from './rag-config-error.js';
@@ -21,7 +22,12 @@ export class MemoryEmbeddingCache implements EmbeddingCache {
   readonly #maxEntries: number;
   readonly #entries = new Map<string, readonly number[]>();
 
+  /**
+   * @throws {InvalidOptionsError} for an unknown setting (with the name it most likely meant).
+   * @throws {RagConfigError} for a `maxEntries` that is not a positive integer.
+   */
   constructor(settings: MemoryEmbeddingCacheSettings = {}) {
+    checkOptions('MemoryEmbeddingCache', settings, ['maxEntries']);
     const maxEntries = settings.maxEntries ?? 10_000;
     if (!Number.isInteger(maxEntries) || maxEntries < 1) {
       throw new RagConfigError({
@@ -98,9 +104,14 @@ export class CachedEmbeddingModel implements EmbeddingModel {
   #hits = 0;
   #misses = 0;
 
+  /**
+   * @throws {InvalidOptionsError} for an unknown setting (with the name it most likely meant).
+   * @throws {RagConfigError} when `model` or `cache` is missing or not what it should be.
+   */
   constructor(settings: CachedEmbeddingModelSettings) {
+    checkOptions('CachedEmbeddingModel', settings, ['model', 'cache']);
     if (
-      typeof settings.model?.embed !== 'function' ||
+      typeof settings?.model?.embed !== 'function' ||
       typeof settings.model.modelId !== 'string' ||
       settings.model.modelId === ''
     ) {

@@ -1,4 +1,4 @@
-import { RagSearchError } from '@dk/spec';
+import { checkOptions, RagSearchError } from '@dk/spec';
 import type {
   IndexableSearchAdapter,
   IndexOptions,
@@ -8,8 +8,8 @@ import type {
   SearchOptions,
   SearchResult,
 } from '@dk/spec';
+import { chunkDocuments, indexInBatches, throwIfAdapterClosed, validateSearchOptions } from '@dk/storage-utils';
 import { RagConfigError } from './rag-config-error.js';
-import { validateSearchOptions } from './validate-search-options.js';
 
 /** Settings of a {@link HybridSearchAdapter}. */
 export interface HybridSearchAdapterSettings {
@@ -27,6 +27,8 @@ export interface HybridSearchAdapterSettings {
   readonly keywordWeight?: number;
   /** Weight of the vector list in the fusion. Default 1. */
   readonly vectorWeight?: number;
+  /** Documents per batch (and per progress report) of `index()`: each batch goes to both adapters. Default 100. */
+  readonly batchSize?: number;
 }
 
 /**
@@ -42,10 +44,10 @@ export interface HybridSearchAdapterSettings {
  * (rank 10 in both lists ≈ 0.87 with rrfK 60). A `score_threshold` therefore filters on
  * rank agreement, not on keyword or vector similarity; use `0.5` to keep only documents
  * both lists found, or that one list ranked first. Ties are broken by the keyword list's
- * order, then the vector list's. The hybrid adapter does not own its two adapters: close
- * them yourself.
+ * order, then the vector list's. The hybrid adapter does not own its two adapters: its
+ * `close()` only ends its own use; close them yourself.
  */
-export class HybridSearchAdapter implements SearchAdapter {
+export class HybridSearchAdapter implements IndexableSearchAdapter {
   readonly specificationVersion = 'v1' as const;
   /** The name RAG configs use (`adapter_name`). */
   readonly name: string;
@@ -55,9 +57,25 @@ export class HybridSearchAdapter implements SearchAdapter {
   readonly #candidates: number;
   readonly #keywordWeight: number;
   readonly #vectorWeight: number;
+  readonly #batchSize: number;
+  #closed = false;
 
+  /**
+   * @throws {InvalidOptionsError} for an unknown setting (with the name it most likely meant).
+   * @throws {RagConfigError} for a setting of the wrong type or range.
+   */
   constructor(settings: HybridSearchAdapterSettings) {
-    if (typeof settings.name !== 'string' || settings.name.trim() === '') {
+    checkOptions('HybridSearchAdapter', settings, [
+      'name',
+      'keyword',
+      'vector',
+      'rrfK',
+      'candidates',
+      'keywordWeight',
+      'vectorWeight',
+      'batchSize',
+    ]);
+    if (typeof settings?.name !== 'string' || settings.name.trim() === '') {
       throw new RagConfigError({
         message: 'HybridSearchAdapter needs a non-empty `name` (the adapter_name RAG configs use).',
         field: 'name',
@@ -94,6 +112,13 @@ export class HybridSearchAdapter implements SearchAdapter {
           field,
         });
     }
+    const batchSize = settings.batchSize ?? 100;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new RagConfigError({
+        message: `HybridSearchAdapter batchSize must be a positive integer, got ${String(batchSize)}.`,
+        field: 'batchSize',
+      });
+    }
     if (keywordWeight + vectorWeight === 0) {
       throw new RagConfigError({
         message: 'HybridSearchAdapter needs at least one positive weight.',
@@ -107,11 +132,13 @@ export class HybridSearchAdapter implements SearchAdapter {
     this.#candidates = candidates;
     this.#keywordWeight = keywordWeight;
     this.#vectorWeight = vectorWeight;
+    this.#batchSize = batchSize;
   }
 
   /** Searches both adapters and fuses their rankings; see the class notes for the score. */
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult[]> {
     options.signal?.throwIfAborted();
+    this.#assertOpen();
     const { k, scoreThreshold, filters } = validateSearchOptions(options, this.name);
     const inner: SearchOptions = {
       k: Math.max(k, this.#candidates),
@@ -155,15 +182,25 @@ export class HybridSearchAdapter implements SearchAdapter {
   }
 
   /**
-   * Indexes `documents` in both adapters (keyword first, then vector, with the same
-   * options, so both produce the same chunk ids). Both adapters must be indexable
-   * (`IndexableSearchAdapter`). Progress is reported by each adapter in turn.
+   * Indexes `documents` in both adapters, batch by batch (`batchSize` documents to the
+   * keyword adapter, then to the vector adapter, with the same chunking, so both produce the
+   * same chunk ids). Every document is checked before anything is written; progress is
+   * reported and `signal` checked once per batch, after both adapters have it. Both adapters
+   * must be indexable (`IndexableSearchAdapter`).
    */
   async index(documents: readonly SearchDocument[], options: IndexOptions = {}): Promise<IndexResult> {
     const [keyword, vector] = this.#indexable();
-    const result = await keyword.index(documents, options);
-    await vector.index(documents, options);
-    return result;
+    const chunked = chunkDocuments(documents, options, this.name);
+    const inner: IndexOptions = {
+      ...(options.chunking === undefined ? {} : { chunking: options.chunking }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    };
+    let next = 0;
+    return indexInBatches(chunked, options, this.#batchSize, async (batch) => {
+      const slice = documents.slice(next, (next += batch.length));
+      await keyword.index(slice, inner);
+      await vector.index(slice, inner);
+    });
   }
 
   /** Deletes documents from both adapters; returns how many the keyword adapter held. */
@@ -174,7 +211,17 @@ export class HybridSearchAdapter implements SearchAdapter {
     return deleted;
   }
 
+  /** Ends this adapter's use (later calls fail); its two adapters stay open. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  #assertOpen(): void {
+    throwIfAdapterClosed(this.#closed, this.name, 'HybridSearchAdapter');
+  }
+
   #indexable(): [IndexableSearchAdapter, IndexableSearchAdapter] {
+    this.#assertOpen();
     const isIndexable = (adapter: SearchAdapter): adapter is IndexableSearchAdapter =>
       typeof (adapter as Partial<IndexableSearchAdapter>).index === 'function' &&
       typeof (adapter as Partial<IndexableSearchAdapter>).deleteDocuments === 'function';

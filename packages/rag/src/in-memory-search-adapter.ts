@@ -1,4 +1,4 @@
-import { RagSearchError } from '@dk/spec';
+import { checkOptions } from '@dk/spec';
 import type {
   IndexableSearchAdapter,
   IndexOptions,
@@ -8,11 +8,22 @@ import type {
   SearchOptions,
   SearchResult,
 } from '@dk/spec';
-import { chunkDocuments, indexInBatches } from './chunk-documents.js';
-import { matchesFilters } from './matches-filters.js';
+import {
+  Bm25Scorer,
+  chunkDocuments,
+  compareScoredCandidates,
+  compareScores,
+  defaultBm25B,
+  defaultBm25K1,
+  defaultStopWords,
+  indexInBatches,
+  matchesFilters,
+  throwIfAdapterClosed,
+  tokenize,
+  validateSearchOptions,
+} from '@dk/storage-utils';
+import type { ScoredCandidate } from '@dk/storage-utils';
 import { RagConfigError } from './rag-config-error.js';
-import { defaultStopWords, tokenize } from './tokenize.js';
-import { validateSearchOptions } from './validate-search-options.js';
 
 /** A document added to an {@link InMemorySearchAdapter}. */
 export interface InMemoryDocument {
@@ -57,15 +68,10 @@ interface Posting {
   live: number;
 }
 
-interface Candidate {
-  readonly slot: number;
-  readonly score: number;
-  readonly raw: number;
-}
-
 /**
  * Keyword search over documents held in memory, ranked with BM25 (Okapi, `k1` = 1.2,
- * `b` = 0.75, idf = ln(1 + (N − df + 0.5) / (df + 0.5))).
+ * `b` = 0.75, idf = ln(1 + (N − df + 0.5) / (df + 0.5))), scored by `Bm25Scorer` of
+ * `@dk/storage-utils` like the SQLite and PostgreSQL adapters.
  *
  * Scores are normalised to 0–1 independently of the other results, so a `score_threshold`
  * keeps its meaning as the corpus grows: for each distinct query term the BM25
@@ -98,22 +104,27 @@ export class InMemorySearchAdapter implements IndexableSearchAdapter {
   /** Chunk ids of each document indexed through {@link index}. */
   readonly #chunksByDocument = new Map<string, readonly string[]>();
 
+  /**
+   * @throws {InvalidOptionsError} for an unknown setting (with the name it most likely meant).
+   * @throws {RagConfigError} for a setting of the wrong type or range.
+   */
   constructor(settings: InMemorySearchAdapterSettings) {
-    if (typeof settings.name !== 'string' || settings.name.trim() === '') {
+    checkOptions('InMemorySearchAdapter', settings, ['name', 'documents', 'k1', 'b', 'stopWords']);
+    if (typeof settings?.name !== 'string' || settings.name.trim() === '') {
       throw new RagConfigError({
         message: 'InMemorySearchAdapter needs a non-empty `name` (the adapter_name RAG configs use).',
         field: 'name',
       });
     }
-    const k1 = settings.k1 ?? 1.2;
-    const b = settings.b ?? 0.75;
-    if (!Number.isFinite(k1) || k1 < 0) {
+    const k1 = settings.k1 ?? defaultBm25K1;
+    const b = settings.b ?? defaultBm25B;
+    if (typeof k1 !== 'number' || !Number.isFinite(k1) || k1 < 0) {
       throw new RagConfigError({
         message: `BM25 k1 must be a finite number ≥ 0, got ${k1}. Leave it unset for 1.2.`,
         field: 'k1',
       });
     }
-    if (!Number.isFinite(b) || b < 0 || b > 1) {
+    if (typeof b !== 'number' || !Number.isFinite(b) || b < 0 || b > 1) {
       throw new RagConfigError({
         message: `BM25 b must be between 0 and 1, got ${b}. Leave it unset for 0.75.`,
         field: 'b',
@@ -122,6 +133,18 @@ export class InMemorySearchAdapter implements IndexableSearchAdapter {
     this.name = settings.name;
     this.#k1 = k1;
     this.#b = b;
+    if (settings.stopWords !== undefined && !(settings.stopWords instanceof Set)) {
+      throw new RagConfigError({
+        message: 'InMemorySearchAdapter `stopWords` must be a Set of words.',
+        field: 'stopWords',
+      });
+    }
+    if (settings.documents !== undefined && !Array.isArray(settings.documents)) {
+      throw new RagConfigError({
+        message: 'InMemorySearchAdapter `documents` must be an array of `{ id, content, metadata? }`.',
+        field: 'documents',
+      });
+    }
     this.#stopWords = settings.stopWords ?? defaultStopWords;
     if (settings.documents) this.add(settings.documents);
   }
@@ -193,13 +216,7 @@ export class InMemorySearchAdapter implements IndexableSearchAdapter {
   /** Ranks the indexed documents against `query`; see the class notes for the score. */
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult[]> {
     options.signal?.throwIfAborted();
-    if (this.#closed) {
-      throw new RagSearchError({
-        message: `Search adapter "${this.name}" is closed. Create a new InMemorySearchAdapter.`,
-        adapterName: this.name,
-        code: 'RAG_ADAPTER_CLOSED',
-      });
-    }
+    throwIfAdapterClosed(this.#closed, this.name, 'InMemorySearchAdapter');
     const { k, scoreThreshold, filters } = validateSearchOptions(options, this.name);
     return this.#rank(query, k, scoreThreshold, filters);
   }
@@ -238,13 +255,7 @@ export class InMemorySearchAdapter implements IndexableSearchAdapter {
   }
 
   #throwIfClosed(): void {
-    if (this.#closed) {
-      throw new RagSearchError({
-        message: `Search adapter "${this.name}" is closed. Create a new InMemorySearchAdapter.`,
-        adapterName: this.name,
-        code: 'RAG_ADAPTER_CLOSED',
-      });
-    }
+    throwIfAdapterClosed(this.#closed, this.name, 'InMemorySearchAdapter');
   }
 
   /** Drops every document; later searches fail. Idempotent. */
@@ -291,16 +302,16 @@ export class InMemorySearchAdapter implements IndexableSearchAdapter {
     const epoch = ++this.#epoch;
     const touched: number[] = [];
     const slots = this.#slots;
-    const averageLength = this.#totalLength / count || 1;
-    const k1 = this.#k1;
-    const lengthWeight = (k1 * this.#b) / averageLength;
-    const lengthBase = k1 * (1 - this.#b);
-    let idfTotal = 0;
-    for (const term of terms) {
-      const posting = this.#postings.get(term);
-      const documentFrequency = posting?.live ?? 0;
-      const idf = Math.log(1 + (count - documentFrequency + 0.5) / (documentFrequency + 0.5));
-      idfTotal += idf;
+    const postings = terms.map((term) => this.#postings.get(term));
+    const scorer = new Bm25Scorer({
+      documentCount: count,
+      averageLength: this.#totalLength / count,
+      documentFrequencies: postings.map((posting) => posting?.live ?? 0),
+      k1: this.#k1,
+      b: this.#b,
+    });
+    for (let term = 0; term < postings.length; term++) {
+      const posting = postings[term];
       if (!posting) continue;
       const postingSlots = posting.slots;
       const frequencies = posting.frequencies;
@@ -308,16 +319,13 @@ export class InMemorySearchAdapter implements IndexableSearchAdapter {
         const slot = postingSlots[index]!;
         const document = slots[slot];
         if (document === undefined) continue;
-        const frequency = frequencies[index]!;
-        const factor = (frequency * (k1 + 1)) / (frequency + lengthBase + lengthWeight * document.length);
         if (seen[slot] !== epoch) {
           seen[slot] = epoch;
           raw[slot] = 0;
           capped[slot] = 0;
           touched.push(slot);
         }
-        raw[slot]! += idf * factor;
-        capped[slot]! += idf * (factor < 1 ? factor : 1);
+        scorer.accumulate(raw, capped, slot, term, frequencies[index]!, document.length);
       }
     }
     if (this.#epoch > 0x3fff_ffff) {
@@ -325,22 +333,22 @@ export class InMemorySearchAdapter implements IndexableSearchAdapter {
       this.#epoch = 0;
     }
     // Keep the best k in a small sorted array: k is small, candidates can be many.
-    const best: Candidate[] = [];
-    const better = (left: Candidate, right: Candidate) =>
-      left.score - right.score || left.raw - right.raw || right.slot - left.slot;
+    const best: ScoredCandidate<number>[] = [];
     for (const slot of touched) {
-      const score = idfTotal > 0 ? Math.min(1, capped[slot]! / idfTotal) : 0;
+      const score = scorer.score(capped[slot]!);
       if (scoreThreshold !== undefined && score < scoreThreshold) continue;
-      const candidate: Candidate = { slot, score, raw: raw[slot]! };
-      if (best.length === k && better(candidate, best[k - 1]!) <= 0) continue;
+      const rawScore = raw[slot]!;
+      // Most candidates do not make the top k: test them without allocating.
+      if (best.length === k && compareScores(score, rawScore, slot, best[k - 1]!) >= 0) continue;
       if (filters && !matchesFilters(slots[slot]!.metadata, filters)) continue;
+      const candidate: ScoredCandidate<number> = { key: slot, score, raw: rawScore, order: slot };
       let position = best.length === k ? k - 1 : best.length;
-      while (position > 0 && better(candidate, best[position - 1]!) > 0) position--;
+      while (position > 0 && compareScoredCandidates(candidate, best[position - 1]!) < 0) position--;
       best.splice(position, 0, candidate);
       if (best.length > k) best.pop();
     }
-    return best.map(({ slot, score }) => {
-      const document = slots[slot]!;
+    return best.map(({ key, score }) => {
+      const document = slots[key]!;
       return { id: document.id, content: document.content, score, metadata: { ...document.metadata } };
     });
   }

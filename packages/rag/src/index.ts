@@ -16,16 +16,29 @@ export type { FormatRagContentOptions } from './format-rag-content.js';
 export { InMemorySearchAdapter } from './in-memory-search-adapter.js';
 export type { InMemoryDocument, InMemorySearchAdapterSettings } from './in-memory-search-adapter.js';
 export { makeVariablesOptional } from './make-variables-optional.js';
-export { matchesFilters } from './matches-filters.js';
 export { runRagSearches } from './run-rag-searches.js';
 export type { RagFailurePolicy, RagOutcome, RagSearchRequest, RunRagSearchesOptions } from './run-rag-searches.js';
-export { tokenize, defaultStopWords } from './tokenize.js';
-export { validateSearchOptions, defaultSearchK } from './validate-search-options.js';
-export type { ValidatedSearchOptions } from './validate-search-options.js';
-export { chunkText, defaultChunkMaxChars, defaultChunkOverlapChars, resolveChunkingOptions } from './chunk-text.js';
-export type { ResolvedChunkingOptions } from './chunk-text.js';
-export { chunkDocuments, chunkId, indexInBatches } from './chunk-documents.js';
-export type { ChunkedDocument, DocumentChunk } from './chunk-documents.js';
+// Defined in @dk/storage-utils (shared with the SQL adapters); re-exported for adapter authors.
+export {
+  chunkDocuments,
+  chunkId,
+  chunkText,
+  defaultChunkMaxChars,
+  defaultChunkOverlapChars,
+  defaultSearchK,
+  defaultStopWords,
+  indexInBatches,
+  matchesFilters,
+  resolveChunkingOptions,
+  tokenize,
+  validateSearchOptions,
+} from '@dk/storage-utils';
+export type {
+  ChunkedDocument,
+  DocumentChunk,
+  ResolvedChunkingOptions,
+  ValidatedSearchOptions,
+} from '@dk/storage-utils';
 export { CachedEmbeddingModel, MemoryEmbeddingCache, hashEmbeddingText } from './embedding-cache.js';
 export type { CachedEmbeddingModelSettings, MemoryEmbeddingCacheSettings } from './embedding-cache.js';
 export { VectorSearchAdapter } from './vector-search-adapter.js';

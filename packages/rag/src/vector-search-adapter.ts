@@ -1,4 +1,4 @@
-import { RagSearchError } from '@dk/spec';
+import { checkOptions, RagSearchError } from '@dk/spec';
 import type {
   EmbeddingModel,
   IndexableSearchAdapter,
@@ -8,10 +8,14 @@ import type {
   SearchOptions,
   SearchResult,
 } from '@dk/spec';
-import { chunkDocuments, indexInBatches } from './chunk-documents.js';
-import { matchesFilters } from './matches-filters.js';
+import {
+  chunkDocuments,
+  indexInBatches,
+  matchesFilters,
+  throwIfAdapterClosed,
+  validateSearchOptions,
+} from '@dk/storage-utils';
 import { RagConfigError } from './rag-config-error.js';
-import { validateSearchOptions } from './validate-search-options.js';
 
 /** A document added to a {@link VectorSearchAdapter}. */
 export interface VectorDocument {
@@ -80,8 +84,13 @@ export class VectorSearchAdapter implements IndexableSearchAdapter {
   #dimensions: number | undefined;
   #closed = false;
 
+  /**
+   * @throws {InvalidOptionsError} for an unknown setting (with the name it most likely meant).
+   * @throws {RagConfigError} for a setting of the wrong type or range.
+   */
   constructor(settings: VectorSearchAdapterSettings) {
-    if (typeof settings.name !== 'string' || settings.name.trim() === '') {
+    checkOptions('VectorSearchAdapter', settings, ['name', 'embeddingModel', 'batchSize']);
+    if (typeof settings?.name !== 'string' || settings.name.trim() === '') {
       throw new RagConfigError({
         message: 'VectorSearchAdapter needs a non-empty `name` (the adapter_name RAG configs use).',
         field: 'name',
@@ -293,12 +302,6 @@ export class VectorSearchAdapter implements IndexableSearchAdapter {
   }
 
   #assertOpen(): void {
-    if (this.#closed) {
-      throw new RagSearchError({
-        message: `Search adapter "${this.name}" is closed. Create a new VectorSearchAdapter.`,
-        adapterName: this.name,
-        code: 'RAG_ADAPTER_CLOSED',
-      });
-    }
+    throwIfAdapterClosed(this.#closed, this.name, 'VectorSearchAdapter');
   }
 }

@@ -8,6 +8,7 @@ import { InvalidFilterError } from './invalid-filter-error.js';
 import { InvalidNodeError } from './invalid-node-error.js';
 import { NodeNotFoundError } from './node-not-found-error.js';
 import { StoreClosedError } from './store-closed-error.js';
+import { StoreUnavailableError } from './store-unavailable-error.js';
 
 describe('conversation store errors', () => {
   const cases = [
@@ -42,7 +43,17 @@ describe('conversation store errors', () => {
         cause: new Error('x'),
       }),
       'STORE_FAILURE',
-      { provider: 'sqlite', operation: 'load' },
+      { provider: 'sqlite', operation: 'load', isRetryable: false },
+    ],
+    [
+      new StoreUnavailableError({
+        provider: 'postgres',
+        operation: 'appendNode',
+        detail: 'connection terminated',
+        cause: new Error('x'),
+      }),
+      'STORE_UNAVAILABLE',
+      { provider: 'postgres', operation: 'appendNode', isRetryable: true },
     ],
   ] as const;
 
@@ -53,6 +64,14 @@ describe('conversation store errors', () => {
     expect(DkError.isInstance(error)).toBe(true);
     expect((error.constructor as typeof DkError).isInstance(error)).toBe(true);
     expect(error.toJSON()).toMatchObject({ code, ...fields });
+  });
+
+  it('marks a transient store failure retryable and keeps it a ConversationStoreError', () => {
+    const error = new StoreUnavailableError({ provider: 'postgres', operation: 'appendNode', detail: 'reset' });
+    expect(ConversationStoreError.isInstance(error)).toBe(true);
+    expect(error.isRetryable).toBe(true);
+    expect(error.message).toMatch(/retry/);
+    expect(new ConversationStoreError({ provider: 'sqlite', operation: 'x', detail: 'y' }).isRetryable).toBe(false);
   });
 
   it('tells errors apart with isInstance', () => {

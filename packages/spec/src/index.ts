@@ -58,6 +58,8 @@ export { ConversationConflictError } from './conversation-conflict-error.js';
 export { ConversationExistsError } from './conversation-exists-error.js';
 export { ConversationNotFoundError } from './conversation-not-found-error.js';
 export { ConversationStoreError } from './conversation-store-error.js';
+export type { ConversationStoreErrorOptions } from './conversation-store-error.js';
+export { StoreUnavailableError } from './store-unavailable-error.js';
 export { InvalidFilterError } from './invalid-filter-error.js';
 export { InvalidNodeError } from './invalid-node-error.js';
 export { NodeNotFoundError } from './node-not-found-error.js';

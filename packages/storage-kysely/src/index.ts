@@ -1,5 +1,9 @@
-export { KyselyConversationStore } from './kysely-conversation-store.js';
-export type { KyselyConversationStoreOptions, MigrationResult } from './kysely-conversation-store.js';
+export { KyselyConversationStore, sqlStoreOptions, sqlStoreSettingNames } from './kysely-conversation-store.js';
+export type { KyselyConversationStoreOptions, SqlStoreSettings } from './kysely-conversation-store.js';
+export { SqlConnection } from './sql-connection.js';
+export type { SqlConnectionOptions } from './sql-connection.js';
+export { migrateSchema } from './migrate-schema.js';
+export type { MigrationResult } from './migrate-schema.js';
 export type {
   KyselyStoreDialect,
   StoreDatabase,
@@ -8,8 +12,4 @@ export type {
   StoreTable,
 } from './kysely-store-dialect.js';
 export { nodeKey } from './node-key.js';
-export { StoreSettingsError } from './store-settings-error.js';
-export { scoreCandidates } from './search-scoring.js';
-export type { ScoredCandidate, ScoringCandidate, ScoringInput } from './search-scoring.js';
-export { pickResults } from './search-results.js';
-export type { StoredChunkRow } from './search-results.js';
+export { StoreSettingsError } from '@dk/storage-utils';

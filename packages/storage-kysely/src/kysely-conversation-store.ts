@@ -3,15 +3,12 @@ import {
   ConversationConflictError,
   ConversationExistsError,
   ConversationNotFoundError,
-  ConversationStoreError,
-  DkError,
-  InvalidFilterError,
   InvalidNodeError,
   NodeNotFoundError,
-  StoreClosedError,
 } from '@dk/spec';
 import type {
   AppendNodeOptions,
+  DkError,
   AppendNodeResult,
   ConversationFilter,
   ConversationNode,
@@ -28,8 +25,9 @@ import type {
 } from '@dk/spec';
 import {
   checkConversationId,
+  checkSettings,
   childNodeId,
-  encodePageCursor,
+  defaultDrainTimeoutMs,
   isNodeId,
   materializeNode,
   materializeRecord,
@@ -37,81 +35,59 @@ import {
   normalizeFilter,
   normalizeListOptions,
   normalizeNewNode,
+  OperationGate,
   serializeMetadata,
-} from '@dk/storage-memory/store-kit';
-import type { NormalizedFilter, NormalizedListOptions } from '@dk/storage-memory/store-kit';
+} from '@dk/storage-utils';
 import { sql } from 'kysely';
-import type { RawBuilder, SqlBool } from 'kysely';
-import type { KyselyStoreDialect, StoreExecutor } from './kysely-store-dialect.js';
+import type { SettingsChecker } from '@dk/storage-utils';
+import type { RawBuilder } from 'kysely';
+import type { KyselyStoreDialect, StoreExecutor, StoreTable } from './kysely-store-dialect.js';
+import type { MigrationResult } from './migrate-schema.js';
 import { nodeKey } from './node-key.js';
+import { SqlConnection } from './sql-connection.js';
+import { filterCondition, readPage } from './store-page-query.js';
+import { conversationColumns, nodeColumns, toNode, toRecord } from './store-rows.js';
+import type { ConversationRow, Count, NodeRow } from './store-rows.js';
+import { toStoreError } from './to-store-error.js';
 
 /** Options of {@link KyselyConversationStore}; provider packages build them from their settings. */
-export interface KyselyConversationStoreOptions {
-  /** The Kysely instance to run statements on. */
-  readonly db: StoreExecutor;
-  /** The provider's SQL differences. */
-  readonly dialect: KyselyStoreDialect;
-  /** Run pending migrations before the first operation. Default `true`. */
+export interface KyselyConversationStoreOptions extends SqlStoreSettings {
+  /** The database (Kysely instance, dialect, migration runner) the store runs on. */
+  readonly connection: SqlConnection;
+}
+
+/** The settings every SQL store accepts besides its connection settings. */
+export interface SqlStoreSettings {
+  /** Run pending schema migrations before the first operation. Default `true`. */
   readonly autoMigrate?: boolean;
   /** Generator of conversation ids when `create` gets none. Default `crypto.randomUUID`. */
   readonly generateId?: () => string;
-  /** Releases clients the store created (not injected ones); called once by `close()`. */
-  readonly release?: () => Promise<void>;
+  /** Longest `close()` waits for running operations before closing the connection, in ms. Default 10,000. */
+  readonly drainTimeoutMs?: number;
 }
 
-/** Result of {@link KyselyConversationStore.migrate}. */
-export interface MigrationResult {
-  /** Schema version before the call (0 for an empty database). */
-  readonly fromVersion: number;
-  /** Schema version after the call. */
-  readonly toVersion: number;
-}
+/** The names of {@link SqlStoreSettings}, for `checkSettings`. */
+export const sqlStoreSettingNames = ['autoMigrate', 'generateId', 'drainTimeoutMs'] as const;
 
-type Count = number | string | bigint;
-
-interface ConversationRow {
-  readonly id: string;
-  readonly metadata: string;
-  readonly current_node_id: string | null;
-  readonly version: Count;
-  readonly node_count: Count;
-  readonly created_at: Count;
-  readonly updated_at: Count;
-}
-
-interface NodeRow {
-  readonly seq: Count;
-  readonly parent_seq: Count | null;
-  readonly position: Count;
-  readonly role: ConversationNode['role'];
-  readonly content: string;
-  readonly name: string | null;
-  readonly tool_call_id: string | null;
-  readonly tool_calls: string | null;
-  readonly metadata: string;
-  readonly prompt_name: string | null;
-  readonly branch_name: string | null;
-  readonly created_at: Count;
-}
-
-const sortColumns = { createdAt: 'created_at', updatedAt: 'updated_at', id: 'id' } as const;
-
-function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error).slice(0, 300);
-  const code = (error as { code?: unknown }).code;
-  return `${typeof code === 'string' ? `${code}: ` : ''}${error.message}`.slice(0, 300);
-}
-
-function toRecord(row: ConversationRow): ConversationRecord {
-  return materializeRecord({
-    id: row.id,
-    metadataJson: row.metadata,
-    currentNodeId: row.current_node_id,
-    version: Number(row.version),
-    nodeCount: Number(row.node_count),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  });
+/**
+ * The store options of a backend store's settings, their types checked by `check` (so errors
+ * name the backend's class).
+ */
+export function sqlStoreOptions(
+  connection: SqlConnection,
+  settings: SqlStoreSettings,
+  check: SettingsChecker,
+): KyselyConversationStoreOptions {
+  const generateId = check.callback<() => string>('generateId', settings.generateId);
+  return {
+    connection,
+    autoMigrate: check.boolean('autoMigrate', settings.autoMigrate, true),
+    ...(generateId === undefined ? {} : { generateId }),
+    drainTimeoutMs: check.integer('drainTimeoutMs', settings.drainTimeoutMs, {
+      min: 0,
+      fallback: defaultDrainTimeoutMs,
+    }),
+  };
 }
 
 /**
@@ -128,139 +104,66 @@ export class KyselyConversationStore implements ConversationStore {
   readonly specificationVersion = 'v1' as const;
   readonly provider: string;
 
+  readonly #connection: SqlConnection;
   readonly #db: StoreExecutor;
   readonly #dialect: KyselyStoreDialect;
   readonly #autoMigrate: boolean;
   readonly #generateId: () => string;
-  readonly #release: (() => Promise<void>) | undefined;
-  #ready: Promise<void> | undefined;
-  #closed = false;
+  readonly #gate: OperationGate;
   #closing: Promise<void> | undefined;
 
+  /**
+   * @throws {InvalidOptionsError} for an unknown option (with the name it most likely meant).
+   * @throws {StoreSettingsError} for an option of the wrong type.
+   */
   constructor(options: KyselyConversationStoreOptions) {
-    this.#db = options.db;
-    this.#dialect = options.dialect;
-    this.provider = options.dialect.provider;
-    this.#autoMigrate = options.autoMigrate ?? true;
-    this.#generateId = options.generateId ?? randomUUID;
-    this.#release = options.release;
+    const provider = options?.connection?.provider ?? 'sql';
+    const check = checkSettings({ provider, component: 'KyselyConversationStore' }, options, [
+      'connection',
+      ...sqlStoreSettingNames,
+    ]);
+    if (!(options.connection instanceof SqlConnection)) {
+      throw check.fail('connection', 'must be a SqlConnection (backend packages create one from their settings).');
+    }
+    const { connection, autoMigrate, generateId, drainTimeoutMs } = sqlStoreOptions(options.connection, options, check);
+    this.#connection = connection;
+    this.#db = connection.db;
+    this.#dialect = connection.dialect;
+    this.provider = provider;
+    this.#autoMigrate = autoMigrate ?? true;
+    this.#generateId = generateId ?? randomUUID;
+    this.#gate = new OperationGate({ provider, ...(drainTimeoutMs === undefined ? {} : { drainTimeoutMs }) });
   }
 
   /** The newest schema version this store knows. */
   get latestSchemaVersion(): number {
-    return this.#dialect.migrations.at(-1)?.version ?? 0;
+    return this.#connection.latestSchemaVersion;
   }
 
-  #table(name: Parameters<KyselyStoreDialect['table']>[0]): RawBuilder<unknown> {
+  #table(name: StoreTable): RawBuilder<unknown> {
     return this.#dialect.table(name);
   }
 
-  #open(operation: string): void {
-    if (this.#closed) throw new StoreClosedError({ provider: this.provider, operation });
-  }
-
   async #run<T>(operation: string, work: () => Promise<T>, { migrate = true } = {}): Promise<T> {
-    this.#open(operation);
-    try {
-      if (migrate && this.#autoMigrate) {
-        this.#ready ??= this.migrate().then(
-          () => undefined,
-          (error: unknown) => {
-            this.#ready = undefined;
-            throw error;
-          },
-        );
-        await this.#ready;
+    return this.#gate.run(operation, async () => {
+      try {
+        if (migrate && this.#autoMigrate) await this.#connection.ensureMigrated();
+        return await work();
+      } catch (error) {
+        throw toStoreError(error, this.#dialect, operation);
       }
-      return await work();
-    } catch (error) {
-      if (DkError.isInstance(error)) throw error;
-      throw new ConversationStoreError({
-        provider: this.provider,
-        operation,
-        detail: describeError(error),
-        cause: error,
-      });
-    }
+    });
   }
 
   /**
-   * Applies pending schema migrations (numbered, recorded in `dk_schema_migrations`),
-   * serialised across processes. Runs automatically before the first operation unless
-   * `autoMigrate: false`.
+   * Applies pending schema migrations (numbered, recorded in `dk_schema_migrations`; one list
+   * for everything the backend stores: conversations, search, embedding cache), serialised
+   * across processes. Runs automatically before the first operation unless `autoMigrate: false`.
    *
    * @param targetVersion - stop at this version (default: the latest).
    */
   async migrate({ targetVersion }: { readonly targetVersion?: number } = {}): Promise<MigrationResult> {
-    const latest = this.latestSchemaVersion;
-    const target = targetVersion ?? latest;
-    if (!Number.isInteger(target) || target < 0 || target > latest) {
-      throw new InvalidFilterError({ field: 'targetVersion', reason: `must be an integer from 0 to ${latest}.` });
-    }
-    return this.#run(
-      'migrate',
-      () =>
-        this.#dialect.writeTransaction(this.#db, async (executor) => {
-          await this.#dialect.lockForMigration(executor);
-          await sql`CREATE TABLE IF NOT EXISTS ${this.#table('dk_schema_migrations')} (
-            version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`.execute(executor);
-          const { rows } = await sql<{
-            version: Count | null;
-          }>`SELECT max(version) AS version FROM ${this.#table('dk_schema_migrations')}`.execute(executor);
-          const fromVersion = Number(rows[0]?.version ?? 0);
-          if (fromVersion > latest) {
-            throw new ConversationStoreError({
-              provider: this.provider,
-              operation: 'migrate',
-              detail: `the database is at schema version ${fromVersion}, newer than the ${latest} this package knows; upgrade the @dk/storage-${this.provider} package`,
-            });
-          }
-          for (const migration of this.#dialect.migrations) {
-            if (migration.version <= fromVersion || migration.version > target) continue;
-            await migration.up(executor);
-            await sql`INSERT INTO ${this.#table('dk_schema_migrations')} (version, name, applied_at)
-              VALUES (${migration.version}, ${migration.name}, ${Date.now()})`.execute(executor);
-          }
-          return { fromVersion, toVersion: Math.max(fromVersion, target) };
-        }),
-      { migrate: false },
-    );
-  }
-
-  /** The conversation columns, qualified by `alias` (unqualified when `null`, e.g. in RETURNING). */
-  #conversationColumns(alias: string | null): RawBuilder<unknown> {
-    const qualify = (name: string) => (alias === null ? name : `${alias}.${name}`);
-    const column = (name: string) => sql.ref(qualify(name));
-    return sql`${column('id')} AS id, ${this.#dialect.jsonText(qualify('metadata'))} AS metadata,
-      ${column('current_node_id')} AS current_node_id, ${column('version')} AS version,
-      ${column('node_count')} AS node_count, ${column('created_at')} AS created_at, ${column('updated_at')} AS updated_at`;
-  }
-
-  #nodeColumns(alias: string): RawBuilder<unknown> {
-    const column = (name: string) => sql.ref(`${alias}.${name}`);
-    return sql`${column('seq')} AS seq, ${column('parent_seq')} AS parent_seq, ${column('position')} AS position,
-      ${column('role')} AS role, ${column('content')} AS content, ${column('name')} AS name,
-      ${column('tool_call_id')} AS tool_call_id, ${this.#dialect.jsonText(`${alias}.tool_calls`)} AS tool_calls,
-      ${this.#dialect.jsonText(`${alias}.metadata`)} AS metadata, ${column('prompt_name')} AS prompt_name,
-      ${column('branch_name')} AS branch_name, ${column('created_at')} AS created_at`;
-  }
-
-  #toNode(conversationId: string, id: string, parentId: string | null, row: NodeRow): ConversationNode {
-    return materializeNode({
-      conversationId,
-      id,
-      parentId,
-      position: Number(row.position),
-      role: row.role,
-      content: row.content,
-      name: row.name,
-      toolCallId: row.tool_call_id,
-      promptName: row.prompt_name,
-      branchName: row.branch_name,
-      toolCallsJson: row.tool_calls,
-      metadataJson: row.metadata,
-      createdAt: Number(row.created_at),
-    });
+    return this.#run('migrate', () => this.#connection.migrate({ targetVersion }), { migrate: false });
   }
 
   async #readConversation(
@@ -268,7 +171,7 @@ export class KyselyConversationStore implements ConversationStore {
     conversationId: string,
     lock = false,
   ): Promise<ConversationRow | undefined> {
-    const { rows } = await sql<ConversationRow>`SELECT ${this.#conversationColumns('c')}
+    const { rows } = await sql<ConversationRow>`SELECT ${conversationColumns(this.#dialect, 'c')}
       FROM ${this.#table('dk_conversations')} c WHERE c.id = ${conversationId} ${lock ? this.#dialect.forUpdate : sql``}`.execute(
       executor,
     );
@@ -277,7 +180,7 @@ export class KyselyConversationStore implements ConversationStore {
 
   async #readNode(executor: StoreExecutor, conversationId: string, nodeId: string): Promise<NodeRow | undefined> {
     if (!isNodeId(nodeId)) return undefined;
-    const { rows } = await sql<NodeRow>`SELECT ${this.#nodeColumns('n')} FROM ${this.#table('dk_nodes')} n
+    const { rows } = await sql<NodeRow>`SELECT ${nodeColumns(this.#dialect, 'n')} FROM ${this.#table('dk_nodes')} n
       WHERE n.conversation_id = ${conversationId} AND n.node_key = ${nodeKey(nodeId)}`.execute(executor);
     return rows[0];
   }
@@ -327,7 +230,8 @@ export class KyselyConversationStore implements ConversationStore {
         .execute(async (executor) => {
           const conversation = await this.#readConversation(executor, conversationId);
           if (conversation === undefined) return undefined;
-          const { rows } = await sql<NodeRow>`SELECT ${this.#nodeColumns('n')} FROM ${this.#table('dk_nodes')} n
+          const { rows } =
+            await sql<NodeRow>`SELECT ${nodeColumns(this.#dialect, 'n')} FROM ${this.#table('dk_nodes')} n
             WHERE n.conversation_id = ${conversationId} ORDER BY n.seq`.execute(executor);
           const ids = new Map<string, string>();
           const nodes = rows.map((row) => {
@@ -335,7 +239,7 @@ export class KyselyConversationStore implements ConversationStore {
             if (parentId === undefined) throw new Error(`node row ${String(row.seq)} has no parent row before it`);
             const id = parentId === null ? '' : childNodeId(parentId, Number(row.position));
             ids.set(String(row.seq), id);
-            return this.#toNode(conversationId, id, parentId, row);
+            return toNode(conversationId, id, parentId, row);
           });
           return { conversation: toRecord(conversation), nodes };
         });
@@ -348,7 +252,7 @@ export class KyselyConversationStore implements ConversationStore {
       const row = await this.#readNode(this.#db, conversationId, nodeId);
       if (row === undefined) return undefined;
       const parentId = nodeId === '' ? null : nodeId.slice(0, Math.max(0, nodeId.lastIndexOf('.')));
-      return this.#toNode(conversationId, nodeId, parentId, row);
+      return toNode(conversationId, nodeId, parentId, row);
     });
   }
 
@@ -362,13 +266,13 @@ export class KyselyConversationStore implements ConversationStore {
           WHERE conversation_id = ${conversationId} AND node_key = ${nodeKey(nodeId)}
           UNION ALL
           SELECT p.seq, p.parent_seq, up.depth + 1 FROM ${this.#table('dk_nodes')} p JOIN up ON p.seq = up.parent_seq)
-        SELECT ${this.#nodeColumns('n')} FROM up JOIN ${this.#table('dk_nodes')} n ON n.seq = up.seq
+        SELECT ${nodeColumns(this.#dialect, 'n')} FROM up JOIN ${this.#table('dk_nodes')} n ON n.seq = up.seq
         ORDER BY up.depth DESC`.execute(this.#db);
       if (rows.length === 0) throw await this.#notFound(conversationId, nodeId);
       let parentId: string | null = null;
       return rows.map((row) => {
         const id: string = parentId === null ? '' : childNodeId(parentId, Number(row.position));
-        const node = this.#toNode(conversationId, id, parentId, row);
+        const node = toNode(conversationId, id, parentId, row);
         parentId = id;
         return node;
       });
@@ -380,9 +284,9 @@ export class KyselyConversationStore implements ConversationStore {
       checkConversationId(conversationId);
       const parent = await this.#readNode(this.#db, conversationId, nodeId);
       if (parent === undefined) throw await this.#notFound(conversationId, nodeId);
-      const { rows } = await sql<NodeRow>`SELECT ${this.#nodeColumns('n')} FROM ${this.#table('dk_nodes')} n
+      const { rows } = await sql<NodeRow>`SELECT ${nodeColumns(this.#dialect, 'n')} FROM ${this.#table('dk_nodes')} n
         WHERE n.parent_seq = ${parent.seq} ORDER BY n.position`.execute(this.#db);
-      return rows.map((row) => this.#toNode(conversationId, childNodeId(nodeId, Number(row.position)), nodeId, row));
+      return rows.map((row) => toNode(conversationId, childNodeId(nodeId, Number(row.position)), nodeId, row));
     });
   }
 
@@ -497,7 +401,7 @@ export class KyselyConversationStore implements ConversationStore {
       if (metadataJson !== undefined) sets.push(sql`metadata = ${this.#dialect.jsonParameter(metadataJson)}`);
       const { rows } = await sql<ConversationRow>`UPDATE ${this.#table('dk_conversations')} SET ${sql.join(sets)}
         WHERE id = ${conversationId} AND version = ${expectedVersion}
-        RETURNING ${this.#conversationColumns(null)}`.execute(this.#db);
+        RETURNING ${conversationColumns(this.#dialect, null)}`.execute(this.#db);
       const updated = rows[0];
       if (updated !== undefined) return toRecord(updated);
       const now = await this.#readConversation(this.#db, conversationId);
@@ -506,67 +410,23 @@ export class KyselyConversationStore implements ConversationStore {
     });
   }
 
-  async #where(filter: NormalizedFilter, ordered: boolean): Promise<RawBuilder<SqlBool>> {
-    const conditions: RawBuilder<SqlBool>[] = [];
-    if (filter.metadata.length > 0) {
-      conditions.push(await this.#dialect.metadataCondition(filter.metadata, { executor: this.#db, ordered }));
-    }
-    if (filter.createdAfter !== undefined) conditions.push(sql<SqlBool>`c.created_at >= ${filter.createdAfter}`);
-    if (filter.createdBefore !== undefined) conditions.push(sql<SqlBool>`c.created_at < ${filter.createdBefore}`);
-    if (filter.updatedAfter !== undefined) conditions.push(sql<SqlBool>`c.updated_at >= ${filter.updatedAfter}`);
-    if (filter.updatedBefore !== undefined) conditions.push(sql<SqlBool>`c.updated_at < ${filter.updatedBefore}`);
-    if (filter.tokens !== undefined) conditions.push(this.#dialect.textCondition(filter.tokens));
-    return conditions.length === 0 ? sql<SqlBool>`1 = 1` : sql<SqlBool>`${sql.join(conditions, sql` AND `)}`;
-  }
-
-  async #page(options: NormalizedListOptions): Promise<ConversationPage> {
-    const { filter, sortBy, sortOrder, limit, offset, cursor } = options;
-    const column = sql.ref(`c.${sortColumns[sortBy]}`);
-    const direction = sql.raw(sortOrder === 'asc' ? 'ASC' : 'DESC');
-    const comparison = sql.raw(sortOrder === 'asc' ? '>' : '<');
-    const conditions = [await this.#where(filter, true)];
-    if (cursor !== undefined) {
-      conditions.push(
-        sortBy === 'id'
-          ? sql<SqlBool>`c.id ${comparison} ${cursor.id}`
-          : sql<SqlBool>`(${column}, c.id) ${comparison} (${cursor.value}, ${cursor.id})`,
-      );
-    }
-    const { rows } = await sql<ConversationRow>`SELECT ${this.#conversationColumns('c')}
-      FROM ${this.#table('dk_conversations')} c WHERE ${sql.join(conditions, sql` AND `)}
-      ORDER BY ${column} ${direction}${sortBy === 'id' ? sql`` : sql`, c.id ${direction}`}
-      LIMIT ${limit + 1} OFFSET ${offset}`.execute(this.#db);
-    const items = rows.slice(0, limit).map(toRecord);
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor:
-        rows.length > limit && last !== undefined
-          ? encodePageCursor({
-              sortBy,
-              sortOrder,
-              value: sortBy === 'id' ? last.id : last[sortBy].getTime(),
-              id: last.id,
-            })
-          : null,
-    };
-  }
-
   async list(options?: ListConversationsOptions): Promise<ConversationPage> {
-    return this.#run('list', () => this.#page(normalizeListOptions(options)));
+    return this.#run('list', () => readPage(this.#db, this.#dialect, normalizeListOptions(options)));
   }
 
   async count(options?: ConversationFilter): Promise<number> {
     return this.#run('count', async () => {
       const filter = normalizeFilter(options);
       const { rows } = await sql<{ total: Count }>`SELECT count(*) AS total FROM ${this.#table('dk_conversations')} c
-        WHERE ${await this.#where(filter, false)}`.execute(this.#db);
+        WHERE ${await filterCondition(this.#db, this.#dialect, filter, false)}`.execute(this.#db);
       return Number(rows[0]?.total ?? 0);
     });
   }
 
   async search(options: SearchConversationsOptions): Promise<ConversationPage> {
-    return this.#run('search', () => this.#page(normalizeListOptions(options, { requireText: true })));
+    return this.#run('search', () =>
+      readPage(this.#db, this.#dialect, normalizeListOptions(options, { requireText: true })),
+    );
   }
 
   async delete({ conversationId }: ConversationReference): Promise<boolean> {
@@ -583,7 +443,7 @@ export class KyselyConversationStore implements ConversationStore {
     return this.#run('deleteMany', async () => {
       const filter = normalizeFilter(options, { requireCondition: true });
       const result = await sql`DELETE FROM ${this.#table('dk_conversations')} WHERE id IN
-        (SELECT c.id FROM ${this.#table('dk_conversations')} c WHERE ${await this.#where(filter, false)})`.execute(
+        (SELECT c.id FROM ${this.#table('dk_conversations')} c WHERE ${await filterCondition(this.#db, this.#dialect, filter, false)})`.execute(
         this.#db,
       );
       return Number(result.numAffectedRows ?? 0);
@@ -600,14 +460,15 @@ export class KyselyConversationStore implements ConversationStore {
     );
   }
 
+  /**
+   * Refuses new operations at once (`StoreClosedError`), waits for the running ones (at most
+   * `drainTimeoutMs`), then closes the connection if the store opened it. Idempotent.
+   */
   async close(): Promise<void> {
-    if (this.#closing === undefined) {
-      this.#closed = true;
-      this.#closing = (async () => {
-        await this.#ready?.catch(() => undefined);
-        await this.#release?.();
-      })();
-    }
+    this.#closing ??= (async () => {
+      await this.#gate.close();
+      await this.#connection.close();
+    })();
     await this.#closing;
   }
 }

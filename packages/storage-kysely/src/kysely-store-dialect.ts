@@ -1,9 +1,16 @@
 import type { ConversationMetadataValue } from '@dk/spec';
 import type { Kysely, RawBuilder, SqlBool } from 'kysely';
 
-/** The tables of the conversation store schema. */
+/** The tables of a backend's schema: the conversation store's, the search adapters' and the embedding cache's. */
 export type StoreTable =
-  'dk_schema_migrations' | 'dk_conversations' | 'dk_nodes' | 'dk_conversation_metadata' | 'dk_nodes_fts';
+  | 'dk_schema_migrations'
+  | 'dk_conversations'
+  | 'dk_nodes'
+  | 'dk_conversation_metadata'
+  | 'dk_nodes_fts'
+  | 'dk_search_chunks'
+  | 'dk_search_stats'
+  | 'dk_embedding_cache';
 
 /** The store needs no typed tables: every statement is written with Kysely's `sql` tag. */
 export type StoreDatabase = object;
@@ -23,13 +30,21 @@ export interface StoreMigration {
 
 /**
  * What differs between SQL backends. `KyselyConversationStore` writes the shared
- * statements; a provider package supplies one of these.
+ * statements and `migrateSchema` runs the migrations; a provider package supplies one of these.
  */
 export interface KyselyStoreDialect {
   /** Backend name for errors and logs, e.g. `sqlite`. */
   readonly provider: string;
-  /** The provider's schema migrations, in version order. */
+  /**
+   * The backend's one numbered migration list, in version order: the conversation store's
+   * tables and those of every other component sharing the database (search, caches).
+   */
   readonly migrations: readonly StoreMigration[];
+  /**
+   * True for a driver error that is transient (connection lost or refused, database busy):
+   * the store reports it as a retryable `StoreUnavailableError`. Default: none is.
+   */
+  isTransientError?(error: unknown): boolean;
   /** A (schema-qualified) reference to a store table. */
   table(name: StoreTable): RawBuilder<unknown>;
   /**

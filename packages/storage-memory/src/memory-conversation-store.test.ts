@@ -1,9 +1,43 @@
+import { InvalidFilterError, InvalidOptionsError } from '@dk/spec';
+import type { ConversationFilter, ConversationStore } from '@dk/spec';
+import { StoreSettingsError } from '@dk/storage-utils';
 import { runConversationStoreConformance } from '@dk/test-kit';
 import { describe, expect, it } from 'vitest';
 import { createMemoryConversationStore } from './create-memory-conversation-store.js';
 import { MemoryConversationStore } from './memory-conversation-store.js';
 
 runConversationStoreConformance('memory', { createStore: () => createMemoryConversationStore() });
+
+/**
+ * The memory store with text search switched off, as a backend without it would be: text
+ * conditions are refused. It shows the suite's `textSearch: false` capability at work.
+ */
+function withoutTextSearch(store: MemoryConversationStore): ConversationStore {
+  const refuseText = (options: ConversationFilter | undefined) => {
+    if (options?.text !== undefined) {
+      throw new InvalidFilterError({ field: 'text', reason: 'is not supported: this store has no text search.' });
+    }
+  };
+  const guarded = new Set(['search', 'list', 'count', 'deleteMany']);
+  return new Proxy(store, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key);
+      if (typeof value !== 'function') return value;
+      if (typeof key === 'string' && guarded.has(key)) {
+        return async (options: ConversationFilter | undefined) => {
+          refuseText(options);
+          return value.call(target, options);
+        };
+      }
+      return value.bind(target);
+    },
+  });
+}
+
+runConversationStoreConformance('memory without text search', {
+  createStore: () => withoutTextSearch(createMemoryConversationStore()),
+  capabilities: { textSearch: false },
+});
 
 describe('MemoryConversationStore', () => {
   it('uses the injected clock and id generator deterministically', async () => {
@@ -65,5 +99,11 @@ describe('MemoryConversationStore', () => {
     expect(await store.getNode({ conversationId: 'deep', nodeId: `${ids[140]!}.x` })).toBeUndefined();
     expect(await store.getNode({ conversationId: 'deep', nodeId: `${ids[140]!}.7` })).toBeUndefined();
     expect(await store.getNode({ conversationId: 'deep', nodeId: `${ids[140]!}.01` })).toBeUndefined();
+  });
+
+  it('checks its settings: unknown names with a did-you-mean, wrong types with StoreSettingsError', () => {
+    expect(() => new MemoryConversationStore({ generate_id: () => 'x' } as never)).toThrow(InvalidOptionsError);
+    expect(() => new MemoryConversationStore({ now: 'today' } as never)).toThrow(StoreSettingsError);
+    expect(() => createMemoryConversationStore('fast' as never)).toThrow(InvalidOptionsError);
   });
 });

@@ -5,7 +5,6 @@ import {
   ConversationNotFoundError,
   InvalidNodeError,
   NodeNotFoundError,
-  StoreClosedError,
 } from '@dk/spec';
 import type {
   AppendNodeOptions,
@@ -23,16 +22,24 @@ import type {
   SearchConversationsOptions,
   UpdateConversationOptions,
 } from '@dk/spec';
-import { compareText } from './compare-text.js';
-import { checkConversationId, normalizeCreateOptions } from './normalize-create-options.js';
-import { normalizeFilter, normalizeListOptions } from './normalize-filter.js';
-import type { NormalizedFilter, NormalizedListOptions } from './normalize-filter.js';
-import { normalizeNewNode, serializeMetadata } from './normalize-new-node.js';
-import { childNodeId, isNodeId } from './node-id.js';
-import { encodePageCursor } from './page-cursor.js';
-import { searchTokens } from './search-tokens.js';
-import { materializeNode, materializeRecord } from './stored-node.js';
-import type { StoredNode, StoredRecord } from './stored-node.js';
+import {
+  checkConversationId,
+  checkSettings,
+  childNodeId,
+  compareText,
+  encodePageCursor,
+  isNodeId,
+  materializeNode,
+  materializeRecord,
+  normalizeCreateOptions,
+  normalizeFilter,
+  normalizeListOptions,
+  normalizeNewNode,
+  OperationGate,
+  searchTokens,
+  serializeMetadata,
+} from '@dk/storage-utils';
+import type { NormalizedFilter, NormalizedListOptions, StoredNode, StoredRecord } from '@dk/storage-utils';
 
 /** Settings of {@link MemoryConversationStore}. */
 export interface MemoryConversationStoreSettings {
@@ -88,15 +95,24 @@ export class MemoryConversationStore implements ConversationStore {
   readonly #conversations = new Map<string, MemoryConversation>();
   readonly #now: () => Date;
   readonly #generateId: () => string;
-  #closed = false;
+  readonly #gate = new OperationGate({ provider: 'memory' });
 
+  /**
+   * @throws {InvalidOptionsError} for an unknown setting (with the name it most likely meant).
+   * @throws {StoreSettingsError} for a setting of the wrong type.
+   */
   constructor(settings: MemoryConversationStoreSettings = {}) {
-    this.#now = settings.now ?? (() => new Date());
-    this.#generateId = settings.generateId ?? randomUUID;
+    const check = checkSettings({ provider: 'memory', component: 'MemoryConversationStore' }, settings, [
+      'now',
+      'generateId',
+    ]);
+    this.#now = check.callback<() => Date>('now', settings?.now) ?? (() => new Date());
+    this.#generateId = check.callback<() => string>('generateId', settings?.generateId) ?? randomUUID;
   }
 
   #open(operation: string): void {
-    if (this.#closed) throw new StoreClosedError({ provider: this.provider, operation });
+    // Every operation runs to completion synchronously, so there is never one to drain.
+    this.#gate.assertOpen(operation);
   }
 
   #timestamp(): number {
@@ -360,8 +376,9 @@ export class MemoryConversationStore implements ConversationStore {
     this.#open('ping');
   }
 
+  /** Refuses later operations (`StoreClosedError`) and drops every conversation. Idempotent. */
   async close(): Promise<void> {
-    this.#closed = true;
+    await this.#gate.close();
     this.#conversations.clear();
   }
 }

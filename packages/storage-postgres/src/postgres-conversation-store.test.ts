@@ -46,6 +46,12 @@ runConversationStoreConformance('postgres', {
     await truncate.query(`TRUNCATE "${conformanceSchema}".dk_conversations, "${conformanceSchema}".dk_nodes`);
     return created;
   },
+  reopenStore: () =>
+    createPostgresConversationStore({
+      connectionString: postgresTestUrl(),
+      schema: conformanceSchema,
+      maxConnections: 4,
+    }),
 });
 
 const sharedSchema = freshSchema();
@@ -99,7 +105,7 @@ describe.skipIf(skip)('PostgresConversationStore', () => {
       });
       expect(node.id).toBe('0.0');
       expect(await upgraded.count({ text: 'way' })).toBe(1);
-      expect(await upgraded.migrate()).toEqual({ fromVersion: 2, toVersion: 2 });
+      expect(await upgraded.migrate()).toEqual({ fromVersion: 3, toVersion: 3 });
     } finally {
       await upgraded.close();
     }
@@ -110,7 +116,7 @@ describe.skipIf(skip)('PostgresConversationStore', () => {
     const stores = Array.from({ length: 4 }, () => store(schema, { autoMigrate: false }));
     const results = await Promise.all(stores.map((each) => each.migrate()));
     expect(results.filter((result) => result.fromVersion === 0)).toHaveLength(1);
-    expect(results.every((result) => result.toVersion === 2)).toBe(true);
+    expect(results.every((result) => result.toVersion === 3)).toBe(true);
     await Promise.all(stores.map((each) => each.close()));
   });
 
@@ -123,7 +129,11 @@ describe.skipIf(skip)('PostgresConversationStore', () => {
     await pool.query(`DROP TABLE "${schema}".dk_nodes`);
     const error = await injected.load({ conversationId: 'x' }).catch((caught: unknown) => caught);
     expect(ConversationStoreError.isInstance(error)).toBe(true);
-    expect((error as ConversationStoreError).fields).toEqual({ provider: 'postgres', operation: 'load' });
+    expect((error as ConversationStoreError).fields).toEqual({
+      provider: 'postgres',
+      operation: 'load',
+      isRetryable: false,
+    });
     expect((error as Error).message).not.toContain('postgresql://');
     await injected.close();
     expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);

@@ -1,12 +1,13 @@
 import type { StoreMigration, StoreTable } from '@dk/storage-kysely';
 import { sql } from 'kysely';
-import type { RawBuilder } from 'kysely';
 
 /**
- * The PostgreSQL schema, one numbered migration per version, for tables in `schema`.
- * Never edit a released migration; add a new one.
+ * The PostgreSQL schema of everything dk stores in a database (conversations, search
+ * chunks), for tables in `schema`, one numbered migration per version, run by
+ * `migrateSchema`. Never edit a released migration; add a new one.
  */
-export function postgresMigrations(table: (name: StoreTable) => RawBuilder<unknown>): readonly StoreMigration[] {
+export function postgresMigrations(schema: string): readonly StoreMigration[] {
+  const table = (name: StoreTable | 'dk_search_migrations' | 'dk_search_chunks_tsv') => sql.table(`${schema}.${name}`);
   return [
     {
       version: 1,
@@ -65,6 +66,42 @@ export function postgresMigrations(table: (name: StoreTable) => RawBuilder<unkno
         await sql`ALTER TABLE ${table('dk_nodes')} ADD COLUMN content_tsv tsvector
           GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, left(content, 200000))) STORED`.execute(executor);
         await sql`CREATE INDEX dk_nodes_content_tsv ON ${table('dk_nodes')} USING gin (content_tsv)`.execute(executor);
+      },
+    },
+    {
+      version: 3,
+      name: 'search chunks',
+      up: async (executor) => {
+        // Before this version the search adapter created these tables itself (its history in
+        // dk_search_migrations); every statement here keeps such tables and their rows, and
+        // fills in what an older one lacked.
+        await sql`CREATE TABLE IF NOT EXISTS ${table('dk_search_chunks')} (
+          seq bigserial PRIMARY KEY,
+          collection text NOT NULL,
+          chunk_id text NOT NULL,
+          document_id text NOT NULL,
+          chunk_index integer NOT NULL,
+          content text NOT NULL,
+          metadata jsonb NOT NULL,
+          tsv tsvector NOT NULL,
+          token_count integer NOT NULL,
+          UNIQUE (collection, chunk_id))`.execute(executor);
+        await sql`CREATE INDEX IF NOT EXISTS dk_search_chunks_document
+          ON ${table('dk_search_chunks')} (collection, document_id)`.execute(executor);
+        // No pending list: queries read the GIN index alone, and the planner costs it as such.
+        await sql`CREATE INDEX IF NOT EXISTS dk_search_chunks_tsv
+          ON ${table('dk_search_chunks')} USING gin (tsv) WITH (fastupdate = off)`.execute(executor);
+        await sql`ALTER INDEX ${table('dk_search_chunks_tsv')} SET (fastupdate = off)`.execute(executor);
+        // Collection size and total length, kept by every write, so a query reads BM25's
+        // corpus statistics from one row instead of aggregating the collection.
+        await sql`CREATE TABLE IF NOT EXISTS ${table('dk_search_stats')} (
+          collection text PRIMARY KEY,
+          chunk_count bigint NOT NULL,
+          token_total bigint NOT NULL)`.execute(executor);
+        await sql`INSERT INTO ${table('dk_search_stats')} (collection, chunk_count, token_total)
+          SELECT collection, count(*), coalesce(sum(token_count), 0) FROM ${table('dk_search_chunks')} GROUP BY collection
+          ON CONFLICT (collection) DO NOTHING`.execute(executor);
+        await sql`DROP TABLE IF EXISTS ${table('dk_search_migrations')}`.execute(executor);
       },
     },
   ];

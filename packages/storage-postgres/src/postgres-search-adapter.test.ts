@@ -54,6 +54,8 @@ describe.skipIf(skip)('PostgresSearchAdapter', () => {
       [{ language: "english'; DROP" }, 'language'],
       [{ batchSize: 0 }, 'batchSize'],
       [{ pool: undefined }, 'connectionString'],
+      [{ collection: '' }, 'collection'],
+      [{ onConnectionError: () => undefined }, 'onConnectionError'],
     ];
     for (const [extra, setting] of cases) {
       const error = (() => {
@@ -150,18 +152,30 @@ describe.skipIf(skip)('PostgresSearchAdapter', () => {
     expect(new Set(results.map((result) => /version(\d)/.exec(result.content)![1])).size).toBe(1);
   });
 
-  it('creates its own tables next to a conversation store without touching its migrations', async () => {
+  it("shares the store's pool, Kysely instance and migration history in its schema", async () => {
     const shared = randomSchemaName('dk_search_shared');
     try {
       const store = createPostgresConversationStore({ pool, schema: shared });
-      await store.migrate();
       const search = new PostgresSearchAdapter({ name: 'docs', pool, schema: shared });
-      await search.migrate();
-      await search.migrate();
-      expect(await store.migrate()).toEqual({ fromVersion: expect.any(Number), toVersion: expect.any(Number) });
-      const { rows } = await pool.query<{ version: number }>(`SELECT version FROM "${shared}".dk_search_migrations`);
-      expect(rows.map((row) => row.version)).toEqual([1, 2]);
+      expect(await search.migrate()).toEqual({ fromVersion: 0, toVersion: 3 });
+      expect(await store.migrate()).toEqual({ fromVersion: 3, toVersion: 3 });
+      const { rows } = await pool.query<{ table_name: string }>(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
+        [shared],
+      );
+      expect(rows.map((row) => row.table_name)).toEqual([
+        'dk_conversations',
+        'dk_nodes',
+        'dk_schema_migrations',
+        'dk_search_chunks',
+        'dk_search_stats',
+      ]);
+      await search.index([{ id: 'a', content: 'walrus' }], { chunking: false });
+      await store.create({ id: 'c' });
+      expect((await search.search('walrus'))[0]?.id).toBe('a#0');
+      await search.close();
       await store.close();
+      expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
     } finally {
       await dropSchema(shared);
     }

@@ -1,5 +1,3 @@
-import { chunkDocuments, indexInBatches, validateSearchOptions } from '@dk/rag';
-import type { ChunkedDocument, DocumentChunk } from '@dk/rag';
 import { RagSearchError } from '@dk/spec';
 import type {
   IndexableSearchAdapter,
@@ -9,14 +7,28 @@ import type {
   SearchOptions,
   SearchResult,
 } from '@dk/spec';
-import { pickResults, scoreCandidates, StoreSettingsError } from '@dk/storage-kysely';
-import type { ScoringCandidate, StoredChunkRow } from '@dk/storage-kysely';
-import pg from 'pg';
-import type { Pool, PoolClient } from 'pg';
-import { migratePostgresSearch } from './postgres-search-migrations.js';
+import type { MigrationResult, SqlConnection, StoreExecutor, StoreTable } from '@dk/storage-kysely';
+import {
+  checkSettings,
+  chunkDocuments,
+  indexInBatches,
+  pickResults,
+  scoreCandidates,
+  throwIfAdapterClosed,
+  validateSearchOptions,
+} from '@dk/storage-utils';
+import type { ChunkedDocument, DocumentChunk, ScoringCandidate, StoredChunkRow } from '@dk/storage-utils';
+import { sql } from 'kysely';
+import type { RawBuilder } from 'kysely';
+import { openPostgresConnection, postgresConnectionSettingNames } from './open-postgres-connection.js';
+import type { PostgresConnectionSettings } from './open-postgres-connection.js';
 
-/** Settings of {@link PostgresSearchAdapter}: give exactly one of `connectionString` or `pool`. */
-export interface PostgresSearchAdapterSettings {
+/**
+ * Settings of {@link PostgresSearchAdapter}: give exactly one of `connectionString` (the
+ * adapter owns a pool) or `pool` (a `pg.Pool` you own, e.g. the one your conversation store
+ * uses: then both share one Kysely instance and, in the same schema, one migration history).
+ */
+export interface PostgresSearchAdapterSettings extends PostgresConnectionSettings {
   /** The name RAG configs use (`adapter_name`). */
   readonly name: string;
   /**
@@ -24,30 +36,17 @@ export interface PostgresSearchAdapterSettings {
    * sets under different collections. Default: `name`.
    */
   readonly collection?: string;
-  /** Connection URL; the adapter creates (lazily) and owns a `pg.Pool`, ended on `close()`. */
-  readonly connectionString?: string;
-  /** A ready `pg.Pool` the application owns (the adapter never ends it). */
-  readonly pool?: Pool;
-  /** Schema holding the search tables, created by the migrations. Default `public`. */
-  readonly schema?: string;
   /**
    * PostgreSQL text-search configuration used for documents and queries (stemming, stop
    * words), e.g. `english`, `simple`, `german`. Default `english`. Changing it for an
    * existing collection needs a re-index.
    */
   readonly language?: string;
-  /** Size of the pool the adapter creates from `connectionString`. Default 10. */
-  readonly maxConnections?: number;
   /** Documents per write transaction (and per progress report) in `index()`. Default 100. */
   readonly batchSize?: number;
 }
 
-const identifierPattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const languagePattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$/;
-
-function settingsError(setting: string, reason: string): StoreSettingsError {
-  return new StoreSettingsError({ provider: 'postgres search', setting, reason });
-}
 
 /** Quotes a lexeme as a tsquery operand, so no user text is ever read as tsquery syntax. */
 function tsqueryOperand(lexeme: string): string {
@@ -65,10 +64,11 @@ interface HitRow {
 
 /**
  * Keyword search on PostgreSQL full-text search, with ingestion: `index()` chunks documents
- * into `<schema>.dk_search_chunks` (its own migrations, next to the conversation store's
- * tables if they share a schema), each chunk with a `tsvector` in the configured
+ * into `<schema>.dk_search_chunks`, each chunk with a `tsvector` in the configured
  * text-search language and a GIN index that finds the chunks containing the query's
- * lexemes.
+ * lexemes. The tables belong to the backend's one schema (`@dk/storage-postgres`'s numbered
+ * migrations, shared with the conversation store), and every statement runs through Kysely
+ * on the backend's one pool.
  *
  * Ranking is BM25 over the tsvectors' term statistics (lexeme occurrences per chunk, the
  * chunk's indexed length, the collection's size and average length), with scores
@@ -95,77 +95,58 @@ export class PostgresSearchAdapter implements IndexableSearchAdapter {
   /** The text-search configuration. */
   readonly language: string;
 
-  readonly #pool: Pool;
-  readonly #owned: boolean;
+  readonly #connection: SqlConnection;
   readonly #batchSize: number;
-  readonly #table: string;
-  readonly #stats: string;
-  #ready: Promise<void> | undefined;
+  #languageChecked: Promise<void> | undefined;
   #closed = false;
 
+  /**
+   * @throws {InvalidOptionsError} for an unknown setting (with the name it most likely meant).
+   * @throws {StoreSettingsError} for a setting of the wrong type.
+   */
   constructor(settings: PostgresSearchAdapterSettings) {
-    if (typeof settings.name !== 'string' || settings.name.trim() === '') {
-      throw settingsError('name', 'must be a non-empty string (the adapter_name RAG configs use).');
-    }
-    const collection = settings.collection ?? settings.name;
-    if (typeof collection !== 'string' || collection === '')
-      throw settingsError('collection', 'must be a non-empty string.');
-    const schema = settings.schema ?? 'public';
-    if (!identifierPattern.test(schema)) {
-      throw settingsError(
-        'schema',
-        'must be an unquoted identifier: a letter or `_`, then letters, digits or `_` (at most 63).',
-      );
-    }
-    const language = settings.language ?? 'english';
-    if (!languagePattern.test(language)) {
-      throw settingsError(
-        'language',
-        'must name a text-search configuration such as `english` or `simple` (see `\\dF` in psql).',
-      );
-    }
-    const batchSize = settings.batchSize ?? 100;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw settingsError('batchSize', 'must be a positive integer.');
-    const { connectionString, pool } = settings;
-    if ((connectionString === undefined) === (pool === undefined)) {
-      throw settingsError(
-        'connectionString',
-        'give exactly one of `connectionString` (e.g. process.env.DATABASE_URL) or `pool` (a pg.Pool).',
-      );
-    }
-    if (pool !== undefined) {
-      this.#pool = pool;
-      this.#owned = false;
-    } else {
-      if (typeof connectionString !== 'string' || connectionString.length === 0) {
-        throw settingsError('connectionString', 'must be a non-empty postgres:// URL (is DATABASE_URL set?).');
-      }
-      const max = settings.maxConnections ?? 10;
-      if (!Number.isInteger(max) || max < 1) throw settingsError('maxConnections', 'must be a positive integer.');
-      this.#pool = new pg.Pool({ connectionString, max });
-      this.#owned = true;
-    }
-    this.name = settings.name;
-    this.collection = collection;
+    const check = checkSettings({ provider: 'postgres', component: 'PostgresSearchAdapter' }, settings, [
+      ...postgresConnectionSettingNames,
+      'name',
+      'collection',
+      'language',
+      'batchSize',
+    ]);
+    this.name = check.string('name', settings?.name, {
+      reason: 'must be a non-empty string (the adapter_name RAG configs use).',
+    });
+    this.collection = check.string('collection', settings.collection, {
+      fallback: this.name,
+      pattern: /./,
+      reason: 'must be a non-empty string.',
+    });
+    this.language = check.string('language', settings.language, {
+      fallback: 'english',
+      pattern: languagePattern,
+      reason: 'must name a text-search configuration such as `english` or `simple` (see `\\dF` in psql).',
+    });
+    this.#batchSize = check.integer('batchSize', settings.batchSize, { min: 1, fallback: 100 });
+    const { connection, schema } = openPostgresConnection(settings, check);
+    this.#connection = connection;
     this.schema = schema;
-    this.language = language;
-    this.#batchSize = batchSize;
-    this.#table = `"${schema}".dk_search_chunks`;
-    this.#stats = `"${schema}".dk_search_stats`;
   }
 
-  /** Creates the search tables if needed (also done by the first operation). */
-  async migrate(): Promise<void> {
-    await this.#open('RAG_SEARCH_FAILED');
+  /**
+   * Brings the schema (search tables included) to the latest version; also done by the first
+   * operation. The migrations are the backend's one list, shared with the store.
+   */
+  async migrate(): Promise<MigrationResult> {
+    this.#assertOpen();
+    return this.#guard('RAG_SEARCH_FAILED', 'migrate its tables', () => this.#connection.migrate());
   }
 
   /** Chunks and indexes documents; see `IndexableSearchAdapter`. One transaction per batch. */
   async index(documents: readonly SearchDocument[], options: IndexOptions = {}): Promise<IndexResult> {
     options.signal?.throwIfAborted();
     const chunked = chunkDocuments(documents, options, this.name);
-    await this.#open('RAG_INDEX_FAILED');
+    await this.#ready('RAG_INDEX_FAILED');
     return indexInBatches(chunked, options, this.#batchSize, (batch) =>
-      this.#transaction('RAG_INDEX_FAILED', 'index documents', (client) => this.#writeBatch(client, batch)),
+      this.#transaction('RAG_INDEX_FAILED', 'index documents', (executor) => this.#writeBatch(executor, batch)),
     );
   }
 
@@ -178,18 +159,16 @@ export class PostgresSearchAdapter implements IndexableSearchAdapter {
         code: 'RAG_INDEX_INVALID',
       });
     }
-    await this.#open('RAG_INDEX_FAILED');
-    return this.#transaction('RAG_INDEX_FAILED', 'delete documents', async (client) => {
-      await this.#lockDocuments(client, ids);
-      const { rows } = await client.query<{ documents: string; chunks: string; tokens: string }>(
-        `WITH deleted AS (
-           DELETE FROM ${this.#table} WHERE collection = $1 AND document_id = ANY($2::text[]) RETURNING document_id, token_count
-         )
-         SELECT count(DISTINCT document_id) AS documents, count(*) AS chunks, coalesce(sum(token_count), 0) AS tokens FROM deleted`,
-        [this.collection, ids],
-      );
+    await this.#ready('RAG_INDEX_FAILED');
+    return this.#transaction('RAG_INDEX_FAILED', 'delete documents', async (executor) => {
+      await this.#lockDocuments(executor, ids);
+      const { rows } = await sql<{ documents: string; chunks: string; tokens: string }>`WITH deleted AS (
+          DELETE FROM ${this.#table('dk_search_chunks')}
+          WHERE collection = ${this.collection} AND document_id = ANY(${ids}::text[]) RETURNING document_id, token_count)
+        SELECT count(DISTINCT document_id) AS documents, count(*) AS chunks, coalesce(sum(token_count), 0) AS tokens
+        FROM deleted`.execute(executor);
       const deleted = rows[0]!;
-      await this.#updateStats(client, -Number(deleted.chunks), -Number(deleted.tokens));
+      await this.#updateStats(executor, -Number(deleted.chunks), -Number(deleted.tokens));
       return Number(deleted.documents);
     });
   }
@@ -205,67 +184,69 @@ export class PostgresSearchAdapter implements IndexableSearchAdapter {
       });
     }
     const validated = validateSearchOptions(options, this.name);
-    await this.#open('RAG_SEARCH_FAILED');
-    const ranked = await this.#guard('RAG_SEARCH_FAILED', 'search', async () => {
-      const lexemes = await this.#pool.query<{ lexeme: string }>(
-        'SELECT lexeme FROM unnest(to_tsvector($1::regconfig, $2)) ORDER BY lexeme',
-        [this.language, query],
-      );
-      const terms = lexemes.rows.map((row) => row.lexeme);
-      // An abort between the queries surfaces after the guard, as the signal's reason.
-      if (terms.length === 0 || options.signal?.aborted === true) return [];
-      const { rows } = await this.#pool.query<HitRow>(
-        `WITH stats AS (
-           SELECT chunk_count AS count, CASE WHEN chunk_count > 0 THEN token_total::float8 / chunk_count ELSE 0 END AS average
-             FROM ${this.#stats} WHERE collection = $1
-         )
-         SELECT c.seq::text AS seq, c.token_count AS length, u.lexeme, coalesce(array_length(u.positions, 1), 1) AS tf,
-                stats.count, stats.average
-           FROM stats, ${this.#table} AS c
-                -- Only the query's lexemes: mark them with weight A, keep only weight A.
-                CROSS JOIN LATERAL unnest(ts_filter(setweight(c.tsv, 'A', $3::text[]), '{a}')) AS u
-          WHERE c.collection = $1 AND c.tsv @@ $2::tsquery`,
-        [this.collection, terms.map(tsqueryOperand).join(' | '), terms],
-      );
-      const first = rows[0];
-      if (first === undefined) return [];
-      const termIndex = new Map(terms.map((term, index) => [term, index]));
-      const candidates = new Map<string, ScoringCandidate<string>>();
-      for (const row of rows) {
-        let candidate = candidates.get(row.seq);
-        if (candidate === undefined) {
-          candidate = {
-            key: row.seq,
-            order: Number(row.seq),
-            length: row.length,
-            frequencies: new Array<number>(terms.length).fill(0),
-          };
-          candidates.set(row.seq, candidate);
-        }
-        (candidate.frequencies as number[])[termIndex.get(row.lexeme)!] = row.tf;
-      }
-      return scoreCandidates({
-        termCount: terms.length,
-        documentCount: Number(first.count),
-        averageLength: first.average,
-        candidates: [...candidates.values()],
-      });
-    });
-    options.signal?.throwIfAborted();
-    return pickResults(ranked, validated, (keys) =>
-      this.#guard('RAG_SEARCH_FAILED', 'search', async () => {
-        const { rows } = await this.#pool.query<{
-          seq: string;
-          chunk_id: string;
-          content: string;
-          metadata: Record<string, unknown>;
-        }>(`SELECT seq::text AS seq, chunk_id, content, metadata FROM ${this.#table} WHERE seq = ANY($1::bigint[])`, [
-          keys,
-        ]);
-        return new Map<string, StoredChunkRow>(
-          rows.map((row) => [row.seq, { chunkId: row.chunk_id, content: row.content, metadata: row.metadata }]),
-        );
+    await this.#ready('RAG_SEARCH_FAILED');
+    const results = await this.#guard('RAG_SEARCH_FAILED', 'search', () =>
+      // One pooled connection for the statements of a search.
+      this.#connection.db.connection().execute(async (db) => {
+        const ranked = await this.#rank(db, query, options.signal);
+        // An abort between the statements surfaces below, as the signal's reason.
+        if (options.signal?.aborted === true) return [];
+        return pickResults(ranked, validated, (keys) => this.#loadChunks(db, keys));
       }),
+    );
+    options.signal?.throwIfAborted();
+    return results;
+  }
+
+  /** Every chunk of the collection containing a query lexeme, scored and ranked best first. */
+  async #rank(db: StoreExecutor, query: string, signal: AbortSignal | undefined) {
+    const lexemes = await sql<{ lexeme: string }>`SELECT lexeme
+      FROM unnest(to_tsvector(${this.language}::regconfig, ${query})) ORDER BY lexeme`.execute(db);
+    const terms = lexemes.rows.map((row) => row.lexeme);
+    if (terms.length === 0 || signal?.aborted === true) return [];
+    const { rows } = await sql<HitRow>`WITH stats AS (
+        SELECT chunk_count AS count, CASE WHEN chunk_count > 0 THEN token_total::float8 / chunk_count ELSE 0 END AS average
+          FROM ${this.#table('dk_search_stats')} WHERE collection = ${this.collection})
+      SELECT c.seq::text AS seq, c.token_count AS length, u.lexeme, coalesce(array_length(u.positions, 1), 1) AS tf,
+             stats.count, stats.average
+        FROM stats, ${this.#table('dk_search_chunks')} AS c
+             -- Only the query's lexemes: mark them with weight A, keep only weight A.
+             CROSS JOIN LATERAL unnest(ts_filter(setweight(c.tsv, 'A', ${terms}::text[]), '{a}')) AS u
+       WHERE c.collection = ${this.collection} AND c.tsv @@ ${terms.map(tsqueryOperand).join(' | ')}::tsquery`.execute(
+      db,
+    );
+    const first = rows[0];
+    if (first === undefined) return [];
+    const termIndex = new Map(terms.map((term, index) => [term, index]));
+    const candidates = new Map<string, ScoringCandidate<string>>();
+    for (const row of rows) {
+      let candidate = candidates.get(row.seq);
+      if (candidate === undefined) {
+        candidate = {
+          key: row.seq,
+          order: Number(row.seq),
+          length: row.length,
+          frequencies: new Array<number>(terms.length).fill(0),
+        };
+        candidates.set(row.seq, candidate);
+      }
+      (candidate.frequencies as number[])[termIndex.get(row.lexeme)!] = row.tf;
+    }
+    return scoreCandidates({
+      termCount: terms.length,
+      documentCount: Number(first.count),
+      averageLength: first.average,
+      candidates: [...candidates.values()],
+    });
+  }
+
+  /** The chunks with the given sequence numbers, by sequence number. */
+  async #loadChunks(db: StoreExecutor, keys: readonly string[]): Promise<Map<string, StoredChunkRow>> {
+    const { rows } = await sql<{ seq: string; chunk_id: string; content: string; metadata: Record<string, unknown> }>`
+      SELECT seq::text AS seq, chunk_id, content, metadata FROM ${this.#table('dk_search_chunks')}
+      WHERE seq = ANY(${keys}::bigint[])`.execute(db);
+    return new Map(
+      rows.map((row) => [row.seq, { chunkId: row.chunk_id, content: row.content, metadata: row.metadata }]),
     );
   }
 
@@ -273,98 +254,75 @@ export class PostgresSearchAdapter implements IndexableSearchAdapter {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#owned) await this.#pool.end();
+    await this.#connection.close();
   }
 
-  async #writeBatch(client: PoolClient, batch: readonly ChunkedDocument[]): Promise<void> {
+  #table(name: StoreTable): RawBuilder<unknown> {
+    return this.#connection.dialect.table(name);
+  }
+
+  async #writeBatch(executor: StoreExecutor, batch: readonly ChunkedDocument[]): Promise<void> {
     const documentIds = batch.map((document) => document.documentId);
-    await this.#lockDocuments(client, documentIds);
-    const deleted = await client.query<{ chunks: string; tokens: string }>(
-      `WITH deleted AS (DELETE FROM ${this.#table} WHERE collection = $1 AND document_id = ANY($2::text[]) RETURNING token_count)
-       SELECT count(*) AS chunks, coalesce(sum(token_count), 0) AS tokens FROM deleted`,
-      [this.collection, documentIds],
-    );
+    await this.#lockDocuments(executor, documentIds);
+    const deleted = await sql<{ chunks: string; tokens: string }>`WITH deleted AS (
+        DELETE FROM ${this.#table('dk_search_chunks')}
+        WHERE collection = ${this.collection} AND document_id = ANY(${documentIds}::text[]) RETURNING token_count)
+      SELECT count(*) AS chunks, coalesce(sum(token_count), 0) AS tokens FROM deleted`.execute(executor);
     let chunkDelta = -Number(deleted.rows[0]!.chunks);
     let tokenDelta = -Number(deleted.rows[0]!.tokens);
     const chunks = batch.flatMap((document) => document.chunks);
     if (chunks.length > 0) {
-      const inserted = await this.#insertChunks(client, chunks);
+      const inserted = await this.#insertChunks(executor, chunks);
       chunkDelta += inserted.chunks;
       tokenDelta += inserted.tokens;
     }
-    await this.#updateStats(client, chunkDelta, tokenDelta);
+    await this.#updateStats(executor, chunkDelta, tokenDelta);
   }
 
-  async #updateStats(client: PoolClient, chunks: number, tokens: number): Promise<void> {
+  async #updateStats(executor: StoreExecutor, chunks: number, tokens: number): Promise<void> {
     if (chunks === 0 && tokens === 0) return;
-    await client.query(
-      `INSERT INTO ${this.#stats} AS s (collection, chunk_count, token_total) VALUES ($1, $2, $3)
-       ON CONFLICT (collection) DO UPDATE SET chunk_count = s.chunk_count + EXCLUDED.chunk_count, token_total = s.token_total + EXCLUDED.token_total`,
-      [this.collection, chunks, tokens],
-    );
+    await sql`INSERT INTO ${this.#table('dk_search_stats')} AS s (collection, chunk_count, token_total)
+      VALUES (${this.collection}, ${chunks}, ${tokens})
+      ON CONFLICT (collection) DO UPDATE SET chunk_count = s.chunk_count + EXCLUDED.chunk_count,
+        token_total = s.token_total + EXCLUDED.token_total`.execute(executor);
   }
 
   async #insertChunks(
-    client: PoolClient,
+    executor: StoreExecutor,
     chunks: readonly DocumentChunk[],
   ): Promise<{ chunks: number; tokens: number }> {
-    const { rows } = await client.query<{ chunks: string; tokens: string }>(
-      `WITH inserted AS (
-       INSERT INTO ${this.#table} (collection, chunk_id, document_id, chunk_index, content, metadata, tsv, token_count)
-       SELECT $1, x.chunk_id, x.document_id, x.chunk_index, x.content, x.metadata::jsonb, v.tsv,
-              (SELECT coalesce(sum(coalesce(array_length(u.positions, 1), 1)), 0) FROM unnest(v.tsv) AS u)
-         FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[])
-              WITH ORDINALITY AS x(chunk_id, document_id, chunk_index, content, metadata, ord)
-              CROSS JOIN LATERAL (SELECT to_tsvector($7::regconfig, x.content) AS tsv) AS v
-        ORDER BY x.ord
-       RETURNING token_count
-       )
-       SELECT count(*) AS chunks, coalesce(sum(token_count), 0) AS tokens FROM inserted`,
-      [
-        this.collection,
-        chunks.map((chunk) => chunk.id),
-        chunks.map((chunk) => chunk.documentId),
-        chunks.map((chunk) => chunk.chunkIndex),
-        chunks.map((chunk) => chunk.content),
-        chunks.map((chunk) => JSON.stringify(chunk.metadata)),
-        this.language,
-      ],
-    );
+    const { rows } = await sql<{ chunks: string; tokens: string }>`WITH inserted AS (
+      INSERT INTO ${this.#table('dk_search_chunks')}
+        (collection, chunk_id, document_id, chunk_index, content, metadata, tsv, token_count)
+      SELECT ${this.collection}, x.chunk_id, x.document_id, x.chunk_index, x.content, x.metadata::jsonb, v.tsv,
+             (SELECT coalesce(sum(coalesce(array_length(u.positions, 1), 1)), 0) FROM unnest(v.tsv) AS u)
+        FROM unnest(${chunks.map((chunk) => chunk.id)}::text[], ${chunks.map((chunk) => chunk.documentId)}::text[],
+                    ${chunks.map((chunk) => chunk.chunkIndex)}::int[], ${chunks.map((chunk) => chunk.content)}::text[],
+                    ${chunks.map((chunk) => JSON.stringify(chunk.metadata))}::text[])
+             WITH ORDINALITY AS x(chunk_id, document_id, chunk_index, content, metadata, ord)
+             CROSS JOIN LATERAL (SELECT to_tsvector(${this.language}::regconfig, x.content) AS tsv) AS v
+       ORDER BY x.ord
+      RETURNING token_count)
+      SELECT count(*) AS chunks, coalesce(sum(token_count), 0) AS tokens FROM inserted`.execute(executor);
     return { chunks: Number(rows[0]!.chunks), tokens: Number(rows[0]!.tokens) };
   }
 
   /** Serialises writers of the same documents across connections (locks taken in sorted order). */
-  async #lockDocuments(client: PoolClient, documentIds: readonly string[]): Promise<void> {
-    await client.query(
-      `SELECT count(pg_advisory_xact_lock(key)) FROM (
-         SELECT DISTINCT hashtextextended($1 || chr(1) || id, 0) AS key FROM unnest($2::text[]) AS id ORDER BY key
-       ) AS keys`,
-      [this.collection, documentIds],
-    );
+  async #lockDocuments(executor: StoreExecutor, documentIds: readonly string[]): Promise<void> {
+    await sql`SELECT count(pg_advisory_xact_lock(key)) FROM (
+        SELECT DISTINCT hashtextextended(${this.collection}::text || chr(1) || id, 0) AS key
+        FROM unnest(${documentIds}::text[]) AS id ORDER BY key) AS keys`.execute(executor);
   }
 
-  async #transaction<T>(code: string, action: string, run: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this.#guard(code, action, async () => {
-      const client = await this.#pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await run(client);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    });
+  #transaction<T>(code: string, action: string, run: (executor: StoreExecutor) => Promise<T>): Promise<T> {
+    return this.#guard(code, action, () => this.#connection.db.transaction().execute(run));
   }
 
   async #guard<T>(code: string, action: string, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
-      if (error instanceof RagSearchError) throw error;
+      if (RagSearchError.isInstance(error)) throw error;
       throw new RagSearchError({
         message: `PostgreSQL search adapter "${this.name}" could not ${action}: ${error instanceof Error ? error.message : String(error)}.`,
         adapterName: this.name,
@@ -374,38 +332,31 @@ export class PostgresSearchAdapter implements IndexableSearchAdapter {
     }
   }
 
-  async #open(code: string): Promise<void> {
-    if (this.#closed) {
-      throw new RagSearchError({
-        message: `Search adapter "${this.name}" is closed. Create a new PostgresSearchAdapter.`,
-        adapterName: this.name,
-        code: 'RAG_ADAPTER_CLOSED',
-      });
-    }
-    this.#ready ??= this.#guard(code, 'prepare its tables', async () => {
-      const client = await this.#pool.connect();
-      try {
-        const known = await client.query(
-          `SELECT 1 FROM pg_ts_config AS c JOIN pg_namespace AS n ON n.oid = c.cfgnamespace
-            WHERE c.cfgname = $1 OR n.nspname || '.' || c.cfgname = $1`,
-          [this.language],
-        );
-        if (known.rowCount === 0) {
-          throw new RagSearchError({
-            message: `PostgreSQL has no text-search configuration "${this.language}". Use one listed by \`SELECT cfgname FROM pg_ts_config\` (e.g. english, simple).`,
-            adapterName: this.name,
-            code: 'RAG_SEARCH_CONFIG_INVALID',
-          });
-        }
-        await migratePostgresSearch(client, this.schema);
-      } finally {
-        client.release();
+  #assertOpen(): void {
+    throwIfAdapterClosed(this.#closed, this.name, 'PostgresSearchAdapter');
+  }
+
+  /** Fails when closed; checks the language and migrates the schema (once per adapter and connection). */
+  async #ready(code: string): Promise<void> {
+    this.#assertOpen();
+    await this.#guard(code, 'prepare its tables', () => this.#connection.ensureMigrated());
+    this.#languageChecked ??= this.#guard(code, 'check its language', async () => {
+      const known = await sql`SELECT 1 FROM pg_ts_config AS c JOIN pg_namespace AS n ON n.oid = c.cfgnamespace
+        WHERE c.cfgname = ${this.language} OR n.nspname || '.' || c.cfgname = ${this.language}`.execute(
+        this.#connection.db,
+      );
+      if (known.rows.length === 0) {
+        throw new RagSearchError({
+          message: `PostgreSQL has no text-search configuration "${this.language}". Use one listed by \`SELECT cfgname FROM pg_ts_config\` (e.g. english, simple).`,
+          adapterName: this.name,
+          code: 'RAG_SEARCH_CONFIG_INVALID',
+        });
       }
     });
     try {
-      await this.#ready;
+      await this.#languageChecked;
     } catch (error) {
-      this.#ready = undefined;
+      this.#languageChecked = undefined;
       throw error;
     }
   }

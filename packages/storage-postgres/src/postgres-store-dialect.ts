@@ -1,6 +1,7 @@
 import type { KyselyStoreDialect, StoreTable } from '@dk/storage-kysely';
 import { sql } from 'kysely';
 import type { SqlBool } from 'kysely';
+import { isTransientPostgresError } from './is-transient-postgres-error.js';
 import { postgresMigrations } from './postgres-migrations.js';
 
 /**
@@ -11,7 +12,8 @@ export function createPostgresStoreDialect(schema: string): KyselyStoreDialect {
   const table = (name: StoreTable) => sql.table(`${schema}.${name}`);
   return {
     provider: 'postgres',
-    migrations: postgresMigrations(table),
+    migrations: postgresMigrations(schema),
+    isTransientError: isTransientPostgresError,
     table,
     writeTransaction: (db, work) => db.transaction().execute(work),
     async lockForMigration(executor) {

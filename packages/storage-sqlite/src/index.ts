@@ -1,10 +1,9 @@
 export { SqliteConversationStore } from './sqlite-conversation-store.js';
 export type { SqliteConversationStoreSettings } from './sqlite-conversation-store.js';
 export { createSqliteConversationStore } from './create-sqlite-conversation-store.js';
-export { StoreSettingsError } from '@dk/storage-kysely';
+export type { SqliteConnectionSettings } from './open-sqlite-connection.js';
+export { StoreSettingsError } from '@dk/storage-utils';
 export type { MigrationResult } from '@dk/storage-kysely';
-export { importChatGptConversation, importDataknobsConversation } from '@dk/storage-memory/import';
-export type { ImportConversationOptions, ImportConversationResult } from '@dk/storage-memory/import';
 export { SqliteSearchAdapter } from './sqlite-search-adapter.js';
 export type { SqliteSearchAdapterSettings } from './sqlite-search-adapter.js';
 export { createSqliteSearchAdapter } from './create-sqlite-search-adapter.js';

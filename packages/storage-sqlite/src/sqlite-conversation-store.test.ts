@@ -1,14 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConversationStoreError, StoreClosedError } from '@dk/spec';
+import { ConversationStoreError, InvalidOptionsError, StoreClosedError, StoreUnavailableError } from '@dk/spec';
 import { StoreSettingsError } from '@dk/storage-kysely';
 import { runConversationStoreConformance, runStoreProcessTests } from '@dk/test-kit';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteConversationStore } from './create-sqlite-conversation-store.js';
-import { importChatGptConversation, importDataknobsConversation } from './index.js';
 import { SqliteConversationStore } from './sqlite-conversation-store.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'dk-sqlite-store-'));
@@ -16,7 +15,25 @@ let counter = 0;
 const freshPath = () => join(directory, `store-${(counter += 1)}.db`);
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-runConversationStoreConformance('sqlite', { createStore: () => createSqliteConversationStore({ path: freshPath() }) });
+function catchError(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
+
+const storePaths = new WeakMap<object, string>();
+runConversationStoreConformance('sqlite', {
+  createStore: () => {
+    const path = freshPath();
+    const store = createSqliteConversationStore({ path });
+    storePaths.set(store, path);
+    return store;
+  },
+  reopenStore: (closed) => createSqliteConversationStore({ path: storePaths.get(closed)! }),
+});
 
 const sharedPath = freshPath();
 runStoreProcessTests('sqlite', {
@@ -39,15 +56,16 @@ describe('SqliteConversationStore', () => {
   it('opens files in WAL mode and runs numbered migrations once', async () => {
     const path = freshPath();
     const store = createSqliteConversationStore({ path, autoMigrate: false });
-    expect(store.latestSchemaVersion).toBe(2);
-    expect(await store.migrate()).toEqual({ fromVersion: 0, toVersion: 2 });
-    expect(await store.migrate()).toEqual({ fromVersion: 2, toVersion: 2 });
+    expect(store.latestSchemaVersion).toBe(3);
+    expect(await store.migrate()).toEqual({ fromVersion: 0, toVersion: 3 });
+    expect(await store.migrate()).toEqual({ fromVersion: 3, toVersion: 3 });
     await store.close();
     const database = new Database(path, { readonly: true });
     expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(database.prepare('SELECT version, name FROM dk_schema_migrations ORDER BY version').all()).toEqual([
       { version: 1, name: 'conversations and nodes' },
       { version: 2, name: 'full-text search and metadata index' },
+      { version: 3, name: 'search chunks and embedding cache' },
     ]);
     database.close();
   });
@@ -90,7 +108,7 @@ describe('SqliteConversationStore', () => {
     });
     expect(node.id).toBe('0.0');
     expect(await store.count({ text: 'way' })).toBe(1);
-    expect(await store.migrate()).toEqual({ fromVersion: 2, toVersion: 2 });
+    expect(await store.migrate()).toEqual({ fromVersion: 3, toVersion: 3 });
     await store.close();
   });
 
@@ -118,7 +136,11 @@ describe('SqliteConversationStore', () => {
     database.exec('DROP TABLE dk_conversation_metadata');
     const error = await store.list({ metadata: { a: 1 } }).catch((caught: unknown) => caught);
     expect(ConversationStoreError.isInstance(error)).toBe(true);
-    expect((error as ConversationStoreError).fields).toEqual({ provider: 'sqlite', operation: 'list' });
+    expect((error as ConversationStoreError).fields).toEqual({
+      provider: 'sqlite',
+      operation: 'list',
+      isRetryable: false,
+    });
     expect((error as Error).cause).toBeInstanceOf(Error);
     await store.close();
     expect(database.open).toBe(true);
@@ -128,6 +150,26 @@ describe('SqliteConversationStore', () => {
     database.close();
   });
 
+  it('reports a write lock held past busy_timeout as a retryable StoreUnavailableError', async () => {
+    const path = freshPath();
+    const store = createSqliteConversationStore({ path, busyTimeoutMs: 0 });
+    await store.create({ id: 'busy' });
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    const error = await store
+      .appendNode({ conversationId: 'busy', parentId: null, node: { role: 'user', content: 'x' } })
+      .catch((caught: unknown) => caught);
+    expect(StoreUnavailableError.isInstance(error), String(error)).toBe(true);
+    expect(error).toMatchObject({ isRetryable: true, operation: 'appendNode' });
+    other.exec('ROLLBACK');
+    other.close();
+    expect(
+      (await store.appendNode({ conversationId: 'busy', parentId: null, node: { role: 'user', content: 'x' } })).node
+        .id,
+    ).toBe('');
+    await store.close();
+  });
+
   it('rejects invalid settings with StoreSettingsError', () => {
     expect(() => createSqliteConversationStore({})).toThrow(StoreSettingsError);
     expect(() => createSqliteConversationStore({ path: 'a.db', database: new Database(':memory:') })).toThrow(
@@ -135,57 +177,36 @@ describe('SqliteConversationStore', () => {
     );
     expect(() => createSqliteConversationStore({ path: '' })).toThrow(StoreSettingsError);
     expect(() => createSqliteConversationStore({ path: 'a.db', busyTimeoutMs: -1 })).toThrow(StoreSettingsError);
+    const wrongTypes: [Record<string, unknown>, string][] = [
+      [{ autoMigrate: 'yes' }, 'autoMigrate'],
+      [{ generateId: 'uuid' }, 'generateId'],
+      [{ drainTimeoutMs: -1 }, 'drainTimeoutMs'],
+      [{ busyTimeoutMs: '5000' }, 'busyTimeoutMs'],
+    ];
+    for (const [extra, setting] of wrongTypes) {
+      const error = catchError(() => createSqliteConversationStore({ path: 'a.db', ...extra }));
+      expect(StoreSettingsError.isInstance(error), setting).toBe(true);
+      expect(error).toMatchObject({ setting, component: 'SqliteConversationStore' });
+    }
+    const misspelt = catchError(() => createSqliteConversationStore({ path: 'a.db', busy_timeout_ms: 10 } as never));
+    expect(InvalidOptionsError.isInstance(misspelt)).toBe(true);
+    expect((misspelt as InvalidOptionsError).suggestions).toEqual({ busy_timeout_ms: 'busyTimeoutMs' });
   });
 
-  it('imports Python dataknobs documents and ChatGPT exports into the database', async () => {
-    const store = createSqliteConversationStore({ path: freshPath() });
-    const fromPython = await importDataknobsConversation(store, {
-      schema_version: '1.1.0',
-      conversation_id: 'py-1',
-      nodes: [
-        {
-          node_id: '',
-          message: { role: 'system', content: 'Be kind.' },
-          timestamp: '2025-01-01T08:00:00',
-          metadata: {},
-        },
-        { node_id: '0', message: { role: 'user', content: 'hola' }, timestamp: '2025-01-01T08:00:01', metadata: {} },
-        { node_id: '1', message: { role: 'user', content: 'hello' }, timestamp: '2025-01-01T08:00:02', metadata: {} },
-      ],
-      edges: [
-        ['', '0'],
-        ['', '1'],
-      ],
-      current_node_id: '1',
-      metadata: { userId: 'u1' },
-    });
-    expect(fromPython.conversation).toMatchObject({ id: 'py-1', currentNodeId: '1', nodeCount: 3 });
-    const fromChatGpt = await importChatGptConversation(store, {
-      title: 'Hi',
-      create_time: 1700000000,
-      current_node: 'b',
-      mapping: {
-        r: { id: 'r', message: null, parent: null, children: ['a'] },
-        a: {
-          id: 'a',
-          message: { id: 'a', author: { role: 'user' }, content: { content_type: 'text', parts: ['ping'] } },
-          parent: 'r',
-          children: ['b'],
-        },
-        b: {
-          id: 'b',
-          message: { id: 'b', author: { role: 'assistant' }, content: { content_type: 'text', parts: ['pong'] } },
-          parent: 'a',
-          children: [],
-        },
-      },
-    });
-    expect(fromChatGpt.conversation).toMatchObject({
-      currentNodeId: '0',
-      metadata: { title: 'Hi', source: 'chatgpt' },
-    });
-    expect((await store.search({ text: 'pong' })).items.map((item) => item.id)).toEqual([fromChatGpt.conversation.id]);
-    expect((await store.list({ metadata: { userId: 'u1' } })).items.map((item) => item.id)).toEqual(['py-1']);
+  it('says the directory does not exist (not "migrate") when the file cannot be created', async () => {
+    const missing = join(directory, 'no-such-dir', 'store.db');
+    const error = catchError(() => createSqliteConversationStore({ path: missing }));
+    expect(StoreSettingsError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain(`${join(directory, 'no-such-dir')}, which does not exist`);
+    expect((error as Error).message).not.toMatch(/migrat/);
+    // Removed after the store was created: the first operation says so too.
+    const later = join(directory, 'removed-later');
+    mkdirSync(later);
+    const store = createSqliteConversationStore({ path: join(later, 'store.db') });
+    rmSync(later, { recursive: true });
+    const failure = await store.count().catch((caught: unknown) => caught);
+    expect(StoreSettingsError.isInstance(failure)).toBe(true);
+    expect((failure as Error).message).toMatch(/does not exist/);
     await store.close();
   });
 

@@ -1,5 +1,5 @@
 import { CachedEmbeddingModel, hashEmbeddingText } from '@dk/rag';
-import { RagSearchError } from '@dk/spec';
+import { InvalidOptionsError, RagSearchError } from '@dk/spec';
 import type { EmbeddingModel } from '@dk/spec';
 import { StoreSettingsError } from '@dk/storage-kysely';
 import Database from 'better-sqlite3';
@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteConversationStore } from './sqlite-conversation-store.js';
 import { SqliteEmbeddingCache } from './sqlite-embedding-cache.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'dk-embedding-cache-'));
@@ -56,22 +57,27 @@ describe('SqliteEmbeddingCache', () => {
     );
   });
 
-  it('shares a database it does not own, in its own table, and leaves it open', async () => {
+  it('shares a database it does not own (and its migrations) with the store, and leaves it open', async () => {
     const database = new Database(join(directory, 'shared.db'));
-    const cache = new SqliteEmbeddingCache({ database, table: 'vectors' });
+    const store = new SqliteConversationStore({ database });
+    expect(await store.migrate()).toEqual({ fromVersion: 0, toVersion: 3 });
+    const cache = new SqliteEmbeddingCache({ database });
+    expect(await cache.migrate()).toEqual({ fromVersion: 3, toVersion: 3 });
     await cache.setMany('m', [{ textHash: 'h1', vector: [1, 2] }]);
     await cache.setMany('m', [{ textHash: 'h1', vector: [3, 4] }]);
     expect(await cache.getMany('m', ['h1', 'h2'])).toEqual([[3, 4], undefined]);
     await cache.close();
-    expect(database.prepare('SELECT count(*) AS n FROM vectors').get()).toEqual({ n: 1 });
+    await store.close();
+    expect(database.prepare('SELECT count(*) AS n FROM dk_embedding_cache').get()).toEqual({ n: 1 });
     database.close();
   });
 
   it('rejects bad settings and vectors with typed errors; wraps SQLite failures', async () => {
     expect(() => new SqliteEmbeddingCache({})).toThrow(StoreSettingsError);
-    expect(() => new SqliteEmbeddingCache({ path: join(directory, 'x.db'), table: 'bad name' })).toThrow(
-      /SQL identifier/,
+    expect(() => new SqliteEmbeddingCache({ path: join(directory, 'x.db'), table: 'vectors' } as never)).toThrow(
+      InvalidOptionsError,
     );
+    expect(() => new SqliteEmbeddingCache({ path: join(directory, 'missing', 'x.db') })).toThrow(/does not exist/);
     const cache = new SqliteEmbeddingCache({ path: join(directory, 'bad.db') });
     await expect(cache.setMany('m', [{ textHash: 'h', vector: [Number.NaN] }])).rejects.toSatisfy(
       (error) => RagSearchError.isInstance(error) && error.code === 'RAG_EMBEDDING_INVALID',

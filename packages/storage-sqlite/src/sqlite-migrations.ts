@@ -6,8 +6,9 @@ const metadataRows = sql.raw(`j.key,
   CASE WHEN j.type IN ('integer', 'real', 'text') THEN j.value END`);
 
 /**
- * The SQLite schema, one numbered migration per version. Never edit a released migration;
- * add a new one.
+ * The SQLite schema of everything dk stores in a database (conversations, search chunks,
+ * embedding cache), one numbered migration per version, run by `migrateSchema`. Never edit
+ * a released migration; add a new one.
  */
 export const sqliteMigrations: readonly StoreMigration[] = [
   {
@@ -88,6 +89,61 @@ export const sqliteMigrations: readonly StoreMigration[] = [
       await sql`INSERT INTO dk_conversation_metadata (conversation_id, key, kind, value)
         SELECT c.id, ${metadataRows} FROM dk_conversations c, json_each(c.metadata) j
         WHERE j.type NOT IN ('object', 'array')`.execute(executor);
+    },
+  },
+  {
+    version: 3,
+    name: 'search chunks and embedding cache',
+    up: async (executor) => {
+      // Before this version the search adapter and the embedding cache created their tables
+      // themselves (the adapter's history in dk_search_migrations); every statement here
+      // keeps such tables and their rows, and fills in what an older one lacked.
+      const existing = async (name: string) =>
+        (await sql<{ n: number }>`SELECT count(*) AS n FROM sqlite_master WHERE name = ${name}`.execute(executor))
+          .rows[0]!.n > 0;
+      const hadStatistics = await existing('dk_search_stats');
+      await sql`CREATE TABLE IF NOT EXISTS dk_search_chunks (
+        rowid INTEGER PRIMARY KEY,
+        collection TEXT NOT NULL,
+        chunk_id TEXT NOT NULL,
+        document_id TEXT NOT NULL,
+        chunk_index INTEGER NOT NULL,
+        content TEXT NOT NULL,
+        metadata TEXT NOT NULL,
+        token_count INTEGER NOT NULL,
+        UNIQUE (collection, chunk_id))`.execute(executor);
+      await sql`CREATE INDEX IF NOT EXISTS dk_search_chunks_document ON dk_search_chunks (collection, document_id)`.execute(
+        executor,
+      );
+      // FTS5 over chunk content (external content, written by the adapter) and its term statistics.
+      await sql`CREATE VIRTUAL TABLE IF NOT EXISTS dk_search_fts USING fts5 (
+        content, content = 'dk_search_chunks', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 0')`.execute(
+        executor,
+      );
+      await sql`CREATE VIRTUAL TABLE IF NOT EXISTS dk_search_vocab USING fts5vocab (dk_search_fts, instance)`.execute(
+        executor,
+      );
+      // Collection size and total length, kept by every write, so a query reads BM25's corpus
+      // statistics from one row instead of aggregating the collection.
+      await sql`CREATE TABLE IF NOT EXISTS dk_search_stats (
+        collection TEXT PRIMARY KEY,
+        chunk_count INTEGER NOT NULL,
+        token_total INTEGER NOT NULL)`.execute(executor);
+      if (!hadStatistics) {
+        await sql`INSERT INTO dk_search_stats (collection, chunk_count, token_total)
+          SELECT collection, count(*), coalesce(sum(token_count), 0) FROM dk_search_chunks GROUP BY collection`.execute(
+          executor,
+        );
+      }
+      await sql`DROP TABLE IF EXISTS dk_search_migrations`.execute(executor);
+      // Embedding vectors by model and text hash, little-endian float64.
+      await sql`CREATE TABLE IF NOT EXISTS dk_embedding_cache (
+        model_id TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        dimensions INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (model_id, text_hash)) WITHOUT ROWID`.execute(executor);
     },
   },
 ];

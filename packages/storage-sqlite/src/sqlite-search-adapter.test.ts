@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runGuideRagExamples, runSearchAdapterConformance } from '@dk/test-kit';
 import Database from 'better-sqlite3';
-import { RagSearchError } from '@dk/spec';
+import { InvalidOptionsError, RagSearchError } from '@dk/spec';
 import { StoreSettingsError } from '@dk/storage-kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSqliteConversationStore } from './create-sqlite-conversation-store.js';
+import { SqliteConversationStore } from './sqlite-conversation-store.js';
 import { SqliteSearchAdapter } from './sqlite-search-adapter.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'dk-sqlite-search-'));
@@ -38,6 +38,9 @@ describe('SqliteSearchAdapter', () => {
       [{ name: 'docs', path: '' }, 'path'],
       [{ name: 'docs', path: join(directory, 'x.db'), batchSize: 1.5 }, 'batchSize'],
       [{ name: 'docs', path: join(directory, 'x.db'), busyTimeoutMs: -1 }, 'busyTimeoutMs'],
+      [{ name: 'docs', path: join(directory, 'missing', 'x.db') }, 'path'],
+      [{ name: 'docs', database: {} }, 'database'],
+      [{ name: 'docs', path: join(directory, 'x.db'), collection: 7 }, 'collection'],
     ];
     for (const [settings, setting] of cases) {
       expect(() => new SqliteSearchAdapter(settings as never), setting).toThrow(StoreSettingsError);
@@ -47,21 +50,38 @@ describe('SqliteSearchAdapter', () => {
         expect((error as StoreSettingsError).setting).toBe(setting);
       }
     }
+    expect(() => new SqliteSearchAdapter({ name: 'docs', path: 'x.db', batch_size: 5 } as never)).toThrow(
+      InvalidOptionsError,
+    );
   });
 
-  it('shares a file with the conversation store without changing its schema version', async () => {
-    const path = join(directory, 'shared.db');
-    const store = createSqliteConversationStore({ path });
-    await store.migrate();
-    const before = await store.migrate();
-    const search = new SqliteSearchAdapter({ name: 'docs', path });
-    await search.index([{ id: 'a', content: 'walrus' }]);
-    await search.migrate();
-    expect(await store.migrate()).toEqual(before);
-    expect(await store.get({ conversationId: (await store.create()).id })).toBeDefined();
-    expect((await search.search('walrus'))[0]?.id).toBe('a#0');
+  it("runs on the store's connection and migrations when given its database", async () => {
+    const database = new Database(join(directory, 'shared.db'));
+    const store = new SqliteConversationStore({ database });
+    const search = new SqliteSearchAdapter({ name: 'docs', database });
+    expect(await search.migrate()).toEqual({ fromVersion: 0, toVersion: 3 });
+    expect(await store.migrate()).toEqual({ fromVersion: 3, toVersion: 3 });
+    // One connection: the store's transactions and the adapter's batches queue on it and
+    // never nest, even when they run at the same time.
+    const conversation = await store.create();
+    await store.appendNode({ conversationId: conversation.id, parentId: null, node: { role: 'system', content: 'r' } });
+    const documents = Array.from({ length: 30 }, (_, index) => ({ id: `d${index}`, content: `walrus note ${index}` }));
+    await Promise.all([
+      search.index(documents, { chunking: false }),
+      ...Array.from({ length: 20 }, (_, index) =>
+        store.appendNode({
+          conversationId: conversation.id,
+          parentId: '',
+          node: { role: 'user', content: `m${index}` },
+        }),
+      ),
+    ]);
+    expect((await store.get({ conversationId: conversation.id }))?.nodeCount).toBe(21);
+    expect(await search.search('walrus', { k: 50 })).toHaveLength(30);
     await search.close();
     await store.close();
+    expect(database.open).toBe(true);
+    database.close();
   });
 
   it('keeps the old chunks when a re-indexing batch fails, and wraps the SQLite error', async () => {
@@ -85,27 +105,6 @@ describe('SqliteSearchAdapter', () => {
 });
 
 describe('SqliteSearchAdapter statistics', () => {
-  it('migration 2 builds the statistics of chunks indexed at version 1', async () => {
-    const path = join(directory, 'upgrade.db');
-    const first = new SqliteSearchAdapter({ name: 'docs', path });
-    await first.index(
-      [
-        { id: 'a', content: 'walrus walrus tusk' },
-        { id: 'b', content: 'tusk' },
-      ],
-      { chunking: false },
-    );
-    const expected = await first.search('walrus tusk');
-    await first.close();
-    // Back to version 1: no statistics table.
-    const database = new Database(path);
-    database.exec('DROP TABLE dk_search_stats; DELETE FROM dk_search_migrations WHERE version = 2');
-    database.close();
-    const upgraded = new SqliteSearchAdapter({ name: 'docs', path });
-    expect(await upgraded.search('walrus tusk')).toEqual(expected);
-    await upgraded.close();
-  });
-
   it('keeps the collection statistics equal to the chunks after index, re-index, failure and delete', async () => {
     const database = new Database(':memory:');
     const search = new SqliteSearchAdapter({ name: 'docs', database });

@@ -1,5 +1,3 @@
-import { chunkDocuments, indexInBatches, tokenize, validateSearchOptions } from '@dk/rag';
-import type { ChunkedDocument } from '@dk/rag';
 import { RagSearchError } from '@dk/spec';
 import type {
   IndexableSearchAdapter,
@@ -9,14 +7,28 @@ import type {
   SearchOptions,
   SearchResult,
 } from '@dk/spec';
-import { pickResults, scoreCandidates, StoreSettingsError } from '@dk/storage-kysely';
-import type { ScoringCandidate, StoredChunkRow } from '@dk/storage-kysely';
+import type { MigrationResult } from '@dk/storage-kysely';
+import {
+  checkSettings,
+  chunkDocuments,
+  indexInBatches,
+  pickResults,
+  scoreCandidates,
+  throwIfAdapterClosed,
+  tokenize,
+  validateSearchOptions,
+} from '@dk/storage-utils';
+import type { ChunkedDocument, ScoringCandidate, StoredChunkRow } from '@dk/storage-utils';
 import type Database from 'better-sqlite3';
-import { openSqliteDatabase } from './open-sqlite-database.js';
-import { migrateSqliteSearch } from './sqlite-search-migrations.js';
+import { openSqliteConnection, sqliteConnectionSettingNames } from './open-sqlite-connection.js';
+import type { SqliteConnection, SqliteConnectionSettings } from './open-sqlite-connection.js';
 
-/** Settings of {@link SqliteSearchAdapter}: give exactly one of `path` or `database`. */
-export interface SqliteSearchAdapterSettings {
+/**
+ * Settings of {@link SqliteSearchAdapter}: give exactly one of `path` (a file the adapter
+ * opens and closes) or `database` (a better-sqlite3 `Database` you own, e.g. the one your
+ * conversation store uses: then both share one connection and one migration history).
+ */
+export interface SqliteSearchAdapterSettings extends SqliteConnectionSettings {
   /** The name RAG configs use (`adapter_name`). */
   readonly name: string;
   /**
@@ -24,12 +36,6 @@ export interface SqliteSearchAdapterSettings {
    * sets under different collections. Default: `name`.
    */
   readonly collection?: string;
-  /** A database file the adapter opens (WAL mode) and closes on `close()`. */
-  readonly path?: string;
-  /** A better-sqlite3 `Database` you own (e.g. the conversation store's); never closed by the adapter. */
-  readonly database?: Database.Database;
-  /** How long to wait for another connection's write lock, in ms. Default 5000. */
-  readonly busyTimeoutMs?: number;
   /** Documents per write transaction (and per progress report) in `index()`. Default 100. */
   readonly batchSize?: number;
 }
@@ -47,8 +53,8 @@ interface ChunkRow {
   readonly metadata: string;
 }
 
-function prepareStatements(db: Database.Database) {
-  return {
+function prepareStatements(db: Database.Database, collection: string) {
+  const statements = {
     insertChunk: db.prepare(
       'INSERT INTO dk_search_chunks (collection, chunk_id, document_id, chunk_index, content, metadata, token_count) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
@@ -74,19 +80,74 @@ function prepareStatements(db: Database.Database) {
       'SELECT rowid, chunk_id, content, metadata FROM dk_search_chunks WHERE rowid IN (SELECT value FROM json_each(?))',
     ),
   };
+  /** Deletes a document's chunks and their FTS entries; returns what they counted for. */
+  const deleteDocument = (documentId: string): { chunks: number; tokens: number } => {
+    const rows = statements.documentChunks.all(collection, documentId) as {
+      rowid: number;
+      content: string;
+      token_count: number;
+    }[];
+    let tokens = 0;
+    for (const row of rows) {
+      statements.deleteFts.run(row.rowid, row.content);
+      tokens += row.token_count;
+    }
+    statements.deleteDocument.run(collection, documentId);
+    return { chunks: rows.length, tokens };
+  };
+  return {
+    ...statements,
+    /** Replaces the chunks of each document of the batch, in one transaction. */
+    writeBatch: db.transaction((batch: readonly ChunkedDocument[]) => {
+      let chunks = 0;
+      let tokens = 0;
+      for (const document of batch) {
+        const removed = deleteDocument(document.documentId);
+        chunks -= removed.chunks;
+        tokens -= removed.tokens;
+        for (const chunk of document.chunks) {
+          const length = tokenize(chunk.content).length;
+          const { lastInsertRowid } = statements.insertChunk.run(
+            collection,
+            chunk.id,
+            chunk.documentId,
+            chunk.chunkIndex,
+            chunk.content,
+            JSON.stringify(chunk.metadata),
+            length,
+          );
+          statements.insertFts.run(lastInsertRowid, chunk.content);
+          chunks += 1;
+          tokens += length;
+        }
+      }
+      statements.updateStats.run(collection, chunks, tokens);
+    }),
+    /** Deletes documents in one transaction; returns how many had chunks. */
+    deleteDocuments: db.transaction((ids: readonly string[]) => {
+      let documents = 0;
+      let chunks = 0;
+      let tokens = 0;
+      for (const id of ids) {
+        const removed = deleteDocument(id);
+        if (removed.chunks > 0) documents++;
+        chunks -= removed.chunks;
+        tokens -= removed.tokens;
+      }
+      statements.updateStats.run(collection, chunks, tokens);
+      return documents;
+    }),
+  };
 }
 
 type Statements = ReturnType<typeof prepareStatements>;
 
-function settingsError(setting: string, reason: string): StoreSettingsError {
-  return new StoreSettingsError({ provider: 'sqlite search', setting, reason });
-}
-
 /**
  * Keyword search on SQLite's FTS5, with ingestion: `index()` chunks documents into the
- * `dk_search_chunks` table (its own tables and migrations, next to the conversation store's
- * if they share a file), and an external-content FTS5 index (`unicode61` tokenizer, no
- * diacritic folding) serves the query terms.
+ * `dk_search_chunks` table, and an external-content FTS5 index (`unicode61` tokenizer, no
+ * diacritic folding) serves the query terms. The tables belong to the backend's one schema
+ * (`@dk/storage-sqlite`'s numbered migrations, shared with the conversation store and the
+ * embedding cache); given the store's `database`, the adapter also shares its connection.
  *
  * Ranking is BM25 computed from the FTS5 index's term statistics (`fts5vocab`): for each
  * query term the chunks containing it and its frequency in each, the chunk's indexed length
@@ -108,33 +169,40 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
   /** The collection holding this adapter's documents. */
   readonly collection: string;
 
-  readonly #database: Database.Database;
-  readonly #owned: boolean;
+  readonly #sqlite: SqliteConnection;
   readonly #batchSize: number;
-  #ready = false;
   #closed = false;
   #statements: Statements | undefined;
 
+  /**
+   * @throws {InvalidOptionsError} for an unknown setting (with the name it most likely meant).
+   * @throws {StoreSettingsError} for a setting of the wrong type, or a `path` whose directory is missing.
+   */
   constructor(settings: SqliteSearchAdapterSettings) {
-    if (typeof settings.name !== 'string' || settings.name.trim() === '') {
-      throw settingsError('name', 'must be a non-empty string (the adapter_name RAG configs use).');
-    }
-    const collection = settings.collection ?? settings.name;
-    if (typeof collection !== 'string' || collection === '')
-      throw settingsError('collection', 'must be a non-empty string.');
-    const batchSize = settings.batchSize ?? 100;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw settingsError('batchSize', 'must be a positive integer.');
-    const { database, owned } = openSqliteDatabase(settings, 'sqlite search');
-    this.#database = database;
-    this.#owned = owned;
-    this.name = settings.name;
-    this.collection = collection;
-    this.#batchSize = batchSize;
+    const check = checkSettings({ provider: 'sqlite', component: 'SqliteSearchAdapter' }, settings, [
+      ...sqliteConnectionSettingNames,
+      'name',
+      'collection',
+      'batchSize',
+    ]);
+    const reason = 'must be a non-empty string (the adapter_name RAG configs use).';
+    this.name = check.string('name', settings?.name, { reason });
+    this.collection = check.string('collection', settings.collection, {
+      fallback: this.name,
+      pattern: /./,
+      reason: 'must be a non-empty string.',
+    });
+    this.#batchSize = check.integer('batchSize', settings.batchSize, { min: 1, fallback: 100 });
+    this.#sqlite = openSqliteConnection(settings, check);
   }
 
-  /** Creates the search tables if needed (also done by the first operation). */
-  async migrate(): Promise<void> {
-    this.#open('RAG_SEARCH_FAILED');
+  /**
+   * Brings the database schema (search tables included) to the latest version; also done by
+   * the first operation. The migrations are the backend's one list, shared with the store.
+   */
+  async migrate(): Promise<MigrationResult> {
+    this.#assertOpen();
+    return this.#guard('RAG_SEARCH_FAILED', 'migrate its tables', () => this.#sqlite.connection.migrate());
   }
 
   /**
@@ -145,35 +213,12 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
   async index(documents: readonly SearchDocument[], options: IndexOptions = {}): Promise<IndexResult> {
     options.signal?.throwIfAborted();
     const chunked = chunkDocuments(documents, options, this.name);
-    const statements = this.#open('RAG_INDEX_FAILED');
-    const writeBatch = this.#database.transaction((batch: readonly ChunkedDocument[]) => {
-      let chunks = 0;
-      let tokens = 0;
-      for (const document of batch) {
-        const removed = this.#deleteDocument(statements, document.documentId);
-        chunks -= removed.chunks;
-        tokens -= removed.tokens;
-        for (const chunk of document.chunks) {
-          const length = tokenize(chunk.content).length;
-          const { lastInsertRowid } = statements.insertChunk.run(
-            this.collection,
-            chunk.id,
-            chunk.documentId,
-            chunk.chunkIndex,
-            chunk.content,
-            JSON.stringify(chunk.metadata),
-            length,
-          );
-          statements.insertFts.run(lastInsertRowid, chunk.content);
-          chunks += 1;
-          tokens += length;
-        }
-      }
-      statements.updateStats.run(this.collection, chunks, tokens);
-    });
-    return indexInBatches(chunked, options, this.#batchSize, (batch) => {
-      this.#guard('RAG_INDEX_FAILED', 'index documents', () => writeBatch.immediate(batch));
-    });
+    await this.#ready('RAG_INDEX_FAILED');
+    return indexInBatches(chunked, options, this.#batchSize, (batch) =>
+      this.#withStatements('RAG_INDEX_FAILED', 'index documents', (statements) =>
+        statements.writeBatch.immediate(batch),
+      ),
+    );
   }
 
   /** Removes documents (all their chunks) in one transaction; returns how many were indexed. */
@@ -185,21 +230,10 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
         code: 'RAG_INDEX_INVALID',
       });
     }
-    const statements = this.#open('RAG_INDEX_FAILED');
-    const run = this.#database.transaction(() => {
-      let documents = 0;
-      let chunks = 0;
-      let tokens = 0;
-      for (const id of ids) {
-        const removed = this.#deleteDocument(statements, id);
-        if (removed.chunks > 0) documents++;
-        chunks -= removed.chunks;
-        tokens -= removed.tokens;
-      }
-      statements.updateStats.run(this.collection, chunks, tokens);
-      return documents;
-    });
-    return this.#guard('RAG_INDEX_FAILED', 'delete documents', () => run.immediate());
+    await this.#ready('RAG_INDEX_FAILED');
+    return this.#withStatements('RAG_INDEX_FAILED', 'delete documents', (statements) =>
+      statements.deleteDocuments.immediate(ids),
+    );
   }
 
   /** Ranks the collection's chunks against `query`; see the class notes for the score. */
@@ -213,35 +247,13 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
       });
     }
     const validated = validateSearchOptions(options, this.name);
-    const statements = this.#open('RAG_SEARCH_FAILED');
     const terms = [...new Set(tokenize(query))];
+    await this.#ready('RAG_SEARCH_FAILED');
     if (terms.length === 0) return [];
-    const ranked = this.#guard('RAG_SEARCH_FAILED', 'search', () => {
-      const stats = statements.stats.get(this.collection) as { count: number; average: number } | undefined;
-      if (stats === undefined || stats.count === 0) return [];
-      const candidates = new Map<number, { order: number; length: number; frequencies: number[] }>();
-      terms.forEach((term, termIndex) => {
-        for (const row of statements.termHits.all(term, this.collection) as CandidateRow[]) {
-          let candidate = candidates.get(row.rowid);
-          if (candidate === undefined) {
-            candidate = { order: row.rowid, length: row.length, frequencies: new Array<number>(terms.length).fill(0) };
-            candidates.set(row.rowid, candidate);
-          }
-          candidate.frequencies[termIndex] = row.tf;
-        }
-      });
-      const list: ScoringCandidate<number>[] = [];
-      for (const [key, candidate] of candidates) list.push({ key, ...candidate });
-      return scoreCandidates({
-        termCount: terms.length,
-        documentCount: stats.count,
-        averageLength: stats.average,
-        candidates: list,
-      });
-    });
-    options.signal?.throwIfAborted();
-    return pickResults(ranked, validated, (keys) =>
-      this.#guard('RAG_SEARCH_FAILED', 'search', () => {
+    return this.#withStatements('RAG_SEARCH_FAILED', 'search', (statements) => {
+      const ranked = this.#rank(statements, terms);
+      options.signal?.throwIfAborted();
+      return pickResults(ranked, validated, (keys) => {
         const rows = statements.chunks.all(JSON.stringify(keys)) as ChunkRow[];
         const map = new Map<number, StoredChunkRow>();
         for (const row of rows) {
@@ -252,8 +264,33 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
           });
         }
         return map;
-      }),
-    );
+      });
+    });
+  }
+
+  /** Every chunk of the collection containing a query term, scored and ranked best first. */
+  #rank(statements: Statements, terms: readonly string[]) {
+    const stats = statements.stats.get(this.collection) as { count: number; average: number } | undefined;
+    if (stats === undefined || stats.count === 0) return [];
+    const candidates = new Map<number, { order: number; length: number; frequencies: number[] }>();
+    terms.forEach((term, termIndex) => {
+      for (const row of statements.termHits.all(term, this.collection) as CandidateRow[]) {
+        let candidate = candidates.get(row.rowid);
+        if (candidate === undefined) {
+          candidate = { order: row.rowid, length: row.length, frequencies: new Array<number>(terms.length).fill(0) };
+          candidates.set(row.rowid, candidate);
+        }
+        candidate.frequencies[termIndex] = row.tf;
+      }
+    });
+    const list: ScoringCandidate<number>[] = [];
+    for (const [key, candidate] of candidates) list.push({ key, ...candidate });
+    return scoreCandidates({
+      termCount: terms.length,
+      documentCount: stats.count,
+      averageLength: stats.average,
+      candidates: list,
+    });
   }
 
   /** Closes the database when the adapter opened it (`path`); later calls fail. Idempotent. */
@@ -261,29 +298,14 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
     if (this.#closed) return;
     this.#closed = true;
     this.#statements = undefined;
-    if (this.#owned) this.#database.close();
+    await this.#sqlite.connection.close();
   }
 
-  #deleteDocument(statements: Statements, documentId: string): { chunks: number; tokens: number } {
-    const rows = statements.documentChunks.all(this.collection, documentId) as {
-      rowid: number;
-      content: string;
-      token_count: number;
-    }[];
-    let tokens = 0;
-    for (const row of rows) {
-      statements.deleteFts.run(row.rowid, row.content);
-      tokens += row.token_count;
-    }
-    statements.deleteDocument.run(this.collection, documentId);
-    return { chunks: rows.length, tokens };
-  }
-
-  #guard<T>(code: string, action: string, run: () => T): T {
+  async #guard<T>(code: string, action: string, run: () => Promise<T>): Promise<T> {
     try {
-      return run();
+      return await run();
     } catch (error) {
-      if (error instanceof RagSearchError) throw error;
+      if (RagSearchError.isInstance(error)) throw error;
       throw new RagSearchError({
         message: `SQLite search adapter "${this.name}" could not ${action}: ${error instanceof Error ? error.message : String(error)}.`,
         adapterName: this.name,
@@ -293,22 +315,24 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
     }
   }
 
-  #open(code: string): Statements {
-    if (this.#closed) {
-      throw new RagSearchError({
-        message: `Search adapter "${this.name}" is closed. Create a new SqliteSearchAdapter.`,
-        adapterName: this.name,
-        code: 'RAG_ADAPTER_CLOSED',
-      });
-    }
-    if (this.#statements !== undefined) return this.#statements;
-    return this.#guard(code, 'prepare its tables', () => {
-      if (!this.#ready) {
-        migrateSqliteSearch(this.#database);
-        this.#ready = true;
-      }
-      this.#statements = prepareStatements(this.#database);
-      return this.#statements;
-    });
+  #assertOpen(): void {
+    throwIfAdapterClosed(this.#closed, this.name, 'SqliteSearchAdapter');
+  }
+
+  /** Fails when closed; migrates the schema once per connection. */
+  async #ready(code: string): Promise<void> {
+    this.#assertOpen();
+    await this.#guard(code, 'prepare its tables', () => this.#sqlite.connection.ensureMigrated());
+  }
+
+  /** Runs `work` with the prepared statements, holding the shared connection. */
+  #withStatements<T>(code: string, action: string, work: (statements: Statements) => T | Promise<T>): Promise<T> {
+    return this.#guard(code, action, () =>
+      this.#sqlite.withDatabase((database) => {
+        this.#assertOpen();
+        this.#statements ??= prepareStatements(database, this.collection);
+        return work(this.#statements);
+      }),
+    );
   }
 }

@@ -1,6 +1,7 @@
 import type { KyselyStoreDialect } from '@dk/storage-kysely';
 import { sql } from 'kysely';
 import type { SqlBool } from 'kysely';
+import { isTransientSqliteError } from './is-transient-sqlite-error.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 
 /** Above this many matches, a filter on a sorted page walks the sort index instead. */
@@ -17,6 +18,7 @@ function kindOf(value: string | number | boolean | null): string {
 export const sqliteStoreDialect: KyselyStoreDialect = {
   provider: 'sqlite',
   migrations: sqliteMigrations,
+  isTransientError: isTransientSqliteError,
   table: (name) => sql.table(name),
   async writeTransaction(db, work) {
     return db.connection().execute(async (connection) => {

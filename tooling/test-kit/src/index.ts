@@ -1,5 +1,6 @@
 export { runConversationStoreConformance } from './store-conformance.js';
 export type { ConversationStoreConformanceOptions } from './store-conformance.js';
+export type { StoreCapabilities } from './store-conformance-queries.js';
 export { checkTree } from './store-tree-check.js';
 export { conformanceRetrySettings, runProviderConformance } from './provider-conformance.js';
 export type { ProviderConformanceOptions } from './provider-conformance.js';
@@ -24,6 +25,7 @@ export {
 export { runStoreProcessTests } from './store-process-tests.js';
 export type { StoreProcessTestOptions } from './store-process-tests.js';
 export { runSearchAdapterConformance, searchConformanceCorpus } from './search-conformance.js';
-export type { SearchAdapterConformanceOptions } from './search-conformance.js';
+export type { SearchAdapterConformanceOptions, SearchCapabilities } from './search-conformance.js';
+export { createVocabularyEmbeddingModel } from './vocabulary-embedding-model.js';
 export { runGuideRagExamples } from './search-guide-examples.js';
 export type { GuideRagExamplesOptions } from './search-guide-examples.js';

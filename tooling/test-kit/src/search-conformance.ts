@@ -8,8 +8,21 @@ export interface SearchAdapterConformanceOptions {
   readonly createAdapter: (name: string) => Promise<IndexableSearchAdapter> | IndexableSearchAdapter;
   /** Documents the adapter writes per batch (per progress report) in `index()`. */
   readonly batchSize: number;
+  /** Optional behaviour the adapter does not have (default: it has it all). */
+  readonly capabilities?: SearchCapabilities;
   /** Skip the whole suite (e.g. a server that is unreachable outside CI). Default `false`. */
   readonly skip?: boolean;
+}
+
+/** Optional adapter behaviour; an adapter without one still passes the rest of the suite. */
+export interface SearchCapabilities {
+  /**
+   * Scores on dk's normalised BM25 scale (1 when every query term occurs at least as densely
+   * as once in an average document, partial matches in between), as the keyword adapters
+   * give them. Default `true`; `false` for vector and hybrid adapters, whose scores are
+   * cosine similarity and rank fusion.
+   */
+  readonly bm25Scores?: boolean;
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -66,9 +79,10 @@ export const searchConformanceCorpus: readonly SearchDocument[] = [
 
 /**
  * The search-adapter conformance suite: every `IndexableSearchAdapter` (in memory, SQLite
- * FTS5, PostgreSQL full-text) runs it unchanged. Covers ranking sanity, `k`,
- * `scoreThreshold`, metadata filters, chunk ids, re-indexing, deletion, progress and abort,
- * typed errors for bad input, query text that looks like search syntax, Unicode, and close.
+ * FTS5, PostgreSQL full-text, vector, hybrid) runs it, declaring in `capabilities` what it
+ * lacks. Covers ranking sanity, `k`, `scoreThreshold`, metadata filters, chunk ids,
+ * re-indexing, deletion, progress and abort, typed errors for bad input, query text that
+ * looks like search syntax, Unicode, and close.
  */
 export function runSearchAdapterConformance(label: string, options: SearchAdapterConformanceOptions): void {
   describe.skipIf(options.skip === true)(`search adapter conformance: ${label}`, () => {
@@ -111,17 +125,20 @@ export function runSearchAdapterConformance(label: string, options: SearchAdapte
       expect(scores).toEqual([...scores].sort((left, right) => right - left));
     });
 
-    it('scores 1 when every query term occurs densely, less when only some match', async () => {
-      const adapter = await withCorpus();
-      const [full] = await adapter.search('reset password');
-      expect(full?.id).toBe('faq/password#0');
-      expect(full?.score).toBeCloseTo(1, 6);
-      const partial = await adapter.search('invoices spaceship');
-      expect(ids(partial)).toEqual(['faq/billing#0']);
-      expect(partial[0]!.score).toBeGreaterThan(0.2);
-      expect(partial[0]!.score).toBeLessThan(0.8);
-      expect(await adapter.search('spaceship')).toEqual([]);
-    });
+    it.runIf(options.capabilities?.bm25Scores ?? true)(
+      'scores 1 when every query term occurs densely, less when only some match',
+      async () => {
+        const adapter = await withCorpus();
+        const [full] = await adapter.search('reset password');
+        expect(full?.id).toBe('faq/password#0');
+        expect(full?.score).toBeCloseTo(1, 6);
+        const partial = await adapter.search('invoices spaceship');
+        expect(ids(partial)).toEqual(['faq/billing#0']);
+        expect(partial[0]!.score).toBeGreaterThan(0.2);
+        expect(partial[0]!.score).toBeLessThan(0.8);
+        expect(await adapter.search('spaceship')).toEqual([]);
+      },
+    );
 
     it('returns at most k results, 5 by default', async () => {
       const adapter = await fresh();

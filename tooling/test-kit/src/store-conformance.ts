@@ -2,13 +2,15 @@ import {
   ConversationConflictError,
   ConversationExistsError,
   ConversationNotFoundError,
-  InvalidFilterError,
   InvalidNodeError,
   NodeNotFoundError,
   StoreClosedError,
 } from '@dk/spec';
-import type { ConversationNode, ConversationRecord, ConversationStore, DkError, NewConversationNode } from '@dk/spec';
+import type { ConversationRecord, ConversationStore, NewConversationNode } from '@dk/spec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { build as buildIn, expectDkError, message } from './store-conformance-helpers.js';
+import { describeStoreQueries } from './store-conformance-queries.js';
+import type { StoreCapabilities } from './store-conformance-queries.js';
 import { checkTree } from './store-tree-check.js';
 
 /** How the conformance suite obtains and disposes of a fresh, empty store for each test. */
@@ -17,44 +19,16 @@ export interface ConversationStoreConformanceOptions {
   readonly createStore: () => Promise<ConversationStore> | ConversationStore;
   /** Disposes of a store made by `createStore` (drop the schema, delete the file). Default: `store.close()`. */
   readonly destroyStore?: (store: ConversationStore) => Promise<void>;
+  /**
+   * Opens the same database again after `store` was closed (persistent stores), so the suite
+   * can check what a draining `close()` kept. Absent for in-memory stores.
+   */
+  readonly reopenStore?: (store: ConversationStore) => Promise<ConversationStore> | ConversationStore;
+  /** Optional features the store lacks (default: it has them all). */
+  readonly capabilities?: StoreCapabilities;
   /** Skip the whole suite (e.g. a server that is unreachable outside CI). Default `false`. */
   readonly skip?: boolean;
 }
-
-type ErrorClass = { readonly errorName: string; isInstance(error: unknown): boolean };
-
-async function expectDkError<T>(
-  promise: Promise<T>,
-  errorClass: ErrorClass,
-  fields?: Record<string, unknown>,
-): Promise<DkError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, `expected ${errorClass.errorName}`).toBeDefined();
-  expect(errorClass.isInstance(caught), `expected ${errorClass.errorName}, got ${String(caught)}`).toBe(true);
-  const error = caught as DkError;
-  if (fields !== undefined) expect(error.fields).toMatchObject(fields);
-  return error;
-}
-
-const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));
-
-const ids = (page: { readonly items: readonly ConversationRecord[] }): string[] => page.items.map((item) => item.id);
-
-function message(content: string, extra: Partial<NewConversationNode> = {}): NewConversationNode {
-  return { role: 'user', content, ...extra };
-}
-
-/**
- * The `ConversationStore` conformance suite: every store (memory, SQLite, PostgreSQL) runs
- * it unchanged. Covers tree invariants and dot-path ids, concurrent appends, optimistic
- * concurrency, filters, time ranges, sorting, offset and cursor pagination, text search,
- * deletion guards, lifecycle, and round-trips of every field.
- */
 export function runConversationStoreConformance(name: string, options: ConversationStoreConformanceOptions): void {
   describe.skipIf(options.skip === true)(`ConversationStore conformance: ${name}`, () => {
     let store: ConversationStore;
@@ -70,14 +44,9 @@ export function runConversationStoreConformance(name: string, options: Conversat
       else if (!closed) await store.close();
     });
 
-    /** Builds a conversation from `[parentId, content]` steps, returning the nodes in append order. */
-    async function build(conversationId: string, steps: readonly (readonly [string | null, string])[]) {
-      const nodes: ConversationNode[] = [];
-      for (const [parentId, content] of steps) {
-        nodes.push((await store.appendNode({ conversationId, parentId, node: message(content) })).node);
-      }
-      return nodes;
-    }
+    const build = (conversationId: string, steps: readonly (readonly [string | null, string])[]) =>
+      buildIn(store, conversationId, steps);
+    const capabilities = { textSearch: true, ...options.capabilities };
 
     describe('create and get', () => {
       it('creates an empty conversation with version 1 and reads it back', async () => {
@@ -495,246 +464,7 @@ export function runConversationStoreConformance(name: string, options: Conversat
         expect((await store.get({ conversationId: 'cp' }))?.metadata).toEqual({ tags: ['a'], inner: { x: 1 } });
       });
     });
-
-    describe('list and count', () => {
-      async function seed(): Promise<void> {
-        const rows: [string, Record<string, unknown>, string][] = [
-          ['a', { userId: 'u1', tier: 'pro', score: 1, active: true, note: null }, '2024-01-01T00:00:00.000Z'],
-          ['b', { userId: 'u1', tier: 'free', score: 2, active: false }, '2024-01-02T00:00:00.000Z'],
-          ['c', { userId: 'u2', tier: 'pro', score: '1', active: 1 }, '2024-01-03T00:00:00.000Z'],
-          ['d', { userId: 'u2', tier: 'pro', nested: { tier: 'free' } }, '2024-01-04T00:00:00.000Z'],
-          ['e', {}, '2024-01-05T00:00:00.000Z'],
-        ];
-        for (const [id, metadata, created] of rows) await store.create({ id, metadata, createdAt: new Date(created) });
-      }
-
-      it('filters by metadata equality on top-level keys, AND-ed, with types kept apart', async () => {
-        await seed();
-        const list = async (metadata: Record<string, string | number | boolean | null>): Promise<string[]> =>
-          ids(await store.list({ metadata, sortBy: 'id', sortOrder: 'asc' })).sort();
-        expect(await list({ userId: 'u1' })).toEqual(['a', 'b']);
-        expect(await list({ tier: 'pro' })).toEqual(['a', 'c', 'd']);
-        expect(await list({ userId: 'u2', tier: 'pro' })).toEqual(['c', 'd']);
-        expect(await list({ score: 1 })).toEqual(['a']);
-        expect(await list({ score: '1' })).toEqual(['c']);
-        expect(await list({ active: true })).toEqual(['a']);
-        expect(await list({ active: false })).toEqual(['b']);
-        expect(await list({ active: 1 })).toEqual(['c']);
-        expect(await list({ note: null })).toEqual(['a']);
-        expect(await list({ userId: 'nobody' })).toEqual([]);
-        expect(await list({})).toEqual(['a', 'b', 'c', 'd', 'e']);
-        expect(await store.count({ metadata: { tier: 'pro' } })).toBe(3);
-        expect(await store.count()).toBe(5);
-        expect(await store.count({ metadata: { tier: 'free' } })).toBe(1);
-      });
-
-      it('filters by half-open created and updated time ranges', async () => {
-        await seed();
-        const range = await store.list({
-          createdAfter: new Date('2024-01-02T00:00:00.000Z'),
-          createdBefore: new Date('2024-01-04T00:00:00.000Z'),
-          sortBy: 'createdAt',
-          sortOrder: 'asc',
-        });
-        expect(ids(range)).toEqual(['b', 'c']);
-        expect(await store.count({ createdBefore: new Date('2024-01-03T00:00:00.000Z') })).toBe(2);
-        const before = new Date();
-        await sleep(5);
-        await store.updateConversation({ conversationId: 'c', expectedVersion: 1, metadata: { touched: true } });
-        expect(ids(await store.list({ updatedAfter: before }))).toEqual(['c']);
-        expect(await store.count({ updatedBefore: before })).toBe(4);
-        expect(await store.count({ updatedAfter: before, metadata: { touched: true } })).toBe(1);
-      });
-
-      it('sorts by createdAt, updatedAt and id in both directions', async () => {
-        await seed();
-        expect(ids(await store.list({ sortBy: 'createdAt', sortOrder: 'asc' }))).toEqual(['a', 'b', 'c', 'd', 'e']);
-        expect(ids(await store.list({ sortBy: 'createdAt', sortOrder: 'desc' }))).toEqual(['e', 'd', 'c', 'b', 'a']);
-        expect(ids(await store.list({ sortBy: 'id' }))).toEqual(['e', 'd', 'c', 'b', 'a']);
-        await sleep(5);
-        await store.appendNode({ conversationId: 'b', parentId: null, node: message('hello') });
-        await sleep(5);
-        await store.appendNode({ conversationId: 'd', parentId: null, node: message('hello') });
-        const byUpdate = ids(await store.list());
-        expect(byUpdate.slice(0, 2)).toEqual(['d', 'b']);
-        expect(ids(await store.list({ sortBy: 'updatedAt', sortOrder: 'asc' })).slice(-2)).toEqual(['b', 'd']);
-      });
-
-      it('breaks sort ties by id', async () => {
-        const same = new Date('2024-06-01T00:00:00.000Z');
-        for (const id of ['k2', 'k1', 'k3']) await store.create({ id, createdAt: same });
-        expect(ids(await store.list({ sortBy: 'createdAt', sortOrder: 'asc' }))).toEqual(['k1', 'k2', 'k3']);
-        expect(ids(await store.list({ sortBy: 'createdAt', sortOrder: 'desc' }))).toEqual(['k3', 'k2', 'k1']);
-      });
-
-      it('pages with limit and offset', async () => {
-        await seed();
-        const page = await store.list({ sortBy: 'id', sortOrder: 'asc', limit: 2, offset: 2 });
-        expect(ids(page)).toEqual(['c', 'd']);
-        expect(page.nextCursor).not.toBeNull();
-        const last = await store.list({ sortBy: 'id', sortOrder: 'asc', limit: 2, offset: 4 });
-        expect(ids(last)).toEqual(['e']);
-        expect(last.nextCursor).toBeNull();
-        expect(ids(await store.list({ sortBy: 'id', sortOrder: 'asc', offset: 10 }))).toEqual([]);
-      });
-
-      it('pages with cursors through every row exactly once, for every sort', async () => {
-        const base = Date.parse('2024-03-01T00:00:00.000Z');
-        for (let index = 0; index < 23; index += 1) {
-          // Groups of three share a creation time, so cursors must break ties by id.
-          await store.create({
-            id: `p${String(index).padStart(2, '0')}`,
-            createdAt: new Date(base + Math.floor(index / 3) * 1000),
-            metadata: { even: index % 2 === 0 },
-          });
-        }
-        for (const sortBy of ['createdAt', 'updatedAt', 'id'] as const) {
-          for (const sortOrder of ['asc', 'desc'] as const) {
-            const seen: string[] = [];
-            let cursor: string | undefined;
-            for (let pageIndex = 0; pageIndex < 10; pageIndex += 1) {
-              const page = await store.list({
-                sortBy,
-                sortOrder,
-                limit: 4,
-                ...(cursor === undefined ? {} : { cursor }),
-              });
-              seen.push(...ids(page));
-              if (page.nextCursor === null) break;
-              cursor = page.nextCursor;
-            }
-            const all = ids(await store.list({ sortBy, sortOrder, limit: 1000 }));
-            expect(seen).toEqual(all);
-            expect(new Set(seen).size).toBe(23);
-          }
-        }
-        const filtered: string[] = [];
-        let cursor: string | undefined;
-        do {
-          const page = await store.list({
-            metadata: { even: true },
-            sortBy: 'id',
-            sortOrder: 'asc',
-            limit: 5,
-            ...(cursor === undefined ? {} : { cursor }),
-          });
-          filtered.push(...ids(page));
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor !== undefined);
-        expect(filtered).toHaveLength(12);
-      });
-
-      it('rejects malformed filters and pagination with InvalidFilterError', async () => {
-        await seed();
-        const first = await store.list({ sortBy: 'id', limit: 1 });
-        const bad: [Record<string, unknown>, string][] = [
-          [{ limit: 0 }, 'limit'],
-          [{ limit: 1001 }, 'limit'],
-          [{ limit: 1.5 }, 'limit'],
-          [{ offset: -1 }, 'offset'],
-          [{ sortBy: 'title' }, 'sortBy'],
-          [{ sortOrder: 'up' }, 'sortOrder'],
-          [{ cursor: 'not-a-cursor' }, 'cursor'],
-          [{ sortBy: 'createdAt', cursor: first.nextCursor }, 'cursor'],
-          [{ sortBy: 'id', cursor: first.nextCursor, offset: 3 }, 'offset'],
-          [{ metadata: { 'bad key"': 1 } }, 'metadata.bad key"'],
-          [{ metadata: { k: { nested: 1 } } }, 'metadata.k'],
-          [{ metadata: { k: [1] } }, 'metadata.k'],
-          [{ metadata: 'x' }, 'metadata'],
-          [{ createdAfter: '2024-01-01' }, 'createdAfter'],
-          [{ text: '  ...  ' }, 'text'],
-        ];
-        for (const [options, field] of bad) {
-          await expectDkError(store.list(options as never), InvalidFilterError, { field });
-        }
-        await expectDkError(store.count({ metadata: { k: Number.NaN } }), InvalidFilterError);
-      });
-    });
-
-    describe('search', () => {
-      it('finds conversations with one node containing every word, in any branch, case-insensitively', async () => {
-        await store.create({ id: 's1', metadata: { team: 'x' } });
-        await store.create({ id: 's2', metadata: { team: 'y' } });
-        await store.create({ id: 's3', metadata: { team: 'x' } });
-        await build('s1', [
-          [null, 'You are helpful.'],
-          ['', 'What is the Weather in Paris?'],
-          ['', 'Tell me a joke'],
-        ]);
-        await build('s2', [
-          [null, 'weather report'],
-          ['', 'paris is lovely in spring'],
-        ]);
-        await build('s3', [
-          [null, 'Un café crème, s’il vous plaît'],
-          ['', 'ordinary words'],
-        ]);
-        const search = async (text: string, extra: Record<string, unknown> = {}): Promise<string[]> =>
-          ids(await store.search({ text, sortBy: 'id', sortOrder: 'asc', ...extra }));
-        expect(await search('weather')).toEqual(['s1', 's2']);
-        expect(await search('WEATHER paris')).toEqual(['s1']);
-        expect(await search('joke')).toEqual(['s1']);
-        expect(await search('CAFÉ crème')).toEqual(['s3']);
-        expect(await search('weather', { metadata: { team: 'y' } })).toEqual(['s2']);
-        expect(await search('nothing-matches-this')).toEqual([]);
-        expect(await search('weather', { limit: 1 })).toEqual(['s1']);
-        expect(await search('weather', { limit: 1, offset: 1 })).toEqual(['s2']);
-        expect(ids(await store.list({ text: 'lovely', sortBy: 'id' }))).toEqual(['s2']);
-        expect(await store.count({ text: 'weather' })).toBe(2);
-        await expectDkError(store.search({ text: '' }), InvalidFilterError, { field: 'text' });
-      });
-
-      it('sees nodes appended after earlier searches and forgets deleted conversations', async () => {
-        await store.create({ id: 'late' });
-        await build('late', [[null, 'first words']]);
-        expect(await store.count({ text: 'zebra' })).toBe(0);
-        await store.appendNode({ conversationId: 'late', parentId: '', node: message('a Zebra appears') });
-        expect(await store.count({ text: 'zebra' })).toBe(1);
-        await store.delete({ conversationId: 'late' });
-        expect(await store.count({ text: 'zebra' })).toBe(0);
-      });
-    });
-
-    describe('deletion', () => {
-      it('deletes one conversation with its nodes', async () => {
-        await store.create({ id: 'd1' });
-        await store.create({ id: 'd2' });
-        await build('d1', [
-          [null, 'r'],
-          ['', 'a'],
-        ]);
-        await build('d2', [[null, 'r']]);
-        expect(await store.delete({ conversationId: 'd1' })).toBe(true);
-        expect(await store.delete({ conversationId: 'd1' })).toBe(false);
-        expect(await store.get({ conversationId: 'd1' })).toBeUndefined();
-        expect(await store.getNode({ conversationId: 'd1', nodeId: '0' })).toBeUndefined();
-        expect((await store.load({ conversationId: 'd2' }))?.nodes).toHaveLength(1);
-        await store.create({ id: 'd1' });
-        expect((await store.load({ conversationId: 'd1' }))?.nodes).toEqual([]);
-      });
-
-      it('refuses a bulk delete without conditions and deletes exactly the matches otherwise', async () => {
-        for (const [id, tier, created] of [
-          ['m1', 'free', '2024-01-01T00:00:00.000Z'],
-          ['m2', 'free', '2024-02-01T00:00:00.000Z'],
-          ['m3', 'pro', '2024-01-15T00:00:00.000Z'],
-        ] as const) {
-          await store.create({ id, metadata: { tier }, createdAt: new Date(created) });
-        }
-        await build('m1', [[null, 'bye']]);
-        await expectDkError(store.deleteMany({}), InvalidFilterError, { field: 'filter' });
-        await expectDkError(store.deleteMany({ metadata: {} }), InvalidFilterError, { field: 'filter' });
-        await expectDkError(store.deleteMany(undefined as never), InvalidFilterError, { field: 'filter' });
-        expect(await store.count()).toBe(3);
-        expect(
-          await store.deleteMany({ metadata: { tier: 'free' }, createdBefore: new Date('2024-01-20T00:00:00.000Z') }),
-        ).toBe(1);
-        expect(ids(await store.list({ sortBy: 'id', sortOrder: 'asc' }))).toEqual(['m2', 'm3']);
-        expect(await store.getNode({ conversationId: 'm1', nodeId: '' })).toBeUndefined();
-        expect(await store.deleteMany({ createdBefore: new Date('2100-01-01T00:00:00.000Z') })).toBe(2);
-        expect(await store.count()).toBe(0);
-      });
-    });
+    describeStoreQueries({ store: () => store, capabilities });
 
     describe('lifecycle', () => {
       it('pings while open, closes idempotently, and refuses work after close', async () => {
@@ -748,6 +478,46 @@ export function runConversationStoreConformance(name: string, options: Conversat
         await expectDkError(store.get({ conversationId: 'x' }), StoreClosedError);
         await expectDkError(store.create(), StoreClosedError);
         await expectDkError(store.list(), StoreClosedError);
+      });
+
+      it('drains on close: operations already running complete, later ones fail with StoreClosedError', async () => {
+        await store.create({ id: 'drain' });
+        await build('drain', [[null, 'root']]);
+        // Started, not awaited: close() must let them finish before it releases the database.
+        const running = Promise.all([
+          store.appendNode({ conversationId: 'drain', parentId: '', node: message('a'), moveCursor: true }),
+          store.appendNode({ conversationId: 'drain', parentId: '', node: message('b') }),
+          store.create({ id: 'drain-2' }),
+        ]);
+        const closing = store.close();
+        closed = true;
+        const [first, second, created] = await running;
+        expect([first.node.id, second.node.id].sort()).toEqual(['0', '1']);
+        expect(created.id).toBe('drain-2');
+        await closing;
+        await expectDkError(store.get({ conversationId: 'drain' }), StoreClosedError, { operation: 'get' });
+        await expectDkError(
+          store.appendNode({ conversationId: 'drain', parentId: '', node: message('late') }),
+          StoreClosedError,
+          { operation: 'appendNode' },
+        );
+        if (options.reopenStore === undefined) return;
+        const reopened = await options.reopenStore(store);
+        try {
+          const tree = (await reopened.load({ conversationId: 'drain' }))!;
+          const stored = new Map(tree.nodes.map((node) => [node.id, node.content]));
+          expect(stored).toEqual(
+            new Map([
+              ['', 'root'],
+              [first.node.id, 'a'],
+              [second.node.id, 'b'],
+            ]),
+          );
+          expect(tree.conversation.currentNodeId).toBe(first.node.id);
+          expect(await reopened.get({ conversationId: 'drain-2' })).toBeDefined();
+        } finally {
+          await reopened.close();
+        }
       });
     });
   });

@@ -1,6 +1,7 @@
 import { InvalidNodeError } from '@dk/spec';
-import type { ConversationRole, ConversationStore, NewConversationNode } from '@dk/spec';
-import type { ImportConversationOptions, ImportConversationResult } from './import-result.js';
+import type { ConversationRole, NewConversationNode } from '@dk/spec';
+import { checkImportOptions } from './import-conversation-options.js';
+import type { ImportConversationOptions, ImportConversationResult } from './import-conversation-options.js';
 
 type Json = Record<string, unknown>;
 
@@ -42,12 +43,13 @@ function textOf(content: unknown): { text: string; nonTextParts: number } {
  * remain). The title goes to conversation metadata, the model and ChatGPT message id to
  * node metadata. Works with any `ConversationStore`; on failure the partly imported
  * conversation is deleted.
+ *
+ * @example
+ * for (const data of JSON.parse(conversationsJson)) await importChatGptConversation({ storage, data });
  */
-export async function importChatGptConversation(
-  store: ConversationStore,
-  exported: unknown,
-  options: ImportConversationOptions = {},
-): Promise<ImportConversationResult> {
+export async function importChatGptConversation(options: ImportConversationOptions): Promise<ImportConversationResult> {
+  checkImportOptions('importChatGptConversation', options);
+  const { storage: store, data: exported } = options;
   if (!isObject(exported) || !isObject(exported['mapping'])) {
     throw invalid(
       'mapping',

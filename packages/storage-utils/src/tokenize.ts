@@ -13,7 +13,8 @@ export const defaultStopWords: ReadonlySet<string> = englishStopWords;
 const wordPattern = /[\p{L}\p{N}]+/gu;
 
 /**
- * Splits text into lower-case word tokens (Unicode letters and digits), dropping stop words.
+ * Splits text into lower-case word tokens (runs of Unicode letters and digits), dropping
+ * stop words: the terms keyword search adapters index and query.
  */
 export function tokenize(text: string, stopWords: ReadonlySet<string> = englishStopWords): string[] {
   const tokens: string[] = [];
@@ -22,4 +23,12 @@ export function tokenize(text: string, stopWords: ReadonlySet<string> = englishS
     if (!stopWords.has(token)) tokens.push(token);
   }
   return tokens;
+}
+
+/**
+ * Splits text into distinct lower-case words (runs of Unicode letters and digits, stop
+ * words kept), the unit a conversation store's text filter matches on. Order is kept.
+ */
+export function searchTokens(text: string): string[] {
+  return [...new Set(text.toLowerCase().match(wordPattern) ?? [])];
 }

@@ -2,7 +2,7 @@ import { InvalidFilterError } from '@dk/spec';
 import type { ConversationMetadataValue, ConversationSortField } from '@dk/spec';
 import { decodePageCursor } from './page-cursor.js';
 import type { PageCursor } from './page-cursor.js';
-import { searchTokens } from './search-tokens.js';
+import { searchTokens } from './tokenize.js';
 
 /** Metadata keys that filters accept (they are embedded in JSON paths by SQL stores). */
 export const metadataKeyPattern = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}$/;

@@ -1,6 +1,6 @@
-import { matchesFilters } from '@dk/rag';
+import { matchesFilters } from './matches-filters.js';
 import type { SearchFilters, SearchResult } from '@dk/spec';
-import type { ScoredCandidate } from './search-scoring.js';
+import type { ScoredCandidate } from './bm25.js';
 
 /** A stored chunk as {@link pickResults} needs it. */
 export interface StoredChunkRow {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidNodeError } from '@dk/spec';
 import { describe, expect, it } from 'vitest';
-import { createMemoryConversationStore } from './create-memory-conversation-store.js';
+import { createMemoryConversationStore } from '@dk/storage-memory';
 import { importDataknobsConversation } from './import-dataknobs-conversation.js';
 
 const fixture = JSON.parse(
@@ -11,7 +11,7 @@ const fixture = JSON.parse(
 describe('importDataknobsConversation', () => {
   it('rebuilds the tree with the original ids, cursor, metadata and tool calls', async () => {
     const store = createMemoryConversationStore();
-    const { conversation, nodeIds } = await importDataknobsConversation(store, fixture);
+    const { conversation, nodeIds } = await importDataknobsConversation({ storage: store, data: fixture });
     expect(conversation).toMatchObject({
       id: 'support-42',
       currentNodeId: '0.1',
@@ -59,7 +59,9 @@ describe('importDataknobsConversation', () => {
   it('keeps sibling order from the edges even when the nodes are listed out of order', async () => {
     const store = createMemoryConversationStore();
     const shuffled = { ...fixture, nodes: [...fixture.nodes].reverse(), conversation_id: undefined };
-    const { conversation } = await importDataknobsConversation(store, shuffled, {
+    const { conversation } = await importDataknobsConversation({
+      storage: store,
+      data: shuffled,
       conversationId: 'copy',
       metadata: { imported: true },
     });
@@ -71,16 +73,18 @@ describe('importDataknobsConversation', () => {
 
   it('rejects malformed documents and removes a partly imported conversation', async () => {
     const store = createMemoryConversationStore();
-    await expect(importDataknobsConversation(store, [])).rejects.toThrow(InvalidNodeError);
-    await expect(importDataknobsConversation(store, { ...fixture, schema_version: '2.0.0' })).rejects.toThrow(
-      /schema_version/,
-    );
-    await expect(importDataknobsConversation(store, { ...fixture, edges: [['', 'missing']] })).rejects.toThrow(
-      /edges\[0\]/,
-    );
+    await expect(importDataknobsConversation({ storage: store, data: [] })).rejects.toThrow(InvalidNodeError);
+    await expect(
+      importDataknobsConversation({ storage: store, data: { ...fixture, schema_version: '2.0.0' } }),
+    ).rejects.toThrow(/schema_version/);
+    await expect(
+      importDataknobsConversation({ storage: store, data: { ...fixture, edges: [['', 'missing']] } }),
+    ).rejects.toThrow(/edges\[0\]/);
     const badRole = structuredClone(fixture);
     badRole.nodes[4].message.role = 'robot';
-    const error = await importDataknobsConversation(store, badRole).catch((caught: unknown) => caught);
+    const error = await importDataknobsConversation({ storage: store, data: badRole }).catch(
+      (caught: unknown) => caught,
+    );
     expect(InvalidNodeError.isInstance(error)).toBe(true);
     expect(await store.get({ conversationId: 'support-42' })).toBeUndefined();
   });

@@ -1,6 +1,7 @@
 import { InvalidNodeError } from '@dk/spec';
-import type { ConversationRole, ConversationStore, ConversationToolCall, NewConversationNode } from '@dk/spec';
-import type { ImportConversationOptions, ImportConversationResult } from './import-result.js';
+import type { ConversationRole, ConversationToolCall, NewConversationNode } from '@dk/spec';
+import { checkImportOptions } from './import-conversation-options.js';
+import type { ImportConversationOptions, ImportConversationResult } from './import-conversation-options.js';
 
 type Json = Record<string, unknown>;
 
@@ -77,12 +78,15 @@ function roleOf(value: unknown, field: string): ConversationRole {
  * kept; schema 1.0.0 documents get their tool calls from node metadata as the original's
  * 1.0.0→1.1.0 migration does. Naive timestamps are read as local time. Works with any
  * `ConversationStore`; on failure the partly imported conversation is deleted.
+ *
+ * @example
+ * const { conversation, nodeIds } = await importDataknobsConversation({ storage, data: JSON.parse(savedJson) });
  */
 export async function importDataknobsConversation(
-  store: ConversationStore,
-  document: unknown,
-  options: ImportConversationOptions = {},
+  options: ImportConversationOptions,
 ): Promise<ImportConversationResult> {
+  checkImportOptions('importDataknobsConversation', options);
+  const { storage: store, data: document } = options;
   if (!isObject(document)) throw invalid('', 'must be the JSON object a dataknobs conversation was saved as.');
   const version = String(document['schema_version'] ?? '0.0.0');
   if (Number(version.split('.')[0]) > 1) {

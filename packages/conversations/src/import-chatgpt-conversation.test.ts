@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { InvalidNodeError } from '@dk/spec';
+import { InvalidNodeError, InvalidOptionsError } from '@dk/spec';
 import { describe, expect, it } from 'vitest';
-import { createMemoryConversationStore } from './create-memory-conversation-store.js';
+import { createMemoryConversationStore } from '@dk/storage-memory';
+import { ConversationInputError } from './conversation-input-error.js';
 import { importChatGptConversation } from './import-chatgpt-conversation.js';
 
 const fixture = JSON.parse(readFileSync(new URL('./__fixtures__/chatgpt-conversation.json', import.meta.url), 'utf8'));
@@ -9,7 +10,7 @@ const fixture = JSON.parse(readFileSync(new URL('./__fixtures__/chatgpt-conversa
 describe('importChatGptConversation', () => {
   it('imports every branch, skips the empty root and sets the cursor', async () => {
     const store = createMemoryConversationStore();
-    const { conversation, nodeIds } = await importChatGptConversation(store, fixture);
+    const { conversation, nodeIds } = await importChatGptConversation({ storage: store, data: fixture });
     expect(conversation).toMatchObject({
       id: '6627a1b2-0000-4000-8000-000000000001',
       metadata: { title: 'Trip ideas', source: 'chatgpt' },
@@ -38,11 +39,11 @@ describe('importChatGptConversation', () => {
     mapping.root.children = ['sys', 'm2'];
     mapping.m2.parent = 'root';
     mapping.m1.children = ['m3'];
-    const { conversation } = await importChatGptConversation(
-      store,
-      { ...fixture, mapping, current_node: 'gone', conversation_id: undefined },
-      { conversationId: 'gpt-2' },
-    );
+    const { conversation } = await importChatGptConversation({
+      storage: store,
+      data: { ...fixture, mapping, current_node: 'gone', conversation_id: undefined },
+      conversationId: 'gpt-2',
+    });
     expect(conversation.currentNodeId).toBeNull();
     const tree = (await store.load({ conversationId: 'gpt-2' }))!;
     expect(tree.nodes.map((node) => [node.id, node.content])).toEqual([
@@ -57,8 +58,26 @@ describe('importChatGptConversation', () => {
 
   it('rejects input that is not a ChatGPT conversation', async () => {
     const store = createMemoryConversationStore();
-    await expect(importChatGptConversation(store, { title: 'x' })).rejects.toThrow(InvalidNodeError);
-    await expect(importChatGptConversation(store, { mapping: { a: 5 } })).rejects.toThrow(/mapping\.a/);
+    await expect(importChatGptConversation({ storage: store, data: { title: 'x' } })).rejects.toThrow(InvalidNodeError);
+    await expect(importChatGptConversation({ storage: store, data: { mapping: { a: 5 } } })).rejects.toThrow(
+      /mapping\.a/,
+    );
+    expect(await store.count()).toBe(0);
+  });
+
+  it('checks its options: misspelt names get a did-you-mean, a missing store a typed error', async () => {
+    const store = createMemoryConversationStore();
+    const misspelt = await importChatGptConversation({
+      storage: store,
+      data: fixture,
+      conversation_id: 'x',
+    } as never).catch((caught: unknown) => caught);
+    expect(InvalidOptionsError.isInstance(misspelt)).toBe(true);
+    expect((misspelt as InvalidOptionsError).suggestions).toEqual({ conversation_id: 'conversationId' });
+    await expect(importChatGptConversation({ data: fixture } as never)).rejects.toThrow(ConversationInputError);
+    await expect(importChatGptConversation({ storage: store, data: fixture, metadata: [] as never })).rejects.toThrow(
+      /metadata/,
+    );
     expect(await store.count()).toBe(0);
   });
 });

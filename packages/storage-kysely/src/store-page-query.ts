@@ -1,0 +1,70 @@
+import type { ConversationPage } from '@dk/spec';
+import { encodePageCursor } from '@dk/storage-utils';
+import type { NormalizedFilter, NormalizedListOptions } from '@dk/storage-utils';
+import { sql } from 'kysely';
+import type { RawBuilder, SqlBool } from 'kysely';
+import type { KyselyStoreDialect, StoreExecutor } from './kysely-store-dialect.js';
+import { conversationColumns, toRecord } from './store-rows.js';
+import type { ConversationRow } from './store-rows.js';
+
+const sortColumns = { createdAt: 'created_at', updatedAt: 'updated_at', id: 'id' } as const;
+
+/**
+ * The condition on conversation alias `c` for a filter. `ordered` tells the dialect that the
+ * query reads one sorted page (see `KyselyStoreDialect.metadataCondition`).
+ */
+export async function filterCondition(
+  db: StoreExecutor,
+  dialect: KyselyStoreDialect,
+  filter: NormalizedFilter,
+  ordered: boolean,
+): Promise<RawBuilder<SqlBool>> {
+  const conditions: RawBuilder<SqlBool>[] = [];
+  if (filter.metadata.length > 0) {
+    conditions.push(await dialect.metadataCondition(filter.metadata, { executor: db, ordered }));
+  }
+  if (filter.createdAfter !== undefined) conditions.push(sql<SqlBool>`c.created_at >= ${filter.createdAfter}`);
+  if (filter.createdBefore !== undefined) conditions.push(sql<SqlBool>`c.created_at < ${filter.createdBefore}`);
+  if (filter.updatedAfter !== undefined) conditions.push(sql<SqlBool>`c.updated_at >= ${filter.updatedAfter}`);
+  if (filter.updatedBefore !== undefined) conditions.push(sql<SqlBool>`c.updated_at < ${filter.updatedBefore}`);
+  if (filter.tokens !== undefined) conditions.push(dialect.textCondition(filter.tokens));
+  return conditions.length === 0 ? sql<SqlBool>`1 = 1` : sql<SqlBool>`${sql.join(conditions, sql` AND `)}`;
+}
+
+/** One sorted page of conversations (`list` and `search`), with its keyset cursor. */
+export async function readPage(
+  db: StoreExecutor,
+  dialect: KyselyStoreDialect,
+  options: NormalizedListOptions,
+): Promise<ConversationPage> {
+  const { filter, sortBy, sortOrder, limit, offset, cursor } = options;
+  const column = sql.ref(`c.${sortColumns[sortBy]}`);
+  const direction = sql.raw(sortOrder === 'asc' ? 'ASC' : 'DESC');
+  const comparison = sql.raw(sortOrder === 'asc' ? '>' : '<');
+  const conditions = [await filterCondition(db, dialect, filter, true)];
+  if (cursor !== undefined) {
+    conditions.push(
+      sortBy === 'id'
+        ? sql<SqlBool>`c.id ${comparison} ${cursor.id}`
+        : sql<SqlBool>`(${column}, c.id) ${comparison} (${cursor.value}, ${cursor.id})`,
+    );
+  }
+  const { rows } = await sql<ConversationRow>`SELECT ${conversationColumns(dialect, 'c')}
+    FROM ${dialect.table('dk_conversations')} c WHERE ${sql.join(conditions, sql` AND `)}
+    ORDER BY ${column} ${direction}${sortBy === 'id' ? sql`` : sql`, c.id ${direction}`}
+    LIMIT ${limit + 1} OFFSET ${offset}`.execute(db);
+  const items = rows.slice(0, limit).map(toRecord);
+  const last = items.at(-1);
+  return {
+    items,
+    nextCursor:
+      rows.length > limit && last !== undefined
+        ? encodePageCursor({
+            sortBy,
+            sortOrder,
+            value: sortBy === 'id' ? last.id : last[sortBy].getTime(),
+            id: last.id,
+          })
+        : null,
+  };
+}

@@ -1,0 +1,86 @@
+import type { ConversationNode, ConversationRecord } from '@dk/spec';
+import { materializeNode, materializeRecord } from '@dk/storage-utils';
+import { sql } from 'kysely';
+import type { RawBuilder } from 'kysely';
+import type { KyselyStoreDialect } from './kysely-store-dialect.js';
+
+/** A count or id as drivers return it (PostgreSQL `bigint` comes back as a string). */
+export type Count = number | string | bigint;
+
+/** A `dk_conversations` row as {@link conversationColumns} selects it. */
+export interface ConversationRow {
+  readonly id: string;
+  readonly metadata: string;
+  readonly current_node_id: string | null;
+  readonly version: Count;
+  readonly node_count: Count;
+  readonly created_at: Count;
+  readonly updated_at: Count;
+}
+
+/** A `dk_nodes` row as {@link nodeColumns} selects it. */
+export interface NodeRow {
+  readonly seq: Count;
+  readonly parent_seq: Count | null;
+  readonly position: Count;
+  readonly role: ConversationNode['role'];
+  readonly content: string;
+  readonly name: string | null;
+  readonly tool_call_id: string | null;
+  readonly tool_calls: string | null;
+  readonly metadata: string;
+  readonly prompt_name: string | null;
+  readonly branch_name: string | null;
+  readonly created_at: Count;
+}
+
+/** The conversation columns, qualified by `alias` (unqualified when `null`, e.g. in RETURNING). */
+export function conversationColumns(dialect: KyselyStoreDialect, alias: string | null): RawBuilder<unknown> {
+  const qualify = (name: string) => (alias === null ? name : `${alias}.${name}`);
+  const column = (name: string) => sql.ref(qualify(name));
+  return sql`${column('id')} AS id, ${dialect.jsonText(qualify('metadata'))} AS metadata,
+    ${column('current_node_id')} AS current_node_id, ${column('version')} AS version,
+    ${column('node_count')} AS node_count, ${column('created_at')} AS created_at, ${column('updated_at')} AS updated_at`;
+}
+
+/** The node columns of alias `alias`. */
+export function nodeColumns(dialect: KyselyStoreDialect, alias: string): RawBuilder<unknown> {
+  const column = (name: string) => sql.ref(`${alias}.${name}`);
+  return sql`${column('seq')} AS seq, ${column('parent_seq')} AS parent_seq, ${column('position')} AS position,
+    ${column('role')} AS role, ${column('content')} AS content, ${column('name')} AS name,
+    ${column('tool_call_id')} AS tool_call_id, ${dialect.jsonText(`${alias}.tool_calls`)} AS tool_calls,
+    ${dialect.jsonText(`${alias}.metadata`)} AS metadata, ${column('prompt_name')} AS prompt_name,
+    ${column('branch_name')} AS branch_name, ${column('created_at')} AS created_at`;
+}
+
+/** The public record of a conversation row. */
+export function toRecord(row: ConversationRow): ConversationRecord {
+  return materializeRecord({
+    id: row.id,
+    metadataJson: row.metadata,
+    currentNodeId: row.current_node_id,
+    version: Number(row.version),
+    nodeCount: Number(row.node_count),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  });
+}
+
+/** The public node of a node row; ids are derived by the caller (they are not stored). */
+export function toNode(conversationId: string, id: string, parentId: string | null, row: NodeRow): ConversationNode {
+  return materializeNode({
+    conversationId,
+    id,
+    parentId,
+    position: Number(row.position),
+    role: row.role,
+    content: row.content,
+    name: row.name,
+    toolCallId: row.tool_call_id,
+    promptName: row.prompt_name,
+    branchName: row.branch_name,
+    toolCallsJson: row.tool_calls,
+    metadataJson: row.metadata,
+    createdAt: Number(row.created_at),
+  });
+}
