@@ -10,7 +10,8 @@
 // Nothing reaches a model vendor: a preloaded stub answers the OpenAI and Anthropic endpoints
 // and refuses any other network access. The PostgreSQL quick start runs in a fresh database on
 // the local server (DK_TEST_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/test),
-// dropped afterwards; REDIS_URL points at the local Redis (DK_TEST_REDIS_URL). better-sqlite3
+// dropped afterwards; REDIS_URL points at the local Redis (DK_TEST_REDIS_URL); the MCP server
+// the @dk/tools-mcp quick start runs is installed beside the tarballs. better-sqlite3
 // is installed without running its build script, and the binary the workspace built for this
 // Node is copied in (same version); without one it is compiled (`npm rebuild`, about 95 s).
 //
@@ -67,13 +68,20 @@ function workspaceSqlite() {
   return { version, binary: join(dirname(manifestPath), 'build', 'Release', 'better_sqlite3.node') };
 }
 
+/** The MCP server @dk/tools-mcp's quick start starts (with `npx`, found installed), at the tests' range. */
+function mcpServerForQuickStart() {
+  const tools = published.find((workspace) => workspace.name === '@dk/tools-mcp');
+  const range = tools?.manifest.devDependencies?.['@modelcontextprotocol/server-everything'];
+  return range === undefined ? [] : [`@modelcontextprotocol/server-everything@${range}`];
+}
+
 function install() {
   writeFileSync(
     join(project, 'package.json'),
     `${JSON.stringify({ name: 'dk-tarball-install', version: '0.0.0', private: true }, null, 2)}\n`,
   );
   const sqlite = workspaceSqlite();
-  const extra = sqlite === undefined ? [] : [`better-sqlite3@${sqlite.version}`];
+  const extra = [...(sqlite === undefined ? [] : [`better-sqlite3@${sqlite.version}`]), ...mcpServerForQuickStart()];
   const npm = spawnSync(
     'npm',
     ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline', ...tarballs(), ...extra],
