@@ -26,3 +26,6 @@ suites.push({ name: 'retrieval', run: runRetrievalBench });
 
 import { runSearchBench } from './search-bench.js';
 suites.push({ name: 'search', run: runSearchBench });
+
+import { runToolsBench } from './tools-bench.js';
+suites.push({ name: 'tools', run: runToolsBench });
