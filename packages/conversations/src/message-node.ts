@@ -28,6 +28,7 @@ function summarizeRagRun(
     'durationMs',
     'maxTokens',
     'tokens',
+    'belowThreshold',
   ] as const) {
     if (run[key] !== undefined) summary[key] = run[key];
   }
