@@ -168,7 +168,6 @@ export function variableRef(path: string, segments: readonly string[], index = -
     rest,
     restOwnOnly: rest.map(isInheritedName),
     builtin: builtinOf(root),
-    slow: rootOwnOnly || rest.length > 0,
     index,
   };
 }

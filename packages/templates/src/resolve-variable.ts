@@ -1,3 +1,4 @@
+import type { ParamsSnapshot } from './params-reader.js';
 import { BUILTIN_DATE, BUILTIN_DATETIME, BUILTIN_NONE } from './template-program.js';
 import type { VariableRef } from './template-program.js';
 
@@ -24,6 +25,32 @@ export function resolveRoot(ref: VariableRef, params: Bag, defaults: Bag | undef
     if (value === undefined && ref.builtin !== BUILTIN_NONE) return NEEDS_CLOCK;
   }
   return value;
+}
+
+/**
+ * The value of `ref` by the rules of SPEC.md section 4, reading the root from `snapshot`
+ * when it holds it ({@link ParamsSnapshot}); {@link NEEDS_CLOCK} when only a built-in can
+ * supply it (the caller reads the clock, then walks the rest of the path).
+ */
+export function lookupValue(
+  ref: VariableRef,
+  params: Bag,
+  snapshot: ParamsSnapshot,
+  defaults: Bag | undefined,
+): unknown {
+  let value: unknown;
+  if (ref.rootOwnOnly) {
+    value = resolveRoot(ref, params, defaults);
+    if (value === NEEDS_CLOCK) return value;
+  } else {
+    const slot = snapshot.slots[ref.index] as number;
+    value = slot >= 0 ? snapshot.values[slot] : params[ref.root];
+    if (value === undefined) {
+      if (defaults !== undefined) value = defaults[ref.root];
+      if (value === undefined && ref.builtin !== BUILTIN_NONE) return NEEDS_CLOCK;
+    }
+  }
+  return ref.rest.length === 0 ? value : walkRest(ref, value);
 }
 
 /** Walks the segments after the root; `undefined` as soon as a step has nothing to read. */

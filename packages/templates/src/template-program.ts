@@ -25,8 +25,6 @@ export interface VariableRef {
   readonly builtin: number;
   /** Position of this path in the program's distinct `refs`. */
   readonly index: number;
-  /** True when the lookup cannot stop at `params[root]` (own-only root or a dotted path). */
-  readonly slow: boolean;
 }
 
 /**
