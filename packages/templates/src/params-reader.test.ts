@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileTemplate } from './compile-template.js';
 
-// Enough variable occurrences that the compiled template reads params by shape.
 const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
 const template = names.map((name) => `{{${name}}}`).join(',');
 const full = Object.fromEntries(names.map((name) => [name, name.toUpperCase()]));
@@ -31,16 +30,17 @@ describe('reading params by shape', () => {
     );
   });
 
-  it('still finds roots that are not enumerable own keys: inherited, non-enumerable, getters', () => {
+  it('reads enumerable properties, own or inherited, and nothing else (also when reading by name)', () => {
     const compiled = compileTemplate(template);
+    let getterRuns = 0;
     class Params {
       get a(): string {
+        getterRuns++;
         return 'A';
       }
     }
-    const params = new Params() as unknown as Record<string, unknown>;
-    Object.assign(params, { b: 'B', c: 'C', d: 'D', e: 'E', f: 'F', g: 'G' });
-    Object.defineProperty(params, 'h', { value: 'H', enumerable: false });
+    const hidden = Object.assign(new Params(), { b: 'B', c: 'C', d: 'D', e: 'E', f: 'F', g: 'G' });
+    Object.defineProperty(hidden, 'h', { value: 'H', enumerable: false });
     const inherited = Object.assign(Object.create({ a: 'A', h: 'H' }) as Record<string, unknown>, {
       b: 'B',
       c: 'C',
@@ -49,11 +49,24 @@ describe('reading params by shape', () => {
       f: 'F',
       g: 'G',
     });
+    // More keys than the reader learns: every root is read by name, by the same rule.
+    const wide = (base: object): object =>
+      Object.assign(
+        Object.create(base) as object,
+        Object.fromEntries(Array.from({ length: 40 }, (_, k) => [`x${k}`, k])),
+      );
     for (let round = 0; round < 3; round++) {
-      expect(compiled.render(params).content).toBe(expected);
-      expect(compiled.render(inherited).content).toBe(expected);
+      for (const params of [hidden, wide(hidden)]) {
+        expect(compiled.render(params as Record<string, unknown>, { partial: true }).content).toBe(
+          '{{a}},B,C,D,E,F,G,{{h}}',
+        );
+      }
+      for (const params of [inherited, wide(inherited)]) {
+        expect(compiled.render(params as Record<string, unknown>).content).toBe(expected);
+      }
       expect(compiled.render(full).content).toBe(expected);
     }
+    expect(getterRuns).toBe(0);
   });
 
   it('is safe when a getter renders the same template while the params are read', () => {

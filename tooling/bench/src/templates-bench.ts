@@ -285,11 +285,39 @@ function scalingLine(): string {
   );
 }
 
-/** Prints the render table, the compile table and the parse-scaling line. */
+/**
+ * Render scaling: sections nested `depth` deep, each holding one variable, with only the
+ * innermost variable given (each section is kept because of it). A render that rechecks
+ * nested sections costs depth²; a linear one about 10× for 10× the depth.
+ */
+function renderScalingLine(): string {
+  const nested = (depth: number): { template: string; params: Record<string, unknown> } => {
+    let template = '';
+    for (let k = 0; k < depth; k++) template += `((<{{v${k}}}`;
+    for (let k = 0; k < depth; k++) template += '>))';
+    return { template, params: { [`v${depth - 1}`]: 'x' } };
+  };
+  const small = nested(1000);
+  const big = nested(10_000);
+  const smallCompiled = compileTemplate(small.template);
+  const bigCompiled = compileTemplate(big.template);
+  for (let k = 0; k < 20; k++) sink += smallCompiled.render(small.params).content.length;
+  sink += bigCompiled.render(big.params).content.length;
+  const smallNs = cpuTimePerCall(() => smallCompiled.render(small.params).content, 200);
+  const bigNs = cpuTimePerCall(() => bigCompiled.render(big.params).content, 20);
+  return (
+    `Render scaling (sections nested 1,000 vs 10,000 deep, innermost variable given; CPU time per render): ` +
+    `${format(smallNs)} vs ${format(bigNs)}; ratio ${(bigNs / smallNs).toFixed(1)}× for 10× the depth (linear ≈ 10×).\n`
+  );
+}
+
+/** Prints the render table, the compile table and the parse- and render-scaling lines. */
 export async function runTemplatesBench(): Promise<void> {
   const scaling = scalingLine();
+  const renderScaling = renderScalingLine();
   renderTable();
   compileTable();
   process.stdout.write(scaling);
+  process.stdout.write(renderScaling);
   if (sink === -1 || kept[0] === undefined) process.stdout.write('');
 }
