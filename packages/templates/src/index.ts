@@ -11,5 +11,6 @@ export type { SyntaxIssue, SyntaxIssueKind } from './syntax-issue.js';
 export { TemplateOptionsError } from './template-options-error.js';
 export type { TemplateParams } from './template-params.js';
 export { TemplateSyntaxError } from './template-syntax-error.js';
+export { TemplateValueError } from './template-value-error.js';
 export { validateTemplateSyntax } from './validate-template-syntax.js';
 export { ValidationLevel } from './validation-level.js';

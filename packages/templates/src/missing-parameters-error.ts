@@ -3,14 +3,16 @@ import type { DkErrorFields } from '@dk/spec';
 
 /**
  * Why a {@link MissingParametersError} was thrown: `'required'` when names listed in
- * `validation.required` are absent or `null` at level `'error'`; `'unresolved'` when
- * `strict: true` and variables outside sections had no value.
+ * `validation.required` have no value (absent, `null`, blank or `[]`) at level `'error'`;
+ * `'unresolved'` when variables outside sections were left in the text as `{{name}}` at
+ * level `'error'` or with `strict: true`.
  */
 export type MissingParametersReason = 'required' | 'unresolved';
 
 /**
  * Thrown when a render cannot supply parameters it must supply: required parameters at
- * validation level `'error'`, or (with `strict: true`) variables left unresolved.
+ * validation level `'error'`, or variables left unresolved at level `'error'` or with
+ * `strict: true`.
  */
 export class MissingParametersError extends DkError {
   static override readonly errorName: string = 'MissingParametersError';
@@ -25,8 +27,8 @@ export class MissingParametersError extends DkError {
     super({
       message:
         reason === 'required'
-          ? `Missing required parameters: ${list}. Pass a value (not null) for each, add a default, or lower the validation level.`
-          : `Unresolved template variables in strict mode: ${list}. Pass a value for each, add a default, list them in validation.optional, or render without strict.`,
+          ? `Missing required parameters: ${list}. Pass a non-empty value for each (absent, null, blank strings and [] count as missing), add a default, or lower the validation level.`
+          : `Unresolved template variables: ${list} would be left in the text as {{…}}. Pass a value for each (an empty string renders as nothing), add a default, list them in validation.optional, or render with partial: true when a later stage fills them.`,
       code: reason === 'required' ? 'TEMPLATE_MISSING_PARAMETERS' : 'TEMPLATE_UNRESOLVED_VARIABLES',
     });
     this.missing = Object.freeze([...missing]);

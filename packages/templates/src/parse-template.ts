@@ -161,15 +161,16 @@ export function variableRef(path: string, segments: readonly string[], index = -
   const root = internalize(segments[0] ?? '');
   const rest = segments.slice(1).map(internalize);
   const rootOwnOnly = isInheritedRoot(root);
+  const builtin = builtinOf(root);
   return {
     path,
     root,
     rootOwnOnly,
     rest,
     restOwnOnly: rest.map(isInheritedName),
-    builtin: builtinOf(root),
-    slow: rootOwnOnly || rest.length > 0,
+    builtin,
     index,
+    direct: !rootOwnOnly && rest.length === 0 && builtin === BUILTIN_NONE,
   };
 }
 

@@ -1,3 +1,4 @@
+import { InvalidOptionsError } from '@dk/spec';
 import { describe, expect, it } from 'vitest';
 import { compileTemplate } from './compile-template.js';
 import { MissingParametersError } from './missing-parameters-error.js';
@@ -18,11 +19,36 @@ describe('README usage', () => {
     const greeting = compileTemplate('Hi {{user.name}}((, from {{city}}))');
     expect(greeting.render({ user: { name: 'Bo' } }).content).toBe('Hi Bo');
 
-    expect(renderTemplate('{{greeting}}, {{name}}!', { greeting: 'Hi' }).unresolved).toEqual(['name']);
+    expect(renderTemplate('Hello {{name}}!', { name: '' }).content).toBe('Hello !');
+
+    expect(renderTemplate('Analyze {{data}}', {}).warnings).toEqual(['Unresolved variables left in the text: data']);
+
+    const stage = renderTemplate('{{greeting}}, {{name}}!', { greeting: 'Hi' }, { partial: true });
+    expect(stage.content).toBe('Hi, {{name}}!');
+    expect(stage.unresolved).toEqual(['name']);
+    expect(stage.warnings).toEqual([]);
 
     expect(() =>
-      renderTemplate('{{question}}', {}, { validation: { level: ValidationLevel.ERROR, required: ['question'] } }),
+      renderTemplate(
+        '{{question}}',
+        { question: '' },
+        { validation: { level: ValidationLevel.ERROR, required: ['question'] } },
+      ),
     ).toThrow(MissingParametersError);
+    expect(
+      renderTemplate(
+        'Analyze {{data}}((, focusing on {{aspect}}))',
+        { data: 'sales' },
+        { validation: { level: ValidationLevel.WARN, optional: ['aspect'] } },
+      ).warnings,
+    ).toEqual(['Missing optional parameters: aspect']);
+
+    expect(() => renderTemplate('{{a}}', { a: 1 }, { validation: { required_params: ['a'] } } as never)).toThrow(
+      InvalidOptionsError,
+    );
+    expect(() => renderTemplate('{{a}}', { a: 1 }, { validation: { required_params: ['a'] } } as never)).toThrow(
+      /`required_params` \(did you mean `required`\?\)/,
+    );
 
     expect(validateTemplateSyntax('Hello {{na me}} ((open')[0]).toMatchObject({
       kind: 'malformed-variable',

@@ -33,10 +33,19 @@ describe('renderTemplate', () => {
     for (const v of [undefined, null, '', '  \n', []]) expect(renderTemplate(template, { v }).content).toBe('A');
   });
 
-  it('leaves variables without a value verbatim outside sections and lists them', () => {
+  it('leaves absent and null variables verbatim outside sections and lists them', () => {
     const result = renderTemplate('Hi {{ name }} and {{other}}, {{other}}', { name: null });
     expect(result.content).toBe('Hi {{ name }} and {{other}}, {{other}}');
     expect(result.unresolved).toEqual(['name', 'other']);
+  });
+
+  it('renders a given but empty value as nothing outside sections', () => {
+    for (const name of ['', '  ', []]) {
+      const result = renderTemplate('Hello {{name}}!', { name });
+      expect(result.content).toBe('Hello !');
+      expect(result.unresolved).toEqual([]);
+      expect(result.warnings).toEqual([]);
+    }
   });
 
   it('never re-parses values', () => {
@@ -101,6 +110,9 @@ describe('renderTemplate', () => {
 
   it('throws in strict mode for unresolved variables except optional ones', () => {
     expect(() => renderTemplate('{{a}} {{b}}', { a: 1 }, { strict: true })).toThrow(/b/);
+    expect(() => renderTemplate('{{a}} {{b}}', { a: 1 }, { strict: true, validation: { level: 'ignore' } })).toThrow(
+      MissingParametersError,
+    );
     const result = renderTemplate('{{a}} {{b}}', { a: 1 }, { strict: true, validation: { optional: ['b'] } });
     expect(result.content).toBe('1 {{b}}');
   });
@@ -172,7 +184,7 @@ describe('RenderResult', () => {
       paramsUsed: { a: null, b: { c: 1 }, current_year: 2024 },
       missing: [],
       unresolved: ['a', 'z'],
-      warnings: [],
+      warnings: ['Unresolved variables left in the text: a, z'],
       variables: ['a', 'b.c', 'current_year', 'z'],
     });
   });

@@ -183,7 +183,8 @@ function reference(nodes: readonly Node[], params: Record<string, unknown>, inSe
         case 'var': {
           const value = lookup(node.path, params);
           if (hasValue(value)) return stringifyValue(value);
-          return inSection ? '' : node.source;
+          // Given but empty renders as nothing; only absent or null stays verbatim outside sections.
+          return inSection || (value !== undefined && value !== null) ? '' : node.source;
         }
         case 'parens':
           return `(${reference(node.children, params, inSection)})`;

@@ -25,8 +25,8 @@ export interface VariableRef {
   readonly builtin: number;
   /** Position of this path in the program's distinct `refs`. */
   readonly index: number;
-  /** True when the lookup cannot stop at `params[root]` (own-only root or a dotted path). */
-  readonly slow: boolean;
+  /** A plain root name: no further segments, not a built-in, not an own-only name. */
+  readonly direct: boolean;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { RenderResult } from './render-result.js';
+import { readClock } from './render-validation.js';
 import { builtinValue, NEEDS_CLOCK, resolveRoot } from './resolve-variable.js';
 import type { VariableRef } from './template-program.js';
 
@@ -38,7 +39,7 @@ export class TemplateRenderResult implements RenderResult {
       for (const ref of this.#refs) {
         if (Object.hasOwn(used, ref.root)) continue;
         let value = resolveRoot(ref, this.#params, this.#defaults);
-        if (value === NEEDS_CLOCK) value = builtinValue(ref.builtin, (this.#now ??= this.#clock()));
+        if (value === NEEDS_CLOCK) value = builtinValue(ref.builtin, (this.#now ??= readClock(this.#clock)));
         if (value !== undefined) {
           Object.defineProperty(used, ref.root, { value, enumerable: true, writable: false, configurable: false });
         }

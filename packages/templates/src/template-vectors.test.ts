@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { InvalidOptionsError } from '@dk/spec';
 import { describe, expect, it } from 'vitest';
 import { MissingParametersError } from './missing-parameters-error.js';
 import type { RenderOptions } from './render-options.js';
@@ -28,6 +29,8 @@ interface Vector {
     readonly missing?: string[];
     readonly reason?: string;
     readonly option?: string;
+    readonly unknown?: string[];
+    readonly suggestions?: Record<string, string>;
   };
 }
 
@@ -92,6 +95,11 @@ describe('conformance vectors (template-vectors.json)', () => {
         expect(thrown.reason).toBe(vector.error.reason);
       } else if (TemplateOptionsError.isInstance(thrown)) {
         expect(thrown.option).toBe(vector.error.option);
+      } else if (InvalidOptionsError.isInstance(thrown)) {
+        expect(thrown.unknown).toEqual(vector.error.unknown);
+        expect(thrown.suggestions).toEqual(vector.error.suggestions);
+      } else {
+        throw new Error(`vector ${vector.name} threw an unexpected ${String(thrown)}`);
       }
       return;
     }

@@ -20,34 +20,54 @@ interface Engine {
 const ROUNDS = 61;
 const BATCH_NS = 300_000;
 let sink = 0;
-// Results are stored, not just measured, so the JIT cannot skip building them.
-const kept: string[] = new Array<string>(16).fill('');
+// The last results are kept, and every result is read back (one character, which makes the
+// engine flatten a string built by concatenation into one piece, as any consumer that sends
+// or hashes it does), so no engine can skip building its output.
+const KEPT = 16;
+const kept: string[] = new Array<string>(KEPT).fill('');
 let keptAt = 0;
 
-/** Nanoseconds per call of one batch of `iterations` calls. */
+/** Calls `render` `iterations` times, reading back every result; returns ns per call. */
 function timeBatch(render: Render, iterations: number): number {
   const start = process.hrtime.bigint();
-  for (let k = 0; k < iterations; k++) kept[keptAt++ & 15] = render();
+  for (let k = 0; k < iterations; k++) {
+    const text = render();
+    sink += text.charCodeAt(text.length - 1);
+    kept[keptAt++ & (KEPT - 1)] = text;
+  }
   return Number(process.hrtime.bigint() - start) / iterations;
+}
+
+/** Throws unless every kept result of the last batch is `expected` (checked outside the timing). */
+function checkKept(engine: Engine, expected: string, what: string): void {
+  for (const text of kept) {
+    if (text !== expected) {
+      throw new Error(
+        `${engine.name} renders ${what} differently from the hand-written function:\n${JSON.stringify(text.slice(0, 400))}\nvs\n${JSON.stringify(expected.slice(0, 400))}`,
+      );
+    }
+  }
 }
 
 /** Iterations that make one batch take about {@link BATCH_NS}. */
 function calibrate(render: Render): number {
   let iterations = 16;
   for (;;) {
-    const start = process.hrtime.bigint();
-    for (let k = 0; k < iterations; k++) kept[keptAt++ & 15] = render();
-    const elapsed = Number(process.hrtime.bigint() - start);
+    const elapsed = timeBatch(render, iterations) * iterations;
     if (elapsed > BATCH_NS / 4 || iterations > 1 << 24)
       return Math.max(1, Math.round((iterations * BATCH_NS) / Math.max(elapsed, 1)));
     iterations *= 2;
   }
 }
 
-/** Median ns per call for each engine, measured in interleaved rounds after warm-up. */
-function measure(engines: readonly Engine[]): number[] {
+/**
+ * Median ns per call for each engine, measured in interleaved rounds after warm-up; after
+ * every batch the kept results are compared with `expected`.
+ */
+function measure(engines: readonly Engine[], expected: string, what: string): number[] {
   const iterations = engines.map((engine) => {
-    for (let k = 0; k < 2000; k++) sink += engine.render().length;
+    timeBatch(engine.render, 2000);
+    checkKept(engine, expected, what);
     return calibrate(engine.render);
   });
   const samples: number[][] = engines.map(() => []);
@@ -55,7 +75,9 @@ function measure(engines: readonly Engine[]): number[] {
     // Rotate the order each round so no engine always runs first.
     for (let step = 0; step < engines.length; step++) {
       const index = (step + round) % engines.length;
-      (samples[index] as number[]).push(timeBatch((engines[index] as Engine).render, iterations[index] as number));
+      const engine = engines[index] as Engine;
+      (samples[index] as number[]).push(timeBatch(engine.render, iterations[index] as number));
+      checkKept(engine, expected, what);
     }
   }
   return samples.map(median);
@@ -189,7 +211,7 @@ function renderTable(): void {
           }
         }
       }
-      const [floor, ...others] = measure(list) as [number, ...number[]];
+      const [floor, ...others] = measure(list, expected, `${fixture.name} (${label})`) as [number, ...number[]];
       rows.push([
         `${fixture.name} (${fixture.dk.length} chars)`,
         label,
@@ -199,7 +221,9 @@ function renderTable(): void {
     }
   }
   process.stdout.write(
-    'Median time per render (ratio to the hand-written function); outputs checked identical first.\n' +
+    'Median time per render (ratio to the hand-written function), every result read back (so a string built by\n' +
+      'concatenation is flattened, as a consumer would) and the last results of every batch compared with the\n' +
+      'hand-written output. "optional absent": the optional sections\' variables are missing, so the sections drop.\n' +
       '"no-codegen floor" is a minimal data-driven loop (appends, keyed reads, jumps; none of the language rules).\n\n',
   );
   printTable(
@@ -261,11 +285,39 @@ function scalingLine(): string {
   );
 }
 
-/** Prints the render table, the compile table and the parse-scaling line. */
+/**
+ * Render scaling: sections nested `depth` deep, each holding one variable, with only the
+ * innermost variable given (each section is kept because of it). A render that rechecks
+ * nested sections costs depth²; a linear one about 10× for 10× the depth.
+ */
+function renderScalingLine(): string {
+  const nested = (depth: number): { template: string; params: Record<string, unknown> } => {
+    let template = '';
+    for (let k = 0; k < depth; k++) template += `((<{{v${k}}}`;
+    for (let k = 0; k < depth; k++) template += '>))';
+    return { template, params: { [`v${depth - 1}`]: 'x' } };
+  };
+  const small = nested(1000);
+  const big = nested(10_000);
+  const smallCompiled = compileTemplate(small.template);
+  const bigCompiled = compileTemplate(big.template);
+  for (let k = 0; k < 20; k++) sink += smallCompiled.render(small.params).content.length;
+  sink += bigCompiled.render(big.params).content.length;
+  const smallNs = cpuTimePerCall(() => smallCompiled.render(small.params).content, 200);
+  const bigNs = cpuTimePerCall(() => bigCompiled.render(big.params).content, 20);
+  return (
+    `Render scaling (sections nested 1,000 vs 10,000 deep, innermost variable given; CPU time per render): ` +
+    `${format(smallNs)} vs ${format(bigNs)}; ratio ${(bigNs / smallNs).toFixed(1)}× for 10× the depth (linear ≈ 10×).\n`
+  );
+}
+
+/** Prints the render table, the compile table and the parse- and render-scaling lines. */
 export async function runTemplatesBench(): Promise<void> {
   const scaling = scalingLine();
+  const renderScaling = renderScalingLine();
   renderTable();
   compileTable();
   process.stdout.write(scaling);
+  process.stdout.write(renderScaling);
   if (sink === -1 || kept[0] === undefined) process.stdout.write('');
 }
