@@ -65,7 +65,7 @@ describe('ConversationManager', () => {
       renderTemplate: true,
       params: {},
     });
-    expect(unfilled.metadata['prompt']).toMatchObject({ warnings: ['unfilled placeholders: nmae'] });
+    expect(unfilled.metadata['prompt']).toMatchObject({ warnings: ['Unresolved variables left in the text: nmae'] });
   });
 
   it('allocates dot-path ids: system root, user "0", assistant "0.0", next user "0.0.0"', async () => {

@@ -165,11 +165,8 @@ export async function buildMessageNode(
   if (inline.renderTemplate === true) {
     const rendered = renderTemplate(content, inline.params ?? {});
     text = rendered.content;
-    // `{{name}}` left in text sent to a model is reported, not passed on silently.
-    const warnings = [
-      ...rendered.warnings,
-      ...(rendered.unresolved.length === 0 ? [] : [`unfilled placeholders: ${rendered.unresolved.join(', ')}`]),
-    ];
+    // The engine reports `{{name}}` left in the text (a warning at its default level).
+    const warnings = rendered.warnings;
     metadata = {
       ...metadata,
       prompt: {

@@ -408,6 +408,9 @@ export class PromptBuilder implements PromptRenderer {
         validation: { level, required: prepared.required },
         defaults: prompt.defaults,
         clock: this.#settings.clock,
+        // Left-in placeholders are reported by the builder, with the prompt's name
+        // (collectRenderWarnings), not a second time by the engine.
+        partial: true,
       };
       prepared.renderOptions.set(level, renderOptions);
     }
