@@ -67,7 +67,8 @@ export class TokenBudgetMiddleware implements ConversationMiddleware {
 
   processResponse(response: LLMResponse, context: MiddlewareContext): undefined {
     const key = this.#keyFn(context);
-    const used = this.getUsed(key) + response.usage.totalTokens;
+    // A response without usage (unknown) adds nothing it can count.
+    const used = this.getUsed(key) + (response.usage?.totalTokens ?? 0);
     this.#used.set(key, used);
     context.setNodeMetadata('tokenBudget', {
       used,
