@@ -5,9 +5,9 @@ export interface ClientResolverOptions<Client> {
   /** Provider id, for errors. */
   readonly provider: string;
   /** The key given in settings, if any; wins over the environment. */
-  readonly apiKey: string | undefined;
+  readonly apiKey?: string | undefined;
   /** Where the environment variable is read (at call time). Default `process.env`. */
-  readonly env: Readonly<Record<string, string | undefined>> | undefined;
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   /** The environment variable holding the key, e.g. `OPENAI_API_KEY`. */
   readonly environmentVariable: string;
   /** Whether a missing key is allowed (e.g. a local server that needs none). Default `false`. */
