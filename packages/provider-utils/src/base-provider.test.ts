@@ -14,6 +14,7 @@ import type { LLMResponse, StreamPart } from '@dk/spec';
 import { caught, collectParts as collect } from '@dk/test-kit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BaseProvider } from './base-provider.js';
+import { cancellableStream } from './cancellable-stream.js';
 import type { BaseProviderSettings } from './base-provider.js';
 import type { AttemptOptions, EmbedRequest, ModelRequest } from './provider-model.js';
 
@@ -65,6 +66,8 @@ class TestProvider extends BaseProvider {
   readonly steps: Step[] = [];
   readonly attemptOptions: AttemptOptions[] = [];
   readonly closedSources: string[] = [];
+  /** Streams the wrapper closed (through `cancellableStream`), by their text. */
+  readonly cancelled: string[] = [];
 
   constructor(settings: Partial<BaseProviderSettings> = {}) {
     super({ provider: 'test', component: 'TestProvider', modelId: 'test-model', ...settings });
@@ -90,7 +93,8 @@ class TestProvider extends BaseProvider {
     if ('hang' in step) return waitForAbort(options.signal);
     if (!('stream' in step)) throw new Error('a complete step in stream()');
     const closed = this.closedSources;
-    return (async function* () {
+    const cancelled = this.cancelled;
+    const parts = (async function* () {
       try {
         let sent = 0;
         for (const text of step.stream) {
@@ -106,6 +110,7 @@ class TestProvider extends BaseProvider {
         closed.push(step.stream.join(''));
       }
     })();
+    return cancellableStream(parts, () => cancelled.push(step.stream.join('')));
   }
 
   override async doEmbed({ texts }: EmbedRequest, options: AttemptOptions): Promise<number[][]> {
@@ -356,10 +361,17 @@ describe('BaseProvider', () => {
       expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
     });
 
-    it('applies the deadline to the whole stream', async () => {
-      const provider = new TestProvider().script({ stream: ['a', 'b'], hangAfter: 1 });
+    it('applies the deadline to the whole stream, closing a stream that got no signal', async () => {
+      const provider = new TestProvider().script({ stream: ['a', 'b'], hangAfter: 1 }, { stream: ['c'], hangAfter: 0 });
       const error = await caught(collect(provider.stream('hi', { timeoutMs: 50 })));
       expect(TimeoutError.isInstance(error) && error.attempts).toBe(1);
+      // Without a caller signal a stream gets none (it costs the vendor client): closing it stops it.
+      expect(provider.attemptOptions[0]?.signal).toBeUndefined();
+      expect(provider.cancelled).toEqual(['ab']);
+      // The same while the first part is awaited, inside the attempt.
+      const first = await caught(collect(provider.stream('hi', { timeoutMs: 50 })));
+      expect(TimeoutError.isInstance(first)).toBe(true);
+      expect(provider.cancelled).toEqual(['ab', 'c']);
     });
 
     it('fails with AbortError when aborted while the consumer handles a part, and releases the signal', async () => {

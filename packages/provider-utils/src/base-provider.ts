@@ -20,7 +20,7 @@ import type { RetrySettings } from './retry-settings.js';
 import { RetryingStream } from './retrying-stream.js';
 import type { StreamCall } from './retrying-stream.js';
 import { runAttempts } from './run-attempts.js';
-import type { RetryPolicy } from './run-attempts.js';
+import type { AttemptsOptions, RetryPolicy } from './run-attempts.js';
 
 /** What {@link BaseProvider} needs from the provider built on it. */
 export interface BaseProviderSettings {
@@ -100,6 +100,20 @@ export abstract class BaseProvider implements LLMProvider, ProviderModel {
   readonly #timeoutMs: number | undefined;
   readonly #clients: ClientResolver<unknown> | undefined;
   #closed = false;
+  // Made once per provider, not per call (a function per call costs more than the call's bookkeeping).
+  readonly #mapError = (error: unknown): unknown => this.mapError(error);
+  readonly #leave = (error: unknown): unknown => redactErrorSecrets(error, this.secrets());
+  readonly #openStream = (request: ModelRequest, options: AttemptOptions): Promise<AsyncIterable<StreamPart>> =>
+    this.doStream(request, options);
+  readonly #finishEnd = (end: EndPart, attempts: number): EndPart => ({
+    ...end,
+    response: finishResponse(end.response, attempts, this.provider),
+  });
+  readonly #startStream = (input: LLMInput, options: CompletionOptions): StreamCall => {
+    const request = this.prepareRequest(input, options, 'stream');
+    const call = this.#call(this.#scope(options), options, request);
+    return { ...call, streaming: true, open: this.#openStream, finishEnd: this.#finishEnd, leave: this.#leave };
+  };
 
   constructor(settings: BaseProviderSettings) {
     checkSettings(
@@ -124,9 +138,7 @@ export abstract class BaseProvider implements LLMProvider, ProviderModel {
     const request = this.prepareRequest(input, options, 'complete');
     const scope = this.#scope(options);
     try {
-      const response = await runAttempts(this.#attempts(scope, options), (attempt) =>
-        this.doComplete(request, attempt),
-      );
+      const response = await runAttempts(this.#call(scope, options, request), completeAttempt);
       return finishResponse(response, scope.attempts, this.provider);
     } catch (error) {
       throw this.#leave(error);
@@ -137,16 +149,7 @@ export abstract class BaseProvider implements LLMProvider, ProviderModel {
 
   /** Generates one response as a stream of parts ending with `end`; nothing starts before the first `next()`. */
   stream(input: LLMInput, options: CompletionOptions = {}): AsyncIterableIterator<StreamPart, void, undefined> {
-    return new RetryingStream((): StreamCall => {
-      const request = this.prepareRequest(input, options, 'stream');
-      const scope = this.#scope(options);
-      return {
-        ...this.#attempts(scope, options),
-        open: (attempt) => this.doStream(request, attempt),
-        finishEnd: (end, attempts) => finishEnd(end, attempts, this.provider),
-        leave: (error) => this.#leave(error),
-      };
-    });
+    return new RetryingStream(this.#startStream, input, options);
   }
 
   /** Releases resources; idempotent. Later calls fail with `InvalidRequestError`. */
@@ -175,9 +178,7 @@ export abstract class BaseProvider implements LLMProvider, ProviderModel {
     const request: EmbedRequest = { texts, model: options.model };
     const scope = this.#scope(options);
     try {
-      return await runAttempts(this.#attempts(scope, options), (attempt) =>
-        (this.doEmbed as NonNullable<BaseProvider['doEmbed']>)(request, attempt),
-      );
+      return await runAttempts(this.#call(scope, options, request), embedAttempt);
     } catch (error) {
       throw this.#leave(error);
     } finally {
@@ -234,7 +235,8 @@ export abstract class BaseProvider implements LLMProvider, ProviderModel {
     return new CallScope({ provider: this.provider, signal, timeoutMs });
   }
 
-  #attempts(scope: CallScope, options: CompletionOptions | EmbeddingOptions) {
+  /** One call's attempts: its scope, retry policy, headers and request. */
+  #call<Request>(scope: CallScope, options: CompletionOptions | EmbeddingOptions, request: Request): Call<Request> {
     const maxRetries = options.maxRetries;
     if (maxRetries !== undefined && !(Number.isInteger(maxRetries) && maxRetries >= 0)) {
       scope.dispose();
@@ -245,14 +247,25 @@ export abstract class BaseProvider implements LLMProvider, ProviderModel {
       scope,
       policy: maxRetries === undefined ? this.#retry : { ...this.#retry, maxRetries },
       headers,
-      mapError: (error: unknown) => this.mapError(error),
+      mapError: this.#mapError,
+      request,
+      model: this,
     };
   }
+}
 
-  /** Every error leaves through here: cleared of the provider's secrets in its whole object graph. */
-  #leave(error: unknown): unknown {
-    return redactErrorSecrets(error, this.secrets());
-  }
+/** The attempts of one call, with what its attempts send. */
+interface Call<Request> extends AttemptsOptions {
+  readonly request: Request;
+  readonly model: ProviderModel;
+}
+
+function completeAttempt(call: Call<ModelRequest>, options: AttemptOptions): Promise<LLMResponse> {
+  return call.model.doComplete(call.request, options);
+}
+
+function embedAttempt(call: Call<EmbedRequest>, options: AttemptOptions): Promise<number[][]> {
+  return (call.model as Required<ProviderModel>).doEmbed(call.request, options);
 }
 
 function definedValues<T extends object>(value: T | undefined): Partial<T> {
@@ -268,13 +281,7 @@ const missingUsage = (provider: string) =>
 
 /** The response with the call's attempt count, and a warning when its usage is unknown. */
 function finishResponse(response: LLMResponse, attempts: number, provider: string): LLMResponse {
-  return {
-    ...response,
-    metadata: { ...response.metadata, attempts },
-    ...(response.usage === undefined ? { warnings: [...response.warnings, missingUsage(provider)] } : {}),
-  };
-}
-
-function finishEnd(end: EndPart, attempts: number, provider: string): EndPart {
-  return { ...end, response: finishResponse(end.response, attempts, provider) };
+  const metadata = { ...response.metadata, attempts };
+  if (response.usage !== undefined) return { ...response, metadata };
+  return { ...response, metadata, warnings: [...response.warnings, missingUsage(provider)] };
 }

@@ -143,6 +143,11 @@ export class CallScope {
     });
   }
 
+  /** Whether the caller gave a signal. */
+  get hasCallerSignal(): boolean {
+    return this.#callerSignal !== undefined;
+  }
+
   /** False when neither a caller signal nor a deadline exists: then the scope can never abort. */
   get canAbort(): boolean {
     return this.#canAbort;

@@ -1,6 +1,7 @@
 export { abortableDelay } from './abortable-delay.js';
 export { BaseProvider, baseProviderSettingChecks } from './base-provider.js';
 export type { BaseProviderSettings } from './base-provider.js';
+export { cancellableStream } from './cancellable-stream.js';
 export { checkSettings, invalidValue } from './check-settings.js';
 export type { SettingCheck, SettingChecks } from './check-settings.js';
 export { clientDefaults, clientRequestOptions, noClientTimeoutMs } from './client-options.js';

@@ -28,9 +28,11 @@ export interface EmbedRequest {
  */
 export interface AttemptOptions {
   /**
-   * Aborted when the caller's signal aborts or the call's deadline passes (`undefined` when there
-   * is neither); one signal per call, never the caller's own. The vendor client must stop the
-   * request, and a stream's body, when it aborts.
+   * Aborted when the caller's signal aborts or the call's deadline passes; one signal per call,
+   * never the caller's own. The vendor client must stop the request, and a stream's body, when it
+   * aborts. `undefined` when nothing can abort the call, and for a stream when the caller gave no
+   * signal: then the deadline closes the stream `doStream` returned (see there), which costs the
+   * vendor client less than a signal does.
    */
   readonly signal: AbortSignal | undefined;
   /** Milliseconds left before the call's deadline (at least 1), or `undefined` without one. */
@@ -57,7 +59,9 @@ export interface ProviderModel {
    * Sends one streaming request; resolves once the vendor accepted it, with the stream of
    * parts. Every part is output: the wrapper retries an attempt only until its first part
    * arrives. The stream ends with an `end` part, or throws (a stream that ends early must
-   * throw, e.g. `InvalidResponseError`).
+   * throw, e.g. `InvalidResponseError`). Closing it (its iterator's `return()`: the deadline
+   * passed, the caller aborted, the consumer stopped) must stop the vendor request at once:
+   * wrap it with `cancellableStream`.
    */
   doStream(request: ModelRequest, options: AttemptOptions): Promise<AsyncIterable<StreamPart>>;
   /** Embeds texts with one request, one vector per text in order (providers with embeddings). */

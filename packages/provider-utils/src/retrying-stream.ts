@@ -1,19 +1,24 @@
-import { InvalidResponseError, ProviderError } from '@dk/spec';
-import type { EndPart, StreamPart } from '@dk/spec';
-import type { AttemptOptions } from './provider-model.js';
+import { ProviderError } from '@dk/spec';
+import type { CompletionOptions, EndPart, LLMInput, StreamPart } from '@dk/spec';
+import { createInvalidResponseError } from './create-invalid-response-error.js';
+import type { AttemptOptions, ModelRequest } from './provider-model.js';
 import { runAttempts } from './run-attempts.js';
 import type { AttemptsOptions } from './run-attempts.js';
 import { withAttempts } from './with-attempts.js';
 
 /** One prepared stream call, made on the first `next()` (so input errors reject it, not `stream()`). */
 export interface StreamCall extends AttemptsOptions {
+  readonly request: ModelRequest;
   /** Opens one attempt's stream of parts. */
-  open(options: AttemptOptions): Promise<AsyncIterable<StreamPart>>;
+  readonly open: (request: ModelRequest, options: AttemptOptions) => Promise<AsyncIterable<StreamPart>>;
   /** The last part, with the call's attempt count (and anything else the wrapper adds). */
-  finishEnd(end: EndPart, attempts: number): EndPart;
+  readonly finishEnd: (end: EndPart, attempts: number) => EndPart;
   /** What every error goes through before it reaches the consumer (secret redaction). */
-  leave(error: unknown): unknown;
+  readonly leave: (error: unknown) => unknown;
 }
+
+/** Checks a stream call and sets it up (throws for invalid input or options). */
+export type StartStream = (input: LLMInput, options: CompletionOptions) => StreamCall;
 
 type Opened = { readonly iterator: AsyncIterator<StreamPart>; readonly first: StreamPart };
 
@@ -32,7 +37,9 @@ const doneResult: IteratorReturnResult<undefined> = Object.freeze({ done: true, 
  * signal or deadline exists, and none of the bookkeeping of an async generator layer.
  */
 export class RetryingStream implements AsyncIterableIterator<StreamPart, void, undefined> {
-  readonly #prepare: () => StreamCall;
+  readonly #start: StartStream;
+  readonly #input: LLMInput;
+  readonly #options: CompletionOptions;
   #call: StreamCall | undefined;
   #iterator: AsyncIterator<StreamPart> | undefined;
   #done = false;
@@ -45,9 +52,11 @@ export class RetryingStream implements AsyncIterableIterator<StreamPart, void, u
   /** An abort that happened while no `next()` was pending: the next call rejects with it. */
   #abortFailure: unknown;
 
-  /** @param prepare Checks the call and sets it up; called on the first `next()`. */
-  constructor(prepare: () => StreamCall) {
-    this.#prepare = prepare;
+  /** @param start Checks the call and sets it up; called with `input` and `options` on the first `next()`. */
+  constructor(start: StartStream, input: LLMInput, options: CompletionOptions) {
+    this.#start = start;
+    this.#input = input;
+    this.#options = options;
   }
 
   [Symbol.asyncIterator](): this {
@@ -68,7 +77,7 @@ export class RetryingStream implements AsyncIterableIterator<StreamPart, void, u
       return Promise.reject(failure);
     }
     if (this.#done) return Promise.resolve(doneResult);
-    const pending = this.#iterator === undefined ? this.#start() : this.#pull();
+    const pending = this.#iterator === undefined ? this.#begin() : this.#pull();
     // Cleared by whatever settles it; a stream that is already done settled it synchronously.
     if (!this.#done) this.#pending = pending;
     return pending;
@@ -84,21 +93,21 @@ export class RetryingStream implements AsyncIterableIterator<StreamPart, void, u
     return Promise.reject(error);
   }
 
-  async #start(): Promise<IteratorResult<StreamPart, void>> {
+  async #begin(): Promise<IteratorResult<StreamPart, void>> {
     try {
-      return await this.#startOnce();
+      return await this.#beginOnce();
     } finally {
       this.#pending = undefined;
     }
   }
 
-  async #startOnce(): Promise<IteratorResult<StreamPart, void>> {
+  async #beginOnce(): Promise<IteratorResult<StreamPart, void>> {
     let call: StreamCall | undefined;
     let opened: Opened;
     try {
-      call = this.#prepare();
+      call = this.#start(this.#input, this.#options);
       this.#call = call;
-      opened = await runAttempts(call, (options) => this.#attempt(call as StreamCall, options));
+      opened = await runAttempts(call, openFirstPart);
     } catch (error) {
       this.#finish(false);
       throw call === undefined ? error : call.leave(error);
@@ -122,26 +131,6 @@ export class RetryingStream implements AsyncIterableIterator<StreamPart, void, u
       });
     }
     return this.#handleResult({ done: false, value: opened.first });
-  }
-
-  /** One attempt: open the stream and read its first part. */
-  async #attempt(call: StreamCall, options: AttemptOptions): Promise<Opened> {
-    const iterator = (await call.open(options))[Symbol.asyncIterator]();
-    try {
-      const result = await iterator.next();
-      if (result.done === true) {
-        throw new InvalidResponseError({
-          provider: call.scope.provider,
-          message: `${call.scope.provider} sent a response stream that ended before any output. Retried with backoff up to maxRetries; if it keeps happening, check the service status or the baseURL.`,
-        });
-      }
-      // Abandoned while this attempt was still running: nobody will read the stream.
-      if (this.#done) closeQuietly(iterator);
-      return { iterator, first: result.value };
-    } catch (error) {
-      closeQuietly(iterator);
-      throw error;
-    }
   }
 
   #pull(): Promise<IteratorResult<StreamPart, void>> {
@@ -240,6 +229,30 @@ export class RetryingStream implements AsyncIterableIterator<StreamPart, void, u
     this.#removeAbortListener = undefined;
     this.#call?.scope.dispose();
     if (closeSource && this.#iterator !== undefined) closeQuietly(this.#iterator);
+  }
+}
+
+/** One attempt: open the stream and read its first part. */
+async function openFirstPart(call: StreamCall, options: AttemptOptions): Promise<Opened> {
+  const iterator = (await call.open(call.request, options))[Symbol.asyncIterator]();
+  const scope = call.scope;
+  // Without a signal, the deadline stops the request by closing the stream.
+  const removeListener =
+    options.signal === undefined && scope.canAbort ? scope.onAbort(() => closeQuietly(iterator)) : undefined;
+  try {
+    const result = await iterator.next();
+    if (result.done === true) {
+      throw createInvalidResponseError({
+        provider: call.scope.provider,
+        problem: 'the response stream ended before any output',
+      });
+    }
+    return { iterator, first: result.value };
+  } catch (error) {
+    closeQuietly(iterator);
+    throw error;
+  } finally {
+    removeListener?.();
   }
 }
 

@@ -20,6 +20,11 @@ export interface AttemptsOptions {
   readonly headers: Record<string, string> | undefined;
   /** Translates what an attempt threw into a `ProviderError` (vendor errors); others are bugs. */
   readonly mapError: (error: unknown) => unknown;
+  /**
+   * A stream's attempts get no signal when the caller gave none: the deadline closes the stream
+   * instead (vendor clients spend tens of microseconds on every signal they are given).
+   */
+  readonly streaming?: boolean;
 }
 
 /**
@@ -33,17 +38,21 @@ export interface AttemptsOptions {
  *   immediately with its `AbortError` / `TimeoutError`; any failure after that is replaced by it.
  * - Every `ProviderError` thrown carries `attempts`; `scope.attempts` counts the attempts made.
  */
-export async function runAttempts<T>(
-  { scope, policy, headers, mapError }: AttemptsOptions,
-  attempt: (options: AttemptOptions) => Promise<T>,
+export async function runAttempts<Call extends AttemptsOptions, T>(
+  call: Call,
+  attempt: (call: Call, options: AttemptOptions) => Promise<T>,
 ): Promise<T> {
+  // `attempt` takes the call rather than closing over it: no function is made per call.
+  const { scope, policy, headers, mapError } = call;
+  const withSignal = call.streaming !== true || scope.hasCallerSignal;
   for (let attemptNumber = 1; ; attemptNumber += 1) {
     const failure = scope.failure();
     if (failure !== undefined) throw failure;
     scope.attempts = attemptNumber;
     try {
       // A synchronous throw of `attempt` lands in the catch below like a rejection.
-      return await scope.race(attempt({ signal: scope.signal, timeoutMs: scope.remainingMs(), headers }));
+      const signal = withSignal ? scope.signal : undefined;
+      return await scope.race(attempt(call, { signal, timeoutMs: scope.remainingMs(), headers }));
     } catch (thrown) {
       const scopeFailure = scope.failure();
       if (scopeFailure !== undefined) throw scopeFailure;

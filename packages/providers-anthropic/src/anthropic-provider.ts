@@ -3,6 +3,7 @@ import type { LLMResponse, StreamPart } from '@dk/spec';
 import {
   BaseProvider,
   baseProviderSettingChecks,
+  cancellableStream,
   checkSettings,
   clientDefaults,
   clientRequestOptions,
@@ -102,13 +103,14 @@ export class AnthropicProvider extends BaseProvider {
       .resolve()
       .messages.create({ ...plan.body, stream: true }, clientRequestOptions(attempt))
       .withResponse();
-    return convertFromAnthropicStream(data, {
+    const parts = convertFromAnthropicStream(data, {
       model: plan.body.model,
       warnings: plan.warnings,
       responseFormat: request.options.responseFormat,
       responseToolName: plan.responseToolName,
       requestId: requestId ?? undefined,
     });
+    return cancellableStream(parts, () => data.controller.abort());
   }
 
   protected override mapError(error: unknown): unknown {

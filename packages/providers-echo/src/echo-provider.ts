@@ -8,13 +8,19 @@ import type {
   LLMResponse,
   StreamPart,
 } from '@dk/spec';
-import { abortableDelay, BaseProvider, baseProviderSettingChecks, checkSettings } from '@dk/provider-utils';
+import {
+  abortableDelay,
+  BaseProvider,
+  baseProviderSettingChecks,
+  cancellableStream,
+  checkSettings,
+} from '@dk/provider-utils';
 import type { AttemptOptions, EmbedRequest, ModelRequest, SettingChecks } from '@dk/provider-utils';
 import { buildEchoParts } from './build-echo-parts.js';
 import type { EchoCall } from './echo-call.js';
 import { toEchoProviderError } from './echo-error.js';
 import type { EchoProviderSettings } from './echo-provider-settings.js';
-import type { EchoResponse, EchoResponseFunction, EchoScriptedError } from './echo-response.js';
+import type { EchoResponse, EchoResponseFunction } from './echo-response.js';
 import { EchoScript } from './echo-script.js';
 import type { EchoAnswer } from './echo-script.js';
 import { EchoScriptExhaustedError } from './echo-script-exhausted-error.js';
@@ -234,13 +240,14 @@ export class EchoProvider extends BaseProvider {
     return (parts.at(-1) as EndPart).response;
   }
 
-  /** One attempt of `stream`: consumes one scripted answer and replays its parts (with the scripted delays). */
-  async doStream(request: ModelRequest, { signal }: AttemptOptions): Promise<AsyncIterable<StreamPart>> {
-    const answer = await this.#answer(request, signal);
-    const chunkSize = this.#settings.streamChunkSize ?? 1;
-    const parts = this.#parts(answer, request, (text) => answer.scripted.chunks ?? splitIntoChunks(text, chunkSize));
-    const chunkDelayMs = answer.scripted.chunkDelayMs ?? this.#settings.streamDelayMs ?? 0;
-    return replay(parts, { chunkDelayMs, signal, errorAfterOutput: answer.scripted.errorAfterOutput });
+  /**
+   * One attempt of `stream`: consumes one scripted answer and replays its parts with the scripted
+   * delays. Closing the stream ends a delay at once, as a vendor client's abort ends its request.
+   */
+  doStream(request: ModelRequest, { signal }: AttemptOptions): Promise<AsyncIterable<StreamPart>> {
+    const closed = new AbortController();
+    const delaySignal = signal === undefined ? closed.signal : AbortSignal.any([signal, closed.signal]);
+    return Promise.resolve(cancellableStream(this.#streamAnswer(request, delaySignal), () => closed.abort()));
   }
 
   /** One embedding attempt (never fails). */
@@ -248,6 +255,22 @@ export class EchoProvider extends BaseProvider {
     const dimensions = this.#settings.embeddingDimensions ?? 768;
     this.#embedCalls.push([...texts]);
     return Promise.resolve(texts.map((text) => hashEmbedding(text, dimensions)));
+  }
+
+  async *#streamAnswer(request: ModelRequest, signal: AbortSignal): AsyncGenerator<StreamPart, void, undefined> {
+    const answer = await this.#answer(request, signal);
+    const chunkSize = this.#settings.streamChunkSize ?? 1;
+    const parts = this.#parts(answer, request, (text) => answer.scripted.chunks ?? splitIntoChunks(text, chunkSize));
+    const chunkDelayMs = answer.scripted.chunkDelayMs ?? this.#settings.streamDelayMs ?? 0;
+    const failure = answer.scripted.errorAfterOutput;
+    let first = true;
+    for (const part of parts) {
+      // A scripted failure after output comes where the vendor would send it: after the text.
+      if (failure !== undefined && part.type !== 'text-delta') throw toEchoProviderError(failure, true);
+      if (part.type === 'text-delta' && !first && chunkDelayMs > 0) await abortableDelay(chunkDelayMs, signal);
+      if (part.type === 'text-delta') first = false;
+      yield part;
+    }
   }
 
   /** Checks and records a call; its message list is a copy that identifies the call in its attempts. */
@@ -301,22 +324,4 @@ function settle(call: EchoCall, error: unknown): unknown {
   call.error = error;
   if (ProviderError.isInstance(error) && error.attempts !== undefined) call.attempts = error.attempts;
   return error;
-}
-
-/** Yields `parts`, waiting `chunkDelayMs` before each text delta after the first; then fails as scripted. */
-async function* replay(
-  parts: readonly StreamPart[],
-  {
-    chunkDelayMs,
-    signal,
-    errorAfterOutput,
-  }: { chunkDelayMs: number; signal: AbortSignal | undefined; errorAfterOutput: EchoScriptedError | undefined },
-): AsyncGenerator<StreamPart, void, undefined> {
-  let first = true;
-  for (const part of parts) {
-    if (errorAfterOutput !== undefined && part.type !== 'text-delta') throw toEchoProviderError(errorAfterOutput, true);
-    if (part.type === 'text-delta' && !first && chunkDelayMs > 0) await abortableDelay(chunkDelayMs, signal);
-    if (part.type === 'text-delta') first = false;
-    yield part;
-  }
 }

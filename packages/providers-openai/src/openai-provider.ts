@@ -2,6 +2,7 @@ import type { EmbeddingOptions, LLMResponse, StreamPart } from '@dk/spec';
 import {
   BaseProvider,
   baseProviderSettingChecks,
+  cancellableStream,
   checkSettings,
   clientDefaults,
   clientRequestOptions,
@@ -104,12 +105,13 @@ export class OpenAIProvider extends BaseProvider {
         clientRequestOptions(attempt),
       )
       .withResponse();
-    return convertFromOpenAIStream(data, {
+    const parts = convertFromOpenAIStream(data, {
       model: body.model,
       warnings,
       responseFormat: request.options.responseFormat,
       requestId: requestId ?? undefined,
     });
+    return cancellableStream(parts, () => data.controller.abort());
   }
 
   /** Sends one embeddings request (`embeddingModel`, or the call's `model`). */
