@@ -70,6 +70,10 @@ const completionOptionNames: readonly string[] = [
   'providerOptions',
 ];
 const embeddingOptionNames: readonly string[] = ['model', 'signal', 'timeoutMs', 'maxRetries'];
+const pingOptionNames: readonly string[] = ['signal', 'timeoutMs'];
+/** A health check answers at once: one attempt, a short deadline. */
+const pingCallOptions = { maxRetries: 0 } as const;
+const defaultPingTimeoutMs = 10_000;
 
 /**
  * The one wrapper that turns a single-attempt {@link ProviderModel} into the public
@@ -132,6 +136,7 @@ export abstract class BaseProvider implements LLMProvider, ProviderModel {
   abstract doComplete(request: ModelRequest, options: AttemptOptions): Promise<LLMResponse>;
   abstract doStream(request: ModelRequest, options: AttemptOptions): Promise<AsyncIterable<StreamPart>>;
   doEmbed?(request: EmbedRequest, options: AttemptOptions): Promise<number[][]>;
+  doPing?(options: AttemptOptions): Promise<void>;
 
   /** Generates one response (see the class for retries, deadline and abort). */
   async complete(input: LLMInput, options: CompletionOptions = {}): Promise<LLMResponse> {
@@ -150,6 +155,26 @@ export abstract class BaseProvider implements LLMProvider, ProviderModel {
   /** Generates one response as a stream of parts ending with `end`; nothing starts before the first `next()`. */
   stream(input: LLMInput, options: CompletionOptions = {}): AsyncIterableIterator<StreamPart, void, undefined> {
     return new RetryingStream(this.#startStream, input, options);
+  }
+
+  /**
+   * Checks that the provider can be used without generating: its credentials are present and
+   * the vendor accepts them (through `doPing`, one attempt, no retries; deadline `timeoutMs`,
+   * default 10 s). Rejects with `AuthenticationError` for a missing or refused key, another
+   * `ProviderError` when the vendor cannot be reached. Health checks call it.
+   */
+  async ping(options: { readonly signal?: AbortSignal; readonly timeoutMs?: number } = {}): Promise<void> {
+    this.#assertOpen();
+    checkOptions(`${this.#component}.ping`, options, pingOptionNames);
+    if (this.doPing === undefined) return;
+    const scope = this.#scope({ timeoutMs: defaultPingTimeoutMs, ...options });
+    try {
+      await runAttempts(this.#call(scope, pingCallOptions, undefined), pingAttempt);
+    } catch (error) {
+      throw this.#leave(error);
+    } finally {
+      scope.dispose();
+    }
   }
 
   /** Releases resources; idempotent. Later calls fail with `InvalidRequestError`. */
@@ -266,6 +291,10 @@ function completeAttempt(call: Call<ModelRequest>, options: AttemptOptions): Pro
 
 function embedAttempt(call: Call<EmbedRequest>, options: AttemptOptions): Promise<number[][]> {
   return (call.model as Required<ProviderModel>).doEmbed(call.request, options);
+}
+
+function pingAttempt(call: Call<undefined>, options: AttemptOptions): Promise<void> {
+  return (call.model as Required<ProviderModel>).doPing(options);
 }
 
 function definedValues<T extends object>(value: T | undefined): Partial<T> {

@@ -66,4 +66,10 @@ export interface ProviderModel {
   doStream(request: ModelRequest, options: AttemptOptions): Promise<AsyncIterable<StreamPart>>;
   /** Embeds texts with one request, one vector per text in order (providers with embeddings). */
   doEmbed?(request: EmbedRequest, options: AttemptOptions): Promise<number[][]>;
+  /**
+   * Checks the credentials without generating, with one request that costs nothing (e.g. list
+   * the models); rejects when the key is missing or refused. Without it `ping` only checks that
+   * the provider is open.
+   */
+  doPing?(options: AttemptOptions): Promise<void>;
 }

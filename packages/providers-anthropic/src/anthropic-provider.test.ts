@@ -398,6 +398,25 @@ describe('AnthropicProvider', () => {
   });
 
   describe('credentials', () => {
+    it('ping checks the key by listing one model, without generating or retrying', async () => {
+      server.script(
+        {
+          kind: 'json',
+          body: { data: [{ type: 'model', id: 'claude-haiku-4-5' }], has_more: true, first_id: 'a', last_id: 'a' },
+        },
+        anthropicErrorReply(401, { type: 'authentication_error', message: `invalid x-api-key ${canaryKey}` }),
+        anthropicErrorReply(529, { type: 'overloaded_error', message: 'Overloaded' }),
+      );
+      await provider().ping();
+      expect(server.requests[0]).toMatchObject({ method: 'GET', path: '/v1/models?limit=1', hasCredentials: true });
+      expect(AuthenticationError.isInstance(await failure(provider().ping()))).toBe(true);
+      const overloaded = await failure(provider().ping());
+      expect(ProviderUnavailableError.isInstance(overloaded) && overloaded.attempts).toBe(1);
+      const missing = await failure(createAnthropicProvider({ env: {}, baseURL: server.url }).ping());
+      expect(AuthenticationError.isInstance(missing)).toBe(true);
+      expect(server.requests).toHaveLength(3);
+    });
+
     it('fails with a helpful AuthenticationError when no key is configured', async () => {
       const error = await failure(createAnthropicProvider({ env: {}, baseURL: server.url }).complete('hi'));
       expect(AuthenticationError.isInstance(error)).toBe(true);

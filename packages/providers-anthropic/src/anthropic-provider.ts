@@ -113,6 +113,11 @@ export class AnthropicProvider extends BaseProvider {
     return cancellableStream(parts, () => data.controller.abort());
   }
 
+  /** Checks the key by listing one model (costs nothing); a missing key fails before any request. */
+  override async doPing(attempt: AttemptOptions): Promise<void> {
+    await this.#clients.resolve().models.list({ limit: 1 }, clientRequestOptions(attempt));
+  }
+
   protected override mapError(error: unknown): unknown {
     return mapAnthropicError(error);
   }

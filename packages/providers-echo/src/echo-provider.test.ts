@@ -220,10 +220,12 @@ describe('EchoProvider', () => {
 
   it('counts closes and refuses calls once closed', async () => {
     const llm = new EchoProvider();
+    await llm.ping();
     await llm.close();
     await llm.close();
     expect(llm.closeCount).toBe(2);
     await expect(llm.complete('x')).rejects.toThrow(InvalidRequestError);
     await expect(llm.embed(['x'])).rejects.toThrow(InvalidRequestError);
+    await expect(llm.ping()).rejects.toThrow(InvalidRequestError);
   });
 });

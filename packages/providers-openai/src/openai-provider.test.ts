@@ -362,6 +362,21 @@ describe('OpenAIProvider', () => {
   });
 
   describe('credentials', () => {
+    it('ping checks the key by listing the models, without generating or retrying', async () => {
+      server.script(
+        { kind: 'json', body: { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', owned_by: 'openai' }] } },
+        openAIErrorReply(401, { message: `Incorrect API key provided: ${canaryKey}`, code: 'invalid_api_key' }),
+      );
+      await provider().ping();
+      expect(server.requests[0]).toMatchObject({ method: 'GET', path: '/v1/models', hasCredentials: true });
+      const refused = await failure(provider().ping());
+      expect(AuthenticationError.isInstance(refused)).toBe(true);
+      expect(refused.attempts).toBe(1);
+      const missing = await failure(createOpenAIProvider({ env: {} }).ping());
+      expect(AuthenticationError.isInstance(missing)).toBe(true);
+      expect(server.requests).toHaveLength(2);
+    });
+
     it('fails with a helpful AuthenticationError when no key is configured', async () => {
       const error = await failure(createOpenAIProvider({ env: {} }).complete('hi'));
       expect(AuthenticationError.isInstance(error)).toBe(true);

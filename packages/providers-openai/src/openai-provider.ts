@@ -127,6 +127,11 @@ export class OpenAIProvider extends BaseProvider {
     return convertFromOpenAIEmbeddings(data, texts.length);
   }
 
+  /** Checks the key by listing the models (costs nothing); a missing key fails before any request. */
+  override async doPing(attempt: AttemptOptions): Promise<void> {
+    await this.#clients.resolve().models.list(clientRequestOptions(attempt));
+  }
+
   /** Embeds texts with the embeddings endpoint, one vector per text in order. */
   embed(texts: readonly string[], options: EmbeddingOptions = {}): Promise<number[][]> {
     return this.embedTexts(texts, options);
