@@ -158,7 +158,7 @@ describe('ConversationManager', () => {
     });
     expect(JSON.stringify(stored.metadata)).not.toContain('secret');
     expect(typeof stored.metadata['latencyMs']).toBe('number');
-    const expectedCost = response.usage.promptTokens * 1 + response.usage.completionTokens * 2;
+    const expectedCost = response.usage!.promptTokens * 1 + response.usage!.completionTokens * 2;
     expect(stored.metadata['costUsd']).toBeCloseTo(expectedCost);
     expect(response.costUsd).toBeCloseTo(expectedCost);
     const totals = await manager.getTotals();

@@ -342,8 +342,8 @@ describe('guide: Middleware Patterns', () => {
     const manager = await ConversationManager.create({ llm, storage, middleware: [budget] });
     await manager.addMessage({ role: 'user', content: 'count my tokens please' });
     const response = await manager.complete();
-    expect(response.metadata['cumulativeTokens']).toBe(response.usage.totalTokens);
-    expect(response.node.metadata['cumulativeTokens']).toBe(response.usage.totalTokens);
+    expect(response.metadata['cumulativeTokens']).toBe(response.usage?.totalTokens);
+    expect(response.node.metadata['cumulativeTokens']).toBe(response.usage?.totalTokens);
     expect(logger.text).toContain('Token budget exceeded');
   });
 

@@ -30,10 +30,11 @@ export function findModelPrice(prices: PriceTable, model: string): ModelPrice | 
 }
 
 /**
- * Cost of one call in US dollars, or `null` when the model has no price in the table.
+ * Cost of one call in US dollars, or `null` when the model has no price in the table or the
+ * provider reported no usage (unknown usage is unpriced, never free).
  */
-export function computeCostUsd(prices: PriceTable, model: string, usage: Usage): number | null {
+export function computeCostUsd(prices: PriceTable, model: string, usage: Usage | undefined): number | null {
   const price = findModelPrice(prices, model);
-  if (price === undefined) return null;
+  if (price === undefined || usage === undefined) return null;
   return (usage.promptTokens * price.inputPerMillion + usage.completionTokens * price.outputPerMillion) / 1_000_000;
 }

@@ -1,4 +1,4 @@
-import { AbortError, InvalidRequestError, TimeoutError } from '@dk/spec';
+import { AbortError, TimeoutError } from '@dk/spec';
 import type { ProviderError } from '@dk/spec';
 import { withAttempts } from './with-attempts.js';
 
@@ -41,15 +41,10 @@ export class CallScope {
   #abortListeners: Set<(failure: ProviderError | undefined) => void> | undefined;
   #onCallerAbort: (() => void) | undefined;
 
+  /** `timeoutMs` must be a positive number (checked by the caller). */
   constructor({ provider, signal, timeoutMs }: CallScopeOptions) {
-    if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-      throw new InvalidRequestError({
-        provider,
-        message: `${provider}: timeoutMs must be a positive finite number of milliseconds, got ${String(timeoutMs)}.`,
-      });
-    }
     this.#provider = provider;
-    this.#canAbort = signal !== undefined || timeoutMs !== undefined;
+    this.#canAbort = signal !== undefined || (timeoutMs !== undefined && timeoutMs <= maxTimerDelayMs);
     this.#callerSignal = signal;
     this.#timeoutMs = timeoutMs;
     if (signal?.aborted === true) {
@@ -72,21 +67,23 @@ export class CallScope {
   }
 
   /**
-   * Aborted when the caller aborts or the deadline passes. Pass it to every request. Without a
-   * deadline this is the caller's own signal; with one, a signal combining both.
+   * Aborted when the caller aborts or the deadline passes: pass it to every request. A signal of
+   * this call, made on first read (AbortSignals are costly in Node), or `undefined` when nothing
+   * can abort the call. Never the caller's own signal: vendor clients add a listener to the
+   * signal they are given and never remove it, which would pile up on a long-lived caller signal.
    */
-  get signal(): AbortSignal {
+  get signal(): AbortSignal | undefined {
+    if (!this.#canAbort) return undefined;
     if (this.#controller === undefined) {
-      if (this.#timeoutMs === undefined && this.#callerSignal !== undefined) return this.#callerSignal;
       this.#controller = new AbortController();
       if (this.#reason !== undefined) this.#controller.abort(this.failure());
     }
     return this.#controller.signal;
   }
 
-  /** The caller's own signal, if any (unlike {@link CallScope.signal}, costs nothing to read). */
-  get callerSignal(): AbortSignal | undefined {
-    return this.#callerSignal;
+  /** The provider id this scope's errors name. */
+  get provider(): string {
+    return this.#provider;
   }
 
   /**
@@ -108,6 +105,11 @@ export class CallScope {
    * while the call may continue. The same instance is returned every time.
    */
   failure(): ProviderError | undefined {
+    // A deadline whose timer has not fired yet (timers may run late) has passed all the same:
+    // an attempt the SDK ended at its own timeout is then a timeout, not a retryable failure.
+    if (this.#reason === undefined && this.#deadlineAt !== undefined && performance.now() >= this.#deadlineAt) {
+      this.#abort('timeout');
+    }
     if (this.#reason === undefined) return undefined;
     this.#failure ??= this.#buildFailure(this.#reason);
     return this.#failure;
@@ -139,6 +141,11 @@ export class CallScope {
         },
       );
     });
+  }
+
+  /** Whether the caller gave a signal. */
+  get hasCallerSignal(): boolean {
+    return this.#callerSignal !== undefined;
   }
 
   /** False when neither a caller signal nor a deadline exists: then the scope can never abort. */

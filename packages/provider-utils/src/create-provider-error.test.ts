@@ -6,7 +6,7 @@ import {
   RateLimitError,
 } from '@dk/spec';
 import { describe, expect, it } from 'vitest';
-import { createProviderError } from './create-provider-error.js';
+import { createProviderError, retryHint } from './create-provider-error.js';
 
 describe('createProviderError', () => {
   it('maps statuses to typed, correctly retryable errors', () => {
@@ -63,5 +63,33 @@ describe('createProviderError', () => {
     expect(error.message).not.toContain('sk-canary-123');
     expect(error.vendorType).toBe('authentication_error');
     expect(error.requestId).toBe('req_1');
+  });
+
+  it('describes a stream error event as such, classified by its implied status', () => {
+    const overloaded = createProviderError({
+      provider: 'acme',
+      inStream: true,
+      impliedStatus: 529,
+      vendorType: 'overloaded_error',
+      vendorMessage: 'Overloaded',
+    });
+    expect(ProviderUnavailableError.isInstance(overloaded)).toBe(true);
+    expect(overloaded.status).toBeUndefined();
+    expect(overloaded.message).toBe(
+      'acme is unavailable (in the response stream, overloaded_error): Overloaded. ' + retryHint,
+    );
+    const unknown = createProviderError({ provider: 'acme', inStream: true, vendorMessage: 'boom' });
+    expect(unknown.message).toMatch(/^acme reported an error \(in the response stream\): boom\. Retried/);
+    const limited = createProviderError({ provider: 'acme', inStream: true, impliedStatus: 429 });
+    expect(RateLimitError.isInstance(limited)).toBe(true);
+    expect(createProviderError({ provider: 'acme' }).message).toMatch(/^acme connection failed\. Retried/);
+  });
+
+  it('never doubles the full stop after a vendor message', () => {
+    for (const vendorMessage of ['Bad key.', 'Bad key', 'Bad key. ', 'Really?']) {
+      const error = createProviderError({ provider: 'acme', status: 401, vendorMessage });
+      expect(error.message).not.toMatch(/\.\s*\./);
+      expect(error.message).toMatch(/(key|\?)[.]? Check the API key/);
+    }
   });
 });

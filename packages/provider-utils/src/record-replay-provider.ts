@@ -5,6 +5,7 @@ import {
   AuthenticationError,
   ContextLengthExceededError,
   InvalidRequestError,
+  InvalidResponseError,
   ProviderError,
   ProviderUnavailableError,
   RateLimitError,
@@ -24,7 +25,8 @@ import { CassetteMissError } from './cassette-miss-error.js';
 import { hashRequest, normalizeRequest } from './hash-request.js';
 import type { RequestIdentity } from './hash-request.js';
 import { normalizeInput } from './normalize-input.js';
-import { redactSecrets } from './redact-secrets.js';
+import { checkSettings, invalidValue } from './check-settings.js';
+import { redactSecretValues } from './redact-secret-values.js';
 
 /** How a {@link RecordReplayProvider} treats calls. */
 export type RecordReplayMode = 'record' | 'replay' | 'auto';
@@ -98,6 +100,8 @@ function reviveError(recorded: RecordedError): ProviderError {
       return new InvalidRequestError(base);
     case ProviderUnavailableError.errorName:
       return new ProviderUnavailableError(base);
+    case InvalidResponseError.errorName:
+      return new InvalidResponseError(base);
     case StructuredOutputError.errorName:
       return new StructuredOutputError({
         ...base,
@@ -154,13 +158,17 @@ export class RecordReplayProvider implements LLMProvider {
   readonly #served = new Map<string, number>();
   #writing: Promise<void> = Promise.resolve();
 
-  constructor({ provider, cassettePath, mode, secrets = [] }: RecordReplayProviderOptions) {
-    if (mode !== 'record' && mode !== 'replay' && mode !== 'auto') {
-      throw new InvalidRequestError({
-        provider: provider.provider,
-        message: `recordReplayProvider: mode must be 'record', 'replay' or 'auto', got ${JSON.stringify(mode)}.`,
-      });
+  constructor(options: RecordReplayProviderOptions) {
+    checkSettings('RecordReplayProvider', options, {
+      provider: { check: (value) => (isProvider(value) ? undefined : 'an LLMProvider (with `complete` and `stream`)') },
+      cassettePath: 'non-empty-string',
+      mode: { oneOf: ['record', 'replay', 'auto'] },
+      secrets: { check: (value) => (isIterable(value) ? undefined : 'an iterable of strings (e.g. an array)') },
+    });
+    for (const name of ['provider', 'cassettePath', 'mode'] as const) {
+      if (options[name] === undefined) throw invalidValue('RecordReplayProvider', name, 'set', undefined);
     }
+    const { provider, cassettePath, mode, secrets = [] } = options;
     this.#inner = provider;
     this.#path = cassettePath;
     this.#mode = mode;
@@ -335,7 +343,7 @@ export class RecordReplayProvider implements LLMProvider {
       cassette.interactions.filter((interaction) => interaction.requestHash === requestHash).length,
     );
     const write = async (): Promise<void> => {
-      const text = redactSecrets(`${JSON.stringify(cassette, null, 2)}\n`, this.#secrets);
+      const text = redactSecretValues(`${JSON.stringify(cassette, null, 2)}\n`, this.#secrets);
       await mkdir(dirname(this.#path), { recursive: true });
       const temporary = `${this.#path}.${process.pid}.tmp`;
       await writeFile(temporary, text, 'utf8');
@@ -344,6 +352,19 @@ export class RecordReplayProvider implements LLMProvider {
     this.#writing = this.#writing.then(write, write);
     await this.#writing;
   }
+}
+
+function isProvider(value: unknown): value is LLMProvider {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as LLMProvider).complete === 'function' &&
+    typeof (value as LLMProvider).stream === 'function'
+  );
+}
+
+function isIterable(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Symbol.iterator in value;
 }
 
 /**

@@ -1,10 +1,13 @@
-import { InvalidRequestError } from '@dk/spec';
+import { InvalidRequestError, InvalidResponseError, ProviderUnavailableError } from '@dk/spec';
 import { describe, expect, it } from 'vitest';
+import { createInvalidResponseError } from './create-invalid-response-error.js';
+import { createUsage } from './create-usage.js';
+import { mapCommonError } from './map-common-error.js';
 import { abortableDelay } from './abortable-delay.js';
 import { computeRetryDelay } from './compute-retry-delay.js';
 import { normalizeInput } from './normalize-input.js';
 import { parseToolCallArguments } from './parse-tool-call-arguments.js';
-import { redactSecrets } from './redact-secrets.js';
+import { redactSecretValues } from './redact-secret-values.js';
 import { ToolCallArgumentsError } from './tool-call-arguments-error.js';
 
 describe('normalizeInput', () => {
@@ -51,9 +54,9 @@ describe('parseToolCallArguments', () => {
   });
 });
 
-describe('redactSecrets', () => {
+describe('redactSecretValues', () => {
   it('removes every occurrence, longest secret first, skipping empty ones', () => {
-    expect(redactSecrets('key sk-abc and sk-abcdef, sk-abc', ['sk-abc', 'sk-abcdef', '', undefined])).toBe(
+    expect(redactSecretValues('key sk-abc and sk-abcdef, sk-abc', ['sk-abc', 'sk-abcdef', '', undefined])).toBe(
       'key [REDACTED] and [REDACTED], [REDACTED]',
     );
   });
@@ -91,5 +94,40 @@ describe('abortableDelay', () => {
   });
   it('resolves after the delay', async () => {
     await expect(abortableDelay(1)).resolves.toBeUndefined();
+  });
+});
+
+describe('createUsage', () => {
+  it('builds usage only when both counts are known', () => {
+    expect(createUsage(3, 4)).toEqual({ promptTokens: 3, completionTokens: 4, totalTokens: 7 });
+    expect(createUsage(3, 4, 10)).toEqual({ promptTokens: 3, completionTokens: 4, totalTokens: 10 });
+    expect(createUsage(undefined, 4)).toBeUndefined();
+    expect(createUsage(3, null)).toBeUndefined();
+  });
+});
+
+describe('createInvalidResponseError', () => {
+  it('names the problem, quotes a short excerpt of a text body and is retryable', () => {
+    const html = createInvalidResponseError({
+      provider: 'acme',
+      problem: 'expected JSON',
+      body: '<!doctype html><p>oops</p>',
+    });
+    expect(InvalidResponseError.isInstance(html) && html.isRetryable).toBe(true);
+    expect(html.message).toMatch(
+      /^acme sent an invalid answer: expected JSON, got an HTML page \("<!doctype html><p>oops<\/p>"\)\. Retried/,
+    );
+    const json = createInvalidResponseError({ provider: 'acme', problem: 'expected `choices`', body: { id: 1 } });
+    expect(json.message).toContain('got a JSON object with `id`');
+  });
+});
+
+describe('mapCommonError', () => {
+  it('maps unparsable JSON and transport failures, and leaves bugs alone', () => {
+    expect(InvalidResponseError.isInstance(mapCommonError('acme', new SyntaxError('Unexpected token <')))).toBe(true);
+    const network = mapCommonError('acme', new TypeError('fetch failed'));
+    expect(ProviderUnavailableError.isInstance(network) && !InvalidResponseError.isInstance(network)).toBe(true);
+    const bug = new TypeError('x is not a function');
+    expect(mapCommonError('acme', bug)).toBe(bug);
   });
 });

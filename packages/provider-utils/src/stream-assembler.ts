@@ -43,7 +43,7 @@ export interface ToolCallDeltaInput {
 /** How the stream ended, for {@link StreamAssembler.finish}. */
 export interface StreamFinishInput {
   readonly finishReason: FinishReason;
-  /** Token counts; zeros when the vendor did not report them. */
+  /** Token counts; `undefined` when the vendor did not report them (unknown, never zeros). */
   readonly usage?: Usage | undefined;
   /** Extra response metadata (`requestId`, `rawFinishReason`, …); `provider` is added. */
   readonly metadata?: Readonly<Record<string, unknown>> | undefined;
@@ -56,8 +56,6 @@ interface PendingToolCall {
   argumentsText: string;
   done: ToolCall | undefined;
 }
-
-const zeroUsage: Usage = Object.freeze({ promptTokens: 0, completionTokens: 0, totalTokens: 0 });
 
 /**
  * Turns a vendor's streamed text and tool-call fragments into dk stream parts and, at the end,
@@ -159,7 +157,7 @@ export class StreamAssembler {
    * finish reason `tool_calls`): then there is no structured answer yet and nothing is parsed.
    * Call it once.
    */
-  finish({ finishReason, usage = zeroUsage, metadata = {}, warnings = [] }: StreamFinishInput): StreamPart[] {
+  finish({ finishReason, usage, metadata = {}, warnings = [] }: StreamFinishInput): StreamPart[] {
     if (this.#finished) {
       throw new DkError({
         code: 'STREAM_ASSEMBLER_FINISHED',

@@ -1,5 +1,5 @@
-import { AbortError, ProviderError } from '@dk/spec';
-import { createProviderError, describeNetworkError, isNetworkError, redactSecrets } from '@dk/provider-utils';
+import { AbortError } from '@dk/spec';
+import { createProviderError, describeNetworkError, mapCommonError } from '@dk/provider-utils';
 import { APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 
 const provider = 'anthropic';
@@ -26,51 +26,36 @@ const statusByErrorType: Readonly<Record<string, number>> = {
  * - 429 → `RateLimitError`; 401/403 → `AuthenticationError`; "prompt is too long" →
  *   `ContextLengthExceededError`; 408/409/5xx and 529 overloaded → retryable
  *   `ProviderUnavailableError`; other 4xx → `InvalidRequestError`.
- * - An `event: error` inside a stream → classified by its error type (overloaded → 529).
- * - Connection failures and resets, malformed SSE data → `ProviderUnavailableError`.
- * - The SDK's user-abort error → `AbortError`.
+ * - An `event: error` inside a 200 stream → classified by its error type (overloaded → 529),
+ *   described as an error in the response stream.
+ * - Connection failures → `ProviderUnavailableError`; the SDK's user-abort error →
+ *   `AbortError`; unparsable bodies and events, and bodies cut off, as `mapCommonError` says.
  *
- * `secrets` (the API key) are redacted from every message, including the SDK error kept as
- * `cause`. `ProviderError`s and unrecognised errors (bugs) are returned unchanged.
+ * Secrets are removed by `BaseProvider` from the whole error. Unrecognised errors (bugs) are
+ * returned unchanged.
  */
-export function mapAnthropicError(error: unknown, secrets: readonly string[] = []): unknown {
-  if (ProviderError.isInstance(error)) return error;
-  if (error instanceof Error && secrets.length > 0) {
-    error.message = redactSecrets(error.message, secrets);
-    // The stack embeds the message as it was when first read; redact it as well.
-    if (typeof error.stack === 'string') error.stack = redactSecrets(error.stack, secrets);
-  }
-
+export function mapAnthropicError(error: unknown): unknown {
   if (error instanceof APIUserAbortError) {
     return new AbortError({ provider, message: 'anthropic request was aborted by its AbortSignal.', cause: error });
   }
   if (error instanceof APIConnectionError) {
-    return createProviderError({ provider, vendorMessage: describeNetworkError(error), secrets, cause: error });
+    return createProviderError({ provider, vendorMessage: describeNetworkError(error), cause: error });
   }
   if (error instanceof APIError) {
     const body = (error.error ?? {}) as { error?: { type?: unknown; message?: unknown }; request_id?: unknown };
     const vendorType = typeof body.error?.type === 'string' ? body.error.type : (error.type ?? undefined);
+    const inStream = error.status === undefined;
     return createProviderError({
       provider,
-      status: error.status ?? (vendorType === undefined ? undefined : statusByErrorType[vendorType]),
+      status: error.status,
+      inStream,
+      impliedStatus: inStream && vendorType !== undefined ? statusByErrorType[vendorType] : undefined,
       vendorMessage: typeof body.error?.message === 'string' ? body.error.message : undefined,
       vendorType,
       requestId: error.requestID ?? (typeof body.request_id === 'string' ? body.request_id : undefined),
       headers: error.headers,
-      secrets,
       cause: error,
     });
   }
-  if (error instanceof SyntaxError) {
-    return createProviderError({
-      provider,
-      vendorMessage: `malformed event in the response stream (${error.message})`,
-      secrets,
-      cause: error,
-    });
-  }
-  if (isNetworkError(error)) {
-    return createProviderError({ provider, vendorMessage: describeNetworkError(error), secrets, cause: error });
-  }
-  return error;
+  return mapCommonError(provider, error);
 }

@@ -3,6 +3,7 @@ import {
   AuthenticationError,
   ContextLengthExceededError,
   InvalidRequestError,
+  InvalidResponseError,
   ProviderError,
   ProviderUnavailableError,
   RateLimitError,
@@ -14,13 +15,16 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recordReplayProvider } from '@dk/provider-utils';
+import { invalidOptionsFailure } from '@dk/test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AnthropicProviderSettings } from './anthropic-provider-settings.js';
+import { AnthropicProvider } from './anthropic-provider.js';
 import { createAnthropicProvider } from './create-anthropic-provider.js';
 import {
   anthropicErrorReply,
   anthropicFixtureReply,
   anthropicMessageReply,
+  anthropicStreamFrames,
   startAnthropicTestServer,
 } from './testing/anthropic-test-server.js';
 import type { AnthropicTestServer } from './testing/anthropic-test-server.js';
@@ -92,6 +96,10 @@ function sse(
     ...(step(request) as Extract<ScriptedReply, { kind: 'sse' }>),
     ...extra,
   });
+}
+
+function errorBody(status: number, type: string, message: string): ScriptedReply {
+  return { kind: 'json', status, body: { type: 'error', error: { type, message } } };
 }
 
 describe('AnthropicProvider', () => {
@@ -390,6 +398,25 @@ describe('AnthropicProvider', () => {
   });
 
   describe('credentials', () => {
+    it('ping checks the key by listing one model, without generating or retrying', async () => {
+      server.script(
+        {
+          kind: 'json',
+          body: { data: [{ type: 'model', id: 'claude-haiku-4-5' }], has_more: true, first_id: 'a', last_id: 'a' },
+        },
+        anthropicErrorReply(401, { type: 'authentication_error', message: `invalid x-api-key ${canaryKey}` }),
+        anthropicErrorReply(529, { type: 'overloaded_error', message: 'Overloaded' }),
+      );
+      await provider().ping();
+      expect(server.requests[0]).toMatchObject({ method: 'GET', path: '/v1/models?limit=1', hasCredentials: true });
+      expect(AuthenticationError.isInstance(await failure(provider().ping()))).toBe(true);
+      const overloaded = await failure(provider().ping());
+      expect(ProviderUnavailableError.isInstance(overloaded) && overloaded.attempts).toBe(1);
+      const missing = await failure(createAnthropicProvider({ env: {}, baseURL: server.url }).ping());
+      expect(AuthenticationError.isInstance(missing)).toBe(true);
+      expect(server.requests).toHaveLength(3);
+    });
+
     it('fails with a helpful AuthenticationError when no key is configured', async () => {
       const error = await failure(createAnthropicProvider({ env: {}, baseURL: server.url }).complete('hi'));
       expect(AuthenticationError.isInstance(error)).toBe(true);
@@ -523,14 +550,14 @@ describe('AnthropicProvider', () => {
       expect(server.requests).toHaveLength(1);
     });
 
-    it('ends a stream with a malformed SSE line in ProviderUnavailableError', async () => {
+    it('ends a stream with a malformed SSE line in a retryable InvalidResponseError', async () => {
       server.script((request: RecordedRequest): ScriptedReply => {
         const reply = anthropicMessageReply({ content: 'a b' })(request) as Extract<ScriptedReply, { kind: 'sse' }>;
         return { ...reply, frames: [...reply.frames.slice(0, 4), 'event: content_block_delta\ndata: {broken\n\n'] };
       });
       const error = await failure(collect(provider().stream('hi')));
-      expect(ProviderUnavailableError.isInstance(error)).toBe(true);
-      expect(error.message).toContain('malformed');
+      expect(InvalidResponseError.isInstance(error) && ProviderUnavailableError.isInstance(error)).toBe(true);
+      expect(error.message).toContain('not JSON');
       expect(server.requests).toHaveLength(1);
     });
 
@@ -581,6 +608,89 @@ describe('AnthropicProvider', () => {
       // The rest of the stream would take 8+ s; the abort must end it at once (bound generous for loaded CI).
       expect(performance.now() - started).toBeLessThan(2500);
       await expect.poll(() => server.requests[0]?.clientClosedEarly, { timeout: 2000 }).toBe(true);
+    });
+  });
+
+  describe('malformed answers and stream failures', () => {
+    describe('malformed success responses', () => {
+      it('retries an unparsable first stream event and reports the attempts', async () => {
+        const broken = 'event: message_start\ndata: {broken\n\n';
+        server.script({ kind: 'sse', frames: [broken] }, { kind: 'sse', frames: [broken] });
+        const error = await failure(collect(provider().stream('hi', { maxRetries: 1 })));
+        expect(error.name).toBe('InvalidResponseError');
+        expect(error).toMatchObject({ isRetryable: true, attempts: 2 });
+        expect(server.requests).toHaveLength(2);
+      });
+    });
+
+    describe('streams that end early', () => {
+      it('retries a stream that ends after message_start, before any output', async () => {
+        server.script(
+          { kind: 'sse', frames: anthropicStreamFrames({ content: 'lost' }).slice(0, 2) },
+          anthropicMessageReply({ content: 'second try' }),
+        );
+        const parts = await collect(provider().stream('hi'));
+        expect(parts.at(-1)).toMatchObject({
+          type: 'end',
+          response: { content: 'second try', metadata: { attempts: 2 } },
+        });
+        expect(server.requests).toHaveLength(2);
+      });
+
+      it('reports a stream cut cleanly after output with its attempt count, unretried', async () => {
+        server.script({ kind: 'sse', frames: anthropicStreamFrames({ content: 'one two three' }).slice(0, 5) });
+        const error = await failure(collect(provider().stream('hi')));
+        expect(error.name).toBe('InvalidResponseError');
+        expect(error.attempts).toBe(1);
+        expect(server.requests).toHaveLength(1);
+      });
+    });
+
+    describe('messages', () => {
+      it('never end in a doubled full stop', async () => {
+        server.script(
+          errorBody(401, 'authentication_error', 'invalid x-api-key.'),
+          errorBody(500, 'api_error', 'Internal server error.'),
+          {
+            kind: 'sse',
+            frames: [
+              ...anthropicStreamFrames({ content: 'a b' }).slice(0, 4),
+              'event: error\ndata: {"type":"error","error":{"type":"api_error","message":"Internal server error."}}\n\n',
+            ],
+          },
+        );
+        const errors = [
+          await failure(provider().complete('hi', { maxRetries: 0 })),
+          await failure(provider().complete('hi', { maxRetries: 0 })),
+          await failure(collect(provider().stream('hi', { maxRetries: 0 }))),
+        ];
+        for (const error of errors) expect(error.message).not.toMatch(/\.\.(\s|$)|\.\s\./);
+        expect(errors[2]?.message).toMatch(/in the response stream/);
+      });
+    });
+  });
+
+  describe('settings checks', () => {
+    it('names the camelCase option for a snake_case one', () => {
+      const error = invalidOptionsFailure(() => createAnthropicProvider({ max_tokens: 5 } as never));
+      expect(error.component).toBe('AnthropicProvider');
+      expect(error.suggestions).toEqual({ max_tokens: 'maxTokens' });
+    });
+
+    it.each([
+      [{ maxTokens: 0 }, 'maxTokens'],
+      [{ systemMessagePolicy: 'merge' }, 'systemMessagePolicy'],
+      [{ structuredOutputMode: 'json' }, 'structuredOutputMode'],
+      [{ env: 'production' }, 'env'],
+      [{ baseURL: 42 }, 'baseURL'],
+    ])('refuses a wrong value: %o', (settings, name) => {
+      const error = invalidOptionsFailure(() => new AnthropicProvider(settings as never));
+      expect(error.message).toContain(`\`${name}\``);
+    });
+
+    it('lists the allowed values of an enumerated setting', () => {
+      const error = invalidOptionsFailure(() => new AnthropicProvider({ systemMessagePolicy: 'merge' } as never));
+      expect(error.message).toMatch(/`hoist`/);
     });
   });
 

@@ -10,6 +10,7 @@ function toScripted(turn: ScriptedTurn): EchoScriptedResponse {
     finishReason: turn.finishReason,
     usage: turn.usage,
     error: turn.error,
+    errorAfterOutput: turn.errorAfterOutput,
     delayMs: turn.delayMs,
     chunks: turn.chunks,
     chunkDelayMs: turn.chunkDelayMs,

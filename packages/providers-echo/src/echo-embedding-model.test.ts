@@ -28,5 +28,7 @@ describe('EchoEmbeddingModel', () => {
     controller.abort(new Error('stop'));
     await expect(model.embed(['y'], { signal: controller.signal })).rejects.toThrow();
     expect(() => new EchoEmbeddingModel({ provider, dimensions: 3 })).toThrow(/either `provider` or `dimensions`/);
+    expect(() => new EchoEmbeddingModel({ dimension: 3 } as never)).toThrow(/did you mean `dimensions`/);
+    expect(() => new EchoEmbeddingModel({ dimensions: -1 })).toThrow(/`dimensions` must be a positive integer/);
   });
 });

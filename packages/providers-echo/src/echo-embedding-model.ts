@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '@dk/spec';
 import type { EmbeddingModel, EmbeddingOptions } from '@dk/spec';
+import { checkSettings } from '@dk/provider-utils';
 import { EchoProvider } from './echo-provider.js';
 
 /** Settings of an {@link EchoEmbeddingModel}. */
@@ -27,6 +28,10 @@ export class EchoEmbeddingModel implements EmbeddingModel {
   readonly #provider: EchoProvider;
 
   constructor(settings: EchoEmbeddingModelSettings = {}) {
+    checkSettings('EchoEmbeddingModel', settings, {
+      provider: { check: (value) => (value instanceof EchoProvider ? undefined : 'an EchoProvider') },
+      dimensions: 'positive-integer',
+    });
     if (settings.provider !== undefined && settings.dimensions !== undefined) {
       throw new InvalidRequestError({
         provider: 'echo',

@@ -24,7 +24,7 @@ export interface EchoProviderSettings {
   readonly strict?: boolean;
   /** Fail with `InvalidRequestError` when a scripted response has tool calls but the call offered no tools. Default `true`. */
   readonly strictTools?: boolean;
-  /** Report estimated usage (`max(1, floor(chars / 4))` per text); zeros when `false`. Default `true`. */
+  /** Report estimated usage (`max(1, floor(chars / 4))` per text); when `false`, no usage (`undefined`: unknown). Default `true`. */
   readonly mockUsage?: boolean;
   /** Delay before each answer in ms, or a function of the messages. Abortable. Default 0. */
   readonly delayMs?: number | ((messages: readonly LLMMessage[]) => number);

@@ -1,5 +1,6 @@
-import { AbortError, InvalidRequestError, RateLimitError, StructuredOutputError } from '@dk/spec';
+import { AbortError, InvalidOptionsError, InvalidRequestError, RateLimitError, StructuredOutputError } from '@dk/spec';
 import type { StreamPart } from '@dk/spec';
+import { invalidOptionsFailure } from '@dk/test-kit';
 import { describe, expect, it } from 'vitest';
 import { createEchoProvider } from './create-echo-provider.js';
 import { EchoProvider } from './echo-provider.js';
@@ -173,17 +174,58 @@ describe('EchoProvider', () => {
     expect(llm.embedCalls).toHaveLength(2);
   });
 
-  it('rejects invalid settings', () => {
-    expect(() => new EchoProvider({ embeddingDimensions: 0 })).toThrow(InvalidRequestError);
-    expect(() => new EchoProvider({ streamChunkSize: 0 })).toThrow(InvalidRequestError);
+  describe('option checks', () => {
+    it('names the camelCase option for a snake_case one, in the constructor and the factory', () => {
+      const error = invalidOptionsFailure(() => new EchoProvider({ echo_prefix: 'x' } as never));
+      expect(error.component).toBe('EchoProvider');
+      expect(error.suggestions).toEqual({ echo_prefix: 'echoPrefix' });
+      expect(error.message).toContain('did you mean `echoPrefix`');
+      expect(invalidOptionsFailure(() => createEchoProvider({ mock_usage: false } as never)).suggestions).toEqual({
+        mock_usage: 'mockUsage',
+      });
+      expect(invalidOptionsFailure(() => new EchoProvider({ retry: { max_retries: 1 } } as never)).suggestions).toEqual(
+        {
+          max_retries: 'maxRetries',
+        },
+      );
+    });
+
+    it.each([
+      [{ embeddingDimensions: 0 }, 'embeddingDimensions'],
+      [{ streamChunkSize: 1.5 }, 'streamChunkSize'],
+      [{ echoPrefix: 42 }, 'echoPrefix'],
+      [{ model: '' }, 'model'],
+      [{ responses: 'hi' }, 'responses'],
+      [{ strict: 'yes' }, 'strict'],
+      [{ delayMs: -1 }, 'delayMs'],
+      [{ timeoutMs: 0 }, 'timeoutMs'],
+      [{ retry: { maxRetries: -1 } }, 'retry.maxRetries'],
+      [{ responseFunction: 'f' }, 'responseFunction'],
+    ])('refuses a wrong value type: %o', (settings, name) => {
+      const error = invalidOptionsFailure(() => new EchoProvider(settings as never));
+      expect(error.message).toContain(`\`${name}\``);
+      expect(error.message).toMatch(/must be/);
+    });
+
+    it('refuses unknown per-call options with a did-you-mean', async () => {
+      const llm = new EchoProvider();
+      await expect(llm.complete('hi', { max_tokens: 5 } as never)).rejects.toThrow(/did you mean `maxTokens`/);
+      await expect(collect(llm.stream('hi', { tool_choice: 'auto' } as never))).rejects.toThrow(
+        /did you mean `toolChoice`/,
+      );
+      await expect(llm.embed(['x'], { time_out_ms: 5 } as never)).rejects.toThrow(InvalidOptionsError);
+      expect(llm.callCount).toBe(0);
+    });
   });
 
   it('counts closes and refuses calls once closed', async () => {
     const llm = new EchoProvider();
+    await llm.ping();
     await llm.close();
     await llm.close();
     expect(llm.closeCount).toBe(2);
     await expect(llm.complete('x')).rejects.toThrow(InvalidRequestError);
     await expect(llm.embed(['x'])).rejects.toThrow(InvalidRequestError);
+    await expect(llm.ping()).rejects.toThrow(InvalidRequestError);
   });
 });

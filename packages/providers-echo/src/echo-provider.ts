@@ -1,70 +1,58 @@
-import { InvalidRequestError, ProviderError } from '@dk/spec';
+import { ProviderError } from '@dk/spec';
 import type {
   CompletionOptions,
   EmbeddingOptions,
+  EndPart,
   LLMInput,
   LLMMessage,
-  LLMProvider,
   LLMResponse,
   StreamPart,
-  ToolCall,
-  Usage,
 } from '@dk/spec';
 import {
   abortableDelay,
-  callWithRetry,
-  createProviderError,
-  defaultRetrySettings,
-  normalizeInput,
-  StreamAssembler,
-  streamWithRetry,
+  BaseProvider,
+  baseProviderSettingChecks,
+  cancellableStream,
+  checkSettings,
 } from '@dk/provider-utils';
-import type { CallWithRetryOptions } from '@dk/provider-utils';
+import type { AttemptOptions, EmbedRequest, ModelRequest, SettingChecks } from '@dk/provider-utils';
+import { buildEchoParts } from './build-echo-parts.js';
 import type { EchoCall } from './echo-call.js';
+import { toEchoProviderError } from './echo-error.js';
 import type { EchoProviderSettings } from './echo-provider-settings.js';
-import type {
-  EchoPatternResponse,
-  EchoResponse,
-  EchoResponseFunction,
-  EchoScriptedError,
-  EchoScriptedResponse,
-} from './echo-response.js';
+import type { EchoResponse, EchoResponseFunction } from './echo-response.js';
+import { EchoScript } from './echo-script.js';
+import type { EchoAnswer } from './echo-script.js';
 import { EchoScriptExhaustedError } from './echo-script-exhausted-error.js';
-import { estimateTokens } from './estimate-tokens.js';
 import { hashEmbedding } from './hash-embedding.js';
 
 const providerName = 'echo';
 
-interface ResolvedAnswer {
-  readonly scripted: EchoScriptedResponse;
-  readonly source: 'function' | 'pattern' | 'queue' | 'echo';
-}
-
-const errorStatus: Record<Exclude<EchoScriptedError, ProviderError>['kind'], number> = {
-  'rate-limit': 429,
-  server: 500,
-  overloaded: 529,
-  auth: 401,
-  'invalid-request': 400,
-  'context-length': 400,
+const numberOrFunction = {
+  check: (value: unknown) =>
+    typeof value === 'function' || (typeof value === 'number' && Number.isFinite(value) && value >= 0)
+      ? undefined
+      : 'a non-negative number of milliseconds or a function of the messages',
 };
 
-function toProviderError(error: EchoScriptedError): ProviderError {
-  if (ProviderError.isInstance(error)) return error;
-  const spec = error as Exclude<EchoScriptedError, ProviderError>;
-  return createProviderError({
-    provider: providerName,
-    status: errorStatus[spec.kind],
-    vendorCode: spec.kind === 'context-length' ? 'context_length_exceeded' : undefined,
-    vendorMessage: spec.message ?? `scripted ${spec.kind} failure`,
-    retryAfterMs: spec.retryAfterMs,
-  });
-}
-
-function withoutSignal(options: CompletionOptions): Omit<CompletionOptions, 'signal'> {
-  const { signal: _signal, ...rest } = options;
-  return rest;
-}
+const settingChecks: SettingChecks = {
+  ...baseProviderSettingChecks,
+  model: 'non-empty-string',
+  echoPrefix: 'string',
+  systemPrompt: 'string',
+  echoSystem: 'boolean',
+  responses: 'array',
+  cycleResponses: 'boolean',
+  patterns: 'array',
+  responseFunction: 'function',
+  strict: 'boolean',
+  strictTools: 'boolean',
+  mockUsage: 'boolean',
+  delayMs: numberOrFunction,
+  streamChunkSize: 'positive-integer',
+  streamDelayMs: 'non-negative-number',
+  embeddingDimensions: 'positive-integer',
+};
 
 function splitIntoChunks(text: string, size: number): string[] {
   const characters = [...text];
@@ -76,7 +64,7 @@ function splitIntoChunks(text: string, size: number): string[] {
 
 /**
  * The deterministic echo LLM provider: the reference implementation of the `LLMProvider`
- * contract and the test double of dk applications.
+ * contract (a `BaseProvider` like every dk provider) and the test double of dk applications.
  *
  * By default it answers `<echoPrefix><last user message>` (`Echo: hi`). Answers can be
  * scripted, consulted in this order: the response function, the first matching pattern, the
@@ -89,47 +77,28 @@ function splitIntoChunks(text: string, size: number): string[] {
  * (await llm.complete('Hello')).content; // 'Echo: Hello'
  * llm.setResponses(['first', { toolCalls: [{ name: 'search', arguments: { q: 'x' } }] }]);
  */
-export class EchoProvider implements LLMProvider {
-  /** Contract version implemented. */
-  readonly specificationVersion = 'v1' as const;
-  /** Always `echo`. */
-  readonly provider: string = providerName;
-  /** The configured model name (default `echo-model`). */
-  readonly modelId: string;
-
+export class EchoProvider extends BaseProvider {
   readonly #settings: EchoProviderSettings;
-  #queue: EchoResponse[];
-  #cycle: boolean;
-  #cycleIndex = 0;
-  #patterns: { readonly pattern: RegExp; readonly response: EchoResponse }[];
-  #responseFunction: EchoResponseFunction | undefined;
+  readonly #script: EchoScript;
   #delay: EchoProviderSettings['delayMs'];
   readonly #calls: EchoCall[] = [];
+  /** The record of each call in flight, by its (copied) message list, to count attempts. */
+  readonly #callsByMessages = new WeakMap<readonly LLMMessage[], EchoCall>();
   readonly #embedCalls: (readonly string[])[] = [];
   #closeCount = 0;
   #toolCallCounter = 0;
 
   constructor(settings: EchoProviderSettings = {}) {
-    const dimensions = settings.embeddingDimensions ?? 768;
-    if (!Number.isInteger(dimensions) || dimensions < 1) {
-      throw new InvalidRequestError({
-        provider: providerName,
-        message: `echo: embeddingDimensions must be a positive integer, got ${String(dimensions)}.`,
-      });
-    }
-    const chunkSize = settings.streamChunkSize ?? 1;
-    if (!Number.isInteger(chunkSize) || chunkSize < 1) {
-      throw new InvalidRequestError({
-        provider: providerName,
-        message: `echo: streamChunkSize must be a positive integer, got ${String(chunkSize)}.`,
-      });
-    }
+    checkSettings('EchoProvider', settings, settingChecks);
+    super({
+      provider: providerName,
+      component: 'EchoProvider',
+      modelId: settings.model ?? 'echo-model',
+      retry: settings.retry,
+      timeoutMs: settings.timeoutMs,
+    });
     this.#settings = settings;
-    this.modelId = settings.model ?? 'echo-model';
-    this.#queue = [...(settings.responses ?? [])];
-    this.#cycle = settings.cycleResponses ?? false;
-    this.#patterns = (settings.patterns ?? []).map((entry) => this.#compilePattern(entry));
-    this.#responseFunction = settings.responseFunction;
+    this.#script = new EchoScript(settings);
     this.#delay = settings.delayMs;
   }
 
@@ -173,27 +142,25 @@ export class EchoProvider implements LLMProvider {
 
   /** Replaces the response queue; with `cycle`, responses are served round-robin. */
   setResponses(responses: readonly EchoResponse[], { cycle = false }: { readonly cycle?: boolean } = {}): this {
-    this.#queue = [...responses];
-    this.#cycle = cycle;
-    this.#cycleIndex = 0;
+    this.#script.setResponses(responses, cycle);
     return this;
   }
 
   /** Appends responses to the queue. */
   addResponse(...responses: readonly EchoResponse[]): this {
-    this.#queue.push(...responses);
+    this.#script.addResponses(responses);
     return this;
   }
 
   /** Adds a response served when `pattern` matches the user messages (strings are case-insensitive). */
   addPatternResponse(pattern: RegExp | string, response: EchoResponse): this {
-    this.#patterns.push(this.#compilePattern({ pattern, response }));
+    this.#script.addPattern(pattern, response);
     return this;
   }
 
   /** Sets (or clears) the response function, consulted before patterns and the queue. */
   setResponseFunction(responseFunction: EchoResponseFunction | undefined): this {
-    this.#responseFunction = responseFunction;
+    this.#script.setResponseFunction(responseFunction);
     return this;
   }
 
@@ -205,10 +172,7 @@ export class EchoProvider implements LLMProvider {
 
   /** Removes the queue, the patterns and the response function. */
   clearResponses(): this {
-    this.#queue = [];
-    this.#cycleIndex = 0;
-    this.#patterns = [];
-    this.#responseFunction = undefined;
+    this.#script.clear();
     return this;
   }
 
@@ -224,69 +188,33 @@ export class EchoProvider implements LLMProvider {
     return this.clearResponses().clearHistory();
   }
 
-  /**
-   * Answers with the next scripted response (or the echo), through the shared retry path:
-   * scripted retryable errors are retried, each attempt consuming one scripted response.
-   */
-  async complete(input: LLMInput, options: CompletionOptions = {}): Promise<LLMResponse> {
-    this.#assertOpen();
-    const messages = normalizeInput(input, providerName);
-    const call: EchoCall = { method: 'complete', messages, options: withoutSignal(options), attempts: 0 };
-    this.#calls.push(call);
+  /** Answers with the next scripted response (or the echo), through the shared retry path; recorded. */
+  override async complete(input: LLMInput, options: CompletionOptions = {}): Promise<LLMResponse> {
+    const call = this.#record('complete', input, options);
     try {
-      const response = await callWithRetry(async ({ attemptNumber, signal }) => {
-        call.attempts = attemptNumber;
-        const answer = await this.#answer(messages, options, signal);
-        const parts = this.#assemble(answer, messages, options, attemptNumber, (text) => [text]);
-        const end = parts.at(-1) as Extract<StreamPart, { type: 'end' }>;
-        return end.response;
-      }, this.#retryOptions(options));
-      call.response = response;
-      return response;
+      call.response = await super.complete(call.messages, options);
+      return call.response;
     } catch (error) {
-      call.error = error;
-      throw error;
+      throw settle(call, error);
     }
   }
 
   /**
    * Streams the same answer `complete` would give: text in `streamChunkSize` pieces (or the
-   * scripted `chunks`), tool calls as two argument fragments each, then the `end` part.
+   * scripted `chunks`), tool calls as two argument fragments each, then the `end` part; recorded.
    */
-  async *stream(input: LLMInput, options: CompletionOptions = {}): AsyncGenerator<StreamPart, void, undefined> {
-    this.#assertOpen();
-    const messages = normalizeInput(input, providerName);
-    const call: EchoCall = { method: 'stream', messages, options: withoutSignal(options), attempts: 0 };
-    this.#calls.push(call);
-    const chunkSize = this.#settings.streamChunkSize ?? 1;
+  override async *stream(
+    input: LLMInput,
+    options: CompletionOptions = {},
+  ): AsyncGenerator<StreamPart, void, undefined> {
+    const call = this.#record('stream', input, options);
     try {
-      const parts = streamWithRetry(async ({ attemptNumber, signal }) => {
-        call.attempts = attemptNumber;
-        const answer = await this.#answer(messages, options, signal);
-        const built = this.#assemble(
-          answer,
-          messages,
-          options,
-          attemptNumber,
-          (text) => answer.scripted.chunks ?? splitIntoChunks(text, chunkSize),
-        );
-        const chunkDelayMs = answer.scripted.chunkDelayMs ?? this.#settings.streamDelayMs ?? 0;
-        return (async function* () {
-          let first = true;
-          for (const part of built) {
-            if (part.type === 'text-delta' && !first && chunkDelayMs > 0) await abortableDelay(chunkDelayMs, signal);
-            if (part.type === 'text-delta') first = false;
-            yield part;
-          }
-        })();
-      }, this.#retryOptions(options));
-      for await (const part of parts) {
+      for await (const part of super.stream(call.messages, options)) {
         if (part.type === 'end') call.response = part.response;
         yield part;
       }
     } catch (error) {
-      call.error = error;
-      throw error;
+      throw settle(call, error);
     }
   }
 
@@ -294,95 +222,92 @@ export class EchoProvider implements LLMProvider {
    * Deterministic embeddings: a hashed bag-of-words vector of unit length per text
    * (`embeddingDimensions`, default 768). Texts sharing words are similar.
    */
-  async embed(texts: readonly string[], options: EmbeddingOptions = {}): Promise<number[][]> {
-    this.#assertOpen();
-    if (!Array.isArray(texts) || texts.some((text) => typeof text !== 'string')) {
-      throw new InvalidRequestError({ provider: providerName, message: 'echo: embed expects an array of strings.' });
-    }
-    const dimensions = this.#settings.embeddingDimensions ?? 768;
-    this.#embedCalls.push([...texts]);
-    return await callWithRetry(() => Promise.resolve(texts.map((text) => hashEmbedding(text, dimensions))), {
-      provider: providerName,
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-      maxRetries: 0,
-    });
+  embed(texts: readonly string[], options: EmbeddingOptions = {}): Promise<number[][]> {
+    return this.embedTexts(texts, { maxRetries: 0, ...options });
   }
 
   /** Marks the provider closed; idempotent. Later calls fail with `InvalidRequestError`. */
-  close(): Promise<void> {
+  override close(): Promise<void> {
     this.#closeCount += 1;
-    return Promise.resolve();
+    return super.close();
   }
 
-  #assertOpen(): void {
-    if (this.#closeCount > 0) {
-      throw new InvalidRequestError({
-        provider: providerName,
-        message: 'echo: the provider is closed. Create a new EchoProvider instead of reusing a closed one.',
-      });
+  /** One attempt of `complete`: consumes one scripted answer. */
+  async doComplete(request: ModelRequest, { signal }: AttemptOptions): Promise<LLMResponse> {
+    const answer = await this.#answer(request, signal);
+    if (answer.scripted.errorAfterOutput !== undefined) throw toEchoProviderError(answer.scripted.errorAfterOutput);
+    const parts = this.#parts(answer, request, (text) => [text]);
+    return (parts.at(-1) as EndPart).response;
+  }
+
+  /**
+   * One attempt of `stream`: consumes one scripted answer and replays its parts with the scripted
+   * delays. Closing the stream ends a delay at once, as a vendor client's abort ends its request.
+   */
+  doStream(request: ModelRequest, { signal }: AttemptOptions): Promise<AsyncIterable<StreamPart>> {
+    const closed = new AbortController();
+    const delaySignal = signal === undefined ? closed.signal : AbortSignal.any([signal, closed.signal]);
+    return Promise.resolve(cancellableStream(this.#streamAnswer(request, delaySignal), () => closed.abort()));
+  }
+
+  /** One embedding attempt (never fails). */
+  override doEmbed({ texts }: EmbedRequest): Promise<number[][]> {
+    const dimensions = this.#settings.embeddingDimensions ?? 768;
+    this.#embedCalls.push([...texts]);
+    return Promise.resolve(texts.map((text) => hashEmbedding(text, dimensions)));
+  }
+
+  async *#streamAnswer(request: ModelRequest, signal: AbortSignal): AsyncGenerator<StreamPart, void, undefined> {
+    const answer = await this.#answer(request, signal);
+    const chunkSize = this.#settings.streamChunkSize ?? 1;
+    const parts = this.#parts(answer, request, (text) => answer.scripted.chunks ?? splitIntoChunks(text, chunkSize));
+    const chunkDelayMs = answer.scripted.chunkDelayMs ?? this.#settings.streamDelayMs ?? 0;
+    const failure = answer.scripted.errorAfterOutput;
+    let first = true;
+    for (const part of parts) {
+      // A scripted failure after output comes where the vendor would send it: after the text.
+      if (failure !== undefined && part.type !== 'text-delta') throw toEchoProviderError(failure, true);
+      if (part.type === 'text-delta' && !first && chunkDelayMs > 0) await abortableDelay(chunkDelayMs, signal);
+      if (part.type === 'text-delta') first = false;
+      yield part;
     }
   }
 
-  #retryOptions(options: CompletionOptions): CallWithRetryOptions {
-    const retry = this.#settings.retry ?? {};
-    return {
-      provider: providerName,
-      maxRetries: options.maxRetries ?? retry.maxRetries ?? defaultRetrySettings.maxRetries,
-      baseDelayMs: retry.baseDelayMs,
-      maxDelayMs: retry.maxDelayMs,
-      signal: options.signal,
-      timeoutMs: options.timeoutMs ?? this.#settings.timeoutMs,
-    };
+  /** Checks and records a call; its message list is a copy that identifies the call in its attempts. */
+  #record(method: 'complete' | 'stream', input: LLMInput, options: CompletionOptions): EchoCall {
+    const request = this.prepareRequest(input, options, method);
+    const { signal: _signal, ...recorded } = options;
+    const call: EchoCall = { method, messages: [...request.messages], options: recorded, attempts: 0 };
+    this.#calls.push(call);
+    this.#callsByMessages.set(call.messages, call);
+    return call;
   }
 
-  #compilePattern({ pattern, response }: EchoPatternResponse): {
-    readonly pattern: RegExp;
-    readonly response: EchoResponse;
-  } {
-    const compiled =
-      typeof pattern === 'string'
-        ? new RegExp(pattern, 'i')
-        : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
-    return { pattern: compiled, response };
+  #parts(answer: EchoAnswer, request: ModelRequest, chunk: (text: string) => readonly string[]): StreamPart[] {
+    return buildEchoParts(answer, {
+      messages: request.messages,
+      options: request.options,
+      modelId: this.modelId,
+      strictTools: this.#settings.strictTools !== false,
+      mockUsage: this.#settings.mockUsage !== false,
+      nextToolCallId: () => `call_${(this.#toolCallCounter += 1)}`,
+      chunk,
+    });
   }
 
-  async #answer(
-    messages: readonly LLMMessage[],
-    options: CompletionOptions,
-    signal: AbortSignal,
-  ): Promise<ResolvedAnswer> {
-    const answer = await this.#resolve(messages, options);
+  async #answer(request: ModelRequest, signal: AbortSignal | undefined): Promise<EchoAnswer> {
+    const call = this.#callsByMessages.get(request.messages);
+    if (call !== undefined) call.attempts += 1;
+    const answer =
+      (await this.#script.next(request.messages, request.options as CompletionOptions)) ?? this.#echo(request);
     const delayMs =
-      answer.scripted.delayMs ?? (typeof this.#delay === 'function' ? this.#delay(messages) : this.#delay) ?? 0;
+      answer.scripted.delayMs ?? (typeof this.#delay === 'function' ? this.#delay(request.messages) : this.#delay) ?? 0;
     if (delayMs > 0) await abortableDelay(delayMs, signal);
-    if (answer.scripted.error !== undefined) throw toProviderError(answer.scripted.error);
+    if (answer.scripted.error !== undefined) throw toEchoProviderError(answer.scripted.error);
     return answer;
   }
 
-  async #resolve(messages: readonly LLMMessage[], options: CompletionOptions): Promise<ResolvedAnswer> {
-    const toScripted = (response: EchoResponse): EchoScriptedResponse =>
-      typeof response === 'string' ? { content: response } : response;
-    if (this.#responseFunction !== undefined) {
-      const computed = await this.#responseFunction(messages, options);
-      if (computed !== undefined) return { scripted: toScripted(computed), source: 'function' };
-    }
-    if (this.#patterns.length > 0) {
-      const userText = messages
-        .filter((message) => message.role === 'user')
-        .map((message) => message.content)
-        .join(' ');
-      const match = this.#patterns.find((entry) => entry.pattern.test(userText));
-      if (match !== undefined) return { scripted: toScripted(match.response), source: 'pattern' };
-    }
-    if (this.#queue.length > 0) {
-      if (this.#cycle) {
-        const response = this.#queue[this.#cycleIndex % this.#queue.length] as EchoResponse;
-        this.#cycleIndex += 1;
-        return { scripted: toScripted(response), source: 'queue' };
-      }
-      return { scripted: toScripted(this.#queue.shift() as EchoResponse), source: 'queue' };
-    }
+  #echo({ messages }: ModelRequest): EchoAnswer {
     if (this.#settings.strict === true) throw new EchoScriptExhaustedError({ callNumber: this.#calls.length });
     const lastUser = messages.findLast((message) => message.role === 'user');
     const systemPrompt =
@@ -392,69 +317,11 @@ export class EchoProvider implements LLMProvider {
     const content = `${systemPrompt}${this.#settings.echoPrefix ?? 'Echo: '}${lastUser?.content ?? '(no user message)'}`;
     return { scripted: { content }, source: 'echo' };
   }
+}
 
-  #assemble(
-    { scripted, source }: ResolvedAnswer,
-    messages: readonly LLMMessage[],
-    options: CompletionOptions,
-    attempts: number,
-    chunk: (text: string) => readonly string[],
-  ): StreamPart[] {
-    const toolCalls: ToolCall[] = (scripted.toolCalls ?? []).map((toolCall) => ({
-      id: toolCall.id ?? `call_${(this.#toolCallCounter += 1)}`,
-      name: toolCall.name,
-      arguments: toolCall.arguments ?? {},
-    }));
-    if (
-      toolCalls.length > 0 &&
-      (options.tools === undefined || options.tools.length === 0) &&
-      this.#settings.strictTools !== false
-    ) {
-      throw new InvalidRequestError({
-        provider: providerName,
-        message: `echo: the scripted response has tool calls (${toolCalls.map((toolCall) => toolCall.name).join(', ')}) but the call offered no tools. Pass options.tools, or set strictTools: false.`,
-      });
-    }
-    const content = scripted.content ?? '';
-    const pieces = content === '' ? [] : chunk(content);
-    if (pieces.join('') !== content) {
-      throw new InvalidRequestError({
-        provider: providerName,
-        message: 'echo: the scripted chunks do not join to the scripted content. Fix the script.',
-      });
-    }
-    const assembler = new StreamAssembler({
-      provider: providerName,
-      model: scripted.model ?? options.model ?? this.modelId,
-      responseFormat: options.responseFormat,
-    });
-    const parts: StreamPart[] = [];
-    for (const piece of pieces) {
-      const part = assembler.text(piece);
-      if (part !== undefined) parts.push(part);
-    }
-    toolCalls.forEach((toolCall, index) => {
-      const json = JSON.stringify(toolCall.arguments);
-      const middle = Math.ceil(json.length / 2);
-      parts.push(
-        assembler.toolCallDelta({ index, id: toolCall.id, name: toolCall.name, argumentsDelta: json.slice(0, middle) }),
-      );
-      parts.push(assembler.toolCallDelta({ index, argumentsDelta: json.slice(middle) }));
-    });
-    parts.push(
-      ...assembler.finish({
-        finishReason: scripted.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop'),
-        usage: scripted.usage ?? this.#usage(messages, content),
-        metadata: { ...scripted.metadata, attempts, scripted: source },
-      }),
-    );
-    return parts;
-  }
-
-  #usage(messages: readonly LLMMessage[], content: string): Usage {
-    if (this.#settings.mockUsage === false) return { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
-    const promptTokens = messages.reduce((sum, message) => sum + estimateTokens(message.content), 0);
-    const completionTokens = estimateTokens(content);
-    return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
-  }
+/** Records how a call ended (its attempts come from the error when it has them); returns the error. */
+function settle(call: EchoCall, error: unknown): unknown {
+  call.error = error;
+  if (ProviderError.isInstance(error) && error.attempts !== undefined) call.attempts = error.attempts;
+  return error;
 }

@@ -141,4 +141,18 @@ describe('recordReplayProvider (with EchoProvider as the recorded provider)', ()
       AbortError.isInstance(error),
     );
   });
+
+  it('checks its options at run time', () => {
+    const provider = new EchoProvider();
+    expect(() => recordReplayProvider({ provider, cassette_path: cassettePath, mode: 'record' } as never)).toThrow(
+      /did you mean `cassettePath`/,
+    );
+    expect(() => recordReplayProvider({ provider, cassettePath, mode: 'play' } as never)).toThrow(
+      /`mode` must be one of `record`, `replay`, `auto`, got "play"/,
+    );
+    expect(() => recordReplayProvider({ provider: {}, cassettePath, mode: 'record' } as never)).toThrow(
+      /`provider` must be an LLMProvider/,
+    );
+    expect(() => recordReplayProvider({ cassettePath, mode: 'record' } as never)).toThrow(/`provider` must be set/);
+  });
 });

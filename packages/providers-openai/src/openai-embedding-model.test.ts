@@ -35,5 +35,9 @@ describe('OpenAIEmbeddingModel', () => {
     expect(new OpenAIEmbeddingModel({ provider }).modelId).toBe('openai:text-embedding-3-small');
     expect(() => new OpenAIEmbeddingModel({ provider, model: ' ' })).toThrow(/non-empty model name/);
     expect(() => new OpenAIEmbeddingModel({} as never)).toThrow(/needs `provider`/);
+    expect(() => new OpenAIEmbeddingModel({ provider, dimension: 3 } as never)).toThrow(/did you mean `dimensions`/);
+    expect(() => new OpenAIEmbeddingModel({ provider, dimensions: 0 })).toThrow(
+      /`dimensions` must be a positive integer/,
+    );
   });
 });

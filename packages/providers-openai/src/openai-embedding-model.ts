@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '@dk/spec';
+import { checkSettings } from '@dk/provider-utils';
 import type { EmbeddingModel, EmbeddingOptions } from '@dk/spec';
 import type { OpenAIProvider } from './openai-provider.js';
 
@@ -26,6 +27,11 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
   readonly #model: string;
 
   constructor(settings: OpenAIEmbeddingModelSettings) {
+    checkSettings('OpenAIEmbeddingModel', settings, {
+      provider: 'object',
+      model: 'string',
+      dimensions: 'positive-integer',
+    });
     if (settings === undefined || settings.provider === undefined || typeof settings.provider.embed !== 'function') {
       throw new InvalidRequestError({
         provider: 'openai',

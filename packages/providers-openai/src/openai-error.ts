@@ -1,5 +1,5 @@
-import { AbortError, ProviderError } from '@dk/spec';
-import { createProviderError, describeNetworkError, isNetworkError, redactSecrets } from '@dk/provider-utils';
+import { AbortError } from '@dk/spec';
+import { createProviderError, describeNetworkError, mapCommonError } from '@dk/provider-utils';
 import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 
 const provider = 'openai';
@@ -12,65 +12,46 @@ const provider = 'openai';
  * - HTTP errors: 429 → `RateLimitError`; 401/403 → `AuthenticationError`; a context-length
  *   code → `ContextLengthExceededError`; 408/409/5xx → `ProviderUnavailableError`; other
  *   4xx → `InvalidRequestError`.
- * - An `{ error }` event inside a stream → classified by its type and code.
- * - Connection failures and resets, malformed SSE data (`SyntaxError`) →
- *   `ProviderUnavailableError`.
- * - The SDK's user-abort error → `AbortError` (the retry scope replaces it with the caller's
- *   own `AbortError` / `TimeoutError`).
+ * - An `{ error }` event inside a 200 stream → classified by its type and code, described as
+ *   an error in the response stream.
+ * - Connection failures → `ProviderUnavailableError`; the SDK's user-abort error →
+ *   `AbortError` (replaced by the call's own `AbortError` / `TimeoutError`); unparsable bodies
+ *   and events, and bodies cut off, as `mapCommonError` says.
  *
- * `secrets` (the API key) are redacted from every message, including the SDK error kept as
- * `cause`. Errors that are already `ProviderError`s and unrecognised errors (bugs) are
- * returned unchanged, so bugs are never retried or disguised.
+ * Secrets are removed by `BaseProvider` from the whole error, the SDK error kept as `cause`
+ * included. Unrecognised errors (bugs) are returned unchanged, so they are never retried.
  */
-export function mapOpenAIError(error: unknown, secrets: readonly string[] = []): unknown {
-  if (ProviderError.isInstance(error)) return error;
-  if (error instanceof Error && secrets.length > 0) {
-    error.message = redactSecrets(error.message, secrets);
-    // The stack embeds the message as it was when first read; redact it as well.
-    if (typeof error.stack === 'string') error.stack = redactSecrets(error.stack, secrets);
-  }
-
+export function mapOpenAIError(error: unknown): unknown {
   if (error instanceof APIUserAbortError) {
     return new AbortError({ provider, message: 'openai request was aborted by its AbortSignal.', cause: error });
   }
   if (error instanceof APIConnectionError) {
-    return createProviderError({ provider, vendorMessage: describeNetworkError(error), secrets, cause: error });
+    return createProviderError({ provider, vendorMessage: describeNetworkError(error), cause: error });
   }
   if (error instanceof APIError) {
     const body = (error.error ?? {}) as { message?: unknown; type?: unknown; code?: unknown };
     const vendorType = typeof body.type === 'string' ? body.type : undefined;
     const vendorCode =
       typeof body.code === 'string' ? body.code : typeof body.code === 'number' ? String(body.code) : undefined;
+    // The SDK raises an `{ error }` event of a 200 stream as an APIError without a status.
+    const inStream = error.status === undefined;
     return createProviderError({
       provider,
-      status: error.status ?? statusOfStreamError(vendorType, vendorCode),
+      status: error.status,
+      inStream,
+      impliedStatus: inStream ? statusOfStreamError(vendorType, vendorCode) : undefined,
       vendorMessage: typeof body.message === 'string' ? body.message : undefined,
       vendorType,
       vendorCode,
       requestId: error.requestID ?? undefined,
       headers: error.headers,
-      secrets,
       cause: error,
     });
   }
-  if (error instanceof SyntaxError) {
-    return createProviderError({
-      provider,
-      vendorMessage: `malformed event in the response stream (${error.message})`,
-      secrets,
-      cause: error,
-    });
-  }
-  if (isNetworkError(error)) {
-    return createProviderError({ provider, vendorMessage: describeNetworkError(error), secrets, cause: error });
-  }
-  return error;
+  return mapCommonError(provider, error);
 }
 
-/**
- * An error event inside a 200 stream has no HTTP status; give it the status its type implies
- * so it is classified (and retried) like the equivalent HTTP error.
- */
+/** The HTTP status an error event's type implies, so it is classified (and retried) like it. */
 function statusOfStreamError(vendorType: string | undefined, vendorCode: string | undefined): number | undefined {
   const kind = `${vendorType ?? ''} ${vendorCode ?? ''}`;
   if (/rate_limit|requests|tokens/.test(kind)) return 429;

@@ -3,6 +3,7 @@ import {
   AuthenticationError,
   ContextLengthExceededError,
   InvalidRequestError,
+  InvalidResponseError,
   ProviderError,
   ProviderUnavailableError,
   RateLimitError,
@@ -14,12 +15,16 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recordReplayProvider } from '@dk/provider-utils';
+import { invalidOptionsFailure } from '@dk/test-kit';
+import type { ScriptedReply } from '@dk/test-kit/http-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createOpenAIProvider } from './create-openai-provider.js';
+import { OpenAIProvider } from './openai-provider.js';
 import type { OpenAIProviderSettings } from './openai-provider-settings.js';
 import {
   openAIChatCompletionBody,
   openAIChatReply,
+  openAIChatStreamFrames,
   openAIEmbeddingsReply,
   openAIErrorReply,
   openAIFixtureReply,
@@ -83,6 +88,28 @@ async function failure(promise: Promise<unknown>): Promise<ProviderError> {
 
 function lastBody(): Record<string, unknown> {
   return server.requests.at(-1)!.body as Record<string, unknown>;
+}
+
+/** An OpenAI error body whose message, extra fields and headers all echo the key. */
+function echoingError(status: number, type: string, code: string | null = null): ScriptedReply {
+  return {
+    kind: 'json',
+    status,
+    headers: { 'x-request-id': `req_${status}`, 'x-echo-key': canaryKey, 'retry-after-ms': '1' },
+    body: {
+      error: { message: `Incorrect API key provided: ${canaryKey}.`, type, param: canaryKey, code },
+      echoed: { authorization: `Bearer ${canaryKey}` },
+    },
+  };
+}
+
+/** A 200 stream that sends some text, then an error event echoing the key. */
+function midStreamErrorEvent(): ScriptedReply {
+  const frames = openAIChatStreamFrames({ content: 'partial answer' }).slice(0, 2);
+  frames.push(
+    `data: ${JSON.stringify({ error: { message: `upstream failed for key ${canaryKey}.`, type: 'server_error', code: null } })}\n\n`,
+  );
+  return { kind: 'sse', headers: { 'x-echo-key': canaryKey }, frames };
 }
 
 describe('OpenAIProvider', () => {
@@ -335,6 +362,21 @@ describe('OpenAIProvider', () => {
   });
 
   describe('credentials', () => {
+    it('ping checks the key by listing the models, without generating or retrying', async () => {
+      server.script(
+        { kind: 'json', body: { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', owned_by: 'openai' }] } },
+        openAIErrorReply(401, { message: `Incorrect API key provided: ${canaryKey}`, code: 'invalid_api_key' }),
+      );
+      await provider().ping();
+      expect(server.requests[0]).toMatchObject({ method: 'GET', path: '/v1/models', hasCredentials: true });
+      const refused = await failure(provider().ping());
+      expect(AuthenticationError.isInstance(refused)).toBe(true);
+      expect(refused.attempts).toBe(1);
+      const missing = await failure(createOpenAIProvider({ env: {} }).ping());
+      expect(AuthenticationError.isInstance(missing)).toBe(true);
+      expect(server.requests).toHaveLength(2);
+    });
+
     it('fails with a helpful AuthenticationError when no key is configured', async () => {
       const error = await failure(createOpenAIProvider({ env: {} }).complete('hi'));
       expect(AuthenticationError.isInstance(error)).toBe(true);
@@ -357,12 +399,12 @@ describe('OpenAIProvider', () => {
       });
       const local = createOpenAIProvider({ env: {}, baseURL: server.baseURL, model: 'llama3.2' });
       const response = await local.complete('hi');
-      expect(response).toMatchObject({
-        content: 'no usage',
-        model: 'llama3.2',
-        usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
-      });
-      expect(response.warnings).toEqual([expect.objectContaining({ type: 'other' })]);
+      expect(response).toMatchObject({ content: 'no usage', model: 'llama3.2' });
+      // Unknown, not zero: the conversation layer records the call as unpriced.
+      expect(response.usage).toBeUndefined();
+      expect(response.warnings).toEqual([
+        { type: 'other', message: expect.stringMatching(/did not report token usage.*unknown/) },
+      ]);
     });
 
     it('sends no credentials to a compatible server when no key is set', async () => {
@@ -521,7 +563,7 @@ describe('OpenAIProvider', () => {
       expect(server.requests).toHaveLength(1);
     });
 
-    it('ends a stream with a malformed SSE line in ProviderUnavailableError', async () => {
+    it('ends a stream with a malformed SSE line in a retryable InvalidResponseError', async () => {
       server.script({
         kind: 'sse',
         frames: [
@@ -530,8 +572,8 @@ describe('OpenAIProvider', () => {
         ],
       });
       const error = await failure(collect(provider().stream('hi')));
-      expect(ProviderUnavailableError.isInstance(error)).toBe(true);
-      expect(error.message).toContain('malformed');
+      expect(InvalidResponseError.isInstance(error) && ProviderUnavailableError.isInstance(error)).toBe(true);
+      expect(error.message).toContain('not JSON');
       expect(server.requests).toHaveLength(1);
     });
 
@@ -551,11 +593,15 @@ describe('OpenAIProvider', () => {
       expect(server.requests).toHaveLength(2);
     });
 
-    it('retries a malformed first event, since nothing was yielded yet', async () => {
+    it('retries a malformed first event, since nothing was yielded yet, and counts the attempts', async () => {
       server.script({ kind: 'sse', frames: ['data: {oops\n\n'] }, openAIChatReply({ content: 'fine' }));
       const parts = await collect(provider().stream('hi'));
-      expect(parts.at(-1)).toMatchObject({ type: 'end', response: { content: 'fine' } });
+      expect(parts.at(-1)).toMatchObject({ type: 'end', response: { content: 'fine', metadata: { attempts: 2 } } });
       expect(server.requests).toHaveLength(2);
+      server.script({ kind: 'sse', frames: ['data: {oops\n\n'] }, { kind: 'sse', frames: ['data: {oops\n\n'] });
+      const error = await failure(collect(provider().stream('hi', { maxRetries: 1 })));
+      expect(InvalidResponseError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ isRetryable: true, attempts: 2 });
     });
 
     it('ends a stream at the deadline mid-way and closes the connection (no caller signal)', async () => {
@@ -613,6 +659,98 @@ describe('OpenAIProvider', () => {
       expect(AbortError.isInstance(error)).toBe(true);
       expect(performance.now() - started).toBeLessThan(2000);
       expect(server.requests).toHaveLength(1);
+    });
+  });
+
+  describe('malformed answers and stream failures', () => {
+    describe('malformed success responses', () => {
+      it('turns HTML sent as application/json into InvalidResponseError', async () => {
+        server.script({
+          kind: 'raw',
+          data: `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 17\r\nconnection: close\r\n\r\n<html>oops</html>`,
+        });
+        const error = await failure(provider().complete('hi', { maxRetries: 0 }));
+        expect(error.name).toBe('InvalidResponseError');
+        expect(error.isRetryable).toBe(true);
+      });
+
+      it.each([
+        ['no choices', { id: 'x', object: 'chat.completion', model: 'm', usage: null }],
+        ['a choice without a message', { id: 'x', model: 'm', choices: [{ index: 0, finish_reason: 'stop' }] }],
+        ['an empty object', {}],
+      ])('turns JSON with %s into InvalidResponseError', async (_name, body) => {
+        server.script({ kind: 'json', body });
+        const error = await failure(provider().complete('hi', { maxRetries: 0 }));
+        expect(error.name).toBe('InvalidResponseError');
+        expect(error.attempts).toBe(1);
+      });
+    });
+
+    describe('streams that end before any output', () => {
+      it('retries a stream that ends cleanly before any output, as its message says', async () => {
+        server.script({ kind: 'sse', frames: ['data: [DONE]\n\n'] }, openAIChatReply({ content: 'second try' }));
+        const parts = await collect(provider().stream('hi'));
+        expect(parts.at(-1)).toMatchObject({
+          type: 'end',
+          response: { content: 'second try', metadata: { attempts: 2 } },
+        });
+        expect(server.requests).toHaveLength(2);
+      });
+
+      it('reports a stream cut after output with its attempt count, unretried', async () => {
+        const frames = openAIChatStreamFrames({ content: 'one two three' }).slice(0, 3);
+        server.script({ kind: 'sse', frames: [...frames, 'data: [DONE]\n\n'] });
+        const error = await failure(collect(provider().stream('hi')));
+        expect(error.name).toBe('InvalidResponseError');
+        expect(error.attempts).toBe(1);
+        expect(server.requests).toHaveLength(1);
+      });
+    });
+
+    describe('messages', () => {
+      it('never end in a doubled full stop', async () => {
+        server.script(
+          echoingError(401, 'invalid_request_error', 'invalid_api_key'),
+          echoingError(500, 'server_error'),
+          midStreamErrorEvent(),
+        );
+        const errors = [
+          await failure(provider().complete('hi', { maxRetries: 0 })),
+          await failure(provider().complete('hi', { maxRetries: 0 })),
+          await failure(collect(provider().stream('hi', { maxRetries: 0 }))),
+        ];
+        for (const error of errors) expect(error.message).not.toMatch(/\.\.(\s|$)|\.\s\./);
+      });
+    });
+  });
+
+  describe('settings checks', () => {
+    it('names the camelCase option for a snake_case one', () => {
+      const error = invalidOptionsFailure(() => createOpenAIProvider({ api_key: 'x', base_url: 'y' } as never));
+      expect(error.component).toBe('OpenAIProvider');
+      expect(error.suggestions).toEqual({ api_key: 'apiKey', base_url: 'baseURL' });
+      expect(error.message).not.toContain("'x'");
+    });
+
+    it.each([
+      [{ apiKey: 42 }, 'apiKey'],
+      [{ baseURL: 'not a url' }, 'baseURL'],
+      [{ model: '' }, 'model'],
+      [{ timeoutMs: -5 }, 'timeoutMs'],
+      [{ headers: { 'x-a': 1 } }, 'headers'],
+      [{ fetch: 'fetch' }, 'fetch'],
+      [{ reasoningModel: 'yes' }, 'reasoningModel'],
+      [{ retry: { baseDelayMs: 'fast' } }, 'retry.baseDelayMs'],
+    ])('refuses a wrong value type: %o', (settings, name) => {
+      const error = invalidOptionsFailure(() => new OpenAIProvider(settings as never));
+      expect(error.message).toContain(`\`${name}\``);
+    });
+
+    it('never shows the API key in a settings error', () => {
+      const error = invalidOptionsFailure(() =>
+        createOpenAIProvider({ apiKey: canaryKey, timeoutMs: 'soon' } as never),
+      );
+      expect(error.message).not.toContain(canaryKey);
     });
   });
 

@@ -13,6 +13,7 @@ export { AbortError } from './abort-error.js';
 export { AuthenticationError } from './authentication-error.js';
 export { ContextLengthExceededError } from './context-length-exceeded-error.js';
 export { InvalidRequestError } from './invalid-request-error.js';
+export { InvalidResponseError } from './invalid-response-error.js';
 export { ProviderUnavailableError } from './provider-unavailable-error.js';
 export { RateLimitError } from './rate-limit-error.js';
 export { StructuredOutputError } from './structured-output-error.js';

@@ -6,7 +6,10 @@ import type { ToolCall } from './llm-message.js';
  */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'other';
 
-/** Token counts of one call. */
+/**
+ * Token counts of one call, as the vendor reported them. A response whose vendor reported no
+ * usage has no `usage` at all (unknown, never zeros): see {@link LLMResponse.usage}.
+ */
 export interface Usage {
   readonly promptTokens: number;
   readonly completionTokens: number;
@@ -24,7 +27,12 @@ export interface LLMResponse {
   /** The model that answered, as reported by the vendor. */
   readonly model: string;
   readonly finishReason: FinishReason;
-  readonly usage: Usage;
+  /**
+   * Token counts of the call, or `undefined` when the vendor did not report them (some
+   * OpenAI-compatible servers, streams without usage): the cost is unknown, not zero, and a
+   * warning says so. Never filled with zeros.
+   */
+  readonly usage?: Usage | undefined;
   readonly toolCalls?: readonly ToolCall[];
   /** With a JSON `responseFormat`: the parsed (and, for a schema, validated) value. */
   readonly parsed?: unknown;

@@ -27,7 +27,8 @@ export interface ToolCallPart {
 export interface EndPart {
   readonly type: 'end';
   readonly finishReason: FinishReason;
-  readonly usage: Usage;
+  /** Same as `response.usage`: `undefined` when the vendor reported no usage (unknown, not zero). */
+  readonly usage?: Usage | undefined;
   /** The assembled response: all text, tool calls, usage and metadata. */
   readonly response: LLMResponse;
 }

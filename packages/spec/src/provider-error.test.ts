@@ -4,6 +4,7 @@ import { AuthenticationError } from './authentication-error.js';
 import { ContextLengthExceededError } from './context-length-exceeded-error.js';
 import { DkError } from './dk-error.js';
 import { InvalidRequestError } from './invalid-request-error.js';
+import { InvalidResponseError } from './invalid-response-error.js';
 import { ProviderError } from './provider-error.js';
 import { ProviderUnavailableError } from './provider-unavailable-error.js';
 import { RateLimitError } from './rate-limit-error.js';
@@ -19,6 +20,7 @@ describe('ProviderError', () => {
     [InvalidRequestError, 'PROVIDER_INVALID_REQUEST', false],
     [ProviderUnavailableError, 'PROVIDER_UNAVAILABLE', true],
     [AbortError, 'PROVIDER_ABORTED', false],
+    [InvalidResponseError, 'PROVIDER_INVALID_RESPONSE', true],
   ] as const)('%o has a stable code and retryability', (ErrorClass, code, retryable) => {
     const error = new ErrorClass(base);
     expect(error.name).toBe(ErrorClass.errorName);
@@ -49,5 +51,12 @@ describe('ProviderError', () => {
     });
     expect(structured.issues).toEqual([{ path: '/a', message: 'must be string' }]);
     expect(StructuredOutputError.isInstance(structured) && ProviderError.isInstance(structured)).toBe(true);
+  });
+
+  it('makes InvalidResponseError a ProviderUnavailableError, so handlers of that error catch it', () => {
+    const error = new InvalidResponseError({ ...base, status: 200 });
+    expect(ProviderUnavailableError.isInstance(error)).toBe(true);
+    expect(error.isRetryable).toBe(true);
+    expect(new ProviderUnavailableError(base).code).toBe('PROVIDER_UNAVAILABLE');
   });
 });

@@ -4,6 +4,10 @@ export type { StoreCapabilities } from './store-conformance-queries.js';
 export { checkTree } from './store-tree-check.js';
 export { conformanceRetrySettings, runProviderConformance } from './provider-conformance.js';
 export type { ProviderConformanceOptions } from './provider-conformance.js';
+export { findSecretLeaks } from './secret-leaks.js';
+export { caught, collectParts, invalidOptionsFailure, providerFailure } from './provider-test-helpers.js';
+export { createWireStep } from './provider-wire-steps.js';
+export type { Echo, VendorErrorKind, WireProtocol } from './provider-wire-steps.js';
 export type {
   CreateProviderHarness,
   ProviderHarness,

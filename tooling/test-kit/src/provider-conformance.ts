@@ -3,20 +3,14 @@ import {
   AuthenticationError,
   ContextLengthExceededError,
   InvalidRequestError,
+  InvalidResponseError,
+  ProviderError,
   ProviderUnavailableError,
   RateLimitError,
   StructuredOutputError,
   TimeoutError,
 } from '@dk/spec';
-import type {
-  CompletionOptions,
-  LLMMessage,
-  LLMProvider,
-  LLMResponse,
-  ProviderError,
-  StreamPart,
-  ToolDefinition,
-} from '@dk/spec';
+import type { CompletionOptions, LLMMessage, LLMProvider, LLMResponse, StreamPart, ToolDefinition } from '@dk/spec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
   CreateProviderHarness,
@@ -24,6 +18,8 @@ import type {
   ProviderHarnessOptions,
   ScriptedErrorKind,
 } from './provider-harness.js';
+import { caught, collectParts as collect } from './provider-test-helpers.js';
+import { findSecretLeaks } from './secret-leaks.js';
 
 /** Settings of {@link runProviderConformance}. */
 export interface ProviderConformanceOptions {
@@ -62,30 +58,17 @@ const expectedErrors: Record<
   'rate-limit': { errorClass: RateLimitError, retryable: true, status: 429 },
   server: { errorClass: ProviderUnavailableError, retryable: true },
   overloaded: { errorClass: ProviderUnavailableError, retryable: true },
+  network: { errorClass: ProviderUnavailableError, retryable: true },
+  'invalid-response': { errorClass: InvalidResponseError, retryable: true },
   auth: { errorClass: AuthenticationError, retryable: false, status: 401 },
   'invalid-request': { errorClass: InvalidRequestError, retryable: false, status: 400 },
   'context-length': { errorClass: ContextLengthExceededError, retryable: false },
 };
 
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
-
 function expectError(error: unknown, errorClass: ErrorClass): ProviderError {
   expect(error, `expected ${errorClass.errorName}, but the call succeeded`).toBeDefined();
   expect(errorClass.isInstance(error), `expected ${errorClass.errorName}, got ${String(error)}`).toBe(true);
   return error as ProviderError;
-}
-
-async function collect(stream: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
-  const parts: StreamPart[] = [];
-  for await (const part of stream) parts.push(part);
-  return parts;
 }
 
 function endOf(parts: readonly StreamPart[]): LLMResponse {
@@ -257,6 +240,24 @@ export function runProviderConformance(
         expect(endOf(parts).finishReason).toBe(finishReason);
       });
 
+      it('report unknown usage as undefined with a warning, never as zeros, when the backend sends none', async () => {
+        harness.script([
+          { text: 'no usage here', usage: null },
+          { text: 'no usage here', usage: null },
+        ]);
+        const completed = await provider.complete('hi');
+        const parts = await collect(provider.stream('hi'));
+        const end = parts.at(-1) as Extract<StreamPart, { type: 'end' }>;
+        for (const response of [completed, endOf(parts)]) {
+          expect(response.content).toBe('no usage here');
+          expect(response.usage).toBeUndefined();
+          expect(response.warnings.some((warning) => warning.type === 'other' && /usage/i.test(warning.message))).toBe(
+            true,
+          );
+        }
+        expect(end.usage).toBeUndefined();
+      });
+
       it('send per-call overrides in the request', async () => {
         harness.script([{ text: 'ok' }]);
         const response = await provider.complete('x', {
@@ -394,16 +395,53 @@ export function runProviderConformance(
         expect(harness.requests()).toHaveLength(1);
       });
 
-      it('retries a stream that fails before any output', async () => {
-        harness.script([
-          { error: { kind: 'server' } },
-          { text: 'streamed after retry', chunks: ['streamed ', 'after retry'] },
-        ]);
-        const response = endOf(await collect(provider.stream('hi')));
-        expect(response.content).toBe('streamed after retry');
-        expect(response.metadata['attempts']).toBe(2);
+      it.each(['server', 'network', 'invalid-response'] as const)(
+        'retries a stream that fails with %s before any output',
+        async (kind) => {
+          harness.script([{ error: { kind } }, { text: 'streamed after retry', chunks: ['streamed ', 'after retry'] }]);
+          const response = endOf(await collect(provider.stream('hi')));
+          expect(response.content).toBe('streamed after retry');
+          expect(response.metadata['attempts']).toBe(2);
+          expect(harness.requests()).toHaveLength(2);
+        },
+      );
+
+      it('ends a stream that keeps failing before any output with the attempt count', async () => {
+        harness.script([{ error: { kind: 'invalid-response' } }, { error: { kind: 'invalid-response' } }]);
+        const error = expectError(
+          await caught(collect(provider.stream('hi', { maxRetries: 1 }))),
+          InvalidResponseError,
+        );
+        expect(error.attempts).toBe(2);
+        expect(error.isRetryable).toBe(true);
         expect(harness.requests()).toHaveLength(2);
       });
+
+      it.each(['server', 'network'] as const)(
+        'ends a stream that fails with %s after output began, unretried, with attempts 1',
+        async (kind) => {
+          harness.script([
+            { text: 'partial answer', chunks: ['partial ', 'answer'], errorAfterOutput: { kind } },
+            { text: 'must not be reached' },
+          ]);
+          const received: string[] = [];
+          const error = expectError(
+            await caught(
+              (async () => {
+                for await (const part of provider.stream('hi'))
+                  if (part.type === 'text-delta') received.push(part.text);
+              })(),
+            ),
+            ProviderUnavailableError,
+          );
+          expect(received.join('')).toBe('partial answer');
+          expect(error.attempts).toBe(1);
+          expect(error.message, 'a failure inside a stream is not an unreachable server').not.toMatch(
+            /could not be reached/,
+          );
+          expect(harness.requests()).toHaveLength(1);
+        },
+      );
 
       it('raises typed, non-retried errors from streams', async () => {
         harness.script([{ error: { kind: 'auth' } }, { text: 'must not be reached' }]);
@@ -411,12 +449,30 @@ export function runProviderConformance(
         expect(harness.requests()).toHaveLength(1);
       });
 
-      it('never puts secrets into error messages', async () => {
-        harness.script([{ error: { kind: 'auth' } }, { error: { kind: 'invalid-request' } }]);
-        const errors = [await caught(provider.complete('hi')), await caught(collect(provider.stream('hi')))];
-        for (const error of errors) {
-          const text = `${String(error)} ${JSON.stringify(error)}`;
-          for (const secret of harness.secrets ?? []) expect(text).not.toContain(secret);
+      it('keeps secrets out of every error, even when the backend echoes them', async () => {
+        const kinds = Object.keys(expectedErrors) as ScriptedErrorKind[];
+        harness.script(
+          kinds.flatMap((kind) => [{ error: { kind, echoSecrets: true } }, { error: { kind, echoSecrets: true } }]),
+        );
+        harness.script(
+          (['server', 'network'] as const).map((kind) => ({
+            text: 'partial',
+            chunks: ['par', 'tial'],
+            errorAfterOutput: { kind, echoSecrets: true },
+          })),
+        );
+        const errors: unknown[] = [];
+        for (const _kind of kinds) {
+          errors.push(await caught(provider.complete('hi', { maxRetries: 0 })));
+          errors.push(await caught(collect(provider.stream('hi', { maxRetries: 0 }))));
+        }
+        errors.push(await caught(collect(provider.stream('hi', { maxRetries: 0 }))));
+        errors.push(await caught(collect(provider.stream('hi', { maxRetries: 0 }))));
+        expect(harness.requests()).toHaveLength(errors.length);
+        for (const [index, error] of errors.entries()) {
+          expect(ProviderError.isInstance(error), `error ${index} is a ProviderError: ${String(error)}`).toBe(true);
+          expect(findSecretLeaks(error, harness.secrets ?? []), `error ${index}: ${String(error)}`).toEqual([]);
+          expect((error as Error).message, 'no doubled full stop').not.toMatch(/\.\.(\s|$)|\.\s\./);
         }
       });
     });

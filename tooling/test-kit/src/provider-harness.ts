@@ -1,7 +1,7 @@
 import type { FinishReason, LLMProvider, MessageRole, Usage } from '@dk/spec';
 
 /**
- * A failure the harness makes the provider's provider produce for one request (one HTTP
+ * A failure the harness makes the provider's backend produce for one request (one HTTP
  * attempt). Each kind must surface as the typed error below, with the retry behaviour shown:
  *
  * | kind | wire form (HTTP providers) | expected error | retried |
@@ -9,17 +9,33 @@ import type { FinishReason, LLMProvider, MessageRole, Usage } from '@dk/spec';
  * | `rate-limit` | 429, `Retry-After` / `retry-after-ms` from `retryAfterMs` | `RateLimitError` (`retryAfterMs` set when given) | yes |
  * | `server` | 500 | `ProviderUnavailableError` | yes |
  * | `overloaded` | 529 (Anthropic) / 503 (others) | `ProviderUnavailableError` | yes |
+ * | `network` | a 200 whose body the client cannot read (corrupt chunked framing) | `ProviderUnavailableError` | yes |
+ * | `invalid-response` | a 200 HTML page (`complete`); a 200 event stream that ends before any event (`stream`) | `InvalidResponseError` | yes |
  * | `auth` | 401 | `AuthenticationError` (status 401) | no |
  * | `invalid-request` | 400 | `InvalidRequestError` (status 400) | no |
  * | `context-length` | 400 with the vendor's context-overflow code/message | `ContextLengthExceededError` | no |
  */
-export type ScriptedErrorKind = 'rate-limit' | 'server' | 'overloaded' | 'auth' | 'invalid-request' | 'context-length';
+export type ScriptedErrorKind =
+  | 'rate-limit'
+  | 'server'
+  | 'overloaded'
+  | 'network'
+  | 'invalid-response'
+  | 'auth'
+  | 'invalid-request'
+  | 'context-length';
 
 /** A scripted failure of one request. */
 export interface ScriptedError {
   readonly kind: ScriptedErrorKind;
   /** For `rate-limit`: the wait the provider asks for, in milliseconds (sent as `retry-after-ms`). */
   readonly retryAfterMs?: number;
+  /**
+   * Echo the harness's {@link ProviderHarness.secrets} back in everything the failure carries
+   * (vendor message, error body, response headers, raw body), as a careless vendor or proxy
+   * might. The provider must still keep them out of the error it throws.
+   */
+  readonly echoSecrets?: boolean;
 }
 
 /** A tool call the scripted model makes. */
@@ -30,7 +46,7 @@ export interface ScriptedToolCall {
 }
 
 /**
- * What the provider's provider answers to ONE request (one attempt): the harness serves the
+ * What the provider's backend answers to ONE request (one attempt): the harness serves the
  * scripted turns in order, one per request, whether the request is a `complete` or a `stream`
  * call. A retried call therefore consumes one turn per attempt.
  */
@@ -41,10 +57,19 @@ export interface ScriptedTurn {
   readonly toolCalls?: readonly ScriptedToolCall[];
   /** Portable finish reason; the harness sends the vendor's equivalent. Default `tool_calls` when there are tool calls, else `stop`. */
   readonly finishReason?: Exclude<FinishReason, 'other'>;
-  /** Token counts reported by the provider (default: the harness's choice). */
-  readonly usage?: Usage;
+  /**
+   * Token counts reported by the backend (default: the harness's choice); `null`: the backend
+   * reports no usage at all (as some OpenAI-compatible servers do, in streams especially).
+   */
+  readonly usage?: Usage | null;
   /** Fail this request instead of answering. */
   readonly error?: ScriptedError;
+  /**
+   * Answer normally up to the text, then fail: a stream sends its text chunks and then this
+   * error as an error event inside the 200 stream (`network`: the body breaks off instead);
+   * `complete` fails with it as with {@link ScriptedTurn.error}.
+   */
+  readonly errorAfterOutput?: ScriptedError;
   /** Wait this long before answering (before the response headers for HTTP backends). */
   readonly delayMs?: number;
   /** How the text is split into streamed deltas (their concatenation must equal `text`). Default: harness's choice. */
@@ -95,7 +120,7 @@ export interface ProviderHarnessOptions {
 }
 
 /**
- * A provider wired to a scriptable provider (a local HTTP server speaking the vendor's wire
+ * A provider wired to a scriptable backend (a local HTTP server speaking the vendor's wire
  * protocol through the real SDK, or the echo provider's own script). One harness per test.
  */
 export interface ProviderHarness {
@@ -107,7 +132,7 @@ export interface ProviderHarness {
   requests(): readonly RecordedRequest[];
   /** Secrets (API keys) the provider holds; the suite checks no error message contains them. */
   readonly secrets?: readonly string[];
-  /** Stops the provider and closes the provider (tolerates a provider closed by the test). */
+  /** Stops the backend and closes the provider (tolerates a provider closed by the test). */
   close(): Promise<void>;
 }
 

@@ -40,7 +40,12 @@ export type ScriptedReply =
       readonly resetAfterFrames?: number;
     }
   /** Destroy the socket without answering. */
-  | { readonly kind: 'reset'; readonly delayMs?: number };
+  | { readonly kind: 'reset'; readonly delayMs?: number }
+  /**
+   * Write `data` to the socket as is (bypassing HTTP framing), then destroy it: a broken
+   * proxy or a corrupt response, e.g. an invalid chunk size that the client's parser rejects.
+   */
+  | { readonly kind: 'raw'; readonly data: string; readonly delayMs?: number };
 
 /** A reply, or a function computing it from the request (e.g. JSON vs SSE by `stream`). */
 export type ScriptedStep = ScriptedReply | ((request: RecordedHttpRequest) => ScriptedReply);
@@ -124,6 +129,9 @@ export async function startScriptedHttpServer(): Promise<ScriptedHttpServer> {
       case 'reset':
         request.socket.destroy();
         return;
+      case 'raw':
+        request.socket.end(reply.data, () => request.socket.destroy());
+        return;
       case 'json':
         response.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
         response.end(JSON.stringify(reply.body));
@@ -184,6 +192,37 @@ export async function startScriptedHttpServer(): Promise<ScriptedHttpServer> {
       return new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },
   };
+}
+
+/**
+ * A 200 page of HTML instead of the API's JSON, as a gateway or captive portal serves it
+ * (`text/html`, the connection closed after it).
+ */
+export function htmlPageReply(html: string): ScriptedReply {
+  const body = `<!doctype html><html><body>${html}</body></html>`;
+  return {
+    kind: 'raw',
+    data: `HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  };
+}
+
+/**
+ * A 200 whose body breaks off: `prefix` (e.g. the first SSE frames) arrives intact, then the
+ * chunked framing is corrupt (the text after it, `garbage`, is what the client's HTTP parser
+ * chokes on and may keep in its error). Clients see a network error while reading the body.
+ */
+export function brokenBodyReply({
+  contentType,
+  prefix = '',
+  garbage = 'zz',
+}: {
+  readonly contentType: string;
+  readonly prefix?: string;
+  readonly garbage?: string;
+}): ScriptedReply {
+  const head = `HTTP/1.1 200 OK\r\ncontent-type: ${contentType}\r\ntransfer-encoding: chunked\r\n\r\n`;
+  const first = prefix === '' ? '' : `${Buffer.byteLength(prefix).toString(16)}\r\n${prefix}\r\n`;
+  return { kind: 'raw', data: `${head}${first}zz ${garbage}\r\n` };
 }
 
 function safeParse(text: string): unknown {

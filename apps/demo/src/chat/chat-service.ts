@@ -253,7 +253,7 @@ export class ChatService {
       if (part.type === 'text-delta') {
         content += part.text;
         options.onDelta?.(part.text);
-      } else if (part.type === 'end') usage = { ...part.usage };
+      } else if (part.type === 'end' && part.usage !== undefined) usage = { ...part.usage };
     }
     return { userNodeId, assistantNodeId: manager.state.currentNodeId ?? '', content, usage };
   }

@@ -53,6 +53,8 @@ export class UsageMonitor implements ConversationMiddleware {
       this.#models.set(key, entry);
     }
     entry.calls += 1;
+    // Unknown usage (a provider that reported none) adds no tokens.
+    if (response.usage === undefined) return undefined;
     entry.promptTokens += response.usage.promptTokens;
     entry.completionTokens += response.usage.completionTokens;
     entry.totalTokens += response.usage.totalTokens;

@@ -1,13 +1,16 @@
+import { createWireStep } from '@dk/test-kit';
 import type {
   CreateProviderHarness,
   RecordedMessage,
   RecordedRequest as PortableRequest,
   ScriptedTurn,
+  VendorErrorKind,
+  WireProtocol,
 } from '@dk/test-kit';
 import { createAnthropicProvider } from '../create-anthropic-provider.js';
 import { anthropicErrorReply, anthropicMessageReply, startAnthropicTestServer } from './anthropic-test-server.js';
 import type { AnthropicTestTurn } from './anthropic-test-server.js';
-import type { RecordedHttpRequest as RecordedRequest, ScriptedReply, ScriptedStep } from '@dk/test-kit/http-server';
+import type { RecordedHttpRequest as RecordedRequest, ScriptedReply } from '@dk/test-kit/http-server';
 
 const apiKey = 'sk-ant-conformance-canary-6c2a90-DO-NOT-LEAK';
 
@@ -26,7 +29,7 @@ export const createAnthropicConformanceHarness: CreateProviderHarness = async ({
     provider,
     secrets: [apiKey],
     script(turns) {
-      server.script(...turns.map(toStep));
+      server.script(...turns.map((turn) => createWireStep(turn, protocol)));
     },
     requests: () => server.requests.map(toPortable),
     async close() {
@@ -36,36 +39,47 @@ export const createAnthropicConformanceHarness: CreateProviderHarness = async ({
   };
 };
 
-function toStep(turn: ScriptedTurn): ScriptedStep {
-  return (request) => {
-    const reply = turn.error !== undefined ? errorReply(turn.error) : answer(turn, request);
-    return turn.delayMs === undefined ? reply : { ...reply, delayMs: turn.delayMs };
-  };
-}
+const errorBodies: Record<VendorErrorKind, { status: number; type: string; message: string }> = {
+  'rate-limit': {
+    status: 429,
+    type: 'rate_limit_error',
+    message: 'This request would exceed the rate limit for your organization.',
+  },
+  server: { status: 500, type: 'api_error', message: 'Internal server error' },
+  overloaded: { status: 529, type: 'overloaded_error', message: 'Overloaded' },
+  auth: { status: 401, type: 'authentication_error', message: 'invalid x-api-key' },
+  'invalid-request': { status: 400, type: 'invalid_request_error', message: 'temperature: range: 0..1' },
+  'context-length': {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'prompt is too long: 208315 tokens > 200000 maximum',
+  },
+};
 
-function errorReply(error: NonNullable<ScriptedTurn['error']>): ScriptedReply {
-  switch (error.kind) {
-    case 'rate-limit':
-      return anthropicErrorReply(
-        429,
-        { type: 'rate_limit_error', message: 'This request would exceed the rate limit for your organization.' },
-        error.retryAfterMs === undefined ? {} : { 'retry-after-ms': String(error.retryAfterMs) },
-      );
-    case 'server':
-      return anthropicErrorReply(500, { type: 'api_error', message: 'Internal server error' });
-    case 'overloaded':
-      return anthropicErrorReply(529, { type: 'overloaded_error', message: 'Overloaded' });
-    case 'auth':
-      return anthropicErrorReply(401, { type: 'authentication_error', message: 'invalid x-api-key' });
-    case 'invalid-request':
-      return anthropicErrorReply(400, { type: 'invalid_request_error', message: 'temperature: range: 0..1' });
-    case 'context-length':
-      return anthropicErrorReply(400, {
-        type: 'invalid_request_error',
-        message: 'prompt is too long: 208315 tokens > 200000 maximum',
-      });
-  }
-}
+/** The Anthropic wire shapes the shared conformance steps need. */
+const protocol: WireProtocol = {
+  apiKey,
+  answer,
+  errorReply(error, echo) {
+    const { status, type, message } = errorBodies[error.kind];
+    const retryAfter: Record<string, string> =
+      error.kind === 'rate-limit' && error.retryAfterMs !== undefined
+        ? { 'retry-after-ms': String(error.retryAfterMs) }
+        : {};
+    const reply = anthropicErrorReply(
+      status,
+      { type, message: message + echo.text },
+      { ...retryAfter, ...echo.headers },
+    );
+    return reply.kind === 'json' ? { ...reply, body: { ...(reply.body as object), ...echo.body } } : reply;
+  },
+  errorEvent(kind, echo) {
+    const { type, message } = errorBodies[kind];
+    return `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type, message: message + echo.text } })}\n\n`;
+  },
+  // message_start, ping, content_block_start, then one frame per text piece.
+  textFrameCount: (turn) => 3 + (turn.chunks?.length ?? 1),
+};
 
 /**
  * Renders a turn as the model would answer this request. When the request forces one tool

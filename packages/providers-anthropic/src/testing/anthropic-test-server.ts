@@ -17,7 +17,8 @@ export interface AnthropicTestTurn {
   }[];
   /** Vendor stop reason; default `tool_use` when there are tool calls, else `end_turn`. */
   readonly stopReason?: string;
-  readonly usage?: { readonly promptTokens: number; readonly completionTokens: number };
+  /** Reported token counts; `null`: the server reports none (no `usage` in the message or its events). */
+  readonly usage?: { readonly promptTokens: number; readonly completionTokens: number } | null;
   readonly model?: string;
   /** Split text into chunks of this many characters when streaming (default: by word). */
   readonly chunkSize?: number;
@@ -107,7 +108,9 @@ export function anthropicMessageBody(turn: AnthropicTestTurn, model = turn.model
     content,
     stop_reason: stopReasonOf(turn),
     stop_sequence: null,
-    usage: { input_tokens: turn.usage?.promptTokens ?? 10, output_tokens: turn.usage?.completionTokens ?? 5 },
+    ...(turn.usage === null
+      ? {}
+      : { usage: { input_tokens: turn.usage?.promptTokens ?? 10, output_tokens: turn.usage?.completionTokens ?? 5 } }),
   };
 }
 
@@ -126,7 +129,7 @@ export function anthropicStreamFrames(turn: AnthropicTestTurn, model = turn.mode
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: { input_tokens: turn.usage?.promptTokens ?? 10, output_tokens: 1 },
+        ...(turn.usage === null ? {} : { usage: { input_tokens: turn.usage?.promptTokens ?? 10, output_tokens: 1 } }),
       },
     }),
     'event: ping\ndata: {"type": "ping"}\n\n',
@@ -162,7 +165,7 @@ export function anthropicStreamFrames(turn: AnthropicTestTurn, model = turn.mode
     frame({
       type: 'message_delta',
       delta: { stop_reason: stopReasonOf(turn), stop_sequence: null },
-      usage: { output_tokens: turn.usage?.completionTokens ?? 5 },
+      ...(turn.usage === null ? {} : { usage: { output_tokens: turn.usage?.completionTokens ?? 5 } }),
     }),
     frame({ type: 'message_stop' }),
   );

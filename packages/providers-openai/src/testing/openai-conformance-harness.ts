@@ -1,12 +1,15 @@
+import { createWireStep } from '@dk/test-kit';
 import type {
   CreateProviderHarness,
   RecordedMessage,
   RecordedRequest as PortableRequest,
   ScriptedTurn,
+  VendorErrorKind,
+  WireProtocol,
 } from '@dk/test-kit';
 import { createOpenAIProvider } from '../create-openai-provider.js';
 import { openAIChatReply, openAIErrorReply, startOpenAITestServer } from './openai-test-server.js';
-import type { RecordedHttpRequest as RecordedRequest, ScriptedReply, ScriptedStep } from '@dk/test-kit/http-server';
+import type { RecordedHttpRequest as RecordedRequest, ScriptedReply } from '@dk/test-kit/http-server';
 
 const apiKey = 'sk-conformance-canary-3e8b1f-DO-NOT-LEAK';
 
@@ -25,7 +28,7 @@ export const createOpenAIConformanceHarness: CreateProviderHarness = async ({ re
     provider,
     secrets: [apiKey],
     script(turns) {
-      server.script(...turns.map(toStep));
+      server.script(...turns.map((turn) => createWireStep(turn, protocol)));
     },
     requests: () => server.requests.map(toPortable),
     async close() {
@@ -35,54 +38,63 @@ export const createOpenAIConformanceHarness: CreateProviderHarness = async ({ re
   };
 };
 
-function toStep(turn: ScriptedTurn): ScriptedStep {
-  return (request) => {
-    const reply = turn.error !== undefined ? errorReply(turn.error) : answer(turn, request);
-    return turn.delayMs === undefined ? reply : { ...reply, delayMs: turn.delayMs };
-  };
-}
+const errorBodies: Record<
+  VendorErrorKind,
+  { status: number; message: string; type: string; code?: string; param?: string }
+> = {
+  'rate-limit': {
+    status: 429,
+    message: 'Rate limit reached for requests.',
+    type: 'requests',
+    code: 'rate_limit_exceeded',
+  },
+  server: { status: 500, message: 'The server had an error while processing your request.', type: 'server_error' },
+  overloaded: {
+    status: 503,
+    message: 'The engine is currently overloaded, please try again later.',
+    type: 'server_error',
+  },
+  auth: { status: 401, message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' },
+  'invalid-request': {
+    status: 400,
+    message: "Invalid value for 'temperature'.",
+    type: 'invalid_request_error',
+    code: 'invalid_value',
+    param: 'temperature',
+  },
+  'context-length': {
+    status: 400,
+    message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 130532 tokens.",
+    type: 'invalid_request_error',
+    code: 'context_length_exceeded',
+    param: 'messages',
+  },
+};
 
-function errorReply(error: NonNullable<ScriptedTurn['error']>): ScriptedReply {
-  switch (error.kind) {
-    case 'rate-limit':
-      return openAIErrorReply(
-        429,
-        { message: 'Rate limit reached for requests.', type: 'requests', code: 'rate_limit_exceeded' },
-        error.retryAfterMs === undefined ? {} : { 'retry-after-ms': String(error.retryAfterMs) },
-      );
-    case 'server':
-      return openAIErrorReply(500, {
-        message: 'The server had an error while processing your request.',
-        type: 'server_error',
-      });
-    case 'overloaded':
-      return openAIErrorReply(503, {
-        message: 'The engine is currently overloaded, please try again later.',
-        type: 'server_error',
-      });
-    case 'auth':
-      return openAIErrorReply(401, {
-        message: 'Incorrect API key provided.',
-        type: 'invalid_request_error',
-        code: 'invalid_api_key',
-      });
-    case 'invalid-request':
-      return openAIErrorReply(400, {
-        message: "Invalid value for 'temperature'.",
-        type: 'invalid_request_error',
-        code: 'invalid_value',
-        param: 'temperature',
-      });
-    case 'context-length':
-      return openAIErrorReply(400, {
-        message:
-          "This model's maximum context length is 128000 tokens. However, your messages resulted in 130532 tokens.",
-        type: 'invalid_request_error',
-        code: 'context_length_exceeded',
-        param: 'messages',
-      });
-  }
-}
+/** The OpenAI wire shapes the shared conformance steps need. */
+const protocol: WireProtocol = {
+  apiKey,
+  answer,
+  errorReply(error, echo) {
+    const { status, message, ...rest } = errorBodies[error.kind];
+    const retryAfter: Record<string, string> =
+      error.kind === 'rate-limit' && error.retryAfterMs !== undefined
+        ? { 'retry-after-ms': String(error.retryAfterMs) }
+        : {};
+    const reply = openAIErrorReply(
+      status,
+      { message: message + echo.text, ...rest },
+      { ...retryAfter, ...echo.headers },
+    );
+    return reply.kind === 'json' ? { ...reply, body: { ...(reply.body as object), ...echo.body } } : reply;
+  },
+  errorEvent(kind, echo) {
+    const { message, type, code } = errorBodies[kind];
+    return `data: ${JSON.stringify({ error: { message: message + echo.text, type, code: code ?? null } })}\n\n`;
+  },
+  // The role chunk, then one chunk per text piece.
+  textFrameCount: (turn) => 1 + (turn.chunks?.length ?? 1),
+};
 
 function answer(turn: ScriptedTurn, request: RecordedRequest): ScriptedReply {
   const reply = openAIChatReply({

@@ -17,7 +17,8 @@ export interface OpenAITestTurn {
   }[];
   /** Vendor finish reason; default `tool_calls` when there are tool calls, else `stop`. */
   readonly finishReason?: string;
-  readonly usage?: { readonly promptTokens: number; readonly completionTokens: number };
+  /** Reported token counts; `null`: the server reports none (no `usage` field, no usage chunk). */
+  readonly usage?: { readonly promptTokens: number; readonly completionTokens: number } | null;
   readonly model?: string;
   /** Split text into chunks of this many characters when streaming (default: by word). */
   readonly chunkSize?: number;
@@ -94,7 +95,10 @@ export function openAIChatReply(turn: OpenAITestTurn): (request: RecordedRequest
       return {
         kind: 'sse',
         headers: { 'x-request-id': 'req_test_stream' },
-        frames: openAIChatStreamFrames(turn, { model, includeUsage: body.stream_options?.include_usage === true }),
+        frames: openAIChatStreamFrames(turn, {
+          model,
+          includeUsage: body.stream_options?.include_usage === true && turn.usage !== null,
+        }),
       };
     }
     return { kind: 'json', headers: { 'x-request-id': 'req_test_json' }, body: openAIChatCompletionBody(turn, model) };
@@ -145,7 +149,7 @@ export function openAIChatCompletionBody(turn: OpenAITestTurn, model = turn.mode
         finish_reason: finishReasonOf(turn),
       },
     ],
-    usage: usageOf(turn),
+    ...(turn.usage === null ? {} : { usage: usageOf(turn) }),
     system_fingerprint: 'fp_test',
   };
 }
