@@ -46,12 +46,12 @@ describe('RateLimitMiddleware', () => {
     });
     expect(llm.callCount).toBe(2);
     await bob.complete();
-    expect(limiter.getStatus('alice')).toEqual({ count: 2, limit: 2, remaining: 0, retryAfterMs: 45_000 });
+    expect(await limiter.getStatus('alice')).toEqual({ count: 2, limit: 2, remaining: 0, retryAfterMs: 45_000 });
     now += 45_000;
-    expect(limiter.getStatus('alice').remaining).toBe(1);
+    expect((await limiter.getStatus('alice')).remaining).toBe(1);
     await alice.regenerate();
-    limiter.reset('alice');
-    expect(limiter.getStatus('alice').count).toBe(0);
+    await limiter.reset('alice');
+    expect((await limiter.getStatus('alice')).count).toBe(0);
   });
 
   it('defaults to one key per conversation', async () => {

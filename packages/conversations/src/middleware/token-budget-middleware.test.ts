@@ -38,7 +38,7 @@ describe('TokenBudgetMiddleware', () => {
       tokenBudgetExceeded: true,
     });
     expect(logger.warnings).toEqual(['Token budget exceeded: 120/100']);
-    expect(budget.getUsed(manager.conversationId)).toBe(120);
+    expect(await budget.getUsed(manager.conversationId)).toBe(120);
   });
 
   it('refuses further calls once the budget is spent', async () => {
@@ -59,7 +59,7 @@ describe('TokenBudgetMiddleware', () => {
       maxTokens: 50,
     });
     expect(llm.callCount).toBe(1);
-    budget.reset();
+    await budget.reset();
     await manager.regenerate();
   });
 });
