@@ -27,3 +27,19 @@ export { runSearchAdapterConformance, searchConformanceCorpus } from './search-c
 export type { SearchAdapterConformanceOptions } from './search-conformance.js';
 export { runGuideRagExamples } from './search-guide-examples.js';
 export type { GuideRagExamplesOptions } from './search-guide-examples.js';
+export { runRateLimiterConformance } from './rate-limiter-conformance.js';
+export type { RateLimiterConformanceOptions } from './rate-limiter-conformance.js';
+export { runTokenBudgetConformance } from './token-budget-conformance.js';
+export type { TokenBudgetConformanceOptions } from './token-budget-conformance.js';
+export { runKeyValueCacheConformance } from './key-value-cache-conformance.js';
+export type { KeyValueCacheConformanceOptions } from './key-value-cache-conformance.js';
+export {
+  hasRedisBinaries,
+  pingRedis,
+  randomRedisPrefix,
+  redisTestUrl,
+  shouldSkipRedis,
+  startRedisCluster,
+  startRedisServer,
+} from './redis-servers.js';
+export type { RedisClusterProcess, RedisServerProcess } from './redis-servers.js';
