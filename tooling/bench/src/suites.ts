@@ -26,3 +26,6 @@ suites.push({ name: 'retrieval', run: runRetrievalBench });
 
 import { runSearchBench } from './search-bench.js';
 suites.push({ name: 'search', run: runSearchBench });
+
+import { runRedisBench } from './redis-bench.js';
+suites.push({ name: 'redis', run: runRedisBench });
