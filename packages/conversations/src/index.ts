@@ -68,10 +68,7 @@ export { MemoryTokenBudget } from './shared-state/memory-token-budget.js';
 export type { MemoryTokenBudgetSettings } from './shared-state/memory-token-budget.js';
 export { MemoryKeyValueCache } from './shared-state/memory-key-value-cache.js';
 export type { MemoryKeyValueCacheSettings } from './shared-state/memory-key-value-cache.js';
-export {
-  CachingConversationStore,
-  createCachingConversationStore,
-} from './shared-state/caching-conversation-store.js';
+export { CachingConversationStore, createCachingConversationStore } from './shared-state/caching-conversation-store.js';
 export type { CachingConversationStoreSettings } from './shared-state/caching-conversation-store.js';
 
 export { ConversationInputError } from './conversation-input-error.js';
