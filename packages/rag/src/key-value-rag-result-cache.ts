@@ -1,6 +1,5 @@
 import { checkMilliseconds, checkOptions } from '@dk/spec';
-import type { KeyValueCache, SearchResult } from '@dk/spec';
-import type { RagResultCache } from './rag-cache.js';
+import type { KeyValueCache, RagResultCache, SearchResult } from '@dk/spec';
 import { RagConfigError } from './rag-config-error.js';
 
 /** Settings of a {@link KeyValueRagResultCache}. */
