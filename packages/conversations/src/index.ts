@@ -60,6 +60,15 @@ export type { PerformanceMiddlewareOptions, PerformanceStats } from './middlewar
 export { HistoryRedactionMiddleware } from './middleware/history-redaction-middleware.js';
 export type { HistoryRedaction, HistoryRedactionMiddlewareOptions } from './middleware/history-redaction-middleware.js';
 
+export { MemoryRateLimiter } from './shared-state/memory-rate-limiter.js';
+export type { MemoryRateLimiterSettings } from './shared-state/memory-rate-limiter.js';
+export { MemoryTokenBudget } from './shared-state/memory-token-budget.js';
+export type { MemoryTokenBudgetSettings } from './shared-state/memory-token-budget.js';
+export { MemoryKeyValueCache } from './shared-state/memory-key-value-cache.js';
+export type { MemoryKeyValueCacheSettings } from './shared-state/memory-key-value-cache.js';
+export { CachingConversationStore, createCachingConversationStore } from './shared-state/caching-conversation-store.js';
+export type { CachingConversationStoreSettings } from './shared-state/caching-conversation-store.js';
+
 export { ConversationInputError } from './conversation-input-error.js';
 export { ConversationStateError } from './conversation-state-error.js';
 export { ConversationImportError } from './conversation-import-error.js';

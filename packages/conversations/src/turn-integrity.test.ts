@@ -76,7 +76,7 @@ describe('turn integrity', () => {
       await manager.addMessage({ role: 'user', content: text });
       await expect(manager.complete()).rejects.toSatisfy((error: unknown) => RateLimitExceededError.isInstance(error));
     }
-    limiter.reset();
+    await limiter.reset();
     await manager.addMessage({ role: 'user', content: 'five' });
     await manager.complete();
     expect(sentRoles(llm)).toEqual(['system,user', 'system,user,assistant,user']);
@@ -91,7 +91,7 @@ describe('turn integrity', () => {
     await expect(second.manager.complete()).rejects.toSatisfy((error: unknown) =>
       TokenBudgetExceededError.isInstance(error),
     );
-    budget.reset();
+    await budget.reset();
     await second.manager.addMessage({ role: 'user', content: 'after reset' });
     await second.manager.complete();
     expect(sentRoles(budgetLlm).at(-1)).toBe('system,user,assistant,user');
@@ -164,7 +164,7 @@ describe('turn integrity', () => {
     expect(result.node.metadata['turnTotals']).toMatchObject({ calls: 2, usage: { totalTokens: 116 } });
     const totals = await manager.getTotals();
     expect([totals.calls, totals.usage.totalTokens]).toEqual([2, 116]);
-    expect(budget.getUsed(manager.conversationId)).toBe(116);
+    expect(await budget.getUsed(manager.conversationId)).toBe(116);
   });
 
   it('records a stream without reported usage as unknown and unpriced, never as 0', async () => {

@@ -47,5 +47,7 @@ export { HybridSearchAdapter } from './hybrid-search-adapter.js';
 export type { HybridSearchAdapterSettings } from './hybrid-search-adapter.js';
 export { MemoryRagResultCache, ragQueryHash } from './rag-cache.js';
 export type { MemoryRagResultCacheSettings, RagQueryKey } from './rag-cache.js';
+export { KeyValueRagResultCache } from './key-value-rag-result-cache.js';
+export type { KeyValueRagResultCacheSettings } from './key-value-rag-result-cache.js';
 export { checkTokenBudget, cutToBudget, estimateRagTokens } from './rag-budget.js';
 export type { RagBudgetItem, RagPromptBudget, RagTokenCounter } from './rag-budget.js';

@@ -205,7 +205,7 @@ export async function runRagSearches(options: RunRagSearchesOptions): Promise<Ra
       });
       const source = { adapterName: config.adapterName, placeholder: config.placeholder };
       try {
-        const cached = cache?.get(queryHash);
+        const cached = await cache?.get(queryHash);
         const retrieved =
           cached ??
           normalizeSearchResults(
@@ -217,7 +217,7 @@ export async function runRagSearches(options: RunRagSearchesOptions): Promise<Ra
             ),
             source,
           );
-        if (cached === undefined) cache?.set?.(queryHash, retrieved);
+        if (cached === undefined) await cache?.set?.(queryHash, retrieved);
         return {
           ...nothing,
           query,

@@ -88,3 +88,41 @@ export type {
 export { checkOptions } from './check-options.js';
 export { closestNames, levenshtein } from './closest-names.js';
 export { InvalidOptionsError } from './invalid-options-error.js';
+
+export type { SharedStateComponent, SharedStateFailurePolicy } from './shared-state-failure-policy.js';
+export { SharedStateUnavailableError } from './shared-state-unavailable-error.js';
+export { SharedStateInputError } from './shared-state-input-error.js';
+export {
+  checkCacheReference,
+  checkCacheSet,
+  checkFailurePolicy,
+  checkMilliseconds,
+  checkRateLimitRule,
+  checkStateKey,
+  checkTokenBudgetIncrement,
+} from './shared-state-checks.js';
+export type {
+  RateLimitCheckOptions,
+  RateLimitDecision,
+  RateLimiter,
+  RateLimitPeekOptions,
+  RateLimitResetOptions,
+  RateLimitRule,
+} from './rate-limiter.js';
+export type {
+  TokenBudget,
+  TokenBudgetGetOptions,
+  TokenBudgetIncrementOptions,
+  TokenBudgetResetOptions,
+  TokenBudgetUsage,
+} from './token-budget.js';
+export type {
+  CacheDeleteOptions,
+  CacheEntryReference,
+  CacheGetOptions,
+  CacheGetResult,
+  CacheInvalidateOptions,
+  CacheInvalidation,
+  CacheSetOptions,
+  KeyValueCache,
+} from './key-value-cache.js';

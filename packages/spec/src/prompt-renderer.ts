@@ -3,12 +3,16 @@ import type { SearchFilters, SearchResult } from './search-adapter.js';
 /** Validation level of a render: `error` throws on missing required params, `warn` reports, `ignore` only lists. */
 export type PromptValidationLevel = 'error' | 'warn' | 'ignore';
 
-/** Results of earlier searches by query hash: a renderer uses a hit instead of searching. */
+/**
+ * Results of earlier searches by query hash: a renderer uses a hit instead of searching.
+ * Either method may answer with a promise (a cache shared through Redis, for instance); a
+ * renderer awaits both.
+ */
 export interface RagResultCache {
   /** Stored results for a query hash, or `undefined`. */
-  get(queryHash: string): readonly SearchResult[] | undefined;
+  get(queryHash: string): readonly SearchResult[] | undefined | Promise<readonly SearchResult[] | undefined>;
   /** Stores the results of a search (optional: read-only caches omit it). */
-  set?(queryHash: string, results: readonly SearchResult[]): void;
+  set?(queryHash: string, results: readonly SearchResult[]): void | Promise<void>;
 }
 
 /** Options of one render of a named prompt. */

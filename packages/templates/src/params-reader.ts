@@ -5,7 +5,7 @@ type Bag = Readonly<Record<string, unknown>>;
 /** The values `read` returns when the variables are to be read by name. */
 export const BY_NAME: readonly unknown[] = [];
 /** The slot of a root that is not an enumerable key of the params: absent, no read needed. */
-export const ABSENT = -1;
+const ABSENT = -1;
 /** The slot of a root that is read by name (roots that must be own properties, and every root when reading by name). */
 export const READ_BY_NAME = -2;
 /** Learning a shape again is refused when it happens on more than one read in this many. */

@@ -29,3 +29,6 @@ suites.push({ name: 'search', run: runSearchBench });
 
 import { runToolsBench } from './tools-bench.js';
 suites.push({ name: 'tools', run: runToolsBench });
+
+import { runRedisBench } from './redis-bench.js';
+suites.push({ name: 'redis', run: runRedisBench });

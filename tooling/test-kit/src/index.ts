@@ -33,3 +33,19 @@ export type { SearchAdapterConformanceOptions, SearchCapabilities } from './sear
 export { createVocabularyEmbeddingModel } from './vocabulary-embedding-model.js';
 export { runGuideRagExamples } from './search-guide-examples.js';
 export type { GuideRagExamplesOptions } from './search-guide-examples.js';
+export { runRateLimiterConformance } from './rate-limiter-conformance.js';
+export type { RateLimiterConformanceOptions } from './rate-limiter-conformance.js';
+export { runTokenBudgetConformance } from './token-budget-conformance.js';
+export type { TokenBudgetConformanceOptions } from './token-budget-conformance.js';
+export { runKeyValueCacheConformance } from './key-value-cache-conformance.js';
+export type { KeyValueCacheConformanceOptions } from './key-value-cache-conformance.js';
+export {
+  hasRedisBinaries,
+  pingRedis,
+  randomRedisPrefix,
+  redisTestUrl,
+  shouldSkipRedis,
+  startRedisCluster,
+  startRedisServer,
+} from './redis-servers.js';
+export type { RedisClusterProcess, RedisServerProcess } from './redis-servers.js';

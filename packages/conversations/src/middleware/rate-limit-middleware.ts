@@ -1,7 +1,9 @@
 import { checkOptions } from '@dk/spec';
+import type { RateLimitDecision, RateLimiter } from '@dk/spec';
 import { ConversationInputError } from '../conversation-input-error.js';
 import type { ConversationMiddleware, MiddlewareContext } from '../conversation-middleware.js';
 import { RateLimitExceededError } from '../rate-limit-exceeded-error.js';
+import { MemoryRateLimiter } from '../shared-state/memory-rate-limiter.js';
 
 /** Settings of {@link RateLimitMiddleware}. */
 export interface RateLimitMiddlewareOptions {
@@ -16,7 +18,13 @@ export interface RateLimitMiddlewareOptions {
   readonly keyFn?: (context: MiddlewareContext) => string;
   /** Conversation metadata field used as the key (e.g. `userId`). Default: none (per conversation). */
   readonly metadataKey?: string;
-  /** Clock in milliseconds. Default `Date.now`. */
+  /**
+   * Where the calls are counted. Default: a `MemoryRateLimiter` (this process only). Give
+   * every app server the same shared limiter (e.g. `@dk/redis`' `RedisRateLimiter`) to hold
+   * the limit across servers; its `failurePolicy` decides what happens when it is down.
+   */
+  readonly limiter?: RateLimiter;
+  /** Clock in milliseconds of the default in-memory limiter. Default `Date.now`. */
   readonly now?: () => number;
 }
 
@@ -32,31 +40,49 @@ export interface RateLimitStatus {
   readonly retryAfterMs: number;
 }
 
+function statusOf(decision: RateLimitDecision): RateLimitStatus {
+  return {
+    count: decision.count,
+    limit: decision.limit,
+    remaining: decision.remaining,
+    retryAfterMs: decision.retryAfterMs,
+  };
+}
+
 /**
- * Sliding-window rate limit per key (conversation, user, client…), in process memory.
- * A call over the limit fails with `RateLimitExceededError` (with `retryAfterMs`) before
- * the model is called. Each model call counts, retries included. Records
- * `rateLimit: { count, limit, remaining }` on the assistant node.
+ * Sliding-window rate limit per key (conversation, user, client…), counted by a
+ * `RateLimiter` (in process memory by default, or shared). A call over the limit fails with
+ * `RateLimitExceededError` (with `retryAfterMs`) before the model is called. Each model call
+ * counts, retries included. Records `rateLimit: { count, limit, remaining }` on the assistant
+ * node (with `degraded: true` when the limiter was down and its `failOpen` policy admitted the
+ * call uncounted). A limiter down under `failClosed` fails the turn with its
+ * `SharedStateUnavailableError`.
  */
 export class RateLimitMiddleware implements ConversationMiddleware {
   readonly name = 'RateLimitMiddleware';
   readonly #maxRequests: number;
   readonly #windowMs: number;
   readonly #keyFn: (context: MiddlewareContext) => string;
-  readonly #now: () => number;
-  /** Call times per key, oldest first. */
-  readonly #calls = new Map<string, number[]>();
+  readonly #limiter: RateLimiter;
 
   constructor(options: RateLimitMiddlewareOptions) {
-    checkOptions('RateLimitMiddleware', options, ['maxRequests', 'windowMs', 'keyFn', 'metadataKey', 'now']);
-    const { maxRequests, windowMs = 60_000, keyFn, metadataKey, now = Date.now } = options;
+    checkOptions('RateLimitMiddleware', options, ['maxRequests', 'windowMs', 'keyFn', 'metadataKey', 'limiter', 'now']);
+    const { maxRequests, windowMs = 60_000, keyFn, metadataKey, limiter, now } = options;
     if (!Number.isInteger(maxRequests) || maxRequests < 1)
       throw new ConversationInputError({ field: 'maxRequests', reason: 'must be a positive integer' });
     if (!(windowMs > 0))
       throw new ConversationInputError({ field: 'windowMs', reason: 'must be a positive number of milliseconds' });
+    if (limiter !== undefined && typeof limiter.check !== 'function')
+      throw new ConversationInputError({ field: 'limiter', reason: 'must be a RateLimiter (with `check`)' });
+    if (limiter !== undefined && now !== undefined)
+      throw new ConversationInputError({
+        field: 'now',
+        reason: 'applies only to the default in-memory limiter',
+        hint: 'Give the clock to the limiter you pass instead.',
+      });
     this.#maxRequests = maxRequests;
     this.#windowMs = windowMs;
-    this.#now = now;
+    this.#limiter = limiter ?? new MemoryRateLimiter(now === undefined ? {} : { now });
     this.#keyFn =
       keyFn ??
       ((context) => {
@@ -65,52 +91,32 @@ export class RateLimitMiddleware implements ConversationMiddleware {
       });
   }
 
-  #window(key: string, now: number): number[] {
-    const calls = this.#calls.get(key) ?? [];
-    let expired = 0;
-    while (expired < calls.length && calls[expired]! <= now - this.#windowMs) expired += 1;
-    if (expired > 0) calls.splice(0, expired);
-    if (calls.length === 0) this.#calls.delete(key);
-    return calls;
-  }
-
   /** The current standing of `key`. */
-  getStatus(key: string): RateLimitStatus {
-    const now = this.#now();
-    const calls = this.#window(key, now);
-    const retryAfterMs = calls.length < this.#maxRequests ? 0 : Math.max(0, calls[0]! + this.#windowMs - now);
-    return {
-      count: calls.length,
-      limit: this.#maxRequests,
-      remaining: Math.max(0, this.#maxRequests - calls.length),
-      retryAfterMs,
-    };
+  async getStatus(key: string): Promise<RateLimitStatus> {
+    return statusOf(await this.#limiter.peek({ key, limit: this.#maxRequests, windowMs: this.#windowMs }));
   }
 
-  /** Forgets the calls of `key`, or of every key. */
-  reset(key?: string): void {
-    if (key === undefined) this.#calls.clear();
-    else this.#calls.delete(key);
+  /** Forgets the calls of `key`, or of every key of the limiter. */
+  async reset(key?: string): Promise<void> {
+    await this.#limiter.reset(key === undefined ? {} : { key });
   }
 
-  processRequest(_messages: unknown, context: MiddlewareContext): undefined {
+  async processRequest(_messages: unknown, context: MiddlewareContext): Promise<undefined> {
     const key = this.#keyFn(context);
-    const now = this.#now();
-    const calls = this.#window(key, now);
-    if (calls.length >= this.#maxRequests) {
+    const decision = await this.#limiter.check({ key, limit: this.#maxRequests, windowMs: this.#windowMs });
+    if (!decision.allowed) {
       throw new RateLimitExceededError({
         key,
         limit: this.#maxRequests,
         windowMs: this.#windowMs,
-        retryAfterMs: Math.max(0, calls[0]! + this.#windowMs - now),
+        retryAfterMs: decision.retryAfterMs,
       });
     }
-    calls.push(now);
-    this.#calls.set(key, calls);
     context.setNodeMetadata('rateLimit', {
-      count: calls.length,
+      count: decision.count,
       limit: this.#maxRequests,
-      remaining: this.#maxRequests - calls.length,
+      remaining: decision.remaining,
+      ...(decision.degraded ? { degraded: true } : {}),
     });
     return undefined;
   }
