@@ -62,11 +62,7 @@ function providerAnswer(error: ProviderError): MappedError {
       'This conversation is too long for the model. Start a new conversation, or edit an earlier message.',
     );
   if (AuthenticationError.isInstance(error))
-    return answer(
-      502,
-      code,
-      'The server cannot reach its model (its credentials were refused). Tell the operator.',
-    );
+    return answer(502, code, 'The server cannot reach its model (its credentials were refused). Tell the operator.');
   return answer(502, code, 'The model failed to answer. Try again.');
 }
 
