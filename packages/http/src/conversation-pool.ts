@@ -108,8 +108,13 @@ export class ConversationPool {
       managers.map((result) => (result.status === 'fulfilled' ? result.value.close({ timeoutMs }) : undefined)),
     );
     const cutOff = performance.now() - started >= timeoutMs;
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    await this.drain();
     return { cutOff };
+  }
+
+  /** Resolves when no operation is running or queued (without refusing new ones). */
+  async drain(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
   #refuseWhenClosing(): void {
