@@ -9,7 +9,7 @@ import {
 } from '@dk/prompts';
 import type { PromptKind, PromptLibrary } from '@dk/prompts';
 import { readdir } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { DemoApp } from '../compose/demo-app.js';
 
 const kinds: readonly PromptKind[] = ['system', 'user'];
@@ -20,6 +20,11 @@ interface Variant {
   readonly directory: string;
   readonly library: PromptLibrary;
   builder?: Promise<PromptBuilder>;
+}
+
+/** A prompt file as `<folder>/<path>` (library files are relative to their folder). */
+function shown(library: string, file: string): string {
+  return isAbsolute(file) ? join(library, basename(dirname(file)), basename(file)) : join(library, file);
 }
 
 function json(status: number, body: unknown): Response {
@@ -138,7 +143,7 @@ export class StudioRoutes {
           const key = `${kind}/${name}`;
           const item = prompts.get(key) ?? { kind, name, variants: [] };
           // A variant "has" a prompt when its own folder defines it (not only the base).
-          if (entry !== undefined && entry.file.startsWith(variant.directory)) item.variants.push(variant.name);
+          if (entry !== undefined && entry.library === variant.name) item.variants.push(variant.name);
           prompts.set(key, item);
         }
     const base = variants.at(-1) as Variant;
@@ -173,7 +178,7 @@ export class StudioRoutes {
       kind,
       name,
       variant: variant.name,
-      file: entry.file.slice(dirname(variant.directory).length + 1),
+      file: shown(entry.library, entry.file),
       definition: entry.definition,
       resolved:
         outcome.prompt === undefined
