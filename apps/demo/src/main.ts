@@ -15,7 +15,8 @@ import { startServer } from './web/start-server.js';
 /** The demo app directory: above `src/` (run from source) or `dist/server/` (the built bundle). */
 function findAppDir(): string {
   let directory = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(directory, 'config')) && dirname(directory) !== directory) directory = dirname(directory);
+  while (!existsSync(join(directory, 'package.json')) && dirname(directory) !== directory)
+    directory = dirname(directory);
   return directory;
 }
 const appDir = findAppDir();
