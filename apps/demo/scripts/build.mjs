@@ -14,7 +14,15 @@ const external = ['better-sqlite3', 'pg', 'pg-native'];
 /** Builds both bundles and writes dist/.build-stamp. */
 export async function buildDemo({ quiet = false } = {}) {
   const logLevel = quiet ? 'error' : 'info';
-  await build({ configFile: join(appDir, 'vite.config.ts'), logLevel });
+  // React's production build (tests run with NODE_ENV=test, which would select the development one).
+  const nodeEnv = process.env['NODE_ENV'];
+  process.env['NODE_ENV'] = 'production';
+  try {
+    await build({ configFile: join(appDir, 'vite.config.ts'), logLevel, mode: 'production' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env['NODE_ENV'];
+    else process.env['NODE_ENV'] = nodeEnv;
+  }
   await build({
     root: appDir,
     configFile: false,

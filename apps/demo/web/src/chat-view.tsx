@@ -170,12 +170,15 @@ function Conversation({
   };
 
   useEffect(() => {
+    // The first message typed on the empty page, sent once the conversation is open. Deferred
+    // so that a mount/unmount/mount cycle (React's StrictMode) sends it once.
     const first = firstMessages.get(conversationId);
-    if (first !== undefined) {
+    if (first === undefined) return;
+    const timer = setTimeout(() => {
       firstMessages.delete(conversationId);
       send(first);
-    }
-    // Only once, when the conversation opens (the first message typed on the empty page).
+    }, 0);
+    return () => clearTimeout(timer);
   }, []);
 
   const switchTo = async (nodeId: string): Promise<void> => {
