@@ -37,26 +37,17 @@ const viewports = [
 /** Saves a screenshot and checks the layout: nothing wider than the screen. */
 async function snapshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(results, `${name}.png`), fullPage: true });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
   expect(overflow, `${name}: horizontal overflow`).toBeLessThanOrEqual(0);
 }
 
 /** axe-core on the page: no serious or critical violations. */
 async function accessible(page: Page, name: string): Promise<void> {
   // Evaluated through the DevTools protocol: the page's Content-Security-Policy forbids inline scripts.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const result = await (
-      window as unknown as {
-        axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }> };
-      }
-    ).axe.run();
-    return result.violations.map((item) => ({
-      id: item.id,
-      impact: item.impact,
-      targets: item.nodes.map((node) => node.target),
-    }));
-  });
+  if (!(await page.evaluate("'axe' in window"))) await page.evaluate(axeSource);
+  const violations = (await page.evaluate(
+    'axe.run().then((result) => result.violations.map((item) => ({ id: item.id, impact: item.impact, targets: item.nodes.map((node) => node.target) })))',
+  )) as { id: string; impact: string; targets: unknown[] }[];
   expect(
     violations.filter((item) => item.impact === 'serious' || item.impact === 'critical'),
     `${name}: axe`,
@@ -227,11 +218,18 @@ describe.skipIf(!available && !required)('web chat in headless Chromium', () => 
     it(`${viewport.name}: the prompt studio renders a prompt with live RAG and compares variants`, async () => {
       const page = await open(viewport, '/studio');
       await page.getByRole('heading', { name: 'user/chat', exact: true, level: 2 }).waitFor();
+      // The chat prompt with the question as its parameter: the retrieved documents and scores.
+      await page.getByRole('button', { name: 'Render development' }).click();
+      await page.locator('.render-result table').filter({ hasText: 'branching.md#1' }).waitFor();
+      // The system prompt of two environments side by side.
+      await page.getByRole('button', { name: 'assistant', exact: true }).click();
       await page.getByLabel('Compare with').selectOption('production');
       await page.getByRole('button', { name: 'Render development' }).click();
       await page.getByRole('button', { name: 'Render production' }).click();
       await expect.poll(() => page.locator('.render-result').count()).toBe(2);
-      await page.locator('.render-result table').first().filter({ hasText: 'branching.md#1' }).waitFor();
+      const rendered = await page.locator('.render-result .rendered').allTextContents();
+      expect(rendered[0]).toContain('(development)');
+      expect(rendered[1]).toContain('only from the reference documents');
       await snapshot(page, `studio-${viewport.name}`);
       await accessible(page, `studio ${viewport.name}`);
       await page.context().close();

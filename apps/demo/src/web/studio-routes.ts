@@ -9,7 +9,7 @@ import {
 } from '@dk/prompts';
 import type { PromptKind, PromptLibrary } from '@dk/prompts';
 import { readdir } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { DemoApp } from '../compose/demo-app.js';
 
 const kinds: readonly PromptKind[] = ['system', 'user'];
@@ -20,11 +20,6 @@ interface Variant {
   readonly directory: string;
   readonly library: PromptLibrary;
   builder?: Promise<PromptBuilder>;
-}
-
-/** A prompt file as `<folder>/<path>` (library files are relative to their folder). */
-function shown(library: string, file: string): string {
-  return isAbsolute(file) ? join(library, basename(dirname(file)), basename(file)) : join(library, file);
 }
 
 function json(status: number, body: unknown): Response {
@@ -133,6 +128,11 @@ export class StudioRoutes {
     }
   }
 
+  /** A library file (relative to the working directory, or absolute) as `<folder>/<kind>/<name>.yaml`. */
+  #shown(variant: Variant, file: string): string {
+    return relative(dirname(variant.directory), resolve(file));
+  }
+
   async #catalog() {
     const variants = await this.#load();
     const prompts = new Map<string, { kind: PromptKind; name: string; variants: string[] }>();
@@ -178,7 +178,7 @@ export class StudioRoutes {
       kind,
       name,
       variant: variant.name,
-      file: shown(entry.library, entry.file),
+      file: this.#shown(variant, entry.file),
       definition: entry.definition,
       resolved:
         outcome.prompt === undefined
@@ -188,10 +188,7 @@ export class StudioRoutes {
               defaults: outcome.prompt.defaults,
               validation: outcome.prompt.validation ?? null,
               metadata: outcome.prompt.metadata,
-              chain: outcome.prompt.chain.map((link) => ({
-                ...link,
-                file: link.file.slice(dirname(variant.directory).length + 1),
-              })),
+              chain: outcome.prompt.chain.map((link) => ({ ...link, file: this.#shown(variant, link.file) })),
               ragRequests: outcome.prompt.ragRequests,
               contentHash: outcome.prompt.contentHash,
             },
@@ -250,9 +247,7 @@ export class StudioRoutes {
             fileCount: report.fileCount,
             problems: report.problems.map((problem) => ({
               ...problem,
-              file: problem.file.startsWith(variant.directory)
-                ? join(variant.name, problem.file.slice(variant.directory.length + 1))
-                : problem.file,
+              file: this.#shown(variant, problem.file),
               text: formatPromptProblem(problem),
             })),
           };

@@ -48,7 +48,8 @@ export function Composer({
         ref={box}
         rows={1}
         value={draft}
-        placeholder="Message dk…  (Enter to send, Shift+Enter for a new line)"
+        placeholder="Message dk…"
+        aria-describedby="composer-hint"
         onChange={(event) => onDraft(event.target.value)}
         onKeyDown={(event) => {
           if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
@@ -57,6 +58,9 @@ export function Composer({
           }
         }}
       />
+      <span id="composer-hint" className="visually-hidden">
+        Enter sends, Shift+Enter starts a new line.
+      </span>
       {busy ? (
         <button type="button" className="button stop" onClick={onStop}>
           Stop
