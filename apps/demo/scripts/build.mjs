@@ -18,7 +18,7 @@ export async function buildDemo({ quiet = false } = {}) {
   const nodeEnv = process.env['NODE_ENV'];
   process.env['NODE_ENV'] = 'production';
   try {
-    await build({ configFile: join(appDir, 'vite.config.ts'), logLevel, mode: 'production' });
+    await build({ configFile: join(appDir, 'vite.config.mjs'), logLevel, mode: 'production' });
   } finally {
     if (nodeEnv === undefined) delete process.env['NODE_ENV'];
     else process.env['NODE_ENV'] = nodeEnv;

@@ -36,7 +36,7 @@ export function isStale() {
     join(appDir, 'src'),
     join(appDir, 'web'),
     join(appDir, 'scripts'),
-    join(appDir, 'vite.config.ts'),
+    join(appDir, 'vite.config.mjs'),
     join(appDir, 'package.json'),
     join(repoRoot, 'pnpm-lock.yaml'),
     ...readdirSync(join(repoRoot, 'packages')).map((name) => join(repoRoot, 'packages', name, 'src')),

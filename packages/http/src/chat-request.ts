@@ -42,7 +42,7 @@ export interface ChatRequest {
 
 const nodeIdPattern = /^(|\d+(\.\d+)*)$/;
 /** Conversation ids the handler accepts (`useChat` generates 16 alphanumerics). */
-export const conversationIdPattern = /^[A-Za-z0-9_-]{1,128}$/;
+const conversationIdPattern = /^[A-Za-z0-9_-]{1,128}$/;
 
 const invalid = (message: string): HttpError => new HttpError({ status: 400, code: 'INVALID_CHAT_REQUEST', message });
 

@@ -186,25 +186,27 @@ describe('createConversationHandler with the AI SDK client', () => {
       },
     );
     expect(again.message?.metadata).toMatchObject({ nodeId: '0.0.1.1', parentNodeId: '0.0.1' });
-    const path = await (await fetch(`${harness.url}/api/conversations/chat2/messages`)).json();
-    expect(path.messages.map((item: Message) => [item.id, item.role, item.metadata?.siblings])).toEqual([
+    const path = (await (await fetch(`${harness.url}/api/conversations/chat2/messages`)).json()) as {
+      messages: Message[];
+    };
+    expect(path.messages.map((item) => [item.id, item.role, item.metadata?.siblings])).toEqual([
       ['0', 'user', { ids: ['0'], index: 0 }],
       ['0.0', 'assistant', { ids: ['0.0'], index: 0 }],
       ['0.0.1', 'user', { ids: ['0.0.0', '0.0.1'], index: 1 }],
       ['0.0.1.1', 'assistant', { ids: ['0.0.1.0', '0.0.1.1'], index: 1 }],
     ]);
     // Switching to the first version of the second question shows it with its answer.
-    const switched = await (
+    const switched = (await (
       await fetch(`${harness.url}/api/conversations/chat2/switch`, {
         method: 'POST',
         body: JSON.stringify({ nodeId: '0.0.0' }),
       })
-    ).json();
+    ).json()) as { currentNodeId: string; messages: Message[] };
     expect(switched.currentNodeId).toBe('0.0.0.0');
-    expect(switched.messages.at(-1).parts.at(-1).text).toBe('Echo: second');
-    const tree = await (await fetch(`${harness.url}/api/conversations/chat2`)).json();
+    expect(switched.messages.at(-1)?.parts.at(-1)).toMatchObject({ text: 'Echo: second' });
+    const tree = (await (await fetch(`${harness.url}/api/conversations/chat2`)).json()) as { nodes: { id: string }[] };
     expect(tree.nodes).toHaveLength(8);
-    expect(tree.nodes.find((node: { id: string }) => node.id === '0.0')).toMatchObject({
+    expect(tree.nodes.find((node) => node.id === '0.0')).toMatchObject({
       model: 'echo-model',
       provider: 'echo',
       latencyMs: expect.any(Number),
@@ -278,7 +280,7 @@ describe('createConversationHandler with the AI SDK client', () => {
     const limited = await fetch(`${harness.url}/api/conversations`);
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect((await limited.json()).error.message).toMatch(/Too many requests/);
+    expect(((await limited.json()) as { error: { message: string } }).error.message).toMatch(/Too many requests/);
 
     const secured = await start({
       authenticate: (request) => {
@@ -292,7 +294,7 @@ describe('createConversationHandler with the AI SDK client', () => {
       headers: { 'x-user': 'ann' },
       body: '{}',
     });
-    const { id } = await created.json();
+    const { id } = (await created.json()) as { id: string };
     expect((await fetch(`${secured.url}/api/conversations/${id}`, { headers: { 'x-user': 'bob' } })).status).toBe(404);
     expect((await fetch(`${secured.url}/api/conversations/${id}`, { headers: { 'x-user': 'ann' } })).status).toBe(200);
   });

@@ -96,7 +96,7 @@ const record = (value: unknown): Record<string, unknown> =>
 const list = (value: unknown): readonly unknown[] => (Array.isArray(value) ? value : []);
 
 /** The title of a conversation (`metadata.title`), or a default. */
-export function titleOf(conversation: ConversationRecord): string {
+function titleOf(conversation: ConversationRecord): string {
   const title = conversation.metadata['title'];
   return typeof title === 'string' && title !== '' ? title : 'New conversation';
 }

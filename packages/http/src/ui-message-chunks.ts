@@ -14,7 +14,7 @@ const finishReasons: Readonly<Record<string, FinishReason>> = {
 };
 
 /** The metadata of a finished turn: its nodes and summed figures. */
-export function resultMetadata(conversationId: string, result: TurnResult): DkMessageMetadata {
+function resultMetadata(conversationId: string, result: TurnResult): DkMessageMetadata {
   const nodes: ConversationNode[] = [];
   for (const step of result.steps) {
     nodes.push(step.node);

@@ -12,7 +12,7 @@ function titleOf(record: ConversationRecord): string {
 }
 
 /** A conversation id given by a prefix matched no conversation, or several. */
-export class AmbiguousConversationError extends Error {
+class AmbiguousConversationError extends Error {
   override readonly name = 'AmbiguousConversationError';
 }
 

@@ -5,9 +5,9 @@
 // screenshots in apps/demo/test-results/. Without Chromium the test is skipped locally and
 // fails under CI=true.
 import { existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import axe from 'axe-core';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +27,6 @@ if (!available && !required) {
     `chat-ui.test.ts: skipped — no Chromium at ${chromiumPath}. Install it with \`apt-get install -y chromium\` (scripts/setup.sh does) or set CHROMIUM_PATH.`,
   );
 }
-const axeSource = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
 
 const viewports = [
   { name: 'desktop', width: 1280, height: 900 },
@@ -44,7 +43,7 @@ async function snapshot(page: Page, name: string): Promise<void> {
 /** axe-core on the page: no serious or critical violations. */
 async function accessible(page: Page, name: string): Promise<void> {
   // Evaluated through the DevTools protocol: the page's Content-Security-Policy forbids inline scripts.
-  if (!(await page.evaluate("'axe' in window"))) await page.evaluate(axeSource);
+  if (!(await page.evaluate("'axe' in window"))) await page.evaluate(axe.source);
   const violations = (await page.evaluate(
     'axe.run().then((result) => result.violations.map((item) => ({ id: item.id, impact: item.impact, targets: item.nodes.map((node) => node.target) })))',
   )) as { id: string; impact: string; targets: unknown[] }[];

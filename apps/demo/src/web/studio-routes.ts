@@ -9,7 +9,7 @@ import {
 } from '@dk/prompts';
 import type { PromptKind, PromptLibrary } from '@dk/prompts';
 import { readdir } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 import type { DemoApp } from '../compose/demo-app.js';
 
 const kinds: readonly PromptKind[] = ['system', 'user'];

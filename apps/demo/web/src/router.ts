@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 /** The app's pages: the chat (optionally a conversation) and the studio. */
 export type Route = { readonly page: 'chat'; readonly conversationId: string | null } | { readonly page: 'studio' };
 
-export function parseRoute(pathname: string): Route {
+function parseRoute(pathname: string): Route {
   if (pathname.startsWith('/studio')) return { page: 'studio' };
   const match = /^\/c\/([A-Za-z0-9_-]{1,128})$/.exec(pathname);
   return { page: 'chat', conversationId: match?.[1] ?? null };
