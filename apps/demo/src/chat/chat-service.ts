@@ -27,15 +27,7 @@ export class ChatService {
 
   constructor(app: DemoApp) {
     this.#app = app;
-    this.#pool = new ConversationPool({
-      managers: {
-        llm: app.llm,
-        storage: app.storage,
-        promptBuilder: app.promptBuilder,
-        middleware: app.middleware,
-        tools: app.tools,
-      },
-    });
+    this.#pool = new ConversationPool({ managers: app.managerSettings });
   }
 
   /** Operations running now (turns, edits, switches). */

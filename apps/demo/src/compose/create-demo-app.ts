@@ -105,6 +105,7 @@ export async function createDemoApp({
     corpus,
     tools,
     notes,
+    managerSettings: { llm, storage, promptBuilder, middleware, tools },
     middleware,
     logger,
     usage: () => usage.snapshot(),

@@ -1,4 +1,4 @@
-import type { ConversationMiddleware, PerformanceStats } from '@dk/conversations';
+import type { ConversationManagerSettings, ConversationMiddleware, PerformanceStats } from '@dk/conversations';
 import type { FileSystemPromptLibrary, PromptBuilder } from '@dk/prompts';
 import type { ConversationStore, LLMProvider, SearchAdapter, ToolSet } from '@dk/spec';
 import type { DemoConfig } from '../config/demo-config.js';
@@ -23,6 +23,8 @@ export interface DemoApp {
   readonly tools: ToolSet;
   /** Where `save_note` keeps notes. */
   readonly notes: NotesStore;
+  /** What every conversation manager is opened with: model, store, prompts, middleware, tools. */
+  readonly managerSettings: ConversationManagerSettings;
   /** The middleware stack, outermost first. */
   readonly middleware: readonly ConversationMiddleware[];
   readonly logger: JsonLogger;

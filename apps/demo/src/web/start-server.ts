@@ -62,13 +62,7 @@ export async function startServer({
   const studio = new StudioRoutes(app);
   const handler = createConversationHandler({
     storage: app.storage,
-    managers: {
-      llm: app.llm,
-      storage: app.storage,
-      promptBuilder: app.promptBuilder,
-      middleware: app.middleware,
-      tools: app.tools,
-    },
+    managers: app.managerSettings,
     newConversation: () => ({ systemPromptName: config.prompts.systemPrompt }),
     // Every message is rendered through the chat prompt, which runs the RAG search.
     userMessage: (text) => ({ role: 'user', promptName: config.prompts.userPrompt, params: { question: text } }),

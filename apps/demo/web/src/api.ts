@@ -1,38 +1,8 @@
+import type { DkMessageMetadata } from '@dk/http';
 import type { UIMessage } from 'ai';
 
-/** What the server records on each message (see `@dk/http`'s `DkMessageMetadata`). */
-export interface MessageMetadata {
-  readonly conversationId: string;
-  readonly nodeId?: string;
-  readonly nodeIds?: readonly string[];
-  readonly parentNodeId?: string | null;
-  readonly siblings?: { readonly ids: readonly string[]; readonly index: number };
-  readonly createdAt?: string;
-  readonly interrupted?: boolean;
-  readonly status?: string;
-  readonly model?: string;
-  readonly provider?: string;
-  readonly finishReason?: string;
-  readonly usage?: {
-    readonly promptTokens: number;
-    readonly completionTokens: number;
-    readonly totalTokens: number;
-  } | null;
-  readonly costUsd?: number | null;
-  readonly latencyMs?: number | null;
-  readonly modelCalls?: number;
-  readonly rag?: readonly {
-    readonly adapterName: string | null;
-    readonly query: string | null;
-    readonly results: readonly {
-      readonly id: string | null;
-      readonly score: number | null;
-      readonly citation: number | null;
-    }[];
-  }[];
-  /** Set once traces exist (issue 17): the id of the turn's trace. */
-  readonly traceId?: string;
-}
+/** What the server records on each message (`@dk/http`'s `DkMessageMetadata`), plus a trace id once traces exist (issue 17). */
+export type MessageMetadata = DkMessageMetadata & { readonly traceId?: string };
 
 export type ChatMessage = UIMessage<MessageMetadata>;
 
