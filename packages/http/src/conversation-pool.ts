@@ -1,6 +1,6 @@
 import { ConversationManager } from '@dk/conversations';
 import type { ConversationManagerSettings, CreateConversationManagerOptions } from '@dk/conversations';
-import { ConversationConflictError } from '@dk/spec';
+import { checkOptions, ConversationConflictError } from '@dk/spec';
 import { HttpError } from './http-error.js';
 
 /** What a new conversation is created with (besides the settings). */
@@ -38,7 +38,9 @@ export class ConversationPool {
   readonly #inFlight = new Set<Promise<unknown>>();
   #closing = false;
 
-  constructor({ managers, maxOpen = 200 }: ConversationPoolOptions) {
+  constructor(options: ConversationPoolOptions) {
+    checkOptions('ConversationPool', options, ['managers', 'maxOpen']);
+    const { managers, maxOpen = 200 } = options;
     this.#source = managers;
     this.#maxOpen = maxOpen;
   }

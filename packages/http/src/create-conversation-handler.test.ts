@@ -127,6 +127,18 @@ async function send(
 const textOf = (message: Message | undefined): string =>
   (message?.parts ?? []).map((part) => (part.type === 'text' ? part.text : '')).join('');
 
+describe('createConversationHandler options', () => {
+  it('names an unknown option with the likely one, and a bad value with what it must be', () => {
+    const storage = new MemoryConversationStore();
+    const managers = { llm: new EchoProvider(), storage };
+    expect(() => createConversationHandler({ storage, managers, max_body_bytes: 10 } as never)).toThrow(/maxBodyBytes/);
+    expect(() => createConversationHandler({ storage, managers, maxBodyBytes: -1 })).toThrow(
+      expect.objectContaining({ name: 'HttpOptionsError', option: 'maxBodyBytes' }),
+    );
+    expect(() => createConversationHandler({ storage, managers, basePath: 'api' })).toThrow(/must start with "\/"/);
+  });
+});
+
 describe('createConversationHandler with the AI SDK client', () => {
   it('answers a submitted message as a stream useChat reads, with dk node ids and figures as metadata', async () => {
     const harness = await start();

@@ -11,6 +11,7 @@ import { mapError } from './error-response.js';
 import { handlerOptionNames } from './handler-options.js';
 import type { Caller, ConversationHandlerOptions, RequestContext } from './handler-options.js';
 import { HttpError } from './http-error.js';
+import { HttpOptionsError } from './http-options-error.js';
 import { SlidingWindowRateLimiter } from './rate-limiter.js';
 import type { RequestRateLimiter } from './rate-limiter.js';
 import { readJsonBody } from './read-json-body.js';
@@ -46,6 +47,37 @@ function json(status: number, body: unknown, headers: Readonly<Record<string, st
   });
 }
 
+function invalidOption(name: string, problem: string): HttpOptionsError {
+  return new HttpOptionsError({ option: name, problem });
+}
+
+/** Value checks of the options (names are checked by `checkOptions`). */
+function checkHandlerOptions(options: ConversationHandlerOptions): void {
+  if (typeof options.storage?.load !== 'function')
+    throw invalidOption(
+      'storage',
+      'must be a ConversationStore (the one the managers write), e.g. `new MemoryConversationStore()`',
+    );
+  const managers = options.managers as unknown;
+  if (typeof managers !== 'object' || managers === null)
+    throw invalidOption(
+      'managers',
+      'must be the manager settings (`{ llm, storage, … }`) or `{ create, resume }` factories',
+    );
+  for (const name of ['maxMessageChars', 'maxBodyBytes'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(Number.isInteger(value) && value > 0))
+      throw invalidOption(name, 'must be a whole number above 0');
+  }
+  if (options.keepAliveMs !== undefined && !(options.keepAliveMs >= 0))
+    throw invalidOption('keepAliveMs', 'must be a number of milliseconds ≥ 0 (0 turns keep-alive comments off)');
+  if (options.basePath !== undefined && !options.basePath.startsWith('/'))
+    throw invalidOption('basePath', 'must start with "/", e.g. "/api"');
+  const cors = options.cors;
+  if (cors !== undefined && cors.origins !== '*' && !Array.isArray(cors.origins))
+    throw invalidOption('cors.origins', 'must be a list of origins such as ["https://app.example.com"], or "*"');
+}
+
 /** Peeks the first part of a turn so a refusal (rate limit, budget, bad state) is an HTTP error, not a stream. */
 async function started(
   parts: AsyncGenerator<ConversationStreamPart, void, undefined>,
@@ -76,8 +108,7 @@ async function started(
  */
 export function createConversationHandler(options: ConversationHandlerOptions): ConversationHandler {
   checkOptions('createConversationHandler', options, handlerOptionNames);
-  if (typeof options.storage?.load !== 'function')
-    throw new TypeError('createConversationHandler: `storage` must be a ConversationStore (the one the managers use).');
+  checkHandlerOptions(options);
   const basePath = (options.basePath ?? '/api').replace(/\/$/, '');
   const maxMessageChars = options.maxMessageChars ?? 8000;
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;

@@ -8,6 +8,7 @@ export type { FetchHandler } from './to-node-listener.js';
 export { SlidingWindowRateLimiter } from './rate-limiter.js';
 export type { RateVerdict, RequestRateLimiter } from './rate-limiter.js';
 export { HttpError } from './http-error.js';
+export { HttpOptionsError } from './http-options-error.js';
 export { mapError } from './error-response.js';
 export type { ErrorBody, MappedError } from './error-response.js';
 export { pathMessages } from './path-messages.js';
