@@ -183,8 +183,13 @@ describe.skipIf(!available && !required)('web chat in headless Chromium', () => 
       await assistantTexts(page).first().filter({ hasText: 'Echo: How does storage work?' }).waitFor();
       await page.getByRole('button', { name: 'Close the tree' }).click();
 
-      // Reload on the conversation URL: the same path comes back.
+      // Reload on the conversation URL: the same path comes back; back and forward too.
       await page.reload();
+      expect(page.url()).toBe(conversationUrl);
+      await assistantTexts(page).first().filter({ hasText: 'Echo: How does storage work?' }).waitFor();
+      await page.goBack();
+      await page.getByRole('heading', { name: 'Ask about dk' }).waitFor();
+      await page.goForward();
       expect(page.url()).toBe(conversationUrl);
       await assistantTexts(page).first().filter({ hasText: 'Echo: How does storage work?' }).waitFor();
       await page.context().close();
