@@ -40,6 +40,16 @@ export function App() {
     );
   }, [refreshList]);
   useEffect(() => setMenuOpen(false), [route]);
+  // Keyboard: the opened menu takes the focus, Escape closes it.
+  useEffect(() => {
+    if (!menuOpen) return;
+    document.querySelector<HTMLElement>('.sidebar .button.primary')?.focus();
+    const close = (event: KeyboardEvent): void => {
+      if (event.key === 'Escape') setMenuOpen(false);
+    };
+    window.addEventListener('keydown', close);
+    return () => window.removeEventListener('keydown', close);
+  }, [menuOpen]);
 
   const current = route.page === 'chat' ? route.conversationId : null;
   const newChat = (): void => navigate('/');

@@ -29,6 +29,16 @@ export function TreeDrawer({
     if (!open) return;
     api.tree(conversationId).then(setTree, () => setTree(undefined));
   }, [open, conversationId, version]);
+  // Keyboard: the opened drawer takes the focus, Escape closes it.
+  useEffect(() => {
+    if (!open) return;
+    document.querySelector<HTMLElement>('#tree-drawer .icon-button')?.focus();
+    const close = (event: KeyboardEvent): void => {
+      if (event.key === 'Escape') onClose();
+    };
+    window.addEventListener('keydown', close);
+    return () => window.removeEventListener('keydown', close);
+  }, [open, onClose]);
   if (!open) return null;
   const children = new Map<string | null, TreeNode[]>();
   for (const node of tree?.nodes ?? []) {
