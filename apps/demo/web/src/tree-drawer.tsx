@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from './api.ts';
 import type { TreeNode, TreeView } from './api.ts';
 
@@ -29,16 +29,18 @@ export function TreeDrawer({
     if (!open) return;
     api.tree(conversationId).then(setTree, () => setTree(undefined));
   }, [open, conversationId, version]);
-  // Keyboard: the opened drawer takes the focus, Escape closes it.
+  // Keyboard: the opened drawer takes the focus (once, when it opens), Escape closes it.
+  const closeRef = useRef(onClose);
+  closeRef.current = onClose;
   useEffect(() => {
     if (!open) return;
     document.querySelector<HTMLElement>('#tree-drawer .icon-button')?.focus();
     const close = (event: KeyboardEvent): void => {
-      if (event.key === 'Escape') onClose();
+      if (event.key === 'Escape') closeRef.current();
     };
     window.addEventListener('keydown', close);
     return () => window.removeEventListener('keydown', close);
-  }, [open, onClose]);
+  }, [open]);
   if (!open) return null;
   const children = new Map<string | null, TreeNode[]>();
   for (const node of tree?.nodes ?? []) {
