@@ -195,7 +195,7 @@ describe.skipIf(!available && !required)('web chat in headless Chromium', () => 
       await page.context().close();
     }, 120_000);
 
-    it(`${viewport.name}: a tool call waits for approval; Approve runs it`, async () => {
+    it(`${viewport.name}: a tool call waits for approval; Approve runs it, Reject refuses it`, async () => {
       const page = await open(viewport, '/', 'dark');
       await page.getByLabel('Message', { exact: true }).fill('note: buy milk');
       await page.keyboard.press('Enter');
@@ -205,6 +205,11 @@ describe.skipIf(!available && !required)('web chat in headless Chromium', () => 
       await page.getByRole('button', { name: 'Approve' }).click();
       await page.getByText('Saved your note: "buy milk".').waitFor();
       await page.locator('.tool-call.output-available').waitFor();
+      await page.getByLabel('Message', { exact: true }).fill('note: sell the car');
+      await page.keyboard.press('Enter');
+      await page.getByRole('button', { name: 'Reject' }).click();
+      await page.getByText('The tool did not run: The user rejected this tool call.').waitFor();
+      await page.locator('.tool-call.output-denied').waitFor();
       await page.context().close();
     }, 60_000);
 
