@@ -45,7 +45,13 @@ interface Harness {
 
 const servers: Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+  await Promise.all(
+    servers.splice(0).map((server) => {
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      return closed;
+    }),
+  );
 });
 
 async function start(
@@ -255,6 +261,32 @@ describe('createConversationHandler with the AI SDK client', () => {
     });
     expect(textOf(continued.message)).toBe('Tool said: {"saved":"buy milk"}');
     expect(continued.message?.metadata?.status).toBe('complete');
+  });
+
+  it('answers a model failure with an end-user message; regenerate retries the unanswered question', async () => {
+    const failing = new EchoProvider({
+      responses: [{ error: { kind: 'server', message: 'upstream exploded at 0xdeadbeef' } }],
+      retry: { maxRetries: 0 },
+    });
+    const harness = await start({}, failing);
+    const question = userMessage('u1', 'are you there?');
+    const failure = await send(harness, 'chat7', [question]).then(
+      () => expect.unreachable('the model failed'),
+      (error: { statusCode: number; responseBody: string }) => error,
+    );
+    expect(failure.statusCode).toBe(502);
+    expect(JSON.parse(failure.responseBody)).toEqual({
+      error: { code: expect.any(String), message: 'The model failed to answer. Try again.' },
+    });
+    // The question is stored, unanswered; useChat's regenerate() retries it.
+    const retried = await send(harness, 'chat7', [question], { trigger: 'regenerate-message' });
+    expect(textOf(retried.message)).toBe('Echo: are you there?');
+    const stored = await harness.storage.load({ conversationId: 'chat7' });
+    expect(stored?.nodes.map((node) => [node.id, node.role])).toEqual([
+      ['', 'system'],
+      ['0', 'user'],
+      ['0.0', 'assistant'],
+    ]);
   });
 
   it('keeps a stream the client stops as an interrupted answer', async () => {
