@@ -1,15 +1,25 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { mapError } from '@dk/http';
+import { DkError } from '@dk/spec';
 import { ChatService } from './chat/chat-service.js';
 import { progressBar } from './cli/progress-bar.js';
 import { runCli } from './cli/run-cli.js';
 import { createDemoApp } from './compose/create-demo-app.js';
+import { DemoConfigError } from './config/demo-config-error.js';
 import { loadConfig } from './config/load-config.js';
 import { startServer } from './web/start-server.js';
 
-const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The demo app directory: above `src/` (run from source) or `dist/server/` (the built bundle). */
+function findAppDir(): string {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(directory, 'package.json')) && dirname(directory) !== directory)
+    directory = dirname(directory);
+  return directory;
+}
+const appDir = findAppDir();
 
 const usage = `Usage: pnpm demo [serve] [--env development|production] [--message "text"]... [--resume <conversation id>]
 
@@ -70,7 +80,7 @@ async function main(): Promise<number> {
       appDir,
       onIndexProgress: progressBar(process.stderr, 'Indexing RAG corpus'),
     });
-    const server = await startServer({ app, chat: new ChatService(app) });
+    const server = await startServer({ app, appDir });
     process.stdout.write(`dk demo (${config.environment}) listening on ${server.url}\n`);
     onShutdownSignal((signal) => server.close(signal));
     return new Promise(() => undefined);
@@ -94,6 +104,7 @@ async function main(): Promise<number> {
       ...(values.message === undefined ? {} : { messages: values.message }),
       ...(values.resume === undefined ? {} : { resume: values.resume }),
       maxMessageChars: config.server.maxMessageChars,
+      onError: (error) => app.logger.error('terminal command failed', { error }),
     });
     // A script (or --message) fails when any line failed; an interactive session ends normally.
     return failures === 0 || (process.stdin.isTTY === true && values.message === undefined) ? 0 : 1;
@@ -107,7 +118,14 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`dk demo: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Configuration errors speak to the operator; other library errors are told plainly.
+    const message =
+      DkError.isInstance(error) && !DemoConfigError.isInstance(error)
+        ? mapError(error).body.error.message
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    process.stderr.write(`dk demo: ${message}\n`);
     process.exitCode = 1;
   },
 );

@@ -79,10 +79,17 @@ async function runTrial(trial: Trial, index: number): Promise<Outcome> {
     const created = (await (await fetch(`${url}/api/conversations`, { method: 'POST', body: '{}' })).json()) as {
       id: string;
     };
-    const response = await fetch(`${url}/api/conversations/${created.id}/messages`, {
+    // What the AI SDK's useChat posts; the answer is a UI message stream.
+    const response = await fetch(`${url}/api/chat`, {
       method: 'POST',
-      headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
-      body: JSON.stringify({ content: 'How do branches work in dk conversations?' }),
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id: created.id,
+        trigger: 'submit-message',
+        messages: [
+          { id: 'u1', role: 'user', parts: [{ type: 'text', text: 'How do branches work in dk conversations?' }] },
+        ],
+      }),
     });
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
@@ -98,10 +105,11 @@ async function runTrial(trial: Trial, index: number): Promise<Outcome> {
       while ((end = buffer.indexOf('\n\n')) !== -1) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const name = /^event: (.*)$/m.exec(block)?.[1];
-        const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null') as { text?: string };
-        if (name === 'delta') seen += data.text ?? '';
-        else finalEvent = name;
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (data === undefined || data === '[DONE]') continue;
+        const chunk = JSON.parse(data) as { type: string; delta?: string };
+        if (chunk.type === 'text-delta') seen += chunk.delta ?? '';
+        else if (chunk.type === 'finish' || chunk.type === 'error') finalEvent = chunk.type;
       }
       if (!signalled && seen.length > 0) {
         signalled = true;
@@ -155,7 +163,7 @@ describe('pnpm demo serve under SIGINT/SIGTERM', () => {
       // Everything the client saw is stored.
       expect(outcome.stored!.content.startsWith(outcome.seen), JSON.stringify(outcome)).toBe(true);
       if (trial.mode === 'finish') {
-        expect(outcome.finalEvent).toBe('done');
+        expect(outcome.finalEvent).toBe('finish');
         expect(outcome.stored!.interrupted).toBe(false);
       } else {
         expect(outcome.stored!.interrupted).toBe(true);

@@ -1,106 +1,46 @@
-import { ConversationManager } from '@dk/conversations';
-import type { BranchInfo } from '@dk/conversations';
-import { ConversationConflictError, ConversationNotFoundError } from '@dk/spec';
-import type { ConversationNode, ConversationRecord } from '@dk/spec';
+import { ConversationPool, treeView, userTextKey } from '@dk/http';
+import type { TreeView } from '@dk/http';
+import type { BranchInfo, ConversationManager } from '@dk/conversations';
+import { ConversationNotFoundError } from '@dk/spec';
+import type { ConversationRecord } from '@dk/spec';
 import type { DemoApp } from '../compose/demo-app.js';
-import type { ConversationSummaryView, TreeNodeView, TreeView, TurnOptions, TurnResult } from './chat-types.js';
+import type { ConversationSummaryView, PendingCall, TurnOptions, TurnResult } from './chat-types.js';
 
 function titleOf(record: ConversationRecord): string {
   const title = record.metadata['title'];
   return typeof title === 'string' && title !== '' ? title : 'New conversation';
 }
 
-function textOf(node: ConversationNode): string {
-  const question = node.metadata['question'];
-  return typeof question === 'string' ? question : node.content;
+/** A conversation id given by a prefix matched no conversation, or several. */
+class AmbiguousConversationError extends Error {
+  override readonly name = 'AmbiguousConversationError';
 }
 
-/** Conversations whose manager (and active path) stay in memory. */
-const maxCachedManagers = 200;
-
 /**
- * The chat use cases shared by the terminal and the web front ends: conversations, turns
- * (streamed), the tree, branches, edits and regeneration. Turns on one conversation run one
- * at a time; {@link ChatService.drain} waits for all of them (graceful shutdown).
+ * The chat use cases of the terminal: conversations, turns (streamed), the tree, branches,
+ * edits, regeneration and tool approvals. Conversations are held by `@dk/http`'s
+ * {@link ConversationPool}: one operation at a time per conversation, drained on close.
  */
 export class ChatService {
   readonly #app: DemoApp;
-  readonly #managers = new Map<string, Promise<ConversationManager>>();
-  readonly #locks = new Map<string, Promise<unknown>>();
-  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #pool: ConversationPool;
 
   constructor(app: DemoApp) {
     this.#app = app;
+    this.#pool = new ConversationPool({ managers: app.managerSettings });
   }
 
   /** Operations running now (turns, edits, switches). */
   get inFlight(): number {
-    return this.#inFlight.size;
-  }
-
-  #settings() {
-    return {
-      llm: this.#app.llm,
-      storage: this.#app.storage,
-      promptBuilder: this.#app.promptBuilder,
-      middleware: this.#app.middleware,
-    };
-  }
-
-  /**
-   * Runs `body` after the previous operation on the same conversation, and tracks it for
-   * {@link drain}. When another process wrote the conversation meanwhile (a conflict), the
-   * cached manager is dropped so the next operation starts from the stored state.
-   */
-  #exclusive<T>(conversationId: string, body: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(conversationId) ?? Promise.resolve();
-    const guarded = async (): Promise<T> => {
-      try {
-        return await body();
-      } catch (error) {
-        if (ConversationConflictError.isInstance(error)) this.#managers.delete(conversationId);
-        throw error;
-      }
-    };
-    const run = previous.then(guarded, guarded);
-    const tail = run.catch(() => undefined);
-    this.#locks.set(conversationId, tail);
-    this.#inFlight.add(tail);
-    void tail.then(() => {
-      this.#inFlight.delete(tail);
-      if (this.#locks.get(conversationId) === tail) this.#locks.delete(conversationId);
-    });
-    return run;
-  }
-
-  async #manager(conversationId: string): Promise<ConversationManager> {
-    let manager = this.#managers.get(conversationId);
-    if (manager === undefined) {
-      manager = ConversationManager.resume({ ...this.#settings(), conversationId });
-      this.#remember(conversationId, manager);
-      manager.catch(() => this.#managers.delete(conversationId));
-    }
-    return manager;
-  }
-
-  /** Caches a manager, forgetting the least recently opened beyond {@link maxCachedManagers}. */
-  #remember(conversationId: string, manager: Promise<ConversationManager>): void {
-    this.#managers.delete(conversationId);
-    this.#managers.set(conversationId, manager);
-    if (this.#managers.size > maxCachedManagers) {
-      const oldest = this.#managers.keys().next().value;
-      if (oldest !== undefined && !this.#locks.has(oldest)) this.#managers.delete(oldest);
-    }
+    return this.#pool.inFlight;
   }
 
   /** Starts a conversation rooted in the configured system prompt. */
   async create(options: { readonly userId?: string; readonly title?: string } = {}): Promise<ConversationSummaryView> {
-    const manager = await ConversationManager.create({
-      ...this.#settings(),
+    const manager = await this.#pool.create({
       systemPromptName: this.#app.config.prompts.systemPrompt,
       metadata: { userId: options.userId ?? 'local', ...(options.title === undefined ? {} : { title: options.title }) },
     });
-    this.#remember(manager.conversationId, Promise.resolve(manager));
     const state = manager.state;
     return {
       id: state.conversationId,
@@ -130,47 +70,45 @@ export class ChatService {
     return record;
   }
 
-  /** The whole tree with the active path marked. */
+  /** The conversation whose id is `idOrPrefix`, or the only one whose id starts with it. */
+  async resolve(idOrPrefix: string): Promise<string> {
+    if ((await this.#app.storage.get({ conversationId: idOrPrefix })) !== undefined) return idOrPrefix;
+    const matches: string[] = [];
+    for (let offset = 0; ; offset += 500) {
+      const page = await this.#app.storage.list({ sortBy: 'updatedAt', sortOrder: 'desc', limit: 500, offset });
+      matches.push(...page.items.map((record) => record.id).filter((id) => id.startsWith(idOrPrefix)));
+      if (page.items.length < 500 || matches.length > 1) break;
+    }
+    if (matches.length === 1) return matches[0] as string;
+    throw new AmbiguousConversationError(
+      matches.length === 0
+        ? `no conversation id starts with "${idOrPrefix}". /list shows them`
+        : `several conversations start with "${idOrPrefix}" (${matches.slice(0, 3).join(', ')}…); type more of the id`,
+    );
+  }
+
+  /** The whole tree with the active path marked, and what each node recorded. */
   async tree(conversationId: string): Promise<TreeView> {
     const tree = await this.#app.storage.load({ conversationId });
     if (tree === undefined) throw new ConversationNotFoundError({ conversationId });
-    const cursor = tree.conversation.currentNodeId;
-    const active = new Set<string>();
-    if (cursor !== null)
-      for (let id = cursor; ; id = id.includes('.') ? id.slice(0, id.lastIndexOf('.')) : '') {
-        active.add(id);
-        if (id === '') break;
-      }
-    const nodes: TreeNodeView[] = tree.nodes.map((node) => ({
-      id: node.id,
-      parentId: node.parentId,
-      role: node.role,
-      text: textOf(node),
-      branchName: node.branchName ?? null,
-      active: active.has(node.id),
-      interrupted: node.metadata['interrupted'] === true,
-      editedFrom: typeof node.metadata['editedFrom'] === 'string' ? node.metadata['editedFrom'] : null,
-      createdAt: node.createdAt.toISOString(),
-    }));
-    return { id: conversationId, title: titleOf(tree.conversation), currentNodeId: cursor, nodes };
+    return treeView(tree.conversation, tree.nodes);
   }
 
-  /** The children of `nodeId` (default: the cursor). */
+  /** The children of `nodeId` (default: the alternatives at the cursor). */
   async branches(conversationId: string, nodeId?: string): Promise<readonly BranchInfo[]> {
-    return (await this.#manager(conversationId)).getBranches(nodeId);
+    return this.#pool.run(conversationId, (manager) => manager.getBranches(nodeId));
   }
 
   /** Moves the cursor to `nodeId`. */
   async switchTo(conversationId: string, nodeId: string): Promise<void> {
-    await this.#exclusive(conversationId, async () => (await this.#manager(conversationId)).switchToNode(nodeId));
+    await this.#pool.run(conversationId, (manager) => manager.switchToNode(nodeId));
   }
 
   /** Adds the user's message (rendered through the chat prompt, with RAG) and streams the answer. */
   async send(conversationId: string, text: string, options: TurnOptions = {}): Promise<TurnResult> {
-    return this.#exclusive(conversationId, async () => {
-      const manager = await this.#manager(conversationId);
-      const node = await this.#addUserMessage(manager, text, {}, options.signal);
-      return this.#answer(manager, node.id, options);
+    return this.#pool.run(conversationId, async (manager) => {
+      const nodeId = await this.#addUserMessage(manager, text, {}, options.signal);
+      return this.#answer(manager, nodeId, options);
     });
   }
 
@@ -184,13 +122,12 @@ export class ChatService {
     text: string,
     options: TurnOptions = {},
   ): Promise<TurnResult | { readonly nodeId: string }> {
-    return this.#exclusive(conversationId, async () => {
-      const manager = await this.#manager(conversationId);
+    return this.#pool.run(conversationId, async (manager) => {
       const original = await this.#app.storage.getNode({ conversationId, nodeId });
       if (original?.role === 'user') {
         await manager.branchFrom(nodeId);
         const node = await this.#addUserMessage(manager, text, { editedFrom: nodeId }, options.signal);
-        return this.#answer(manager, node.id, options);
+        return this.#answer(manager, node, options);
       }
       return { nodeId: (await manager.editMessage(nodeId, text)).id };
     });
@@ -198,36 +135,77 @@ export class ChatService {
 
   /** Answers the question under the cursor again, as a new sibling answer (streamed). */
   async regenerate(conversationId: string, options: TurnOptions = {}): Promise<TurnResult> {
-    return this.#exclusive(conversationId, async () => {
-      const manager = await this.#manager(conversationId);
-      const nodes = manager.state.getCurrentNodes();
-      const cursor = nodes.at(-1);
-      if (cursor?.role === 'assistant' && cursor.parentId !== null) await manager.switchToNode(cursor.parentId);
-      const result = await this.#answer(manager, null, options);
-      return result;
+    return this.#pool.run(conversationId, (manager) => this.#answer(manager, null, options));
+  }
+
+  /** Tool calls at the cursor waiting for approval (or a result). */
+  async pending(conversationId: string): Promise<readonly PendingCall[]> {
+    return this.#pool.run(conversationId, (manager) => manager.getPendingToolCalls());
+  }
+
+  /**
+   * Approves (runs) or rejects the waiting tool call `toolCallId` (default: the only one),
+   * then, when no other call waits, lets the model go on (streamed).
+   */
+  async answerToolCall(
+    conversationId: string,
+    {
+      approve,
+      toolCallId,
+      reason,
+    }: { readonly approve: boolean; readonly toolCallId?: string; readonly reason?: string },
+    options: TurnOptions = {},
+  ): Promise<TurnResult & { readonly toolName: string }> {
+    return this.#pool.run(conversationId, async (manager) => {
+      const waiting = (await manager.getPendingToolCalls()).filter((call) => call.reason === 'needs-approval');
+      const call =
+        toolCallId === undefined
+          ? waiting.length === 1
+            ? waiting[0]
+            : undefined
+          : waiting.find((item) => item.toolCallId === toolCallId || item.toolCallId.startsWith(toolCallId));
+      if (call === undefined)
+        throw new AmbiguousConversationError(
+          waiting.length === 0
+            ? 'no tool call waits for approval here'
+            : `several tool calls wait (${waiting.map((item) => item.toolCallId).join(', ')}); name one`,
+        );
+      if (approve) {
+        const result = await manager.approveToolCall(
+          call.toolCallId,
+          options.signal === undefined ? {} : { signal: options.signal },
+        );
+        options.onToolResult?.(call.toolName, result.isError);
+      } else {
+        await manager.rejectToolCall(call.toolCallId, reason);
+      }
+      const left = await manager.getPendingToolCalls();
+      const turn =
+        left.length > 0
+          ? {
+              userNodeId: null,
+              assistantNodeId: manager.state.currentNodeId ?? '',
+              content: '',
+              status: 'pending-tool-calls',
+              pending: left,
+            }
+          : await this.#answer(manager, null, options);
+      return { ...turn, toolName: call.toolName };
     });
   }
 
   /** Waits until every running operation has finished. */
   async drain(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    await this.#pool.drain();
   }
 
   /**
    * Graceful stop: every open conversation's manager refuses new turns and waits up to
    * `timeoutMs` for its turns in flight; turns still running then are cut off and keep what
-   * they have (a streamed answer becomes an `interrupted` node). Resolves when all
-   * operations are over, so the store can be closed without losing an answer.
+   * they have (a streamed answer becomes an `interrupted` node).
    */
   async close(timeoutMs: number): Promise<{ readonly cutOff: boolean }> {
-    const started = performance.now();
-    const managers = await Promise.allSettled([...this.#managers.values()]);
-    await Promise.all(
-      managers.map((result) => (result.status === 'fulfilled' ? result.value.close({ timeoutMs }) : Promise.resolve())),
-    );
-    const cutOff = performance.now() - started >= timeoutMs;
-    await this.drain();
-    return { cutOff };
+    return this.#pool.close({ timeoutMs });
   }
 
   async #addUserMessage(
@@ -235,26 +213,35 @@ export class ChatService {
     text: string,
     metadata: Readonly<Record<string, unknown>>,
     signal: AbortSignal | undefined,
-  ): Promise<ConversationNode> {
-    if (manager.state.metadata['title'] === undefined) await manager.updateMetadata({ title: text.slice(0, 60) });
-    return manager.addMessage({
+  ): Promise<string> {
+    if (manager.state.metadata['title'] === undefined)
+      await manager.updateMetadata({ title: text.replace(/\s+/g, ' ').trim().slice(0, 80) });
+    const node = await manager.addMessage({
       role: 'user',
       promptName: this.#app.config.prompts.userPrompt,
       params: { question: text },
-      metadata: { question: text, ...metadata },
+      metadata: { [userTextKey]: text, ...metadata },
       ...(signal === undefined ? {} : { signal }),
     });
+    return node.id;
   }
 
   async #answer(manager: ConversationManager, userNodeId: string | null, options: TurnOptions): Promise<TurnResult> {
     let content = '';
-    let usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
     for await (const part of manager.stream(options.signal === undefined ? {} : { signal: options.signal })) {
       if (part.type === 'text-delta') {
         content += part.text;
         options.onDelta?.(part.text);
-      } else if (part.type === 'end' && part.usage !== undefined) usage = { ...part.usage };
+      } else if (part.type === 'tool-result') options.onToolResult?.(part.toolName, part.isError);
+      else if (part.type === 'end')
+        return {
+          userNodeId,
+          assistantNodeId: part.result.node.id,
+          content,
+          status: part.result.status,
+          pending: part.result.pendingToolCalls,
+        };
     }
-    return { userNodeId, assistantNodeId: manager.state.currentNodeId ?? '', content, usage };
+    return { userNodeId, assistantNodeId: manager.state.currentNodeId ?? '', content, status: 'complete', pending: [] };
   }
 }

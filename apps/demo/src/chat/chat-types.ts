@@ -1,3 +1,8 @@
+import type { ConversationManager } from '@dk/conversations';
+
+/** A tool call waiting for the user (approval) or a result. */
+export type PendingCall = Awaited<ReturnType<ConversationManager['getPendingToolCalls']>>[number];
+
 /** A conversation in a listing. */
 export interface ConversationSummaryView {
   readonly id: string;
@@ -7,44 +12,26 @@ export interface ConversationSummaryView {
   readonly updatedAt: string;
 }
 
-/** One node of a conversation tree as the front ends show it. */
-export interface TreeNodeView {
-  readonly id: string;
-  readonly parentId: string | null;
-  readonly role: string;
-  /** What the user typed (for rendered prompts) or the message content. */
-  readonly text: string;
-  readonly branchName: string | null;
-  /** On the active path root → cursor. */
-  readonly active: boolean;
-  /** A partial answer kept from a failed or aborted stream. */
-  readonly interrupted: boolean;
-  readonly editedFrom: string | null;
-  readonly createdAt: string;
-}
-
-/** A conversation tree with its cursor. */
-export interface TreeView {
-  readonly id: string;
-  readonly title: string;
-  readonly currentNodeId: string | null;
-  readonly nodes: readonly TreeNodeView[];
-}
-
 /** The result of a chat turn. */
 export interface TurnResult {
-  /** The stored user node (absent for a regeneration). */
+  /** The stored user node (absent for a regeneration or a continuation). */
   readonly userNodeId: string | null;
-  /** The stored assistant node. */
+  /** The last stored node of the turn: the answer, or the step waiting for tool calls. */
   readonly assistantNodeId: string;
+  /** The text streamed in the turn. */
   readonly content: string;
-  readonly usage: { readonly promptTokens: number; readonly completionTokens: number; readonly totalTokens: number };
+  /** `complete`, `pending-tool-calls` (see `pending`) or `max-steps`. */
+  readonly status: string;
+  /** Tool calls waiting for `/approve` or `/reject`. */
+  readonly pending: readonly PendingCall[];
 }
 
 /** Options of a streamed turn. */
 export interface TurnOptions {
   /** Called with each piece of answer text as it arrives. */
   readonly onDelta?: (text: string) => void;
+  /** Called when a tool ran, with its name and whether it failed. */
+  readonly onToolResult?: (toolName: string, isError: boolean) => void;
   /** Cancels the model call (the partial answer is kept as an interrupted node). */
   readonly signal?: AbortSignal;
 }

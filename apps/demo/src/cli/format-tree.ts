@@ -1,4 +1,4 @@
-import type { TreeView } from '../chat/chat-types.js';
+import type { TreeView } from '@dk/http';
 
 function oneLine(text: string, width: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();

@@ -67,15 +67,21 @@ describe('terminal chat as a child process (echo + a temporary SQLite file)', ()
     expect(first.stdout).toContain('Branches under 0:\n  0.0 assistant: Echo: hello\n  0.1 assistant: Echo: hello\n');
     expect(first.stdout).not.toContain('never sent');
 
-    const second = await runDemo(['--resume', id, '--message', 'back again', '--message', '/tree'], {
-      DK_SQLITE_PATH: sqlite,
-    });
+    // A unique prefix of the id is enough to resume; the save_note tool waits for /approve.
+    const second = await runDemo(
+      ['--resume', id.slice(0, 8), '-m', 'back again', '-m', '/tree', '-m', 'note: buy milk', '-m', '/approve'],
+      { DK_SQLITE_PATH: sqlite },
+    );
     expect(second.code).toBe(0);
     expect(second.stdout).toContain(`Resumed conversation ${id}`);
     // The stored cursor (0.1, the regenerated answer) is where the conversation continues.
     expect(second.stdout).toMatch(/assistant> Echo: back again[^]*?\n {2}\[node 0\.1\.0\.0\]/);
     expect(second.stdout).toMatch(/^\* {5}0\.1 assistant: Echo: hello$/m);
     expect(second.stdout).toMatch(/^ {8}0\.0\.0 user: how is storage done\?$/m);
+    expect(second.stdout).toMatch(
+      /save_note wants to run with \{"text":"buy milk"\} \(call call_\w+\)\. \/approve or \/reject/,
+    );
+    expect(second.stdout).toContain('[tool save_note ran]\nSaved your note: "buy milk".');
   }, 60_000); // two cold starts of the app; slow on a loaded CI machine
 });
 
@@ -86,6 +92,35 @@ describe('terminal chat in process', () => {
     app = await createDemoApp({ config, appDir, env: {} });
   });
   afterAll(() => app.close());
+
+  it('Ctrl+C stops the answer being streamed and says "stopped", not an error; the text so far is kept', async () => {
+    const config = await loadConfig({
+      appDir,
+      env: { DK_STORAGE: 'memory', DK_LOG_LEVEL: 'silent', DK_STREAM_DELAY_MS: '40' },
+    });
+    const slow = await createDemoApp({ config, appDir, env: {} });
+    try {
+      const chat = new ChatService(slow);
+      const input = new PassThrough();
+      const output = new PassThrough();
+      let text = '';
+      output.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      const running = runCli({ chat, input, output, interactive: true, maxMessageChars: 1000 });
+      input.write('tell me a long story about branches and trees\r');
+      while (!text.includes('assistant> Echo')) await new Promise((resolve) => setTimeout(resolve, 10));
+      input.write('\u0003'); // Ctrl+C
+      while (!text.includes('[stopped]')) await new Promise((resolve) => setTimeout(resolve, 10));
+      input.write('/quit\r');
+      expect(await running).toBe(0);
+      expect(text).not.toContain('error');
+      const id = /Started conversation (\S+)/.exec(text)?.[1] ?? '';
+      const answer = (await chat.tree(id)).nodes.find((node) => node.role === 'assistant');
+      expect(answer?.interrupted).toBe(true);
+      expect('Echo: tell me a long story about branches and trees'.startsWith(answer?.text ?? 'x')).toBe(true);
+    } finally {
+      await slow.close();
+    }
+  });
 
   it('streams the answer in several writes as it arrives', async () => {
     const writes: string[] = [];
@@ -125,13 +160,13 @@ describe('terminal chat in process', () => {
     });
     expect(failures).toBe(4);
     expect(text).toContain('error: missing argument. Usage: /switch <node id>');
-    expect(text).toContain('error: Conversation "nope" does not exist');
+    expect(text).toContain('error: no conversation id starts with "nope". /list shows them');
     expect(text).toContain('error: unknown command /bogus. Type /help for the list');
     expect(text).toContain('error: missing text. Usage: /edit <node id> <new text>');
     expect(text).toContain('assistant> Echo: still here');
     await expect(
       runCli({ chat, input: new PassThrough(), output, interactive: false, resume: 'nope', maxMessageChars: 100 }),
-    ).rejects.toThrow(/does not exist/);
+    ).rejects.toThrow(/no conversation id starts with "nope"/);
   });
 
   it('refuses to start on postgres without a connection string, naming the variable', async () => {

@@ -1,7 +1,9 @@
+import { mapError } from '@dk/http';
+import { DkError } from '@dk/spec';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { ChatService } from '../chat/chat-service.js';
-import type { TurnOptions } from '../chat/chat-types.js';
+import type { TurnOptions, TurnResult } from '../chat/chat-types.js';
 import { formatTree } from './format-tree.js';
 
 /** Options of {@link runCli}. */
@@ -17,6 +19,8 @@ export interface RunCliOptions {
   readonly resume?: string;
   /** Largest message in characters. */
   readonly maxMessageChars: number;
+  /** Errors whose detail is meant for developers (library errors): the user sees a plain message. */
+  readonly onError?: (error: unknown) => void;
 }
 
 /** The slash commands of the terminal chat, as printed by `/help`. */
@@ -28,7 +32,9 @@ const helpText = `Commands:
   /regen                answer the last question again, as a new branch
   /new                  start a new conversation
   /list                 list recent conversations
-  /resume <id>          continue conversation <id>
+  /resume <id>          continue conversation <id> (a unique prefix is enough)
+  /approve [call id]    run the tool call waiting for your approval
+  /reject [call id] [reason]  refuse it (the model is told)
   /help                 show this help
   /quit                 leave
 Anything else is sent as a message.`;
@@ -45,6 +51,7 @@ export async function runCli({
   messages,
   resume,
   maxMessageChars,
+  onError,
 }: RunCliOptions): Promise<number> {
   const write = (text: string): void => {
     output.write(text);
@@ -55,9 +62,8 @@ export async function runCli({
   let turn: AbortController | undefined;
 
   if (resume !== undefined) {
-    await chat.require(resume);
-    conversationId = resume;
-    write(`Resumed conversation ${resume}\n`);
+    conversationId = await chat.resolve(resume);
+    write(`Resumed conversation ${conversationId}\n`);
   }
 
   const current = async (): Promise<string> => {
@@ -68,18 +74,32 @@ export async function runCli({
     return conversationId;
   };
 
-  const stream = async (
-    label: string,
-    run: (options: TurnOptions) => Promise<{ assistantNodeId: string }>,
-  ): Promise<void> => {
+  /** Says what a finished turn left: its node, and any tool call waiting for the user. */
+  const report = (result: TurnResult): void => {
+    write(`\n  [node ${result.assistantNodeId}]\n`);
+    for (const call of result.pending)
+      if (call.reason === 'needs-approval')
+        write(
+          `  ${call.toolName} wants to run with ${JSON.stringify(call.arguments)} (call ${call.toolCallId}). /approve or /reject [reason]\n`,
+        );
+  };
+
+  const toolNotice = (toolName: string, isError: boolean): void =>
+    write(`\n  [tool ${toolName} ${isError ? 'failed' : 'ran'}]\n`);
+
+  /** Runs a streamed turn; Ctrl+C stops it (what was streamed is kept) and is reported, not an error. */
+  const stream = async (label: string, run: (options: TurnOptions) => Promise<TurnResult>): Promise<void> => {
     write(`${label}> `);
-    turn = new AbortController();
+    const controller = new AbortController();
+    turn = controller;
     try {
-      const result = await run({ onDelta: (text) => write(text), signal: turn.signal });
-      write(`\n  [node ${result.assistantNodeId}]\n`);
+      report(await run({ onDelta: (text) => write(text), onToolResult: toolNotice, signal: controller.signal }));
     } catch (error) {
-      write('\n');
-      throw error;
+      if (!controller.signal.aborted) {
+        write('\n');
+        throw error;
+      }
+      write('\n  [stopped]\n');
     } finally {
       turn = undefined;
     }
@@ -126,8 +146,7 @@ export async function runCli({
         return true;
       }
       case '/resume': {
-        const id = requireId(argument, '/resume <conversation id>');
-        await chat.require(id);
+        const id = await chat.resolve(requireId(argument, '/resume <conversation id>'));
         conversationId = id;
         write(`Resumed conversation ${id}\n${formatTree(await chat.tree(id))}\n`);
         return true;
@@ -172,25 +191,52 @@ export async function runCli({
             `message is ${newText.length} characters; the limit is ${maxMessageChars} (server.maxMessageChars)`,
           );
         write(`Editing ${nodeId} into a new branch\n`);
+        const controller = new AbortController();
+        turn = controller;
         let streamed = false;
-        turn = new AbortController();
-        const result = await chat
-          .edit(id, nodeId, newText, {
-            signal: turn.signal,
-            onDelta: (delta) => {
-              if (!streamed) write('assistant> ');
-              streamed = true;
-              write(delta);
-            },
-          })
-          .finally(() => (turn = undefined));
-        if ('assistantNodeId' in result) write(`\n  [node ${result.assistantNodeId}]\n`);
-        else write(`  [node ${result.nodeId}]\n`);
+        const onDelta = (delta: string): void => {
+          if (!streamed) write('assistant> ');
+          streamed = true;
+          write(delta);
+        };
+        try {
+          const edited = await chat.edit(id, nodeId, newText, {
+            signal: controller.signal,
+            onDelta,
+            onToolResult: toolNotice,
+          });
+          if ('nodeId' in edited) write(`  [node ${edited.nodeId}]\n`);
+          else report(edited);
+        } catch (error) {
+          if (!controller.signal.aborted) throw error;
+          write('\n  [stopped]\n');
+        } finally {
+          turn = undefined;
+        }
         return true;
       }
       case '/regen': {
         const id = await current();
         await stream('assistant', (options) => chat.regenerate(id, options));
+        return true;
+      }
+      case '/approve':
+      case '/reject': {
+        const id = await current();
+        const approve = command === '/approve';
+        const callId = argument?.startsWith('call') === true ? argument : undefined;
+        const reason = rest.slice(callId === undefined ? 0 : 1).join(' ');
+        await stream('assistant', (options) =>
+          chat.answerToolCall(
+            id,
+            {
+              approve,
+              ...(callId === undefined ? {} : { toolCallId: callId }),
+              ...(reason === '' ? {} : { reason }),
+            },
+            options,
+          ),
+        );
         return true;
       }
       default:
@@ -203,7 +249,11 @@ export async function runCli({
       return await handle(line);
     } catch (error) {
       failures += 1;
-      write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+      // A library error's message is for developers: the user reads the plain version, the log the detail.
+      if (DkError.isInstance(error)) {
+        onError?.(error);
+        write(`error: ${mapError(error).body.error.message}\n`);
+      } else write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
       return true;
     }
   };

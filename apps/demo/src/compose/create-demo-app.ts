@@ -13,6 +13,8 @@ import type { DemoConfig } from '../config/demo-config.js';
 import { JsonLogger } from '../log/json-logger.js';
 import { createProvider } from './create-provider.js';
 import { createStore } from './create-store.js';
+import { demoTools } from './demo-tools.js';
+import { NotesStore } from './notes-store.js';
 import type { DemoApp } from './demo-app.js';
 import { loadCorpus } from './load-corpus.js';
 import type { IndexProgress } from './load-corpus.js';
@@ -67,6 +69,11 @@ export async function createDemoApp({
 
   const llm = await createProvider(config.provider, env);
   const storage = await createStore(config.storage, appDir, env);
+  // Notes live next to the SQLite database (or in memory with the other stores).
+  const notes = new NotesStore(
+    config.storage.type === 'sqlite' ? resolve(appDir, config.storage.sqlitePath, '..', 'notes.jsonl') : undefined,
+  );
+  const tools = demoTools({ corpus, notes });
   const usage = new UsageMonitor();
   const performance = new PerformanceMiddleware({ slowThresholdMs: config.middleware.slowThresholdMs, logger });
   const middleware: ConversationMiddleware[] = [
@@ -94,6 +101,11 @@ export async function createDemoApp({
     llm,
     storage,
     promptBuilder,
+    libraries,
+    corpus,
+    tools,
+    notes,
+    managerSettings: { llm, storage, promptBuilder, middleware, tools },
     middleware,
     logger,
     usage: () => usage.snapshot(),

@@ -1,5 +1,6 @@
 import type { LLMProvider } from '@dk/spec';
 import type { ProviderConfig } from '../config/demo-config.js';
+import { echoToolScript } from './demo-tools.js';
 
 /**
  * An environment view exposing the key stored under `apiKeyEnv` as `standardName`, read when
@@ -35,6 +36,8 @@ export async function createProvider(
         ...(config.model === undefined ? {} : { model: config.model }),
         ...(config.streamDelayMs === undefined ? {} : { streamDelayMs: config.streamDelayMs }),
         streamChunkSize: 4,
+        // Deterministic tool calls: "note: …" asks to save a note, "search: …" searches the docs.
+        responseFunction: (messages, options) => (options.tools === undefined ? undefined : echoToolScript(messages)),
       });
     }
     case 'openai': {

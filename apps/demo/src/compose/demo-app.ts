@@ -1,8 +1,9 @@
-import type { ConversationMiddleware, PerformanceStats } from '@dk/conversations';
-import type { PromptBuilder } from '@dk/prompts';
-import type { ConversationStore, LLMProvider } from '@dk/spec';
+import type { ConversationManagerSettings, ConversationMiddleware, PerformanceStats } from '@dk/conversations';
+import type { FileSystemPromptLibrary, PromptBuilder } from '@dk/prompts';
+import type { ConversationStore, LLMProvider, SearchAdapter, ToolSet } from '@dk/spec';
 import type { DemoConfig } from '../config/demo-config.js';
 import type { JsonLogger } from '../log/json-logger.js';
+import type { NotesStore } from './notes-store.js';
 import type { UsageSnapshot } from './usage-monitor.js';
 
 /**
@@ -14,6 +15,16 @@ export interface DemoApp {
   readonly llm: LLMProvider;
   readonly storage: ConversationStore;
   readonly promptBuilder: PromptBuilder;
+  /** The prompt libraries, most specific first (the studio browses them). */
+  readonly libraries: readonly FileSystemPromptLibrary[];
+  /** The RAG adapter over the bundled corpus. */
+  readonly corpus: SearchAdapter;
+  /** The demo's tools (`search_docs`, `save_note`), given to every conversation. */
+  readonly tools: ToolSet;
+  /** Where `save_note` keeps notes. */
+  readonly notes: NotesStore;
+  /** What every conversation manager is opened with: model, store, prompts, middleware, tools. */
+  readonly managerSettings: ConversationManagerSettings;
   /** The middleware stack, outermost first. */
   readonly middleware: readonly ConversationMiddleware[];
   readonly logger: JsonLogger;

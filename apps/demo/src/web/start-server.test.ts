@@ -1,8 +1,9 @@
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TreeView } from '@dk/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatService } from '../chat/chat-service.js';
-import type { TreeView } from '../chat/chat-types.js';
 import { createDemoApp } from '../compose/create-demo-app.js';
 import type { DemoApp } from '../compose/demo-app.js';
 import type { DemoConfig } from '../config/demo-config.js';
@@ -12,6 +13,11 @@ import type { RunningServer } from './start-server.js';
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const secret = 'sk-test-0123456789abcdefghijklmnop';
+// A stand-in for the built web app (the browser test serves the real build).
+const webDir = mkdtempSync(join(tmpdir(), 'dk-demo-web-'));
+mkdirSync(join(webDir, 'dist', 'web', 'assets'), { recursive: true });
+writeFileSync(join(webDir, 'dist', 'web', 'index.html'), '<!doctype html><div id="root"></div>');
+writeFileSync(join(webDir, 'dist', 'web', 'assets', 'app-1234.js'), 'console.log(1)');
 
 interface Started {
   readonly app: DemoApp;
@@ -29,7 +35,7 @@ async function start(change: (config: DemoConfig) => DemoConfig = (config) => co
     env: { OPENAI_API_KEY: secret },
     writeLog: (line) => raw.push(line),
   });
-  const server = await startServer({ app, chat: new ChatService(app), port: 0 });
+  const server = await startServer({ app, appDir: webDir, port: 0 });
   return {
     app,
     server,
@@ -44,25 +50,33 @@ async function json(response: Response): Promise<Record<string, unknown>> {
   return (await response.json()) as Record<string, unknown>;
 }
 
-function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
+function post(url: string, body: unknown): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
-/** Reads a Server-Sent Events response into its events. */
-async function events(response: Response): Promise<{ name: string; data: Record<string, unknown> }[]> {
-  const text = await response.text();
-  return text
-    .split('\n\n')
-    .filter((block) => block.trim() !== '')
-    .map((block) => ({
-      name: /^event: (.*)$/m.exec(block)?.[1] ?? '',
-      data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null') as Record<string, unknown>,
-    }));
+/** A `useChat` request body with one user message after `previous`. */
+function chatBody(id: string, text: string, previous: unknown[] = []) {
+  return {
+    id,
+    trigger: 'submit-message',
+    messages: [...previous, { id: `u${previous.length}`, role: 'user', parts: [{ type: 'text', text }] }],
+  };
 }
+
+/** The JSON chunks of a UI message stream. */
+async function chunks(response: Response): Promise<Record<string, unknown>[]> {
+  return (await response.text())
+    .split('\n\n')
+    .map((block) => /^data: (.*)$/m.exec(block)?.[1])
+    .filter((data): data is string => data !== undefined && data !== '[DONE]')
+    .map((data) => JSON.parse(data) as Record<string, unknown>);
+}
+
+const textOf = (parts: Record<string, unknown>[]): string =>
+  parts
+    .filter((part) => part['type'] === 'text-delta')
+    .map((part) => part['delta'])
+    .join('');
 
 describe('web API', () => {
   let started: Started;
@@ -82,89 +96,92 @@ describe('web API', () => {
     });
   });
 
-  it('streams a turn over SSE, then edits into a branch, switches and regenerates', async () => {
-    const created = await post(`${url}/api/conversations`, { title: 'API test' });
-    expect(created.status).toBe(201);
-    const id = (await json(created))['id'] as string;
-
-    const streamed = await post(
-      `${url}/api/conversations/${id}/messages`,
-      { content: 'hello there' },
-      { accept: 'text/event-stream' },
-    );
-    expect(streamed.headers.get('content-type')).toContain('text/event-stream');
-    const parts = await events(streamed);
-    const deltas = parts.filter((part) => part.name === 'delta').map((part) => part.data['text']);
-    expect(deltas.length).toBeGreaterThan(2);
-    expect(deltas.join('')).toBe('Echo: hello there');
-    expect(parts.at(-1)).toEqual({
-      name: 'done',
-      data: expect.objectContaining({ userNodeId: '0', assistantNodeId: '0.0', content: 'Echo: hello there' }),
-    });
-
-    const edited = await json(
-      await post(`${url}/api/conversations/${id}/edit`, { nodeId: '0', content: 'hi instead' }),
-    );
-    expect(edited).toMatchObject({ userNodeId: '1', assistantNodeId: '1.0', content: 'Echo: hi instead' });
-
-    const switched = (await json(
-      await post(`${url}/api/conversations/${id}/switch`, { nodeId: '0.0' }),
-    )) as unknown as TreeView;
-    expect(switched.currentNodeId).toBe('0.0');
-    expect(switched.nodes.filter((node) => node.active).map((node) => node.id)).toEqual(['', '0', '0.0']);
-
-    const regenerated = await events(
-      await post(`${url}/api/conversations/${id}/regenerate`, {}, { accept: 'text/event-stream' }),
-    );
-    expect(regenerated.at(-1)?.data).toMatchObject({ assistantNodeId: '0.1', content: 'Echo: hello there' });
-
-    const branches = await json(await fetch(`${url}/api/conversations/${id}/branches?node=0`));
-    expect((branches['branches'] as { id: string }[]).map((branch) => branch.id)).toEqual(['0.0', '0.1']);
+  it('chats through the chat prompt with RAG and records what each node did', async () => {
+    const { id } = (await json(await post(`${url}/api/conversations`, {}))) as { id: string };
+    const first = await chunks(await post(`${url}/api/chat`, chatBody(id, 'How do branches work?')));
+    expect(textOf(first)).toMatch(/^Echo: How do branches work\?\n\nReference documents:/);
     const tree = (await json(await fetch(`${url}/api/conversations/${id}`))) as unknown as TreeView;
-    const byId = (a: readonly unknown[], b: readonly unknown[]): number => String(a[0]).localeCompare(String(b[0]));
-    expect(tree.nodes.map((node) => [node.id, node.role, node.text]).sort(byId)).toEqual(
-      [
-        ['', 'system', expect.stringContaining('dk demo assistant (development)')],
-        ['0', 'user', 'hello there'],
-        ['1', 'user', 'hi instead'],
-        ['0.0', 'assistant', 'Echo: hello there'],
-        ['0.1', 'assistant', 'Echo: hello there'],
-        ['1.0', 'assistant', 'Echo: hi instead'],
-      ].sort(byId),
-    );
-    const list = await json(await fetch(`${url}/api/conversations`));
-    expect(list['conversations']).toContainEqual(expect.objectContaining({ id, title: 'API test', nodeCount: 6 }));
-
-    const usage = await json(await fetch(`${url}/api/usage`));
-    expect(usage['usage']).toMatchObject({
-      calls: 3,
-      models: [expect.objectContaining({ provider: 'echo', calls: 3 })],
-    });
+    expect(tree.nodes.map((node) => [node.id, node.role])).toEqual([
+      ['', 'system'],
+      ['0', 'user'],
+      ['0.0', 'assistant'],
+    ]);
+    const question = tree.nodes[1]!;
+    expect(question.text).toBe('How do branches work?');
+    expect(question.renderedContent).toContain('Reference documents:');
+    expect(question.rag[0]).toMatchObject({ adapterName: 'docs', query: 'How do branches work?' });
+    expect(question.rag[0]!.results[0]).toMatchObject({ id: 'branching.md#1', score: expect.any(Number), citation: 1 });
+    expect(tree.nodes[2]).toMatchObject({ model: 'echo-model', provider: 'echo', latencyMs: expect.any(Number) });
+    expect(tree.title).toBe('How do branches work?');
   });
 
-  it('refuses bad input with clear JSON errors', async () => {
-    const id = (await json(await post(`${url}/api/conversations`, {})))['id'] as string;
+  it('runs the demo tools: search_docs at once, save_note after approval', async () => {
+    const { id } = (await json(await post(`${url}/api/conversations`, {}))) as { id: string };
+    const searched = await chunks(await post(`${url}/api/chat`, chatBody(id, 'search: storage')));
+    expect(searched.find((part) => part['type'] === 'tool-output-available')).toMatchObject({
+      output: expect.arrayContaining([expect.objectContaining({ source: 'storage.md' })]),
+    });
+    expect(textOf(searched)).toMatch(/^I searched the docs and found \d passage/);
+    const asked = await chunks(await post(`${url}/api/chat`, chatBody(`${id}`, 'note: water the plants', [])));
+    const request = asked.find((part) => part['type'] === 'tool-approval-request') as { toolCallId: string };
+    expect(request).toBeDefined();
+    expect(await started.app.notes.list()).toEqual([]);
+    const finish = asked.at(-1) as { messageMetadata: { nodeId: string } };
+    const approved = {
+      id: 'a1',
+      role: 'assistant',
+      metadata: { nodeId: finish.messageMetadata.nodeId },
+      parts: [
+        {
+          type: 'tool-save_note',
+          toolCallId: request.toolCallId,
+          state: 'approval-responded',
+          input: {},
+          approval: { id: request.toolCallId, approved: true },
+        },
+      ],
+    };
+    const continued = await chunks(
+      await post(`${url}/api/chat`, {
+        id,
+        trigger: 'submit-message',
+        messages: [chatBody(id, 'note: water the plants').messages[0], approved],
+      }),
+    );
+    expect(textOf(continued)).toBe('Saved your note: "water the plants".');
+    expect((await started.app.notes.list()).map((note) => note.text)).toEqual(['water the plants']);
+  });
+
+  it('refuses bad input with JSON errors written for people', async () => {
+    const { id } = (await json(await post(`${url}/api/conversations`, {}))) as { id: string };
     const cases: [Response, number, string][] = [
-      [await post(`${url}/api/conversations/${id}/messages`, { content: 'x'.repeat(4001) }), 413, 'MESSAGE_TOO_LARGE'],
-      [await post(`${url}/api/conversations/${id}/messages`, { content: 'x'.repeat(70_000) }), 413, 'BODY_TOO_LARGE'],
-      [await post(`${url}/api/conversations/${id}/messages`, { text: 'hi' }), 400, 'INVALID_FIELD'],
-      [await fetch(`${url}/api/conversations/${id}/messages`, { method: 'POST', body: '{oops' }), 400, 'INVALID_JSON'],
+      [await post(`${url}/api/chat`, chatBody(id, 'x'.repeat(4001))), 413, 'MESSAGE_TOO_LARGE'],
+      [await post(`${url}/api/chat`, chatBody(id, 'x'.repeat(70_000))), 413, 'BODY_TOO_LARGE'],
+      [await post(`${url}/api/chat`, { id, messages: 'hi' }), 400, 'INVALID_CHAT_REQUEST'],
+      [await fetch(`${url}/api/chat`, { method: 'POST', body: '{oops' }), 400, 'INVALID_JSON'],
       [await post(`${url}/api/conversations/${id}/switch`, { nodeId: '7' }), 404, 'NODE_NOT_FOUND'],
       [await post(`${url}/api/conversations/${id}/switch`, { nodeId: 'x; drop' }), 400, 'INVALID_FIELD'],
-      [await post(`${url}/api/conversations/missing/messages`, { content: 'hi' }), 404, 'CONVERSATION_NOT_FOUND'],
-      [await fetch(`${url}/nowhere`), 404, 'NOT_FOUND'],
-      [await fetch(`${url}/api/conversations/${id}/edit`), 405, 'METHOD_NOT_ALLOWED'],
+      [await fetch(`${url}/api/conversations/missing`), 404, 'CONVERSATION_NOT_FOUND'],
+      [await fetch(`${url}/nowhere.txt`), 404, 'NOT_FOUND'],
+      [await fetch(`${url}/api/conversations/${id}/switch`), 405, 'METHOD_NOT_ALLOWED'],
     ];
     for (const [response, status, code] of cases) {
-      expect([response.status, ((await json(response))['error'] as { code: string }).code]).toEqual([status, code]);
+      const body = (await json(response))['error'] as { code: string; message: string };
+      expect([response.status, body.code]).toEqual([status, code]);
+      // No hint meant for developers ("pass `x`", "call `y()`") reaches the person using the app.
+      expect(body.message).not.toMatch(/`\w+\(|Pass `|See apps\/demo/);
     }
   });
 
-  it('serves the single-page UI without a build step', async () => {
-    const page = await fetch(`${url}/`);
-    expect(page.headers.get('content-type')).toContain('text/html');
-    expect(await page.text()).toContain('<script type="module" src="/app.js">');
-    expect((await fetch(`${url}/app.js`)).status).toBe(200);
+  it('serves the web app on / and on every conversation URL, assets cached for good', async () => {
+    for (const path of ['/', '/c/abc-123', '/studio']) {
+      const page = await fetch(`${url}${path}`);
+      expect([path, page.status, page.headers.get('content-type')]).toEqual([path, 200, 'text/html; charset=utf-8']);
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    }
+    const asset = await fetch(`${url}/assets/app-1234.js`);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+    expect((await fetch(`${url}/../../package.json`)).status).toBe(404);
   });
 
   it('writes structured request logs with secrets redacted', async () => {
@@ -196,7 +213,7 @@ describe('production behaviour', () => {
       const limited = await fetch(`${server.url}/api/conversations`);
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(59);
       expect(((await json(limited))['error'] as { message: string }).message).toMatch(
-        /limit is 3 per 60000 ms per client/,
+        /Too many requests. Try again in \d+ s/,
       );
       expect((await fetch(`${server.url}/health`)).status).toBe(200);
     } finally {
@@ -218,30 +235,19 @@ describe('production behaviour', () => {
       middleware: { ...config.middleware, tokenBudget: { maxTokens: 5, onExceeded: 'refuse' } },
     }));
     try {
-      const id = (await json(await post(`${server.url}/api/conversations`, {})))['id'] as string;
-      expect((await post(`${server.url}/api/conversations/${id}/messages`, { content: 'one' })).status).toBe(200);
-      const limited = await post(`${server.url}/api/conversations/${id}/messages`, { content: 'two' });
+      const { id } = (await json(await post(`${server.url}/api/conversations`, {}))) as { id: string };
+      expect((await post(`${server.url}/api/chat`, chatBody(id, 'one'))).status).toBe(200);
+      const limited = await post(`${server.url}/api/chat`, chatBody(id, 'two'));
       expect([limited.status, Number(limited.headers.get('retry-after')) > 0]).toEqual([429, true]);
-      expect(((await json(limited))['error'] as { code: string }).code).toBe('RATE_LIMIT_EXCEEDED');
-      // Over SSE the same refusal arrives as an `error` event.
-      const streamed = await events(
-        await post(
-          `${server.url}/api/conversations/${id}/messages`,
-          { content: 'three' },
-          { accept: 'text/event-stream' },
-        ),
-      );
-      expect(streamed.at(-1)).toMatchObject({ name: 'error', data: { status: 429, code: 'RATE_LIMIT_EXCEEDED' } });
-
-      const other = (await json(await post(`${budget.server.url}/api/conversations`, {})))['id'] as string;
-      expect(
-        (
-          await post(`${budget.server.url}/api/conversations/${other}/messages`, {
-            content: 'a first question that uses the budget',
-          })
-        ).status,
-      ).toBe(200);
-      const refused = await post(`${budget.server.url}/api/conversations/${other}/messages`, { content: 'again' });
+      expect((await json(limited))['error'] as { code: string; message: string }).toMatchObject({
+        code: 'RATE_LIMIT_EXCEEDED',
+        message: expect.stringMatching(/too fast/),
+      });
+      const other = ((await json(await post(`${budget.server.url}/api/conversations`, {}))) as { id: string }).id;
+      await (
+        await post(`${budget.server.url}/api/chat`, chatBody(other, 'a first question that uses the budget'))
+      ).text();
+      const refused = await post(`${budget.server.url}/api/chat`, chatBody(other, 'again'));
       expect([refused.status, ((await json(refused))['error'] as { code: string }).code]).toEqual([
         429,
         'TOKEN_BUDGET_EXCEEDED',
@@ -271,16 +277,13 @@ describe('production behaviour', () => {
       ...config,
       provider: { ...config.provider, streamDelayMs: 25 },
     }));
-    const id = (await json(await post(`${server.url}/api/conversations`, {})))['id'] as string;
-    const inFlight = post(
-      `${server.url}/api/conversations/${id}/messages`,
-      { content: 'a slow answer that takes a while' },
-      { accept: 'text/event-stream' },
-    );
+    const { id } = (await json(await post(`${server.url}/api/conversations`, {}))) as { id: string };
+    const inFlight = post(`${server.url}/api/chat`, chatBody(id, 'a slow answer that takes a while'));
     await new Promise((resolve) => setTimeout(resolve, 150));
     const closing = server.close('SIGTERM');
-    const parts = await events(await inFlight);
-    expect(parts.at(-1)).toMatchObject({ name: 'done', data: { content: 'Echo: a slow answer that takes a while' } });
+    const parts = await chunks(await inFlight);
+    expect(parts.at(-1)).toMatchObject({ type: 'finish' });
+    expect(textOf(parts)).toBe('Echo: a slow answer that takes a while');
     await closing;
     await expect(fetch(`${server.url}/health`)).rejects.toThrow();
     await expect(app.storage.ping()).rejects.toThrow();

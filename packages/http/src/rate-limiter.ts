@@ -1,4 +1,4 @@
-/** The verdict of {@link ClientRateLimiter.take}. */
+/** The verdict of {@link SlidingWindowRateLimiter.take}. */
 export interface RateVerdict {
   readonly allowed: boolean;
   /** Requests left in the current window. */
@@ -7,11 +7,16 @@ export interface RateVerdict {
   readonly retryAfterMs: number;
 }
 
+/** Something that decides whether a request of `key` may run now (e.g. a shared Redis limiter). */
+export interface RequestRateLimiter {
+  take(key: string): RateVerdict | Promise<RateVerdict>;
+}
+
 /**
- * A sliding-window request limit per client key (the client's address): at most
- * `maxRequests` in any `windowMs`. Idle clients are forgotten.
+ * A sliding-window limit per key (a user id or client address): at most `maxRequests` in
+ * any `windowMs`. In memory, per process; idle keys are forgotten.
  */
-export class ClientRateLimiter {
+export class SlidingWindowRateLimiter implements RequestRateLimiter {
   readonly #maxRequests: number;
   readonly #windowMs: number;
   readonly #now: () => number;

@@ -1,13 +1,13 @@
 import { DkError } from '@dk/spec';
 import type { DkErrorFields } from '@dk/spec';
 
-/** A request the demo server refuses, with the HTTP status to answer. */
+/** A request the handler refuses, with the HTTP status to answer (4xx/503). */
 export class HttpError extends DkError {
   static override readonly errorName: string = 'HttpError';
 
-  /** HTTP status code (4xx). */
+  /** HTTP status code. */
   readonly status: number;
-  /** Seconds the client should wait before retrying (429 only). */
+  /** Seconds the client should wait before retrying (429 and 503). */
   readonly retryAfterSeconds: number | undefined;
 
   constructor({
