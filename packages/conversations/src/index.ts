@@ -75,3 +75,21 @@ export { ConversationImportError } from './conversation-import-error.js';
 export { RateLimitExceededError } from './rate-limit-exceeded-error.js';
 export { TokenBudgetExceededError } from './token-budget-exceeded-error.js';
 export { ResponseValidationError } from './response-validation-error.js';
+
+export type {
+  CompletionStep,
+  ConversationStreamPart,
+  PendingReason,
+  PendingToolCall,
+  RepairStartPart,
+  StepFinishPart,
+  ToolPendingPart,
+  ToolResultPart,
+  ToolResultRecord,
+  TurnEndPart,
+  TurnStatus,
+} from './turn-types.js';
+export type { ApproveToolCallOptions } from './tool-approvals.js';
+export type { OutputSchema } from './structured-output.js';
+export type { ToolCallInfo, ToolResultInfo } from './conversation-middleware.js';
+export { ToolCallError } from './tool-call-error.js';

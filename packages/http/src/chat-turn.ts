@@ -1,6 +1,10 @@
-import type { AddMessageOptions, CompleteOptions, ConversationManager } from '@dk/conversations';
+import type {
+  AddMessageOptions,
+  CompleteOptions,
+  ConversationManager,
+  ConversationStreamPart,
+} from '@dk/conversations';
 import type { ChatIntent, MessageParent } from './chat-request.js';
-import type { ConversationStreamPart } from './conversation-types.js';
 import { userTextKey } from './node-view.js';
 import { toolOutput } from './path-messages.js';
 import type { DkMessageMetadata, DkUIMessageChunk } from './ui-message.js';

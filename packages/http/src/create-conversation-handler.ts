@@ -1,11 +1,10 @@
-import type { AddMessageOptions } from '@dk/conversations';
+import type { AddMessageOptions, ConversationStreamPart } from '@dk/conversations';
 import { checkOptions } from '@dk/spec';
 import { parseChatRequest } from './chat-request.js';
 import type { ChatRequest } from './chat-request.js';
 import { prepareTurn, turnParts } from './chat-turn.js';
 import type { PreparedTurn } from './chat-turn.js';
 import { ConversationPool } from './conversation-pool.js';
-import type { ConversationStreamPart } from './conversation-types.js';
 import { corsHeaders, preflightResponse } from './cors.js';
 import { mapError } from './error-response.js';
 import { handlerOptionNames } from './handler-options.js';

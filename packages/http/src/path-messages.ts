@@ -1,4 +1,4 @@
-import type { PendingToolCall } from './conversation-types.js';
+import type { PendingToolCall } from '@dk/conversations';
 import type { ConversationNode } from '@dk/spec';
 import { displayText, nodeView, pathIds } from './node-view.js';
 import type { UsageView } from './node-view.js';

@@ -1,5 +1,5 @@
 import type { ConversationNode } from '@dk/spec';
-import type { ConversationStreamPart, TurnResult } from './conversation-types.js';
+import type { CompletionResult as TurnResult, ConversationStreamPart } from '@dk/conversations';
 import { turnFigures } from './path-messages.js';
 import type { DkMessageMetadata, DkUIMessageChunk } from './ui-message.js';
 
