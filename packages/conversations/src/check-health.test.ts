@@ -1,4 +1,5 @@
 import { EchoProvider } from '@dk/providers-echo';
+import { OpenAIProvider } from '@dk/providers-openai';
 import { MemoryConversationStore } from '@dk/storage-memory';
 import { describe, expect, it } from 'vitest';
 import { checkHealth } from './check-health.js';
@@ -40,5 +41,13 @@ describe('checkHealth', () => {
       status: 'down',
       checks: { storage: { status: 'down' }, llm: { status: 'skipped' } },
     });
+  });
+
+  it('reports an OpenAI provider without an API key as down (the guide health check), without a model call', async () => {
+    const llm = new OpenAIProvider({ env: {} });
+    const report = await checkHealth({ storage: new MemoryConversationStore(), llm });
+    expect(report.status).toBe('degraded');
+    expect(report.checks.llm).toMatchObject({ status: 'down', name: 'openai' });
+    expect(report.checks.llm.error).toMatch(/AuthenticationError/);
   });
 });
