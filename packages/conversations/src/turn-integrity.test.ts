@@ -208,6 +208,29 @@ describe('turn integrity', () => {
     expect(stored?.content).toBe('ab');
     expect(stored?.metadata).toMatchObject({ interrupted: true, interruption: { reason: 'closed' } });
   });
+
+  it('a burst of 200 sends against a rate limit: no model request ever has two user messages in a row', async () => {
+    const llm = new EchoProvider({ echoPrefix: '' });
+    const limiter = new RateLimitMiddleware({ maxRequests: 60, windowMs: 60_000 });
+    const { manager } = await startConversation(llm, [limiter]);
+    let refused = 0;
+    for (let index = 0; index < 200; index += 1) {
+      await manager.addMessage({ role: 'user', content: `message ${index}` });
+      try {
+        await manager.complete();
+      } catch (error) {
+        if (!RateLimitExceededError.isInstance(error)) throw error;
+        refused += 1;
+      }
+    }
+    expect([refused, llm.callCount]).toEqual([140, 60]);
+    const userUser = llm.calls.filter((call) =>
+      call.messages.some((message, index) => message.role === 'user' && call.messages[index - 1]?.role === 'user'),
+    );
+    expect(userUser).toHaveLength(0);
+    // The path alternates: system, 60 answered pairs, and at most the last, refused message.
+    expect(roles(manager.state.getCurrentMessages())).toMatch(/^system(,user,assistant){60}(,user)?$/);
+  });
 });
 
 /** A provider that, like some OpenAI-compatible servers, never reports token usage. */
