@@ -123,13 +123,31 @@ describe.skipIf(!available && !required)('web chat in headless Chromium', () => 
       // Markdown from the model is rendered (the echoed reference documents are a paragraph).
       expect(await assistantTexts(page).first().locator('.markdown p').count()).toBeGreaterThan(0);
 
-      // Stop a second answer half-way: the part shown so far is kept and marked.
-      await page.getByLabel('Message', { exact: true }).fill('Tell me everything about storage backends');
-      await page.keyboard.press('Enter');
-      await page.getByRole('button', { name: 'Stop' }).waitFor();
-      await assistantTexts(page).nth(1).filter({ hasText: 'Echo: Tell' }).waitFor();
-      await page.getByRole('button', { name: 'Stop' }).click();
-      await page.locator('article.message.assistant.interrupted').waitFor();
+      // Stop a second answer half-way: the part shown so far is kept and marked. On a loaded
+      // machine the answer can finish before the click lands; then the next one is stopped.
+      let stopped = false;
+      let turnsAfterFirst = 0;
+      for (let attempt = 0; attempt < 3 && !stopped; attempt += 1) {
+        turnsAfterFirst += 1;
+        await page.getByLabel('Message', { exact: true }).fill('Tell me everything about storage backends');
+        await page.keyboard.press('Enter');
+        await page.getByRole('button', { name: 'Stop' }).waitFor();
+        await assistantTexts(page)
+          .nth(1 + attempt)
+          .filter({ hasText: 'Echo: Tell' })
+          .waitFor();
+        await page
+          .getByRole('button', { name: 'Stop' })
+          .click({ timeout: 2000 })
+          .catch(() => undefined);
+        stopped = await page
+          .locator('article.message.assistant.interrupted')
+          .waitFor({ timeout: 5000 })
+          .then(() => true)
+          .catch(() => false);
+        if (!stopped) await page.getByRole('button', { name: 'Send' }).waitFor();
+      }
+      expect(stopped).toBe(true);
       await expect.poll(() => page.locator('.badge').first().textContent()).toContain('stopped');
 
       // Edit the first question in place: the edited branch replaces the view.
@@ -147,7 +165,7 @@ describe.skipIf(!available && !required)('web chat in headless Chromium', () => 
       await firstQuestion.getByRole('button', { name: 'Previous version' }).click();
       await expect.poll(() => firstQuestion.locator('.switcher-count').textContent()).toBe('1/2');
       await assistantTexts(page).first().filter({ hasText: 'Echo: How do branches work?' }).waitFor();
-      await expect.poll(() => page.locator('article.message').count()).toBe(4);
+      await expect.poll(() => page.locator('article.message').count()).toBe(2 + 2 * turnsAfterFirst);
 
       // Regenerate the last answer: a second version, with its own switcher; keyboard only.
       await page.getByRole('button', { name: 'Regenerate' }).focus();
