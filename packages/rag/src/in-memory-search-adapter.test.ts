@@ -1,4 +1,5 @@
 import { RagSearchError } from '@dk/spec';
+import { calibrateScore, defaultKeywordFullMatch } from '@dk/storage-utils';
 import { describe, expect, it } from 'vitest';
 import { InMemorySearchAdapter } from './in-memory-search-adapter.js';
 import { RagConfigError } from './rag-config-error.js';
@@ -19,8 +20,8 @@ describe('InMemorySearchAdapter', () => {
     const adapter = new InMemorySearchAdapter({ name: 'docs', documents });
     const results = await adapter.search('python asyncio');
     expect(results.map((result) => result.id)).toEqual(['async', 'gen']);
-    // Both terms matched once; the document is a little longer than average, so just under 1.
-    expect(results[0]!.score).toBeGreaterThan(0.85);
+    // Both terms matched: the best match of an answered query scores 1.
+    expect(results[0]!.score).toBe(1);
     expect(results[1]!.score).toBeGreaterThan(0);
     expect(results[1]!.score).toBeLessThan(results[0]!.score);
     for (const result of results) expect(result.score).toBeLessThanOrEqual(1);
@@ -32,13 +33,24 @@ describe('InMemorySearchAdapter', () => {
     });
   });
 
-  it('normalises against the query, not the best hit: a partial match stays below 1', async () => {
+  it("scores on dk's scale: coverage relative to the best match, times the best match's confidence", async () => {
     const adapter = new InMemorySearchAdapter({ name: 'docs', documents });
     const [only] = await adapter.search('bread unicorn');
     expect(only!.id).toBe('cook');
-    // "unicorn" is in no document, so at most about half of the query's weight can match.
-    expect(only!.score).toBeGreaterThan(0.3);
-    expect(only!.score).toBeLessThan(0.6);
+    // "unicorn" is in no document: the best match covers 0.34 of the query (its idf share),
+    // under the full-match coverage 0.4, so it scores (0.34 / 0.4)² and not 1.
+    const idf = (df: number) => Math.log(1 + (4 - df + 0.5) / (df + 0.5));
+    const coverage = idf(1) / (idf(1) + idf(0));
+    expect(only!.score).toBeCloseTo(calibrateScore(coverage, coverage, defaultKeywordFullMatch), 12);
+    expect(only!.score).toBeCloseTo((coverage / 0.4) ** 2, 12);
+    // An off-topic question sharing one common word with the documents scores low throughout.
+    const offTopic = await adapter.search('which python snakes live in the desert sand dunes');
+    expect(offTopic.length).toBeGreaterThan(0);
+    for (const result of offTopic) expect(result.score).toBeLessThan(0.5);
+    // The best match of an answered question scores 1, the others relative to it.
+    const [first, second] = await adapter.search('python asyncio');
+    expect(first!.score).toBe(1);
+    expect(second!.score).toBeLessThan(0.7);
   });
 
   it('applies k, score thresholds and metadata filters (array = any of)', async () => {

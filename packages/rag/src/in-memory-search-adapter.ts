@@ -10,11 +10,13 @@ import type {
 } from '@dk/spec';
 import {
   Bm25Scorer,
+  calibrateScore,
   chunkDocuments,
   compareScoredCandidates,
   compareScores,
   defaultBm25B,
   defaultBm25K1,
+  defaultKeywordFullMatch,
   defaultStopWords,
   indexInBatches,
   matchesFilters,
@@ -73,14 +75,18 @@ interface Posting {
  * `b` = 0.75, idf = ln(1 + (N − df + 0.5) / (df + 0.5))), scored by `Bm25Scorer` of
  * `@dk/storage-utils` like the SQLite and PostgreSQL adapters.
  *
- * Scores are normalised to 0–1 independently of the other results, so a `score_threshold`
- * keeps its meaning as the corpus grows: for each distinct query term the BM25
- * term-frequency factor `tf·(k1+1) / (tf + k1·(1 − b + b·len/avgLen))` is capped at 1 (the
- * value for one occurrence in a document of average length), weighted by the term's idf,
- * and divided by the sum of the query terms' idf. So 1 means "every query term occurs at
- * least as densely as once in an average document", 0.5 "about half of the query's
- * information matched", 0 "no term matched". Results are ordered by that score, ties broken
- * by the raw BM25 score and then by insertion order.
+ * Ranking is by coverage: for each distinct query term the BM25 term-frequency factor
+ * `tf·(k1+1) / (tf + k1·(1 − b + b·len/avgLen))` capped at 1 (its value for one occurrence
+ * in a document of average length), weighted by the term's idf, divided by the sum of the
+ * query terms' idf (1 = every query term occurs at least as densely as once in an average
+ * document); ties are broken by the raw BM25 score, then by insertion order.
+ *
+ * Scores are on dk's one scale (`calibrateScore` of `@dk/storage-utils`, shared with the
+ * SQLite, PostgreSQL, vector and hybrid adapters): coverage relative to the best match
+ * (among those passing `filters`), times `min(1, bestCoverage / 0.4)²`. The best match of a
+ * question the documents answer scores 1 and weaker matches keep their distance to it; an
+ * off-topic question, whose best match covers little of it, gets low scores throughout, so
+ * the guide's `score_threshold: 0.7` keeps good matches and drops the rest.
  */
 export class InMemorySearchAdapter implements IndexableSearchAdapter {
   readonly specificationVersion = 'v1' as const;
@@ -336,7 +342,6 @@ export class InMemorySearchAdapter implements IndexableSearchAdapter {
     const best: ScoredCandidate<number>[] = [];
     for (const slot of touched) {
       const score = scorer.score(capped[slot]!);
-      if (scoreThreshold !== undefined && score < scoreThreshold) continue;
       const rawScore = raw[slot]!;
       // Most candidates do not make the top k: test them without allocating.
       if (best.length === k && compareScores(score, rawScore, slot, best[k - 1]!) >= 0) continue;
@@ -347,9 +352,14 @@ export class InMemorySearchAdapter implements IndexableSearchAdapter {
       best.splice(position, 0, candidate);
       if (best.length > k) best.pop();
     }
-    return best.map(({ key, score }) => {
+    const top = best[0]?.score ?? 0;
+    const results: SearchResult[] = [];
+    for (const { key, score: coverage } of best) {
+      const score = calibrateScore(coverage, top, defaultKeywordFullMatch);
+      if (scoreThreshold !== undefined && score < scoreThreshold) break;
       const document = slots[key]!;
-      return { id: document.id, content: document.content, score, metadata: { ...document.metadata } };
-    });
+      results.push({ id: document.id, content: document.content, score, metadata: { ...document.metadata } });
+    }
+    return results;
   }
 }

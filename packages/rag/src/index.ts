@@ -41,7 +41,7 @@ export type {
 } from '@dk/storage-utils';
 export { CachedEmbeddingModel, MemoryEmbeddingCache, hashEmbeddingText } from './embedding-cache.js';
 export type { CachedEmbeddingModelSettings, MemoryEmbeddingCacheSettings } from './embedding-cache.js';
-export { VectorSearchAdapter } from './vector-search-adapter.js';
+export { defaultVectorFullMatch, VectorSearchAdapter } from './vector-search-adapter.js';
 export type { VectorAddOptions, VectorDocument, VectorSearchAdapterSettings } from './vector-search-adapter.js';
 export { HybridSearchAdapter } from './hybrid-search-adapter.js';
 export type { HybridSearchAdapterSettings } from './hybrid-search-adapter.js';

@@ -9,6 +9,7 @@ import type {
   SearchResult,
 } from '@dk/spec';
 import {
+  calibrateScore,
   chunkDocuments,
   indexInBatches,
   matchesFilters,
@@ -37,7 +38,18 @@ export interface VectorSearchAdapterSettings {
   readonly embeddingModel: EmbeddingModel;
   /** Documents embedded per model call when adding. Default 64. */
   readonly batchSize?: number;
+  /**
+   * Cosine similarity at which the best match of a query counts as a full match (score 1);
+   * see the class notes. Depends on the embedding model: about 0.5 for current dense text
+   * models (OpenAI `text-embedding-3-*`), higher for models whose unrelated texts already
+   * score 0.7 (e.g. `text-embedding-ada-002`: about 0.85). Default
+   * {@link defaultVectorFullMatch}.
+   */
+  readonly fullMatchSimilarity?: number;
 }
+
+/** Default `fullMatchSimilarity` of {@link VectorSearchAdapter}. */
+export const defaultVectorFullMatch = 0.5;
 
 /** Options of {@link VectorSearchAdapter.add}. */
 export interface VectorAddOptions {
@@ -67,11 +79,13 @@ function unit(vector: readonly number[]): Float64Array {
  * the embedding model, a query is embedded at search time, and documents are ranked by
  * cosine similarity (exact, brute force: fine up to some tens of thousands of chunks).
  *
- * Score: the cosine similarity clamped to 0–1 (`max(0, cos)`). 1 means the same direction
- * as the query, 0 orthogonal or opposite (unrelated); documents scoring 0 are not returned,
- * as keyword adapters return only documents that match. So a `score_threshold` is a minimum
- * cosine similarity; note that good thresholds depend on the embedding model (dense models
- * rarely go below 0.1 even for unrelated text). Ties keep insertion order.
+ * Score: dk's one scale (`calibrateScore` of `@dk/storage-utils`, shared with the keyword
+ * and hybrid adapters): the cosine similarity relative to the best match's (among those
+ * passing `filters`), times `min(1, bestCosine / fullMatchSimilarity)²`. The best match of
+ * a query the documents answer scores 1 and weaker matches keep their distance to it; when
+ * even the best match is far from `fullMatchSimilarity` (an off-topic query) every score is
+ * low, so the guide's `score_threshold: 0.7` keeps good matches only. Documents with a
+ * cosine of 0 or less are not returned. Ties keep insertion order.
  */
 export class VectorSearchAdapter implements IndexableSearchAdapter {
   readonly specificationVersion = 'v1' as const;
@@ -79,6 +93,7 @@ export class VectorSearchAdapter implements IndexableSearchAdapter {
   readonly name: string;
   readonly #model: EmbeddingModel;
   readonly #batchSize: number;
+  readonly #fullMatch: number;
   #documents = new Map<string, StoredVector>();
   readonly #chunksByDocument = new Map<string, readonly string[]>();
   #dimensions: number | undefined;
@@ -89,7 +104,7 @@ export class VectorSearchAdapter implements IndexableSearchAdapter {
    * @throws {RagConfigError} for a setting of the wrong type or range.
    */
   constructor(settings: VectorSearchAdapterSettings) {
-    checkOptions('VectorSearchAdapter', settings, ['name', 'embeddingModel', 'batchSize']);
+    checkOptions('VectorSearchAdapter', settings, ['name', 'embeddingModel', 'batchSize', 'fullMatchSimilarity']);
     if (typeof settings?.name !== 'string' || settings.name.trim() === '') {
       throw new RagConfigError({
         message: 'VectorSearchAdapter needs a non-empty `name` (the adapter_name RAG configs use).',
@@ -110,6 +125,14 @@ export class VectorSearchAdapter implements IndexableSearchAdapter {
         field: 'batchSize',
       });
     }
+    const fullMatch = settings.fullMatchSimilarity ?? defaultVectorFullMatch;
+    if (typeof fullMatch !== 'number' || !(fullMatch > 0 && fullMatch <= 1)) {
+      throw new RagConfigError({
+        message: `VectorSearchAdapter fullMatchSimilarity must be a number in (0, 1], got ${String(fullMatch)}. Leave it unset for ${defaultVectorFullMatch}.`,
+        field: 'fullMatchSimilarity',
+      });
+    }
+    this.#fullMatch = fullMatch;
     this.name = settings.name;
     this.#model = settings.embeddingModel;
     this.#batchSize = batchSize;
@@ -266,19 +289,20 @@ export class VectorSearchAdapter implements IndexableSearchAdapter {
       for (let index = 0; index < vector.length; index++) dot += vector[index]! * queryVector[index]!;
       if (!(dot > 0)) continue;
       const score = Math.min(1, dot);
-      if (scoreThreshold !== undefined && score < scoreThreshold) continue;
       if (best.length === k && score <= best[k - 1]!.score) continue;
       let position = best.length === k ? k - 1 : best.length;
       while (position > 0 && score > best[position - 1]!.score) position--;
       best.splice(position, 0, { document, score });
       if (best.length > k) best.pop();
     }
-    return best.map(({ document, score }) => ({
-      id: document.id,
-      content: document.content,
-      score,
-      metadata: { ...document.metadata },
-    }));
+    const top = best[0]?.score ?? 0;
+    const results: SearchResult[] = [];
+    for (const { document, score: cosine } of best) {
+      const score = calibrateScore(cosine, top, this.#fullMatch);
+      if (scoreThreshold !== undefined && score < scoreThreshold) break;
+      results.push({ id: document.id, content: document.content, score, metadata: { ...document.metadata } });
+    }
+    return results;
   }
 
   /** Drops every document; later calls fail. Idempotent. */

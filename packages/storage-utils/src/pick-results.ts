@@ -1,3 +1,4 @@
+import { calibrateScore, defaultKeywordFullMatch } from './calibrate-score.js';
 import { matchesFilters } from './matches-filters.js';
 import type { SearchFilters, SearchResult } from '@dk/spec';
 import type { ScoredCandidate } from './bm25.js';
@@ -10,9 +11,11 @@ export interface StoredChunkRow {
 }
 
 /**
- * Turns ranked candidates into at most `k` results: drops those under `scoreThreshold`,
- * loads the rest in rank order in pages (`load` returns rows for the keys it is given, in
- * any order) and keeps those matching `filters`.
+ * Turns candidates ranked by BM25 coverage into at most `k` results on dk's score scale
+ * ({@link calibrateScore} against the best candidate matching `filters`): loads them in rank
+ * order in pages (`load` returns rows for the keys it is given, in any order), keeps those
+ * matching `filters` and stops at the first one under `scoreThreshold` (the scale follows
+ * the rank order).
  */
 export async function pickResults<Key>(
   ranked: readonly ScoredCandidate<Key>[],
@@ -24,19 +27,21 @@ export async function pickResults<Key>(
   load: (keys: readonly Key[]) => Promise<Map<Key, StoredChunkRow>> | Map<Key, StoredChunkRow>,
 ): Promise<SearchResult[]> {
   const { k, scoreThreshold, filters } = options;
-  const eligible =
-    scoreThreshold === undefined ? ranked : ranked.filter((candidate) => candidate.score >= scoreThreshold);
   const results: SearchResult[] = [];
   const pageSize = filters === undefined ? k : Math.max(4 * k, 50);
-  for (let start = 0; start < eligible.length && results.length < k; start += pageSize) {
-    const page = eligible.slice(start, start + pageSize);
+  let best: number | undefined;
+  for (let start = 0; start < ranked.length && results.length < k; start += pageSize) {
+    const page = ranked.slice(start, start + pageSize);
     const rows = await load(page.map((candidate) => candidate.key));
     for (const candidate of page) {
       const row = rows.get(candidate.key);
       // A row deleted between ranking and loading is skipped.
       if (row === undefined) continue;
       if (filters !== undefined && !matchesFilters(row.metadata, filters)) continue;
-      results.push({ id: row.chunkId, content: row.content, score: candidate.score, metadata: row.metadata });
+      best ??= candidate.score;
+      const score = calibrateScore(candidate.score, best, defaultKeywordFullMatch);
+      if (scoreThreshold !== undefined && score < scoreThreshold) return results;
+      results.push({ id: row.chunkId, content: row.content, score, metadata: row.metadata });
       if (results.length === k) break;
     }
   }

@@ -22,7 +22,7 @@ import type { IndexableSearchAdapter, SearchAdapter } from '@dk/spec';
 import { PostgresSearchAdapter } from '@dk/storage-postgres';
 import { SqliteSearchAdapter } from '@dk/storage-sqlite';
 import pg from 'pg';
-import { evaluateRetrieval, loadRetrievalEvalSet } from './retrieval-eval.js';
+import { evaluateRetrieval, evaluateThresholds, loadRetrievalEvalSet } from './retrieval-eval.js';
 import type { NamedAdapter, RetrievalEvalSet } from './retrieval-eval.js';
 
 const postgresUrl = process.env['DK_BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
@@ -64,7 +64,7 @@ export async function runRetrievalBench(): Promise<void> {
     { name: 'in-memory BM25 (keyword)', adapter: bm25 },
     { name: 'vector (echo embeddings, cosine)', adapter: vector },
     {
-      name: 'hybrid: in-memory BM25 + vector (RRF)',
+      name: 'hybrid: in-memory BM25 + vector (score fusion)',
       adapter: new HybridSearchAdapter({ name: 'hybrid', keyword: bm25, vector }),
     },
   ];
@@ -77,7 +77,7 @@ export async function runRetrievalBench(): Promise<void> {
   adapters.push(
     { name: 'SQLite FTS5 (keyword)', adapter: sqlite },
     {
-      name: 'hybrid: SQLite FTS5 + vector (RRF)',
+      name: 'hybrid: SQLite FTS5 + vector (score fusion)',
       adapter: new HybridSearchAdapter({ name: 'hybrid-sqlite', keyword: sqlite, vector }),
     },
   );
@@ -97,7 +97,7 @@ export async function runRetrievalBench(): Promise<void> {
     adapters.push(
       { name: 'PostgreSQL full text (keyword)', adapter: relabelled },
       {
-        name: 'hybrid: PostgreSQL + vector (RRF)',
+        name: 'hybrid: PostgreSQL + vector (score fusion)',
         adapter: new HybridSearchAdapter({ name: 'hybrid-postgres', keyword: relabelled, vector }),
       },
     );
@@ -117,6 +117,19 @@ export async function runRetrievalBench(): Promise<void> {
       process.stdout.write(
         `| ${score.name} | ${score.recallAt5.toFixed(3)} | ${score.mrr.toFixed(3)} | ${score.misses.length} | ${score.medianMs.toFixed(2)} |\n`,
       );
+    }
+    process.stdout.write(
+      `\nThe guide's thresholds at k = 5 (dk's score scale): on-topic = ${set.questions.length} labelled questions, off-topic = ${set.offTopic.length} questions the docs do not answer.\n\n`,
+    );
+    process.stdout.write(
+      '| adapter | threshold | on-topic answered (relevant kept) | on-topic recall@5 | kept per on-topic question | off-topic with any result | kept per off-topic question |\n|---|---|---|---|---|---|---|\n',
+    );
+    for (const { name, adapter } of adapters) {
+      for (const outcome of await evaluateThresholds(set, adapter, [0, 0.5, 0.7, 0.8])) {
+        process.stdout.write(
+          `| ${name} | ${outcome.threshold === 0 ? 'none' : outcome.threshold} | ${outcome.answered}/${set.questions.length} | ${outcome.recallAt5.toFixed(3)} | ${outcome.keptOnTopic.toFixed(1)} | ${outcome.offTopicKept}/${set.offTopic.length} | ${outcome.keptOffTopic.toFixed(1)} |\n`,
+        );
+      }
     }
     process.stdout.write(
       `\nEmbedding ${set.chunks.length} chunks: ${coldMs.toFixed(1)} ms cold, ${warmMs.toFixed(1)} ms from the embedding cache (${(coldMs / Math.max(warmMs, 0.001)).toFixed(1)}x).\n`,

@@ -15,10 +15,17 @@ export interface EvalQuestion {
   readonly relevant: readonly string[];
 }
 
+/** A question the corpus does not answer (for what score thresholds keep). */
+export interface OffTopicQuestion {
+  readonly id: string;
+  readonly question: string;
+}
+
 /** The labelled retrieval set shipped in `packages/rag/src/__fixtures__/retrieval-eval`. */
 export interface RetrievalEvalSet {
   readonly chunks: readonly EvalChunk[];
   readonly questions: readonly EvalQuestion[];
+  readonly offTopic: readonly OffTopicQuestion[];
 }
 
 /** An adapter to evaluate, under the name printed in the table. */
@@ -46,6 +53,7 @@ const fixtureDirectory = new URL('../../../packages/rag/src/__fixtures__/retriev
 export function loadRetrievalEvalSet(directory: URL = fixtureDirectory): RetrievalEvalSet {
   const chunks = JSON.parse(readFileSync(new URL('chunks.json', directory), 'utf8')) as EvalChunk[];
   const questions = JSON.parse(readFileSync(new URL('questions.json', directory), 'utf8')) as EvalQuestion[];
+  const offTopic = JSON.parse(readFileSync(new URL('off-topic.json', directory), 'utf8')) as OffTopicQuestion[];
   const ids = new Set(chunks.map((chunk) => chunk.id));
   for (const question of questions) {
     if (question.relevant.length === 0)
@@ -54,7 +62,7 @@ export function loadRetrievalEvalSet(directory: URL = fixtureDirectory): Retriev
       if (!ids.has(id)) throw new Error(`Question ${question.id} names chunk "${id}", which is not in chunks.json.`);
     }
   }
-  return { chunks, questions };
+  return { chunks, questions, offTopic };
 }
 
 /** Share of `relevant` among the first `k` of `ranked`. */
@@ -102,4 +110,60 @@ export async function evaluateRetrieval(
     });
   }
   return scores;
+}
+
+/** What one `score_threshold` keeps at k = 5, on-topic and off-topic. */
+export interface ThresholdOutcome {
+  readonly threshold: number;
+  /** On-topic questions with at least one relevant chunk kept. */
+  readonly answered: number;
+  /** Mean over on-topic questions of recall@5 after the threshold. */
+  readonly recallAt5: number;
+  /** Mean results kept per on-topic question. */
+  readonly keptOnTopic: number;
+  /** Off-topic questions with at least one result kept. */
+  readonly offTopicKept: number;
+  /** Mean results kept per off-topic question. */
+  readonly keptOffTopic: number;
+}
+
+/**
+ * Runs every on-topic and off-topic question at k = 5 with each `scoreThreshold` (as a RAG
+ * config does) and reports what it keeps: good matches for the questions the corpus answers,
+ * nothing for those it does not.
+ */
+export async function evaluateThresholds(
+  set: RetrievalEvalSet,
+  adapter: SearchAdapter,
+  thresholds: readonly number[],
+): Promise<ThresholdOutcome[]> {
+  const outcomes: ThresholdOutcome[] = [];
+  for (const threshold of thresholds) {
+    let answered = 0;
+    let recall = 0;
+    let keptOnTopic = 0;
+    for (const question of set.questions) {
+      const ids = (await adapter.search(question.question, { k: 5, scoreThreshold: threshold })).map((r) => r.id);
+      const questionRecall = recallAtK(ids, question.relevant, 5);
+      if (questionRecall > 0) answered++;
+      recall += questionRecall;
+      keptOnTopic += ids.length;
+    }
+    let offTopicKept = 0;
+    let keptOffTopic = 0;
+    for (const question of set.offTopic) {
+      const kept = (await adapter.search(question.question, { k: 5, scoreThreshold: threshold })).length;
+      if (kept > 0) offTopicKept++;
+      keptOffTopic += kept;
+    }
+    outcomes.push({
+      threshold,
+      answered,
+      recallAt5: recall / set.questions.length,
+      keptOnTopic: keptOnTopic / set.questions.length,
+      offTopicKept,
+      keptOffTopic: keptOffTopic / Math.max(1, set.offTopic.length),
+    });
+  }
+  return outcomes;
 }
