@@ -1,6 +1,6 @@
 // The guide's RAG practices and "Mock External Dependencies", written as the guide writes them
 // (camelCase aside), asserting what the guide says happens.
-import { defaultRagEmptyText } from '@dk/rag';
+import { defaultRagEmptyText, InMemorySearchAdapter } from '@dk/rag';
 import { RagSearchError } from '@dk/spec';
 import { describe, expect, it } from 'vitest';
 import { ConfigPromptLibrary } from './config-prompt-library.js';
@@ -74,9 +74,73 @@ describe('guide: Mock External Dependencies', () => {
   });
 });
 
+// The guide's own code_search example, over a small real codebase index.
+const codebaseDocuments = [
+  {
+    id: 'src/fetch.py',
+    content: 'Python asyncio example: gather several HTTP requests concurrently with asyncio.gather',
+    metadata: { type: 'code' },
+  },
+  {
+    id: 'src/loop.py',
+    content: 'Python asyncio event loop: create tasks, await them and close the loop',
+    metadata: { type: 'code' },
+  },
+  { id: 'docs/asyncio.md', content: 'Python asyncio explained for beginners', metadata: { type: 'docs' } },
+  {
+    id: 'src/strings.py',
+    content: 'Python string helpers: slugify, truncate and pad text',
+    metadata: { type: 'code' },
+  },
+  {
+    id: 'src/csv_export.py',
+    content: 'Python CSV export of report rows with the csv module',
+    metadata: { type: 'code' },
+  },
+  { id: 'src/server.rs', content: 'Rust tokio server accepting connections', metadata: { type: 'code' } },
+];
+
 describe('guide: Set Appropriate k and Thresholds', () => {
-  it('"Start with k=5, score_threshold=0.7": a threshold that removes everything is reported, never a silent empty block', async () => {
-    // Scores of real keyword matches (0.2–0.5): all below the guide's 0.7.
+  it('"Start with k=5, score_threshold=0.7": a natural question keeps its good matches on a real keyword index', async () => {
+    const codebase = new InMemorySearchAdapter({ name: 'codebase', documents: codebaseDocuments });
+    const builder = new PromptBuilder({ library, adapters: [codebase] });
+
+    const result = await builder.renderSystemPrompt('code_helper', {
+      params: { language: 'Python', topic: 'asyncio', question: 'How do I run requests in parallel?' },
+    });
+
+    // The asyncio code is kept; Python code about other things (strings, CSV) is not, nor the docs (filter).
+    expect(result.rag[0]).toMatchObject({ status: 'ok', query: 'Python asyncio', scoreThreshold: 0.7 });
+    expect(result.rag[0]!.results.map((item) => item.id).sort()).toEqual(['src/fetch.py', 'src/loop.py']);
+    for (const item of result.rag[0]!.results) expect(item.score).toBeGreaterThanOrEqual(0.7);
+    expect(result.rag[0]!.belowThreshold).toBe(2);
+    expect(result.warnings).toEqual([]);
+    expect(result.content).toContain('Python asyncio event loop');
+    expect(result.content).not.toContain('slugify');
+  });
+
+  it('"Start with k=5, score_threshold=0.7": an off-topic question gets a warning and a status, never a silent empty block', async () => {
+    const codebase = new InMemorySearchAdapter({ name: 'codebase', documents: codebaseDocuments });
+    const builder = new PromptBuilder({ library, adapters: [codebase] });
+
+    const result = await builder.renderSystemPrompt('code_helper', {
+      params: { language: 'Python', topic: 'garden snakes of the desert', question: 'Are pythons venomous?' },
+    });
+
+    // "Python" matches every code file, but nothing answers the question: every score is under 0.7.
+    expect(result.rag[0]).toMatchObject({ status: 'filtered', results: [], belowThreshold: 4 });
+    for (const item of result.rag[0]!.retrieved) expect(item.score).toBeLessThan(0.5);
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).toMatch(
+      /^RAG search for RAG_CONTENT on adapter "codebase": score_threshold 0\.7 removed all 4 results \(best score 0\.\d+\)\. Lower the threshold or check the query\.$/,
+    );
+    expect(result.content).toBe(
+      `Relevant code examples:\n${defaultRagEmptyText}\n\nHelp with: Are pythons venomous?\n`,
+    );
+  });
+
+  it('a threshold that removes everything is reported, whatever the adapter scores', async () => {
+    // An adapter with its own low scores: all below the guide's 0.7.
     const codebase = {
       search: async () => [
         { id: 'src/fetch.py', content: 'asyncio example', score: 0.48, metadata: { type: 'code' } },

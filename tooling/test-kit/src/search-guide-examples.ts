@@ -116,6 +116,27 @@ export function runGuideRagExamples(label: string, options: GuideRagExamplesOpti
       );
     });
 
+    it('"Start with k=5, score_threshold=0.7": an off-topic question is reported (status and warning), never a silent empty block', async () => {
+      const result = await builder.renderSystemPrompt('code_helper', {
+        params: { language: 'Python', topic: 'desert snakes venom', question: 'Are pythons venomous?' },
+      });
+      const [run] = result.rag;
+      // "Python" matches the code files, but nothing answers the question: all under 0.5.
+      expect(run!.status).toBe('filtered');
+      expect(run!.results).toEqual([]);
+      expect(run!.belowThreshold).toBe(run!.retrieved.length);
+      expect(run!.retrieved.length).toBeGreaterThan(0);
+      for (const item of run!.retrieved) expect(item.score).toBeLessThan(0.5);
+      expect(result.warnings).toEqual([
+        expect.stringMatching(
+          /^RAG search for RAG_CONTENT on adapter "codebase": score_threshold 0\.7 removed all \d+ results? \(best score 0\.\d+\)\./,
+        ),
+      ]);
+      expect(result.content).toBe(
+        `Relevant code examples:\n${defaultRagEmptyText}\n\nHelp with: Are pythons venomous?\n`,
+      );
+    });
+
     it('parameterised RAG queries and clearly separated RAG content', async () => {
       const result = await builder.renderSystemPrompt('docs_qa', {
         params: { topic: 'routing', framework: 'FastAPI', question: 'How do routes work?' },
