@@ -97,8 +97,12 @@ export function sqlStoreOptions(
  * One row per node: an append inserts one node row and updates one conversation row inside
  * a transaction that locks the conversation (a row lock on PostgreSQL, the write lock on
  * SQLite), so child ids are allocated atomically across processes and the cost of a turn
- * does not depend on the conversation's size. Node ids are not stored: each row keeps its
- * parent's row and its position, and ids are derived on read.
+ * does not depend on the conversation's size. Every key leads with `conversation_id` (so the
+ * node table can be partitioned or distributed by it): a node is `(conversation_id, seq)`,
+ * `seq` numbering it within its conversation (allocated from `node_count` under the lock); its
+ * tree place is `(parent_seq, position)`. Dot-path ids are not stored: reads derive them from
+ * the tree, and a given id is found through `node_key`, a 16-byte hash of it ({@link nodeKey}),
+ * so keys stay the same size at any depth.
  */
 export class KyselyConversationStore implements ConversationStore {
   readonly specificationVersion = 'v1' as const;
@@ -265,8 +269,10 @@ export class KyselyConversationStore implements ConversationStore {
           SELECT seq, parent_seq, 0 FROM ${this.#table('dk_nodes')}
           WHERE conversation_id = ${conversationId} AND node_key = ${nodeKey(nodeId)}
           UNION ALL
-          SELECT p.seq, p.parent_seq, up.depth + 1 FROM ${this.#table('dk_nodes')} p JOIN up ON p.seq = up.parent_seq)
-        SELECT ${nodeColumns(this.#dialect, 'n')} FROM up JOIN ${this.#table('dk_nodes')} n ON n.seq = up.seq
+          SELECT p.seq, p.parent_seq, up.depth + 1 FROM ${this.#table('dk_nodes')} p
+          JOIN up ON p.conversation_id = ${conversationId} AND p.seq = up.parent_seq)
+        SELECT ${nodeColumns(this.#dialect, 'n')} FROM up
+        JOIN ${this.#table('dk_nodes')} n ON n.conversation_id = ${conversationId} AND n.seq = up.seq
         ORDER BY up.depth DESC`.execute(this.#db);
       if (rows.length === 0) throw await this.#notFound(conversationId, nodeId);
       let parentId: string | null = null;
@@ -285,7 +291,8 @@ export class KyselyConversationStore implements ConversationStore {
       const parent = await this.#readNode(this.#db, conversationId, nodeId);
       if (parent === undefined) throw await this.#notFound(conversationId, nodeId);
       const { rows } = await sql<NodeRow>`SELECT ${nodeColumns(this.#dialect, 'n')} FROM ${this.#table('dk_nodes')} n
-        WHERE n.parent_seq = ${parent.seq} ORDER BY n.position`.execute(this.#db);
+        WHERE n.conversation_id = ${conversationId} AND n.parent_seq = ${parent.seq}
+        ORDER BY n.position`.execute(this.#db);
       return rows.map((row) => toNode(conversationId, childNodeId(nodeId, Number(row.position)), nodeId, row));
     });
   }
@@ -326,7 +333,8 @@ export class KyselyConversationStore implements ConversationStore {
           const parent = isNodeId(parentId)
             ? (
                 await sql<{ seq: Count; next_position: Count }>`SELECT p.seq AS seq,
-                  (SELECT coalesce(max(k.position) + 1, 0) FROM ${this.#table('dk_nodes')} k WHERE k.parent_seq = p.seq) AS next_position
+                  (SELECT coalesce(max(k.position) + 1, 0) FROM ${this.#table('dk_nodes')} k
+                    WHERE k.conversation_id = p.conversation_id AND k.parent_seq = p.seq) AS next_position
                   FROM ${this.#table('dk_nodes')} p
                   WHERE p.conversation_id = ${conversationId} AND p.node_key = ${nodeKey(parentId)}`.execute(executor)
               ).rows[0]
@@ -336,9 +344,10 @@ export class KyselyConversationStore implements ConversationStore {
           position = Number(parent.next_position);
           id = childNodeId(parentId, position);
         }
-        await sql`INSERT INTO ${this.#table('dk_nodes')} (conversation_id, parent_seq, position, node_key, role, content,
-            name, tool_call_id, tool_calls, metadata, prompt_name, branch_name, created_at)
-          VALUES (${conversationId}, ${parentSeq}, ${position}, ${nodeKey(id)}, ${node.role}, ${node.content},
+        await sql`INSERT INTO ${this.#table('dk_nodes')} (conversation_id, seq, parent_seq, position, node_key, role,
+            content, name, tool_call_id, tool_calls, metadata, prompt_name, branch_name, created_at)
+          VALUES (${conversationId}, ${Number(conversation.node_count)}, ${parentSeq}, ${position}, ${nodeKey(id)},
+            ${node.role}, ${node.content},
             ${node.name}, ${node.toolCallId},
             ${node.toolCallsJson === null ? null : this.#dialect.jsonParameter(node.toolCallsJson)},
             ${this.#dialect.jsonParameter(node.metadataJson)}, ${node.promptName}, ${node.branchName}, ${node.createdAt})`.execute(

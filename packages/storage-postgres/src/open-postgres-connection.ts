@@ -26,6 +26,13 @@ export interface PostgresConnectionSettings {
    * an injected `pool`, listen on the pool yourself: `pool.on('error', …)`.)
    */
   readonly onConnectionError?: (error: Error) => void;
+  /**
+   * Hash-partition `dk_nodes` by conversation id into this many partitions (at least 2) when the
+   * migrations create it (schema version 4): the layout Citus distributes by. Applies only to
+   * a schema migrated by this connection to version 4; an existing table keeps its layout.
+   * Default: one plain table.
+   */
+  readonly nodePartitions?: number;
 }
 
 /** The setting names of {@link PostgresConnectionSettings}. */
@@ -35,6 +42,7 @@ export const postgresConnectionSettingNames = [
   'schema',
   'maxConnections',
   'onConnectionError',
+  'nodePartitions',
 ] as const;
 
 const schemaPattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -81,6 +89,11 @@ export function openPostgresConnection(
     reason: 'must be an unquoted identifier: a letter or `_`, then letters, digits or `_` (at most 63).',
   });
   const onConnectionError = check.callback<(error: Error) => void>('onConnectionError', settings.onConnectionError);
+  const nodePartitions =
+    settings.nodePartitions === undefined
+      ? undefined
+      : check.integer('nodePartitions', settings.nodePartitions, { min: 2, fallback: 2 });
+  const dialectOptions = { nodePartitions };
   const { connectionString, pool } = settings;
   if ((connectionString === undefined) === (pool === undefined)) {
     throw check.fail(
@@ -106,7 +119,7 @@ export function openPostgresConnection(
     }
     let connection = entry.schemas.get(schema);
     if (connection === undefined) {
-      connection = new SqlConnection({ db: entry.db, dialect: createPostgresStoreDialect(schema) });
+      connection = new SqlConnection({ db: entry.db, dialect: createPostgresStoreDialect(schema, dialectOptions) });
       entry.schemas.set(schema, connection);
     }
     return { connection, schema };
@@ -125,7 +138,11 @@ export function openPostgresConnection(
   });
   const db = new Kysely<StoreDatabase>({ dialect });
   return {
-    connection: new SqlConnection({ db, dialect: createPostgresStoreDialect(schema), destroy: () => db.destroy() }),
+    connection: new SqlConnection({
+      db,
+      dialect: createPostgresStoreDialect(schema, dialectOptions),
+      destroy: () => db.destroy(),
+    }),
     schema,
   };
 }

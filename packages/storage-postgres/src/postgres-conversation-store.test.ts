@@ -105,7 +105,7 @@ describe.skipIf(skip)('PostgresConversationStore', () => {
       });
       expect(node.id).toBe('0.0');
       expect(await upgraded.count({ text: 'way' })).toBe(1);
-      expect(await upgraded.migrate()).toEqual({ fromVersion: 3, toVersion: 3 });
+      expect(await upgraded.migrate()).toEqual({ fromVersion: 4, toVersion: 4 });
     } finally {
       await upgraded.close();
     }
@@ -116,7 +116,7 @@ describe.skipIf(skip)('PostgresConversationStore', () => {
     const stores = Array.from({ length: 4 }, () => store(schema, { autoMigrate: false }));
     const results = await Promise.all(stores.map((each) => each.migrate()));
     expect(results.filter((result) => result.fromVersion === 0)).toHaveLength(1);
-    expect(results.every((result) => result.toVersion === 3)).toBe(true);
+    expect(results.every((result) => result.toVersion === 4)).toBe(true);
     await Promise.all(stores.map((each) => each.close()));
   });
 

@@ -1,12 +1,25 @@
 import type { StoreMigration, StoreTable } from '@dk/storage-kysely';
 import { sql } from 'kysely';
+import { perConversationNodes } from './postgres-node-migration.js';
+
+/** Options of {@link postgresMigrations}. */
+export interface PostgresMigrationOptions {
+  /**
+   * Hash-partition `dk_nodes` by `conversation_id` into this many partitions when migration 4
+   * builds it (the layout Citus distributes by). Default: one plain table.
+   */
+  readonly nodePartitions?: number | undefined;
+}
 
 /**
  * The PostgreSQL schema of everything dk stores in a database (conversations, search
  * chunks), for tables in `schema`, one numbered migration per version, run by
  * `migrateSchema`. Never edit a released migration; add a new one.
  */
-export function postgresMigrations(schema: string): readonly StoreMigration[] {
+export function postgresMigrations(
+  schema: string,
+  { nodePartitions }: PostgresMigrationOptions = {},
+): readonly StoreMigration[] {
   const table = (name: StoreTable | 'dk_search_migrations' | 'dk_search_chunks_tsv') => sql.table(`${schema}.${name}`);
   return [
     {
@@ -103,6 +116,11 @@ export function postgresMigrations(schema: string): readonly StoreMigration[] {
           ON CONFLICT (collection) DO NOTHING`.execute(executor);
         await sql`DROP TABLE IF EXISTS ${table('dk_search_migrations')}`.execute(executor);
       },
+    },
+    {
+      version: 4,
+      name: 'per-conversation node keys',
+      up: (executor) => perConversationNodes(executor, schema, nodePartitions),
     },
   ];
 }

@@ -3,16 +3,17 @@ import { sql } from 'kysely';
 import type { SqlBool } from 'kysely';
 import { isTransientPostgresError } from './is-transient-postgres-error.js';
 import { postgresMigrations } from './postgres-migrations.js';
+import type { PostgresMigrationOptions } from './postgres-migrations.js';
 
 /**
  * The PostgreSQL side of the shared Kysely store for tables in `schema`: JSONB containment
  * (GIN) metadata filters, full-text search over a generated `tsvector`, row locks.
  */
-export function createPostgresStoreDialect(schema: string): KyselyStoreDialect {
+export function createPostgresStoreDialect(schema: string, options: PostgresMigrationOptions = {}): KyselyStoreDialect {
   const table = (name: StoreTable) => sql.table(`${schema}.${name}`);
   return {
     provider: 'postgres',
-    migrations: postgresMigrations(schema),
+    migrations: postgresMigrations(schema, options),
     isTransientError: isTransientPostgresError,
     table,
     writeTransaction: (db, work) => db.transaction().execute(work),

@@ -1,5 +1,6 @@
 import type { StoreMigration } from '@dk/storage-kysely';
 import { sql } from 'kysely';
+import { perConversationNodes } from './sqlite-node-migration.js';
 
 const metadataRows = sql.raw(`j.key,
   CASE j.type WHEN 'integer' THEN 'number' WHEN 'real' THEN 'number' ELSE j.type END,
@@ -145,5 +146,10 @@ export const sqliteMigrations: readonly StoreMigration[] = [
         created_at INTEGER NOT NULL,
         PRIMARY KEY (model_id, text_hash)) WITHOUT ROWID`.execute(executor);
     },
+  },
+  {
+    version: 4,
+    name: 'per-conversation node keys',
+    up: perConversationNodes,
   },
 ];

@@ -74,6 +74,6 @@ export const sqliteStoreDialect: KyselyStoreDialect = {
     // Tokens are letters and digits only; quoting makes each a plain FTS5 term (implicit AND).
     const query = tokens.map((token) => `"${token}"`).join(' ');
     return sql<SqlBool>`c.id IN (SELECT n.conversation_id FROM dk_nodes n
-      WHERE n.seq IN (SELECT rowid FROM dk_nodes_fts WHERE dk_nodes_fts MATCH ${query}))`;
+      WHERE n.row_id IN (SELECT rowid FROM dk_nodes_fts WHERE dk_nodes_fts MATCH ${query}))`;
   },
 };

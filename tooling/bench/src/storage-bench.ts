@@ -80,20 +80,17 @@ async function sqliteBackend(directory: string): Promise<Backend> {
       const ids = chainIds(size);
       const database = new Database(path);
       database.pragma('busy_timeout = 5000');
-      const base =
-        Number((database.prepare('SELECT coalesce(max(seq), 0) AS seq FROM dk_nodes').get() as { seq: number }).seq) +
-        1;
       const insert = database.prepare(
-        `INSERT INTO dk_nodes (seq, conversation_id, parent_seq, position, node_key, role, content, metadata, created_at)
+        `INSERT INTO dk_nodes (conversation_id, seq, parent_seq, position, node_key, role, content, metadata, created_at)
          VALUES (?, ?, ?, 0, ?, ?, ?, '{}', ?)`,
       );
       const now = Date.now();
       database.transaction(() => {
         ids.forEach((id, index) => {
           insert.run(
-            base + index,
             conversationId,
-            index === 0 ? null : base + index - 1,
+            index,
+            index === 0 ? null : index - 1,
             nodeKey(id),
             index % 2 === 0 ? 'user' : 'assistant',
             `message ${index} lorem ipsum dolor`,
@@ -133,21 +130,13 @@ async function postgresBackend(schema: string): Promise<Backend | undefined> {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const { rows } = await client.query<{ seq: string }>(
-          `SELECT coalesce(max(seq), 0) + 1 AS seq FROM "${schema}".dk_nodes`,
-        );
-        const base = Number(rows[0]!.seq);
         await client.query(
-          `INSERT INTO "${schema}".dk_nodes (seq, conversation_id, parent_seq, position, node_key, role, content, metadata, created_at)
-           OVERRIDING SYSTEM VALUE
-           SELECT $1::bigint + g, $2, CASE WHEN g = 0 THEN NULL ELSE $1::bigint + g - 1 END, 0, ($3::text[])[g + 1],
-             CASE WHEN g % 2 = 0 THEN 'user' ELSE 'assistant' END, 'message ' || g || ' lorem ipsum dolor', '{}'::jsonb, $4::bigint
-           FROM generate_series(0, $5::int - 1) g`,
-          [base, conversationId, ids.map(nodeKey), Date.now(), size],
+          `INSERT INTO "${schema}".dk_nodes (conversation_id, seq, parent_seq, position, node_key, role, content, metadata, created_at)
+           SELECT $1, g, CASE WHEN g = 0 THEN NULL ELSE g - 1 END, 0, decode(($2::text[])[g + 1], 'hex'),
+             CASE WHEN g % 2 = 0 THEN 'user' ELSE 'assistant' END, 'message ' || g || ' lorem ipsum dolor', '{}'::jsonb, $3::bigint
+           FROM generate_series(0, $4::int - 1) g`,
+          [conversationId, ids.map((id) => nodeKey(id).toString('hex')), Date.now(), size],
         );
-        await client.query(`SELECT setval(pg_get_serial_sequence('"${schema}".dk_nodes', 'seq'), $1::bigint)`, [
-          base + size,
-        ]);
         await client.query(
           `UPDATE "${schema}".dk_conversations SET node_count = $1, current_node_id = $2, version = version + 1 WHERE id = $3`,
           [size, ids.at(-1)!, conversationId],
