@@ -21,6 +21,7 @@ function toMessage(node: ConversationNode): LLMMessage {
     content: node.content,
     ...(node.name === undefined ? {} : { name: node.name }),
     ...(node.toolCallId === undefined ? {} : { toolCallId: node.toolCallId }),
+    ...(node.role === 'tool' && node.metadata['isError'] === true ? { isError: true } : {}),
     ...(node.toolCalls === undefined || node.toolCalls.length === 0 ? {} : { toolCalls: node.toolCalls }),
     metadata: node.metadata,
   });

@@ -71,6 +71,7 @@ describe('tool loop', () => {
       'tool',
     ]);
     expect(llm.lastCall!.options.tools?.map((tool) => tool.name)).toEqual(['weather']);
+    expect(llm.lastCall!.messages.filter((message) => message.isError !== undefined)).toEqual([]);
   });
 
   it('runs the calls of a step concurrently, bounded by maxParallelToolCalls', async () => {
@@ -121,6 +122,13 @@ describe('tool loop', () => {
     expect(nope!.node.content).toMatch(/there is no tool "stocks"\. Available tools: weather, broken/);
     expect(boom!.node.content).toBe('Error: database offline');
     expect(result.content).toBe('Sorry, tools failed.');
+    // The model's next call carries the results flagged as errors (Anthropic sends `is_error`).
+    const sent = llm.lastCall!.messages.filter((message) => message.role === 'tool');
+    expect(sent.map((message) => [message.toolCallId, message.isError])).toEqual([
+      ['bad', true],
+      ['nope', true],
+      ['boom', true],
+    ]);
   });
 
   it('fails the turn with ToolCallError under toolErrors: "fail", and after maxToolErrors', async () => {

@@ -22,6 +22,29 @@ describe('convertToAnthropicMessages', () => {
     });
   });
 
+  it('flags error results with is_error and merges parallel results into one user turn', () => {
+    const { messages } = convertToAnthropicMessages([
+      { role: 'user', content: 'Weather?' },
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [
+          { id: 't1', name: 'f', arguments: { city: 'Paris' } },
+          { id: 't2', name: 'f', arguments: { city: 'Atlantis' } },
+        ],
+      },
+      { role: 'tool', content: '{"celsius":18}', toolCallId: 't1' },
+      { role: 'tool', content: 'Error: city not found', toolCallId: 't2', isError: true },
+    ]);
+    expect(messages[2]).toEqual({
+      role: 'user',
+      content: [
+        { type: 'tool_result', tool_use_id: 't1', content: '{"celsius":18}' },
+        { type: 'tool_result', tool_use_id: 't2', content: 'Error: city not found', is_error: true },
+      ],
+    });
+  });
+
   it('drops message names with one warning and never sends metadata', () => {
     const { messages, warnings } = convertToAnthropicMessages([
       { role: 'user', content: 'a', name: 'ann', metadata: { secret: 1 } },

@@ -21,7 +21,7 @@ export interface ConvertedAnthropicMessages {
  * - Leading system messages are joined with blank lines into `system`; later ones follow
  *   `systemMessagePolicy`.
  * - Assistant tool calls become `tool_use` blocks; `tool` messages become `tool_result`
- *   blocks in a user turn. Consecutive tool results and user messages are merged into one
+ *   blocks in a user turn (`is_error` when `isError`). Consecutive tool results and user messages are merged into one
  *   user turn (tool results first, as Anthropic requires), consecutive assistant messages
  *   into one assistant turn.
  * - `name` has no Anthropic equivalent: it is dropped with a warning. `metadata` is never sent.
@@ -75,7 +75,12 @@ export function convertToAnthropicMessages(
       case 'tool':
         started = true;
         append(turns, 'user', [
-          { type: 'tool_result', tool_use_id: message.toolCallId ?? '', content: message.content },
+          {
+            type: 'tool_result',
+            tool_use_id: message.toolCallId ?? '',
+            content: message.content,
+            ...(message.isError === true ? { is_error: true } : {}),
+          },
         ]);
         return;
     }

@@ -21,6 +21,7 @@ runProviderConformance('echo', ({ retry }): ProviderHarness => {
   const provider = new EchoProvider({ retry, strict: true });
   return {
     provider,
+    toolErrorFlag: true,
     script: (turns) => {
       provider.addResponse(...turns.map(toScripted));
     },
@@ -32,6 +33,7 @@ runProviderConformance('echo', ({ retry }): ProviderHarness => {
             role: message.role,
             content: message.content,
             ...(message.toolCallId === undefined ? {} : { toolCallId: message.toolCallId }),
+            ...(message.isError === undefined ? {} : { isError: message.isError }),
             ...(message.toolCalls === undefined ? {} : { toolCalls: message.toolCalls }),
           })),
           temperature: call.options.temperature,

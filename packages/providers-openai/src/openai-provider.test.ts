@@ -324,6 +324,45 @@ describe('OpenAIProvider', () => {
       expect(end.type === 'end' && end.finishReason).toBe('tool_calls');
     });
 
+    it('assembles parallel tool calls whose argument deltas interleave by index', async () => {
+      const chunk = (delta: unknown, finishReason: string | null = null): string =>
+        `data: ${JSON.stringify({ id: 'chatcmpl-x', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o', choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`;
+      const call = (index: number, fields: Record<string, unknown>) => ({ index, ...fields });
+      server.script({
+        kind: 'sse',
+        frames: [
+          chunk({ role: 'assistant', content: null }),
+          chunk({ tool_calls: [call(0, { id: 'call_a', type: 'function', function: { name: 'f', arguments: '' } })] }),
+          chunk({
+            tool_calls: [call(1, { id: 'call_b', type: 'function', function: { name: 'g', arguments: '{"y"' } })],
+          }),
+          chunk({ tool_calls: [call(0, { function: { arguments: '{"x":' } })] }),
+          // One chunk carrying deltas of both calls.
+          chunk({
+            tool_calls: [call(1, { function: { arguments: ':[1,2]' } }), call(0, { function: { arguments: '"é"' } })],
+          }),
+          chunk({ tool_calls: [call(0, { function: { arguments: '}' } }), call(1, { function: { arguments: '}' } })] }),
+          chunk({}, 'tool_calls'),
+          'data: [DONE]\n\n',
+        ],
+      });
+      const parts = await collect(
+        provider().stream('Both?', { tools: [{ name: 'f', parameters: { type: 'object' } }] }),
+      );
+      const argumentsOf = (index: number) =>
+        parts.flatMap((part) => (part.type === 'tool-call-delta' && part.index === index ? [part.argumentsDelta] : []));
+      expect(argumentsOf(0).join('')).toBe('{"x":"é"}');
+      expect(argumentsOf(1).join('')).toBe('{"y":[1,2]}');
+      for (const part of parts) {
+        if (part.type === 'tool-call-delta') expect(part.toolCallId).toBe(part.index === 0 ? 'call_a' : 'call_b');
+      }
+      const end = parts.at(-1)!;
+      expect(end.type === 'end' && end.response.toolCalls).toEqual([
+        { id: 'call_a', name: 'f', arguments: { x: 'é' } },
+        { id: 'call_b', name: 'g', arguments: { y: [1, 2] } },
+      ]);
+    });
+
     it('gives the same response as complete for the same turn', async () => {
       const turn = {
         content: 'Two words',

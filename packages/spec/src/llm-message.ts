@@ -19,6 +19,12 @@ export interface LLMMessage {
   readonly name?: string;
   /** For `role: 'tool'`: the id of the tool call this message answers. */
   readonly toolCallId?: string;
+  /**
+   * For `role: 'tool'`: the result is an error (the tool threw, timed out, or its arguments
+   * were invalid). Vendors with an error flag get it (Anthropic `tool_result.is_error`);
+   * for the others the content carries the error text.
+   */
+  readonly isError?: boolean;
   /** For `role: 'assistant'`: the tool calls the model made. */
   readonly toolCalls?: readonly ToolCall[];
   /** Application data carried with the message; never sent to the vendor. */

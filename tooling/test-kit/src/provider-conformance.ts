@@ -19,6 +19,7 @@ import type {
   ScriptedErrorKind,
 } from './provider-harness.js';
 import { caught, collectParts as collect } from './provider-test-helpers.js';
+import { describeToolLoops } from './provider-tool-loop-conformance.js';
 import { findSecretLeaks } from './secret-leaks.js';
 
 /** Settings of {@link runProviderConformance}. */
@@ -95,7 +96,8 @@ function portable(response: LLMResponse): Record<string, unknown> {
 /**
  * The `LLMProvider` conformance suite: every provider (echo, OpenAI, Anthropic, …) runs it
  * unchanged through a {@link ProviderHarness}. It checks input shapes, complete/stream
- * equivalence, tool calls, finish reasons, usage, per-call overrides, JSON and JSON-Schema
+ * equivalence, tool calls, tool loops (single, parallel, streamed argument deltas, tool
+ * errors, text before a call), finish reasons, usage, per-call overrides, JSON and JSON-Schema
  * output, typed errors and retry counts for every scripted failure, abort, timeout and close.
  *
  * Requirements beyond the bare contract that the suite pins down:
@@ -285,6 +287,8 @@ export function runProviderConformance(
         ).toBe(true);
       });
     });
+
+    describeToolLoops(() => harness);
 
     describe('structured output', () => {
       it('parses JSON mode output in both paths', async () => {

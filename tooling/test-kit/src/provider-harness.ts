@@ -86,6 +86,8 @@ export interface RecordedMessage {
   readonly content: string;
   /** For `tool` messages (Anthropic `tool_result` blocks become separate `tool` messages). */
   readonly toolCallId?: string;
+  /** For `tool` messages: the error flag as the wire carried it (only harnesses with {@link ProviderHarness.toolErrorFlag}). */
+  readonly isError?: boolean;
   /** For `assistant` messages with tool calls, arguments parsed. */
   readonly toolCalls?: readonly ScriptedToolCall[];
 }
@@ -130,6 +132,12 @@ export interface ProviderHarness {
   script(turns: readonly ScriptedTurn[]): void;
   /** Every request received so far (one per attempt), oldest first. */
   requests(): readonly RecordedRequest[];
+  /**
+   * The backend receives an error flag on tool results (Anthropic `tool_result.is_error`, the
+   * echo provider's messages as given), and {@link RecordedMessage.isError} reports it. Vendors
+   * without one (OpenAI) only see the error text. Default `false`.
+   */
+  readonly toolErrorFlag?: boolean;
   /** Secrets (API keys) the provider holds; the suite checks no error message contains them. */
   readonly secrets?: readonly string[];
   /** Stops the backend and closes the provider (tolerates a provider closed by the test). */

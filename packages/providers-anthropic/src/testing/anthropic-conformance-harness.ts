@@ -28,6 +28,7 @@ export const createAnthropicConformanceHarness: CreateProviderHarness = async ({
   return {
     provider,
     secrets: [apiKey],
+    toolErrorFlag: true,
     script(turns) {
       server.script(...turns.map((turn) => createWireStep(turn, protocol)));
     },
@@ -131,7 +132,12 @@ function jsonObject(text: string | undefined): Record<string, unknown> | undefin
 type WireBlock =
   | { type: 'text'; text: string }
   | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
-  | { type: 'tool_result'; tool_use_id: string; content: string | { type: string; text?: string }[] };
+  | {
+      type: 'tool_result';
+      tool_use_id: string;
+      content: string | { type: string; text?: string }[];
+      is_error?: boolean;
+    };
 
 function toPortable(request: RecordedRequest): PortableRequest {
   const body = (request.body ?? {}) as Record<string, unknown>;
@@ -151,7 +157,12 @@ function toPortable(request: RecordedRequest): PortableRequest {
       if (block.type !== 'tool_result') continue;
       const content =
         typeof block.content === 'string' ? block.content : block.content.map((part) => part.text ?? '').join('');
-      messages.push({ role: 'tool', content, toolCallId: block.tool_use_id });
+      messages.push({
+        role: 'tool',
+        content,
+        toolCallId: block.tool_use_id,
+        ...(block.is_error === undefined ? {} : { isError: block.is_error }),
+      });
     }
     if (message.role === 'assistant')
       messages.push({ role: 'assistant', content: text, ...(toolUses.length > 0 ? { toolCalls: toolUses } : {}) });
