@@ -36,6 +36,8 @@ const environmentOverrides: readonly {
   { variable: 'DK_LOG_LEVEL', path: ['logLevel'], kind: 'string' },
   { variable: 'DK_STREAM_DELAY_MS', path: ['provider', 'streamDelayMs'], kind: 'integer' },
   { variable: 'DK_SHUTDOWN_TIMEOUT_MS', path: ['server', 'shutdownTimeoutMs'], kind: 'integer' },
+  { variable: 'DK_REQUEST_LIMIT', path: ['server', 'rateLimit', 'maxRequests'], kind: 'integer' },
+  { variable: 'DK_MODEL_CALL_LIMIT', path: ['middleware', 'rateLimit', 'maxRequests'], kind: 'integer' },
 ];
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
