@@ -1,6 +1,7 @@
 import { ConversationManager } from '@dk/conversations';
 import type { ConversationManagerSettings, CreateConversationManagerOptions } from '@dk/conversations';
 import { checkOptions, ConversationConflictError } from '@dk/spec';
+import type { ConversationStore } from '@dk/spec';
 import { HttpError } from './http-error.js';
 
 /** What a new conversation is created with (besides the settings). */
@@ -21,6 +22,13 @@ export interface ConversationPoolOptions {
   readonly managers: ManagerSource;
   /** Managers kept open (least recently used ones beyond are dropped). Default 200. */
   readonly maxOpen?: number;
+  /**
+   * The store the managers write. When given, a kept manager is checked against the stored
+   * version before each operation (one record read) and refreshed when another process wrote
+   * the conversation since, so a conversation can move between app servers turn by turn
+   * without a conflict. Without it, a stale manager fails once with `ConversationConflictError`.
+   */
+  readonly storage?: ConversationStore;
 }
 
 /**
@@ -33,16 +41,18 @@ export interface ConversationPoolOptions {
 export class ConversationPool {
   readonly #source: ManagerSource;
   readonly #maxOpen: number;
+  readonly #storage: ConversationStore | undefined;
   readonly #managers = new Map<string, Promise<ConversationManager>>();
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #inFlight = new Set<Promise<unknown>>();
   #closing = false;
 
   constructor(options: ConversationPoolOptions) {
-    checkOptions('ConversationPool', options, ['managers', 'maxOpen']);
-    const { managers, maxOpen = 200 } = options;
+    checkOptions('ConversationPool', options, ['managers', 'maxOpen', 'storage']);
+    const { managers, maxOpen = 200, storage } = options;
     this.#source = managers;
     this.#maxOpen = maxOpen;
+    this.#storage = storage;
   }
 
   /** Operations running or queued now. */
@@ -75,7 +85,7 @@ export class ConversationPool {
     const previous = this.#locks.get(conversationId) ?? Promise.resolve();
     const guarded = async (): Promise<T> => {
       try {
-        return await body(await this.#manager(conversationId));
+        return await body(await this.#current(conversationId));
       } catch (error) {
         if (ConversationConflictError.isInstance(error)) this.#managers.delete(conversationId);
         throw error;
@@ -127,6 +137,17 @@ export class ConversationPool {
         message: 'The server is shutting down. Try again in a moment.',
         retryAfterSeconds: 5,
       });
+  }
+
+  /** The conversation's manager, refreshed first when it was kept and the stored version moved on. */
+  async #current(conversationId: string): Promise<ConversationManager> {
+    const kept = this.#managers.has(conversationId);
+    const manager = await this.#manager(conversationId);
+    if (kept && this.#storage !== undefined) {
+      const record = await this.#storage.get({ conversationId });
+      if (record !== undefined && record.version !== manager.state.version) await manager.refresh();
+    }
+    return manager;
   }
 
   #manager(conversationId: string): Promise<ConversationManager> {

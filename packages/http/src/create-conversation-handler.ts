@@ -11,7 +11,7 @@ import { handlerOptionNames } from './handler-options.js';
 import type { Caller, ConversationHandlerOptions, RequestContext } from './handler-options.js';
 import { HttpError } from './http-error.js';
 import { HttpOptionsError } from './http-options-error.js';
-import { SlidingWindowRateLimiter } from './rate-limiter.js';
+import { SharedRequestRateLimiter, SlidingWindowRateLimiter } from './rate-limiter.js';
 import type { RequestRateLimiter } from './rate-limiter.js';
 import { readJsonBody } from './read-json-body.js';
 import { sseResponse } from './sse-response.js';
@@ -112,14 +112,16 @@ export function createConversationHandler(options: ConversationHandlerOptions): 
   const maxMessageChars = options.maxMessageChars ?? 8000;
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const keepAliveMs = options.keepAliveMs ?? 15_000;
-  const pool = new ConversationPool({ managers: options.managers });
+  const pool = new ConversationPool({ managers: options.managers, storage: options.storage });
   const tree = new TreeRoutes({ storage: options.storage, pool, scoped: options.authenticate !== undefined });
   const limiter: RequestRateLimiter | undefined =
     options.rateLimit === undefined
       ? undefined
       : 'take' in options.rateLimit
         ? options.rateLimit
-        : new SlidingWindowRateLimiter(options.rateLimit);
+        : options.rateLimit.limiter === undefined
+          ? new SlidingWindowRateLimiter(options.rateLimit)
+          : new SharedRequestRateLimiter({ ...options.rateLimit, limiter: options.rateLimit.limiter });
   const userMessage = (text: string, caller: Caller): AddMessageOptions =>
     options.userMessage?.(text, caller) ?? { role: 'user', content: text };
 

@@ -14,6 +14,7 @@ import {
   NodeNotFoundError,
   ProviderError,
   RateLimitError,
+  SharedStateUnavailableError,
   StoreClosedError,
   TimeoutError,
 } from '@dk/spec';
@@ -69,7 +70,7 @@ function providerAnswer(error: ProviderError): MappedError {
 /**
  * Maps an error to HTTP: 400 bad input, 404 unknown conversation or message, 409 another
  * writer, 413 too large, 429 rate or budget (with `Retry-After`), 502/503/504 the model
- * failed, 503 shutting down, 500 anything else. The body's message is for end users: a
+ * failed, 503 shutting down or shared limiter state unavailable (`failClosed`), 500 anything else. The body's message is for end users: a
  * library error's own message (written for developers: "pass `x`", "call `y()`") is never
  * sent, only logged.
  */
@@ -100,6 +101,10 @@ export function mapError(error: unknown): MappedError {
   if (ConversationConflictError.isInstance(error) || ConversationExistsError.isInstance(error))
     return answer(409, error.code, 'The conversation was changed elsewhere. Reload it and try again.', {
       logged: false,
+    });
+  if (SharedStateUnavailableError.isInstance(error))
+    return answer(503, error.code, 'The server cannot check its limits right now. Try again in a moment.', {
+      headers: { 'retry-after': '5' },
     });
   if (StoreClosedError.isInstance(error))
     return answer(503, error.code, 'The server is shutting down. Try again in a moment.', { logged: false });

@@ -1,5 +1,5 @@
 import type { AddMessageOptions, CompleteOptions } from '@dk/conversations';
-import type { ConversationStore } from '@dk/spec';
+import type { ConversationStore, RateLimiter } from '@dk/spec';
 import type { ManagerSource, NewConversationOptions } from './conversation-pool.js';
 import type { RequestRateLimiter } from './rate-limiter.js';
 
@@ -13,6 +13,20 @@ export interface RequestContext {
 export interface Caller {
   /** Stable user id: stored as the conversation's `metadata.userId`; a user sees only their conversations. */
   readonly userId: string;
+}
+
+/** A request limit per caller: at most `maxRequests` in any `windowMs`. */
+export interface RequestRateLimitOptions {
+  /** Requests allowed per caller within `windowMs`. A positive integer. */
+  readonly maxRequests: number;
+  /** Sliding-window length in milliseconds. */
+  readonly windowMs: number;
+  /**
+   * Where requests are counted: a spec `RateLimiter`, e.g. `@dk/redis`' `RedisRateLimiter`
+   * shared by every app server so that the limit holds across servers. Default: this
+   * process's memory. A limiter down under `failClosed` makes requests fail with 503.
+   */
+  readonly limiter?: RateLimiter;
 }
 
 /** Cross-origin access for browsers on other origins. */
@@ -54,8 +68,11 @@ export interface ConversationHandlerOptions {
    * anonymous (user id `anonymous`, rate-limited by address) and sees every conversation.
    */
   readonly authenticate?: (request: Request) => Caller | undefined | Promise<Caller | undefined>;
-  /** Requests per caller: `{ maxRequests, windowMs }` (in memory) or your limiter. Default: none. */
-  readonly rateLimit?: { readonly maxRequests: number; readonly windowMs: number } | RequestRateLimiter;
+  /**
+   * Requests per caller: `{ maxRequests, windowMs }` (in memory), `{ maxRequests, windowMs,
+   * limiter }` (counted by a shared `RateLimiter`), or your own `RequestRateLimiter`. Default: none.
+   */
+  readonly rateLimit?: RequestRateLimitOptions | RequestRateLimiter;
   /** Longest user message in characters (413 above). Default 8000. */
   readonly maxMessageChars?: number;
   /** Largest request body in bytes (413 above). Default 1 MiB (`useChat` sends the whole path). */

@@ -1,11 +1,17 @@
 export { createConversationHandler } from './create-conversation-handler.js';
 export type { ConversationHandler } from './create-conversation-handler.js';
-export type { Caller, ConversationHandlerOptions, CorsOptions, RequestContext } from './handler-options.js';
+export type {
+  Caller,
+  ConversationHandlerOptions,
+  CorsOptions,
+  RequestContext,
+  RequestRateLimitOptions,
+} from './handler-options.js';
 export { ConversationPool } from './conversation-pool.js';
 export type { ConversationPoolOptions, ManagerSource, NewConversationOptions } from './conversation-pool.js';
 export { toNodeListener, toFetchRequest, sendFetchResponse } from './to-node-listener.js';
 export type { FetchHandler } from './to-node-listener.js';
-export { SlidingWindowRateLimiter } from './rate-limiter.js';
+export { SharedRequestRateLimiter, SlidingWindowRateLimiter } from './rate-limiter.js';
 export type { RateVerdict, RequestRateLimiter } from './rate-limiter.js';
 export { HttpError } from './http-error.js';
 export { HttpOptionsError } from './http-options-error.js';

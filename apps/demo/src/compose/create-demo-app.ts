@@ -1,4 +1,5 @@
 import {
+  CachingConversationStore,
   ContentFilterMiddleware,
   LoggingMiddleware,
   MetadataMiddleware,
@@ -8,16 +9,19 @@ import {
 } from '@dk/conversations';
 import type { ConversationMiddleware } from '@dk/conversations';
 import { CompositePromptLibrary, FileSystemPromptLibrary, PromptBuilder } from '@dk/prompts';
+import { KeyValueRagResultCache } from '@dk/rag';
 import { resolve } from 'node:path';
 import type { DemoConfig } from '../config/demo-config.js';
 import { JsonLogger } from '../log/json-logger.js';
 import { createProvider } from './create-provider.js';
+import { createSharedState } from './create-shared-state.js';
 import { createStore } from './create-store.js';
 import { demoTools } from './demo-tools.js';
 import { NotesStore } from './notes-store.js';
 import type { DemoApp } from './demo-app.js';
 import { loadCorpus } from './load-corpus.js';
 import type { IndexProgress } from './load-corpus.js';
+import { RagCacheRenderer } from './rag-cache-renderer.js';
 import { UsageMonitor } from './usage-monitor.js';
 
 /** Options of {@link createDemoApp}. */
@@ -46,6 +50,7 @@ export async function createDemoApp({
 }: CreateDemoAppOptions): Promise<DemoApp> {
   const secrets = [config.provider.apiKeyEnv, 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', config.storage.postgresUrlEnv]
     .map((name) => (name === undefined ? undefined : env[name]))
+    .concat(config.redis.url)
     .filter((value): value is string => value !== undefined && value !== '');
   const logger = new JsonLogger({
     level: config.logLevel,
@@ -57,7 +62,11 @@ export async function createDemoApp({
   const libraries = config.prompts.directories.map(
     (directory) => new FileSystemPromptLibrary(resolve(appDir, directory), { name: directory }),
   );
-  const corpus = await loadCorpus(resolve(appDir, config.rag.corpus), config.rag.adapterName, onIndexProgress);
+  const { adapter: corpus, fingerprint } = await loadCorpus(
+    resolve(appDir, config.rag.corpus),
+    config.rag.adapterName,
+    onIndexProgress,
+  );
   const promptBuilder = await PromptBuilder.create({
     library:
       libraries.length === 1
@@ -68,19 +77,45 @@ export async function createDemoApp({
   });
 
   const llm = await createProvider(config.provider, env);
-  const storage = await createStore(config.storage, appDir, env);
+  // Every limiter, budget and cache: in Redis with `redis.url`, so several servers share them.
+  const shared = await createSharedState(config.redis, logger);
+  const store = await createStore(config.storage, appDir, env);
+  const storage =
+    shared.conversationCache === undefined
+      ? store
+      : new CachingConversationStore({
+          store,
+          cache: shared.conversationCache,
+          ttlMs: config.redis.conversationCacheTtlMs,
+          onError: (error) => logger.warn('conversation cache invalidation failed', { error }),
+        });
+  const renderer =
+    shared.ragCache === undefined
+      ? promptBuilder
+      : new RagCacheRenderer({
+          renderer: promptBuilder,
+          cache: new KeyValueRagResultCache({
+            cache: shared.ragCache,
+            ttlMs: config.redis.ragCacheTtlMs,
+            namespace: `${config.rag.adapterName}:${fingerprint}`,
+          }),
+        });
   // Notes live next to the SQLite database (or in memory with the other stores).
   const notes = new NotesStore(
     config.storage.type === 'sqlite' ? resolve(appDir, config.storage.sqlitePath, '..', 'notes.jsonl') : undefined,
   );
   const tools = demoTools({ corpus, notes });
-  const usage = new UsageMonitor();
+  const usage = new UsageMonitor({
+    counters: shared.usageCounters,
+    knownModels: [{ provider: llm.provider, model: llm.modelId }],
+    logger,
+  });
   const performance = new PerformanceMiddleware({ slowThresholdMs: config.middleware.slowThresholdMs, logger });
   const middleware: ConversationMiddleware[] = [
     ...(config.middleware.logging ? [new LoggingMiddleware({ logger, logContent: false })] : []),
     performance,
-    new RateLimitMiddleware({ ...config.middleware.rateLimit, metadataKey: 'userId' }),
-    new TokenBudgetMiddleware({ ...config.middleware.tokenBudget, logger }),
+    new RateLimitMiddleware({ ...config.middleware.rateLimit, metadataKey: 'userId', limiter: shared.modelLimiter }),
+    new TokenBudgetMiddleware({ ...config.middleware.tokenBudget, logger, budget: shared.tokenBudget }),
     usage,
     ...(config.middleware.contentFilter.words.length === 0
       ? []
@@ -91,6 +126,7 @@ export async function createDemoApp({
     provider: llm.provider,
     model: llm.modelId,
     storage: storage.provider,
+    sharedState: shared.provider,
     prompts: config.prompts.directories,
     corpusDocuments: corpus.size,
   });
@@ -105,7 +141,8 @@ export async function createDemoApp({
     corpus,
     tools,
     notes,
-    managerSettings: { llm, storage, promptBuilder, middleware, tools },
+    managerSettings: { llm, storage, promptBuilder: renderer, middleware, tools },
+    sharedState: shared,
     middleware,
     logger,
     usage: () => usage.snapshot(),
@@ -119,7 +156,8 @@ export async function createDemoApp({
         ]);
         for (const result of results)
           if (result.status === 'rejected') logger.error('close failed', { error: result.reason });
-        logger.info('demo app closed', { usage: usage.snapshot() });
+        logger.info('demo app closed', { usage: await usage.snapshot().catch(() => undefined) });
+        await shared.close();
       })();
       return closing;
     },

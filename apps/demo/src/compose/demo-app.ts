@@ -3,6 +3,7 @@ import type { FileSystemPromptLibrary, PromptBuilder } from '@dk/prompts';
 import type { ConversationStore, LLMProvider, SearchAdapter, ToolSet } from '@dk/spec';
 import type { DemoConfig } from '../config/demo-config.js';
 import type { JsonLogger } from '../log/json-logger.js';
+import type { SharedState } from './create-shared-state.js';
 import type { NotesStore } from './notes-store.js';
 import type { UsageSnapshot } from './usage-monitor.js';
 
@@ -28,8 +29,10 @@ export interface DemoApp {
   /** The middleware stack, outermost first. */
   readonly middleware: readonly ConversationMiddleware[];
   readonly logger: JsonLogger;
-  /** Token usage per model since start. */
-  usage(): UsageSnapshot;
+  /** Every limiter, budget and cache (in memory, or in Redis shared by every server). */
+  readonly sharedState: SharedState;
+  /** Token usage per model (of every server when the counters are in Redis). */
+  usage(): Promise<UsageSnapshot>;
   /** Latency statistics of model calls. */
   performance(): PerformanceStats;
   /** Closes the store, the provider and the prompt libraries (idempotent). */

@@ -1,5 +1,6 @@
 import { InMemorySearchAdapter } from '@dk/rag';
 import type { InMemoryDocument } from '@dk/rag';
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DemoConfigError } from '../config/demo-config-error.js';
@@ -23,15 +24,18 @@ function paragraphs(file: string, text: string): InMemoryDocument[] {
     }));
 }
 
+/** The indexed corpus and a fingerprint of its files (names and contents). */
+export interface LoadedCorpus {
+  readonly adapter: InMemorySearchAdapter;
+  /** 16 hex digits that change whenever a file of the corpus does: a namespace for cached results. */
+  readonly fingerprint: string;
+}
+
 /**
  * Reads every `.md` file of `directory` and indexes its paragraphs into an in-memory BM25
  * adapter named `name`, reporting progress per file.
  */
-export async function loadCorpus(
-  directory: string,
-  name: string,
-  onProgress?: IndexProgress,
-): Promise<InMemorySearchAdapter> {
+export async function loadCorpus(directory: string, name: string, onProgress?: IndexProgress): Promise<LoadedCorpus> {
   let files: string[];
   try {
     files = (await readdir(directory)).filter((file) => file.endsWith('.md')).sort();
@@ -45,10 +49,13 @@ export async function loadCorpus(
     });
   }
   const adapter = new InMemorySearchAdapter({ name });
+  const hash = createHash('sha256');
   onProgress?.(0, files.length, '');
   for (const [index, file] of files.entries()) {
-    adapter.add(paragraphs(file, await readFile(join(directory, file), 'utf8')));
+    const text = await readFile(join(directory, file), 'utf8');
+    hash.update(`${file}\u0000${text}\u0000`);
+    adapter.add(paragraphs(file, text));
     onProgress?.(index + 1, files.length, file);
   }
-  return adapter;
+  return { adapter, fingerprint: hash.digest('hex').slice(0, 16) };
 }

@@ -30,6 +30,30 @@ export const configSchema = {
         postgresSchema: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
       },
     },
+    redis: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        url: { type: 'string', pattern: '^rediss?://' },
+        prefix: { type: 'string', pattern: '^[^{}]+$', default: 'dk:demo:' },
+        timeoutMs: { type: 'integer', minimum: 1, default: 1000 },
+        conversationCacheTtlMs: { type: 'integer', minimum: 1, default: 60000 },
+        ragCacheTtlMs: { type: 'integer', minimum: 1, default: 600000 },
+        failurePolicy: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            requestRateLimit: { enum: ['failOpen', 'failClosed'], default: 'failOpen' },
+            modelRateLimit: { enum: ['failOpen', 'failClosed'], default: 'failOpen' },
+            tokenBudget: { enum: ['failOpen', 'failClosed'], default: 'failOpen' },
+            usage: { enum: ['failOpen', 'failClosed'], default: 'failOpen' },
+            cache: { enum: ['failOpen', 'failClosed'], default: 'failOpen' },
+          },
+        },
+      },
+    },
     prompts: {
       type: 'object',
       additionalProperties: false,

@@ -26,6 +26,40 @@ export interface StorageConfig {
   readonly postgresSchema?: string;
 }
 
+/** What a shared-state component does when Redis fails: admit/answer degraded, or refuse. */
+export type FailurePolicy = 'failOpen' | 'failClosed';
+
+/**
+ * Shared limiter, budget and cache state. With `url` (or `DK_REDIS_URL`) every rate limiter,
+ * token budget, cache and the usage monitor live in Redis, so several demo servers share
+ * them; without it they live in this process's memory.
+ */
+export interface RedisConfig {
+  /** `redis://[user:password@]host:port[/db]`; prefer `DK_REDIS_URL` when it holds a password. */
+  readonly url?: string;
+  /** Leads every key the demo writes (one deployment per prefix). */
+  readonly prefix: string;
+  /** How long one Redis operation may take before it counts as failed, in milliseconds. */
+  readonly timeoutMs: number;
+  /** How long a cached conversation read lives (writes invalidate it at once), in milliseconds. */
+  readonly conversationCacheTtlMs: number;
+  /** How long cached RAG search results live, in milliseconds. */
+  readonly ragCacheTtlMs: number;
+  /** Per component: what happens when Redis is down. */
+  readonly failurePolicy: {
+    /** The HTTP request limit per client (`failClosed`: 503). */
+    readonly requestRateLimit: FailurePolicy;
+    /** The model-call limit per user (`failClosed`: the turn fails). */
+    readonly modelRateLimit: FailurePolicy;
+    /** The token budget per conversation (`failClosed` with `refuse`: the turn fails). */
+    readonly tokenBudget: FailurePolicy;
+    /** The usage counters of `/api/usage` (never fails a turn: a failed count is logged). */
+    readonly usage: FailurePolicy;
+    /** The conversation read cache and the RAG result cache (`failClosed`: reads fail). */
+    readonly cache: FailurePolicy;
+  };
+}
+
 /** The prompt libraries: the first directory that has a prompt wins (environment over base). */
 export interface PromptsConfig {
   /** Prompt directories relative to the demo app directory, most specific first. */
@@ -79,6 +113,7 @@ export interface DemoConfig {
   readonly environment: string;
   readonly provider: ProviderConfig;
   readonly storage: StorageConfig;
+  readonly redis: RedisConfig;
   readonly prompts: PromptsConfig;
   readonly rag: RagConfigSection;
   readonly middleware: MiddlewareConfig;

@@ -28,11 +28,16 @@ const environmentOverrides: readonly {
   { variable: 'DK_BASE_URL', path: ['provider', 'baseURL'], kind: 'string' },
   { variable: 'DK_STORAGE', path: ['storage', 'type'], kind: 'string' },
   { variable: 'DK_SQLITE_PATH', path: ['storage', 'sqlitePath'], kind: 'string' },
+  { variable: 'DK_POSTGRES_SCHEMA', path: ['storage', 'postgresSchema'], kind: 'string' },
+  { variable: 'DK_REDIS_URL', path: ['redis', 'url'], kind: 'string' },
+  { variable: 'DK_REDIS_PREFIX', path: ['redis', 'prefix'], kind: 'string' },
   { variable: 'DK_HOST', path: ['server', 'host'], kind: 'string' },
   { variable: 'DK_PORT', path: ['server', 'port'], kind: 'integer' },
   { variable: 'DK_LOG_LEVEL', path: ['logLevel'], kind: 'string' },
   { variable: 'DK_STREAM_DELAY_MS', path: ['provider', 'streamDelayMs'], kind: 'integer' },
   { variable: 'DK_SHUTDOWN_TIMEOUT_MS', path: ['server', 'shutdownTimeoutMs'], kind: 'integer' },
+  { variable: 'DK_REQUEST_LIMIT', path: ['server', 'rateLimit', 'maxRequests'], kind: 'integer' },
+  { variable: 'DK_MODEL_CALL_LIMIT', path: ['middleware', 'rateLimit', 'maxRequests'], kind: 'integer' },
 ];
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });

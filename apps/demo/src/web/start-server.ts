@@ -66,7 +66,7 @@ export async function startServer({
     newConversation: () => ({ systemPromptName: config.prompts.systemPrompt }),
     // Every message is rendered through the chat prompt, which runs the RAG search.
     userMessage: (text) => ({ role: 'user', promptName: config.prompts.userPrompt, params: { question: text } }),
-    rateLimit: limits.rateLimit,
+    rateLimit: { ...limits.rateLimit, limiter: app.sharedState.requestLimiter },
     maxMessageChars: limits.maxMessageChars,
     maxBodyBytes: limits.maxBodyBytes,
     onError: (error, request) =>
@@ -101,7 +101,7 @@ export async function startServer({
         }
         if (path === '/api/usage')
           return sendJson(response, 200, {
-            usage: app.usage(),
+            usage: await app.usage(),
             performance: app.performance(),
             inFlight: handler.inFlight,
           });
@@ -169,8 +169,9 @@ export async function startServer({
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 500).unref())]);
         server.closeAllConnections();
         await closed;
+        const usage = await app.usage().catch(() => undefined);
         await app.close();
-        logger.info('shut down', { reason, usage: app.usage() });
+        logger.info('shut down', { reason, usage });
       })();
       return closing;
     },
