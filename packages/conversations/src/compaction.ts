@@ -1,28 +1,38 @@
-import type { ConversationNode, NewConversationNode } from '@dk/spec';
+import type { ConversationNode, NewConversationNode, Usage } from '@dk/spec';
 import type { PathEntry } from './active-path.js';
+import { estimateTokens } from './active-path.js';
+import type { ModelCallRecord } from './conversation-middleware.js';
 import { ConversationInputError } from './conversation-input-error.js';
 import type { CompactOptions } from './conversation-manager-options.js';
 import type { ConversationSession } from './conversation-session.js';
 import type { ConversationSummarizer } from './conversation-summarizer.js';
 import { LlmSummarizer } from './llm-summarizer.js';
 import { computeCostUsd } from './price-table.js';
+import { modelCallRecord } from './turn-accounting.js';
 
 /** Messages kept verbatim after a summary when nothing says otherwise. */
 export const defaultKeepRecentMessages = 4;
 
-/** Compacts when the active path is over the session's context limit. */
+/**
+ * Compacts when the active path is over the session's context limit. Returns the summary's
+ * model call (stored on the summary node) so the turn that triggered it can count it in its
+ * middleware's `modelCalls` and token budget; `undefined` when nothing was folded or no
+ * model wrote the summary.
+ */
 export async function enforceContextLimit(
   session: ConversationSession,
   signal: AbortSignal | undefined,
-): Promise<void> {
+): Promise<ModelCallRecord | undefined> {
   const limit = session.contextLimit;
   const path = session.path;
-  if (limit === undefined || path.length < 2) return;
+  if (limit === undefined || path.length < 2) return undefined;
   const bodyMessages = path.length - 1;
   const tokens = path.last!.cumulativeTokens;
   const overMessages = limit.maxMessages !== undefined && bodyMessages > limit.maxMessages;
   const overTokens = limit.maxTokens !== undefined && tokens > limit.maxTokens;
-  if (overMessages || overTokens) await compact(session, { ...(signal === undefined ? {} : { signal }) });
+  if (!overMessages && !overTokens) return undefined;
+  const { call } = await compactPath(session, { ...(signal === undefined ? {} : { signal }) });
+  return call;
 }
 
 /**
@@ -42,19 +52,30 @@ function keepStartOf(body: readonly PathEntry[], keep: number): number {
  * recent messages. The old branch stays in the tree. Returns the number of messages folded.
  */
 export async function compact(session: ConversationSession, options: CompactOptions = {}): Promise<number> {
+  return (await compactPath(session, options)).folded;
+}
+
+/** {@link compact}, also returning the summary's model call when a model wrote it. */
+async function compactPath(
+  session: ConversationSession,
+  options: CompactOptions,
+): Promise<{ readonly folded: number; readonly call?: ModelCallRecord }> {
   const keep = options.keepRecentMessages ?? session.contextLimit?.keepRecentMessages ?? defaultKeepRecentMessages;
   if (!Number.isInteger(keep) || keep < 0)
     throw new ConversationInputError({ field: 'keepRecentMessages', reason: 'must be an integer ≥ 0' });
   const entries = session.path.entries;
   const root = entries[0];
-  if (root === undefined) return 0;
+  if (root === undefined) return { folded: 0 };
   const body = entries.slice(1);
   const keepStart = keepStartOf(body, keep);
   const folded = body.slice(0, keepStart);
   const kept = body.slice(keepStart);
-  if (folded.length === 0 || (folded.length === 1 && folded[0]!.node.metadata['summary'] === true)) return 0;
+  if (folded.length === 0 || (folded.length === 1 && folded[0]!.node.metadata['summary'] === true)) {
+    return { folded: 0 };
+  }
   const summarizer: ConversationSummarizer =
     options.summarizer ?? session.contextLimit?.summarizer ?? new LlmSummarizer({ llm: session.llm });
+  const started = performance.now();
   const summary = await summarizer.summarize({
     messages: folded.map((entry) => entry.message),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -107,5 +128,17 @@ export async function compact(session: ConversationSession, options: CompactOpti
     if (last) session.record = result.conversation;
   }
   session.path.replace(session.path.build(nodes, [root]));
-  return folded.length;
+  if (summary.model === undefined) return { folded: folded.length };
+  const call: ModelCallRecord = {
+    ...modelCallRecord(
+      session.prices,
+      'summary',
+      summary.provider ?? 'unknown',
+      { model: summary.model, usage: summary.usage as Usage },
+      performance.now() - started,
+      summary.usage === undefined ? estimateTokens(summary.content) : undefined,
+    ),
+    nodeId: nodes[0]!.id,
+  };
+  return { folded: folded.length, call };
 }

@@ -1,7 +1,7 @@
 import { checkOptions, ConversationNotFoundError } from '@dk/spec';
 import type { ConversationMetadata, ConversationNode, InferSchemaOutput, StandardSchemaV1 } from '@dk/spec';
 import type { PathEntry } from './active-path.js';
-import { compact, defaultKeepRecentMessages, enforceContextLimit } from './compaction.js';
+import { compact, defaultKeepRecentMessages } from './compaction.js';
 import type { CompletionResult } from './completion-result.js';
 import { ConversationInputError } from './conversation-input-error.js';
 import type {
@@ -284,7 +284,6 @@ export class ConversationManager {
   async complete(options?: CompleteOptions): Promise<CompletionResult>;
   async complete(options: CompleteOptions = {}): Promise<CompletionResult> {
     checkOptions('complete', options, completeNames);
-    await enforceContextLimit(this.#session, options.signal);
     return drain(runTurn(this.#session, { operation: 'complete', mode: 'complete', options }));
   }
 
@@ -308,7 +307,6 @@ export class ConversationManager {
    */
   async *stream(options: CompleteOptions = {}): AsyncGenerator<ConversationStreamPart, void, undefined> {
     checkOptions('stream', options, completeNames);
-    await enforceContextLimit(this.#session, options.signal);
     const request: TurnRequest = { operation: 'stream', mode: 'stream', options };
     const result = yield* runTurn(this.#session, request);
     yield turnEndPart(result);

@@ -16,6 +16,11 @@ export interface ModelCallRecord {
   readonly latencyMs?: number;
   /** When `usage` is unknown: the manager's estimate of the tokens (prompt + answer text), for budgets. */
   readonly estimatedTokens?: number;
+  /**
+   * The node that stores this call's usage when it is not the answer node — the summary
+   * node of an automatic compaction. `getTotals()` counts the call there, once.
+   */
+  readonly nodeId?: string;
 }
 
 /** What a middleware passes to {@link MiddlewareContext.recordModelCall}. */

@@ -226,7 +226,7 @@ export async function* modelStep(
             attempt,
             discarded,
             annotations: context.annotations,
-            extraCalls: context.extraCalls,
+            extraCalls: [...setup.turn.unlisted.splice(0), ...context.extraCalls],
             options: setup.options,
           }),
           ...(repairs === 0 ? {} : { structuredOutput: { repairs } }),

@@ -1,5 +1,6 @@
 import type { CompletionOptions, ConversationNode, LLMResponse, StreamPart, ToolCall } from '@dk/spec';
 import type { PathEntry } from './active-path.js';
+import { enforceContextLimit } from './compaction.js';
 import type { CompletionResult } from './completion-result.js';
 import type { CompleteOptions } from './conversation-manager-options.js';
 import type { ConversationMiddleware } from './conversation-middleware.js';
@@ -161,12 +162,21 @@ export async function* runTurn(
   const { options, mode } = request;
   const handle = session.beginTurn(request.operation, options.signal);
   try {
+    // Inside the turn, so no other turn of this manager interleaves with the compaction.
+    const summaryCall =
+      request.operation === 'regenerate' ? undefined : await enforceContextLimit(session, handle.signal);
     const tools = resolveTools(session.tools, options.tools);
     const middleware: readonly ConversationMiddleware[] = session.activeMiddleware(options.middleware);
     const output = planOutput(options.output);
     const maxSteps = options.maxSteps ?? session.maxSteps ?? defaultMaxSteps;
     let base: readonly PathEntry[] = answerBase(session, request.operation);
-    const turn: TurnState = createTurnState(session, mode, base.at(-1)!.node.id, handle.signal);
+    const turn: TurnState = createTurnState(
+      session,
+      mode,
+      base.at(-1)!.node.id,
+      handle.signal,
+      summaryCall === undefined ? [] : [summaryCall],
+    );
     const callOptions = callOptionsOf(options, tools, output?.responseFormat, handle.signal);
     const toolErrors = {
       count: 0,

@@ -42,7 +42,9 @@ function addCall(tally: Tally, record: Readonly<Record<string, unknown>>): void 
 function addCalls(tally: Tally, value: unknown): void {
   if (!Array.isArray(value)) return;
   for (const call of value as unknown[]) {
-    if (typeof call === 'object' && call !== null) addCall(tally, call as Record<string, unknown>);
+    // A call listed with the node that stores it (an automatic summary) is counted on that node.
+    if (typeof call !== 'object' || call === null || 'nodeId' in call) continue;
+    addCall(tally, call as Record<string, unknown>);
   }
 }
 

@@ -78,5 +78,6 @@ export function storedCall(call: ModelCallRecord): Record<string, unknown> {
     costUsd: call.costUsd,
     ...(call.latencyMs === undefined ? {} : { latencyMs: call.latencyMs }),
     ...(call.estimatedTokens === undefined ? {} : { estimatedTokens: call.estimatedTokens }),
+    ...(call.nodeId === undefined ? {} : { nodeId: call.nodeId }),
   };
 }

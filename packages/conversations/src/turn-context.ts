@@ -16,6 +16,11 @@ export interface TurnState {
   readonly metadata: Record<string, unknown>;
   /** Every model call of the turn, all attempts, in order. */
   readonly calls: ModelCallRecord[];
+  /**
+   * Calls made for the turn before its first model step (an automatic compaction's
+   * summary), listed on the first answer node stored and then cleared.
+   */
+  readonly unlisted: ModelCallRecord[];
 }
 
 /** One attempt's view for middleware plus what the attempt collects. */
@@ -35,6 +40,7 @@ export function createTurnState(
   operation: 'complete' | 'stream' | 'tool-approval',
   parentNodeId: string,
   signal: AbortSignal,
+  leadingCalls: readonly ModelCallRecord[] = [],
 ): TurnState {
   return {
     operation,
@@ -43,7 +49,8 @@ export function createTurnState(
     turnData: new Map(),
     // Writable at the top level (the guide's `state.metadata[key] = …`); nested values stay frozen.
     metadata: { ...session.record.metadata },
-    calls: [],
+    calls: [...leadingCalls],
+    unlisted: [...leadingCalls],
   };
 }
 

@@ -167,6 +167,46 @@ describe('turn integrity', () => {
     expect(await budget.getUsed(manager.conversationId)).toBe(116);
   });
 
+  it("counts an automatic summary in the turn's token budget and lists it on the answer, once in getTotals()", async () => {
+    const usage = (totalTokens: number) => ({ promptTokens: totalTokens - 2, completionTokens: 2, totalTokens });
+    const llm = new EchoProvider({
+      responses: [
+        { content: 'a1', usage: usage(5) },
+        { content: 'a2', usage: usage(5) },
+        { content: 'the summary', usage: usage(500) },
+        { content: 'a3', usage: usage(5) },
+        { content: 'never sent', usage: usage(5) },
+      ],
+    });
+    const budget = new TokenBudgetMiddleware({ maxTokens: 400, onExceeded: 'refuse' });
+    const storage = new MemoryConversationStore();
+    const manager = await ConversationManager.create({
+      llm,
+      storage,
+      middleware: [budget],
+      contextLimit: { maxMessages: 3, keepRecentMessages: 1 },
+    });
+    await manager.addMessage({ role: 'system', content: 'You help.' });
+    for (const question of ['q1', 'q2']) {
+      await manager.addMessage({ role: 'user', content: question });
+      await manager.complete();
+    }
+    await manager.addMessage({ role: 'user', content: 'q3' });
+    const third = await manager.complete();
+    const summaryNode = manager.state.getCurrentNodes().find((node) => node.metadata['summary'] === true)!;
+    expect(summaryNode.metadata['usage']).toEqual(usage(500));
+    expect(third.node.metadata['modelCalls']).toEqual([
+      expect.objectContaining({ purpose: 'summary', nodeId: summaryNode.id, usage: usage(500) }),
+    ]);
+    expect(third.node.metadata['turnTotals']).toMatchObject({ calls: 2, usage: { totalTokens: 505 } });
+    expect(await budget.getUsed(manager.conversationId)).toBe(515);
+    const totals = await manager.getTotals();
+    expect([totals.calls, totals.usage.totalTokens]).toEqual([4, 515]);
+    // The summary spent the budget: the next turn is refused.
+    await manager.addMessage({ role: 'user', content: 'q4' });
+    await expect(manager.complete()).rejects.toSatisfy((error: unknown) => TokenBudgetExceededError.isInstance(error));
+  });
+
   it('records a stream without reported usage as unknown and unpriced, never as 0', async () => {
     const silent = new SilentUsageProvider();
     const { manager } = await startConversation(silent);
