@@ -1,5 +1,6 @@
 import type { StoreMigration, StoreTable } from '@dk/storage-kysely';
 import { sql } from 'kysely';
+import { createAppendFunction } from './postgres-append-function.js';
 import { perConversationNodes } from './postgres-node-migration.js';
 
 /** Options of {@link postgresMigrations}. */
@@ -121,6 +122,11 @@ export function postgresMigrations(
       version: 4,
       name: 'per-conversation node keys',
       up: (executor) => perConversationNodes(executor, schema, nodePartitions),
+    },
+    {
+      version: 5,
+      name: 'append function',
+      up: (executor) => createAppendFunction(executor, schema),
     },
   ];
 }

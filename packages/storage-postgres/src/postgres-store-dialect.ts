@@ -2,6 +2,7 @@ import type { KyselyStoreDialect, StoreTable } from '@dk/storage-kysely';
 import { sql } from 'kysely';
 import type { SqlBool } from 'kysely';
 import { isTransientPostgresError } from './is-transient-postgres-error.js';
+import { appendNodeWithFunction } from './postgres-append-function.js';
 import { postgresMigrations } from './postgres-migrations.js';
 import type { PostgresMigrationOptions } from './postgres-migrations.js';
 
@@ -28,6 +29,7 @@ export function createPostgresStoreDialect(schema: string, options: PostgresMigr
     async metadataCondition(entries) {
       return sql<SqlBool>`c.metadata @> CAST(${JSON.stringify(Object.fromEntries(entries))} AS jsonb)`;
     },
+    appendNode: (db, write) => appendNodeWithFunction(db, schema, write),
     textCondition(tokens) {
       // Tokens are letters and digits only, so plainto_tsquery sees the same words.
       return sql<SqlBool>`c.id IN (SELECT n.conversation_id FROM ${table('dk_nodes')} n
