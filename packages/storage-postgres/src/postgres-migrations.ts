@@ -1,6 +1,7 @@
 import type { StoreMigration, StoreTable } from '@dk/storage-kysely';
 import { sql } from 'kysely';
 import { createAppendFunction } from './postgres-append-function.js';
+import { metadataTable } from './postgres-metadata-migration.js';
 import { perConversationNodes } from './postgres-node-migration.js';
 
 /** Options of {@link postgresMigrations}. */
@@ -127,6 +128,11 @@ export function postgresMigrations(
       version: 5,
       name: 'append function',
       up: (executor) => createAppendFunction(executor, schema),
+    },
+    {
+      version: 6,
+      name: 'metadata table',
+      up: (executor) => metadataTable(executor, schema, nodePartitions),
     },
   ];
 }
