@@ -43,6 +43,8 @@ import type { SettingsChecker } from '@dk/storage-utils';
 import type { RawBuilder } from 'kysely';
 import type { KyselyStoreDialect, StoreExecutor, StoreTable } from './kysely-store-dialect.js';
 import type { MigrationResult } from './migrate-schema.js';
+import { appendNodeInTransaction } from './append-node-write.js';
+import type { AppendNodeWrite } from './append-node-write.js';
 import { nodeKey } from './node-key.js';
 import { SqlConnection } from './sql-connection.js';
 import { filterCondition, readPage } from './store-page-query.js';
@@ -312,70 +314,43 @@ export class KyselyConversationStore implements ConversationStore {
       }
       const now = Date.now();
       const node = normalizeNewNode(options.node, now);
-      return this.#dialect.writeTransaction(this.#db, async (executor) => {
-        const conversation = await this.#readConversation(executor, conversationId, true);
-        if (conversation === undefined) throw new ConversationNotFoundError({ conversationId });
-        const version = Number(conversation.version);
-        if (expectedVersion !== undefined && expectedVersion !== version) {
-          throw new ConversationConflictError({ conversationId, expectedVersion, actualVersion: version });
-        }
-        let parentSeq: Count | null = null;
-        let position = 0;
-        let id = '';
-        if (parentId === null) {
-          if (Number(conversation.node_count) > 0) {
-            throw new InvalidNodeError({
-              field: 'parentId',
-              reason: `conversation "${conversationId}" already has a root node; append under an existing node id instead of null.`,
-            });
-          }
-        } else {
-          const parent = isNodeId(parentId)
-            ? (
-                await sql<{ seq: Count; next_position: Count }>`SELECT p.seq AS seq,
-                  (SELECT coalesce(max(k.position) + 1, 0) FROM ${this.#table('dk_nodes')} k
-                    WHERE k.conversation_id = p.conversation_id AND k.parent_seq = p.seq) AS next_position
-                  FROM ${this.#table('dk_nodes')} p
-                  WHERE p.conversation_id = ${conversationId} AND p.node_key = ${nodeKey(parentId)}`.execute(executor)
-              ).rows[0]
-            : undefined;
-          if (parent === undefined) throw new NodeNotFoundError({ conversationId, nodeId: String(parentId) });
-          parentSeq = parent.seq;
-          position = Number(parent.next_position);
-          id = childNodeId(parentId, position);
-        }
-        await sql`INSERT INTO ${this.#table('dk_nodes')} (conversation_id, seq, parent_seq, position, node_key, role,
-            content, name, tool_call_id, tool_calls, metadata, prompt_name, branch_name, created_at)
-          VALUES (${conversationId}, ${Number(conversation.node_count)}, ${parentSeq}, ${position}, ${nodeKey(id)},
-            ${node.role}, ${node.content},
-            ${node.name}, ${node.toolCallId},
-            ${node.toolCallsJson === null ? null : this.#dialect.jsonParameter(node.toolCallsJson)},
-            ${this.#dialect.jsonParameter(node.metadataJson)}, ${node.promptName}, ${node.branchName}, ${node.createdAt})`.execute(
-          executor,
-        );
-        await sql`UPDATE ${this.#table('dk_conversations')} SET node_count = node_count + 1, updated_at = ${now}
-          ${moveCursor ? sql`, current_node_id = ${id}, version = version + 1` : sql``}
-          WHERE id = ${conversationId}`.execute(executor);
-        const stored = {
-          conversationId,
-          id,
-          parentId,
-          position,
-          ...node,
-        };
-        return {
-          node: materializeNode(stored),
-          conversation: materializeRecord({
-            id: conversationId,
-            metadataJson: conversation.metadata,
-            currentNodeId: moveCursor ? id : conversation.current_node_id,
-            version: moveCursor ? version + 1 : version,
-            nodeCount: Number(conversation.node_count) + 1,
-            createdAt: Number(conversation.created_at),
-            updatedAt: now,
-          }),
-        };
-      });
+      const write: AppendNodeWrite = { conversationId, parentId, expectedVersion, moveCursor, now, node };
+      const outcome =
+        this.#dialect.appendNode === undefined
+          ? await appendNodeInTransaction(this.#db, this.#dialect, write)
+          : await this.#dialect.appendNode(this.#db, write);
+      switch (outcome.kind) {
+        case 'no-conversation':
+          throw new ConversationNotFoundError({ conversationId });
+        case 'version-conflict':
+          throw new ConversationConflictError({
+            conversationId,
+            expectedVersion: expectedVersion!,
+            actualVersion: outcome.actualVersion,
+          });
+        case 'no-parent':
+          throw new NodeNotFoundError({ conversationId, nodeId: String(parentId) });
+        case 'has-root':
+          throw new InvalidNodeError({
+            field: 'parentId',
+            reason: `conversation "${conversationId}" already has a root node; append under an existing node id instead of null.`,
+          });
+      }
+      const { conversation, position } = outcome;
+      const id = parentId === null ? '' : childNodeId(parentId, position);
+      const version = Number(conversation.version);
+      return {
+        node: materializeNode({ conversationId, id, parentId, position, ...node }),
+        conversation: materializeRecord({
+          id: conversationId,
+          metadataJson: conversation.metadata,
+          currentNodeId: moveCursor ? id : conversation.current_node_id,
+          version: moveCursor ? version + 1 : version,
+          nodeCount: Number(conversation.node_count) + 1,
+          createdAt: Number(conversation.created_at),
+          updatedAt: now,
+        }),
+      };
     });
   }
 

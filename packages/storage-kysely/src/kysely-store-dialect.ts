@@ -1,5 +1,6 @@
 import type { ConversationMetadataValue } from '@dk/spec';
 import type { Kysely, RawBuilder, SqlBool } from 'kysely';
+import type { AppendNodeOutcome, AppendNodeWrite } from './append-node-write.js';
 
 /** The tables of a backend's schema: the conversation store's, the search adapters' and the embedding cache's. */
 export type StoreTable =
@@ -71,4 +72,9 @@ export interface KyselyStoreDialect {
   ): Promise<RawBuilder<SqlBool>>;
   /** Condition on conversation alias `c`: one node contains every token. */
   textCondition(tokens: readonly string[]): RawBuilder<SqlBool>;
+  /**
+   * The backend's fastest append with the semantics of `appendNodeInTransaction` (one
+   * statement or server-side function, prepared statements). Default: that transaction.
+   */
+  appendNode?(db: StoreExecutor, write: AppendNodeWrite): Promise<AppendNodeOutcome>;
 }

@@ -27,9 +27,9 @@ export interface PostgresConnectionSettings {
    */
   readonly onConnectionError?: (error: Error) => void;
   /**
-   * Hash-partition `dk_nodes` by conversation id into this many partitions (at least 2) when the
-   * migrations create it (schema version 4): the layout Citus distributes by. Applies only to
-   * a schema migrated by this connection to version 4; an existing table keeps its layout.
+   * Hash-partition `dk_nodes` and `dk_conversation_metadata` by conversation id into this many
+   * partitions (at least 2) when the migrations create them (schema versions 4 and 6): the layout
+   * Citus distributes by. Existing tables keep their layout.
    * Default: one plain table.
    */
   readonly nodePartitions?: number;

@@ -43,7 +43,7 @@ runConversationStoreConformance('postgres', {
     });
     await created.migrate();
     truncate ??= new pg.Pool({ connectionString: postgresTestUrl(), max: 1 });
-    await truncate.query(`TRUNCATE "${conformanceSchema}".dk_conversations, "${conformanceSchema}".dk_nodes`);
+    await truncate.query(`TRUNCATE "${conformanceSchema}".dk_conversations CASCADE`);
     return created;
   },
   reopenStore: () =>
@@ -105,7 +105,7 @@ describe.skipIf(skip)('PostgresConversationStore', () => {
       });
       expect(node.id).toBe('0.0');
       expect(await upgraded.count({ text: 'way' })).toBe(1);
-      expect(await upgraded.migrate()).toEqual({ fromVersion: 4, toVersion: 4 });
+      expect(await upgraded.migrate()).toEqual({ fromVersion: 6, toVersion: 6 });
     } finally {
       await upgraded.close();
     }
@@ -116,8 +116,43 @@ describe.skipIf(skip)('PostgresConversationStore', () => {
     const stores = Array.from({ length: 4 }, () => store(schema, { autoMigrate: false }));
     const results = await Promise.all(stores.map((each) => each.migrate()));
     expect(results.filter((result) => result.fromVersion === 0)).toHaveLength(1);
-    expect(results.every((result) => result.toVersion === 4)).toBe(true);
+    expect(results.every((result) => result.toVersion === 6)).toBe(true);
     await Promise.all(stores.map((each) => each.close()));
+  });
+
+  it('appends a node in one round trip (one call of the append function)', async () => {
+    const pool = new pg.Pool({ connectionString: postgresTestUrl(), max: 1 });
+    const schema = freshSchema();
+    usedSchemas.push(schema);
+    const injected = new PostgresConversationStore({ pool, schema });
+    await injected.create({ id: 'one-trip' });
+    const root = await injected.appendNode({
+      conversationId: 'one-trip',
+      parentId: null,
+      node: { role: 'system', content: 's' },
+    });
+    const statements: string[] = [];
+    const client = await pool.connect();
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      statements.push(typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string }).text));
+      return query(...args);
+    };
+    client.release();
+    const { node, conversation } = await injected.appendNode({
+      conversationId: 'one-trip',
+      parentId: root.node.id,
+      node: { role: 'user', content: 'hello', metadata: { n: 1 } },
+      moveCursor: true,
+      expectedVersion: 1,
+    });
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toContain('dk_append_node');
+    expect(node).toMatchObject({ id: '0', parentId: '', position: 0, content: 'hello', metadata: { n: 1 } });
+    expect(conversation).toMatchObject({ currentNodeId: '0', version: 2, nodeCount: 2 });
+    expect(await injected.get({ conversationId: 'one-trip' })).toEqual(conversation);
+    await injected.close();
+    await pool.end();
   });
 
   it('uses an injected pool without ending it, and wraps driver failures', async () => {

@@ -1,5 +1,7 @@
 import type { StoreMigration, StoreTable } from '@dk/storage-kysely';
 import { sql } from 'kysely';
+import { createAppendFunction } from './postgres-append-function.js';
+import { metadataTable } from './postgres-metadata-migration.js';
 import { perConversationNodes } from './postgres-node-migration.js';
 
 /** Options of {@link postgresMigrations}. */
@@ -121,6 +123,16 @@ export function postgresMigrations(
       version: 4,
       name: 'per-conversation node keys',
       up: (executor) => perConversationNodes(executor, schema, nodePartitions),
+    },
+    {
+      version: 5,
+      name: 'append function',
+      up: (executor) => createAppendFunction(executor, schema),
+    },
+    {
+      version: 6,
+      name: 'metadata table',
+      up: (executor) => metadataTable(executor, schema, nodePartitions),
     },
   ];
 }

@@ -33,14 +33,14 @@ runConversationStoreConformance('postgres, dk_nodes hash-partitioned by conversa
   createStore: async () => {
     const store = open();
     await store.migrate();
-    await pool.query(`TRUNCATE "${schema}".dk_conversations, "${schema}".dk_nodes`);
+    await pool.query(`TRUNCATE "${schema}".dk_conversations CASCADE`);
     return store;
   },
   reopenStore: open,
 });
 
 describe.skipIf(skip)('PostgresConversationStore with nodePartitions', () => {
-  it('creates dk_nodes hash-partitioned into 8 tables, with every key led by conversation_id', async () => {
+  it('creates dk_nodes (and dk_conversation_metadata) hash-partitioned into 8 tables, every key led by conversation_id', async () => {
     const store = open();
     await store.migrate();
     const { rows: partitioned } = await pool.query<{ strategy: string; column: string }>(
@@ -68,6 +68,14 @@ describe.skipIf(skip)('PostgresConversationStore with nodePartitions', () => {
       { name: 'dk_nodes_key', first: 'conversation_id' },
       { name: 'dk_nodes_pkey', first: 'conversation_id' },
     ]);
+
+    const { rows: metadata } = await pool.query<{ partitions: string; first: string }>(
+      `SELECT (SELECT count(*) FROM pg_inherits WHERE inhparent = $1::regclass) AS partitions,
+         (SELECT a.attname FROM pg_index x JOIN pg_attribute a ON a.attrelid = x.indexrelid AND a.attnum = 1
+          WHERE x.indrelid = $1::regclass AND x.indisprimary) AS first`,
+      [`"${schema}".dk_conversation_metadata`],
+    );
+    expect(metadata).toEqual([{ partitions: '8', first: 'conversation_id' }]);
 
     // Rows of one conversation land in one partition; a lookup by id reads only that partition.
     await store.create({ id: 'routed' });

@@ -157,13 +157,14 @@ describe.skipIf(skip)('PostgresSearchAdapter', () => {
     try {
       const store = createPostgresConversationStore({ pool, schema: shared });
       const search = new PostgresSearchAdapter({ name: 'docs', pool, schema: shared });
-      expect(await search.migrate()).toEqual({ fromVersion: 0, toVersion: 4 });
-      expect(await store.migrate()).toEqual({ fromVersion: 4, toVersion: 4 });
+      expect(await search.migrate()).toEqual({ fromVersion: 0, toVersion: 6 });
+      expect(await store.migrate()).toEqual({ fromVersion: 6, toVersion: 6 });
       const { rows } = await pool.query<{ table_name: string }>(
         `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
         [shared],
       );
       expect(rows.map((row) => row.table_name)).toEqual([
+        'dk_conversation_metadata',
         'dk_conversations',
         'dk_nodes',
         'dk_schema_migrations',

@@ -2,12 +2,13 @@ import type { KyselyStoreDialect, StoreTable } from '@dk/storage-kysely';
 import { sql } from 'kysely';
 import type { SqlBool } from 'kysely';
 import { isTransientPostgresError } from './is-transient-postgres-error.js';
+import { appendNodeWithFunction } from './postgres-append-function.js';
 import { postgresMigrations } from './postgres-migrations.js';
 import type { PostgresMigrationOptions } from './postgres-migrations.js';
 
 /**
- * The PostgreSQL side of the shared Kysely store for tables in `schema`: JSONB containment
- * (GIN) metadata filters, full-text search over a generated `tsvector`, row locks.
+ * The PostgreSQL side of the shared Kysely store for tables in `schema`: metadata filters on
+ * the `dk_conversation_metadata` B-tree, full-text search over a generated `tsvector`, row locks.
  */
 export function createPostgresStoreDialect(schema: string, options: PostgresMigrationOptions = {}): KyselyStoreDialect {
   const table = (name: StoreTable) => sql.table(`${schema}.${name}`);
@@ -26,8 +27,16 @@ export function createPostgresStoreDialect(schema: string, options: PostgresMigr
     jsonParameter: (json) => sql`CAST(${json} AS jsonb)`,
     jsonText: (column) => sql<string>`${sql.ref(column)}::text`,
     async metadataCondition(entries) {
-      return sql<SqlBool>`c.metadata @> CAST(${JSON.stringify(Object.fromEntries(entries))} AS jsonb)`;
+      // One semi-join per key on dk_conversation_metadata: the planner collects a selective
+      // key's few matches through (key, value), or walks the sort index and probes
+      // (conversation_id, key) when most rows match, whichever its statistics favour.
+      const conditions = entries.map(
+        ([key, value]) => sql<SqlBool>`EXISTS (SELECT 1 FROM ${table('dk_conversation_metadata')} m
+          WHERE m.conversation_id = c.id AND m.key = ${key} AND m.value = CAST(${JSON.stringify(value)} AS jsonb))`,
+      );
+      return sql<SqlBool>`${sql.join(conditions, sql` AND `)}`;
     },
+    appendNode: (db, write) => appendNodeWithFunction(db, schema, write),
     textCondition(tokens) {
       // Tokens are letters and digits only, so plainto_tsquery sees the same words.
       return sql<SqlBool>`c.id IN (SELECT n.conversation_id FROM ${table('dk_nodes')} n

@@ -6,7 +6,8 @@ import type { SettingsChecker } from '@dk/storage-utils';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { withCachedStatements } from './cached-statements.js';
-import { sqliteStoreDialect } from './sqlite-store-dialect.js';
+import { createSqliteStoreDialect } from './sqlite-store-dialect.js';
+import type { WithDatabase } from './sqlite-store-dialect.js';
 
 /** Where a SQLite-backed component keeps its data: give exactly one of `path` or `database`. */
 export interface SqliteConnectionSettings {
@@ -76,10 +77,8 @@ export function openSqliteConnection(settings: SqliteConnectionSettings, check: 
     if (opened === undefined) {
       const wrapped = withCachedStatements(database, { closes: false });
       const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: wrapped }) });
-      opened = {
-        connection: new SqlConnection({ db, dialect: sqliteStoreDialect }),
-        withDatabase: (work) => db.connection().execute(async () => work(database)),
-      };
+      const withDatabase: WithDatabase = (work) => db.connection().execute(async () => work(database));
+      opened = { connection: new SqlConnection({ db, dialect: createSqliteStoreDialect(withDatabase) }), withDatabase };
       shared.set(database, opened);
     }
     return opened;
@@ -100,8 +99,9 @@ export function openSqliteConnection(settings: SqliteConnectionSettings, check: 
     },
   });
   const db = new Kysely<StoreDatabase>({ dialect });
+  const withDatabase: WithDatabase = (work) => db.connection().execute(async () => work(raw!));
   return {
-    connection: new SqlConnection({ db, dialect: sqliteStoreDialect, destroy: () => db.destroy() }),
-    withDatabase: (work) => db.connection().execute(async () => work(raw!)),
+    connection: new SqlConnection({ db, dialect: createSqliteStoreDialect(withDatabase), destroy: () => db.destroy() }),
+    withDatabase,
   };
 }

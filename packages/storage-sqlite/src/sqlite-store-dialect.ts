@@ -1,7 +1,9 @@
 import type { KyselyStoreDialect } from '@dk/storage-kysely';
 import { sql } from 'kysely';
 import type { SqlBool } from 'kysely';
+import type Database from 'better-sqlite3';
 import { isTransientSqliteError } from './is-transient-sqlite-error.js';
+import { appendNodeWithStatements } from './sqlite-append-node.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 
 /** Above this many matches, a filter on a sorted page walks the sort index instead. */
@@ -14,8 +16,21 @@ function kindOf(value: string | number | boolean | null): string {
   return typeof value === 'number' ? 'number' : 'text';
 }
 
-/** The SQLite side of the shared Kysely store: FTS5 search, `json_each` metadata index, `BEGIN IMMEDIATE`. */
-export const sqliteStoreDialect: KyselyStoreDialect = {
+/** Runs `work` with the better-sqlite3 `Database` while holding the Kysely connection. */
+export type WithDatabase = <T>(work: (database: Database.Database) => T | Promise<T>) => Promise<T>;
+
+/**
+ * The SQLite side of the shared Kysely store: FTS5 search, `json_each` metadata index,
+ * `BEGIN IMMEDIATE`, and appends as prepared statements on the connection `withDatabase` lends.
+ */
+export function createSqliteStoreDialect(withDatabase: WithDatabase): KyselyStoreDialect {
+  return {
+    ...sqliteStoreDialect,
+    appendNode: (_db, write) => withDatabase((database) => appendNodeWithStatements(database, write)),
+  };
+}
+
+const sqliteStoreDialect: KyselyStoreDialect = {
   provider: 'sqlite',
   migrations: sqliteMigrations,
   isTransientError: isTransientSqliteError,

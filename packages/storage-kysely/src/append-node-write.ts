@@ -1,0 +1,91 @@
+import type { NormalizedNode } from '@dk/storage-utils';
+import { childNodeId, isNodeId } from '@dk/storage-utils';
+import { sql } from 'kysely';
+import type { KyselyStoreDialect, StoreExecutor } from './kysely-store-dialect.js';
+import { nodeKey } from './node-key.js';
+import { conversationColumns } from './store-rows.js';
+import type { ConversationRow, Count } from './store-rows.js';
+
+/** One append as the store hands it to a backend: validated and normalised. */
+export interface AppendNodeWrite {
+  readonly conversationId: string;
+  /** The parent's dot-path id (possibly malformed: then no parent matches), or `null` for the root. */
+  readonly parentId: string | null;
+  /** When set, the append happens only if the conversation's version equals it. */
+  readonly expectedVersion: number | undefined;
+  /** Also move the cursor to the new node and bump the version. */
+  readonly moveCursor: boolean;
+  /** The conversation's new `updated_at`, epoch milliseconds. */
+  readonly now: number;
+  readonly node: NormalizedNode;
+}
+
+/**
+ * What an append did. `appended` carries the conversation row as it was before the append
+ * (the store derives the new record from it) and the position allocated under the parent.
+ */
+export type AppendNodeOutcome =
+  | { readonly kind: 'appended'; readonly position: number; readonly conversation: ConversationRow }
+  | { readonly kind: 'no-conversation' }
+  | { readonly kind: 'version-conflict'; readonly actualVersion: number }
+  | { readonly kind: 'no-parent' }
+  | { readonly kind: 'has-root' };
+
+/**
+ * The portable append: one write transaction that locks the conversation row, reads the
+ * parent and its next child position, inserts the node as number `node_count` of its
+ * conversation and updates the conversation. Backends may replace it with a faster
+ * equivalent (`KyselyStoreDialect.appendNode`).
+ */
+export async function appendNodeInTransaction(
+  db: StoreExecutor,
+  dialect: KyselyStoreDialect,
+  write: AppendNodeWrite,
+): Promise<AppendNodeOutcome> {
+  const { conversationId, parentId, expectedVersion, moveCursor, now, node } = write;
+  const nodes = dialect.table('dk_nodes');
+  const conversations = dialect.table('dk_conversations');
+  return dialect.writeTransaction(db, async (executor) => {
+    const { rows } = await sql<ConversationRow>`SELECT ${conversationColumns(dialect, 'c')}
+      FROM ${conversations} c WHERE c.id = ${conversationId} ${dialect.forUpdate}`.execute(executor);
+    const conversation = rows[0];
+    if (conversation === undefined) return { kind: 'no-conversation' };
+    const version = Number(conversation.version);
+    if (expectedVersion !== undefined && expectedVersion !== version) {
+      return { kind: 'version-conflict', actualVersion: version };
+    }
+    let parentSeq: Count | null = null;
+    let position = 0;
+    let id = '';
+    if (parentId === null) {
+      if (Number(conversation.node_count) > 0) return { kind: 'has-root' };
+    } else {
+      const parent = isNodeId(parentId)
+        ? (
+            await sql<{ seq: Count; next_position: Count }>`SELECT p.seq AS seq,
+              (SELECT coalesce(max(k.position) + 1, 0) FROM ${nodes} k
+                WHERE k.conversation_id = p.conversation_id AND k.parent_seq = p.seq) AS next_position
+              FROM ${nodes} p WHERE p.conversation_id = ${conversationId} AND p.node_key = ${nodeKey(parentId)}`.execute(
+              executor,
+            )
+          ).rows[0]
+        : undefined;
+      if (parent === undefined) return { kind: 'no-parent' };
+      parentSeq = parent.seq;
+      position = Number(parent.next_position);
+      id = childNodeId(parentId, position);
+    }
+    await sql`INSERT INTO ${nodes} (conversation_id, seq, parent_seq, position, node_key, role, content, name,
+        tool_call_id, tool_calls, metadata, prompt_name, branch_name, created_at)
+      VALUES (${conversationId}, ${Number(conversation.node_count)}, ${parentSeq}, ${position}, ${nodeKey(id)},
+        ${node.role}, ${node.content}, ${node.name}, ${node.toolCallId},
+        ${node.toolCallsJson === null ? null : dialect.jsonParameter(node.toolCallsJson)},
+        ${dialect.jsonParameter(node.metadataJson)}, ${node.promptName}, ${node.branchName}, ${node.createdAt})`.execute(
+      executor,
+    );
+    await sql`UPDATE ${conversations} SET node_count = node_count + 1, updated_at = ${now}
+      ${moveCursor ? sql`, current_node_id = ${id}, version = version + 1` : sql``}
+      WHERE id = ${conversationId}`.execute(executor);
+    return { kind: 'appended', position, conversation };
+  });
+}

@@ -1,0 +1,103 @@
+import type { AppendNodeOutcome, AppendNodeWrite, ConversationRow, StoreExecutor } from '@dk/storage-kysely';
+import { sql } from 'kysely';
+
+/** The key expression of a node id in SQL: the bytes `nodeKey` computes in JavaScript. */
+const keyOf = (expression: string) => `substring(sha256(convert_to(${expression}, 'UTF8')) FROM 1 FOR 16)`;
+
+/**
+ * Migration 5: `dk_append_node`, the append as one server-side function, so an append is one
+ * round trip whose statements PL/pgSQL prepares once per session. It does what the portable
+ * transaction does: lock the conversation row, check the version, find the parent by its key,
+ * take the next child position (read after the lock, so concurrent appends under one parent
+ * queue and get distinct positions), insert the node as number `node_count`, update the
+ * conversation. It returns the outcome and the conversation row as it was before.
+ */
+export async function createAppendFunction(executor: StoreExecutor, schema: string): Promise<void> {
+  const table = (name: string) => `"${schema}".${name}`;
+  // The output columns are PL/pgSQL variables too; names in statements mean table columns.
+  const body = `
+#variable_conflict use_column
+DECLARE
+  c ${table('dk_conversations')}%ROWTYPE;
+  parent integer;
+  next_position integer := 0;
+  child_id text := '';
+BEGIN
+  SELECT * INTO c FROM ${table('dk_conversations')} WHERE id = p_conversation_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 'no-conversation'::text, NULL::integer, NULL::text, NULL::text, NULL::integer,
+      NULL::integer, NULL::bigint, NULL::bigint;
+    RETURN;
+  END IF;
+  IF p_expected_version IS NOT NULL AND p_expected_version <> c.version THEN
+    RETURN QUERY SELECT 'version-conflict'::text, NULL::integer, NULL::text, NULL::text, c.version,
+      NULL::integer, NULL::bigint, NULL::bigint;
+    RETURN;
+  END IF;
+  IF p_parent_id IS NULL THEN
+    IF c.node_count > 0 THEN
+      RETURN QUERY SELECT 'has-root'::text, NULL::integer, NULL::text, NULL::text, NULL::integer,
+        NULL::integer, NULL::bigint, NULL::bigint;
+      RETURN;
+    END IF;
+  ELSE
+    SELECT n.seq INTO parent FROM ${table('dk_nodes')} n
+      WHERE n.conversation_id = p_conversation_id AND n.node_key = ${keyOf('p_parent_id')};
+    IF NOT FOUND THEN
+      RETURN QUERY SELECT 'no-parent'::text, NULL::integer, NULL::text, NULL::text, NULL::integer,
+        NULL::integer, NULL::bigint, NULL::bigint;
+      RETURN;
+    END IF;
+    SELECT coalesce(max(k.position) + 1, 0) INTO next_position FROM ${table('dk_nodes')} k
+      WHERE k.conversation_id = p_conversation_id AND k.parent_seq = parent;
+    child_id := CASE WHEN p_parent_id = '' THEN next_position::text ELSE p_parent_id || '.' || next_position END;
+  END IF;
+  INSERT INTO ${table('dk_nodes')} (conversation_id, seq, parent_seq, position, node_key, role, content, name,
+    tool_call_id, tool_calls, metadata, prompt_name, branch_name, created_at)
+  VALUES (p_conversation_id, c.node_count, parent, next_position, ${keyOf('child_id')}, p_role, p_content, p_name,
+    p_tool_call_id, p_tool_calls, p_metadata, p_prompt_name, p_branch_name, p_created_at);
+  IF p_move_cursor THEN
+    UPDATE ${table('dk_conversations')} SET node_count = node_count + 1, updated_at = p_now,
+      current_node_id = child_id, version = version + 1 WHERE id = p_conversation_id;
+  ELSE
+    UPDATE ${table('dk_conversations')} SET node_count = node_count + 1, updated_at = p_now
+      WHERE id = p_conversation_id;
+  END IF;
+  RETURN QUERY SELECT 'appended'::text, next_position, c.metadata::text, c.current_node_id, c.version,
+    c.node_count, c.created_at, c.updated_at;
+END`;
+  await sql`CREATE OR REPLACE FUNCTION ${sql.table(`${schema}.dk_append_node`)} (
+      p_conversation_id text, p_parent_id text, p_expected_version integer, p_move_cursor boolean, p_now bigint,
+      p_role text, p_content text, p_name text, p_tool_call_id text, p_tool_calls jsonb, p_metadata jsonb,
+      p_prompt_name text, p_branch_name text, p_created_at bigint)
+    RETURNS TABLE (outcome text, "position" integer, metadata text, current_node_id text, version integer,
+      node_count integer, created_at bigint, updated_at bigint)
+    LANGUAGE plpgsql AS ${sql.raw(`$dk_append$${body}$dk_append$`)}`.execute(executor);
+}
+
+interface AppendRow extends ConversationRow {
+  readonly outcome: AppendNodeOutcome['kind'];
+  readonly position: number | null;
+}
+
+/** One append as one call of `dk_append_node` (one round trip). */
+export async function appendNodeWithFunction(
+  db: StoreExecutor,
+  schema: string,
+  write: AppendNodeWrite,
+): Promise<AppendNodeOutcome> {
+  const { conversationId, parentId, expectedVersion, moveCursor, now, node } = write;
+  const { rows } = await sql<AppendRow>`SELECT * FROM ${sql.table(`${schema}.dk_append_node`)}(${conversationId},
+    ${parentId}, ${expectedVersion ?? null}, ${moveCursor}, ${now}, ${node.role}, ${node.content}, ${node.name},
+    ${node.toolCallId}, ${node.toolCallsJson}::jsonb, ${node.metadataJson}::jsonb, ${node.promptName},
+    ${node.branchName}, ${node.createdAt})`.execute(db);
+  const row = rows[0]!;
+  switch (row.outcome) {
+    case 'appended':
+      return { kind: 'appended', position: row.position!, conversation: { ...row, id: conversationId } };
+    case 'version-conflict':
+      return { kind: 'version-conflict', actualVersion: Number(row.version) };
+    default:
+      return { kind: row.outcome };
+  }
+}

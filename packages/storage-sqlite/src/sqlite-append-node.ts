@@ -1,0 +1,90 @@
+import { nodeKey } from '@dk/storage-kysely';
+import type { AppendNodeOutcome, AppendNodeWrite, ConversationRow } from '@dk/storage-kysely';
+import { childNodeId, isNodeId } from '@dk/storage-utils';
+import type Database from 'better-sqlite3';
+
+interface AppendStatements {
+  readonly conversation: Database.Statement<[string], ConversationRow>;
+  readonly parent: Database.Statement<[string, Buffer], { seq: number; next_position: number }>;
+  readonly insert: Database.Statement<unknown[]>;
+  readonly update: Database.Statement<unknown[]>;
+  readonly updateWithCursor: Database.Statement<unknown[]>;
+  readonly run: (write: AppendNodeWrite) => AppendNodeOutcome;
+}
+
+/** The prepared statements of each database, prepared on its first append. */
+const prepared = new WeakMap<Database.Database, AppendStatements>();
+
+function prepare(database: Database.Database): AppendStatements {
+  const statements: Omit<AppendStatements, 'run'> = {
+    conversation: database.prepare(`SELECT id, metadata, current_node_id, version, node_count, created_at, updated_at
+      FROM dk_conversations WHERE id = ?`),
+    parent: database.prepare(`SELECT p.seq AS seq,
+        (SELECT coalesce(max(k.position) + 1, 0) FROM dk_nodes k
+          WHERE k.conversation_id = p.conversation_id AND k.parent_seq = p.seq) AS next_position
+      FROM dk_nodes p WHERE p.conversation_id = ? AND p.node_key = ?`),
+    insert: database.prepare(`INSERT INTO dk_nodes (conversation_id, seq, parent_seq, position, node_key, role, content,
+        name, tool_call_id, tool_calls, metadata, prompt_name, branch_name, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    update: database.prepare(`UPDATE dk_conversations SET node_count = node_count + 1, updated_at = ? WHERE id = ?`),
+    updateWithCursor: database.prepare(`UPDATE dk_conversations
+      SET node_count = node_count + 1, updated_at = ?, current_node_id = ?, version = version + 1 WHERE id = ?`),
+  };
+  const append = (write: AppendNodeWrite): AppendNodeOutcome => {
+    const { conversationId, parentId, expectedVersion, moveCursor, now, node } = write;
+    const conversation = statements.conversation.get(conversationId);
+    if (conversation === undefined) return { kind: 'no-conversation' };
+    const version = Number(conversation.version);
+    if (expectedVersion !== undefined && expectedVersion !== version) {
+      return { kind: 'version-conflict', actualVersion: version };
+    }
+    let parentSeq: number | null = null;
+    let position = 0;
+    let id = '';
+    if (parentId === null) {
+      if (Number(conversation.node_count) > 0) return { kind: 'has-root' };
+    } else {
+      const parent = isNodeId(parentId) ? statements.parent.get(conversationId, nodeKey(parentId)) : undefined;
+      if (parent === undefined) return { kind: 'no-parent' };
+      parentSeq = parent.seq;
+      position = parent.next_position;
+      id = childNodeId(parentId, position);
+    }
+    statements.insert.run(
+      conversationId,
+      conversation.node_count,
+      parentSeq,
+      position,
+      nodeKey(id),
+      node.role,
+      node.content,
+      node.name,
+      node.toolCallId,
+      node.toolCallsJson,
+      node.metadataJson,
+      node.promptName,
+      node.branchName,
+      node.createdAt,
+    );
+    if (moveCursor) statements.updateWithCursor.run(now, id, conversationId);
+    else statements.update.run(now, conversationId);
+    return { kind: 'appended', position, conversation };
+  };
+  // Takes the write lock up front (BEGIN IMMEDIATE), like every write of the store.
+  const transaction = database.transaction(append);
+  return { ...statements, run: (write) => transaction.immediate(write) };
+}
+
+/**
+ * The SQLite append: the statements of the portable append, prepared once per database and
+ * run synchronously in one `BEGIN IMMEDIATE` transaction on the better-sqlite3 connection,
+ * with no query building or promise per statement.
+ */
+export function appendNodeWithStatements(database: Database.Database, write: AppendNodeWrite): AppendNodeOutcome {
+  let statements = prepared.get(database);
+  if (statements === undefined) {
+    statements = prepare(database);
+    prepared.set(database, statements);
+  }
+  return statements.run(write);
+}
