@@ -12,6 +12,7 @@ import type {
 } from '@dk/spec';
 import type { ConversationMiddleware } from './conversation-middleware.js';
 import type { ConversationSummarizer } from './conversation-summarizer.js';
+import type { ConversationTelemetryOptions } from './conversation-telemetry.js';
 import type { OutputSchema } from './structured-output.js';
 import type { PriceTable } from './price-table.js';
 
@@ -70,6 +71,12 @@ export interface ConversationManagerSettings {
   readonly maxSteps?: number;
   /** Deadline of one tool execution in milliseconds. Default 60 000. */
   readonly toolTimeoutMs?: number;
+  /**
+   * OpenTelemetry spans and metrics (GenAI semantic conventions). On by default and a no-op
+   * until the application registers an SDK; message content is recorded only with
+   * `recordContent: true`.
+   */
+  readonly telemetry?: ConversationTelemetryOptions;
 }
 
 /** Options of {@link ConversationManager.create}. */

@@ -40,6 +40,7 @@ const settingNames = [
   'tools',
   'maxSteps',
   'toolTimeoutMs',
+  'telemetry',
 ];
 const createNames = [...settingNames, 'conversationId', 'metadata', 'systemPromptName', 'systemParams'];
 const resumeNames = [...settingNames, 'conversationId'];
@@ -240,8 +241,31 @@ export class ConversationManager {
   async addMessage(options: AddMessageOptions): Promise<ConversationNode> {
     checkOptions('addMessage', options, messageNames);
     const session = this.#session;
-    const node = await buildMessageNode(session, options);
-    return session.append(this.#messageBase(node.role), node);
+    const telemetry = session.telemetry;
+    const { span, context } = telemetry.start(
+      'dk.add_message',
+      {
+        'gen_ai.conversation.id': session.conversationId,
+        'dk.node.role': String(options?.role),
+        ...(options !== null && 'promptName' in options && typeof options.promptName === 'string'
+          ? { 'dk.prompt.name': options.promptName }
+          : {}),
+      },
+      undefined,
+    );
+    session.traceContext = context;
+    try {
+      const node = await buildMessageNode(session, options);
+      const stored = await session.append(this.#messageBase(node.role), node);
+      if (span.isRecording()) span.setAttribute('dk.node.id', stored.id);
+      telemetry.end(span);
+      return stored;
+    } catch (error) {
+      telemetry.end(span, error);
+      throw error;
+    } finally {
+      session.traceContext = undefined;
+    }
   }
 
   #messageBase(role: string): readonly PathEntry[] {

@@ -8,11 +8,14 @@ import type {
   PromptRenderer,
   ToolSet,
 } from '@dk/spec';
+import { SpanKind } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import { ActivePath } from './active-path.js';
 import type { PathEntry } from './active-path.js';
 import type { ContextLimit, ConversationManagerSettings } from './conversation-manager-options.js';
 import type { ConversationMiddleware } from './conversation-middleware.js';
 import { ConversationStateError } from './conversation-state-error.js';
+import { ConversationTelemetry, nodeTraceReference } from './conversation-telemetry.js';
 import { deepFreeze } from './deep-freeze.js';
 import type { PriceTable } from './price-table.js';
 import { RagResultIndex } from './rag-result-index.js';
@@ -45,6 +48,12 @@ export class ConversationSession {
   readonly path = new ActivePath((node) => this.ragIndex.add(node));
   readonly middleware: ConversationMiddleware[];
   readonly scoped: (readonly ConversationMiddleware[])[] = [];
+  readonly telemetry: ConversationTelemetry;
+  /**
+   * The span context of the operation in progress (a turn, `addMessage`): store spans are its
+   * children and the nodes written keep its ids in `metadata.trace`. One operation at a time.
+   */
+  traceContext: Context | undefined;
   #record!: ConversationRecord;
   readonly #turns = new Set<AbortController>();
   readonly #turnsDone = new Set<() => void>();
@@ -62,6 +71,7 @@ export class ConversationSession {
     this.tools = settings.tools;
     this.maxSteps = settings.maxSteps;
     this.toolTimeoutMs = settings.toolTimeoutMs;
+    this.telemetry = new ConversationTelemetry(settings.telemetry);
     this.record = record;
   }
 
@@ -116,15 +126,38 @@ export class ConversationSession {
   /** Appends `node` under the last entry of `base`, moves the cursor to it (version-checked) and makes `base` + node current. */
   async append(base: readonly PathEntry[], node: NewConversationNode): Promise<ConversationNode> {
     const parent = base.at(-1);
-    const result = await this.storage.appendNode({
-      conversationId: this.#record.id,
-      parentId: parent === undefined ? null : parent.node.id,
-      node,
-      moveCursor: true,
-      expectedVersion: this.#record.version,
-    });
-    this.record = result.conversation;
-    return this.path.advance(base, result.node);
+    const parentId = parent === undefined ? null : parent.node.id;
+    const traced = this.traceContext;
+    const reference = nodeTraceReference(traced);
+    const stored = reference === undefined ? node : { ...node, metadata: { ...node.metadata, trace: reference } };
+    const { span } = this.telemetry.start(
+      'dk.store.append_node',
+      {
+        'db.operation.name': 'appendNode',
+        'db.system.name': this.storage.provider,
+        'gen_ai.conversation.id': this.#record.id,
+        'dk.node.role': node.role,
+        ...(parentId === null ? {} : { 'dk.node.parent_id': parentId }),
+      },
+      traced,
+      { kind: SpanKind.CLIENT },
+    );
+    try {
+      const result = await this.storage.appendNode({
+        conversationId: this.#record.id,
+        parentId,
+        node: stored,
+        moveCursor: true,
+        expectedVersion: this.#record.version,
+      });
+      if (span.isRecording()) span.setAttribute('dk.node.id', result.node.id);
+      this.telemetry.end(span);
+      this.record = result.conversation;
+      return this.path.advance(base, result.node);
+    } catch (error) {
+      this.telemetry.end(span, error);
+      throw error;
+    }
   }
 
   /** Re-reads the record and the active path (after a conflict). */

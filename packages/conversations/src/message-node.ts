@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
+import { context } from '@opentelemetry/api';
 import { renderTemplate } from '@dk/templates';
-import type { ConversationMetadata, NewConversationNode, RagResultCache, RagRun, SearchResult } from '@dk/spec';
+import type {
+  ConversationMetadata,
+  NewConversationNode,
+  RenderedPrompt,
+  RagResultCache,
+  RagRun,
+  SearchResult,
+} from '@dk/spec';
 import { ConversationInputError } from './conversation-input-error.js';
 import type { AddMessageOptions, AddPromptMessageOptions } from './conversation-manager-options.js';
 import type { ConversationSession } from './conversation-session.js';
@@ -102,10 +110,37 @@ async function renderPrompt(
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(ragCache === undefined ? {} : { ragCache }),
   };
-  const rendered =
-    options.role === 'system'
-      ? await renderer.renderSystemPrompt(options.promptName, renderOptions)
-      : await renderer.renderUserPrompt(options.promptName, renderOptions);
+  const telemetry = session.telemetry;
+  const render = telemetry.start(
+    'dk.render_prompt',
+    {
+      'gen_ai.conversation.id': session.conversationId,
+      'dk.prompt.name': options.promptName,
+      'dk.prompt.kind': options.role,
+    },
+    session.traceContext,
+  );
+  let rendered: RenderedPrompt;
+  try {
+    // Inside the span's context, so the builder's RAG searches (and anything else traced) nest under it.
+    rendered = await context.with(render.context, () =>
+      options.role === 'system'
+        ? renderer.renderSystemPrompt(options.promptName, renderOptions)
+        : renderer.renderUserPrompt(options.promptName, renderOptions),
+    );
+  } catch (error) {
+    telemetry.end(render.span, error);
+    throw error;
+  }
+  if (render.span.isRecording()) {
+    const runs = rendered.rag ?? [];
+    render.span.setAttributes({
+      'dk.rag.searches': runs.length,
+      'dk.rag.cache_hit': runs.some((run) => run.cacheHit === true),
+    });
+    telemetry.setContent(render.span, 'dk.prompt.content', rendered.content);
+  }
+  telemetry.end(render.span);
   const prompt: Record<string, unknown> = { name: options.promptName, kind: options.role };
   if (rendered.contentHash !== undefined) prompt['contentHash'] = rendered.contentHash;
   if (rendered.version !== undefined) prompt['version'] = rendered.version;

@@ -1,3 +1,4 @@
+import { context as otelContext } from '@opentelemetry/api';
 import { AbortError, ConversationConflictError, StructuredOutputError } from '@dk/spec';
 import type { CompletionOptions, ConversationNode, LLMMessage, LLMResponse, StreamPart, ToolCall } from '@dk/spec';
 import type { PathEntry } from './active-path.js';
@@ -7,6 +8,7 @@ import type { CompleteOptions } from './conversation-manager-options.js';
 import type { ConversationMiddleware, ModelCallRecord } from './conversation-middleware.js';
 import type { ConversationSession } from './conversation-session.js';
 import { ConversationStateError } from './conversation-state-error.js';
+import { iterateInContext } from './conversation-telemetry.js';
 import { deepFreeze } from './deep-freeze.js';
 import {
   runErrorMiddleware,
@@ -14,6 +16,8 @@ import {
   runResponseMiddleware,
   runStreamPartMiddleware,
 } from './middleware-pipeline.js';
+import { startModelCall } from './model-call-span.js';
+import type { ModelCallSpan } from './model-call-span.js';
 import { outputProblems, repairMessages } from './structured-output.js';
 import type { OutputPlan } from './structured-output.js';
 import { createAttemptContext } from './turn-context.js';
@@ -107,6 +111,7 @@ async function* streamCall(
   messages: readonly LLMMessage[],
   setup: ModelStepSetup,
   context: AttemptContext,
+  call: ModelCallSpan,
 ): AsyncGenerator<Exclude<StreamPart, { type: 'end' }>, { readonly raw: LLMResponse; readonly started: number }> {
   const signal = setup.turn.signal;
   let text = '';
@@ -115,7 +120,9 @@ async function* streamCall(
   let settled = false;
   try {
     let end: Extract<StreamPart, { type: 'end' }> | undefined;
-    for await (const rawPart of session.llm.stream(messages, setup.callOptions)) {
+    const parts = session.llm.stream(messages, setup.callOptions);
+    // Each read runs in the call span's context, so the provider's retries and spans nest under it.
+    for await (const rawPart of call.span.isRecording() ? iterateInContext(call.context, parts) : parts) {
       if (signal.aborted) {
         throw signal.reason ?? new AbortError({ message: 'The stream was aborted.', provider: session.llm.provider });
       }
@@ -197,12 +204,29 @@ export async function* modelStep(
       const messages = await runRequestMiddleware(setup.middleware, path, context.view);
       let raw: LLMResponse;
       let started: number;
-      if (setup.mode === 'stream') {
-        streamed = yield* streamCall(session, base, messages, setup, context);
-        ({ raw, started } = streamed);
-      } else {
-        started = session.now();
-        raw = await session.llm.complete(messages, setup.callOptions);
+      const call = startModelCall(session, messages, setup.callOptions, {
+        step: setup.step,
+        attempt,
+        parentNodeId: setup.turn.parentNodeId,
+        stream: setup.mode === 'stream',
+      });
+      try {
+        if (setup.mode === 'stream') {
+          streamed = yield* streamCall(session, base, messages, setup, context, call);
+          ({ raw, started } = streamed);
+        } else {
+          started = session.now();
+          const callOptions = setup.callOptions;
+          raw = call.span.isRecording()
+            ? await otelContext.with(call.context, () => session.llm.complete(messages, callOptions))
+            : await session.llm.complete(messages, callOptions);
+        }
+        call.finish(raw);
+      } catch (error) {
+        call.fail(error);
+        throw error;
+      } finally {
+        call.abandon();
       }
       const latencyMs = session.now() - started;
       answer = context.recordAnswer(raw, latencyMs, promptTokens);

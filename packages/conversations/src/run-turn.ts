@@ -5,6 +5,7 @@ import type { CompletionResult } from './completion-result.js';
 import type { CompleteOptions } from './conversation-manager-options.js';
 import type { ConversationMiddleware } from './conversation-middleware.js';
 import type { ConversationSession } from './conversation-session.js';
+import { linkToNode } from './conversation-telemetry.js';
 import { runAfterTurnMiddleware } from './middleware-pipeline.js';
 import { modelStep } from './model-step.js';
 import type { ModelStepResult } from './model-step.js';
@@ -161,6 +162,22 @@ export async function* runTurn(
 ): AsyncGenerator<TurnPart, CompletionResult> {
   const { options, mode } = request;
   const handle = session.beginTurn(request.operation, options.signal);
+  const telemetry = session.telemetry;
+  const turnSpan = telemetry.start(
+    `invoke_agent ${telemetry.agentName}`,
+    {
+      'gen_ai.operation.name': 'invoke_agent',
+      'gen_ai.agent.name': telemetry.agentName,
+      'gen_ai.conversation.id': session.conversationId,
+      'gen_ai.provider.name': session.llm.provider,
+      'gen_ai.request.model': options.overrides?.model ?? session.llm.modelId,
+      'dk.turn.operation': request.operation,
+    },
+    undefined,
+    { links: linkToNode(session.path.last?.node.metadata) },
+  );
+  session.traceContext = turnSpan.context;
+  let failure: unknown;
   try {
     // Inside the turn, so no other turn of this manager interleaves with the compaction.
     const summaryCall =
@@ -177,6 +194,7 @@ export async function* runTurn(
       handle.signal,
       summaryCall === undefined ? [] : [summaryCall],
     );
+    if (turnSpan.span.isRecording()) turnSpan.span.setAttribute('dk.node.parent_id', turn.parentNodeId);
     const callOptions = callOptionsOf(options, tools, output?.responseFormat, handle.signal);
     const toolErrors = {
       count: 0,
@@ -197,6 +215,8 @@ export async function* runTurn(
       timeoutMs: options.toolTimeoutMs ?? session.toolTimeoutMs ?? defaultToolTimeoutMs,
       maxParallel: options.maxParallelToolCalls ?? defaultMaxParallelToolCalls,
       now: session.now,
+      telemetry,
+      traceContext: turnSpan.context,
     });
 
     // A turn that starts on a tool-calling step (after approvals, or a resumed loop) continues it.
@@ -270,8 +290,27 @@ export async function* runTurn(
         createAttemptContext(session, turn, steps.length, 1).view,
       );
     }
+    if (turnSpan.span.isRecording()) {
+      turnSpan.span.setAttributes({
+        'dk.node.id': node.id,
+        'dk.turn.status': status,
+        'dk.turn.steps': steps.length,
+        'dk.turn.model_calls': turn.calls.length,
+        ...(totals.usage === undefined
+          ? {}
+          : {
+              'gen_ai.usage.input_tokens': totals.usage.promptTokens,
+              'gen_ai.usage.output_tokens': totals.usage.completionTokens,
+            }),
+      });
+    }
     return result;
+  } catch (error) {
+    failure = error;
+    throw error;
   } finally {
+    session.traceContext = undefined;
+    telemetry.end(turnSpan.span, failure);
     handle.end();
   }
 }

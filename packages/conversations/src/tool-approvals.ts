@@ -109,6 +109,7 @@ export async function approveToolCall(
       timeoutMs: options.timeoutMs ?? session.toolTimeoutMs ?? 60_000,
       maxParallel: 1,
       now: session.now,
+      telemetry: session.telemetry,
     });
     const node = await session.append(session.path.entries, toolNode(outcome, 'approved'));
     await releaseClaim(session, toolCallId);

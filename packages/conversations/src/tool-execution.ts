@@ -1,3 +1,5 @@
+import { context as otelContext } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import type { NewConversationNode, ToolCall } from '@dk/spec';
 import type {
   ConversationMiddleware,
@@ -5,6 +7,7 @@ import type {
   ToolCallInfo,
   ToolResultInfo,
 } from './conversation-middleware.js';
+import type { ConversationTelemetry } from './conversation-telemetry.js';
 import { checkToolArguments } from './tool-arguments.js';
 import type { ResolvedTool } from './tool-set.js';
 
@@ -33,6 +36,10 @@ export interface ToolRunSettings {
   /** Calls of one step run at the same time, at most. */
   readonly maxParallel: number;
   readonly now: () => number;
+  /** Spans of the executions (`execute_tool {name}`); none without. */
+  readonly telemetry?: ConversationTelemetry;
+  /** The span the executions are children of (the turn's); default the active context. */
+  readonly traceContext?: Context | undefined;
 }
 
 /** The text a tool result becomes: strings as they are, anything else as JSON. */
@@ -107,6 +114,49 @@ async function executeWithDeadline(
  * model can read; an abort of the turn is rethrown.
  */
 export async function runToolCall(call: ToolCall, settings: ToolRunSettings): Promise<ToolOutcome> {
+  const telemetry = settings.telemetry;
+  if (telemetry === undefined) return runToolCallUntraced(call, settings);
+  const tool = settings.tools.get(call.name);
+  const { span, context } = telemetry.start(
+    `execute_tool ${call.name}`,
+    {
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': call.name,
+      'gen_ai.tool.call.id': call.id,
+      'gen_ai.tool.type': 'function',
+      'gen_ai.conversation.id': settings.conversationId,
+      ...(tool?.definition.description === undefined ? {} : { 'gen_ai.tool.description': tool.definition.description }),
+    },
+    settings.traceContext,
+  );
+  if (!span.isRecording()) return runToolCallUntraced(call, settings);
+  telemetry.setContent(span, 'gen_ai.tool.call.arguments', call.arguments);
+  let outcome: ToolOutcome;
+  try {
+    // The tool runs inside the span's context, so what it traces (HTTP, databases, MCP) nests under it.
+    outcome = await otelContext.with(context, () => runToolCallUntraced(call, settings));
+  } catch (error) {
+    telemetry.end(span, error);
+    throw error;
+  }
+  if (outcome.isError) {
+    span.setAttribute('dk.tool.error_kind', outcome.errorKind ?? 'error');
+    telemetry.setContent(span, 'gen_ai.tool.call.result', outcome.content);
+    telemetry.end(
+      span,
+      Object.assign(new Error(outcome.content), {
+        name: outcome.errorName ?? 'ToolError',
+        code: `tool-${outcome.errorKind ?? 'error'}`,
+      }),
+    );
+    return outcome;
+  }
+  telemetry.setContent(span, 'gen_ai.tool.call.result', outcome.content);
+  telemetry.end(span);
+  return outcome;
+}
+
+async function runToolCallUntraced(call: ToolCall, settings: ToolRunSettings): Promise<ToolOutcome> {
   const started = settings.now();
   const tool = settings.tools.get(call.name);
   if (tool === undefined) {

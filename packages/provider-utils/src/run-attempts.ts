@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import { ProviderError } from '@dk/spec';
 import { abortableDelay } from './abortable-delay.js';
 import type { CallScope } from './call-scope.js';
@@ -65,7 +66,24 @@ export async function runAttempts<Call extends AttemptsOptions, T>(
         baseDelayMs: policy.baseDelayMs,
         maxDelayMs: policy.maxDelayMs,
       });
+      recordRetry(attemptNumber, error, delayMs);
       await scope.race(abortableDelay(delayMs, scope.signal));
     }
   }
+}
+
+/**
+ * Adds a `dk.provider.retry` event to the active span (the caller's model-call span, when it
+ * runs the call in that span's context): the failed attempt, the error's code and the backoff.
+ * A no-op without an OpenTelemetry SDK. Never the error's message, which may quote a request.
+ */
+function recordRetry(attemptNumber: number, error: ProviderError, delayMs: number): void {
+  const span = trace.getActiveSpan();
+  if (span === undefined || !span.isRecording()) return;
+  span.addEvent('dk.provider.retry', {
+    'dk.retry.attempt': attemptNumber,
+    'dk.retry.delay_ms': Math.round(delayMs),
+    'error.type': error.code,
+    ...(error.status === undefined ? {} : { 'http.response.status_code': error.status }),
+  });
 }

@@ -13,6 +13,7 @@ import { checkRagTimeout, defaultRagTimeoutMs, normalizeRagConfig } from './rag-
 import type { NormalizedRagConfig, RagConfig } from './rag-config.js';
 import { RagConfigError } from './rag-config-error.js';
 import { searchWithDeadline } from './search-with-deadline.js';
+import { traceRagSearch } from './trace-rag-search.js';
 
 /** What to do when a search fails or times out: reject the render, or render without it and report it. */
 export type RagFailurePolicy = 'throw' | 'omit';
@@ -166,88 +167,88 @@ export async function runRagSearches(options: RunRagSearchesOptions): Promise<Ra
   const countTokens = options.countTokens ?? estimateRagTokens;
   const adapters = toAdapterMap(options.adapters);
   signal?.throwIfAborted();
-  const searched = await Promise.all(
-    options.requests.map(async (request): Promise<Searched> => {
-      const config = normalizeRagConfig(request.config);
-      const adapter = adapters.get(config.adapterName);
-      const started = now();
-      const nothing = {
-        config,
-        configName: request.configName,
-        queryHash: undefined,
-        cacheHit: false,
-        retrieved: [],
-        results: [],
-        belowThreshold: 0,
-        bestBelow: undefined,
-        durationMs: 0,
-        error: undefined,
-      };
-      if (!adapter) {
-        const known = [...adapters.keys()];
-        const error = new RagSearchError({
-          message: `RAG adapter "${config.adapterName}" is not registered. Known adapters: ${known.length > 0 ? known.join(', ') : '(none)'}. Pass it to the builder's \`adapters\`.`,
-          adapterName: config.adapterName,
-          placeholder: config.placeholder,
-          code: 'RAG_ADAPTER_NOT_FOUND',
-        });
-        if (policy === 'throw') throw error;
-        return { ...nothing, query: '', status: 'failed', error: describe(error) };
-      }
-      const query = renderQuery(config.query, params);
-      if (query === '') return { ...nothing, query, status: 'skipped' };
-      const queryHash = ragQueryHash({
-        adapterName: config.adapterName,
-        query,
-        k: config.k,
-        filters: config.filters,
-        scoreThreshold: config.scoreThreshold,
-      });
-      const source = { adapterName: config.adapterName, placeholder: config.placeholder };
-      try {
-        const cached = await cache?.get(queryHash);
-        const retrieved =
-          cached ??
-          normalizeSearchResults(
-            await searchWithDeadline(
-              adapter,
-              query,
-              { k: config.k, filters: config.filters },
-              { ...source, timeoutMs: config.timeoutMs ?? defaultTimeout, signal },
-            ),
-            source,
-          );
-        if (cached === undefined) await cache?.set?.(queryHash, retrieved);
-        return {
-          ...nothing,
-          query,
-          queryHash,
-          cacheHit: cached !== undefined,
-          ...applyThreshold(retrieved, config),
-          durationMs: now() - started,
-        };
-      } catch (error) {
-        if (signal?.aborted) throw signal.reason;
-        const wrapped = RagSearchError.isInstance(error)
-          ? error
-          : new RagSearchError({
-              message: `RAG search on adapter "${config.adapterName}" for ${config.placeholder} failed: ${error instanceof Error ? error.message : String(error)}. Check the adapter, or render with ragFailurePolicy: 'omit' to continue without this content.`,
-              ...source,
-              cause: error,
-            });
-        if (policy === 'throw') throw wrapped;
-        return {
-          ...nothing,
-          query,
-          queryHash,
-          durationMs: now() - started,
-          status: 'failed',
-          error: describe(wrapped),
-        };
-      }
-    }),
-  );
+  const searched = await Promise.all(options.requests.map((request) => traceRagSearch(() => searchOne(request))));
   return assemble(searched, params, promptBudget, countTokens);
+
+  async function searchOne(request: RunRagSearchesOptions['requests'][number]): Promise<Searched> {
+    const config = normalizeRagConfig(request.config);
+    const adapter = adapters.get(config.adapterName);
+    const started = now();
+    const nothing = {
+      config,
+      configName: request.configName,
+      queryHash: undefined,
+      cacheHit: false,
+      retrieved: [],
+      results: [],
+      belowThreshold: 0,
+      bestBelow: undefined,
+      durationMs: 0,
+      error: undefined,
+    };
+    if (!adapter) {
+      const known = [...adapters.keys()];
+      const error = new RagSearchError({
+        message: `RAG adapter "${config.adapterName}" is not registered. Known adapters: ${known.length > 0 ? known.join(', ') : '(none)'}. Pass it to the builder's \`adapters\`.`,
+        adapterName: config.adapterName,
+        placeholder: config.placeholder,
+        code: 'RAG_ADAPTER_NOT_FOUND',
+      });
+      if (policy === 'throw') throw error;
+      return { ...nothing, query: '', status: 'failed', error: describe(error) };
+    }
+    const query = renderQuery(config.query, params);
+    if (query === '') return { ...nothing, query, status: 'skipped' };
+    const queryHash = ragQueryHash({
+      adapterName: config.adapterName,
+      query,
+      k: config.k,
+      filters: config.filters,
+      scoreThreshold: config.scoreThreshold,
+    });
+    const source = { adapterName: config.adapterName, placeholder: config.placeholder };
+    try {
+      const cached = await cache?.get(queryHash);
+      const retrieved =
+        cached ??
+        normalizeSearchResults(
+          await searchWithDeadline(
+            adapter,
+            query,
+            { k: config.k, filters: config.filters },
+            { ...source, timeoutMs: config.timeoutMs ?? defaultTimeout, signal },
+          ),
+          source,
+        );
+      if (cached === undefined) await cache?.set?.(queryHash, retrieved);
+      return {
+        ...nothing,
+        query,
+        queryHash,
+        cacheHit: cached !== undefined,
+        ...applyThreshold(retrieved, config),
+        durationMs: now() - started,
+      };
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      const wrapped = RagSearchError.isInstance(error)
+        ? error
+        : new RagSearchError({
+            message: `RAG search on adapter "${config.adapterName}" for ${config.placeholder} failed: ${error instanceof Error ? error.message : String(error)}. Check the adapter, or render with ragFailurePolicy: 'omit' to continue without this content.`,
+            ...source,
+            cause: error,
+          });
+      if (policy === 'throw') throw wrapped;
+      return {
+        ...nothing,
+        query,
+        queryHash,
+        durationMs: now() - started,
+        status: 'failed',
+        error: describe(wrapped),
+      };
+    }
+  }
 }
 
 /** Adapters as a map, whatever form they were given in. */
