@@ -32,3 +32,6 @@ suites.push({ name: 'tools', run: runToolsBench });
 
 import { runRedisBench } from './redis-bench.js';
 suites.push({ name: 'redis', run: runRedisBench });
+
+import { runFleetBench } from './fleet-bench.js';
+suites.push({ name: 'fleet', run: runFleetBench });
