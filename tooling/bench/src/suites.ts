@@ -35,3 +35,6 @@ suites.push({ name: 'redis', run: runRedisBench });
 
 import { runFleetBench } from './fleet-bench.js';
 suites.push({ name: 'fleet', run: runFleetBench });
+
+import { runSizingBench } from './sizing-bench.js';
+suites.push({ name: 'sizing', run: runSizingBench });
