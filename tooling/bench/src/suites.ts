@@ -32,3 +32,9 @@ suites.push({ name: 'tools', run: runToolsBench });
 
 import { runRedisBench } from './redis-bench.js';
 suites.push({ name: 'redis', run: runRedisBench });
+
+import { runFleetBench } from './fleet-bench.js';
+suites.push({ name: 'fleet', run: runFleetBench });
+
+import { runSizingBench } from './sizing-bench.js';
+suites.push({ name: 'sizing', run: runSizingBench });

@@ -48,7 +48,13 @@ export async function createDemoApp({
   writeLog,
   onIndexProgress,
 }: CreateDemoAppOptions): Promise<DemoApp> {
-  const secrets = [config.provider.apiKeyEnv, 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', config.storage.postgresUrlEnv]
+  const secrets = [
+    config.provider.apiKeyEnv,
+    'OPENAI_API_KEY',
+    'ANTHROPIC_API_KEY',
+    config.storage.postgresUrlEnv,
+    config.storage.postgresReadUrlEnv,
+  ]
     .map((name) => (name === undefined ? undefined : env[name]))
     .concat(config.redis.url)
     .filter((value): value is string => value !== undefined && value !== '');

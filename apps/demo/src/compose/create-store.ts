@@ -45,8 +45,10 @@ export async function createStore(
         });
       }
       const { PostgresConversationStore } = await import('@dk/storage-postgres');
+      const readConnectionString = env[config.postgresReadUrlEnv];
       return new PostgresConversationStore({
         connectionString,
+        ...(readConnectionString === undefined || readConnectionString === '' ? {} : { readConnectionString }),
         ...(config.postgresSchema === undefined ? {} : { schema: config.postgresSchema }),
       });
     }

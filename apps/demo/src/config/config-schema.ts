@@ -27,6 +27,7 @@ export const configSchema = {
         type: { enum: ['sqlite', 'postgres', 'memory'], default: 'sqlite' },
         sqlitePath: { type: 'string', minLength: 1, default: '.data/demo.db' },
         postgresUrlEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', default: 'DATABASE_URL' },
+        postgresReadUrlEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', default: 'DATABASE_READ_URL' },
         postgresSchema: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
       },
     },

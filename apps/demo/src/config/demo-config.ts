@@ -24,6 +24,11 @@ export interface StorageConfig {
   readonly postgresUrlEnv: string;
   /** PostgreSQL schema. */
   readonly postgresSchema?: string;
+  /**
+   * Name of the environment variable holding a read replica's connection string: when it is
+   * set, lag-tolerant reads go to the replica (read-your-writes for what this server wrote).
+   */
+  readonly postgresReadUrlEnv: string;
 }
 
 /** What a shared-state component does when Redis fails: admit/answer degraded, or refuse. */
