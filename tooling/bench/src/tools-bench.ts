@@ -4,20 +4,31 @@
 // 1. Overhead per step: ConversationManager's loop (`complete()` of a 10-step turn) against
 //    the same provider calls made bare (with the tool run directly), with the store appends
 //    of the turn's nodes measured on their own. Goal: (loop − appends) ≤ 1.1× bare. Run with
-//    the real `openai` client over HTTP to the local wire-protocol server (a provider call
-//    costs what a real SDK call costs on the client side) and with the in-process echo
+//    the real `openai` client over HTTP to the local wire-protocol server, which runs in a
+//    child process so the CPU figures are the client side's alone (a provider call costs what
+//    a real SDK call costs on the client side), and with the in-process echo
 //    provider (calls of microseconds: the row shows the loop's own cost per step).
 // 2. Flatness: the per-step cost along a 200-step loop, as medians over windows of steps
 //    (first 20 vs last 20) pooled over several runs, in total and with the provider's time
 //    taken out (the loop's own share). Goal: the last window within 1.5× of the first.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { ConversationManager } from '@dk/conversations';
 import type { ConversationMiddleware } from '@dk/conversations';
 import { EchoProvider } from '@dk/providers-echo';
 import { createOpenAIProvider } from '@dk/providers-openai';
-import { openAIChatReply, startOpenAITestServer } from '@dk/providers-openai/testing';
-import type { OpenAITestServer, RecordedRequest } from '@dk/providers-openai/testing';
-import type { ConversationNode, LLMInput, LLMMessage, LLMProvider, LLMResponse, StreamPart, Tool } from '@dk/spec';
-import type { CompletionOptions } from '@dk/spec';
+import type {
+  CompletionOptions,
+  ConversationNode,
+  LLMInput,
+  LLMMessage,
+  LLMProvider,
+  LLMResponse,
+  StreamPart,
+  Tool,
+} from '@dk/spec';
 import { MemoryConversationStore } from '@dk/storage-memory';
 import { median } from './bench-stats.js';
 
@@ -32,10 +43,14 @@ const lookup: Tool<{ key: string }> = {
   execute: async ({ key }) => ({ key, value: key.length }),
 };
 const toolDefinitions = [{ name: 'lookup', description: lookup.description!, parameters: lookup.parameters! }];
-const opening: readonly LLMMessage[] = [
-  { role: 'system', content: 'You look things up.' },
-  { role: 'user', content: 'Look up the keys.' },
-];
+
+/** The system and user messages of a `steps`-step turn (the HTTP server reads `steps` from the user message). */
+function opening(steps: number): readonly LLMMessage[] {
+  return [
+    { role: 'system', content: 'You look things up.' },
+    { role: 'user', content: `Look up ${steps} keys.` },
+  ];
+}
 
 /** Wall and CPU time of one measured run, in microseconds. */
 interface Sample {
@@ -61,8 +76,6 @@ function answerAt(step: number, steps: number): { content: string; call?: { id: 
 interface Backend {
   readonly name: string;
   provider(steps: number): LLMProvider;
-  /** Called after each round (frees what the backend recorded). */
-  afterRound(): void;
   close(): Promise<void>;
 }
 
@@ -81,40 +94,35 @@ function echoBackend(): Backend {
         },
       });
     },
-    afterRound() {},
     close: async () => {},
   };
 }
 
+/** The OpenAI client over HTTP to the wire-protocol server, which runs in a child process (see tools-bench-server.ts). */
 async function openAIBackend(): Promise<Backend> {
-  const server: OpenAITestServer = await startOpenAITestServer();
-  let steps = STEPS;
-  // The model's step is the number of tool results in the request plus one.
-  server.setFallback((request: RecordedRequest) => {
-    const messages = (request.body as { messages: { role: string }[] }).messages;
-    const { content, call } = answerAt(messages.filter((message) => message.role === 'tool').length + 1, steps);
-    return openAIChatReply(
-      call === undefined ? { content } : { toolCalls: [{ id: call.id, name: 'lookup', arguments: { key: call.key } }] },
-    )(request);
-  });
-  const provider = createOpenAIProvider({ apiKey: 'sk-bench', baseURL: server.baseURL, model: 'gpt-4o-mini' });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@dk/source', new URL('./tools-bench-server.ts', import.meta.url).pathname],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const lines = createInterface({ input: child.stdout! });
+  const [baseURL] = (await once(lines, 'line')) as [string];
+  lines.close();
+  const provider = createOpenAIProvider({ apiKey: 'sk-bench', baseURL, model: 'gpt-4o-mini' });
   return {
     name: 'openai client over HTTP',
-    provider(turnSteps) {
-      steps = turnSteps;
-      return provider;
-    },
-    afterRound: () => server.reset(),
+    provider: () => provider,
     async close() {
       await provider.close();
-      await server.close();
+      child.kill('SIGTERM');
+      await once(child, 'exit');
     },
   };
 }
 
 /** The bare work of a turn: the provider calls on the growing messages and the tool run directly; no store. */
-async function bareTurn(provider: LLMProvider): Promise<number> {
-  const messages: LLMMessage[] = [...opening];
+async function bareTurn(provider: LLMProvider, steps: number): Promise<number> {
+  const messages: LLMMessage[] = [...opening(steps)];
   for (;;) {
     const response = await provider.complete(messages, { tools: toolDefinitions });
     const call = response.toolCalls?.[0];
@@ -133,15 +141,18 @@ async function bareTurn(provider: LLMProvider): Promise<number> {
   }
 }
 
+/** A manager for a `steps`-step turn (with `maxSteps` one above, so the turn ends with its answer). */
 async function startManager(provider: LLMProvider, steps: number, middleware: ConversationMiddleware[] = []) {
   const manager = await ConversationManager.create({
     llm: provider,
     storage: new MemoryConversationStore(),
     tools: { lookup },
-    maxSteps: steps,
+    maxSteps: steps + 1,
     middleware,
   });
-  for (const message of opening) await manager.addMessage({ role: message.role as 'system', content: message.content });
+  for (const message of opening(steps)) {
+    await manager.addMessage({ role: message.role as 'system' | 'user', content: message.content });
+  }
   return manager;
 }
 
@@ -168,9 +179,10 @@ async function appendTurn(nodes: readonly ConversationNode[]): Promise<Sample> {
     record = result.conversation;
     parentId = result.node.id;
   };
-  for (const node of nodes.slice(0, opening.length)) await append(node);
+  // The system and user messages come before the turn.
+  for (const node of nodes.slice(0, 2)) await append(node);
   const { sample } = await measure(async () => {
-    for (const node of nodes.slice(opening.length)) await append(node);
+    for (const node of nodes.slice(2)) await append(node);
   });
   return sample;
 }
@@ -188,19 +200,37 @@ async function overhead(backend: Backend, rounds: number): Promise<OverheadRow> 
   const appends: Sample[] = [];
   const warmup = 5;
   for (let round = 0; round < rounds + warmup; round += 1) {
-    const manager = await startManager(backend.provider(STEPS), STEPS + 1);
-    const looped = await measure(() => manager.complete());
-    if (looped.value.steps.length !== STEPS)
-      throw new Error(`expected ${STEPS} steps, got ${looped.value.steps.length}`);
-    const nodes = manager.state.getCurrentNodes();
-    await manager.close();
-    const bared = await measure(() => bareTurn(backend.provider(STEPS)));
-    sink += bared.value;
-    const appended = await appendTurn(nodes);
-    backend.afterRound();
+    const runLoop = async () => {
+      const manager = await startManager(backend.provider(STEPS), STEPS);
+      const looped = await measure(() => manager.complete());
+      if (looped.value.steps.length !== STEPS) {
+        throw new Error(
+          `${backend.name}: expected ${STEPS} steps, got ${looped.value.steps.length}: ${JSON.stringify(looped.value.steps.map((step) => step.node.content))}`,
+        );
+      }
+      const nodes = manager.state.getCurrentNodes();
+      await manager.close();
+      return { sample: looped.sample, nodes };
+    };
+    const runBare = async () => {
+      const bared = await measure(() => bareTurn(backend.provider(STEPS), STEPS));
+      sink += bared.value;
+      return bared.sample;
+    };
+    // Alternate which goes first, so drift in the machine's load hits both alike.
+    let looped: Awaited<ReturnType<typeof runLoop>>;
+    let bared: Sample;
+    if (round % 2 === 0) {
+      looped = await runLoop();
+      bared = await runBare();
+    } else {
+      bared = await runBare();
+      looped = await runLoop();
+    }
+    const appended = await appendTurn(looped.nodes);
     if (round < warmup) continue;
     loop.push(looped.sample);
-    bare.push(bared.sample);
+    bare.push(bared);
     appends.push(appended);
   }
   const middle = (samples: Sample[]): Sample => ({
@@ -269,7 +299,6 @@ function constantBackend(): Backend {
         close: async () => {},
       };
     },
-    afterRound() {},
     close: async () => {},
   };
 }
@@ -287,7 +316,6 @@ async function longLoop(backend: Backend): Promise<{ steps: number[]; provider: 
   const result = await manager.complete();
   stamps.push(process.hrtime.bigint());
   await manager.close();
-  backend.afterRound();
   if (result.steps.length !== LONG_STEPS) throw new Error(`expected ${LONG_STEPS} steps, got ${result.steps.length}`);
   const steps: number[] = [];
   for (let index = 1; index < stamps.length; index += 1) steps.push(Number(stamps[index]! - stamps[index - 1]!) / 1000);
