@@ -1,4 +1,5 @@
-import { createWireStep } from '@dk/test-kit';
+// The wire-steps entry, not the kit's index: these harnesses load outside vitest too (the bench).
+import { createWireStep } from '@dk/test-kit/wire-steps';
 import type {
   CreateProviderHarness,
   RecordedMessage,
@@ -83,13 +84,23 @@ const protocol: WireProtocol = {
 };
 
 /**
- * Renders a turn as the model would answer this request. When the request forces one tool
- * (the provider's `tool` structured-output strategy) and the scripted text is a JSON object,
- * the answer is that tool's call with the object as input, as a real model would give it.
+ * Renders a turn as the model would answer this request. When the request forces a tool (the
+ * provider's `tool` structured-output strategy: `tool_choice` names its response tool, or is
+ * `any` next to other tools, with the response tool offered last) and the scripted text is a
+ * JSON object, the answer is the response tool's call with the object as input, as a real
+ * model would give it.
  */
 function answer(turn: ScriptedTurn, request: RecordedRequest): ScriptedReply {
-  const body = (request.body ?? {}) as { tool_choice?: { type?: string; name?: string } };
-  const forcedTool = body.tool_choice?.type === 'tool' ? body.tool_choice.name : undefined;
+  const body = (request.body ?? {}) as {
+    tool_choice?: { type?: string; name?: string };
+    tools?: readonly { readonly name: string }[];
+  };
+  const forcedTool =
+    body.tool_choice?.type === 'tool'
+      ? body.tool_choice.name
+      : body.tool_choice?.type === 'any'
+        ? body.tools?.at(-1)?.name
+        : undefined;
   const forcedInput =
     forcedTool !== undefined && (turn.toolCalls?.length ?? 0) === 0 ? jsonObject(turn.text) : undefined;
   const common: AnthropicTestTurn = {

@@ -10,6 +10,7 @@ export {
   readAnthropicFixture,
 } from './anthropic-test-server.js';
 export type { AnthropicTestServer, AnthropicTestTurn } from './anthropic-test-server.js';
+export { createAnthropicConformanceHarness } from './anthropic-conformance-harness.js';
 export type {
   RecordedHttpRequest as RecordedRequest,
   ScriptedHttpServer,

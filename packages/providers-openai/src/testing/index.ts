@@ -11,6 +11,7 @@ export {
   startOpenAITestServer,
 } from './openai-test-server.js';
 export type { OpenAITestServer, OpenAITestTurn } from './openai-test-server.js';
+export { createOpenAIConformanceHarness } from './openai-conformance-harness.js';
 export type {
   RecordedHttpRequest as RecordedRequest,
   ScriptedHttpServer,

@@ -1,4 +1,5 @@
-import { createWireStep } from '@dk/test-kit';
+// The wire-steps entry, not the kit's index: these harnesses load outside vitest too (the bench).
+import { createWireStep } from '@dk/test-kit/wire-steps';
 import type {
   CreateProviderHarness,
   RecordedMessage,
