@@ -24,6 +24,15 @@ export class RenderPlan {
   }
 }
 
+/**
+ * `text` as one sequential string: a copy when it is longer than the strings the engines
+ * copy on every append anyway (a slice of the template or a join of several pieces would
+ * otherwise be walked again each time a rendered result is flattened).
+ */
+function sequential(text: string): string {
+  return text.length < 16 ? text : (JSON.parse(JSON.stringify(text)) as string);
+}
+
 /** Plans kept per template; beyond that the oldest is replaced. */
 const PLANS_KEPT = 8;
 
@@ -130,7 +139,7 @@ export class RenderPlans {
       const op = ops[k] as TemplateOp;
       text += op.prefix;
       if (op.kind === OP_VARIABLE) {
-        texts.push(text);
+        texts.push(sequential(text));
         vars.push(op);
         text = '';
         k++;
@@ -143,7 +152,7 @@ export class RenderPlans {
         k++;
       }
     }
-    texts.push(text);
+    texts.push(sequential(text));
     return new RenderPlan(texts, vars);
   }
 }
