@@ -12,14 +12,13 @@ import {
   checkSettings,
   chunkDocuments,
   indexInBatches,
-  pickResults,
-  scoreCandidates,
   throwIfAdapterClosed,
   validateSearchOptions,
 } from '@dk/storage-utils';
-import type { ChunkedDocument, DocumentChunk, ScoringCandidate, StoredChunkRow } from '@dk/storage-utils';
+import type { ChunkedDocument, DocumentChunk } from '@dk/storage-utils';
 import { sql } from 'kysely';
 import type { RawBuilder } from 'kysely';
+import { rankPostgresChunks } from './rank-postgres-chunks.js';
 import { openPostgresConnection, postgresConnectionSettingNames } from './open-postgres-connection.js';
 import type { PostgresConnectionSettings } from './open-postgres-connection.js';
 
@@ -48,20 +47,6 @@ export interface PostgresSearchAdapterSettings extends PostgresConnectionSetting
 
 const languagePattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$/;
 
-/** Quotes a lexeme as a tsquery operand, so no user text is ever read as tsquery syntax. */
-function tsqueryOperand(lexeme: string): string {
-  return `'${lexeme.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
-}
-
-interface HitRow {
-  readonly seq: string;
-  readonly length: number;
-  readonly lexeme: string;
-  readonly tf: number;
-  readonly count: string;
-  readonly average: number;
-}
-
 /**
  * Keyword search on PostgreSQL full-text search, with ingestion: `index()` chunks documents
  * into `<schema>.dk_search_chunks`, each chunk with a `tsvector` in the configured
@@ -70,15 +55,16 @@ interface HitRow {
  * migrations, shared with the conversation store), and every statement runs through Kysely
  * on the backend's one pool.
  *
- * Ranking is BM25 over the tsvectors' term statistics (lexeme occurrences per chunk, the
- * chunk's indexed length, the collection's size and average length), with scores
- * normalised exactly like `InMemorySearchAdapter` (each query term's BM25 term-frequency
- * factor capped at 1, weighted by idf, divided by the query's total idf). The terms are the
- * language's lexemes (stemmed, its own stop words), so scores equal the in-memory ones when
- * both tokenise a text alike and stay close otherwise; one `scoreThreshold` works on both.
- * `ts_rank` is not used because its scores are neither bounded nor comparable across
- * queries. The query text never reaches tsquery syntax: PostgreSQL's parser turns it into
- * lexemes, each quoted as a literal operand.
+ * Ranking happens inside PostgreSQL (`rankPostgresChunks`): the server computes dk's BM25
+ * coverage over the tsvectors (each query lexeme's BM25 term-frequency factor capped at 1,
+ * weighted by idf, divided by the query's total idf; the collection's size and average
+ * length, each lexeme's document frequency) and returns only the best rows (`ORDER BY …
+ * LIMIT`), with exact MaxScore pruning so chunks holding only the query's most common
+ * lexemes are not ranked when they cannot reach the top k. Scores are then on dk's one scale
+ * (`calibrateScore` of `@dk/storage-utils`). The terms are the language's lexemes (stemmed,
+ * its own stop words), so scores equal the in-memory ones when both tokenise a text alike and
+ * stay close otherwise; one `scoreThreshold` works on both. The query text never reaches
+ * tsquery syntax: PostgreSQL's parser turns it into lexemes, each quoted as a literal operand.
  *
  * Filters are metadata equality filters (`matchesFilters` semantics), applied to the ranked
  * chunks. Failures reject with `RagSearchError` (`RAG_SEARCH_FAILED`, `RAG_INDEX_FAILED`)
@@ -187,67 +173,23 @@ export class PostgresSearchAdapter implements IndexableSearchAdapter {
     await this.#ready('RAG_SEARCH_FAILED');
     const results = await this.#guard('RAG_SEARCH_FAILED', 'search', () =>
       // One pooled connection for the statements of a search.
-      this.#connection.db.connection().execute(async (db) => {
-        const ranked = await this.#rank(db, query, options.signal);
-        // An abort between the statements surfaces below, as the signal's reason.
-        if (options.signal?.aborted === true) return [];
-        return pickResults(ranked, validated, (keys) => this.#loadChunks(db, keys));
-      }),
+      this.#connection.db.connection().execute((db) =>
+        rankPostgresChunks(
+          db,
+          {
+            chunks: this.#table('dk_search_chunks'),
+            stats: this.#table('dk_search_stats'),
+            collection: this.collection,
+            language: this.language,
+          },
+          query,
+          validated,
+          options.signal,
+        ),
+      ),
     );
     options.signal?.throwIfAborted();
     return results;
-  }
-
-  /** Every chunk of the collection containing a query lexeme, scored and ranked best first. */
-  async #rank(db: StoreExecutor, query: string, signal: AbortSignal | undefined) {
-    const lexemes = await sql<{ lexeme: string }>`SELECT lexeme
-      FROM unnest(to_tsvector(${this.language}::regconfig, ${query})) ORDER BY lexeme`.execute(db);
-    const terms = lexemes.rows.map((row) => row.lexeme);
-    if (terms.length === 0 || signal?.aborted === true) return [];
-    const { rows } = await sql<HitRow>`WITH stats AS (
-        SELECT chunk_count AS count, CASE WHEN chunk_count > 0 THEN token_total::float8 / chunk_count ELSE 0 END AS average
-          FROM ${this.#table('dk_search_stats')} WHERE collection = ${this.collection})
-      SELECT c.seq::text AS seq, c.token_count AS length, u.lexeme, coalesce(array_length(u.positions, 1), 1) AS tf,
-             stats.count, stats.average
-        FROM stats, ${this.#table('dk_search_chunks')} AS c
-             -- Only the query's lexemes: mark them with weight A, keep only weight A.
-             CROSS JOIN LATERAL unnest(ts_filter(setweight(c.tsv, 'A', ${terms}::text[]), '{a}')) AS u
-       WHERE c.collection = ${this.collection} AND c.tsv @@ ${terms.map(tsqueryOperand).join(' | ')}::tsquery`.execute(
-      db,
-    );
-    const first = rows[0];
-    if (first === undefined) return [];
-    const termIndex = new Map(terms.map((term, index) => [term, index]));
-    const candidates = new Map<string, ScoringCandidate<string>>();
-    for (const row of rows) {
-      let candidate = candidates.get(row.seq);
-      if (candidate === undefined) {
-        candidate = {
-          key: row.seq,
-          order: Number(row.seq),
-          length: row.length,
-          frequencies: new Array<number>(terms.length).fill(0),
-        };
-        candidates.set(row.seq, candidate);
-      }
-      (candidate.frequencies as number[])[termIndex.get(row.lexeme)!] = row.tf;
-    }
-    return scoreCandidates({
-      termCount: terms.length,
-      documentCount: Number(first.count),
-      averageLength: first.average,
-      candidates: [...candidates.values()],
-    });
-  }
-
-  /** The chunks with the given sequence numbers, by sequence number. */
-  async #loadChunks(db: StoreExecutor, keys: readonly string[]): Promise<Map<string, StoredChunkRow>> {
-    const { rows } = await sql<{ seq: string; chunk_id: string; content: string; metadata: Record<string, unknown> }>`
-      SELECT seq::text AS seq, chunk_id, content, metadata FROM ${this.#table('dk_search_chunks')}
-      WHERE seq = ANY(${keys}::bigint[])`.execute(db);
-    return new Map(
-      rows.map((row) => [row.seq, { chunkId: row.chunk_id, content: row.content, metadata: row.metadata }]),
-    );
   }
 
   /** Ends the pool when the adapter created it (`connectionString`); later calls fail. Idempotent. */

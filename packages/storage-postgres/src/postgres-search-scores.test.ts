@@ -85,4 +85,52 @@ describe.skipIf(skip)('PostgresSearchAdapter scores mean what InMemorySearchAdap
       }
     }
   });
+
+  it('ranks inside the database exactly: common words pruned, any k, same ids and scores as the full ranking', async () => {
+    // "omni" is in every chunk and "kettle" in most, "quartz" and "zephyr" in few: the
+    // engine ranks only chunks holding the rarer words unless the k-th best cannot be proven.
+    const documents: SearchDocument[] = Array.from({ length: 120 }, (_, index) => ({
+      id: `d${index}`,
+      content: [
+        'omni '.repeat((index % 3) + 1),
+        index % 10 < 7 ? 'kettle' : '',
+        index % 5 === 0 ? 'lantern lantern' : '',
+        index % 17 === 0 ? 'quartz' : '',
+        index % 29 === 0 ? 'zephyr' : '',
+        `filler${index}`,
+      ].join(' '),
+    }));
+    const pruning = await pair('pruning', documents);
+    for (const query of [
+      'omni kettle quartz',
+      'omni kettle lantern zephyr',
+      'omni kettle',
+      'omni quartz',
+      'kettle lantern',
+    ]) {
+      for (const k of [1, 3, 5, 12]) {
+        const expected = await pruning.memory.search(query, { k });
+        const actual = await pruning.postgres.search(query, { k });
+        expect(
+          actual.map((result) => result.id),
+          `${query} k=${k}`,
+        ).toEqual(expected.map((result) => result.id));
+        actual.forEach((result, index) =>
+          expect(result.score, `${query} k=${k} → ${result.id}`).toBeCloseTo(expected[index]!.score, 9),
+        );
+      }
+    }
+  });
+
+  it('counts term frequencies beyond one occurrence exactly', async () => {
+    const repeats = await pair('repeats', [
+      { id: 'many', content: 'quasar '.repeat(40) },
+      { id: 'some', content: 'quasar quasar quasar nebula' },
+      { id: 'one', content: 'quasar nebula nebula pulsar' },
+    ]);
+    const expected = await repeats.memory.search('quasar nebula pulsar', { k: 3 });
+    const actual = await repeats.postgres.search('quasar nebula pulsar', { k: 3 });
+    expect(actual.map((result) => result.id)).toEqual(expected.map((result) => result.id));
+    actual.forEach((result, index) => expect(result.score).toBeCloseTo(expected[index]!.score, 9));
+  });
 });

@@ -141,3 +141,25 @@ describe('SqliteSearchAdapter statistics', () => {
     expect(await search.search('narwhal')).toEqual([]);
   });
 });
+
+describe('SqliteSearchAdapter top-k in FTS5', () => {
+  it('reads further pages of the engine ranking when filters leave fewer than k', async () => {
+    const adapter = new SqliteSearchAdapter({ name: 'pages', database: new Database(':memory:') });
+    await adapter.index(
+      Array.from({ length: 300 }, (_, index) => ({
+        id: `d${index}`,
+        // Earlier documents say "alpha" more often, so FTS5 ranks the filtered ones last.
+        content: `${'alpha '.repeat(index < 290 ? 3 : 1)}note ${index}`,
+        metadata: { group: index >= 290 ? 'late' : 'early' },
+      })),
+      { chunking: false },
+    );
+    const late = await adapter.search('alpha', { k: 5, filters: { group: 'late' } });
+    expect(late).toHaveLength(5);
+    for (const result of late) expect(result.metadata['group']).toBe('late');
+    // Relative to the best match passing the filters, which scores 1.
+    expect(late[0]!.score).toBe(1);
+    expect(await adapter.search('alpha', { k: 5 })).toHaveLength(5);
+    await adapter.close();
+  });
+});

@@ -1,10 +1,16 @@
-// Search benchmark: ingest 10,000 chunks (1,000 documents of 10 paragraphs, chunked by
-// paragraph) into the in-memory, SQLite FTS5 and PostgreSQL full-text adapters, then time
-// keyword queries at k = 5 on each: 300 topical queries (words of mid and low frequency,
-// what stop-word removal leaves of a question) and 300 that also contain the corpus's most
-// frequent words (which occur in most chunks and so make every candidate set large). Throughput is chunks per second of `index()`;
-// latency is per `search()` call. Ratios compare each adapter with the in-memory adapter,
-// run in the same process on the same corpus and queries. Run: `pnpm bench search`.
+// Search benchmark: keyword search at 100,000 chunks (10,000 documents of 10 paragraphs,
+// chunked by paragraph) on the in-memory, SQLite FTS5 and PostgreSQL full-text adapters, at
+// k = 5, with two query sets: 300 topical queries (words of mid and low frequency, what
+// stop-word removal leaves of a question) and 300 that also contain the corpus's most
+// frequent words (which occur in most chunks and so make every candidate set large).
+//
+// Baseline: for SQLite and PostgreSQL, the engine's own top-5 query on the same tables in the
+// same run, interleaved query by query with dk's adapter (FTS5 `ORDER BY rank LIMIT 5`;
+// PostgreSQL `ORDER BY ts_rank(...) DESC LIMIT 5` over the same OR query), each reading back
+// the id, text and metadata of every result. Agreement is the share of dk's top 5 that the
+// exact in-memory BM25 ranking also has in its top 5 (same corpus, same statistics).
+// `DK_BENCH_SEARCH_DOCUMENTS` changes the size (default 10,000 documents). Run:
+// `pnpm bench search`.
 //
 // The corpus is synthetic and seeded (a Zipf-like vocabulary of 5,000 words), so every run
 // indexes the same text.
@@ -15,15 +21,17 @@ import { InMemorySearchAdapter } from '@dk/rag';
 import type { IndexableSearchAdapter, SearchDocument } from '@dk/spec';
 import { PostgresSearchAdapter } from '@dk/storage-postgres';
 import { SqliteSearchAdapter } from '@dk/storage-sqlite';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { percentile, random } from './bench-stats.js';
 
 const postgresUrl = process.env['DK_BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
-const documentCount = 1_000;
+const documentCount = Number(process.env['DK_BENCH_SEARCH_DOCUMENTS'] ?? 10_000);
 const paragraphsPerDocument = 10;
 const queryCount = 300;
 const chunking = { maxChars: 500, overlapChars: 40 };
-
+/** `DK_BENCH_SEARCH_BACKENDS=sqlite,postgres` runs only those (the in-memory reference always runs). */
+const backends = (process.env['DK_BENCH_SEARCH_BACKENDS'] ?? 'sqlite,postgres').split(',');
 function vocabulary(size: number, next: () => number): string[] {
   const letters = 'abcdefghijklmnopqrstuvwxyz';
   const words = new Set<string>();
@@ -89,37 +97,105 @@ interface Latency {
   readonly p99: number;
 }
 
-interface Row {
-  readonly name: string;
-  readonly chunks: number;
-  readonly chunksPerSecond: number;
-  readonly topical: Latency;
-  readonly mixed: Latency;
-}
-
-async function latency(adapter: IndexableSearchAdapter, queries: readonly string[]): Promise<Latency> {
-  // Warm caches and statement plans before timing.
-  for (const query of queries.slice(0, 20)) await adapter.search(query, { k: 5 });
-  const times: number[] = [];
-  for (const query of queries) {
-    const started = performance.now();
-    await adapter.search(query, { k: 5 });
-    times.push((performance.now() - started) * 1000);
-  }
+function latencyOf(times: number[]): Latency {
   times.sort((left, right) => left - right);
   return { p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
 }
 
-async function measure(name: string, adapter: IndexableSearchAdapter, set: ReturnType<typeof corpus>): Promise<Row> {
+/** The engine's own top-5 query: returns the chunk ids it read back. */
+type RawQuery = (query: string) => Promise<string[]>;
+
+interface Row {
+  readonly name: string;
+  readonly set: string;
+  readonly dk: Latency;
+  readonly raw: Latency | undefined;
+  /** Share of dk's top 5 in the exact in-memory top 5. */
+  readonly agreement: number | undefined;
+}
+
+async function time(run: () => Promise<unknown>, into: number[]): Promise<void> {
   const started = performance.now();
-  const { chunks } = await adapter.index(set.documents, { chunking });
-  const seconds = (performance.now() - started) / 1000;
+  await run();
+  into.push((performance.now() - started) * 1000);
+}
+
+/** Times dk's adapter and the raw query on the same queries, interleaved so both see the same load. */
+async function compare(
+  name: string,
+  adapter: IndexableSearchAdapter,
+  raw: RawQuery | undefined,
+  exact: Map<string, string[]> | undefined,
+  set: string,
+  queries: readonly string[],
+): Promise<Row> {
+  for (const query of queries.slice(0, 20)) {
+    await adapter.search(query, { k: 5 });
+    await raw?.(query);
+  }
+  const dkTimes: number[] = [];
+  const rawTimes: number[] = [];
+  let agreed = 0;
+  let expected = 0;
+  for (const [index, query] of queries.entries()) {
+    let results: string[] = [];
+    const dk = async () => {
+      results = (await adapter.search(query, { k: 5 })).map((result) => result.id);
+    };
+    // Alternate which runs first, so neither always meets a warmer cache.
+    if (index % 2 === 0) {
+      await time(dk, dkTimes);
+      if (raw) await time(() => raw(query), rawTimes);
+    } else {
+      if (raw) await time(() => raw(query), rawTimes);
+      await time(dk, dkTimes);
+    }
+    const best = exact?.get(query);
+    if (best !== undefined) {
+      expected += best.length;
+      agreed += results.filter((id) => best.includes(id)).length;
+    }
+  }
   return {
     name,
-    chunks,
-    chunksPerSecond: chunks / seconds,
-    topical: await latency(adapter, set.topical),
-    mixed: await latency(adapter, set.mixed),
+    set,
+    dk: latencyOf(dkTimes),
+    raw: raw ? latencyOf(rawTimes) : undefined,
+    agreement: exact ? agreed / Math.max(1, expected) : undefined,
+  };
+}
+
+function sqliteRawQuery(database: Database.Database, collection: string): RawQuery {
+  const statement = database.prepare(
+    'SELECT c.chunk_id, c.content, c.metadata FROM dk_search_fts AS f JOIN dk_search_chunks AS c ON c.rowid = f.rowid ' +
+      'WHERE f.dk_search_fts MATCH ? AND c.collection = ? ORDER BY f.rank LIMIT 5',
+  );
+  return async (query) => {
+    const words = query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+    if (words.length === 0) return [];
+    const rows = statement.all(words.map((word) => `"${word}"`).join(' OR '), collection) as {
+      chunk_id: string;
+      content: string;
+      metadata: string;
+    }[];
+    const ids: string[] = [];
+    for (const row of rows) {
+      // Read back every result as the adapter does (its metadata parsed).
+      const metadata = JSON.parse(row.metadata) as unknown;
+      if (metadata !== undefined) ids.push(row.chunk_id);
+    }
+    return ids;
+  };
+}
+
+function postgresRawQuery(pool: pg.Pool, schema: string, collection: string): RawQuery {
+  const text = `SELECT chunk_id, content, metadata FROM "${schema}".dk_search_chunks,
+      (SELECT array_to_string(ARRAY(SELECT quote_literal(lexeme) FROM unnest(to_tsvector('english', $1))), ' | ') AS q) AS parsed
+    WHERE parsed.q <> '' AND collection = $2 AND tsv @@ parsed.q::tsquery
+    ORDER BY ts_rank(tsv, parsed.q::tsquery) DESC LIMIT 5`;
+  return async (query) => {
+    const { rows } = await pool.query<{ chunk_id: string }>({ name: 'raw-top5', text, values: [query, collection] });
+    return rows.map((row) => row.chunk_id);
   };
 }
 
@@ -127,13 +203,42 @@ async function measure(name: string, adapter: IndexableSearchAdapter, set: Retur
 export async function runSearchBench(): Promise<void> {
   const set = corpus();
   const rows: Row[] = [];
-  rows.push(await measure('in-memory', new InMemorySearchAdapter({ name: 'bench' }), set));
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const indexing: string[] = [];
+  const index = async (name: string, adapter: IndexableSearchAdapter) => {
+    const started = performance.now();
+    const { chunks } = await adapter.index(set.documents, { chunking });
+    const seconds = (performance.now() - started) / 1000;
+    indexing.push(`${name}: ${chunks} chunks in ${seconds.toFixed(1)} s (${Math.round(chunks / seconds)} chunks/s)`);
+    return chunks;
+  };
+
+  const memory = new InMemorySearchAdapter({ name: 'bench' });
+  const chunkCount = await index('in-memory', memory);
+  const exact = new Map<string, string[]>();
+  for (const query of [...set.topical, ...set.mixed]) {
+    exact.set(
+      query,
+      (await memory.search(query, { k: 5 })).map((result) => result.id),
+    );
+  }
+  rows.push(await compare('in-memory', memory, undefined, undefined, 'topical', set.topical));
+  rows.push(await compare('in-memory', memory, undefined, undefined, 'common words', set.mixed));
+  await memory.close();
 
   const directory = mkdtempSync(join(tmpdir(), 'dk-search-bench-'));
   try {
-    const sqlite = new SqliteSearchAdapter({ name: 'bench', path: join(directory, 'search.db') });
-    rows.push(await measure('sqlite', sqlite, set));
+    if (!backends.includes('sqlite')) throw new Error('skipped');
+    const database = new Database(join(directory, 'search.db'));
+    const sqlite = new SqliteSearchAdapter({ name: 'bench', database });
+    await index('sqlite', sqlite);
+    const raw = sqliteRawQuery(database, 'bench');
+    rows.push(await compare('sqlite', sqlite, raw, exact, 'topical', set.topical));
+    rows.push(await compare('sqlite', sqlite, raw, exact, 'common words', set.mixed));
     await sqlite.close();
+    database.close();
+  } catch (error) {
+    if (!(error instanceof Error && error.message === 'skipped')) throw error;
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
@@ -141,33 +246,40 @@ export async function runSearchBench(): Promise<void> {
   const pool = new pg.Pool({ connectionString: postgresUrl, max: 2, connectionTimeoutMillis: 2000 });
   const schema = `dk_bench_search_${Date.now().toString(36)}`;
   try {
+    if (!backends.includes('postgres')) throw new Error('skipped');
     await pool.query('SELECT 1');
     const postgres = new PostgresSearchAdapter({ name: 'bench', pool, schema });
-    rows.push(await measure('postgres', postgres, set));
+    await index('postgres', postgres);
+    await pool.query(`VACUUM ANALYZE "${schema}".dk_search_chunks`);
+    const raw = postgresRawQuery(pool, schema, 'bench');
+    rows.push(await compare('postgres', postgres, raw, exact, 'topical', set.topical));
+    rows.push(await compare('postgres', postgres, raw, exact, 'common words', set.mixed));
     await postgres.close();
   } catch (error) {
-    process.stdout.write(
-      `PostgreSQL skipped (${error instanceof Error ? error.message : String(error)}); set DK_BENCH_POSTGRES_URL.\n\n`,
+    print(
+      `PostgreSQL skipped (${error instanceof Error ? error.message : String(error)}); set DK_BENCH_POSTGRES_URL.\n`,
     );
   } finally {
     await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
     await pool.end();
   }
 
-  const baseline = rows[0]!;
-  const print = (line: string) => process.stdout.write(`${line}\n`);
   print(
-    `${documentCount} documents → ${baseline.chunks} chunks; ${queryCount} topical and ${queryCount} mixed queries at k = 5.\n`,
+    `${documentCount} documents → ${chunkCount} chunks; ${queryCount} topical and ${queryCount} common-word queries at k = 5.\n`,
   );
   print(
-    '| adapter | index chunks/s | index time vs in-memory | topical p50 µs | topical p99 µs | mixed p50 µs | mixed p99 µs | topical p50 vs in-memory |',
+    '| adapter | queries | dk p50 µs | dk p99 µs | raw top-5 p50 µs | raw top-5 p99 µs | dk p50 / raw p50 | dk p99 / dk p50 | raw p99 / raw p50 | top-5 agreement with exact BM25 |',
   );
-  print('|---|---:|---:|---:|---:|---:|---:|---:|');
+  print('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) {
     print(
-      `| ${row.name} | ${Math.round(row.chunksPerSecond)} | ${(baseline.chunksPerSecond / row.chunksPerSecond).toFixed(1)}× | ` +
-        `${Math.round(row.topical.p50)} | ${Math.round(row.topical.p99)} | ${Math.round(row.mixed.p50)} | ${Math.round(row.mixed.p99)} | ` +
-        `${(row.topical.p50 / baseline.topical.p50).toFixed(1)}× |`,
+      `| ${row.name} | ${row.set} | ${Math.round(row.dk.p50)} | ${Math.round(row.dk.p99)} | ` +
+        `${row.raw ? Math.round(row.raw.p50) : '–'} | ${row.raw ? Math.round(row.raw.p99) : '–'} | ` +
+        `${row.raw ? `${(row.dk.p50 / row.raw.p50).toFixed(2)}×` : '–'} | ${(row.dk.p99 / row.dk.p50).toFixed(1)}× | ` +
+        `${row.raw ? `${(row.raw.p99 / row.raw.p50).toFixed(1)}×` : '–'} | ` +
+        `${row.agreement === undefined ? '–' : row.agreement.toFixed(3)} |`,
     );
   }
+  print('');
+  for (const line of indexing) print(`Indexing ${line}.`);
 }

@@ -5,8 +5,9 @@ import { runGuideRagExamples } from './search-guide-examples.js';
 import { createVocabularyEmbeddingModel } from './vocabulary-embedding-model.js';
 
 // The search adapters of @dk/rag. Vector search runs on an exact bag-of-words embedding, so
-// its relevance is keyword-like and the ranking assertions hold; its scores are cosines,
-// not BM25, hence `bm25Scores: false` (and likewise for the rank fusion of hybrid search).
+// its relevance is keyword-like and the ranking assertions hold; its scores are calibrated
+// cosines, not BM25 coverage, hence `bm25Scores: false` (and likewise for the score fusion of
+// hybrid search). Every adapter runs the score-scale assertions.
 
 runSearchAdapterConformance('in-memory', {
   batchSize: 100,

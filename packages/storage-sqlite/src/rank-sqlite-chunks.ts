@@ -1,0 +1,116 @@
+import type { SearchResult } from '@dk/spec';
+import { Bm25Scorer, compareScoredCandidates, matchesFilters, pickResults } from '@dk/storage-utils';
+import type { ScoredCandidate, StoredChunkRow, ValidatedSearchOptions } from '@dk/storage-utils';
+import type Database from 'better-sqlite3';
+
+/** The prepared statements {@link rankSqliteChunks} runs. */
+export interface RankStatements {
+  readonly stats: Database.Statement;
+  readonly indexFrequency: Database.Statement;
+  readonly collectionFrequency: Database.Statement;
+  readonly top: Database.Statement;
+}
+
+interface TopRow {
+  readonly rowid: number;
+  readonly chunk_id: string;
+  readonly content: string;
+  readonly metadata: string;
+  readonly length: number;
+}
+
+/**
+ * How many of the engine's best chunks are re-scored per requested result: FTS5's `bm25()`
+ * orders by its own statistics, dk ranks by BM25 coverage, so the engine's top
+ * `max(candidatesPerResult × k, minimumCandidates)` is read and ranked again.
+ */
+const candidatesPerResult = 4;
+const minimumCandidates = 20;
+
+/**
+ * Top-k keyword search inside SQLite: FTS5 returns its best chunks of the collection for the
+ * OR of the query terms (`ORDER BY rank LIMIT n`, rank = `bm25()`), and only those are read
+ * and scored with dk's BM25 coverage (`Bm25Scorer`: the collection's size and average
+ * length, each term's document frequency) and calibrated (`pickResults`). Term frequencies
+ * come from counting the query terms as whole words in the chunk text, as \`tokenize\`
+ * splits it. When `filters` leave fewer
+ * than `k` chunks, the next page of the engine's ranking is read (4× larger each time).
+ *
+ * Document frequencies come from the FTS index's own term statistics (`fts5vocab`, `row`)
+ * when the collection is alone in the database, and are counted within the collection when
+ * other collections share the index; either way they equal the in-memory adapter's.
+ */
+export async function rankSqliteChunks(
+  statements: RankStatements,
+  collection: string,
+  terms: readonly string[],
+  options: ValidatedSearchOptions,
+): Promise<SearchResult[]> {
+  const stats = statements.stats.get(collection, collection) as
+    { count: number; average: number; others: number } | undefined;
+  if (stats === undefined || stats.count === 0) return [];
+  const documentFrequencies = terms.map((term) => {
+    const row = (
+      stats.others === 0 ? statements.indexFrequency.get(term) : statements.collectionFrequency.get(collection, term)
+    ) as { doc: number } | undefined;
+    return row?.doc ?? 0;
+  });
+  if (documentFrequencies.every((frequency) => frequency === 0)) return [];
+  const scorer = new Bm25Scorer({ documentCount: stats.count, averageLength: stats.average, documentFrequencies });
+  const termIndex = new Map(terms.map((term, index) => [term, index]));
+  // The query terms as whole words, as \`tokenize\` splits text (runs of letters and digits,
+  // lower-cased): counting only these is much cheaper than tokenising every candidate.
+  const termPattern = new RegExp(
+    `(?<![\\p{L}\\p{N}])(?:${terms.map((term) => term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![\\p{L}\\p{N}])`,
+    'gu',
+  );
+  // Only terms some chunk holds: FTS5 fails on none, and the others match nothing anyway.
+  const match = terms
+    .filter((_, index) => documentFrequencies[index]! > 0)
+    .map((term) => `"${term.replace(/"/g, '""')}"`)
+    .join(' OR ');
+  const { k, filters } = options;
+  const rows = new Map<number, TopRow>();
+  // Metadata is parsed only for the chunks that are filtered or returned.
+  const parsed = new Map<number, StoredChunkRow>();
+  const stored = (row: TopRow): StoredChunkRow => {
+    let chunk = parsed.get(row.rowid);
+    if (chunk === undefined) {
+      chunk = {
+        chunkId: row.chunk_id,
+        content: row.content,
+        metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+      };
+      parsed.set(row.rowid, chunk);
+    }
+    return chunk;
+  };
+  const scored: ScoredCandidate<number>[] = [];
+  const raw = new Float64Array(1);
+  const capped = new Float64Array(1);
+  let limit = Math.max(candidatesPerResult * k, minimumCandidates);
+  for (let offset = 0; ; offset += limit, limit *= 4) {
+    const page = statements.top.all(match, collection, limit, offset) as TopRow[];
+    for (const row of page) {
+      const frequencies = new Array<number>(terms.length).fill(0);
+      for (const match of row.content.toLowerCase().matchAll(termPattern)) {
+        const term = termIndex.get(match[0]);
+        if (term !== undefined) frequencies[term]!++;
+      }
+      raw[0] = 0;
+      capped[0] = 0;
+      frequencies.forEach((frequency, term) => {
+        if (frequency > 0) scorer.accumulate(raw, capped, 0, term, frequency, row.length);
+      });
+      scored.push({ key: row.rowid, score: scorer.score(capped[0]!), raw: raw[0]!, order: row.rowid });
+      rows.set(row.rowid, row);
+    }
+    if (page.length < limit) break;
+    if (filters === undefined) break;
+    let passing = 0;
+    for (const row of rows.values()) if (matchesFilters(stored(row).metadata, filters)) passing++;
+    if (passing >= k) break;
+  }
+  scored.sort(compareScoredCandidates);
+  return pickResults(scored, options, (keys) => new Map(keys.map((key) => [key, stored(rows.get(key)!)])));
+}
