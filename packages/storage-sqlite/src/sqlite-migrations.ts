@@ -152,4 +152,25 @@ export const sqliteMigrations: readonly StoreMigration[] = [
     name: 'per-conversation node keys',
     up: perConversationNodes,
   },
+  {
+    version: 5,
+    name: 'lighter node text index',
+    up: async (executor) => {
+      // Conversation search asks only whether one node holds every word, never for positions
+      // or scores: without position lists (detail = none) and per-row sizes (columnsize = 0)
+      // each append writes much less to the index.
+      await sql`DROP TRIGGER dk_nodes_fts_insert`.execute(executor);
+      await sql`DROP TRIGGER dk_nodes_fts_delete`.execute(executor);
+      await sql`DROP TABLE dk_nodes_fts`.execute(executor);
+      await sql`CREATE VIRTUAL TABLE dk_nodes_fts USING fts5(content, content = 'dk_nodes', content_rowid = 'row_id',
+        tokenize = 'unicode61 remove_diacritics 0', detail = none, columnsize = 0)`.execute(executor);
+      await sql`CREATE TRIGGER dk_nodes_fts_insert AFTER INSERT ON dk_nodes BEGIN
+        INSERT INTO dk_nodes_fts (rowid, content) VALUES (new.row_id, new.content); END`.execute(executor);
+      await sql`CREATE TRIGGER dk_nodes_fts_delete AFTER DELETE ON dk_nodes BEGIN
+        INSERT INTO dk_nodes_fts (dk_nodes_fts, rowid, content) VALUES ('delete', old.row_id, old.content); END`.execute(
+        executor,
+      );
+      await sql`INSERT INTO dk_nodes_fts (dk_nodes_fts) VALUES ('rebuild')`.execute(executor);
+    },
+  },
 ];

@@ -59,8 +59,8 @@ describe('SqliteSearchAdapter', () => {
     const database = new Database(join(directory, 'shared.db'));
     const store = new SqliteConversationStore({ database });
     const search = new SqliteSearchAdapter({ name: 'docs', database });
-    expect(await search.migrate()).toEqual({ fromVersion: 0, toVersion: 4 });
-    expect(await store.migrate()).toEqual({ fromVersion: 4, toVersion: 4 });
+    expect(await search.migrate()).toEqual({ fromVersion: 0, toVersion: 5 });
+    expect(await store.migrate()).toEqual({ fromVersion: 5, toVersion: 5 });
     // One connection: the store's transactions and the adapter's batches queue on it and
     // never nest, even when they run at the same time.
     const conversation = await store.create();

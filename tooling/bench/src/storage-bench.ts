@@ -1,7 +1,10 @@
-// Storage benchmark: append latency at 10 / 1,000 / 10,000 nodes (memory, SQLite, PostgreSQL),
-// loading the active path of a 10,000-node conversation, and listing with a metadata filter
-// over 100,000 conversations (SQLite) and 1,000,000 (PostgreSQL). Ratios compare each size
-// with the 10-node case of the same backend, run in the same process.
+// Storage benchmark, every store figure next to a raw-SQL baseline from the same run (ratio
+// printed, every result read back): appends (SQLite vs a raw insert and a same-shape
+// transaction at the same durability; PostgreSQL vs a same-shape single prepared statement),
+// append latency at 10 / 1,000 / 10,000 nodes (memory, SQLite, PostgreSQL), resuming a
+// 10,000-node conversation (get + the 10,000-node active path) vs a raw select of the same rows,
+// and selective metadata listing over 100,000 conversations (SQLite) / 1,000,000 (PostgreSQL)
+// vs a query on an ordered (expression) index made for that key.
 //
 // Large conversations and conversation sets are bulk-loaded with SQL straight into the
 // stores' tables (the timed operations all go through the store API).
@@ -16,7 +19,9 @@ import { createPostgresConversationStore } from '@dk/storage-postgres';
 import { createSqliteConversationStore } from '@dk/storage-sqlite';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { percentile } from './bench-stats.js';
+import { median, percentile } from './bench-stats.js';
+import { interleave, postgresSameShapeAppender, sqliteRawAppenders, storeAppender } from './storage-bench-baselines.js';
+import type { Latency } from './storage-bench-baselines.js';
 
 const sizes = [10, 1_000, 10_000] as const;
 const postgresUrl = process.env['DK_BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
@@ -28,6 +33,8 @@ interface Backend {
   readonly appends: number;
   /** Creates a linear conversation of `size` nodes with the cursor on its last node. */
   readonly seedChain: (conversationId: string, size: number) => Promise<string>;
+  /** The raw select of a conversation row and all its node rows in order (none for memory); returns the rows. */
+  readonly rawResume?: (conversationId: string) => Promise<readonly { content: string }[]>;
   readonly dispose: () => Promise<void>;
 }
 
@@ -71,10 +78,22 @@ async function sqliteBackend(directory: string): Promise<Backend> {
   const path = join(directory, 'bench.db');
   const store = createSqliteConversationStore({ path });
   await store.migrate();
+  let reader: Database.Database | undefined;
   return {
     name: 'sqlite',
     store,
     appends: 500,
+    rawResume: async (conversationId) => {
+      reader ??= new Database(path, { readonly: true });
+      const conversation = reader.prepare('SELECT * FROM dk_conversations WHERE id = ?').get(conversationId);
+      if (conversation === undefined) throw new Error('raw resume found no conversation');
+      return reader
+        .prepare(
+          `SELECT seq, parent_seq, position, role, content, name, tool_call_id, tool_calls, metadata, prompt_name,
+             branch_name, created_at FROM dk_nodes WHERE conversation_id = ? ORDER BY seq`,
+        )
+        .all(conversationId) as { content: string }[];
+    },
     seedChain: async (conversationId, size) => {
       await store.create({ id: conversationId });
       const ids = chainIds(size);
@@ -106,7 +125,10 @@ async function sqliteBackend(directory: string): Promise<Backend> {
       database.close();
       return ids.at(-1)!;
     },
-    dispose: () => store.close(),
+    dispose: async () => {
+      reader?.close();
+      await store.close();
+    },
   };
 }
 
@@ -124,6 +146,21 @@ async function postgresBackend(schema: string): Promise<Backend | undefined> {
     name: 'postgres',
     store,
     appends: 300,
+    rawResume: async (conversationId) => {
+      const conversation = await pool.query({
+        name: `bench_resume_conversation_${schema}`,
+        text: `SELECT * FROM "${schema}".dk_conversations WHERE id = $1`,
+        values: [conversationId],
+      });
+      if (conversation.rowCount !== 1) throw new Error('raw resume found no conversation');
+      const { rows } = await pool.query<{ content: string }>({
+        name: `bench_resume_nodes_${schema}`,
+        text: `SELECT seq, parent_seq, position, role, content, name, tool_call_id, tool_calls::text, metadata::text,
+            prompt_name, branch_name, created_at FROM "${schema}".dk_nodes WHERE conversation_id = $1 ORDER BY seq`,
+        values: [conversationId],
+      });
+      return rows;
+    },
     seedChain: async (conversationId, size) => {
       await store.create({ id: conversationId });
       const ids = chainIds(size);
@@ -187,35 +224,81 @@ async function appendLatencies(backend: Backend, size: number): Promise<{ p50: n
   return { p50: percentile(timed, 0.5), p99: percentile(timed, 0.99) };
 }
 
-async function pathLoad(backend: Backend): Promise<number> {
-  const conversationId = 'path-10000';
-  const tail = await backend.seedChain(conversationId, 10_000);
-  const times: number[] = [];
-  for (let run = 0; run < 7; run += 1) {
-    const started = performance.now();
-    const path = await backend.store.getPath({ conversationId, nodeId: tail });
-    if (path.length !== 10_000) throw new Error(`expected a 10,000-node path, got ${path.length}`);
-    times.push(performance.now() - started);
+/**
+ * Resuming a 10,000-node linear conversation as `ConversationManager.resume` does it (`get`,
+ * then the path root → cursor: all 10,000 nodes) vs the raw select of the same rows; medians
+ * of interleaved runs, ms.
+ */
+async function resume(backend: Backend): Promise<{ store: number; raw: number | undefined }> {
+  const conversationId = 'resume-10000';
+  await backend.seedChain(conversationId, 10_000);
+  const storeTimes: number[] = [];
+  const rawTimes: number[] = [];
+  for (let run = 0; run < 9; run += 1) {
+    let started = performance.now();
+    const record = await backend.store.get({ conversationId });
+    const path = await backend.store.getPath({ conversationId, nodeId: record!.currentNodeId! });
+    storeTimes.push(performance.now() - started);
+    if (path.length !== 10_000 || path[9_999]!.content !== 'message 9999 lorem ipsum dolor') {
+      throw new Error(`store resume read back ${path.length} nodes`);
+    }
+    if (backend.rawResume === undefined) continue;
+    started = performance.now();
+    const rows = await backend.rawResume(conversationId);
+    rawTimes.push(performance.now() - started);
+    if (rows.length !== 10_000 || rows[9_999]!.content !== 'message 9999 lorem ipsum dolor') {
+      throw new Error(`raw resume read back ${rows.length} rows`);
+    }
   }
-  times.sort((a, b) => a - b);
-  return percentile(times, 0.5);
+  return { store: median(storeTimes.slice(1)), raw: rawTimes.length === 0 ? undefined : median(rawTimes.slice(1)) };
 }
 
-async function timeList(
+interface ListTiming {
+  readonly p50: number;
+  readonly p99: number;
+  readonly ids: readonly string[];
+}
+
+/** Times `list` (50 newest first), ms; the first run is a warm-up. */
+async function timeStoreList(
   store: ConversationStore,
   metadata: Record<string, string>,
   runs = 21,
-): Promise<{ p50: number; p99: number; items: number }> {
+): Promise<ListTiming> {
   const times: number[] = [];
-  let items = 0;
+  let ids: readonly string[] = [];
   for (let run = 0; run < runs; run += 1) {
     const started = performance.now();
     const page = await store.list({ metadata, sortBy: 'updatedAt', sortOrder: 'desc', limit: 50 });
     times.push(performance.now() - started);
-    items = page.items.length;
+    ids = page.items.map((item) => item.id);
   }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times.slice(1), 0.5), p99: percentile(times.slice(1), 0.99), items };
+  const sorted = times.slice(1).sort((a, b) => a - b);
+  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), ids };
+}
+
+/** Times a raw query returning ids, ms; the first run is a warm-up. */
+async function timeRawList(
+  query: () => Promise<readonly string[]> | readonly string[],
+  runs = 21,
+): Promise<ListTiming> {
+  const times: number[] = [];
+  let ids: readonly string[] = [];
+  for (let run = 0; run < runs; run += 1) {
+    const started = performance.now();
+    ids = await query();
+    times.push(performance.now() - started);
+  }
+  const sorted = times.slice(1).sort((a, b) => a - b);
+  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), ids };
+}
+
+function listRow(backend: string, count: number, filter: string, store: ListTiming, raw?: ListTiming): string {
+  if (raw !== undefined && raw.ids.join() !== store.ids.join()) {
+    throw new Error(`${backend} ${filter}: the store's page differs from the baseline's`);
+  }
+  const baseline = raw === undefined ? '– | –' : `${raw.p50.toFixed(2)} | ${(store.p50 / raw.p50).toFixed(2)}×`;
+  return `| ${backend} | ${count.toLocaleString('en-US')} | ${filter} | ${store.p50.toFixed(2)} | ${store.p99.toFixed(2)} | ${baseline} | ${store.ids.length} |`;
 }
 
 async function listSqlite(directory: string, count: number): Promise<string[]> {
@@ -230,16 +313,23 @@ async function listSqlite(directory: string, count: number): Promise<string[]> {
       json_object('userId', 'u' || (i % 1000), 'tier', CASE i % 3 WHEN 0 THEN 'free' WHEN 1 THEN 'pro' ELSE 'team' END, 'region', 'r' || (i % 7)),
       NULL, 1, 0, 1700000000000 + i * 1000, 1700000000000 + i * 1000 + (i % 97) * 60000 FROM n`);
   database.exec('ANALYZE');
-  database.close();
   const seeded = performance.now() - started;
-  const selective = await timeList(store, { userId: 'u123' });
-  const broad = await timeList(store, { tier: 'pro' });
-  const both = await timeList(store, { tier: 'pro', region: 'r3' });
+  const selective = await timeStoreList(store, { userId: 'u123' });
+  const broad = await timeStoreList(store, { tier: 'pro' });
+  const both = await timeStoreList(store, { tier: 'pro', region: 'r3' });
+  // The baseline: an index made for this one key, in the requested order.
+  database.exec(
+    `CREATE INDEX bench_user_updated ON dk_conversations (json_extract(metadata, '$.userId'), updated_at, id)`,
+  );
+  const ordered = database.prepare(`SELECT id FROM dk_conversations WHERE json_extract(metadata, '$.userId') = ?
+    ORDER BY updated_at DESC, id DESC LIMIT 50`);
+  const raw = await timeRawList(() => ordered.pluck().all('u123') as string[]);
+  database.close();
   await store.close();
   return [
-    `| sqlite | ${count.toLocaleString('en-US')} | userId (0.1 %) | ${selective.p50.toFixed(2)} | ${selective.p99.toFixed(2)} | ${selective.items} |`,
-    `| sqlite | ${count.toLocaleString('en-US')} | tier (33 %) | ${broad.p50.toFixed(2)} | ${broad.p99.toFixed(2)} | ${broad.items} |`,
-    `| sqlite | ${count.toLocaleString('en-US')} | tier + region (4.8 %) | ${both.p50.toFixed(2)} | ${both.p99.toFixed(2)} | ${both.items} |`,
+    listRow('sqlite', count, 'userId (0.1 %)', selective, raw),
+    listRow('sqlite', count, 'tier (33 %)', broad),
+    listRow('sqlite', count, 'tier + region (4.8 %)', both),
     `(sqlite: seeded ${count.toLocaleString('en-US')} conversations in ${(seeded / 1000).toFixed(1)} s)`,
   ];
 }
@@ -261,16 +351,31 @@ async function listPostgres(schema: string, count: number): Promise<string[] | u
         jsonb_build_object('userId', 'u' || (i % 1000), 'tier', (ARRAY['free', 'pro', 'team'])[i % 3 + 1], 'region', 'r' || (i % 7)),
         NULL, 1, 0, 1700000000000 + i * 1000::bigint, 1700000000000 + i * 1000::bigint + (i % 97) * 60000
       FROM generate_series(0, ${count - 1}) i`);
-    await pool.query(`VACUUM ANALYZE "${schema}".dk_conversations`);
+    // Right after the bulk insert: statistics, but no VACUUM.
+    await pool.query(`ANALYZE "${schema}".dk_conversations`);
+    await pool.query(`ANALYZE "${schema}".dk_conversation_metadata`);
     const seeded = performance.now() - started;
-    const selective = await timeList(store, { userId: 'u123' });
-    const broad = await timeList(store, { tier: 'pro' });
-    const both = await timeList(store, { tier: 'pro', region: 'r3' });
+    const selective = await timeStoreList(store, { userId: 'u123' });
+    const broad = await timeStoreList(store, { tier: 'pro' });
+    const both = await timeStoreList(store, { tier: 'pro', region: 'r3' });
+    await pool.query(
+      `CREATE INDEX bench_user_updated ON "${schema}".dk_conversations ((metadata ->> 'userId'), updated_at, id)`,
+    );
+    await pool.query(`ANALYZE "${schema}".dk_conversations`);
+    const raw = await timeRawList(async () => {
+      const { rows } = await pool.query<{ id: string }>({
+        name: `bench_list_${schema}`,
+        text: `SELECT id FROM "${schema}".dk_conversations WHERE metadata ->> 'userId' = $1
+          ORDER BY updated_at DESC, id DESC LIMIT 50`,
+        values: ['u123'],
+      });
+      return rows.map((row) => row.id);
+    });
     return [
-      `| postgres | ${count.toLocaleString('en-US')} | userId (0.1 %) | ${selective.p50.toFixed(2)} | ${selective.p99.toFixed(2)} | ${selective.items} |`,
-      `| postgres | ${count.toLocaleString('en-US')} | tier (33 %) | ${broad.p50.toFixed(2)} | ${broad.p99.toFixed(2)} | ${broad.items} |`,
-      `| postgres | ${count.toLocaleString('en-US')} | tier + region (4.8 %) | ${both.p50.toFixed(2)} | ${both.p99.toFixed(2)} | ${both.items} |`,
-      `(postgres: seeded ${count.toLocaleString('en-US')} conversations in ${(seeded / 1000).toFixed(1)} s)`,
+      listRow('postgres', count, 'userId (0.1 %)', selective, raw),
+      listRow('postgres', count, 'tier (33 %)', broad),
+      listRow('postgres', count, 'tier + region (4.8 %)', both),
+      `(postgres: seeded ${count.toLocaleString('en-US')} conversations in ${(seeded / 1000).toFixed(1)} s; timed right after the insert and ANALYZE, no VACUUM)`,
     ];
   } finally {
     await store.close();
@@ -279,19 +384,72 @@ async function listPostgres(schema: string, count: number): Promise<string[] | u
   }
 }
 
+function ratioRow(name: string, store: Latency, baseline: string, raw: Latency): string {
+  return `| ${name} | ${store.p50.toFixed(0)} | ${store.p99.toFixed(0)} | ${baseline} | ${raw.p50.toFixed(0)} | ${raw.p99.toFixed(0)} | ${(store.p50 / raw.p50).toFixed(2)}× | ${(store.p99 / raw.p99).toFixed(2)}× | ${(store.p99 / store.p50).toFixed(1)}× |`;
+}
+
+/** Appends through the store vs raw SQL on the same database, interleaved in blocks; table rows. */
+async function appendBaselines(directory: string, schema: string): Promise<string[]> {
+  const lines: string[] = [];
+  const path = join(directory, 'append.db');
+  const sqlite = createSqliteConversationStore({ path });
+  await sqlite.migrate();
+  const database = new Database(path);
+  database.pragma('synchronous = NORMAL'); // the store's durability (WAL, NORMAL)
+  const raw = sqliteRawAppenders(database, 'raw-shape');
+  const sqliteResult = await interleave(2000, {
+    store: await storeAppender(sqlite, 'store-append'),
+    rawInsert: raw.rawInsert,
+    sameShape: raw.sameShape,
+  });
+  database.close();
+  await sqlite.close();
+  lines.push(ratioRow('sqlite', sqliteResult.store, 'raw INSERT of one row', sqliteResult.rawInsert));
+  lines.push(ratioRow('sqlite', sqliteResult.store, 'same-shape transaction', sqliteResult.sameShape));
+  const pool = new pg.Pool({ connectionString: postgresUrl, max: 4, connectionTimeoutMillis: 2000 });
+  try {
+    await pool.query('SELECT 1');
+  } catch {
+    await pool.end();
+    lines.push('| postgres | skipped: server unreachable | | | | | | | |');
+    return lines;
+  }
+  const postgres = createPostgresConversationStore({ pool, schema });
+  try {
+    await postgres.migrate();
+    const result = await interleave(1000, {
+      store: await storeAppender(postgres, 'store-append'),
+      sameShape: await postgresSameShapeAppender(pool, schema, 'raw-shape'),
+    });
+    lines.push(ratioRow('postgres', result.store, 'same-shape single prepared statement', result.sameShape));
+  } finally {
+    await postgres.close();
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pool.end();
+  }
+  return lines;
+}
+
 /** Runs the storage suite and prints its tables. */
 export async function runStorageBench(): Promise<void> {
   const directory = mkdtempSync(join(tmpdir(), 'dk-bench-storage-'));
   const run = randomBytes(4).toString('hex');
   const print = (line: string) => process.stdout.write(`${line}\n`);
   try {
+    print('Append (one turn: a child of the cursor, cursor moved) vs raw SQL on the same database, µs, interleaved:\n');
+    print(
+      '| backend | store p50 | store p99 | baseline | baseline p50 | baseline p99 | p50 ratio | p99 ratio | store p99/p50 |',
+    );
+    print('|---|---:|---:|---|---:|---:|---:|---:|---:|');
+    for (const line of await appendBaselines(directory, `dk_bench_append_${run}`)) print(line);
+
     const backends = [await memoryBackend(), await sqliteBackend(directory), await postgresBackend(`dk_bench_${run}`)];
     print(
-      'Append latency (one turn: a child of the cursor, cursor moved) in linear conversations of the given size, µs:\n',
+      '\nAppend latency (one turn: a child of the cursor, cursor moved) in linear conversations of the given size, µs:\n',
     );
     print('| backend | nodes | p50 µs | p99 µs | p50 ratio vs 10 nodes |');
     print('|---|---:|---:|---:|---:|');
-    const paths: string[] = [];
+    const resumes: string[] = [];
     for (const backend of backends) {
       if (backend === undefined) {
         print('| postgres | – | skipped: server unreachable | | |');
@@ -305,16 +463,23 @@ export async function runStorageBench(): Promise<void> {
           `| ${backend.name} | ${size.toLocaleString('en-US')} | ${p50.toFixed(0)} | ${p99.toFixed(0)} | ${(p50 / baseline).toFixed(2)}× |`,
         );
       }
-      paths.push(`| ${backend.name} | ${(await pathLoad(backend)).toFixed(1)} |`);
+      const { store, raw } = await resume(backend);
+      resumes.push(
+        `| ${backend.name} | ${store.toFixed(1)} | ${raw === undefined ? '–' : raw.toFixed(1)} | ${raw === undefined ? '–' : `${(store / raw).toFixed(2)}×`} |`,
+      );
       await backend.dispose();
     }
-    print('\nLoading the active path (root → cursor) of a 10,000-node conversation, median ms:\n');
-    print('| backend | ms |');
-    print('|---|---:|');
-    for (const line of paths) print(line);
-    print('\nList with a metadata filter (limit 50, newest first), ms — goal under 50 ms:\n');
-    print('| backend | conversations | filter (share matching) | p50 ms | p99 ms | items |');
-    print('|---|---:|---|---:|---:|---:|');
+    print(
+      '\nResume a 10,000-node conversation (get + the 10,000-node active path) vs a raw select of the same rows, median ms:\n',
+    );
+    print('| backend | store ms | raw select ms | ratio |');
+    print('|---|---:|---:|---:|');
+    for (const line of resumes) print(line);
+    print('\nList with a metadata filter (limit 50, newest first) vs a query on an ordered index for that key, ms:\n');
+    print(
+      '| backend | conversations | filter (share matching) | store p50 | store p99 | ordered-index p50 | ratio | items |',
+    );
+    print('|---|---:|---|---:|---:|---:|---:|---:|');
     const notes: string[] = [];
     const emit = (line: string) => {
       if (line.startsWith('|')) print(line);
@@ -322,7 +487,7 @@ export async function runStorageBench(): Promise<void> {
     };
     for (const line of await listSqlite(directory, 100_000)) emit(line);
     const postgres = await listPostgres(`dk_bench_list_${run}`, 1_000_000);
-    if (postgres === undefined) print('| postgres | 1,000,000 | skipped: server unreachable | | | |');
+    if (postgres === undefined) print('| postgres | 1,000,000 | skipped: server unreachable | | | | | |');
     else for (const line of postgres) emit(line);
     print('');
     for (const note of notes) print(note);
