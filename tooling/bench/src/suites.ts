@@ -32,3 +32,6 @@ suites.push({ name: 'tools', run: runToolsBench });
 
 import { runRedisBench } from './redis-bench.js';
 suites.push({ name: 'redis', run: runRedisBench });
+
+import { runOtelBench } from './otel-bench.js';
+suites.push({ name: 'otel', run: runOtelBench });
