@@ -19,6 +19,7 @@ import type { DemoApp } from './demo-app.js';
 import { loadCorpus } from './load-corpus.js';
 import type { IndexProgress } from './load-corpus.js';
 import { UsageMonitor } from './usage-monitor.js';
+import { startTelemetry } from '../telemetry/start-telemetry.js';
 
 /** Options of {@link createDemoApp}. */
 export interface CreateDemoAppOptions {
@@ -54,6 +55,7 @@ export async function createDemoApp({
     ...(writeLog === undefined ? {} : { write: writeLog }),
   });
 
+  const telemetry = startTelemetry(config.telemetry);
   const libraries = config.prompts.directories.map(
     (directory) => new FileSystemPromptLibrary(resolve(appDir, directory), { name: directory }),
   );
@@ -105,7 +107,15 @@ export async function createDemoApp({
     corpus,
     tools,
     notes,
-    managerSettings: { llm, storage, promptBuilder, middleware, tools },
+    managerSettings: {
+      llm,
+      storage,
+      promptBuilder,
+      middleware,
+      tools,
+      telemetry: { recordContent: config.telemetry.recordContent },
+    },
+    telemetry,
     middleware,
     logger,
     usage: () => usage.snapshot(),
@@ -116,6 +126,7 @@ export async function createDemoApp({
           storage.close(),
           llm.close(),
           ...libraries.map((library) => library.close()),
+          telemetry.shutdown(),
         ]);
         for (const result of results)
           if (result.status === 'rejected') logger.error('close failed', { error: result.reason });

@@ -5,6 +5,7 @@ import type { DemoConfig } from '../config/demo-config.js';
 import type { JsonLogger } from '../log/json-logger.js';
 import type { NotesStore } from './notes-store.js';
 import type { UsageSnapshot } from './usage-monitor.js';
+import type { DemoTelemetry } from '../telemetry/start-telemetry.js';
 
 /**
  * Everything the chat front ends need, wired by the composition root. Front ends see only
@@ -28,6 +29,8 @@ export interface DemoApp {
   /** The middleware stack, outermost first. */
   readonly middleware: readonly ConversationMiddleware[];
   readonly logger: JsonLogger;
+  /** OpenTelemetry: the exporter chosen by the config and the studio's recent traces. */
+  readonly telemetry: DemoTelemetry;
   /** Token usage per model since start. */
   usage(): UsageSnapshot;
   /** Latency statistics of model calls. */

@@ -33,6 +33,8 @@ const environmentOverrides: readonly {
   { variable: 'DK_LOG_LEVEL', path: ['logLevel'], kind: 'string' },
   { variable: 'DK_STREAM_DELAY_MS', path: ['provider', 'streamDelayMs'], kind: 'integer' },
   { variable: 'DK_SHUTDOWN_TIMEOUT_MS', path: ['server', 'shutdownTimeoutMs'], kind: 'integer' },
+  { variable: 'DK_OTEL_EXPORTER', path: ['telemetry', 'exporter'], kind: 'string' },
+  { variable: 'DK_OTLP_URL', path: ['telemetry', 'otlpUrl'], kind: 'string' },
 ];
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
