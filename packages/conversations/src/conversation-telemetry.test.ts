@@ -244,6 +244,26 @@ describe('ConversationManager telemetry', () => {
     ]);
   });
 
+  it('traces a streamed turn: the provider retry lands on the model call span read in its context', async () => {
+    const llm = new EchoProvider({
+      responses: [{ error: { kind: 'rate-limit' } }, 'Streamed answer.'],
+      retry: { baseDelayMs: 1, maxDelayMs: 2 },
+    });
+    const manager = await ConversationManager.create({ llm, storage: new MemoryConversationStore() });
+    await manager.addMessage({ role: 'user', content: 'Stream it.' });
+    exporter.reset();
+    let text = '';
+    for await (const part of manager.stream()) if (part.type === 'text-delta') text += part.text;
+    expect(text).toBe('Streamed answer.');
+    const turn = one('invoke_agent dk.conversation');
+    expect(tree(turn)).toEqual(['invoke_agent dk.conversation', '  chat echo-model', '  dk.store.append_node']);
+    const chat = one('chat echo-model');
+    expect(chat.attributes).toMatchObject({ 'dk.stream': true, 'gen_ai.response.finish_reasons': ['stop'] });
+    expect(chat.events.map((event) => [event.name, event.attributes?.['error.type']])).toEqual([
+      ['dk.provider.retry', 'PROVIDER_RATE_LIMIT'],
+    ]);
+  });
+
   it('records no content by default, and redacted content when the application opts in', async () => {
     const question = `My key is ${secret}, what is the capital of France?`;
     const quiet = await ragConversation();

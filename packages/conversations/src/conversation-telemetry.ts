@@ -79,7 +79,7 @@ function clientInstruments(provider: MeterProvider): ClientInstruments {
 }
 
 /** The stable type of an error for `error.type`: its `code`, else its `name`. Never its message. */
-export function errorType(error: unknown): string {
+function errorType(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return typeof code === 'string' && code !== '' ? code : error.name;
@@ -88,7 +88,7 @@ export function errorType(error: unknown): string {
 }
 
 /** What one model call reports to the `gen_ai.client.*` histograms. */
-export interface ModelCallMeasurement {
+interface ModelCallMeasurement {
   readonly operation: string;
   readonly provider: string;
   readonly requestModel: string;

@@ -23,6 +23,7 @@ export type {
   TurnSummary,
 } from './conversation-middleware.js';
 export type { ConversationLogger, LogFields } from './conversation-logger.js';
+export type { ConversationTelemetryOptions, NodeTraceReference } from './conversation-telemetry.js';
 export type { ConversationSummarizer, ConversationSummary, SummarizeRequest } from './conversation-summarizer.js';
 export { LlmSummarizer, defaultSummaryPrompt } from './llm-summarizer.js';
 export type { LlmSummarizerOptions } from './llm-summarizer.js';

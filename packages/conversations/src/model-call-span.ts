@@ -59,7 +59,7 @@ export function startModelCall(
   const recording = span.isRecording();
   if (recording) {
     span.setAttributes(requestAttributes(options));
-    telemetry.setContent(span, 'gen_ai.input.messages', inputMessages(messages));
+    if (telemetry.recordContent) telemetry.setContent(span, 'gen_ai.input.messages', inputMessages(messages));
   }
   let ended = false;
   const measure = (raw: LLMResponse | undefined, error: unknown): void => {
@@ -96,7 +96,7 @@ export function startModelCall(
                 'gen_ai.usage.output_tokens': raw.usage.completionTokens,
               }),
         });
-        telemetry.setContent(span, 'gen_ai.output.messages', outputMessages(raw));
+        if (telemetry.recordContent) telemetry.setContent(span, 'gen_ai.output.messages', outputMessages(raw));
       }
       telemetry.end(span);
     },

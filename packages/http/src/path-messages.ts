@@ -53,7 +53,10 @@ export function turnFigures(nodes: readonly ConversationNode[]): Partial<DkMessa
     costUsd = costUsd === null || answer.costUsd === null ? null : costUsd + answer.costUsd;
     latencyMs += answer.latencyMs ?? 0;
   }
+  const trace = nodes.filter((node) => node.role === 'assistant').at(-1)?.metadata['trace'];
+  const traceId = typeof trace === 'object' && trace !== null ? (trace as { traceId?: unknown }).traceId : undefined;
   return {
+    ...(typeof traceId === 'string' ? { traceId } : {}),
     ...(last.model === null ? {} : { model: last.model }),
     ...(last.provider === null ? {} : { provider: last.provider }),
     ...(last.finishReason === null ? {} : { finishReason: last.finishReason }),

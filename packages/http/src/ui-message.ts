@@ -29,6 +29,8 @@ export interface DkMessageMetadata {
   readonly modelCalls?: number;
   /** RAG searches of a user message rendered through a prompt. */
   readonly rag?: readonly RagRunView[];
+  /** The OpenTelemetry trace the message was written in (node `metadata.trace`), when one was recorded. */
+  readonly traceId?: string;
 }
 
 /** A text part of a UI message. */

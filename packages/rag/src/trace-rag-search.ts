@@ -1,7 +1,7 @@
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 
 /** What a finished search reports to its span. */
-export interface TracedSearch {
+interface TracedSearch {
   readonly config: { readonly adapterName: string; readonly k: number; readonly placeholder: string };
   readonly cacheHit: boolean;
   readonly results: readonly unknown[];

@@ -38,3 +38,5 @@ suites.push({ name: 'fleet', run: runFleetBench });
 
 import { runSizingBench } from './sizing-bench.js';
 suites.push({ name: 'sizing', run: runSizingBench });
+import { runOtelBench } from './otel-bench.js';
+suites.push({ name: 'otel', run: runOtelBench });

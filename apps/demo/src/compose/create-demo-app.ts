@@ -23,6 +23,7 @@ import { loadCorpus } from './load-corpus.js';
 import type { IndexProgress } from './load-corpus.js';
 import { RagCacheRenderer } from './rag-cache-renderer.js';
 import { UsageMonitor } from './usage-monitor.js';
+import { startTelemetry } from '../telemetry/start-telemetry.js';
 
 /** Options of {@link createDemoApp}. */
 export interface CreateDemoAppOptions {
@@ -65,6 +66,7 @@ export async function createDemoApp({
     ...(writeLog === undefined ? {} : { write: writeLog }),
   });
 
+  const telemetry = startTelemetry(config.telemetry);
   const libraries = config.prompts.directories.map(
     (directory) => new FileSystemPromptLibrary(resolve(appDir, directory), { name: directory }),
   );
@@ -147,8 +149,16 @@ export async function createDemoApp({
     corpus,
     tools,
     notes,
-    managerSettings: { llm, storage, promptBuilder: renderer, middleware, tools },
+    managerSettings: {
+      llm,
+      storage,
+      promptBuilder: renderer,
+      middleware,
+      tools,
+      telemetry: { recordContent: config.telemetry.recordContent },
+    },
     sharedState: shared,
+    telemetry,
     middleware,
     logger,
     usage: () => usage.snapshot(),
@@ -159,6 +169,7 @@ export async function createDemoApp({
           storage.close(),
           llm.close(),
           ...libraries.map((library) => library.close()),
+          telemetry.shutdown(),
         ]);
         for (const result of results)
           if (result.status === 'rejected') logger.error('close failed', { error: result.reason });

@@ -6,6 +6,7 @@ import type { JsonLogger } from '../log/json-logger.js';
 import type { SharedState } from './create-shared-state.js';
 import type { NotesStore } from './notes-store.js';
 import type { UsageSnapshot } from './usage-monitor.js';
+import type { DemoTelemetry } from '../telemetry/start-telemetry.js';
 
 /**
  * Everything the chat front ends need, wired by the composition root. Front ends see only
@@ -33,6 +34,8 @@ export interface DemoApp {
   readonly sharedState: SharedState;
   /** Token usage per model (of every server when the counters are in Redis). */
   usage(): Promise<UsageSnapshot>;
+  /** OpenTelemetry: the exporter chosen by the config and the studio's recent traces. */
+  readonly telemetry: DemoTelemetry;
   /** Latency statistics of model calls. */
   performance(): PerformanceStats;
   /** Closes the store, the provider and the prompt libraries (idempotent). */

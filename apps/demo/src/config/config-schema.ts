@@ -128,5 +128,17 @@ export const configSchema = {
         shutdownTimeoutMs: { type: 'integer', minimum: 0, default: 10000 },
       },
     },
+    telemetry: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        exporter: { enum: ['none', 'console', 'otlp'], default: 'none' },
+        otlpUrl: { type: 'string', pattern: '^https?://', default: 'http://127.0.0.1:4318/v1/traces' },
+        recordContent: { type: 'boolean', default: false },
+        serviceName: { type: 'string', minLength: 1, default: 'dk-demo' },
+        traceStoreSize: { type: 'integer', minimum: 0, default: 200 },
+      },
+    },
   },
 } as const;

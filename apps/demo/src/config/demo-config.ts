@@ -112,6 +112,20 @@ export interface ServerConfig {
   readonly shutdownTimeoutMs: number;
 }
 
+/** OpenTelemetry: where the spans of every turn go, besides the studio's in-process trace store. */
+export interface TelemetryConfig {
+  /** `none` (studio only), `console` (spans printed to stdout) or `otlp` (OTLP over HTTP to `otlpUrl`). */
+  readonly exporter: 'none' | 'console' | 'otlp';
+  /** The collector's traces endpoint, e.g. `http://127.0.0.1:4318/v1/traces`. */
+  readonly otlpUrl: string;
+  /** Record prompts, answers and tool arguments on spans (redacted). */
+  readonly recordContent: boolean;
+  /** `service.name` of the spans. */
+  readonly serviceName: string;
+  /** Traces the studio keeps in memory (the most recent; 0 keeps none). */
+  readonly traceStoreSize: number;
+}
+
 /** The validated demo configuration. */
 export interface DemoConfig {
   /** `development` or `production`: picks the config file and the environment prompt folder. */
@@ -123,6 +137,7 @@ export interface DemoConfig {
   readonly rag: RagConfigSection;
   readonly middleware: MiddlewareConfig;
   readonly server: ServerConfig;
+  readonly telemetry: TelemetryConfig;
   /** Minimum log level written to stderr. */
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }

@@ -38,6 +38,8 @@ const environmentOverrides: readonly {
   { variable: 'DK_SHUTDOWN_TIMEOUT_MS', path: ['server', 'shutdownTimeoutMs'], kind: 'integer' },
   { variable: 'DK_REQUEST_LIMIT', path: ['server', 'rateLimit', 'maxRequests'], kind: 'integer' },
   { variable: 'DK_MODEL_CALL_LIMIT', path: ['middleware', 'rateLimit', 'maxRequests'], kind: 'integer' },
+  { variable: 'DK_OTEL_EXPORTER', path: ['telemetry', 'exporter'], kind: 'string' },
+  { variable: 'DK_OTLP_URL', path: ['telemetry', 'otlpUrl'], kind: 'string' },
 ];
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });

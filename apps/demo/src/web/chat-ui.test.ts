@@ -1,7 +1,7 @@
 // The web chat and the prompt studio in headless Chromium (Debian's /usr/bin/chromium, installed
 // by scripts/setup.sh), at a desktop (1280×900) and a phone (390×844) size: send, stream, stop,
 // edit, switch versions, regenerate, reload on the conversation URL, approve a tool call,
-// a refused message keeping its draft, the studio; layout and accessibility (axe-core) checks;
+// a refused message keeping its draft, the studio, a turn's trace waterfall; layout and accessibility (axe-core) checks;
 // screenshots in apps/demo/test-results/. Without Chromium the test is skipped locally and
 // fails under CI=true.
 import { existsSync, mkdirSync } from 'node:fs';
@@ -259,6 +259,34 @@ describe.skipIf(!available && !required)('web chat in headless Chromium', () => 
       expect(rendered[1]).toContain('only from the reference documents');
       await snapshot(page, `studio-${viewport.name}`);
       await accessible(page, `studio ${viewport.name}`);
+      await page.context().close();
+    }, 60_000);
+
+    it(`${viewport.name}: an answer's details link to the waterfall of its turn in the studio`, async () => {
+      const page = await open(viewport);
+      await page.getByLabel('Message', { exact: true }).fill('How do branches work?');
+      await page.keyboard.press('Enter');
+      await assistantTexts(page).first().filter({ hasText: 'Echo: How do branches work?' }).waitFor();
+      await page.getByRole('button', { name: 'Send' }).waitFor();
+      await page.getByRole('article', { name: 'Assistant' }).first().getByRole('button', { name: 'Details' }).click();
+      await page.getByRole('link', { name: 'View trace' }).click();
+      await page.waitForURL(/\/studio\/traces\/[0-9a-f]{32}$/);
+      const waterfall = page.getByRole('region', { name: 'Trace waterfall' });
+      await waterfall.locator('.span-name', { hasText: 'chat echo-model' }).waitFor();
+      const names = await waterfall.locator('.span-name').allTextContents();
+      // Tree order: the request, the message with its render and search, then the turn and its calls.
+      expect(names.slice(0, 5)).toEqual([
+        'POST /api',
+        'dk.add_message',
+        'dk.render_prompt',
+        'retrieval docs',
+        'dk.store.append_node',
+      ]);
+      expect(names).toContain('invoke_agent dk.conversation');
+      const bars = await waterfall.locator('.span-bar').count();
+      expect(bars).toBe(names.length);
+      await snapshot(page, `trace-${viewport.name}`);
+      await accessible(page, `trace ${viewport.name}`);
       await page.context().close();
     }, 60_000);
   }

@@ -1,3 +1,4 @@
+import { SpanKind, trace } from '@opentelemetry/api';
 import { checkHealth } from '@dk/conversations';
 import { createConversationHandler, HttpError, mapError, sendFetchResponse, toFetchRequest } from '@dk/http';
 import { createServer } from 'node:http';
@@ -60,6 +61,7 @@ export async function startServer({
   const limits = config.server;
   const webRoot = join(appDir, 'dist', 'web');
   const studio = new StudioRoutes(app);
+  const tracer = trace.getTracer('dk-demo');
   const handler = createConversationHandler({
     storage: app.storage,
     managers: app.managerSettings,
@@ -112,9 +114,21 @@ export async function startServer({
         if (path.startsWith('/api/')) {
           const fetchRequest = toFetchRequest(request, response);
           const address = request.socket.remoteAddress;
-          return await sendFetchResponse(
-            await handler(fetchRequest, address === undefined ? {} : { clientAddress: address }),
-            response,
+          // One trace per request: the message it adds and the turn it runs are children of this span.
+          return await tracer.startActiveSpan(
+            `${request.method ?? 'GET'} /api`,
+            { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method ?? 'GET', 'url.path': path } },
+            async (span) => {
+              try {
+                await sendFetchResponse(
+                  await handler(fetchRequest, address === undefined ? {} : { clientAddress: address }),
+                  response,
+                );
+                span.setAttribute('http.response.status_code', response.statusCode);
+              } finally {
+                span.end();
+              }
+            },
           );
         }
         if (request.method === 'GET' || request.method === 'HEAD') {

@@ -43,6 +43,7 @@ function kindOf(value: unknown): PromptKind {
  * - `GET /prompt?kind=&name=&variant=` — the definition and the resolved prompt.
  * - `POST /render` `{ kind, name, variant, params }` — the rendered text and its RAG runs.
  * - `GET /lint` — problems per folder.
+ * - `GET /traces/{traceId}` — the spans of a recent trace (the studio's trace view).
  */
 export class StudioRoutes {
   readonly #app: DemoApp;
@@ -117,6 +118,8 @@ export class StudioRoutes {
         );
       }
       if (request.method === 'GET' && path === '/lint') return json(200, await this.#lint());
+      const trace = /^\/traces\/([0-9a-f]{32})$/.exec(path);
+      if (request.method === 'GET' && trace !== null) return json(200, this.#trace(trace[1]!));
       throw new HttpError({ status: 404, code: 'NOT_FOUND', message: `No studio route ${request.method} ${path}.` });
     } catch (error) {
       if (HttpError.isInstance(error))
@@ -126,6 +129,18 @@ export class StudioRoutes {
       const code = (error as { code?: unknown }).code;
       return json(422, { error: { code: typeof code === 'string' ? code : 'RENDER_FAILED', message } });
     }
+  }
+
+  /** The spans of a recent trace from the in-process store (a turn's waterfall). */
+  #trace(traceId: string) {
+    const spans = this.#app.telemetry.traces.getTrace(traceId);
+    if (spans.length === 0)
+      throw new HttpError({
+        status: 404,
+        code: 'TRACE_NOT_FOUND',
+        message: `No trace ${traceId} in this server's memory: it keeps the most recent traces since it started (\`telemetry.traceStoreSize\`).`,
+      });
+    return { traceId, spans };
   }
 
   /** A library file (relative to the working directory, or absolute) as `<folder>/<kind>/<name>.yaml`. */

@@ -68,6 +68,24 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
   return (response.status === 204 ? undefined : await response.json()) as T;
 }
 
+/** One span of a trace, as the studio's trace route returns it (times in ms since the epoch). */
+export interface TraceSpan {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId?: string;
+  readonly name: string;
+  readonly startMs: number;
+  readonly durationMs: number;
+  readonly status: { readonly code: number; readonly message?: string };
+  readonly attributes: Readonly<Record<string, unknown>>;
+  readonly events: readonly { readonly name: string; readonly timeMs: number }[];
+}
+
+export interface TraceView {
+  readonly traceId: string;
+  readonly spans: readonly TraceSpan[];
+}
+
 export const api = {
   conversations: () => request<{ conversations: ConversationSummary[] }>('/api/conversations'),
   create: () => request<ConversationSummary>('/api/conversations', { method: 'POST', body: '{}' }),
@@ -78,6 +96,7 @@ export const api = {
     request<PathView>(`/api/conversations/${id}/switch`, { method: 'POST', body: JSON.stringify({ nodeId }) }),
   health: () => request<{ status: string }>('/health'),
   studio: {
+    trace: (traceId: string) => request<TraceView>(`/api/studio/traces/${encodeURIComponent(traceId)}`),
     catalog: () => request<StudioCatalog>('/api/studio/prompts'),
     prompt: (kind: string, name: string, variant: string) =>
       request<StudioPrompt>(

@@ -4,6 +4,7 @@ import type { ConversationSummary } from './api.ts';
 import { ChatView } from './chat-view.tsx';
 import { navigate, useRoute } from './router.ts';
 import { Studio } from './studio.tsx';
+import { TraceWaterfall } from './trace-view.tsx';
 
 type Theme = 'light' | 'dark';
 
@@ -87,7 +88,7 @@ export function App() {
         <div className="sidebar-foot">
           <a
             href="/studio"
-            aria-current={route.page === 'studio' ? 'page' : undefined}
+            aria-current={route.page === 'studio' || route.page === 'trace' ? 'page' : undefined}
             onClick={(event) => {
               event.preventDefault();
               navigate('/studio');
@@ -115,7 +116,9 @@ export function App() {
           <h1 className="title">
             {route.page === 'studio'
               ? 'Prompt studio'
-              : (conversations.find((item) => item.id === current)?.title ?? 'New chat')}
+              : route.page === 'trace'
+                ? 'Trace'
+                : (conversations.find((item) => item.id === current)?.title ?? 'New chat')}
           </h1>
           <button
             type="button"
@@ -129,6 +132,8 @@ export function App() {
         <main id="main" tabIndex={-1}>
           {route.page === 'studio' ? (
             <Studio />
+          ) : route.page === 'trace' ? (
+            <TraceWaterfall traceId={route.traceId} />
           ) : (
             <ChatView key={current ?? 'new'} conversationId={current} onChanged={refreshList} />
           )}
