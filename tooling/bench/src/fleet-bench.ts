@@ -20,7 +20,8 @@ const redisUrl = process.env['DK_BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const postgresUrl = process.env['DK_BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const CLIENTS = Number(process.env['DK_BENCH_FLEET_CLIENTS'] ?? 12);
 const TURNS = Number(process.env['DK_BENCH_FLEET_TURNS'] ?? 360);
-const WARMUP_TURNS = 24;
+/** Untimed turns per server first, so that every process has compiled its hot code before timing. */
+const WARMUP_TURNS_PER_SERVER = 60;
 
 interface Setup {
   readonly name: string;
@@ -117,7 +118,7 @@ async function runSetup(setup: Setup): Promise<Result> {
   const database = new pg.Client({ connectionString: postgresUrl });
   await database.connect();
   try {
-    await drive(servers.urls, setup.routing, 'warm', WARMUP_TURNS);
+    await drive(servers.urls, setup.routing, 'warm', WARMUP_TURNS_PER_SERVER * setup.servers);
     const cpuBefore = servers.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
     const started = performance.now();
     const latencies = await drive(servers.urls, setup.routing, 'timed', TURNS);
@@ -166,7 +167,7 @@ export async function runFleetBench(): Promise<void> {
   const baseline = results[0]!;
   const load = loadavg().map((value) => value.toFixed(2));
   console.log(
-    `${TURNS} timed turns (after ${WARMUP_TURNS}) per setup, ${CLIENTS} concurrent clients, echo model, PostgreSQL storage; ` +
+    `${TURNS} timed turns (after ${WARMUP_TURNS_PER_SERVER} per server) per setup, ${CLIENTS} concurrent clients, echo model, PostgreSQL storage; ` +
       `${availableParallelism()} cores; load average ${load.join(' ')}\n`,
   );
   console.log(
