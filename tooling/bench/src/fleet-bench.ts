@@ -6,8 +6,10 @@
 // the same run.
 // Every turn is checked (status 200, a complete answer); the stored nodes are counted back
 // through the tree API.
-// The machine's cores bound what three servers can add: the table says how many there are.
+// The machine's cores bound what three servers can add: the table says how many there are,
+// and gives the app servers' CPU time per turn (from /proc), which contention changes less.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { createRedisClient, createRedisRateLimiter } from '@dk/redis';
 import { startDemoServers } from '@dk/test-kit/demo-servers';
@@ -18,7 +20,8 @@ const redisUrl = process.env['DK_BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const postgresUrl = process.env['DK_BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const CLIENTS = Number(process.env['DK_BENCH_FLEET_CLIENTS'] ?? 12);
 const TURNS = Number(process.env['DK_BENCH_FLEET_TURNS'] ?? 360);
-const WARMUP_TURNS = 24;
+/** Untimed turns per server first, so that every process has compiled its hot code before timing. */
+const WARMUP_TURNS_PER_SERVER = 60;
 
 interface Setup {
   readonly name: string;
@@ -30,6 +33,8 @@ interface Setup {
 
 interface Result {
   readonly setup: Setup;
+  /** User + system CPU of the app server processes per timed turn, in ms. */
+  readonly appCpuMs: number;
   readonly turnsPerSecond: number;
   readonly p50: number;
   readonly p99: number;
@@ -54,6 +59,16 @@ async function turn(url: string, id: string, text: string, first: boolean): Prom
   const body = await response.text();
   if (response.status !== 200 || !body.includes('"status":"complete"'))
     throw new Error(`fleet bench: turn on ${url} answered ${response.status}: ${body.slice(0, 300)}`);
+}
+
+/** User + system CPU seconds of a process so far (Linux `/proc`; 0 elsewhere). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 /** `turns` turns from CLIENTS concurrent clients, each on its own conversation, routed over `urls`. */
@@ -103,10 +118,12 @@ async function runSetup(setup: Setup): Promise<Result> {
   const database = new pg.Client({ connectionString: postgresUrl });
   await database.connect();
   try {
-    await drive(servers.urls, setup.routing, 'warm', WARMUP_TURNS);
+    await drive(servers.urls, setup.routing, 'warm', WARMUP_TURNS_PER_SERVER * setup.servers);
+    const cpuBefore = servers.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
     const started = performance.now();
     const latencies = await drive(servers.urls, setup.routing, 'timed', TURNS);
     const seconds = (performance.now() - started) / 1000;
+    const appCpuMs = ((servers.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - cpuBefore) * 1000) / TURNS;
     latencies.sort((a, b) => a - b);
     let storedNodes = 0;
     for (let client = 0; client < CLIENTS; client += 1) {
@@ -119,6 +136,7 @@ async function runSetup(setup: Setup): Promise<Result> {
       throw new Error(`fleet bench: ${storedNodes} nodes stored, expected ${2 * TURNS + CLIENTS}`);
     return {
       setup,
+      appCpuMs,
       turnsPerSecond: TURNS / seconds,
       p50: percentile(latencies, 0.5),
       p99: percentile(latencies, 0.99),
@@ -149,13 +167,15 @@ export async function runFleetBench(): Promise<void> {
   const baseline = results[0]!;
   const load = loadavg().map((value) => value.toFixed(2));
   console.log(
-    `${TURNS} timed turns (after ${WARMUP_TURNS}) per setup, ${CLIENTS} concurrent clients, echo model, PostgreSQL storage; ` +
+    `${TURNS} timed turns (after ${WARMUP_TURNS_PER_SERVER} per server) per setup, ${CLIENTS} concurrent clients, echo model, PostgreSQL storage; ` +
       `${availableParallelism()} cores; load average ${load.join(' ')}\n`,
   );
-  console.log('| setup | turns/s | vs 1 server (memory) | turn p50 ms | turn p99 ms | nodes stored |');
-  console.log('| --- | --- | --- | --- | --- | --- |');
+  console.log(
+    '| setup | turns/s | vs 1 server (memory) | app CPU ms per turn | vs 1 server (memory) | turn p50 ms | turn p99 ms | nodes stored |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const result of results)
     console.log(
-      `| ${result.setup.name} | ${result.turnsPerSecond.toFixed(1)} | ${(result.turnsPerSecond / baseline.turnsPerSecond).toFixed(2)}× | ${result.p50.toFixed(1)} | ${result.p99.toFixed(1)} | ${result.storedNodes} |`,
+      `| ${result.setup.name} | ${result.turnsPerSecond.toFixed(1)} | ${(result.turnsPerSecond / baseline.turnsPerSecond).toFixed(2)}× | ${result.appCpuMs.toFixed(2)} | ${(result.appCpuMs / baseline.appCpuMs).toFixed(2)}× | ${result.p50.toFixed(1)} | ${result.p99.toFixed(1)} | ${result.storedNodes} |`,
     );
 }

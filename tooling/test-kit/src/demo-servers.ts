@@ -10,6 +10,8 @@ const demoMain = join(repoRoot, 'apps', 'demo', 'src', 'main.ts');
 export interface DemoServers {
   /** Base URLs, one per server. */
   readonly urls: readonly string[];
+  /** The servers' process ids (e.g. to read their CPU time from `/proc`). */
+  readonly pids: readonly number[];
   /** What each server wrote to stderr so far (its JSON log lines), for failure messages. */
   readonly logs: readonly string[];
   /** SIGTERM to every server (graceful shutdown), SIGKILL after `timeoutMs` (default 10 s). Idempotent. */
@@ -79,7 +81,7 @@ export async function startDemoServers({
     ).then(() => undefined));
   try {
     const urls = await Promise.all(children.map((child, index) => waitForUrl(child, index, logs, startTimeoutMs)));
-    return { urls, logs, stop };
+    return { urls, pids: children.map((child) => child.pid!), logs, stop };
   } catch (error) {
     await stop(2000);
     throw error;

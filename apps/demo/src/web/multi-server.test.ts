@@ -80,9 +80,10 @@ describe.skipIf(skip)('three demo servers on one PostgreSQL and one Redis', () =
         DK_MODEL_CALL_LIMIT: String(modelCallLimit),
         DK_LOG_LEVEL: 'warn',
       },
+      startTimeoutMs: 100_000,
     });
     urls = servers.urls;
-  });
+  }, 120_000);
   afterAll(async () => {
     await servers?.stop();
     await createRedisRateLimiter({ client: redis, prefix }).reset();
@@ -111,7 +112,7 @@ describe.skipIf(skip)('three demo servers on one PostgreSQL and one Redis', () =
       Array.from({ length: 6 }, (_, index) => `turn ${index}`),
     );
     expect(view.nodes.every((node) => node.active)).toBe(true);
-  });
+  }, 60_000);
 
   it('ends concurrent writes on two servers in a clean conflict and a retry, nothing lost', async () => {
     await resetLimits();
@@ -142,7 +143,7 @@ describe.skipIf(skip)('three demo servers on one PostgreSQL and one Redis', () =
     for (const user of users)
       expect(view.nodes.some((node) => node.parentId === user.id && node.role === 'assistant')).toBe(true);
     console.log(`concurrent writes: 8 messages over 4 rounds, ${conflicts} clean conflict(s) retried, 0 lost`);
-  });
+  }, 60_000);
 
   it('holds the per-client request limit and the per-user model-call limit across the servers', async () => {
     await resetLimits();
@@ -168,5 +169,5 @@ describe.skipIf(skip)('three demo servers on one PostgreSQL and one Redis', () =
         `model calls per user / 60 s      | ${modelCallLimit}          | 15   | ${modelAdmitted}`,
       ].join('\n'),
     );
-  });
+  }, 60_000);
 });

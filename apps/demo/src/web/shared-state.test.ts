@@ -6,7 +6,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TreeView } from '@dk/http';
 import { randomRedisPrefix, redisTestUrl, shouldSkipRedis, startRedisServer } from '@dk/test-kit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createRedisClient, createRedisRateLimiter } from '@dk/redis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createDemoApp } from '../compose/create-demo-app.js';
 import type { DemoApp } from '../compose/demo-app.js';
 import type { DemoConfig } from '../config/demo-config.js';
@@ -28,6 +29,14 @@ interface Started {
 const running: Started[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((started) => started.server.close()));
+});
+/** Prefixes written on the shared test Redis: every key under them is removed after the run. */
+const prefixes: string[] = [];
+afterAll(async () => {
+  if (skip || prefixes.length === 0) return;
+  const client = createRedisClient({ url: redisTestUrl() });
+  for (const prefix of prefixes) await createRedisRateLimiter({ client, prefix }).reset();
+  await client.quit();
 });
 
 async function start(env: Record<string, string>, change: (config: DemoConfig) => DemoConfig): Promise<Started> {
@@ -69,6 +78,7 @@ function chat(url: string, id: string, text: string): Promise<Response> {
 describe.skipIf(skip)('the demo with DK_REDIS_URL', () => {
   it('shares the request limit, the model-call limit, the usage counts and the RAG cache between servers', async () => {
     const env = { DK_REDIS_URL: redisTestUrl(), DK_REDIS_PREFIX: randomRedisPrefix('dk-demo-test') };
+    prefixes.push(env.DK_REDIS_PREFIX);
     const [a, b] = [
       await start(env, limits({ requests: 8, modelCalls: 2 })),
       await start(env, limits({ requests: 8, modelCalls: 2 })),
