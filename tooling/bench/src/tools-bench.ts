@@ -336,16 +336,19 @@ async function flatness(backend: Backend, runs: number) {
   const last: number[] = [];
   const firstOwn: number[] = [];
   const lastOwn: number[] = [];
+  const providerTimes: number[] = [];
   for (let run = 0; run < runs + 1; run += 1) {
     const { steps, provider } = await longLoop(backend);
     if (run === 0) continue; // warm-up
     const own = steps.map((duration, index) => duration - (provider[index] ?? 0));
+    providerTimes.push(...provider.slice(0, WINDOW));
     first.push(...steps.slice(0, WINDOW));
     last.push(...steps.slice(-WINDOW));
     firstOwn.push(...own.slice(0, WINDOW));
     lastOwn.push(...own.slice(-WINDOW));
   }
   return {
+    provider: median(providerTimes),
     first: median(first),
     last: median(last),
     firstOwn: median(firstOwn),
@@ -381,10 +384,11 @@ export async function runToolsBench(): Promise<void> {
     );
 
     const flatRows: Record<string, string>[] = [];
-    for (const backend of [constantBackend(), backends[1]!]) {
+    for (const backend of [constantBackend(), ...backends]) {
       const figures = await flatness(backend, 5);
       flatRows.push({
         provider: backend.name,
+        [`provider call µs (steps 1–${WINDOW})`]: format(figures.provider),
         [`steps 1–${WINDOW} µs`]: format(figures.first),
         [`steps ${LONG_STEPS - WINDOW + 1}–${LONG_STEPS} µs`]: format(figures.last),
         'last / first ×': (figures.last / figures.first).toFixed(2),
