@@ -394,7 +394,7 @@ export async function runToolsBench(): Promise<void> {
     }
     console.table(rows);
     process.stdout.write(
-      `Goal: (loop − appends) / bare ≤ 1.1× with a real provider client. Per step of a ${STEPS}-step turn, medians over 40–60 rounds (the last column: the median of each round's own ratio); bare = the same provider calls and tool runs by hand, bare+signal = the same given an abort signal as the loop gives its calls; appends = the turn's ${2 * STEPS - 1} nodes re-appended to a fresh memory store as the loop does; overhead = loop − bare+signal − appends. (sink ${sink % 10})\n\n`,
+      `Goal: (loop − appends) / bare ≤ 1.1× with a real provider client. Per step of a ${STEPS}-step turn, medians over 40–60 rounds (the last column: the median of each round's own ratio); bare = the same provider calls and tool runs by hand, bare+signal = the same given an abort signal as the loop gives its calls; appends = the turn's ${2 * STEPS - 1} nodes re-appended to a fresh memory store as the loop does; overhead = loop − bare+signal − appends. On a loaded machine read the CPU rows: wall time includes waiting for a core. (sink ${sink % 10})\n\n`,
     );
 
     const flatRows: Record<string, string>[] = [];
