@@ -39,6 +39,17 @@ const weather: Tool<{ city: string }> = {
 };
 
 const person = z.object({ name: z.string(), age: z.number().int() });
+/** The same shape as a JSON Schema: the provider validates it (and raises StructuredOutputError itself). */
+const personJsonSchema = {
+  type: 'object',
+  properties: { name: { type: 'string' }, age: { type: 'integer' } },
+  required: ['name', 'age'],
+  additionalProperties: false,
+} as const;
+const schemas = [
+  ['a Zod schema', person],
+  ['a JSON Schema', personJsonSchema],
+] as const;
 
 /** Runs one turn as `complete` or as `stream`, giving the result and (streamed) the parts. */
 async function runTurn<Output = unknown>(
@@ -208,42 +219,50 @@ for (const [name, createHarness] of harnesses) {
         ['a schema mismatch', { text: '{"name":"Ada","age":"thirty-six"}' }, /\/age/],
       ];
       for (const [what, invalid, problem] of invalidAnswers) {
-        it.each(modes)(
-          `repairs ${what}: the validation error goes back, the valid answer is kept (%s)`,
-          async (mode) => {
-            harness.script([invalid, { text: '{"name":"Ada","age":36}' }]);
-            await manager.addMessage({ role: 'user', content: 'Who wrote the first program?' });
-            const { result, parts } = await runTurn<{ name: string; age: number }>(manager, mode, { output: person });
+        for (const [schemaName, schema] of schemas) {
+          it.each(modes)(
+            `repairs ${what} against ${schemaName}: the validation error goes back, the valid answer is kept (%s)`,
+            async (mode) => {
+              harness.script([invalid, { text: '{"name":"Ada","age":36}' }]);
+              await manager.addMessage({ role: 'user', content: 'Who wrote the first program?' });
+              const { result, parts } = await runTurn(manager, mode, { output: schema });
 
-            expect(result.object).toEqual({ name: 'Ada', age: 36 });
-            const requests = harness.requests();
-            expect(requests).toHaveLength(2);
-            const repair = requests[1]!.messages;
-            expect(lastUser(repair)).toMatch(problem);
-            expect(repair.filter((message) => message.role === 'assistant').at(-1)?.content).toBe(invalid.text);
-            expect(result.node.metadata).toMatchObject({ structuredOutput: { repairs: 1 } });
-            // The repair exchange is not stored: the path is the question and the valid answer.
-            expect(shape(manager)).toEqual(['user', 'assistant']);
-            if (mode === 'stream') {
-              const repairStart = parts.find((part) => part.type === 'repair-start');
-              expect(repairStart?.type === 'repair-start' && repairStart.problems.join(' ')).toMatch(problem);
-            }
+              expect(result.object).toEqual({ name: 'Ada', age: 36 });
+              const requests = harness.requests();
+              expect(requests).toHaveLength(2);
+              const repair = requests[1]!.messages;
+              expect(lastUser(repair)).toMatch(problem);
+              expect(repair.filter((message) => message.role === 'assistant').at(-1)?.content).toBe(invalid.text);
+              expect(result.node.metadata).toMatchObject({ structuredOutput: { repairs: 1 } });
+              // The repair exchange is not stored: the path is the question and the valid answer.
+              expect(shape(manager)).toEqual(['user', 'assistant']);
+              expect(result.node.content).toBe('{"name":"Ada","age":36}');
+              if (mode === 'stream') {
+                const repairStart = parts.find((part) => part.type === 'repair-start');
+                expect(repairStart?.type === 'repair-start' && repairStart.problems.join(' ')).toMatch(problem);
+              }
+            },
+          );
+        }
+      }
+
+      for (const [schemaName, schema] of schemas) {
+        it.each(modes)(
+          `fails with StructuredOutputError and the raw text after maxRepairs, with ${schemaName} (%s)`,
+          async (mode) => {
+            harness.script([{ text: '{"name":"Ada"}' }, { text: '{"name":"Ada","age":"old"}' }]);
+            await manager.addMessage({ role: 'user', content: 'Who wrote the first program?' });
+            const error = await caught(runTurn(manager, mode, { output: schema, maxRepairs: 1 }));
+
+            expect(StructuredOutputError.isInstance(error), String(error)).toBe(true);
+            expect((error as StructuredOutputError).text).toBe('{"name":"Ada","age":"old"}');
+            expect((error as StructuredOutputError).issues.map((issue) => issue.path)).toContain('/age');
+            expect(harness.requests()).toHaveLength(2);
+            // A failed turn leaves the question alone on the path (no half-stored answer).
+            expect(shape(manager)).toEqual(['user']);
           },
         );
       }
-
-      it.each(modes)('fails with StructuredOutputError and the raw text after maxRepairs (%s)', async (mode) => {
-        harness.script([{ text: '{"name":"Ada"}' }, { text: '{"name":"Ada","age":"old"}' }]);
-        await manager.addMessage({ role: 'user', content: 'Who wrote the first program?' });
-        const error = await caught(runTurn(manager, mode, { output: person, maxRepairs: 1 }));
-
-        expect(StructuredOutputError.isInstance(error), String(error)).toBe(true);
-        expect((error as StructuredOutputError).text).toBe('{"name":"Ada","age":"old"}');
-        expect((error as StructuredOutputError).issues.map((issue) => issue.path)).toContain('/age');
-        expect(harness.requests()).toHaveLength(2);
-        // A failed turn leaves the question alone on the path (no half-stored answer).
-        expect(shape(manager)).toEqual(['user']);
-      });
     });
   });
 }

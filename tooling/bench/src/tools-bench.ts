@@ -121,10 +121,13 @@ async function openAIBackend(): Promise<Backend> {
 }
 
 /** The bare work of a turn: the provider calls on the growing messages and the tool run directly; no store. */
-async function bareTurn(provider: LLMProvider, steps: number): Promise<number> {
+async function bareTurn(provider: LLMProvider, steps: number, signal?: AbortSignal): Promise<number> {
   const messages: LLMMessage[] = [...opening(steps)];
   for (;;) {
-    const response = await provider.complete(messages, { tools: toolDefinitions });
+    const response = await provider.complete(messages, {
+      tools: toolDefinitions,
+      ...(signal === undefined ? {} : { signal }),
+    });
     const call = response.toolCalls?.[0];
     messages.push({
       role: 'assistant',
@@ -133,7 +136,7 @@ async function bareTurn(provider: LLMProvider, steps: number): Promise<number> {
     });
     if (call === undefined) return messages.length;
     const output = await lookup.execute!(call.arguments as { key: string }, {
-      signal: new AbortController().signal,
+      signal: signal ?? new AbortController().signal,
       conversationId: 'bare',
       toolCallId: call.id,
     });
@@ -190,54 +193,70 @@ async function appendTurn(nodes: readonly ConversationNode[]): Promise<Sample> {
 interface OverheadRow {
   readonly loop: Sample;
   readonly bare: Sample;
+  /** The bare calls given an abort signal, as the loop gives them (cancellation has a cost in the clients). */
+  readonly bareSignal: Sample;
   readonly appends: Sample;
+  /** Median over rounds of each round's (loop − appends) / (bare+signal): robust to drift between rounds. */
+  readonly pairedRatio: Sample;
 }
 
-/** Medians over `rounds` of the loop, the bare calls and the appends of one 10-step turn, interleaved. */
+/** Medians over `rounds` of the loop, the bare calls (without and with a signal) and the appends of one 10-step turn. */
 async function overhead(backend: Backend, rounds: number): Promise<OverheadRow> {
   const loop: Sample[] = [];
   const bare: Sample[] = [];
+  const bareSignal: Sample[] = [];
   const appends: Sample[] = [];
-  const warmup = 5;
-  for (let round = 0; round < rounds + warmup; round += 1) {
-    const runLoop = async () => {
+  const warmup = 6;
+  let nodes: readonly ConversationNode[] = [];
+  const runs = [
+    async () => {
       const manager = await startManager(backend.provider(STEPS), STEPS);
       const looped = await measure(() => manager.complete());
       if (looped.value.steps.length !== STEPS) {
-        throw new Error(
-          `${backend.name}: expected ${STEPS} steps, got ${looped.value.steps.length}: ${JSON.stringify(looped.value.steps.map((step) => step.node.content))}`,
-        );
+        throw new Error(`${backend.name}: expected ${STEPS} steps, got ${looped.value.steps.length}`);
       }
-      const nodes = manager.state.getCurrentNodes();
+      nodes = manager.state.getCurrentNodes();
       await manager.close();
-      return { sample: looped.sample, nodes };
-    };
-    const runBare = async () => {
+      return looped.sample;
+    },
+    async () => {
       const bared = await measure(() => bareTurn(backend.provider(STEPS), STEPS));
       sink += bared.value;
       return bared.sample;
-    };
-    // Alternate which goes first, so drift in the machine's load hits both alike.
-    let looped: Awaited<ReturnType<typeof runLoop>>;
-    let bared: Sample;
-    if (round % 2 === 0) {
-      looped = await runLoop();
-      bared = await runBare();
-    } else {
-      bared = await runBare();
-      looped = await runLoop();
+    },
+    async () => {
+      const bared = await measure(() => bareTurn(backend.provider(STEPS), STEPS, new AbortController().signal));
+      sink += bared.value;
+      return bared.sample;
+    },
+  ] as const;
+  for (let round = 0; round < rounds + warmup; round += 1) {
+    // Rotate which goes first, so drift in the machine's load hits all alike.
+    const samples: Sample[] = [];
+    for (let index = 0; index < runs.length; index += 1) {
+      const which = (round + index) % runs.length;
+      samples[which] = await runs[which]!();
     }
-    const appended = await appendTurn(looped.nodes);
+    const appended = await appendTurn(nodes);
     if (round < warmup) continue;
-    loop.push(looped.sample);
-    bare.push(bared);
+    loop.push(samples[0]!);
+    bare.push(samples[1]!);
+    bareSignal.push(samples[2]!);
     appends.push(appended);
   }
   const middle = (samples: Sample[]): Sample => ({
     wall: median(samples.map((sample) => sample.wall)),
     cpu: median(samples.map((sample) => sample.cpu)),
   });
-  return { loop: middle(loop), bare: middle(bare), appends: middle(appends) };
+  const ratio = (clock: keyof Sample) =>
+    median(loop.map((sample, round) => (sample[clock] - appends[round]![clock]) / bareSignal[round]![clock]));
+  return {
+    loop: middle(loop),
+    bare: middle(bare),
+    bareSignal: middle(bareSignal),
+    appends: middle(appends),
+    pairedRatio: { wall: ratio('wall'), cpu: ratio('cpu') },
+  };
 }
 
 /** Times each `complete` call of the wrapped provider. */
@@ -327,16 +346,19 @@ async function flatness(backend: Backend, runs: number) {
   const last: number[] = [];
   const firstOwn: number[] = [];
   const lastOwn: number[] = [];
+  const providerTimes: number[] = [];
   for (let run = 0; run < runs + 1; run += 1) {
     const { steps, provider } = await longLoop(backend);
     if (run === 0) continue; // warm-up
     const own = steps.map((duration, index) => duration - (provider[index] ?? 0));
+    providerTimes.push(...provider.slice(0, WINDOW));
     first.push(...steps.slice(0, WINDOW));
     last.push(...steps.slice(-WINDOW));
     firstOwn.push(...own.slice(0, WINDOW));
     lastOwn.push(...own.slice(-WINDOW));
   }
   return {
+    provider: median(providerTimes),
     first: median(first),
     last: median(last),
     firstOwn: median(firstOwn),
@@ -351,29 +373,36 @@ export async function runToolsBench(): Promise<void> {
   try {
     const rows: Record<string, string>[] = [];
     for (const backend of backends) {
-      const { loop, bare, appends } = await overhead(backend, backend.name.startsWith('echo') ? 60 : 30);
+      const { loop, bare, bareSignal, appends, pairedRatio } = await overhead(
+        backend,
+        backend.name.startsWith('echo') ? 60 : 40,
+      );
       for (const clock of ['wall', 'cpu'] as const) {
         rows.push({
           provider: backend.name,
           clock,
           'loop µs/step': format(loop[clock] / STEPS),
-          'bare calls + tool µs/step': format(bare[clock] / STEPS),
-          'store appends µs/step': format(appends[clock] / STEPS),
-          'loop overhead µs/step': format((loop[clock] - bare[clock] - appends[clock]) / STEPS),
-          '(loop − appends) / bare ×': ((loop[clock] - appends[clock]) / bare[clock]).toFixed(2),
+          'bare µs/step': format(bare[clock] / STEPS),
+          'bare+signal µs/step': format(bareSignal[clock] / STEPS),
+          'appends µs/step': format(appends[clock] / STEPS),
+          'overhead µs/step': format((loop[clock] - bareSignal[clock] - appends[clock]) / STEPS),
+          '(loop−appends)/bare ×': ((loop[clock] - appends[clock]) / bare[clock]).toFixed(2),
+          '(loop−appends)/(bare+signal) ×': ((loop[clock] - appends[clock]) / bareSignal[clock]).toFixed(2),
+          'same, median of rounds ×': pairedRatio[clock].toFixed(2),
         });
       }
     }
     console.table(rows);
     process.stdout.write(
-      `Goal: (loop − appends) / bare ≤ 1.1× with a real provider client (medians over 30–60 rounds of a ${STEPS}-step turn; memory store; loop, bare and appends interleaved per round; appends = the turn's ${2 * STEPS - 1} nodes re-appended to a fresh store as the loop does). (sink ${sink % 10})\n\n`,
+      `Goal: (loop − appends) / bare ≤ 1.1× with a real provider client. Per step of a ${STEPS}-step turn, medians over 40–60 rounds (the last column: the median of each round's own ratio); bare = the same provider calls and tool runs by hand, bare+signal = the same given an abort signal as the loop gives its calls; appends = the turn's ${2 * STEPS - 1} nodes re-appended to a fresh memory store as the loop does; overhead = loop − bare+signal − appends. On a loaded machine read the CPU rows: wall time includes waiting for a core. (sink ${sink % 10})\n\n`,
     );
 
     const flatRows: Record<string, string>[] = [];
-    for (const backend of [constantBackend(), backends[1]!]) {
+    for (const backend of [constantBackend(), ...backends]) {
       const figures = await flatness(backend, 5);
       flatRows.push({
         provider: backend.name,
+        [`provider call µs (steps 1–${WINDOW})`]: format(figures.provider),
         [`steps 1–${WINDOW} µs`]: format(figures.first),
         [`steps ${LONG_STEPS - WINDOW + 1}–${LONG_STEPS} µs`]: format(figures.last),
         'last / first ×': (figures.last / figures.first).toFixed(2),
