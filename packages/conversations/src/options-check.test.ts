@@ -3,6 +3,11 @@ import { EchoProvider } from '@dk/providers-echo';
 import { MemoryConversationStore } from '@dk/storage-memory';
 import { describe, expect, it } from 'vitest';
 import { ConversationManager } from './conversation-manager.js';
+import { LlmSummarizer } from './llm-summarizer.js';
+import { CachingConversationStore } from './shared-state/caching-conversation-store.js';
+import { MemoryKeyValueCache } from './shared-state/memory-key-value-cache.js';
+import { MemoryRateLimiter } from './shared-state/memory-rate-limiter.js';
+import { MemoryTokenBudget } from './shared-state/memory-token-budget.js';
 import { ContentFilterMiddleware } from './middleware/content-filter-middleware.js';
 import { HistoryRedactionMiddleware } from './middleware/history-redaction-middleware.js';
 import { LoggingMiddleware } from './middleware/logging-middleware.js';
@@ -246,5 +251,44 @@ describe('option values (issue 13: wrong types and missing options objects)', ()
       ConversationManager.create({ llm, storage, metadata: 'user-1' } as never),
     );
     expect(metadata.message).toMatch(/`metadata` must be an object, got a string/);
+  });
+});
+
+describe('option values of the other public constructors', () => {
+  it.each<[string, () => unknown, RegExp]>([
+    [
+      'LlmSummarizer without options',
+      () => new (LlmSummarizer as new () => unknown)(),
+      /LlmSummarizer needs an options object.*llm/,
+    ],
+    [
+      'LlmSummarizer with a misspelt option',
+      () => new LlmSummarizer({ llm: new EchoProvider(), promt: 'Summarise {{messages}}' } as never),
+      /did you mean `prompt`/,
+    ],
+    [
+      'LlmSummarizer with llm that is not a provider',
+      () => new LlmSummarizer({ llm: 'gpt-4o' } as never),
+      /`llm` must be an LLMProvider.*got a string/,
+    ],
+    [
+      'CachingConversationStore without options',
+      () => new (CachingConversationStore as new () => unknown)(),
+      /CachingConversationStore needs an options object.*store/,
+    ],
+    [
+      'CachingConversationStore onError as a string',
+      () => new CachingConversationStore({ store: new MemoryConversationStore(), onError: 'log' } as never),
+      /`onError` must be a function, got a string/,
+    ],
+    ['MemoryRateLimiter now as a number', () => new MemoryRateLimiter({ now: 5 } as never), /`now` must be a function/],
+    ['MemoryTokenBudget now as a number', () => new MemoryTokenBudget({ now: 5 } as never), /`now` must be a function/],
+    [
+      'MemoryKeyValueCache now as a number',
+      () => new MemoryKeyValueCache({ now: 5 } as never),
+      /`now` must be a function/,
+    ],
+  ])('refuses %s with InvalidOptionsError', (_name, run, message) => {
+    expect(optionsFailure(run).message).toMatch(message);
   });
 });
