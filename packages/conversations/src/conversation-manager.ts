@@ -17,6 +17,12 @@ import type { ConversationMiddleware } from './conversation-middleware.js';
 import { ConversationSession } from './conversation-session.js';
 import type { BranchInfo, ConversationState, ConversationTotals } from './conversation-state.js';
 import { ConversationStateError } from './conversation-state-error.js';
+import {
+  checkCallOptions,
+  checkCreateOptions,
+  checkMiddlewareList,
+  checkResumeOptions,
+} from './manager-option-checks.js';
 import { buildMessageNode } from './message-node.js';
 import { openToolCalls } from './pending-tool-calls.js';
 import { runTurn, turnEndPart } from './run-turn.js';
@@ -28,37 +34,6 @@ import { sumTotals } from './sum-totals.js';
 import { branchFrom, editMessage, getBranches, switchToNode } from './tree-navigation.js';
 
 const defaultCloseTimeoutMs = 10_000;
-const settingNames = [
-  'llm',
-  'promptBuilder',
-  'storage',
-  'middleware',
-  'prices',
-  'contextLimit',
-  'now',
-  'cacheRag',
-  'tools',
-  'maxSteps',
-  'toolTimeoutMs',
-  'telemetry',
-];
-const createNames = [...settingNames, 'conversationId', 'metadata', 'systemPromptName', 'systemParams'];
-const resumeNames = [...settingNames, 'conversationId'];
-const completeNames = [
-  'branchName',
-  'metadata',
-  'overrides',
-  'tools',
-  'signal',
-  'middleware',
-  'maxSteps',
-  'toolTimeoutMs',
-  'maxParallelToolCalls',
-  'toolErrors',
-  'maxToolErrors',
-  'output',
-  'maxRepairs',
-];
 const messageNames = [
   'role',
   'content',
@@ -106,7 +81,7 @@ export class ConversationManager {
    * new conversation is deleted and the error rethrown).
    */
   static async create(options: CreateConversationManagerOptions): Promise<ConversationManager> {
-    checkOptions('ConversationManager.create', options, createNames);
+    checkCreateOptions(options);
     ConversationManager.#checkSettings(options);
     const record = await options.storage.create({
       ...(options.conversationId === undefined ? {} : { id: options.conversationId }),
@@ -131,7 +106,7 @@ export class ConversationManager {
 
   /** Continues a stored conversation at its stored cursor. Throws `ConversationNotFoundError` for an unknown id. */
   static async resume(options: ResumeConversationManagerOptions): Promise<ConversationManager> {
-    checkOptions('ConversationManager.resume', options, resumeNames);
+    checkResumeOptions(options);
     ConversationManager.#checkSettings(options);
     const record = await options.storage.get({ conversationId: options.conversationId });
     if (record === undefined) throw new ConversationNotFoundError({ conversationId: options.conversationId });
@@ -205,6 +180,7 @@ export class ConversationManager {
 
   /** Appends middleware to the manager's permanent list (innermost). */
   use(...middleware: ConversationMiddleware[]): void {
+    checkMiddlewareList('use', middleware);
     this.#session.middleware.push(...middleware);
   }
 
@@ -213,6 +189,7 @@ export class ConversationManager {
    * removes it afterwards, also when `body` throws.
    */
   async withMiddleware<T>(middleware: readonly ConversationMiddleware[], body: () => Promise<T>): Promise<T> {
+    checkMiddlewareList('withMiddleware', middleware);
     const scope = [...middleware];
     const scoped = this.#session.scoped;
     scoped.push(scope);
@@ -307,7 +284,7 @@ export class ConversationManager {
   ): Promise<CompletionResult<InferSchemaOutput<Schema>>>;
   async complete(options?: CompleteOptions): Promise<CompletionResult>;
   async complete(options: CompleteOptions = {}): Promise<CompletionResult> {
-    checkOptions('complete', options, completeNames);
+    checkCallOptions('complete', options);
     return drain(runTurn(this.#session, { operation: 'complete', mode: 'complete', options }));
   }
 
@@ -317,7 +294,7 @@ export class ConversationManager {
    * `complete()`.
    */
   async regenerate(options: CompleteOptions = {}): Promise<CompletionResult> {
-    checkOptions('regenerate', options, completeNames);
+    checkCallOptions('regenerate', options);
     return drain(runTurn(this.#session, { operation: 'regenerate', mode: 'complete', options }));
   }
 
@@ -330,7 +307,7 @@ export class ConversationManager {
    * it; the error is rethrown.
    */
   async *stream(options: CompleteOptions = {}): AsyncGenerator<ConversationStreamPart, void, undefined> {
-    checkOptions('stream', options, completeNames);
+    checkCallOptions('stream', options);
     const request: TurnRequest = { operation: 'stream', mode: 'stream', options };
     const result = yield* runTurn(this.#session, request);
     yield turnEndPart(result);

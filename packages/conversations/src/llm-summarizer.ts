@@ -1,4 +1,5 @@
 import type { CompletionOptions, LLMMessage, LLMProvider } from '@dk/spec';
+import { checkOptionValues } from './check-option-values.js';
 import type { ConversationSummarizer, ConversationSummary, SummarizeRequest } from './conversation-summarizer.js';
 
 /** The default instructions of {@link LlmSummarizer}; `{{messages}}` is replaced by the transcript. */
@@ -33,7 +34,18 @@ export class LlmSummarizer implements ConversationSummarizer {
   readonly #prompt: string;
   readonly #completionOptions: Omit<CompletionOptions, 'signal'>;
 
-  constructor({ llm, prompt = defaultSummaryPrompt, completionOptions = {} }: LlmSummarizerOptions) {
+  constructor(options: LlmSummarizerOptions) {
+    checkOptionValues(
+      'LlmSummarizer',
+      options,
+      {
+        llm: { methods: ['complete'], described: 'an LLMProvider' },
+        prompt: 'string',
+        completionOptions: 'object',
+      },
+      'new LlmSummarizer({ llm: summaryProvider })',
+    );
+    const { llm, prompt = defaultSummaryPrompt, completionOptions = {} } = options;
     this.#llm = llm;
     this.#prompt = prompt;
     this.#completionOptions = completionOptions;

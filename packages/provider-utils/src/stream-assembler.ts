@@ -12,6 +12,7 @@ import type {
   ToolCallPart,
   Usage,
 } from '@dk/spec';
+import { createInvalidResponseError } from './create-invalid-response-error.js';
 import { parseResponseOutput } from './parse-response-output.js';
 import { parseToolCallArguments } from './parse-tool-call-arguments.js';
 
@@ -26,6 +27,8 @@ export interface StreamAssemblerOptions {
    * `response.parsed`, unless the stream ended with tool calls (see {@link parseResponseOutput}).
    */
   readonly responseFormat?: ResponseFormat | undefined;
+  /** The vendor's request id, put in the `InvalidResponseError` of a tool call that never got a name. */
+  readonly requestId?: string | undefined;
 }
 
 /** A tool-call fragment as vendors stream it: the first fragment of an index names the call. */
@@ -34,7 +37,7 @@ export interface ToolCallDeltaInput {
   readonly index: number;
   /** The call id; needed once per index (a generated `call_<index>` is used when never given). */
   readonly id?: string | undefined;
-  /** The tool name; needed once per index. */
+  /** The tool name; needed once per index (a call never named is an `InvalidResponseError`). */
   readonly name?: string | undefined;
   /** The next piece of the JSON argument text (may be empty). */
   readonly argumentsDelta?: string | undefined;
@@ -122,13 +125,21 @@ export class StreamAssembler {
   /**
    * Finishes the tool call at `index` (e.g. on Anthropic's `content_block_stop`): parses its
    * arguments and returns the `tool-call` part, or `undefined` if there is no such pending call
-   * or it was already finished. Throws `ToolCallArgumentsError` for arguments that are not a JSON object.
+   * or it was already finished. Throws `ToolCallArgumentsError` for arguments that are not a JSON
+   * object, and a retryable `InvalidResponseError` for a call whose fragments never named the tool.
    */
   completeToolCall(index: number): ToolCallPart | undefined {
     const pending = this.#toolCalls.get(index);
     if (pending === undefined || pending.done !== undefined) return undefined;
     const id = pending.id ?? `call_${index}`;
-    const name = pending.name ?? '';
+    const name = pending.name;
+    if (name === undefined) {
+      throw createInvalidResponseError({
+        provider: this.#options.provider,
+        problem: `tool call ${index} (${id}) ended without a tool name`,
+        requestId: this.#options.requestId,
+      });
+    }
     pending.done = {
       id,
       name,

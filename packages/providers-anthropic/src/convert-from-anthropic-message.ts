@@ -33,7 +33,9 @@ export function anthropicFinishReason(
  * Turns a Messages API body into an `LLMResponse`: text blocks joined, `tool_use` blocks as tool
  * calls (the response tool's input as the text), the stop reason mapped, usage (`undefined`
  * when the server reports none) and the structured output of a JSON response format. A body
- * that is not a message (an HTML page, JSON without a `content` list) is an `InvalidResponseError`.
+ * that is not a message (an HTML page, JSON without a `content` list, a `text` block without
+ * text, a `tool_use` block without `id`, `name` or `input`) is an `InvalidResponseError`. Block
+ * types dk does not use (`thinking`, …) are skipped.
  */
 export function convertFromAnthropicMessage(
   data: unknown,
@@ -52,18 +54,19 @@ export function convertFromAnthropicMessage(
   let content = '';
   let answeredWithResponseTool = false;
   const toolCalls: ToolCall[] = [];
-  for (const block of message.content) {
-    if (block?.type === 'text') {
+  message.content.forEach((entry: unknown, index) => {
+    const block = checkedContentBlock(entry, `\`content[${index}]\``, requestId);
+    if (block.type === 'text') {
       content += block.text;
-    } else if (block?.type === 'tool_use') {
-      if (block.name === responseToolName) {
+    } else if (block.type === 'tool_use') {
+      if (responseToolName !== undefined && block.name === responseToolName) {
         answeredWithResponseTool = true;
         content += JSON.stringify(block.input);
       } else {
         toolCalls.push({ id: block.id, name: block.name, arguments: asArguments(block.input) });
       }
     }
-  }
+  });
   const rawFinishReason = message.stop_reason ?? undefined;
   const finishReason = anthropicFinishReason(rawFinishReason, toolCalls.length > 0, answeredWithResponseTool);
   const parsed = parseResponseOutput({ content, finishReason, toolCalls }, options.responseFormat, provider);
@@ -83,4 +86,40 @@ function asArguments(input: unknown): Readonly<Record<string, unknown>> {
   return typeof input === 'object' && input !== null && !Array.isArray(input)
     ? (input as Record<string, unknown>)
     : { value: input };
+}
+
+/** A content block as it may arrive: the fields dk reads are checked before use. */
+type CheckedContentBlock =
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'tool_use'; readonly id: string; readonly name: string; readonly input: unknown }
+  | { readonly type: 'other' };
+
+/**
+ * Checks a `text` or `tool_use` block (in a message, or a stream's `content_block_start`): text
+ * must be a string; a tool use needs a non-empty `id` and `name` and an `input`. Other block
+ * types are reported as `other`. `where` names the block in the error.
+ */
+export function checkedContentBlock(value: unknown, where: string, requestId: string | undefined): CheckedContentBlock {
+  const block = value as { type?: unknown; text?: unknown; id?: unknown; name?: unknown; input?: unknown } | null;
+  if (typeof block !== 'object' || block === null) {
+    throw createInvalidResponseError({ provider, problem: `${where} is not a content block`, requestId });
+  }
+  if (block.type === 'text') {
+    if (typeof block.text === 'string') return { type: 'text', text: block.text };
+    throw createInvalidResponseError({ provider, problem: `${where} is a \`text\` block without text`, requestId });
+  }
+  if (block.type !== 'tool_use') return { type: 'other' };
+  const missing = [
+    ...(typeof block.id === 'string' && block.id !== '' ? [] : ['`id`']),
+    ...(typeof block.name === 'string' && block.name !== '' ? [] : ['`name`']),
+    ...(block.input === undefined ? ['`input`'] : []),
+  ];
+  if (missing.length > 0) {
+    throw createInvalidResponseError({
+      provider,
+      problem: `${where} is a \`tool_use\` block without ${missing.join(', ')}`,
+      requestId,
+    });
+  }
+  return { type: 'tool_use', id: block.id as string, name: block.name as string, input: block.input };
 }

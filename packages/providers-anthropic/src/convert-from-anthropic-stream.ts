@@ -1,7 +1,7 @@
 import type { ProviderWarning, ResponseFormat, StreamPart } from '@dk/spec';
 import { createInvalidResponseError, StreamAssembler } from '@dk/provider-utils';
 import type { AnthropicStreamEvent } from './anthropic-api.js';
-import { anthropicFinishReason } from './convert-from-anthropic-message.js';
+import { anthropicFinishReason, checkedContentBlock } from './convert-from-anthropic-message.js';
 import { convertFromAnthropicUsage, mergeAnthropicUsage } from './convert-from-anthropic-usage.js';
 import type { AnthropicUsageCounts } from './convert-from-anthropic-usage.js';
 
@@ -23,13 +23,14 @@ export interface ConvertFromAnthropicStreamContext {
  * tool-call deltas and (at `content_block_stop`) tool calls, the response tool's input as text,
  * and the `end` part with usage (`message_start` and `message_delta` counts merged; `undefined`
  * when the server sends none). `message_start`, `ping` and empty text blocks produce no part. A
- * stream that ends before `message_stop` is an `InvalidResponseError`.
+ * stream that ends before `message_stop`, or a content block event missing its fields (an index,
+ * a block, text, a tool use's `id`, `name` or `input`, `partial_json`), is an `InvalidResponseError`.
  */
 export async function* convertFromAnthropicStream(
   events: AsyncIterable<AnthropicStreamEvent>,
   { model, warnings, responseFormat, responseToolName, requestId }: ConvertFromAnthropicStreamContext,
 ): AsyncGenerator<StreamPart, void, undefined> {
-  const assembler = new StreamAssembler({ provider, model, responseFormat });
+  const assembler = new StreamAssembler({ provider, model, responseFormat, requestId });
   const toolBlocks = new Set<number>();
   let responseToolBlock: number | undefined;
   let usage: AnthropicUsageCounts = {};
@@ -45,42 +46,47 @@ export async function* convertFromAnthropicStream(
         usage = mergeAnthropicUsage(usage, event.message?.usage);
         break;
       case 'content_block_start': {
-        const block = event.content_block;
-        if (block?.type === 'text') {
-          const part = assembler.text(block.text ?? '');
+        const index = checkedIndex(event.index, 'content_block_start', requestId);
+        const block = checkedContentBlock(event.content_block, `the block started at index ${index}`, requestId);
+        if (block.type === 'text') {
+          const part = assembler.text(block.text);
           if (part !== undefined) yield part;
-        } else if (block?.type === 'tool_use') {
-          if (block.name === responseToolName) {
-            responseToolBlock = event.index;
+        } else if (block.type === 'tool_use') {
+          if (responseToolName !== undefined && block.name === responseToolName) {
+            responseToolBlock = index;
           } else {
-            toolBlocks.add(event.index);
-            yield assembler.toolCallDelta({ index: event.index, id: block.id, name: block.name, argumentsDelta: '' });
+            toolBlocks.add(index);
+            yield assembler.toolCallDelta({ index, id: block.id, name: block.name, argumentsDelta: '' });
           }
         }
         break;
       }
       case 'content_block_delta': {
-        const delta = event.delta;
+        const index = checkedIndex(event.index, 'content_block_delta', requestId);
+        const delta = event.delta as { type?: unknown; text?: unknown; partial_json?: unknown } | null | undefined;
         if (delta?.type === 'text_delta') {
-          const part = assembler.text(delta.text ?? '');
+          const part = assembler.text(checkedText(delta.text, '`text_delta.text`', requestId));
           if (part !== undefined) yield part;
         } else if (delta?.type === 'input_json_delta') {
-          if (event.index === responseToolBlock) {
+          const json = checkedText(delta.partial_json, '`input_json_delta.partial_json`', requestId);
+          if (index === responseToolBlock) {
             // The structured answer arrives as the response tool's input: stream it as text.
-            const part = assembler.text(delta.partial_json ?? '');
+            const part = assembler.text(json);
             if (part !== undefined) yield part;
-          } else if (toolBlocks.has(event.index) && delta.partial_json) {
-            yield assembler.toolCallDelta({ index: event.index, argumentsDelta: delta.partial_json });
+          } else if (toolBlocks.has(index) && json !== '') {
+            yield assembler.toolCallDelta({ index, argumentsDelta: json });
           }
         }
         break;
       }
-      case 'content_block_stop':
-        if (toolBlocks.has(event.index)) {
-          const part = assembler.completeToolCall(event.index);
+      case 'content_block_stop': {
+        const index = checkedIndex(event.index, 'content_block_stop', requestId);
+        if (toolBlocks.has(index)) {
+          const part = assembler.completeToolCall(index);
           if (part !== undefined) yield part;
         }
         break;
+      }
       case 'message_delta':
         stopReason = event.delta?.stop_reason;
         usage = mergeAnthropicUsage(usage, event.usage);
@@ -105,4 +111,14 @@ export async function* convertFromAnthropicStream(
     metadata: { requestId, rawFinishReason, id: messageId },
     warnings,
   });
+}
+
+function checkedIndex(index: unknown, eventType: string, requestId: string | undefined): number {
+  if (typeof index === 'number' && Number.isInteger(index) && index >= 0) return index;
+  throw createInvalidResponseError({ provider, problem: `a \`${eventType}\` event has no block index`, requestId });
+}
+
+function checkedText(text: unknown, field: string, requestId: string | undefined): string {
+  if (typeof text === 'string') return text;
+  throw createInvalidResponseError({ provider, problem: `a stream event's ${field} is not text`, requestId });
 }

@@ -22,7 +22,9 @@ export interface ConvertFromOpenAICompletionContext {
  * Turns a chat completion body into an `LLMResponse`: text, tool calls (arguments parsed),
  * finish reason (a refusal without text is `content_filter`), usage (`undefined` when the
  * server reports none) and the structured output of a JSON response format. A body that is not
- * a chat completion (an HTML page, JSON without `choices[0].message`) is an `InvalidResponseError`.
+ * a chat completion (an HTML page, JSON without `choices[0].message`, a function tool call
+ * without a name or with arguments that are not text) is an `InvalidResponseError`. A tool call
+ * without an id gets `call_<index>`, as in a stream.
  */
 export function convertFromOpenAICompletion(
   data: unknown,
@@ -43,19 +45,7 @@ export function convertFromOpenAICompletion(
   if (message.content != null && typeof message.content !== 'string') {
     throw createInvalidResponseError({ provider, problem: '`choices[0].message.content` is not text', requestId });
   }
-  const toolCalls: ToolCall[] = [];
-  for (const toolCall of Array.isArray(message.tool_calls) ? message.tool_calls : []) {
-    if (toolCall?.type !== 'function') continue;
-    toolCalls.push({
-      id: toolCall.id,
-      name: toolCall.function.name,
-      arguments: parseToolCallArguments(toolCall.function.arguments, {
-        provider,
-        toolName: toolCall.function.name,
-        toolCallId: toolCall.id,
-      }),
-    });
-  }
+  const toolCalls = convertToolCalls(message.tool_calls, requestId);
   const content = message.content ?? '';
   const rawFinishReason = (choice?.finish_reason as string | null | undefined) ?? undefined;
   const refused = message.refusal != null && message.refusal !== '' && content === '';
@@ -83,4 +73,46 @@ export function convertFromOpenAICompletion(
     },
     warnings,
   };
+}
+
+/** A tool call as it may arrive: every field checked before use. */
+interface WireToolCall {
+  readonly id?: unknown;
+  readonly type?: unknown;
+  readonly function?: { readonly name?: unknown; readonly arguments?: unknown } | null;
+}
+
+/** The function tool calls of a message; other tool call types (`custom`) are skipped. */
+function convertToolCalls(value: unknown, requestId: string | undefined): ToolCall[] {
+  if (value == null) return [];
+  if (!Array.isArray(value)) {
+    throw createInvalidResponseError({ provider, problem: '`choices[0].message.tool_calls` is not a list', requestId });
+  }
+  const toolCalls: ToolCall[] = [];
+  value.forEach((entry: unknown, index) => {
+    const toolCall = entry as WireToolCall | null;
+    const where = `\`choices[0].message.tool_calls[${index}]\``;
+    if (typeof toolCall !== 'object' || toolCall === null) {
+      throw createInvalidResponseError({ provider, problem: `${where} is not an object`, requestId });
+    }
+    if (toolCall.type !== 'function') return;
+    const fn = toolCall.function;
+    if (typeof fn !== 'object' || fn === null || typeof fn.name !== 'string' || fn.name === '') {
+      throw createInvalidResponseError({ provider, problem: `${where} has no \`function.name\``, requestId });
+    }
+    if (typeof fn.arguments !== 'string') {
+      throw createInvalidResponseError({
+        provider,
+        problem: `the arguments of ${where} (${fn.name}) are not text`,
+        requestId,
+      });
+    }
+    const id = typeof toolCall.id === 'string' && toolCall.id !== '' ? toolCall.id : `call_${index}`;
+    toolCalls.push({
+      id,
+      name: fn.name,
+      arguments: parseToolCallArguments(fn.arguments, { provider, toolName: fn.name, toolCallId: id }),
+    });
+  });
+  return toolCalls;
 }

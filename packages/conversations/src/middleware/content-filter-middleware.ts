@@ -1,5 +1,5 @@
-import { checkOptions } from '@dk/spec';
 import type { LLMMessage, LLMResponse, StreamPart } from '@dk/spec';
+import { checkOptionValues } from '../check-option-values.js';
 import { ConversationInputError } from '../conversation-input-error.js';
 import type { ConversationMiddleware, MiddlewareContext, StreamPartResult } from '../conversation-middleware.js';
 
@@ -48,14 +48,19 @@ export class ContentFilterMiddleware implements ConversationMiddleware {
   readonly #key = Symbol('content-filter');
 
   constructor(options: ContentFilterMiddlewareOptions) {
-    checkOptions('ContentFilterMiddleware', options, [
-      'words',
-      'patterns',
-      'replacement',
-      'caseSensitive',
-      'filterRequests',
-      'maxMatchLength',
-    ]);
+    checkOptionValues(
+      'ContentFilterMiddleware',
+      options,
+      {
+        words: 'string-array',
+        patterns: 'regexp-array',
+        replacement: 'string',
+        caseSensitive: 'boolean',
+        filterRequests: 'boolean',
+        maxMatchLength: 'number',
+      },
+      "new ContentFilterMiddleware({ words: ['darn'] })",
+    );
     const {
       words = [],
       patterns = [],

@@ -1,4 +1,4 @@
-import { checkOptions } from '@dk/spec';
+import { checkOptionValues, invalidOptionValue } from '../check-option-values.js';
 import type { LLMMessage, MessageRole } from '@dk/spec';
 import { ConversationInputError } from '../conversation-input-error.js';
 import type { ConversationMiddleware } from '../conversation-middleware.js';
@@ -29,7 +29,12 @@ export class HistoryRedactionMiddleware implements ConversationMiddleware {
   readonly #roles: ReadonlySet<MessageRole>;
 
   constructor(options: HistoryRedactionMiddlewareOptions) {
-    checkOptions('HistoryRedactionMiddleware', options, ['redactions', 'roles']);
+    checkOptionValues(
+      'HistoryRedactionMiddleware',
+      options,
+      { redactions: 'array', roles: 'string-array' },
+      "new HistoryRedactionMiddleware({ redactions: [{ pattern: /sk-\\w+/, replacement: '[key]' }] })",
+    );
     const { redactions, roles = ['assistant'] } = options;
     if (!Array.isArray(redactions) || redactions.length === 0) {
       throw new ConversationInputError({
@@ -37,7 +42,8 @@ export class HistoryRedactionMiddleware implements ConversationMiddleware {
         reason: 'must be a non-empty list of `{ pattern, replacement? }`',
       });
     }
-    this.#rules = redactions.map((rule, index) => {
+    this.#rules = redactions.map((entry: unknown, index) => {
+      const rule = checkedRule(entry, index);
       let pattern: RegExp;
       try {
         pattern =
@@ -84,4 +90,24 @@ export class HistoryRedactionMiddleware implements ConversationMiddleware {
     });
     return changed ? result : messages;
   }
+}
+
+function checkedRule(entry: unknown, index: number): HistoryRedaction {
+  const component = 'HistoryRedactionMiddleware';
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry) || entry instanceof RegExp) {
+    throw invalidOptionValue(component, `redactions[${index}]`, 'an object `{ pattern, replacement? }`', entry);
+  }
+  const { pattern, replacement } = entry as { pattern?: unknown; replacement?: unknown };
+  if (typeof pattern !== 'string' && !(pattern instanceof RegExp)) {
+    throw invalidOptionValue(
+      component,
+      `redactions[${index}].pattern`,
+      'a regular expression or its source text',
+      pattern,
+    );
+  }
+  if (replacement !== undefined && typeof replacement !== 'string') {
+    throw invalidOptionValue(component, `redactions[${index}].replacement`, 'a string', replacement);
+  }
+  return { pattern, ...(replacement === undefined ? {} : { replacement }) };
 }

@@ -1,4 +1,4 @@
-import { checkOptions } from '@dk/spec';
+import { checkOptionValues } from '../check-option-values.js';
 import type { LLMMessage, LLMResponse } from '@dk/spec';
 import type { ConversationLogger } from '../conversation-logger.js';
 import type { ConversationMiddleware, MiddlewareContext } from '../conversation-middleware.js';
@@ -35,7 +35,12 @@ export class LoggingMiddleware implements ConversationMiddleware {
   /** Takes a logger (the guide's `new LoggingMiddleware(logger)`) or options. */
   constructor(loggerOrOptions: ConversationLogger | LoggingMiddlewareOptions = {}) {
     const options: LoggingMiddlewareOptions = isLogger(loggerOrOptions) ? { logger: loggerOrOptions } : loggerOrOptions;
-    checkOptions('LoggingMiddleware', options, ['logger', 'logContent', 'previewLength', 'redactPatterns']);
+    checkOptionValues('LoggingMiddleware', options, {
+      logger: { methods: ['info', 'error'], described: 'a logger' },
+      logContent: 'boolean',
+      previewLength: 'number',
+      redactPatterns: 'regexp-array',
+    });
     this.#logger = options.logger ?? console;
     this.#logContent = options.logContent ?? false;
     this.#previewLength = options.previewLength ?? 200;

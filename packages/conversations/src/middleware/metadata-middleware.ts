@@ -1,4 +1,4 @@
-import { checkOptions } from '@dk/spec';
+import { checkOptionValues } from '../check-option-values.js';
 import type { ConversationMetadata, LLMMessage, LLMResponse } from '@dk/spec';
 import type { ConversationMiddleware, MiddlewareContext } from '../conversation-middleware.js';
 
@@ -23,12 +23,12 @@ export class MetadataMiddleware implements ConversationMiddleware {
   readonly #options: MetadataMiddlewareOptions;
 
   constructor(options: MetadataMiddlewareOptions = {}) {
-    checkOptions('MetadataMiddleware', options, [
-      'requestMetadata',
-      'requestMetadataFn',
-      'responseMetadata',
-      'responseMetadataFn',
-    ]);
+    checkOptionValues('MetadataMiddleware', options, {
+      requestMetadata: 'object',
+      requestMetadataFn: 'function',
+      responseMetadata: 'object',
+      responseMetadataFn: 'function',
+    });
     this.#options = options;
   }
 

@@ -1,4 +1,4 @@
-import { checkOptions } from '@dk/spec';
+import { checkOptionValues } from '../check-option-values.js';
 import { ConversationInputError } from '../conversation-input-error.js';
 import type { ConversationLogger } from '../conversation-logger.js';
 import type { ConversationMiddleware, MiddlewareContext } from '../conversation-middleware.js';
@@ -58,7 +58,12 @@ export class PerformanceMiddleware implements ConversationMiddleware {
   #max = 0;
 
   constructor(options: PerformanceMiddlewareOptions = {}) {
-    checkOptions('PerformanceMiddleware', options, ['slowThresholdMs', 'logger', 'sampleSize', 'now']);
+    checkOptionValues('PerformanceMiddleware', options, {
+      slowThresholdMs: 'number',
+      logger: { methods: ['warn'], described: 'a logger' },
+      sampleSize: 'number',
+      now: 'function',
+    });
     const { slowThresholdMs = 5000, logger = console, sampleSize = 1000, now = () => performance.now() } = options;
     if (!(slowThresholdMs >= 0))
       throw new ConversationInputError({ field: 'slowThresholdMs', reason: 'must be a number ≥ 0' });

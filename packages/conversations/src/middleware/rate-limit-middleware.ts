@@ -1,4 +1,4 @@
-import { checkOptions } from '@dk/spec';
+import { checkOptionValues } from '../check-option-values.js';
 import type { RateLimitDecision, RateLimiter } from '@dk/spec';
 import { ConversationInputError } from '../conversation-input-error.js';
 import type { ConversationMiddleware, MiddlewareContext } from '../conversation-middleware.js';
@@ -66,7 +66,19 @@ export class RateLimitMiddleware implements ConversationMiddleware {
   readonly #limiter: RateLimiter;
 
   constructor(options: RateLimitMiddlewareOptions) {
-    checkOptions('RateLimitMiddleware', options, ['maxRequests', 'windowMs', 'keyFn', 'metadataKey', 'limiter', 'now']);
+    checkOptionValues(
+      'RateLimitMiddleware',
+      options,
+      {
+        maxRequests: 'number',
+        windowMs: 'number',
+        keyFn: 'function',
+        metadataKey: 'string',
+        limiter: { methods: ['check'], described: 'a RateLimiter' },
+        now: 'function',
+      },
+      'new RateLimitMiddleware({ maxRequests: 10, windowMs: 60_000 })',
+    );
     const { maxRequests, windowMs = 60_000, keyFn, metadataKey, limiter, now } = options;
     if (!Number.isInteger(maxRequests) || maxRequests < 1)
       throw new ConversationInputError({ field: 'maxRequests', reason: 'must be a positive integer' });

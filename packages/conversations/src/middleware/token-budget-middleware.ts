@@ -1,4 +1,4 @@
-import { checkOptions } from '@dk/spec';
+import { checkOptionValues } from '../check-option-values.js';
 import type { LLMResponse, TokenBudget } from '@dk/spec';
 import { ConversationInputError } from '../conversation-input-error.js';
 import type { ConversationLogger } from '../conversation-logger.js';
@@ -52,15 +52,20 @@ export class TokenBudgetMiddleware implements ConversationMiddleware {
   readonly #unknownCallTokens: number;
 
   constructor(options: TokenBudgetMiddlewareOptions) {
-    checkOptions('TokenBudgetMiddleware', options, [
-      'maxTokens',
-      'keyFn',
-      'onExceeded',
-      'logger',
-      'unknownCallTokens',
-      'budget',
-      'windowMs',
-    ]);
+    checkOptionValues(
+      'TokenBudgetMiddleware',
+      options,
+      {
+        maxTokens: 'number',
+        keyFn: 'function',
+        onExceeded: { oneOf: ['warn', 'refuse'] },
+        logger: { methods: ['warn'], described: 'a logger' },
+        unknownCallTokens: 'number',
+        budget: { methods: ['increment'], described: 'a TokenBudget' },
+        windowMs: 'number',
+      },
+      'new TokenBudgetMiddleware({ maxTokens: 100_000 })',
+    );
     const {
       maxTokens,
       keyFn = (context) => context.conversationId,

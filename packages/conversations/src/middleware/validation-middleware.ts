@@ -1,4 +1,4 @@
-import { checkOptions } from '@dk/spec';
+import { checkOptionValues } from '../check-option-values.js';
 import { renderTemplate } from '@dk/templates';
 import type { CompletionOptions, LLMMessage, LLMProvider, LLMResponse, PromptRenderer } from '@dk/spec';
 import { ConversationInputError } from '../conversation-input-error.js';
@@ -120,17 +120,22 @@ export class ValidationMiddleware implements ConversationMiddleware {
   readonly #completionOptions: Omit<CompletionOptions, 'signal'>;
 
   constructor(options: ValidationMiddlewareOptions) {
-    checkOptions('ValidationMiddleware', options, [
-      'llm',
-      'promptBuilder',
-      'validationPrompt',
-      'template',
-      'autoRetry',
-      'maxRetries',
-      'onInvalid',
-      'onJudgeError',
-      'completionOptions',
-    ]);
+    checkOptionValues(
+      'ValidationMiddleware',
+      options,
+      {
+        llm: { methods: ['complete'], described: 'an LLMProvider' },
+        promptBuilder: { methods: ['renderUserPrompt'], described: 'a PromptRenderer' },
+        validationPrompt: 'string',
+        template: 'string',
+        autoRetry: 'boolean',
+        maxRetries: 'number',
+        onInvalid: { oneOf: ['throw', 'annotate'] },
+        onJudgeError: { oneOf: ['throw', 'annotate'] },
+        completionOptions: 'object',
+      },
+      'new ValidationMiddleware({ llm: judgeProvider })',
+    );
     if (options.llm === undefined || typeof options.llm.complete !== 'function') {
       throw new ConversationInputError({ field: 'llm', reason: 'must be the judge LLMProvider' });
     }

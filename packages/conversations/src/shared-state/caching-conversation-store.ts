@@ -1,4 +1,5 @@
-import { SharedStateUnavailableError, checkMilliseconds, checkOptions } from '@dk/spec';
+import { SharedStateUnavailableError, checkMilliseconds } from '@dk/spec';
+import { checkOptionValues } from '../check-option-values.js';
 import type {
   AppendNodeOptions,
   AppendNodeResult,
@@ -85,7 +86,12 @@ export class CachingConversationStore implements ConversationStore {
   #closed = false;
 
   constructor(settings: CachingConversationStoreSettings) {
-    checkOptions('CachingConversationStore', settings, ['store', 'cache', 'ttlMs', 'onError']);
+    checkOptionValues(
+      'CachingConversationStore',
+      settings,
+      { store: 'any', cache: 'any', ttlMs: 'any', onError: 'function' },
+      'new CachingConversationStore({ store, cache })',
+    );
     const { store, cache = new MemoryKeyValueCache(), ttlMs = 60_000, onError = () => {} } = settings;
     if (typeof store?.appendNode !== 'function' || typeof store.getPath !== 'function') {
       throw new ConversationInputError({ field: 'store', reason: 'must be a ConversationStore' });

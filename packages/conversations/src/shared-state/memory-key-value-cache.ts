@@ -4,8 +4,8 @@ import {
   checkCacheSet,
   checkFailurePolicy,
   checkMilliseconds,
-  checkOptions,
 } from '@dk/spec';
+import { checkOptionValues } from '../check-option-values.js';
 import type {
   CacheDeleteOptions,
   CacheEntryReference,
@@ -74,7 +74,13 @@ export class MemoryKeyValueCache implements KeyValueCache {
   #sweepAt: number;
 
   constructor(settings: MemoryKeyValueCacheSettings = {}) {
-    checkOptions(component, settings, ['maxEntries', 'defaultTtlMs', 'versionTtlMs', 'now', 'failurePolicy']);
+    checkOptionValues(component, settings, {
+      maxEntries: 'any',
+      defaultTtlMs: 'any',
+      versionTtlMs: 'any',
+      now: 'function',
+      failurePolicy: 'any',
+    });
     const { maxEntries = 10_000, defaultTtlMs = 300_000, versionTtlMs = 3_600_000, now = Date.now } = settings;
     if (!Number.isInteger(maxEntries) || maxEntries < 1) {
       throw new SharedStateInputError({

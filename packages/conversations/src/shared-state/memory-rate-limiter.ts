@@ -1,4 +1,5 @@
-import { checkFailurePolicy, checkOptions, checkRateLimitRule, checkStateKey } from '@dk/spec';
+import { checkFailurePolicy, checkRateLimitRule, checkStateKey } from '@dk/spec';
+import { checkOptionValues } from '../check-option-values.js';
 import type {
   RateLimitCheckOptions,
   RateLimitDecision,
@@ -39,7 +40,7 @@ export class MemoryRateLimiter implements RateLimiter {
   #sweepAt = initialSweepSize;
 
   constructor(settings: MemoryRateLimiterSettings = {}) {
-    checkOptions('MemoryRateLimiter', settings, ['now', 'failurePolicy']);
+    checkOptionValues('MemoryRateLimiter', settings, { now: 'function', failurePolicy: 'any' });
     this.failurePolicy = checkFailurePolicy('MemoryRateLimiter', settings.failurePolicy);
     this.#now = settings.now ?? Date.now;
   }

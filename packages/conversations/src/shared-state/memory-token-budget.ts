@@ -1,4 +1,5 @@
-import { checkFailurePolicy, checkOptions, checkStateKey, checkTokenBudgetIncrement } from '@dk/spec';
+import { checkFailurePolicy, checkStateKey, checkTokenBudgetIncrement } from '@dk/spec';
+import { checkOptionValues } from '../check-option-values.js';
 import type {
   SharedStateFailurePolicy,
   TokenBudget,
@@ -39,7 +40,7 @@ export class MemoryTokenBudget implements TokenBudget {
   #sweepAt = initialSweepSize;
 
   constructor(settings: MemoryTokenBudgetSettings = {}) {
-    checkOptions('MemoryTokenBudget', settings, ['now', 'failurePolicy']);
+    checkOptionValues('MemoryTokenBudget', settings, { now: 'function', failurePolicy: 'any' });
     this.failurePolicy = checkFailurePolicy('MemoryTokenBudget', settings.failurePolicy);
     this.#now = settings.now ?? Date.now;
   }
