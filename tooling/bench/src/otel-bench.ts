@@ -219,7 +219,9 @@ export async function runOtelBench(): Promise<void> {
   console.log(`\nGoal: SDK registered ≤ 1.1× the no-op turn.\n`);
 
   register(variants[1]!);
-  console.log('Span tree of one turn (RAG prompt, one tool call), in an application span:\n');
+  // The first turn compiles the tool's argument schema and the prompt; show a warm one.
+  await spanTreeOfOneTurn();
+  console.log('Span tree of one (warm) turn (RAG prompt, one tool call), in an application span:\n');
   console.log('```');
   for (const line of await spanTreeOfOneTurn()) console.log(line);
   console.log('```');
