@@ -18,8 +18,10 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ConversationManager } from '@dk/conversations';
 import { ConfigPromptLibrary, PromptBuilder } from '@dk/prompts';
 import { EchoProvider } from '@dk/providers-echo';
+import { createOpenAIProvider } from '@dk/providers-openai';
+import { openAIChatReply, startOpenAITestServer } from '@dk/providers-openai/testing';
 import { InMemorySearchAdapter } from '@dk/rag';
-import type { Tool } from '@dk/spec';
+import type { LLMProvider, Tool } from '@dk/spec';
 import { MemoryConversationStore } from '@dk/storage-memory';
 import { median } from './bench-stats.js';
 
@@ -98,11 +100,8 @@ async function timeRawSpans(spansPerTurn: number): Promise<number> {
 }
 
 /** Milliseconds per turn over {@link TURNS_PER_ROUND} turns of a fresh conversation. */
-async function timeTurns(): Promise<number> {
-  const manager = await ConversationManager.create({
-    llm: new EchoProvider({ mockUsage: true }),
-    storage: new MemoryConversationStore(),
-  });
+async function timeTurns(llm: LLMProvider = new EchoProvider({ mockUsage: true })): Promise<number> {
+  const manager = await ConversationManager.create({ llm, storage: new MemoryConversationStore() });
   await manager.addMessage({ role: 'system', content: 'You are a helpful assistant.' });
   const started = performance.now();
   for (let turn = 0; turn < TURNS_PER_ROUND; turn += 1) {
@@ -185,6 +184,41 @@ async function spanTreeOfOneTurn(): Promise<string[]> {
   return lines;
 }
 
+/**
+ * The same comparison with a model call as applications make it: the real `openai` client over
+ * HTTP to the local wire-protocol server (in this process, so its CPU is in both variants).
+ */
+async function overOpenAIClient(): Promise<void> {
+  const server = await startOpenAITestServer();
+  server.setFallback(openAIChatReply({ content: 'A short answer.' }));
+  const llm = createOpenAIProvider({ apiKey: 'sk-bench', baseURL: server.baseURL, model: 'gpt-4o-mini' });
+  const pair = [variants[0]!, variants[2]!];
+  const samples = pair.map((): number[] => []);
+  try {
+    for (let round = -2; round < ROUNDS / 2; round += 1) {
+      for (const [index, variant] of pair.entries()) {
+        register(variant);
+        const ms = await timeTurns(llm);
+        unregister();
+        server.reset();
+        if (round >= 0) samples[index]!.push(ms);
+      }
+    }
+  } finally {
+    await server.close();
+  }
+  const baseline = median(samples[0]!);
+  console.log(
+    '| turn (addMessage + complete), openai client over HTTP to 127.0.0.1, memory store | median ms/turn | ratio |',
+  );
+  console.log('| --- | ---: | ---: |');
+  for (const [index, variant] of pair.entries()) {
+    const ms = median(samples[index]!);
+    console.log(`| ${variant.name} | ${ms.toFixed(4)} | ${(ms / baseline).toFixed(3)}× |`);
+  }
+  console.log('');
+}
+
 export async function runOtelBench(): Promise<void> {
   const samples = new Map<string, number[]>(variants.map((variant) => [variant.name, []]));
   const raw: number[] = [];
@@ -217,6 +251,7 @@ export async function runOtelBench(): Promise<void> {
     `| the SDK alone: ${Math.round(spansPerTurn)} bare spans (batch), no dk work | ${rawMs.toFixed(4)} | — |`,
   );
   console.log(`\nGoal: SDK registered ≤ 1.1× the no-op turn.\n`);
+  await overOpenAIClient();
 
   register(variants[1]!);
   // The first turn compiles the tool's argument schema and the prompt; show a warm one.
