@@ -24,8 +24,8 @@ interface TopRow {
  * orders by its own statistics, dk ranks by BM25 coverage, so the engine's top
  * `max(candidatesPerResult × k, minimumCandidates)` is read and ranked again.
  */
-const candidatesPerResult = 4;
-const minimumCandidates = 20;
+const candidatesPerResult = 10;
+const minimumCandidates = 50;
 
 /**
  * Top-k keyword search inside SQLite: FTS5 returns its best chunks of the collection for the

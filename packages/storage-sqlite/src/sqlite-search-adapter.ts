@@ -144,7 +144,7 @@ type Statements = ReturnType<typeof prepareStatements>;
  * embedding cache); given the store's `database`, the adapter also shares its connection.
  *
  * Ranking happens inside SQLite: FTS5 returns its best chunks of the collection for the OR
- * of the query terms (`ORDER BY rank LIMIT n`, n = max(4·k, 20)), and only those are read
+ * of the query terms (`ORDER BY rank LIMIT n`, n = max(10·k, 50)), and only those are read
  * and ranked by dk's BM25 coverage, exactly as `InMemorySearchAdapter` scores (each term's
  * BM25 term-frequency factor capped at 1, weighted by idf, divided by the query's total idf;
  * the collection's size, average length and document frequencies), then scored on dk's one
