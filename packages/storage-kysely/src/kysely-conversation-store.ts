@@ -24,6 +24,7 @@ import type {
   UpdateConversationOptions,
 } from '@dk/spec';
 import {
+  metadataKeyPattern,
   checkConversationId,
   checkSettings,
   childNodeId,
@@ -66,10 +67,18 @@ export interface SqlStoreSettings {
   readonly generateId?: () => string;
   /** Longest `close()` waits for running operations before closing the connection, in ms. Default 10,000. */
   readonly drainTimeoutMs?: number;
+  /**
+   * Top-level metadata keys to index for listing: each gets an index on (its value,
+   * `updatedAt`, `id`), so `list({ metadata: { [key]: value } })` newest-first reads its page
+   * in order from the index instead of collecting and sorting every match. Each costs one
+   * index entry per append. Created on first use (`CREATE INDEX IF NOT EXISTS`; on a large
+   * PostgreSQL table, create it beforehand with `CONCURRENTLY`). Default: none.
+   */
+  readonly indexedMetadataKeys?: readonly string[];
 }
 
 /** The names of {@link SqlStoreSettings}, for `checkSettings`. */
-export const sqlStoreSettingNames = ['autoMigrate', 'generateId', 'drainTimeoutMs'] as const;
+export const sqlStoreSettingNames = ['autoMigrate', 'generateId', 'drainTimeoutMs', 'indexedMetadataKeys'] as const;
 
 /**
  * The store options of a backend store's settings, their types checked by `check` (so errors
@@ -81,8 +90,16 @@ export function sqlStoreOptions(
   check: SettingsChecker,
 ): KyselyConversationStoreOptions {
   const generateId = check.callback<() => string>('generateId', settings.generateId);
+  const keys = settings.indexedMetadataKeys;
+  if (keys !== undefined && (!Array.isArray(keys) || !keys.every((key) => metadataKeyPattern.test(String(key))))) {
+    throw check.fail(
+      'indexedMetadataKeys',
+      'must be an array of top-level metadata keys (1–128 characters of letters, digits, `_`, `-`, `.`, `:`).',
+    );
+  }
   return {
     connection,
+    ...(keys === undefined ? {} : { indexedMetadataKeys: [...new Set(keys)] }),
     autoMigrate: check.boolean('autoMigrate', settings.autoMigrate, true),
     ...(generateId === undefined ? {} : { generateId }),
     drainTimeoutMs: check.integer('drainTimeoutMs', settings.drainTimeoutMs, {
@@ -116,6 +133,8 @@ export class KyselyConversationStore implements ConversationStore {
   readonly #autoMigrate: boolean;
   readonly #generateId: () => string;
   readonly #gate: OperationGate;
+  readonly #indexedMetadataKeys: ReadonlySet<string>;
+  #metadataIndexes: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
   /**
@@ -131,7 +150,12 @@ export class KyselyConversationStore implements ConversationStore {
     if (!(options.connection instanceof SqlConnection)) {
       throw check.fail('connection', 'must be a SqlConnection (backend packages create one from their settings).');
     }
-    const { connection, autoMigrate, generateId, drainTimeoutMs } = sqlStoreOptions(options.connection, options, check);
+    const { connection, autoMigrate, generateId, drainTimeoutMs, indexedMetadataKeys } = sqlStoreOptions(
+      options.connection,
+      options,
+      check,
+    );
+    this.#indexedMetadataKeys = new Set(indexedMetadataKeys ?? []);
     this.#connection = connection;
     this.#db = connection.db;
     this.#dialect = connection.dialect;
@@ -154,11 +178,23 @@ export class KyselyConversationStore implements ConversationStore {
     return this.#gate.run(operation, async () => {
       try {
         if (migrate && this.#autoMigrate) await this.#connection.ensureMigrated();
+        if (migrate && this.#indexedMetadataKeys.size > 0) await this.#ensureMetadataIndexes();
         return await work();
       } catch (error) {
         throw toStoreError(error, this.#dialect, operation);
       }
     });
+  }
+
+  /** Creates the indexes of `indexedMetadataKeys` once per store; a failure is retried by the next call. */
+  #ensureMetadataIndexes(): Promise<void> {
+    this.#metadataIndexes ??= (async () => {
+      for (const key of this.#indexedMetadataKeys) await this.#dialect.createMetadataIndex(this.#db, key);
+    })().catch((error: unknown) => {
+      this.#metadataIndexes = undefined;
+      throw error;
+    });
+    return this.#metadataIndexes;
   }
 
   /**
@@ -395,21 +431,30 @@ export class KyselyConversationStore implements ConversationStore {
   }
 
   async list(options?: ListConversationsOptions): Promise<ConversationPage> {
-    return this.#run('list', () => readPage(this.#db, this.#dialect, normalizeListOptions(options)));
+    return this.#run('list', () =>
+      readPage(this.#db, this.#dialect, normalizeListOptions(options), this.#indexedMetadataKeys),
+    );
   }
 
   async count(options?: ConversationFilter): Promise<number> {
     return this.#run('count', async () => {
       const filter = normalizeFilter(options);
       const { rows } = await sql<{ total: Count }>`SELECT count(*) AS total FROM ${this.#table('dk_conversations')} c
-        WHERE ${await filterCondition(this.#db, this.#dialect, filter, false)}`.execute(this.#db);
+        WHERE ${await filterCondition(this.#db, this.#dialect, filter, false, this.#indexedMetadataKeys)}`.execute(
+        this.#db,
+      );
       return Number(rows[0]?.total ?? 0);
     });
   }
 
   async search(options: SearchConversationsOptions): Promise<ConversationPage> {
     return this.#run('search', () =>
-      readPage(this.#db, this.#dialect, normalizeListOptions(options, { requireText: true })),
+      readPage(
+        this.#db,
+        this.#dialect,
+        normalizeListOptions(options, { requireText: true }),
+        this.#indexedMetadataKeys,
+      ),
     );
   }
 
@@ -427,7 +472,7 @@ export class KyselyConversationStore implements ConversationStore {
     return this.#run('deleteMany', async () => {
       const filter = normalizeFilter(options, { requireCondition: true });
       const result = await sql`DELETE FROM ${this.#table('dk_conversations')} WHERE id IN
-        (SELECT c.id FROM ${this.#table('dk_conversations')} c WHERE ${await filterCondition(this.#db, this.#dialect, filter, false)})`.execute(
+        (SELECT c.id FROM ${this.#table('dk_conversations')} c WHERE ${await filterCondition(this.#db, this.#dialect, filter, false, this.#indexedMetadataKeys)})`.execute(
         this.#db,
       );
       return Number(result.numAffectedRows ?? 0);

@@ -70,6 +70,13 @@ export interface KyselyStoreDialect {
     entries: readonly (readonly [string, ConversationMetadataValue])[],
     context: { readonly executor: StoreExecutor; readonly ordered: boolean },
   ): Promise<RawBuilder<SqlBool>>;
+  /**
+   * Creates (if missing) the index of a key of `indexedMetadataKeys`: the key's value
+   * (as {@link indexedMetadataCondition} reads it), `updated_at`, `id`.
+   */
+  createMetadataIndex(executor: StoreExecutor, key: string): Promise<void>;
+  /** Condition on conversation alias `c`: metadata `key` equals `value`, on the expression of its index. */
+  indexedMetadataCondition(key: string, value: ConversationMetadataValue): RawBuilder<SqlBool>;
   /** Condition on conversation alias `c`: one node contains every token. */
   textCondition(tokens: readonly string[]): RawBuilder<SqlBool>;
   /**

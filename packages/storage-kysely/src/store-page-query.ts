@@ -18,10 +18,16 @@ export async function filterCondition(
   dialect: KyselyStoreDialect,
   filter: NormalizedFilter,
   ordered: boolean,
+  indexedKeys: ReadonlySet<string>,
 ): Promise<RawBuilder<SqlBool>> {
   const conditions: RawBuilder<SqlBool>[] = [];
-  if (filter.metadata.length > 0) {
-    conditions.push(await dialect.metadataCondition(filter.metadata, { executor: db, ordered }));
+  // An indexed key's condition is on the conversation row itself, so the (value, updated_at,
+  // id) index can drive the query; the other keys go to the dialect.
+  const indexed = filter.metadata.find(([key]) => indexedKeys.has(key));
+  if (indexed !== undefined) conditions.push(dialect.indexedMetadataCondition(indexed[0], indexed[1]));
+  const rest = filter.metadata.filter((entry) => entry !== indexed);
+  if (rest.length > 0) {
+    conditions.push(await dialect.metadataCondition(rest, { executor: db, ordered: ordered && indexed === undefined }));
   }
   if (filter.createdAfter !== undefined) conditions.push(sql<SqlBool>`c.created_at >= ${filter.createdAfter}`);
   if (filter.createdBefore !== undefined) conditions.push(sql<SqlBool>`c.created_at < ${filter.createdBefore}`);
@@ -36,12 +42,13 @@ export async function readPage(
   db: StoreExecutor,
   dialect: KyselyStoreDialect,
   options: NormalizedListOptions,
+  indexedKeys: ReadonlySet<string>,
 ): Promise<ConversationPage> {
   const { filter, sortBy, sortOrder, limit, offset, cursor } = options;
   const column = sql.ref(`c.${sortColumns[sortBy]}`);
   const direction = sql.raw(sortOrder === 'asc' ? 'ASC' : 'DESC');
   const comparison = sql.raw(sortOrder === 'asc' ? '>' : '<');
-  const conditions = [await filterCondition(db, dialect, filter, true)];
+  const conditions = [await filterCondition(db, dialect, filter, true, indexedKeys)];
   if (cursor !== undefined) {
     conditions.push(
       sortBy === 'id'

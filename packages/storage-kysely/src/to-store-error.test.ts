@@ -15,6 +15,8 @@ const dialect: KyselyStoreDialect = {
   jsonParameter: (json) => sql`${json}`,
   jsonText: (column) => sql<string>`${sql.ref(column)}`,
   metadataCondition: async () => sql`1 = 1`,
+  createMetadataIndex: async () => undefined,
+  indexedMetadataCondition: () => sql`1 = 1`,
   textCondition: () => sql`1 = 1`,
   isTransientError: (error) => (error as { code?: unknown }).code === 'TRANSIENT',
 };

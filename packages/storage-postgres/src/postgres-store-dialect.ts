@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { KyselyStoreDialect, StoreTable } from '@dk/storage-kysely';
 import { sql } from 'kysely';
 import type { SqlBool } from 'kysely';
@@ -35,6 +36,15 @@ export function createPostgresStoreDialect(schema: string, options: PostgresMigr
           WHERE m.conversation_id = c.id AND m.key = ${key} AND m.value = CAST(${JSON.stringify(value)} AS jsonb))`,
       );
       return sql<SqlBool>`${sql.join(conditions, sql` AND `)}`;
+    },
+    async createMetadataIndex(executor, key) {
+      const name = `dk_conversations_meta_${key.replace(/[^A-Za-z0-9_]/g, '_')}_${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+      await sql`CREATE INDEX IF NOT EXISTS ${sql.id(name)}
+        ON ${table('dk_conversations')} ((metadata -> ${sql.lit(key)}), updated_at, id)`.execute(executor);
+    },
+    indexedMetadataCondition(key, value) {
+      // The key is a literal so the condition matches the index expression; jsonb equality keeps types apart.
+      return sql<SqlBool>`c.metadata -> ${sql.lit(key)} = CAST(${JSON.stringify(value)} AS jsonb)`;
     },
     appendNode: (db, write) => appendNodeWithFunction(db, schema, write),
     textCondition(tokens) {

@@ -35,6 +35,13 @@ runConversationStoreConformance('sqlite', {
   reopenStore: (closed) => createSqliteConversationStore({ path: storePaths.get(closed)! }),
 });
 
+// The same suite with the metadata keys it filters on indexed (the filters then run on the
+// (value, updated_at, id) expression indexes, types still kept apart).
+const indexedMetadataKeys = ['userId', 'tier', 'score', 'active', 'note', 'even', 'team', 'touched'];
+runConversationStoreConformance('sqlite, metadata keys indexed', {
+  createStore: () => createSqliteConversationStore({ path: freshPath(), indexedMetadataKeys }),
+});
+
 const sharedPath = freshPath();
 runStoreProcessTests('sqlite', {
   workerScript: fileURLToPath(new URL('./__fixtures__/store-worker.ts', import.meta.url)),
@@ -114,6 +121,33 @@ describe('SqliteConversationStore', () => {
     await store.close();
   });
 
+  it('lists by an indexed metadata key newest-first straight from its index', async () => {
+    const path = freshPath();
+    const store = createSqliteConversationStore({ path, indexedMetadataKeys: ['userId'] });
+    for (let index = 0; index < 30; index += 1) {
+      await store.create({ id: `c${index}`, metadata: { userId: `u${index % 3}` } });
+    }
+    const page = await store.list({ metadata: { userId: 'u1' }, limit: 5 });
+    expect(page.items.map((item) => item.id)).toEqual(
+      (await createSqliteConversationStore({ path }).list({ metadata: { userId: 'u1' }, limit: 5 })).items.map(
+        (item) => item.id,
+      ),
+    );
+    await store.close();
+    const database = new Database(path, { readonly: true });
+    const plan = database
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT c.id FROM dk_conversations c
+         WHERE json_extract(c.metadata, '$."userId"') = 'u1' AND json_type(c.metadata, '$."userId"') = 'text'
+         ORDER BY c.updated_at DESC, c.id DESC LIMIT 6`,
+      )
+      .all() as { detail: string }[];
+    const details = plan.map((row) => row.detail).join('\n');
+    expect(details).toMatch(/USING INDEX dk_conversations_meta_userId_/);
+    expect(details).not.toMatch(/TEMP B-TREE/);
+    database.close();
+  });
+
   it('refuses a database from a newer release with a typed error', async () => {
     const path = freshPath();
     const store = createSqliteConversationStore({ path });
@@ -179,6 +213,9 @@ describe('SqliteConversationStore', () => {
     );
     expect(() => createSqliteConversationStore({ path: '' })).toThrow(StoreSettingsError);
     expect(() => createSqliteConversationStore({ path: 'a.db', busyTimeoutMs: -1 })).toThrow(StoreSettingsError);
+    expect(() => createSqliteConversationStore({ path: 'a.db', indexedMetadataKeys: ['bad key'] })).toThrow(
+      /indexedMetadataKeys/,
+    );
     const wrongTypes: [Record<string, unknown>, string][] = [
       [{ autoMigrate: 'yes' }, 'autoMigrate'],
       [{ generateId: 'uuid' }, 'generateId'],

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { KyselyStoreDialect } from '@dk/storage-kysely';
 import { sql } from 'kysely';
 import type { SqlBool } from 'kysely';
@@ -29,6 +30,13 @@ export function createSqliteStoreDialect(withDatabase: WithDatabase): KyselyStor
     appendNode: (_db, write) => withDatabase((database) => appendNodeWithStatements(database, write)),
   };
 }
+
+/** The JSON path of a top-level key (keys are letters, digits, `_`, `-`, `.`, `:`: safe inside quotes). */
+const keyPath = (key: string) => sql.lit(`$."${key}"`);
+
+/** A stable index name for a metadata key. */
+const metadataIndexName = (key: string) =>
+  `dk_conversations_meta_${key.replace(/[^A-Za-z0-9_]/g, '_')}_${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
 
 const sqliteStoreDialect: KyselyStoreDialect = {
   provider: 'sqlite',
@@ -84,6 +92,19 @@ const sqliteStoreDialect: KyselyStoreDialect = {
         : probe(entry),
     );
     return sql<SqlBool>`${sql.join(conditions, sql` AND `)}`;
+  },
+  async createMetadataIndex(executor, key) {
+    await sql`CREATE INDEX IF NOT EXISTS ${sql.id(metadataIndexName(key))}
+      ON dk_conversations (json_extract(metadata, ${keyPath(key)}), updated_at, id)`.execute(executor);
+  },
+  indexedMetadataCondition(key, value) {
+    // json_extract gives 1 for true and NULL for null or a missing key: json_type keeps types apart.
+    const extracted = sql`json_extract(c.metadata, ${keyPath(key)})`;
+    const type = sql`json_type(c.metadata, ${keyPath(key)})`;
+    if (value === null) return sql<SqlBool>`${extracted} IS NULL AND ${type} = 'null'`;
+    if (typeof value === 'boolean') return sql<SqlBool>`${extracted} = ${value ? 1 : 0} AND ${type} = ${kindOf(value)}`;
+    if (typeof value === 'number') return sql<SqlBool>`${extracted} = ${value} AND ${type} IN ('integer', 'real')`;
+    return sql<SqlBool>`${extracted} = ${value} AND ${type} = 'text'`;
   },
   textCondition(tokens) {
     // Tokens are letters and digits only; quoting makes each a plain FTS5 term (implicit AND).
