@@ -79,15 +79,14 @@ async function executeWithDeadline(
   call: ToolCall,
   settings: ToolRunSettings,
 ): Promise<unknown> {
+  // The tool's signal: one controller aborted by the turn's signal or the deadline. Not
+  // AbortSignal.any, which costs ~20 µs of CPU per call in Node 20 (a third of a loop step) and
+  // registers every derived signal on the turn's signal.
   const controller = new AbortController();
-  const signal = AbortSignal.any([settings.signal, controller.signal]);
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   try {
     return await Promise.race([
-      Promise.resolve().then(() =>
-        tool.tool.execute!(args, { signal, conversationId: settings.conversationId, toolCallId: call.id }),
-      ),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           const error = new Error(`the tool did not finish within ${settings.timeoutMs} ms`);
@@ -95,10 +94,20 @@ async function executeWithDeadline(
           controller.abort(error);
           reject(error);
         }, settings.timeoutMs);
-        onAbort = () => reject(settings.signal.reason ?? new Error('aborted'));
+        onAbort = () => {
+          controller.abort(settings.signal.reason);
+          reject(settings.signal.reason ?? new Error('aborted'));
+        };
         if (settings.signal.aborted) onAbort();
         else settings.signal.addEventListener('abort', onAbort, { once: true });
       }),
+      Promise.resolve().then(() =>
+        tool.tool.execute!(args, {
+          signal: controller.signal,
+          conversationId: settings.conversationId,
+          toolCallId: call.id,
+        }),
+      ),
     ]);
   } finally {
     clearTimeout(timer);

@@ -4,7 +4,7 @@
 // 1. Overhead per step: ConversationManager's loop (`complete()` of a 10-step turn) against
 //    the same provider calls made bare (with the tool run directly), with the store appends
 //    of the turn's nodes measured on their own. Goal: (loop − appends) ≤ 1.1× bare. Run with
-//    the real `openai` client over HTTP to the local wire-protocol server, which runs in a
+//    the real `openai` and `@anthropic-ai/sdk` clients over HTTP to the local wire-protocol servers, which run in a
 //    child process so the CPU figures are the client side's alone (a provider call costs what
 //    a real SDK call costs on the client side), and with the in-process echo
 //    provider (calls of microseconds: the row shows the loop's own cost per step).
@@ -17,6 +17,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { ConversationManager } from '@dk/conversations';
 import type { ConversationMiddleware } from '@dk/conversations';
+import { createAnthropicProvider } from '@dk/providers-anthropic';
 import { EchoProvider } from '@dk/providers-echo';
 import { createOpenAIProvider } from '@dk/providers-openai';
 import type {
@@ -98,26 +99,39 @@ function echoBackend(): Backend {
   };
 }
 
-/** The OpenAI client over HTTP to the wire-protocol server, which runs in a child process (see tools-bench-server.ts). */
-async function openAIBackend(): Promise<Backend> {
+/**
+ * The OpenAI and Anthropic clients over HTTP to the wire-protocol servers, which run in a child
+ * process (see tools-bench-server.ts). `close` of the last backend stops the child.
+ */
+async function httpBackends(): Promise<Backend[]> {
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', '--conditions=@dk/source', new URL('./tools-bench-server.ts', import.meta.url).pathname],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: child.stdout! });
-  const [baseURL] = (await once(lines, 'line')) as [string];
+  const [line] = (await once(lines, 'line')) as [string];
   lines.close();
-  const provider = createOpenAIProvider({ apiKey: 'sk-bench', baseURL, model: 'gpt-4o-mini' });
-  return {
-    name: 'openai client over HTTP',
+  const [openAIURL, anthropicURL] = line.split(' ') as [string, string];
+  const providers: [string, LLMProvider][] = [
+    ['openai client over HTTP', createOpenAIProvider({ apiKey: 'sk-bench', baseURL: openAIURL, model: 'gpt-4o-mini' })],
+    [
+      'anthropic client over HTTP',
+      createAnthropicProvider({ apiKey: 'sk-ant-bench', baseURL: anthropicURL, model: 'claude-haiku-4-5' }),
+    ],
+  ];
+  let open = providers.length;
+  return providers.map(([name, provider]) => ({
+    name,
     provider: () => provider,
     async close() {
       await provider.close();
+      open -= 1;
+      if (open > 0) return;
       child.kill('SIGTERM');
       await once(child, 'exit');
     },
-  };
+  }));
 }
 
 /** The bare work of a turn: the provider calls on the growing messages and the tool run directly; no store. */
@@ -369,7 +383,7 @@ async function flatness(backend: Backend, runs: number) {
 const format = (value: number): string => value.toFixed(1);
 
 export async function runToolsBench(): Promise<void> {
-  const backends = [echoBackend(), await openAIBackend()];
+  const backends = [echoBackend(), ...(await httpBackends())];
   try {
     const rows: Record<string, string>[] = [];
     for (const backend of backends) {
