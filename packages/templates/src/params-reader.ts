@@ -41,7 +41,15 @@ export class ParamsReader {
   slots: Int32Array;
   /** The slots to use when `read` returned {@link BY_NAME}: every root read by name. */
   readonly byName: Int32Array;
+  /**
+   * After a {@link read} by position: whether every key some plain-name variable reads held
+   * a string that starts with a visible ASCII character, or a number (values that have a
+   * value and are inserted as they are, so a render needs no further check on them).
+   */
+  plain = false;
   #keys: readonly string[] | undefined;
+  /** Per key of the shape: 1 when a plain-name variable reads it. */
+  #read: Uint8Array = new Uint8Array(0);
   #busy = false;
   #reads = 0;
   #learnt = 0;
@@ -68,16 +76,31 @@ export class ParamsReader {
     this.#busy = true;
     try {
       if (keys !== undefined) {
+        const read = this.#read;
         const values = new Array<unknown>(keys.length);
+        let plain = true;
         let i = 0;
         for (const key in params) {
           if (key !== keys[i]) {
             i = -1;
             break;
           }
-          values[i++] = params[key];
+          const value = params[key];
+          values[i] = value;
+          if (
+            read[i] === 1 &&
+            (typeof value === 'string'
+              ? value.length === 0 || value.charCodeAt(0) <= 32 || value.charCodeAt(0) >= 127
+              : typeof value !== 'number')
+          ) {
+            plain = false;
+          }
+          i++;
         }
-        if (i === keys.length) return values;
+        if (i === keys.length) {
+          this.plain = plain;
+          return values;
+        }
       }
       return this.#learn(params);
     } finally {
@@ -109,6 +132,11 @@ export class ParamsReader {
     for (let k = 0; k < keys.length; k++) position.set(keys[k] as string, k);
     const slots = new Int32Array(refs.length);
     for (const ref of refs) slots[ref.index] = ref.rootOwnOnly ? READ_BY_NAME : (position.get(ref.root) ?? ABSENT);
+    const read = new Uint8Array(keys.length);
+    for (const ref of refs) if (ref.direct && (slots[ref.index] as number) >= 0) read[slots[ref.index] as number] = 1;
+    // Learning reads the values once; the next read by position tells whether they are plain.
+    this.plain = false;
+    this.#read = read;
     this.#keys = keys;
     this.slots = slots;
     return values;

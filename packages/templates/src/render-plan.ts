@@ -10,6 +10,10 @@ import type { TemplateOp, VariableRef } from './template-program.js';
  */
 export class RenderPlan {
   readonly texts: readonly string[];
+  /** `texts[0]`. */
+  readonly first: string;
+  /** The text after each variable: `texts` from the second on. */
+  readonly after: readonly string[];
   readonly vars: readonly TemplateOp[];
   /** Per variable, where its value is in the params snapshot (see {@link fastSlots}). */
   slots: Int32Array;
@@ -18,6 +22,8 @@ export class RenderPlan {
 
   constructor(texts: readonly string[], vars: readonly TemplateOp[]) {
     this.texts = texts;
+    this.first = texts[0] as string;
+    this.after = texts.slice(1);
     this.vars = vars;
     this.slots = new Int32Array(vars.length);
     this.slotsFor = undefined;

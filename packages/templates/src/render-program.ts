@@ -92,6 +92,11 @@ export class TemplateProgramRenderer implements CompiledTemplate<Record<string, 
   readonly #plans: RenderPlans;
   #checkSlots: Int32Array;
   #checkSlotsFor: Int32Array | undefined;
+  /** Whether every section checks plain-name variables only (see {@link ParamsReader.plain}). */
+  readonly #checksDirect: boolean;
+  /** The plan of the params shape `#shapePlanFor` when its values are plain and there are no defaults. */
+  #shapePlan: RenderPlan | undefined;
+  #shapePlanFor: Int32Array | undefined;
 
   constructor(source: string, program: TemplateProgram) {
     this.source = source;
@@ -101,6 +106,9 @@ export class TemplateProgramRenderer implements CompiledTemplate<Record<string, 
     this.#plans = new RenderPlans(program.ops);
     this.#checkSlots = new Int32Array(program.checks.length);
     this.#checkSlotsFor = undefined;
+    this.#checksDirect = program.checks.every((ref) => ref.direct);
+    this.#shapePlan = undefined;
+    this.#shapePlanFor = undefined;
     this.variables = Object.freeze(program.refs.map((ref) => ref.path));
   }
 
@@ -120,7 +128,21 @@ export class TemplateProgramRenderer implements CompiledTemplate<Record<string, 
     const reader = this.#reader;
     const values = reader.read(bag);
     const slots = values === BY_NAME ? reader.byName : reader.slots;
-    const plan = this.#decide(bag, values, slots, defaults, state);
+    // Plain values (ParamsReader.plain) all have a value, and without defaults an absent one
+    // has none: then the sections kept depend only on the params shape, decided once.
+    const plain = values !== BY_NAME && reader.plain;
+    let plan: RenderPlan;
+    if (plain && defaults === undefined && this.#checksDirect) {
+      if (this.#shapePlanFor === slots) {
+        plan = this.#shapePlan as RenderPlan;
+      } else {
+        plan = this.#decide(bag, values, slots, defaults, state);
+        this.#shapePlan = plan;
+        this.#shapePlanFor = slots;
+      }
+    } else {
+      plan = this.#decide(bag, values, slots, defaults, state);
+    }
     if (plan.slotsFor !== slots) {
       plan.slots = fastSlots(
         plan.vars.map((op) => op.ref as VariableRef),
@@ -131,26 +153,41 @@ export class TemplateProgramRenderer implements CompiledTemplate<Record<string, 
     }
 
     // Emit: static text, then each variable and the text after it.
-    const texts = plan.texts;
-    const vars = plan.vars;
+    const after = plan.after;
     const fast = plan.slots;
-    let out = texts[0] as string;
-    for (let i = 0; i < vars.length; i++) {
-      const slot = fast[i] as number;
-      const value = slot >= 0 ? values[slot] : undefined;
-      if (typeof value === 'string' && value.length !== 0 && value.charCodeAt(0) > 32 && value.charCodeAt(0) < 127) {
-        out += value;
-      } else if (typeof value === 'number') {
-        // Appending a number converts it exactly as String() does.
-        out += value;
-      } else {
-        const op = vars[i] as TemplateOp;
-        const full =
-          value === undefined ? fullValue(op.ref as VariableRef, bag, values, slots, defaults, state) : value;
-        out = emitValue(out, op, full, state);
+    const count = fast.length;
+    let out = plan.first;
+    if (plain) {
+      // Every value at a slot is a plain string or a number: appended as it is.
+      for (let i = 0; i < count; i++) {
+        const slot = fast[i] as number;
+        if (slot >= 0) {
+          const value = values[slot];
+          if (typeof value === 'string') out += value;
+          else out += value as number;
+        } else {
+          const op = plan.vars[i] as TemplateOp;
+          out = emitValue(out, op, fullValue(op.ref as VariableRef, bag, values, slots, defaults, state), state);
+        }
+        out += after[i] as string;
       }
-      const text = texts[i + 1] as string;
-      if (text.length !== 0) out += text;
+    } else {
+      for (let i = 0; i < count; i++) {
+        const slot = fast[i] as number;
+        const value = slot >= 0 ? values[slot] : undefined;
+        if (typeof value === 'string' && value.length !== 0 && value.charCodeAt(0) > 32 && value.charCodeAt(0) < 127) {
+          out += value;
+        } else if (typeof value === 'number') {
+          // Appending a number converts it exactly as String() does.
+          out += value;
+        } else {
+          const op = plan.vars[i] as TemplateOp;
+          const full =
+            value === undefined ? fullValue(op.ref as VariableRef, bag, values, slots, defaults, state) : value;
+          out = emitValue(out, op, full, state);
+        }
+        out += after[i] as string;
+      }
     }
 
     const unresolved = state.unresolved === undefined ? EMPTY : Object.freeze(state.unresolved);
