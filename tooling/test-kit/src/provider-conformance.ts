@@ -421,6 +421,29 @@ export function runProviderConformance(
         expect(harness.requests()).toHaveLength(2);
       });
 
+      it('retries a 200 answer whose tool call has no name, as InvalidResponseError', async () => {
+        const malformed = { error: { kind: 'invalid-response', shape: 'missing-fields' } } as const;
+        harness.script([malformed, { text: 'recovered' }, malformed, malformed]);
+        const response = await provider.complete('hi');
+        expect(response.content).toBe('recovered');
+        expect(response.metadata['attempts']).toBe(2);
+        const error = expectError(await caught(provider.complete('hi', { maxRetries: 1 })), InvalidResponseError);
+        expect(error).toMatchObject({ isRetryable: true, attempts: 2 });
+        expect(harness.requests()).toHaveLength(4);
+      });
+
+      it('ends a stream whose tool call has no name with a retryable InvalidResponseError', async () => {
+        // Retried only if the provider saw the problem before yielding the call's first delta.
+        const malformed = { error: { kind: 'invalid-response', shape: 'missing-fields' } } as const;
+        harness.script([malformed, malformed]);
+        const error = expectError(
+          await caught(collect(provider.stream('hi', { maxRetries: 1 }))),
+          InvalidResponseError,
+        );
+        expect(error.isRetryable).toBe(true);
+        expect(error.attempts).toBe(harness.requests().length);
+      });
+
       it.each(['server', 'network'] as const)(
         'ends a stream that fails with %s after output began, unretried, with attempts 1',
         async (kind) => {

@@ -10,7 +10,7 @@ import type { FinishReason, LLMProvider, MessageRole, Usage } from '@dk/spec';
  * | `server` | 500 | `ProviderUnavailableError` | yes |
  * | `overloaded` | 529 (Anthropic) / 503 (others) | `ProviderUnavailableError` | yes |
  * | `network` | a 200 whose body the client cannot read (corrupt chunked framing) | `ProviderUnavailableError` | yes |
- * | `invalid-response` | a 200 HTML page (`complete`); a 200 event stream that ends before any event (`stream`) | `InvalidResponseError` | yes |
+ * | `invalid-response` | a 200 HTML page (`complete`); a 200 event stream that ends before any event (`stream`); with `shape: 'missing-fields'`, the vendor's 200 answer or stream whose tool call has no tool name | `InvalidResponseError` | yes |
  * | `auth` | 401 | `AuthenticationError` (status 401) | no |
  * | `invalid-request` | 400 | `InvalidRequestError` (status 400) | no |
  * | `context-length` | 400 with the vendor's context-overflow code/message | `ContextLengthExceededError` | no |
@@ -36,6 +36,12 @@ export interface ScriptedError {
    * might. The provider must still keep them out of the error it throws.
    */
   readonly echoSecrets?: boolean;
+  /**
+   * For `invalid-response` (HTTP harnesses): `html` (default) as in the table above;
+   * `missing-fields`: a 200 answer in the vendor's own shape (JSON or event stream) that parses
+   * but whose tool call has no tool name, as a broken proxy or a half-compatible server sends.
+   */
+  readonly shape?: 'html' | 'missing-fields';
 }
 
 /** A tool call the scripted model makes. */

@@ -25,6 +25,8 @@ export interface WireProtocol {
   errorReply(error: ScriptedError & { readonly kind: VendorErrorKind }, echo: Echo): ScriptedReply;
   /** One SSE frame carrying the vendor's error event for a failure kind, inside a 200 stream. */
   errorEvent(kind: VendorErrorKind, echo: Echo): string;
+  /** A 200 answer (a stream when `stream`) in the vendor's shape whose one tool call has no tool name. */
+  malformedAnswer(stream: boolean): ScriptedReply;
   /** How many leading frames of the streamed answer to `turn` carry its text (setup frames included). */
   textFrameCount(turn: ScriptedTurn): number;
 }
@@ -60,6 +62,7 @@ function failure(error: ScriptedError, stream: boolean, protocol: WireProtocol):
     case 'network':
       return brokenBodyReply({ contentType: stream ? 'text/event-stream' : 'application/json', garbage: echo.text });
     case 'invalid-response':
+      if (error.shape === 'missing-fields') return protocol.malformedAnswer(stream);
       return stream
         ? { kind: 'sse', headers: echo.headers, frames: [] }
         : htmlPageReply(`<h1>502 Bad Gateway</h1>${echo.text}`);

@@ -9,7 +9,13 @@ import type {
   WireProtocol,
 } from '@dk/test-kit';
 import { createAnthropicProvider } from '../create-anthropic-provider.js';
-import { anthropicErrorReply, anthropicMessageReply, startAnthropicTestServer } from './anthropic-test-server.js';
+import {
+  anthropicErrorReply,
+  anthropicMessageBody,
+  anthropicMessageReply,
+  anthropicStreamFrames,
+  startAnthropicTestServer,
+} from './anthropic-test-server.js';
 import type { AnthropicTestTurn } from './anthropic-test-server.js';
 import type { RecordedHttpRequest as RecordedRequest, ScriptedReply } from '@dk/test-kit/http-server';
 
@@ -78,6 +84,26 @@ const protocol: WireProtocol = {
   errorEvent(kind, echo) {
     const { type, message } = errorBodies[kind];
     return `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type, message: message + echo.text } })}\n\n`;
+  },
+  malformedAnswer(stream) {
+    const block = { type: 'tool_use', id: 'toolu_unnamed', input: {} };
+    if (!stream) {
+      const body = anthropicMessageBody({ content: '' }) as Record<string, unknown>;
+      return { kind: 'json', body: { ...body, content: [block], stop_reason: 'tool_use' } };
+    }
+    const frame = (data: { type: string } & Record<string, unknown>): string =>
+      `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
+    const frames = anthropicStreamFrames({ content: '' });
+    return {
+      kind: 'sse',
+      frames: [
+        frames[0]!,
+        frame({ type: 'content_block_start', index: 0, content_block: block }),
+        frame({ type: 'content_block_stop', index: 0 }),
+        frame({ type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 1 } }),
+        frame({ type: 'message_stop' }),
+      ],
+    };
   },
   // message_start, ping, content_block_start, then one frame per text piece.
   textFrameCount: (turn) => 3 + (turn.chunks?.length ?? 1),

@@ -9,7 +9,12 @@ import type {
   WireProtocol,
 } from '@dk/test-kit';
 import { createOpenAIProvider } from '../create-openai-provider.js';
-import { openAIChatReply, openAIErrorReply, startOpenAITestServer } from './openai-test-server.js';
+import {
+  openAIChatCompletionBody,
+  openAIChatReply,
+  openAIErrorReply,
+  startOpenAITestServer,
+} from './openai-test-server.js';
 import type { RecordedHttpRequest as RecordedRequest, ScriptedReply } from '@dk/test-kit/http-server';
 
 const apiKey = 'sk-conformance-canary-3e8b1f-DO-NOT-LEAK';
@@ -92,6 +97,31 @@ const protocol: WireProtocol = {
   errorEvent(kind, echo) {
     const { message, type, code } = errorBodies[kind];
     return `data: ${JSON.stringify({ error: { message: message + echo.text, type, code: code ?? null } })}\n\n`;
+  },
+  malformedAnswer(stream) {
+    const toolCall = { index: 0, id: 'call_unnamed', type: 'function', function: { arguments: '{}' } };
+    if (!stream) {
+      const body = openAIChatCompletionBody({ content: '' }) as {
+        choices: [{ message: object; finish_reason: string }];
+      };
+      body.choices[0] = {
+        ...body.choices[0],
+        message: { ...body.choices[0].message, content: null, tool_calls: [toolCall] },
+        finish_reason: 'tool_calls',
+      };
+      return { kind: 'json', body };
+    }
+    const chunk = (delta: unknown, finishReason: string | null = null): string =>
+      `data: ${JSON.stringify({ id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 1, model: 'gpt-test', choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`;
+    return {
+      kind: 'sse',
+      frames: [
+        chunk({ role: 'assistant' }),
+        chunk({ tool_calls: [toolCall] }),
+        chunk({}, 'tool_calls'),
+        'data: [DONE]\n\n',
+      ],
+    };
   },
   // The role chunk, then one chunk per text piece.
   textFrameCount: (turn) => 1 + (turn.chunks?.length ?? 1),
