@@ -141,7 +141,8 @@ describe('terminal chat in process', () => {
     expect(failures).toBe(0);
     const start = writes.indexOf('assistant> ');
     const end = writes.findIndex((write) => write.startsWith('\n  [node'));
-    expect(writes.slice(start + 1, end).join('')).toBe('Echo: stream this answer please');
+    // The echo provider repeats the prompt, which may carry the RAG documents after the question.
+    expect(writes.slice(start + 1, end).join('')).toMatch(/^Echo: stream this answer please(\n|$)/);
     expect(end - start - 1).toBeGreaterThan(3);
   });
 
