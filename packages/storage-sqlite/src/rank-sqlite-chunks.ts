@@ -9,6 +9,8 @@ export interface RankStatements {
   readonly indexFrequency: Database.Statement;
   readonly collectionFrequency: Database.Statement;
   readonly top: Database.Statement;
+  /** Document frequencies by term, valid while `generation` is the database's write generation. */
+  readonly frequencies: { generation: string; readonly byTerm: Map<string, number> };
 }
 
 interface TopRow {
@@ -38,7 +40,9 @@ const minimumCandidates = 50;
  *
  * Document frequencies come from the FTS index's own term statistics (`fts5vocab`, `row`)
  * when the collection is alone in the database, and are counted within the collection when
- * other collections share the index; either way they equal the in-memory adapter's.
+ * other collections share the index; either way they equal the in-memory adapter's. They are
+ * kept per adapter until any connection writes to the database (`total_changes()` and
+ * `PRAGMA data_version`).
  */
 export async function rankSqliteChunks(
   statements: RankStatements,
@@ -47,13 +51,26 @@ export async function rankSqliteChunks(
   options: ValidatedSearchOptions,
 ): Promise<SearchResult[]> {
   const stats = statements.stats.get(collection, collection) as
-    { count: number; average: number; others: number } | undefined;
+    { count: number; average: number; others: number; generation: string } | undefined;
   if (stats === undefined || stats.count === 0) return [];
+  // Reading a document frequency walks the term's whole index entry (as long as FTS5's own
+  // ranking takes for it), so they are kept until anything writes to the database.
+  const cache = statements.frequencies;
+  const generation = `${stats.generation}:${stats.others === 0 ? 'index' : 'collection'}`;
+  if (cache.generation !== generation || cache.byTerm.size > 10_000) {
+    cache.generation = generation;
+    cache.byTerm.clear();
+  }
   const documentFrequencies = terms.map((term) => {
-    const row = (
-      stats.others === 0 ? statements.indexFrequency.get(term) : statements.collectionFrequency.get(collection, term)
-    ) as { doc: number } | undefined;
-    return row?.doc ?? 0;
+    let frequency = cache.byTerm.get(term);
+    if (frequency === undefined) {
+      const row = (
+        stats.others === 0 ? statements.indexFrequency.get(term) : statements.collectionFrequency.get(collection, term)
+      ) as { doc: number } | undefined;
+      frequency = row?.doc ?? 0;
+      cache.byTerm.set(term, frequency);
+    }
+    return frequency;
   });
   if (documentFrequencies.every((frequency) => frequency === 0)) return [];
   const scorer = new Bm25Scorer({ documentCount: stats.count, averageLength: stats.average, documentFrequencies });

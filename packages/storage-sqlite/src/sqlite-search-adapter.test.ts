@@ -8,6 +8,7 @@ import { StoreSettingsError } from '@dk/storage-kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteConversationStore } from './sqlite-conversation-store.js';
 import { SqliteSearchAdapter } from './sqlite-search-adapter.js';
+import { InMemorySearchAdapter } from '@dk/rag';
 
 const directory = mkdtempSync(join(tmpdir(), 'dk-sqlite-search-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -161,5 +162,44 @@ describe('SqliteSearchAdapter top-k in FTS5', () => {
     expect(late[0]!.score).toBe(1);
     expect(await adapter.search('alpha', { k: 5 })).toHaveLength(5);
     await adapter.close();
+  });
+});
+
+describe('SqliteSearchAdapter term statistics', () => {
+  it('sees writes of this connection and of other processes in its scores (no stale document frequencies)', async () => {
+    const path = join(directory, 'statistics.db');
+    const reader = new SqliteSearchAdapter({ name: 'stats', path });
+    const writer = new SqliteSearchAdapter({ name: 'stats', path });
+    const memory = new InMemorySearchAdapter({ name: 'stats' });
+    const batches = [
+      [
+        { id: 'a', content: 'walrus tusk ivory' },
+        { id: 'b', content: 'walrus colony beach' },
+      ],
+      [
+        { id: 'c', content: 'walrus walrus diet' },
+        { id: 'd', content: 'tusk ivory trade' },
+        { id: 'e', content: 'beach colony seals' },
+      ],
+    ];
+    const compare = async () => {
+      const expected = await memory.search('walrus tusk colony', { k: 10 });
+      const actual = await reader.search('walrus tusk colony', { k: 10 });
+      expect(actual.map((result) => result.id)).toEqual(expected.map((result) => result.id));
+      actual.forEach((result, index) => expect(result.score).toBeCloseTo(expected[index]!.score, 12));
+    };
+    await reader.index(batches[0]!, { chunking: false });
+    await memory.index(batches[0]!, { chunking: false });
+    await compare();
+    // Another connection (as another process would) changes the statistics.
+    await writer.index(batches[1]!, { chunking: false });
+    await memory.index(batches[1]!, { chunking: false });
+    await compare();
+    // And this connection.
+    await reader.deleteDocuments(['c']);
+    await memory.deleteDocuments(['c']);
+    await compare();
+    await reader.close();
+    await writer.close();
   });
 });

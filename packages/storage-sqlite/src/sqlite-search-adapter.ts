@@ -54,7 +54,9 @@ function prepareStatements(db: Database.Database, collection: string) {
     deleteDocument: db.prepare('DELETE FROM dk_search_chunks WHERE collection = ? AND document_id = ?'),
     stats: db.prepare(
       'SELECT chunk_count AS count, CAST(token_total AS REAL) / max(chunk_count, 1) AS average, ' +
-        '(SELECT count(*) FROM dk_search_stats WHERE chunk_count > 0 AND collection <> ?) AS others ' +
+        '(SELECT count(*) FROM dk_search_stats WHERE chunk_count > 0 AND collection <> ?) AS others, ' +
+        // Any write to the database since the last search: by this connection or another.
+        "total_changes() || ':' || (SELECT data_version FROM pragma_data_version) AS generation " +
         'FROM dk_search_stats WHERE collection = ?',
     ),
     updateStats: db.prepare(
@@ -91,6 +93,8 @@ function prepareStatements(db: Database.Database, collection: string) {
   };
   return {
     ...statements,
+    /** Document frequencies of terms, valid while `generation` is the database's. */
+    frequencies: { generation: '', byTerm: new Map<string, number>() },
     /** Replaces the chunks of each document of the batch, in one transaction. */
     writeBatch: db.transaction((batch: readonly ChunkedDocument[]) => {
       let chunks = 0;
