@@ -1,5 +1,6 @@
 import { checkOptions, ConversationNotFoundError } from '@dk/spec';
 import type { ConversationMetadata, ConversationNode, InferSchemaOutput, StandardSchemaV1 } from '@dk/spec';
+import type { Attributes } from '@opentelemetry/api';
 import type { PathEntry } from './active-path.js';
 import { compact, defaultKeepRecentMessages } from './compaction.js';
 import type { CompletionResult } from './completion-result.js';
@@ -219,17 +220,14 @@ export class ConversationManager {
     checkOptions('addMessage', options, messageNames);
     const session = this.#session;
     const telemetry = session.telemetry;
-    const { span, context } = telemetry.start(
-      'dk.add_message',
-      {
-        'gen_ai.conversation.id': session.conversationId,
-        'dk.node.role': String(options?.role),
-        ...(options !== null && 'promptName' in options && typeof options.promptName === 'string'
-          ? { 'dk.prompt.name': options.promptName }
-          : {}),
-      },
-      undefined,
-    );
+    const attributes: Attributes = {
+      'gen_ai.conversation.id': session.conversationId,
+      'dk.node.role': String(options?.role),
+    };
+    if (options !== null && 'promptName' in options && typeof options.promptName === 'string') {
+      attributes['dk.prompt.name'] = options.promptName;
+    }
+    const { span, context } = telemetry.start('dk.add_message', attributes, undefined);
     session.traceContext = context;
     try {
       const node = await buildMessageNode(session, options);

@@ -7,6 +7,7 @@ import type {
   MeterProvider,
   Span,
   SpanContext,
+  SpanOptions,
   Tracer,
   TracerProvider,
 } from '@opentelemetry/api';
@@ -133,15 +134,9 @@ export class ConversationTelemetry {
     if (!this.enabled) {
       return { span: trace.wrapSpanContext(INVALID_SPAN_CONTEXT), context: parentContext };
     }
-    const span = this.#tracer.startSpan(
-      name,
-      {
-        kind: options.kind ?? SpanKind.INTERNAL,
-        attributes,
-        ...(options.links === undefined ? {} : { links: options.links }),
-      },
-      parentContext,
-    );
+    const spanOptions: SpanOptions = { kind: options.kind ?? SpanKind.INTERNAL, attributes };
+    if (options.links !== undefined) spanOptions.links = options.links;
+    const span = this.#tracer.startSpan(name, spanOptions, parentContext);
     return { span, context: trace.setSpan(parentContext, span) };
   }
 
@@ -172,21 +167,32 @@ export class ConversationTelemetry {
   measureModelCall(measurement: ModelCallMeasurement): void {
     if (!this.enabled) return;
     const instruments = clientInstruments(this.#meterProvider ?? metrics.getMeterProvider());
-    const attributes: Attributes = {
-      'gen_ai.operation.name': measurement.operation,
-      'gen_ai.provider.name': measurement.provider,
-      'gen_ai.request.model': measurement.requestModel,
-      ...(measurement.responseModel === undefined ? {} : { 'gen_ai.response.model': measurement.responseModel }),
-      ...(measurement.error === undefined ? {} : { 'error.type': errorType(measurement.error) }),
-    };
-    instruments.duration.record(measurement.durationMs / 1000, attributes);
+    // One attribute object per record, built once each (the SDK hashes each set it is given).
+    const errorName = measurement.error === undefined ? undefined : errorType(measurement.error);
+    instruments.duration.record(measurement.durationMs / 1000, measurementAttributes(measurement, errorName));
     if (measurement.inputTokens !== undefined) {
-      instruments.tokenUsage.record(measurement.inputTokens, { ...attributes, 'gen_ai.token.type': 'input' });
+      const attributes = measurementAttributes(measurement, errorName);
+      attributes['gen_ai.token.type'] = 'input';
+      instruments.tokenUsage.record(measurement.inputTokens, attributes);
     }
     if (measurement.outputTokens !== undefined) {
-      instruments.tokenUsage.record(measurement.outputTokens, { ...attributes, 'gen_ai.token.type': 'output' });
+      const attributes = measurementAttributes(measurement, errorName);
+      attributes['gen_ai.token.type'] = 'output';
+      instruments.tokenUsage.record(measurement.outputTokens, attributes);
     }
   }
+}
+
+/** The attributes the conventions give a `gen_ai.client.*` measurement of one call. */
+function measurementAttributes(measurement: ModelCallMeasurement, errorName: string | undefined): Attributes {
+  const attributes: Attributes = {
+    'gen_ai.operation.name': measurement.operation,
+    'gen_ai.provider.name': measurement.provider,
+    'gen_ai.request.model': measurement.requestModel,
+  };
+  if (measurement.responseModel !== undefined) attributes['gen_ai.response.model'] = measurement.responseModel;
+  if (errorName !== undefined) attributes['error.type'] = errorName;
+  return attributes;
 }
 
 function safeJson(value: unknown): string {

@@ -17,13 +17,30 @@ export interface ModelCallSpan {
   abandon(): void;
 }
 
-function requestAttributes(options: CompletionOptions): Attributes {
-  const attributes: Attributes = {};
+/** The conventions' request attributes of `options`, added to `attributes` (the span's start attributes). */
+function addRequestAttributes(attributes: Attributes, options: CompletionOptions): Attributes {
   if (options.temperature !== undefined) attributes['gen_ai.request.temperature'] = options.temperature;
   if (options.maxTokens !== undefined) attributes['gen_ai.request.max_tokens'] = options.maxTokens;
   if (options.topP !== undefined) attributes['gen_ai.request.top_p'] = options.topP;
   if (options.seed !== undefined) attributes['gen_ai.request.seed'] = options.seed;
   if (options.stop !== undefined) attributes['gen_ai.request.stop_sequences'] = [...options.stop];
+  return attributes;
+}
+
+/** The attributes a finished call adds to its span: response model and id, finish reason, usage. */
+function responseAttributes(raw: LLMResponse): Attributes {
+  const attributes: Attributes = {
+    'gen_ai.response.model': raw.model,
+    'gen_ai.response.finish_reasons': [raw.finishReason],
+  };
+  const requestId = raw.metadata['requestId'];
+  if (typeof requestId === 'string') attributes['gen_ai.response.id'] = requestId;
+  const attempts = raw.metadata['attempts'];
+  if (typeof attempts === 'number') attributes['dk.provider.attempts'] = attempts;
+  if (raw.usage !== undefined) {
+    attributes['gen_ai.usage.input_tokens'] = raw.usage.promptTokens;
+    attributes['gen_ai.usage.output_tokens'] = raw.usage.completionTokens;
+  }
   return attributes;
 }
 
@@ -41,25 +58,28 @@ export function startModelCall(
   const provider = session.llm.provider;
   const requestModel = options.model ?? session.llm.modelId;
   const started = session.now();
+  // All start attributes in one object: the SDK sanitizes them in one pass.
   const { span, context } = telemetry.start(
     `chat ${requestModel}`,
-    {
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.provider.name': provider,
-      'gen_ai.request.model': requestModel,
-      'gen_ai.conversation.id': session.conversationId,
-      'dk.node.parent_id': step.parentNodeId,
-      'dk.step': step.step,
-      'dk.attempt': step.attempt,
-      'dk.stream': step.stream,
-    },
+    addRequestAttributes(
+      {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': provider,
+        'gen_ai.request.model': requestModel,
+        'gen_ai.conversation.id': session.conversationId,
+        'dk.node.parent_id': step.parentNodeId,
+        'dk.step': step.step,
+        'dk.attempt': step.attempt,
+        'dk.stream': step.stream,
+      },
+      options,
+    ),
     session.traceContext,
     { kind: SpanKind.CLIENT },
   );
   const recording = span.isRecording();
-  if (recording) {
-    span.setAttributes(requestAttributes(options));
-    if (telemetry.recordContent) telemetry.setContent(span, 'gen_ai.input.messages', inputMessages(messages));
+  if (recording && telemetry.recordContent) {
+    telemetry.setContent(span, 'gen_ai.input.messages', inputMessages(messages));
   }
   let ended = false;
   const measure = (raw: LLMResponse | undefined, error: unknown): void => {
@@ -82,20 +102,7 @@ export function startModelCall(
       ended = true;
       measure(raw, undefined);
       if (recording) {
-        const requestId = raw.metadata['requestId'];
-        const attempts = raw.metadata['attempts'];
-        span.setAttributes({
-          'gen_ai.response.model': raw.model,
-          'gen_ai.response.finish_reasons': [raw.finishReason],
-          ...(typeof requestId === 'string' ? { 'gen_ai.response.id': requestId } : {}),
-          ...(typeof attempts === 'number' ? { 'dk.provider.attempts': attempts } : {}),
-          ...(raw.usage === undefined
-            ? {}
-            : {
-                'gen_ai.usage.input_tokens': raw.usage.promptTokens,
-                'gen_ai.usage.output_tokens': raw.usage.completionTokens,
-              }),
-        });
+        span.setAttributes(responseAttributes(raw));
         if (telemetry.recordContent) telemetry.setContent(span, 'gen_ai.output.messages', outputMessages(raw));
       }
       telemetry.end(span);

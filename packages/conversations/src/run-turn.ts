@@ -1,4 +1,5 @@
 import type { CompletionOptions, ConversationNode, LLMResponse, StreamPart, ToolCall } from '@dk/spec';
+import type { Attributes } from '@opentelemetry/api';
 import type { PathEntry } from './active-path.js';
 import { enforceContextLimit } from './compaction.js';
 import type { CompletionResult } from './completion-result.js';
@@ -291,18 +292,17 @@ export async function* runTurn(
       );
     }
     if (turnSpan.span.isRecording()) {
-      turnSpan.span.setAttributes({
+      const attributes: Attributes = {
         'dk.node.id': node.id,
         'dk.turn.status': status,
         'dk.turn.steps': steps.length,
         'dk.turn.model_calls': turn.calls.length,
-        ...(totals.usage === undefined
-          ? {}
-          : {
-              'gen_ai.usage.input_tokens': totals.usage.promptTokens,
-              'gen_ai.usage.output_tokens': totals.usage.completionTokens,
-            }),
-      });
+      };
+      if (totals.usage !== undefined) {
+        attributes['gen_ai.usage.input_tokens'] = totals.usage.promptTokens;
+        attributes['gen_ai.usage.output_tokens'] = totals.usage.completionTokens;
+      }
+      turnSpan.span.setAttributes(attributes);
     }
     return result;
   } catch (error) {

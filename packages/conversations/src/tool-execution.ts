@@ -1,5 +1,5 @@
 import { context as otelContext } from '@opentelemetry/api';
-import type { Context } from '@opentelemetry/api';
+import type { Attributes, Context } from '@opentelemetry/api';
 import type { NewConversationNode, ToolCall } from '@dk/spec';
 import type {
   ConversationMiddleware,
@@ -126,18 +126,16 @@ export async function runToolCall(call: ToolCall, settings: ToolRunSettings): Pr
   const telemetry = settings.telemetry;
   if (telemetry === undefined) return runToolCallUntraced(call, settings);
   const tool = settings.tools.get(call.name);
-  const { span, context } = telemetry.start(
-    `execute_tool ${call.name}`,
-    {
-      'gen_ai.operation.name': 'execute_tool',
-      'gen_ai.tool.name': call.name,
-      'gen_ai.tool.call.id': call.id,
-      'gen_ai.tool.type': 'function',
-      'gen_ai.conversation.id': settings.conversationId,
-      ...(tool?.definition.description === undefined ? {} : { 'gen_ai.tool.description': tool.definition.description }),
-    },
-    settings.traceContext,
-  );
+  const attributes: Attributes = {
+    'gen_ai.operation.name': 'execute_tool',
+    'gen_ai.tool.name': call.name,
+    'gen_ai.tool.call.id': call.id,
+    'gen_ai.tool.type': 'function',
+    'gen_ai.conversation.id': settings.conversationId,
+  };
+  const description = tool?.definition.description;
+  if (description !== undefined) attributes['gen_ai.tool.description'] = description;
+  const { span, context } = telemetry.start(`execute_tool ${call.name}`, attributes, settings.traceContext);
   if (!span.isRecording()) return runToolCallUntraced(call, settings);
   telemetry.setContent(span, 'gen_ai.tool.call.arguments', call.arguments);
   let outcome: ToolOutcome;
