@@ -149,7 +149,7 @@ export function runSearchAdapterConformance(label: string, options: SearchAdapte
     });
 
     it.runIf(options.capabilities?.bm25Scores ?? true)(
-      'keyword scores: a query whose one known word matches keeps that match at the guide\'s 0.7',
+      "keyword scores: a query whose one known word matches keeps that match at the guide's 0.7",
       async () => {
         const adapter = await withCorpus();
         // Like "How do branches work?" over a corpus without "work": the word in no document
