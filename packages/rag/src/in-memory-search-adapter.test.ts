@@ -1,5 +1,5 @@
 import { RagSearchError } from '@dk/spec';
-import { calibrateScore, defaultKeywordFullMatch } from '@dk/storage-utils';
+import { calibrateScore, defaultKeywordFalloff, defaultKeywordFullMatch } from '@dk/storage-utils';
 import { describe, expect, it } from 'vitest';
 import { InMemorySearchAdapter } from './in-memory-search-adapter.js';
 import { RagConfigError } from './rag-config-error.js';
@@ -38,11 +38,15 @@ describe('InMemorySearchAdapter', () => {
     const [only] = await adapter.search('bread unicorn');
     expect(only!.id).toBe('cook');
     // "unicorn" is in no document: the best match covers 0.34 of the query (its idf share),
-    // under the full-match coverage 0.4, so it scores (0.34 / 0.4)² and not 1.
+    // under the full-match coverage 0.35, so it scores (0.34 / 0.35)⁴ and not 1.
     const idf = (df: number) => Math.log(1 + (4 - df + 0.5) / (df + 0.5));
     const coverage = idf(1) / (idf(1) + idf(0));
-    expect(only!.score).toBeCloseTo(calibrateScore(coverage, coverage, defaultKeywordFullMatch), 12);
-    expect(only!.score).toBeCloseTo((coverage / 0.4) ** 2, 12);
+    expect(only!.score).toBeCloseTo(
+      calibrateScore(coverage, coverage, defaultKeywordFullMatch, defaultKeywordFalloff),
+      12,
+    );
+    expect(only!.score).toBeCloseTo((coverage / 0.35) ** 4, 12);
+    expect(only!.score).toBeGreaterThan(0.7);
     // An off-topic question sharing one common word with the documents scores low throughout.
     const offTopic = await adapter.search('which python snakes live in the desert sand dunes');
     expect(offTopic.length).toBeGreaterThan(0);

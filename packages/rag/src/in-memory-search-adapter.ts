@@ -16,6 +16,7 @@ import {
   compareScores,
   defaultBm25B,
   defaultBm25K1,
+  defaultKeywordFalloff,
   defaultKeywordFullMatch,
   defaultStopWords,
   indexInBatches,
@@ -83,7 +84,7 @@ interface Posting {
  *
  * Scores are on dk's one scale (`calibrateScore` of `@dk/storage-utils`, shared with the
  * SQLite, PostgreSQL, vector and hybrid adapters): coverage relative to the best match
- * (among those passing `filters`), times `min(1, bestCoverage / 0.4)²`. The best match of a
+ * (among those passing `filters`), times `min(1, bestCoverage / 0.35)⁴`. The best match of a
  * question the documents answer scores 1 and weaker matches keep their distance to it; an
  * off-topic question, whose best match covers little of it, gets low scores throughout, so
  * the guide's `score_threshold: 0.7` keeps good matches and drops the rest.
@@ -355,7 +356,7 @@ export class InMemorySearchAdapter implements IndexableSearchAdapter {
     const top = best[0]?.score ?? 0;
     const results: SearchResult[] = [];
     for (const { key, score: coverage } of best) {
-      const score = calibrateScore(coverage, top, defaultKeywordFullMatch);
+      const score = calibrateScore(coverage, top, defaultKeywordFullMatch, defaultKeywordFalloff);
       if (scoreThreshold !== undefined && score < scoreThreshold) break;
       const document = slots[key]!;
       results.push({ id: document.id, content: document.content, score, metadata: { ...document.metadata } });

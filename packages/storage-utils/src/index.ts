@@ -31,7 +31,7 @@ export {
   scoreCandidates,
 } from './bm25.js';
 export type { Bm25QueryInput, ScoredCandidate, ScoringCandidate, ScoringInput } from './bm25.js';
-export { calibrateScore, defaultKeywordFullMatch } from './calibrate-score.js';
+export { calibrateScore, defaultKeywordFalloff, defaultKeywordFullMatch } from './calibrate-score.js';
 export { pickResults } from './pick-results.js';
 export { throwIfAdapterClosed } from './throw-if-adapter-closed.js';
 export type { StoredChunkRow } from './pick-results.js';

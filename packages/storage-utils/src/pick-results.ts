@@ -1,4 +1,4 @@
-import { calibrateScore, defaultKeywordFullMatch } from './calibrate-score.js';
+import { calibrateScore, defaultKeywordFalloff, defaultKeywordFullMatch } from './calibrate-score.js';
 import { matchesFilters } from './matches-filters.js';
 import type { SearchFilters, SearchResult } from '@dk/spec';
 import type { ScoredCandidate } from './bm25.js';
@@ -39,7 +39,7 @@ export async function pickResults<Key>(
       if (row === undefined) continue;
       if (filters !== undefined && !matchesFilters(row.metadata, filters)) continue;
       best ??= candidate.score;
-      const score = calibrateScore(candidate.score, best, defaultKeywordFullMatch);
+      const score = calibrateScore(candidate.score, best, defaultKeywordFullMatch, defaultKeywordFalloff);
       if (scoreThreshold !== undefined && score < scoreThreshold) return results;
       results.push({ id: row.chunkId, content: row.content, score, metadata: row.metadata });
       if (results.length === k) break;
