@@ -42,6 +42,7 @@ import {
 import { sql } from 'kysely';
 import type { SettingsChecker } from '@dk/storage-utils';
 import type { RawBuilder } from 'kysely';
+import { executePrepared } from './kysely-store-dialect.js';
 import type { KyselyStoreDialect, StoreExecutor, StoreTable } from './kysely-store-dialect.js';
 import type { MigrationResult } from './migrate-schema.js';
 import { appendNodeInTransaction } from './append-node-write.js';
@@ -214,17 +215,23 @@ export class KyselyConversationStore implements ConversationStore {
     conversationId: string,
     lock = false,
   ): Promise<ConversationRow | undefined> {
-    const { rows } = await sql<ConversationRow>`SELECT ${conversationColumns(this.#dialect, 'c')}
-      FROM ${this.#table('dk_conversations')} c WHERE c.id = ${conversationId} ${lock ? this.#dialect.forUpdate : sql``}`.execute(
+    const { rows } = await executePrepared(
       executor,
+      this.#dialect,
+      sql<ConversationRow>`SELECT ${conversationColumns(this.#dialect, 'c')}
+      FROM ${this.#table('dk_conversations')} c WHERE c.id = ${conversationId} ${lock ? this.#dialect.forUpdate : sql``}`,
     );
     return rows[0];
   }
 
   async #readNode(executor: StoreExecutor, conversationId: string, nodeId: string): Promise<NodeRow | undefined> {
     if (!isNodeId(nodeId)) return undefined;
-    const { rows } = await sql<NodeRow>`SELECT ${nodeColumns(this.#dialect, 'n')} FROM ${this.#table('dk_nodes')} n
-      WHERE n.conversation_id = ${conversationId} AND n.node_key = ${nodeKey(nodeId)}`.execute(executor);
+    const { rows } = await executePrepared(
+      executor,
+      this.#dialect,
+      sql<NodeRow>`SELECT ${nodeColumns(this.#dialect, 'n')} FROM ${this.#table('dk_nodes')} n
+      WHERE n.conversation_id = ${conversationId} AND n.node_key = ${nodeKey(nodeId)}`,
+    );
     return rows[0];
   }
 

@@ -1,5 +1,6 @@
 import type { ConversationNode } from '@dk/spec';
 import { sql } from 'kysely';
+import { executePrepared } from './kysely-store-dialect.js';
 import type { KyselyStoreDialect, StoreExecutor } from './kysely-store-dialect.js';
 import { nodeKey } from './node-key.js';
 import { nodeColumns, toNode } from './store-rows.js';
@@ -65,14 +66,21 @@ export async function readPath(
   nodeId: string,
 ): Promise<ConversationNode[] | undefined> {
   const nodes = dialect.table('dk_nodes');
-  const { rows: all } = await sql<NodeRow>`SELECT ${nodeColumns(dialect, 'n')} FROM ${nodes} n
+  const { rows: all } = await executePrepared(
+    db,
+    dialect,
+    sql<NodeRow>`SELECT ${nodeColumns(dialect, 'n')} FROM ${nodes} n
     WHERE n.conversation_id = ${conversationId} AND (SELECT c.node_count FROM ${dialect.table('dk_conversations')} c
       WHERE c.id = ${conversationId}) = ${depthOf(nodeId) + 1}
-    ORDER BY n.seq`.execute(db);
+    ORDER BY n.seq`,
+  );
   // Rows here are every node of the conversation, and a node at this depth would have all of
   // them on its path (a child's seq is above its parent's): if they are not its path, it is absent.
   if (all.length > 0) return toPathNodes(conversationId, nodeId, all);
-  const { rows } = await sql<NodeRow>`WITH RECURSIVE up (seq, parent_seq, depth) AS (
+  const { rows } = await executePrepared(
+    db,
+    dialect,
+    sql<NodeRow>`WITH RECURSIVE up (seq, parent_seq, depth) AS (
       SELECT seq, parent_seq, 0 FROM ${nodes}
       WHERE conversation_id = ${conversationId} AND node_key = ${nodeKey(nodeId)}
       UNION ALL
@@ -80,6 +88,7 @@ export async function readPath(
       JOIN up ON p.conversation_id = ${conversationId} AND p.seq = up.parent_seq)
     SELECT ${nodeColumns(dialect, 'n')} FROM up
     JOIN ${nodes} n ON n.conversation_id = ${conversationId} AND n.seq = up.seq
-    ORDER BY up.depth DESC`.execute(db);
+    ORDER BY up.depth DESC`,
+  );
   return rows.length === 0 ? undefined : toPathNodes(conversationId, nodeId, rows);
 }
