@@ -230,14 +230,14 @@ async function appendLatencies(backend: Backend, size: number): Promise<{ p50: n
 /**
  * Resuming a 10,000-node linear conversation as `ConversationManager.resume` does it (`get`,
  * then the path root → cursor: all 10,000 nodes) vs the raw select of the same rows; medians
- * of interleaved runs, ms.
+ * of 20 interleaved runs after a warm-up, ms.
  */
 async function resume(backend: Backend): Promise<{ store: number; raw: number | undefined }> {
   const conversationId = 'resume-10000';
   await backend.seedChain(conversationId, 10_000);
   const storeTimes: number[] = [];
   const rawTimes: number[] = [];
-  for (let run = 0; run < 9; run += 1) {
+  for (let run = 0; run < 21; run += 1) {
     let started = performance.now();
     const record = await backend.store.get({ conversationId });
     const path = await backend.store.getPath({ conversationId, nodeId: record!.currentNodeId! });
@@ -492,7 +492,8 @@ export async function runStorageBench(): Promise<void> {
       await backend.dispose();
     }
     print(
-      '\nResume a 10,000-node conversation (get + the 10,000-node active path) vs a raw select of the same rows, median ms.\n' +
+      '\nResume a 10,000-node conversation (get + the 10,000-node active path) vs a raw select of the same rows,\n' +
+        'median of 20 interleaved runs, ms. ' +
         'The baseline reads the conversation row and the node rows with the columns the store reads, in order, as\n' +
         'prepared statements, and returns the driver rows; the store also builds its nodes (ids, parsed JSON, dates):\n',
     );
