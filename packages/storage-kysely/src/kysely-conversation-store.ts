@@ -42,6 +42,7 @@ import {
 import { sql } from 'kysely';
 import type { SettingsChecker } from '@dk/storage-utils';
 import type { RawBuilder } from 'kysely';
+import { executePrepared } from './kysely-store-dialect.js';
 import type { KyselyStoreDialect, StoreExecutor, StoreTable } from './kysely-store-dialect.js';
 import type { MigrationResult } from './migrate-schema.js';
 import { appendNodeInTransaction } from './append-node-write.js';
@@ -49,6 +50,7 @@ import type { AppendNodeWrite } from './append-node-write.js';
 import { nodeKey } from './node-key.js';
 import { SqlConnection } from './sql-connection.js';
 import { filterCondition, readPage } from './store-page-query.js';
+import { readPath } from './store-path-query.js';
 import { conversationColumns, nodeColumns, toNode, toRecord } from './store-rows.js';
 import type { ConversationRow, Count, NodeRow } from './store-rows.js';
 import { toStoreError } from './to-store-error.js';
@@ -213,17 +215,23 @@ export class KyselyConversationStore implements ConversationStore {
     conversationId: string,
     lock = false,
   ): Promise<ConversationRow | undefined> {
-    const { rows } = await sql<ConversationRow>`SELECT ${conversationColumns(this.#dialect, 'c')}
-      FROM ${this.#table('dk_conversations')} c WHERE c.id = ${conversationId} ${lock ? this.#dialect.forUpdate : sql``}`.execute(
+    const { rows } = await executePrepared(
       executor,
+      this.#dialect,
+      sql<ConversationRow>`SELECT ${conversationColumns(this.#dialect, 'c')}
+      FROM ${this.#table('dk_conversations')} c WHERE c.id = ${conversationId} ${lock ? this.#dialect.forUpdate : sql``}`,
     );
     return rows[0];
   }
 
   async #readNode(executor: StoreExecutor, conversationId: string, nodeId: string): Promise<NodeRow | undefined> {
     if (!isNodeId(nodeId)) return undefined;
-    const { rows } = await sql<NodeRow>`SELECT ${nodeColumns(this.#dialect, 'n')} FROM ${this.#table('dk_nodes')} n
-      WHERE n.conversation_id = ${conversationId} AND n.node_key = ${nodeKey(nodeId)}`.execute(executor);
+    const { rows } = await executePrepared(
+      executor,
+      this.#dialect,
+      sql<NodeRow>`SELECT ${nodeColumns(this.#dialect, 'n')} FROM ${this.#table('dk_nodes')} n
+      WHERE n.conversation_id = ${conversationId} AND n.node_key = ${nodeKey(nodeId)}`,
+    );
     return rows[0];
   }
 
@@ -302,24 +310,9 @@ export class KyselyConversationStore implements ConversationStore {
     return this.#run('getPath', async () => {
       checkConversationId(conversationId);
       if (!isNodeId(nodeId)) throw await this.#notFound(conversationId, nodeId);
-      // Walk up on the narrow (seq, parent_seq) pairs only, then fetch the path's rows by key.
-      const { rows } = await sql<NodeRow>`WITH RECURSIVE up (seq, parent_seq, depth) AS (
-          SELECT seq, parent_seq, 0 FROM ${this.#table('dk_nodes')}
-          WHERE conversation_id = ${conversationId} AND node_key = ${nodeKey(nodeId)}
-          UNION ALL
-          SELECT p.seq, p.parent_seq, up.depth + 1 FROM ${this.#table('dk_nodes')} p
-          JOIN up ON p.conversation_id = ${conversationId} AND p.seq = up.parent_seq)
-        SELECT ${nodeColumns(this.#dialect, 'n')} FROM up
-        JOIN ${this.#table('dk_nodes')} n ON n.conversation_id = ${conversationId} AND n.seq = up.seq
-        ORDER BY up.depth DESC`.execute(this.#db);
-      if (rows.length === 0) throw await this.#notFound(conversationId, nodeId);
-      let parentId: string | null = null;
-      return rows.map((row) => {
-        const id: string = parentId === null ? '' : childNodeId(parentId, Number(row.position));
-        const node = toNode(conversationId, id, parentId, row);
-        parentId = id;
-        return node;
-      });
+      const path = await readPath(this.#db, this.#dialect, conversationId, nodeId);
+      if (path === undefined) throw await this.#notFound(conversationId, nodeId);
+      return path;
     });
   }
 

@@ -1,5 +1,5 @@
 import type { ConversationMetadataValue } from '@dk/spec';
-import type { Kysely, RawBuilder, SqlBool } from 'kysely';
+import type { Kysely, QueryResult, RawBuilder, SqlBool } from 'kysely';
 import type { AppendNodeOutcome, AppendNodeWrite } from './append-node-write.js';
 
 /** The tables of a backend's schema: the conversation store's, the search adapters' and the embedding cache's. */
@@ -80,8 +80,25 @@ export interface KyselyStoreDialect {
   /** Condition on conversation alias `c`: one node contains every token. */
   textCondition(tokens: readonly string[]): RawBuilder<SqlBool>;
   /**
+   * Marks the SQL text of a hot statement whose best plan does not depend on its parameter
+   * values, so the backend may keep it prepared across calls (PostgreSQL: a named statement,
+   * parsed and planned once per connection). Default: none is marked.
+   */
+  markPrepared?(text: string): void;
+  /**
    * The backend's fastest append with the semantics of `appendNodeInTransaction` (one
    * statement or server-side function, prepared statements). Default: that transaction.
    */
   appendNode?(db: StoreExecutor, write: AppendNodeWrite): Promise<AppendNodeOutcome>;
+}
+
+/** Runs a statement that {@link KyselyStoreDialect.markPrepared} may keep prepared (see there). */
+export async function executePrepared<Row>(
+  db: StoreExecutor,
+  dialect: KyselyStoreDialect,
+  query: RawBuilder<Row>,
+): Promise<QueryResult<Row>> {
+  const compiled = query.compile(db);
+  dialect.markPrepared?.(compiled.sql);
+  return db.executeQuery(compiled);
 }

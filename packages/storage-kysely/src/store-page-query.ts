@@ -3,6 +3,7 @@ import { encodePageCursor } from '@dk/storage-utils';
 import type { NormalizedFilter, NormalizedListOptions } from '@dk/storage-utils';
 import { sql } from 'kysely';
 import type { RawBuilder, SqlBool } from 'kysely';
+import { executePrepared } from './kysely-store-dialect.js';
 import type { KyselyStoreDialect, StoreExecutor } from './kysely-store-dialect.js';
 import { conversationColumns, toRecord } from './store-rows.js';
 import type { ConversationRow } from './store-rows.js';
@@ -56,10 +57,21 @@ export async function readPage(
         : sql<SqlBool>`(${column}, c.id) ${comparison} (${cursor.value}, ${cursor.id})`,
     );
   }
-  const { rows } = await sql<ConversationRow>`SELECT ${conversationColumns(dialect, 'c')}
+  const query = sql<ConversationRow>`SELECT ${conversationColumns(dialect, 'c')}
     FROM ${dialect.table('dk_conversations')} c WHERE ${sql.join(conditions, sql` AND `)}
     ORDER BY ${column} ${direction}${sortBy === 'id' ? sql`` : sql`, c.id ${direction}`}
-    LIMIT ${limit + 1} OFFSET ${offset}`.execute(db);
+    LIMIT ${limit + 1} OFFSET ${offset}`;
+  // Unfiltered or on one indexed key only, the plan is a walk of one ordered index whatever
+  // the values: keep it prepared. Other filters' best plans depend on how many rows match.
+  const { metadata } = filter;
+  const stable =
+    filter.tokens === undefined &&
+    filter.createdAfter === undefined &&
+    filter.createdBefore === undefined &&
+    filter.updatedAfter === undefined &&
+    filter.updatedBefore === undefined &&
+    (metadata.length === 0 || (metadata.length === 1 && indexedKeys.has(metadata[0]![0])));
+  const { rows } = stable ? await executePrepared(db, dialect, query) : await query.execute(db);
   const items = rows.slice(0, limit).map(toRecord);
   const last = items.at(-1);
   return {

@@ -4,6 +4,7 @@ import type { SettingsChecker } from '@dk/storage-utils';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Pool } from 'pg';
+import { NamedStatements, withNamedStatements } from './named-statement-pool.js';
 import { createPostgresStoreDialect } from './postgres-store-dialect.js';
 
 /** Where a PostgreSQL-backed component keeps its data: give exactly one of `connectionString` or `pool`. */
@@ -49,6 +50,7 @@ const schemaPattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 interface SharedPool {
   readonly db: Kysely<StoreDatabase>;
+  readonly statements: NamedStatements;
   readonly schemas: Map<string, SqlConnection>;
 }
 
@@ -114,12 +116,22 @@ export function openPostgresConnection(
     let entry = shared.get(pool);
     if (entry === undefined) {
       guardPool(pool, () => undefined);
-      entry = { db: new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) }), schemas: new Map() };
+      const statements = new NamedStatements();
+      entry = {
+        db: new Kysely<StoreDatabase>({
+          dialect: new PostgresDialect({ pool: withNamedStatements(pool, statements) }),
+        }),
+        statements,
+        schemas: new Map(),
+      };
       shared.set(pool, entry);
     }
     let connection = entry.schemas.get(schema);
     if (connection === undefined) {
-      connection = new SqlConnection({ db: entry.db, dialect: createPostgresStoreDialect(schema, dialectOptions) });
+      connection = new SqlConnection({
+        db: entry.db,
+        dialect: createPostgresStoreDialect(schema, dialectOptions, entry.statements),
+      });
       entry.schemas.set(schema, connection);
     }
     return { connection, schema };
@@ -128,19 +140,20 @@ export function openPostgresConnection(
     reason: 'must be a non-empty postgres:// URL (is DATABASE_URL set?).',
   });
   const max = check.integer('maxConnections', settings.maxConnections, { min: 1, fallback: 10 });
+  const statements = new NamedStatements();
   // The pool is created on first use, so constructing a component opens no connection.
   const dialect = new PostgresDialect({
     pool: async () => {
       const created = new pg.Pool({ connectionString: url, max });
       guardPool(created, onConnectionError ?? (() => undefined));
-      return created;
+      return withNamedStatements(created, statements);
     },
   });
   const db = new Kysely<StoreDatabase>({ dialect });
   return {
     connection: new SqlConnection({
       db,
-      dialect: createPostgresStoreDialect(schema, dialectOptions),
+      dialect: createPostgresStoreDialect(schema, dialectOptions, statements),
       destroy: () => db.destroy(),
     }),
     schema,

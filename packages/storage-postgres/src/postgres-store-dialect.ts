@@ -3,18 +3,25 @@ import type { KyselyStoreDialect, StoreTable } from '@dk/storage-kysely';
 import { sql } from 'kysely';
 import type { SqlBool } from 'kysely';
 import { isTransientPostgresError } from './is-transient-postgres-error.js';
+import type { NamedStatements } from './named-statement-pool.js';
 import { appendNodeWithFunction } from './postgres-append-function.js';
 import { postgresMigrations } from './postgres-migrations.js';
 import type { PostgresMigrationOptions } from './postgres-migrations.js';
 
 /**
  * The PostgreSQL side of the shared Kysely store for tables in `schema`: metadata filters on
- * the `dk_conversation_metadata` B-tree, full-text search over a generated `tsvector`, row locks.
+ * the `dk_conversation_metadata` B-tree, full-text search over a generated `tsvector`, row locks,
+ * and hot statements as named prepared statements when given the pool's `statements`.
  */
-export function createPostgresStoreDialect(schema: string, options: PostgresMigrationOptions = {}): KyselyStoreDialect {
+export function createPostgresStoreDialect(
+  schema: string,
+  options: PostgresMigrationOptions = {},
+  statements?: NamedStatements,
+): KyselyStoreDialect {
   const table = (name: StoreTable) => sql.table(`${schema}.${name}`);
   return {
     provider: 'postgres',
+    ...(statements === undefined ? {} : { markPrepared: (text: string) => statements.mark(text) }),
     migrations: postgresMigrations(schema, options),
     isTransientError: isTransientPostgresError,
     table,

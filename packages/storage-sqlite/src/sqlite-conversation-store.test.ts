@@ -148,6 +148,22 @@ describe('SqliteConversationStore', () => {
     database.close();
   });
 
+  it('keeps a string apart from an object or array whose JSON text it spells, on an indexed key', async () => {
+    const store = createSqliteConversationStore({ path: freshPath(), indexedMetadataKeys: ['note'] });
+    await store.create({ id: 'text-object', metadata: { note: '{"a":1}' } });
+    await store.create({ id: 'object', metadata: { note: { a: 1 } } });
+    await store.create({ id: 'text-array', metadata: { note: '["x"]' } });
+    await store.create({ id: 'array', metadata: { note: ['x'] } });
+    await store.create({ id: 'number', metadata: { note: 1 } });
+    await store.create({ id: 'text-number', metadata: { note: '1' } });
+    const ids = async (note: string) => (await store.list({ metadata: { note } })).items.map((item) => item.id);
+    expect(await ids('{"a":1}')).toEqual(['text-object']);
+    expect(await ids('["x"]')).toEqual(['text-array']);
+    expect(await ids('1')).toEqual(['text-number']);
+    expect(await store.count({ metadata: { note: 1 } })).toBe(1);
+    await store.close();
+  });
+
   it('refuses a database from a newer release with a typed error', async () => {
     const path = freshPath();
     const store = createSqliteConversationStore({ path });

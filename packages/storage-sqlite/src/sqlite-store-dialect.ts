@@ -104,7 +104,11 @@ const sqliteStoreDialect: KyselyStoreDialect = {
     if (value === null) return sql<SqlBool>`${extracted} IS NULL AND ${type} = 'null'`;
     if (typeof value === 'boolean') return sql<SqlBool>`${extracted} = ${value ? 1 : 0} AND ${type} = ${kindOf(value)}`;
     if (typeof value === 'number') return sql<SqlBool>`${extracted} = ${value} AND ${type} IN ('integer', 'real')`;
-    return sql<SqlBool>`${extracted} = ${value} AND ${type} = 'text'`;
+    // json_extract gives a JSON string's text, and minified JSON text for an object or array:
+    // only a value that could be such text needs the type check (which parses each row again).
+    if (value.startsWith('{') || value.startsWith('['))
+      return sql<SqlBool>`${extracted} = ${value} AND ${type} = 'text'`;
+    return sql<SqlBool>`${extracted} = ${value}`;
   },
   textCondition(tokens) {
     // Tokens are letters and digits only; quoting makes each a plain FTS5 term (implicit AND).

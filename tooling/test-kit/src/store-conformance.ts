@@ -182,6 +182,20 @@ export function runConversationStoreConformance(name: string, options: Conversat
         const path = await store.getPath({ conversationId: 'deep', nodeId: parentId! });
         expect(path).toHaveLength(depth);
         expect(path.map((node) => node.content)).toEqual(Array.from({ length: depth }, (_, index) => `m${index}`));
+        expect(path.map((node) => node.id)).toEqual(
+          path.map((_, index) => (index === 0 ? '' : `${parentId!}`.slice(0, 2 * index - 1))),
+        );
+        // Ids as deep as the chain that are not on it (the last or a middle position differs).
+        for (const absent of [
+          `${parentId!.slice(0, -1)}1`,
+          `1${parentId!.slice(1)}`,
+          `${parentId!.slice(0, 100)}1${parentId!.slice(101)}`,
+        ]) {
+          await expectDkError(store.getPath({ conversationId: 'deep', nodeId: absent }), NodeNotFoundError);
+        }
+        expect(
+          (await store.getPath({ conversationId: 'deep', nodeId: path[3]!.id })).map((node) => node.content),
+        ).toEqual(['m0', 'm1', 'm2', 'm3']);
         const branch = await store.appendNode({
           conversationId: 'deep',
           parentId: path[depth - 2]!.id,
@@ -189,6 +203,13 @@ export function runConversationStoreConformance(name: string, options: Conversat
         });
         expect(branch.node.id).toBe(`${path[depth - 2]!.id}.1`);
         expect((await store.getNode({ conversationId: 'deep', nodeId: branch.node.id }))?.content).toBe('alt');
+        // Branched now: both leaves' paths share all but their last node.
+        const branchPath = await store.getPath({ conversationId: 'deep', nodeId: branch.node.id });
+        expect(branchPath.map((node) => node.content)).toEqual([
+          ...path.slice(0, -1).map((node) => node.content),
+          'alt',
+        ]);
+        expect(await store.getPath({ conversationId: 'deep', nodeId: parentId! })).toEqual(path);
         checkTree((await store.load({ conversationId: 'deep' }))!.nodes);
       });
 
