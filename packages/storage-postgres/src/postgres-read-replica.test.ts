@@ -39,11 +39,14 @@ async function replicate(primary: pg.Pool, replica: pg.Pool): Promise<void> {
         [schema, table],
       );
       const list = columns.map((column) => `"${column.column_name}"`).join(', ');
-      const { rows } = await primary.query(`SELECT ${list} FROM "${schema}"."${table}"`);
+      // Rows as JSON made by the server, so every type (bytea node keys included) round-trips as text.
+      const { rows } = await primary.query<{ rows: string }>(
+        `SELECT coalesce(json_agg(t), '[]')::text AS rows FROM (SELECT ${list} FROM "${schema}"."${table}") t`,
+      );
       await client.query(`DELETE FROM "${schema}"."${table}"`);
       await client.query(
         `INSERT INTO "${schema}"."${table}" (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} FROM json_populate_recordset(null::"${schema}"."${table}", $1)`,
-        [JSON.stringify(rows)],
+        [rows[0]!.rows],
       );
     }
     await client.query('COMMIT');
@@ -228,7 +231,7 @@ runConversationStoreConformance('postgres with a read pool', {
       readYourWritesMs: 0,
     });
     await created.migrate();
-    await truncate.query(`TRUNCATE "${conformanceSchema}".dk_conversations, "${conformanceSchema}".dk_nodes`);
+    await truncate.query(`TRUNCATE "${conformanceSchema}".dk_conversations, "${conformanceSchema}".dk_nodes CASCADE`);
     return created;
   },
   reopenStore: () =>
