@@ -319,12 +319,27 @@ describe('ConversationManager', () => {
     const { create, llm, storage } = setup();
     const first = await create();
     await first.addMessage({ role: 'user', content: 'hi' });
+    await first.complete();
+    const second = await ConversationManager.resume({ conversationId: first.conversationId, llm, storage });
+    await second.addMessage({ role: 'user', content: 'from the second writer' });
+    await second.complete();
+    await expect(first.addMessage({ role: 'user', content: 'stale' })).rejects.toSatisfy((error: unknown) =>
+      ConversationConflictError.isInstance(error),
+    );
+    await first.refresh();
+    expect(first.state.currentNodeId).toBe('0.0.0');
+    expect((await first.addMessage({ role: 'user', content: 'next' })).id).toBe('0.0.0.0');
+  });
+
+  it("keeps a final answer whose cursor move conflicts under its question, off the path, and follows the store's cursor", async () => {
+    const { create, llm, storage } = setup();
+    const first = await create();
+    await first.addMessage({ role: 'user', content: 'hi' });
     const second = await ConversationManager.resume({ conversationId: first.conversationId, llm, storage });
     await second.complete();
-    await expect(first.complete()).rejects.toSatisfy((error: unknown) => ConversationConflictError.isInstance(error));
-    await first.refresh();
+    const result = await first.complete();
+    expect(result.node).toMatchObject({ id: '1', parentId: '', metadata: { offPath: true } });
     expect(first.state.currentNodeId).toBe('0');
-    expect((await first.addMessage({ role: 'user', content: 'next' })).id).toBe('0.0');
   });
 
   it('writes only the new node per turn and never re-reads the tree', async () => {

@@ -60,7 +60,9 @@ const messageNames = [
  * cursor) is read once on `create`/`resume` and then maintained in memory, so the cost
  * of a turn does not grow with the size of the tree. Run one operation at a time per
  * manager; a second manager (or process) writing the same conversation makes the next
- * cursor move fail with `ConversationConflictError` — call `refresh()` and retry.
+ * cursor move fail with `ConversationConflictError` — call `refresh()` and retry. A final
+ * answer whose cursor move conflicts is kept under its own question, off the path
+ * (`metadata.offPath`), and the manager reloads the stored path.
  *
  * Turns: a turn is a user message plus its answer. A failed or refused turn stores
  * nothing more, leaving its user message unanswered at the cursor: `complete()` retries it,

@@ -1,6 +1,14 @@
 import { context as otelContext } from '@opentelemetry/api';
 import { AbortError, ConversationConflictError, StructuredOutputError } from '@dk/spec';
-import type { CompletionOptions, ConversationNode, LLMMessage, LLMResponse, StreamPart, ToolCall } from '@dk/spec';
+import type {
+  CompletionOptions,
+  ConversationNode,
+  LLMMessage,
+  NewConversationNode,
+  LLMResponse,
+  StreamPart,
+  ToolCall,
+} from '@dk/spec';
 import type { PathEntry } from './active-path.js';
 import { answerMetadata, describeError } from './answer-metadata.js';
 import type { DiscardedAttempt } from './answer-metadata.js';
@@ -35,6 +43,37 @@ export interface ModelStepResult {
   readonly latencyMs: number;
   /** The structured answer, with `output`. */
   readonly object: unknown;
+  /**
+   * True when another writer moved the cursor while the model answered: the answer is
+   * stored under its own question as a branch and the manager now follows the other path.
+   */
+  readonly offPath: boolean;
+}
+
+/**
+ * Stores a turn's answer under `base`, moving the cursor. When another writer moved the
+ * cursor meanwhile (`ConversationConflictError`) a final answer is not lost: it is stored
+ * under its own question without moving the cursor, and the session reloads the stored path
+ * (the other writer's). Steps with tool calls still fail: their loop cannot go on elsewhere.
+ */
+async function appendAnswer(
+  session: ConversationSession,
+  base: readonly PathEntry[],
+  final: boolean,
+  node: NewConversationNode,
+): Promise<ConversationNode> {
+  try {
+    return await session.append(base, node);
+  } catch (error) {
+    if (!final || !ConversationConflictError.isInstance(error)) throw error;
+    const result = await session.storage.appendNode({
+      conversationId: session.conversationId,
+      parentId: base.at(-1)!.node.id,
+      node: { ...node, metadata: { ...node.metadata, offPath: true } },
+    });
+    await session.refresh();
+    return result.node;
+  }
 }
 
 /** Everything a model step needs besides the session and the path. */
@@ -234,7 +273,7 @@ export async function* modelStep(
       const object =
         setup.output === undefined || hasToolCalls ? undefined : await setup.output.check(raw, session.llm.provider);
       const response = await runResponseMiddleware(setup.middleware, deepFreeze(raw), context.view);
-      const node = await session.append(base, {
+      const node = await appendAnswer(session, base, !hasToolCalls, {
         role: 'assistant',
         content: response.content,
         ...(response.toolCalls === undefined || response.toolCalls.length === 0
@@ -257,7 +296,7 @@ export async function* modelStep(
         },
         ...(setup.options.branchName === undefined ? {} : { branchName: setup.options.branchName }),
       });
-      return { node, response, answer, latencyMs, object };
+      return { node, response, answer, latencyMs, object, offPath: node.id !== session.path.last?.node.id };
     } catch (error) {
       if (StructuredOutputError.isInstance(error) && setup.output !== undefined && repairs < setup.maxRepairs) {
         repairs += 1;

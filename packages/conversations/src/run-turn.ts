@@ -267,7 +267,8 @@ export async function* runTurn(
       if (mode === 'stream') for (const call of pending) yield { type: 'tool-pending', call };
     }
 
-    const node = session.path.last!.node;
+    // An answer stored off the path (another writer moved the cursor) is still this turn's node.
+    const node = last?.offPath === true ? last.node : session.path.last!.node;
     const totals = sumCalls(turn.calls);
     const result: CompletionResult = {
       ...(last?.response ?? responseFromNode(resumed!.assistant.node)),

@@ -207,6 +207,39 @@ describe('turn integrity', () => {
     await expect(manager.complete()).rejects.toSatisfy((error: unknown) => TokenBudgetExceededError.isInstance(error));
   });
 
+  it.each(['complete', 'stream'] as const)(
+    'another writer moving the cursor during a turn (%s) keeps the answer under its question, off the path',
+    async (mode) => {
+      const storage = new MemoryConversationStore();
+      const slow = new EchoProvider({ responses: [{ content: 'answer to A', delayMs: 80 }] });
+      const a = await ConversationManager.create({ llm: slow, storage });
+      await a.addMessage({ role: 'system', content: 'You help.' });
+      await a.addMessage({ role: 'user', content: 'question A' });
+      const turn =
+        mode === 'complete'
+          ? a.complete()
+          : (async () => {
+              for await (const part of a.stream()) if (part.type === 'end') return part.result;
+              throw new Error('no end part');
+            })();
+      // A second server writes the same conversation while A's model is answering.
+      const b = await ConversationManager.resume({
+        llm: new EchoProvider(),
+        storage,
+        conversationId: a.conversationId,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const bQuestion = await b.addMessage({ role: 'user', content: 'question B' });
+      const result = await turn;
+      expect(result.status).toBe('complete');
+      expect(result.node).toMatchObject({ parentId: '0', content: 'answer to A', metadata: { offPath: true } });
+      // A follows the stored cursor (B's question); nothing is lost and no user,user path exists.
+      expect(a.state.currentNodeId).toBe(bQuestion.id);
+      const nodes = await storage.getPath({ conversationId: a.conversationId, nodeId: result.node.id });
+      expect(nodes.map((node) => node.role)).toEqual(['system', 'user', 'assistant']);
+    },
+  );
+
   it('records a stream without reported usage as unknown and unpriced, never as 0', async () => {
     const silent = new SilentUsageProvider();
     const { manager } = await startConversation(silent);
