@@ -23,7 +23,7 @@ function depthOf(nodeId: string): number {
  * segment names. The ids are prefixes of `nodeId` (slices share its characters), so a
  * 10,000-deep path costs one scan of the id instead of 10,000 growing concatenations.
  */
-export function toPathNodes(
+function toPathNodes(
   conversationId: string,
   nodeId: string,
   rows: readonly NodeRow[],
