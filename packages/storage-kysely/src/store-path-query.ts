@@ -23,11 +23,7 @@ function depthOf(nodeId: string): number {
  * segment names. The ids are prefixes of `nodeId` (slices share its characters), so a
  * 10,000-deep path costs one scan of the id instead of 10,000 growing concatenations.
  */
-function toPathNodes(
-  conversationId: string,
-  nodeId: string,
-  rows: readonly NodeRow[],
-): ConversationNode[] | undefined {
+function toPathNodes(conversationId: string, nodeId: string, rows: readonly NodeRow[]): ConversationNode[] | undefined {
   if (rows.length !== depthOf(nodeId) + 1 || rows[0]!.parent_seq !== null) return undefined;
   const nodes = new Array<ConversationNode>(rows.length);
   nodes[0] = toNode(conversationId, '', null, rows[0]!);
