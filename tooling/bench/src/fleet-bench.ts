@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { createRedisClient, createRedisRateLimiter } from '@dk/redis';
-import { startDemoServers } from '@dk/test-kit/demo-servers';
+import { chatBody, startDemoServers } from '@dk/test-kit/demo-servers';
 import pg from 'pg';
 import { percentile } from './bench-stats.js';
 
@@ -39,15 +39,6 @@ interface Result {
   readonly p50: number;
   readonly p99: number;
   readonly storedNodes: number;
-}
-
-function chatBody(id: string, text: string, first: boolean): string {
-  const previous = first ? [] : [{ id: 'a', role: 'assistant', parts: [{ type: 'text', text: '…' }] }];
-  return JSON.stringify({
-    id,
-    trigger: 'submit-message',
-    messages: [...previous, { id: 'u', role: 'user', parts: [{ type: 'text', text }] }],
-  });
 }
 
 async function turn(url: string, id: string, text: string, first: boolean): Promise<void> {

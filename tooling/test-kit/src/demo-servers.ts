@@ -87,3 +87,16 @@ export async function startDemoServers({
     throw error;
   }
 }
+
+/**
+ * A `useChat` request body: a user message at the conversation's cursor (the previous
+ * message, when there is one, carries no node id), as the AI SDK's transport sends it.
+ */
+export function chatBody(id: string, text: string, first: boolean): string {
+  const previous = first ? [] : [{ id: 'a', role: 'assistant', parts: [{ type: 'text', text: '…' }] }];
+  return JSON.stringify({
+    id,
+    trigger: 'submit-message',
+    messages: [...previous, { id: 'u', role: 'user', parts: [{ type: 'text', text }] }],
+  });
+}

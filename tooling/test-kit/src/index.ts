@@ -49,5 +49,5 @@ export {
   startRedisServer,
 } from './redis-servers.js';
 export type { RedisClusterProcess, RedisServerProcess } from './redis-servers.js';
-export { startDemoServers } from './demo-servers.js';
+export { chatBody, startDemoServers } from './demo-servers.js';
 export type { DemoServers } from './demo-servers.js';

@@ -5,6 +5,7 @@
 import type { TreeView } from '@dk/http';
 import { createRedisClient, createRedisRateLimiter } from '@dk/redis';
 import {
+  chatBody,
   dropSchema,
   postgresTestUrl,
   randomRedisPrefix,
@@ -20,16 +21,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const skip = (await shouldSkipPostgres()) || (await shouldSkipRedis());
 const requestLimit = 30;
 const modelCallLimit = 9;
-
-/** A `useChat` body: a user message at the conversation's cursor (the previous message carries no node id). */
-function chatBody(id: string, text: string, first: boolean): string {
-  const previous = first ? [] : [{ id: 'a', role: 'assistant', parts: [{ type: 'text', text: '…' }] }];
-  return JSON.stringify({
-    id,
-    trigger: 'submit-message',
-    messages: [...previous, { id: 'u', role: 'user', parts: [{ type: 'text', text }] }],
-  });
-}
 
 interface TurnOutcome {
   readonly status: number;
