@@ -77,8 +77,14 @@ export interface KyselyStoreDialect {
   createMetadataIndex(executor: StoreExecutor, key: string): Promise<void>;
   /** Condition on conversation alias `c`: metadata `key` equals `value`, on the expression of its index. */
   indexedMetadataCondition(key: string, value: ConversationMetadataValue): RawBuilder<SqlBool>;
-  /** Condition on conversation alias `c`: one node contains every token. */
-  textCondition(tokens: readonly string[]): RawBuilder<SqlBool>;
+  /**
+   * Condition on conversation alias `c`: one node contains every token. May first bring a
+   * text index up to date on `executor` (an index maintained in batches, as on SQLite).
+   */
+  textCondition(
+    tokens: readonly string[],
+    context: { readonly executor: StoreExecutor },
+  ): RawBuilder<SqlBool> | Promise<RawBuilder<SqlBool>>;
   /**
    * Marks the SQL text of a hot statement whose best plan does not depend on its parameter
    * values, so the backend may keep it prepared across calls (PostgreSQL: a named statement,

@@ -34,7 +34,7 @@ export async function filterCondition(
   if (filter.createdBefore !== undefined) conditions.push(sql<SqlBool>`c.created_at < ${filter.createdBefore}`);
   if (filter.updatedAfter !== undefined) conditions.push(sql<SqlBool>`c.updated_at >= ${filter.updatedAfter}`);
   if (filter.updatedBefore !== undefined) conditions.push(sql<SqlBool>`c.updated_at < ${filter.updatedBefore}`);
-  if (filter.tokens !== undefined) conditions.push(dialect.textCondition(filter.tokens));
+  if (filter.tokens !== undefined) conditions.push(await dialect.textCondition(filter.tokens, { executor: db }));
   return conditions.length === 0 ? sql<SqlBool>`1 = 1` : sql<SqlBool>`${sql.join(conditions, sql` AND `)}`;
 }
 

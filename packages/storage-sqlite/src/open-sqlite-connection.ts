@@ -6,6 +6,7 @@ import type { SettingsChecker } from '@dk/storage-utils';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { withCachedStatements } from './cached-statements.js';
+import { SqliteBackgroundWork } from './sqlite-background-work.js';
 import { createSqliteStoreDialect } from './sqlite-store-dialect.js';
 import type { WithDatabase } from './sqlite-store-dialect.js';
 
@@ -58,8 +59,9 @@ function checkDirectory(path: string, check: SettingsChecker): void {
 
 /**
  * Validates the connection settings and returns the connection: a new one that opens `path`
- * lazily on first use (WAL, `synchronous = NORMAL`), or the shared one of an injected
- * `database`. Every database gets `busy_timeout` and `foreign_keys = ON`.
+ * lazily on first use (WAL, `synchronous = NORMAL`, checkpoints in a worker thread rather
+ * than in committing calls), or the shared one of an injected `database`. Every database gets
+ * `busy_timeout` and `foreign_keys = ON`.
  * @throws {StoreSettingsError} naming the bad setting (also when `path`'s directory is missing).
  */
 export function openSqliteConnection(settings: SqliteConnectionSettings, check: SettingsChecker): SqliteConnection {
@@ -78,7 +80,10 @@ export function openSqliteConnection(settings: SqliteConnectionSettings, check: 
       const wrapped = withCachedStatements(database, { closes: false });
       const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: wrapped }) });
       const withDatabase: WithDatabase = (work) => db.connection().execute(async () => work(database));
-      opened = { connection: new SqlConnection({ db, dialect: createSqliteStoreDialect(withDatabase) }), withDatabase };
+      // Text indexing only: checkpoints of a database the application owns stay its own business.
+      const background = new SqliteBackgroundWork(withDatabase);
+      const dialect = createSqliteStoreDialect(withDatabase, () => background.noteAppend());
+      opened = { connection: new SqlConnection({ db, dialect }), withDatabase };
       shared.set(database, opened);
     }
     return opened;
@@ -86,6 +91,8 @@ export function openSqliteConnection(settings: SqliteConnectionSettings, check: 
   const file = check.string('path', path, { reason: 'must be a non-empty file path.' });
   checkDirectory(file, check);
   let raw: Database.Database | undefined;
+  const withDatabase: WithDatabase = (work) => db.connection().execute(async () => work(raw!));
+  const background = new SqliteBackgroundWork(withDatabase);
   // Opened lazily on first use, so constructing a component touches no file.
   const dialect = new SqliteDialect({
     database: async () => {
@@ -95,13 +102,23 @@ export function openSqliteConnection(settings: SqliteConnectionSettings, check: 
       // NORMAL is durable against process crashes in WAL mode (the OS keeps the log);
       // only an OS crash or power loss can drop the last commits.
       raw.pragma('synchronous = NORMAL');
+      background.startCheckpointer(raw, file);
       return withCachedStatements(configure(raw, busyTimeoutMs), { closes: true });
     },
   });
   const db = new Kysely<StoreDatabase>({ dialect });
-  const withDatabase: WithDatabase = (work) => db.connection().execute(async () => work(raw!));
+  const destroy = async () => {
+    // The checkpointer first, so the store's connection is the file's last and its close
+    // checkpoints and removes the WAL.
+    await background.close();
+    await db.destroy();
+  };
   return {
-    connection: new SqlConnection({ db, dialect: createSqliteStoreDialect(withDatabase), destroy: () => db.destroy() }),
+    connection: new SqlConnection({
+      db,
+      dialect: createSqliteStoreDialect(withDatabase, () => background.noteAppend()),
+      destroy,
+    }),
     withDatabase,
   };
 }

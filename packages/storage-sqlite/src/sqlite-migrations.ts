@@ -1,6 +1,7 @@
 import type { StoreMigration } from '@dk/storage-kysely';
 import { sql } from 'kysely';
 import { perConversationNodes } from './sqlite-node-migration.js';
+import { deferNodeTextIndex } from './sqlite-node-text-index.js';
 
 const metadataRows = sql.raw(`j.key,
   CASE j.type WHEN 'integer' THEN 'number' WHEN 'real' THEN 'number' ELSE j.type END,
@@ -172,5 +173,10 @@ export const sqliteMigrations: readonly StoreMigration[] = [
       );
       await sql`INSERT INTO dk_nodes_fts (dk_nodes_fts) VALUES ('rebuild')`.execute(executor);
     },
+  },
+  {
+    version: 6,
+    name: 'node text indexed in batches',
+    up: deferNodeTextIndex,
   },
 ];

@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import { isTransientSqliteError } from './is-transient-sqlite-error.js';
 import { appendNodeWithStatements } from './sqlite-append-node.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
+import { indexPendingNodeText } from './sqlite-node-text-index.js';
 
 /** Above this many matches, a filter on a sorted page walks the sort index instead. */
 const broadMatchCount = 2000;
@@ -22,12 +23,17 @@ export type WithDatabase = <T>(work: (database: Database.Database) => T | Promis
 
 /**
  * The SQLite side of the shared Kysely store: FTS5 search, `json_each` metadata index,
- * `BEGIN IMMEDIATE`, and appends as prepared statements on the connection `withDatabase` lends.
+ * `BEGIN IMMEDIATE`, and appends as prepared statements on the connection `withDatabase` lends
+ * (`afterAppend` runs after each one that wrote a node: the connection's background work).
  */
-export function createSqliteStoreDialect(withDatabase: WithDatabase): KyselyStoreDialect {
+export function createSqliteStoreDialect(withDatabase: WithDatabase, afterAppend: () => void): KyselyStoreDialect {
   return {
     ...sqliteStoreDialect,
-    appendNode: (_db, write) => withDatabase((database) => appendNodeWithStatements(database, write)),
+    appendNode: async (_db, write) => {
+      const outcome = await withDatabase((database) => appendNodeWithStatements(database, write));
+      if (outcome.kind === 'appended') afterAppend();
+      return outcome;
+    },
   };
 }
 
@@ -110,7 +116,9 @@ const sqliteStoreDialect: KyselyStoreDialect = {
       return sql<SqlBool>`${extracted} = ${value} AND ${type} = 'text'`;
     return sql<SqlBool>`${extracted} = ${value}`;
   },
-  textCondition(tokens) {
+  async textCondition(tokens, { executor }) {
+    // Node text is indexed in batches (see deferNodeTextIndex): index what is pending first.
+    await indexPendingNodeText(executor);
     // Tokens are letters and digits only; quoting makes each a plain FTS5 term (implicit AND).
     const query = tokens.map((token) => `"${token}"`).join(' ');
     return sql<SqlBool>`c.id IN (SELECT n.conversation_id FROM dk_nodes n
