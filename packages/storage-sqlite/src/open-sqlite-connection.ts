@@ -82,7 +82,7 @@ export function openSqliteConnection(settings: SqliteConnectionSettings, check: 
       const withDatabase: WithDatabase = (work) => db.connection().execute(async () => work(database));
       // Text indexing only: checkpoints of a database the application owns stay its own business.
       const background = new SqliteBackgroundWork(withDatabase);
-      const dialect = createSqliteStoreDialect(withDatabase, () => background.noteAppend());
+      const dialect = createSqliteStoreDialect(withDatabase, (database) => background.noteAppend(database));
       opened = { connection: new SqlConnection({ db, dialect }), withDatabase };
       shared.set(database, opened);
     }
@@ -116,7 +116,7 @@ export function openSqliteConnection(settings: SqliteConnectionSettings, check: 
   return {
     connection: new SqlConnection({
       db,
-      dialect: createSqliteStoreDialect(withDatabase, () => background.noteAppend()),
+      dialect: createSqliteStoreDialect(withDatabase, (database) => background.noteAppend(database)),
       destroy,
     }),
     withDatabase,

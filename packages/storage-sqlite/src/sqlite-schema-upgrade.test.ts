@@ -58,7 +58,7 @@ describe('SQLite schema: one migration list for the store, the search adapters a
     const tables = database.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
     expect(tables).not.toContain('dk_search_migrations');
     expect(database.prepare('SELECT version FROM dk_schema_migrations ORDER BY version').pluck().all()).toEqual([
-      1, 2, 3, 4, 5,
+      1, 2, 3, 4, 5, 6,
     ]);
 
     // Conversations as 0.1.0 stored them.

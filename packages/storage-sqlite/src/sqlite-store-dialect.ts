@@ -24,16 +24,21 @@ export type WithDatabase = <T>(work: (database: Database.Database) => T | Promis
 /**
  * The SQLite side of the shared Kysely store: FTS5 search, `json_each` metadata index,
  * `BEGIN IMMEDIATE`, and appends as prepared statements on the connection `withDatabase` lends
- * (`afterAppend` runs after each one that wrote a node: the connection's background work).
+ * (`afterAppend` runs after each one that wrote a node, still holding the connection: the
+ * connection's background work).
  */
-export function createSqliteStoreDialect(withDatabase: WithDatabase, afterAppend: () => void): KyselyStoreDialect {
+export function createSqliteStoreDialect(
+  withDatabase: WithDatabase,
+  afterAppend: (database: Database.Database) => void,
+): KyselyStoreDialect {
   return {
     ...sqliteStoreDialect,
-    appendNode: async (_db, write) => {
-      const outcome = await withDatabase((database) => appendNodeWithStatements(database, write));
-      if (outcome.kind === 'appended') afterAppend();
-      return outcome;
-    },
+    appendNode: (_db, write) =>
+      withDatabase((database) => {
+        const outcome = appendNodeWithStatements(database, write);
+        if (outcome.kind === 'appended') afterAppend(database);
+        return outcome;
+      }),
   };
 }
 
