@@ -1,7 +1,29 @@
-import { nodeKey } from '@dk/storage-kysely';
+import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import type { AppendNodeOutcome, AppendNodeWrite, ConversationRow } from '@dk/storage-kysely';
 import { childNodeId, isNodeId } from '@dk/storage-utils';
 import type Database from 'better-sqlite3';
+
+/** Bytes of a node key (see `nodeKey` in @dk/storage-kysely: the first 16 bytes of SHA-256 of the id). */
+const nodeKeyLength = 16;
+/** Conversations whose last appended node this process remembers (see {@link KeyedNode}). */
+const rememberedConversations = 256;
+
+/**
+ * A node id with its key and the SHA-256 state after its text. A dot path grows with depth
+ * (about 2 characters a level), so hashing and checking it costs O(depth); a chat appends
+ * under the node it appended last, whose key and hash state are then at hand, and the child's
+ * key is the parent's state plus `.<position>`: O(1) per turn at any depth.
+ */
+interface KeyedNode {
+  readonly id: string;
+  readonly key: Buffer;
+  readonly state: Hash;
+}
+
+function keyed(id: string, state: Hash): KeyedNode {
+  return { id, key: state.copy().digest().subarray(0, nodeKeyLength), state };
+}
 
 interface AppendStatements {
   readonly conversation: Database.Statement<[string], ConversationRow>;
@@ -40,22 +62,32 @@ function prepare(database: Database.Database): AppendStatements {
     }
     let parentSeq: number | null = null;
     let position = 0;
-    let id = '';
+    let child: KeyedNode;
     if (parentId === null) {
       if (Number(conversation.node_count) > 0) return { kind: 'has-root' };
+      child = keyed('', createHash('sha256'));
     } else {
-      const parent = isNodeId(parentId) ? statements.parent.get(conversationId, nodeKey(parentId)) : undefined;
+      const last = lastAppended.get(conversationId);
+      let keyedParent: KeyedNode | undefined = last?.id === parentId ? last : undefined;
+      if (keyedParent === undefined && isNodeId(parentId)) {
+        keyedParent = keyed(parentId, createHash('sha256').update(parentId, 'utf8'));
+      }
+      const parent = keyedParent === undefined ? undefined : statements.parent.get(conversationId, keyedParent.key);
       if (parent === undefined) return { kind: 'no-parent' };
       parentSeq = parent.seq;
       position = parent.next_position;
-      id = childNodeId(parentId, position);
+      const id = childNodeId(parentId, position);
+      child = keyed(
+        id,
+        parentId === '' ? createHash('sha256').update(id) : keyedParent!.state.copy().update(`.${position}`),
+      );
     }
     statements.insert.run(
       conversationId,
       conversation.node_count,
       parentSeq,
       position,
-      nodeKey(id),
+      child.key,
       node.role,
       node.content,
       node.name,
@@ -66,13 +98,28 @@ function prepare(database: Database.Database): AppendStatements {
       node.branchName,
       node.createdAt,
     );
-    if (moveCursor) statements.updateWithCursor.run(now, id, conversationId);
+    if (moveCursor) statements.updateWithCursor.run(now, child.id, conversationId);
     else statements.update.run(now, conversationId);
+    pending = child;
     return { kind: 'appended', position, conversation };
   };
+  /** The last node appended to each of the recently written conversations. */
+  const lastAppended = new Map<string, KeyedNode>();
+  /** The node of the running transaction, remembered once it commits. */
+  let pending: KeyedNode | undefined;
   // Takes the write lock up front (BEGIN IMMEDIATE), like every write of the store.
   const transaction = database.transaction(append);
-  return { ...statements, run: (write) => transaction.immediate(write) };
+  const run = (write: AppendNodeWrite): AppendNodeOutcome => {
+    pending = undefined;
+    const outcome = transaction.immediate(write);
+    if (pending !== undefined) {
+      lastAppended.delete(write.conversationId);
+      if (lastAppended.size >= rememberedConversations) lastAppended.delete(lastAppended.keys().next().value!);
+      lastAppended.set(write.conversationId, pending);
+    }
+    return outcome;
+  };
+  return { ...statements, run };
 }
 
 /**
