@@ -1,4 +1,3 @@
-import { executePrepared } from '@dk/storage-kysely';
 import type {
   AppendNodeOutcome,
   AppendNodeWrite,
@@ -6,7 +5,7 @@ import type {
   KyselyStoreDialect,
   StoreExecutor,
 } from '@dk/storage-kysely';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 
 /** The key expression of a node id in SQL: the bytes `nodeKey` computes in JavaScript. */
 const keyOf = (expression: string) => `substring(sha256(convert_to(${expression}, 'UTF8')) FROM 1 FOR 16)`;
@@ -92,6 +91,22 @@ interface AppendRow extends ConversationRow {
   readonly position: number | null;
 }
 
+/** The SQL text of the append call per schema, compiled once (the call differs only in its values). */
+const callTexts = new Map<string, string>();
+
+function callText(db: StoreExecutor, schema: string): string {
+  let text = callTexts.get(schema);
+  if (text === undefined) {
+    // Fourteen parameters; the tenth and eleventh (tool calls, metadata) are JSON text cast to jsonb.
+    const parameters = Array.from({ length: 14 }, (_, index) =>
+      index === 9 || index === 10 ? sql`${null}::jsonb` : sql`${null}`,
+    );
+    text = sql`SELECT * FROM ${sql.table(`${schema}.dk_append_node`)}(${sql.join(parameters)})`.compile(db).sql;
+    callTexts.set(schema, text);
+  }
+  return text;
+}
+
 /**
  * One append as one call of `dk_append_node`: one round trip, sent as a named prepared
  * statement when the dialect keeps statements prepared (its plan does not depend on values).
@@ -103,13 +118,25 @@ export async function appendNodeWithFunction(
   write: AppendNodeWrite,
 ): Promise<AppendNodeOutcome> {
   const { conversationId, parentId, expectedVersion, moveCursor, now, node } = write;
-  const { rows } = await executePrepared(
-    db,
-    dialect,
-    sql<AppendRow>`SELECT * FROM ${sql.table(`${schema}.dk_append_node`)}(${conversationId},
-    ${parentId}, ${expectedVersion ?? null}, ${moveCursor}, ${now}, ${node.role}, ${node.content}, ${node.name},
-    ${node.toolCallId}, ${node.toolCallsJson}::jsonb, ${node.metadataJson}::jsonb, ${node.promptName},
-    ${node.branchName}, ${node.createdAt})`,
+  const text = callText(db, schema);
+  dialect.markPrepared?.(text);
+  const { rows } = await db.executeQuery<AppendRow>(
+    CompiledQuery.raw(text, [
+      conversationId,
+      parentId,
+      expectedVersion ?? null,
+      moveCursor,
+      now,
+      node.role,
+      node.content,
+      node.name,
+      node.toolCallId,
+      node.toolCallsJson,
+      node.metadataJson,
+      node.promptName,
+      node.branchName,
+      node.createdAt,
+    ]),
   );
   const row = rows[0]!;
   switch (row.outcome) {
