@@ -1,12 +1,19 @@
-import type { AppendNodeOutcome, AppendNodeWrite, ConversationRow, StoreExecutor } from '@dk/storage-kysely';
-import { sql } from 'kysely';
+import type {
+  AppendNodeOutcome,
+  AppendNodeWrite,
+  ConversationRow,
+  KyselyStoreDialect,
+  StoreExecutor,
+} from '@dk/storage-kysely';
+import { CompiledQuery, sql } from 'kysely';
 
 /** The key expression of a node id in SQL: the bytes `nodeKey` computes in JavaScript. */
 const keyOf = (expression: string) => `substring(sha256(convert_to(${expression}, 'UTF8')) FROM 1 FOR 16)`;
 
 /**
- * Migration 5: `dk_append_node`, the append as one server-side function, so an append is one
- * round trip whose statements PL/pgSQL prepares once per session. It does what the portable
+ * Migrations 5 and 7: `dk_append_node`, the append as one server-side function, so an append is
+ * one round trip whose statements PL/pgSQL prepares once per session (the parent lookup is
+ * planned per call, see there). It does what the portable
  * transaction does: lock the conversation row, check the version, find the parent by its key,
  * take the next child position (read after the lock, so concurrent appends under one parent
  * queue and get distinct positions), insert the node as number `node_count`, update the
@@ -20,6 +27,7 @@ export async function createAppendFunction(executor: StoreExecutor, schema: stri
 DECLARE
   c ${table('dk_conversations')}%ROWTYPE;
   parent integer;
+  parent_key bytea;
   next_position integer := 0;
   child_id text := '';
 BEGIN
@@ -41,9 +49,12 @@ BEGIN
       RETURN;
     END IF;
   ELSE
-    SELECT n.seq INTO parent FROM ${table('dk_nodes')} n
-      WHERE n.conversation_id = p_conversation_id AND n.node_key = ${keyOf('p_parent_id')};
-    IF NOT FOUND THEN
+    -- Planned per call with the table's current size: a plan cached while the table was small
+    -- may scan the whole conversation through the children index instead of this key lookup.
+    parent_key := ${keyOf('p_parent_id')};
+    EXECUTE 'SELECT n.seq FROM ${table('dk_nodes')} n WHERE n.conversation_id = $1 AND n.node_key = $2'
+      INTO parent USING p_conversation_id, parent_key;
+    IF parent IS NULL THEN
       RETURN QUERY SELECT 'no-parent'::text, NULL::integer, NULL::text, NULL::text, NULL::integer,
         NULL::integer, NULL::bigint, NULL::bigint;
       RETURN;
@@ -72,7 +83,7 @@ END`;
       p_prompt_name text, p_branch_name text, p_created_at bigint)
     RETURNS TABLE (outcome text, "position" integer, metadata text, current_node_id text, version integer,
       node_count integer, created_at bigint, updated_at bigint)
-    LANGUAGE plpgsql AS ${sql.raw(`$dk_append$${body}$dk_append$`)}`.execute(executor);
+    LANGUAGE plpgsql ROWS 1 AS ${sql.raw(`$dk_append$${body}$dk_append$`)}`.execute(executor);
 }
 
 interface AppendRow extends ConversationRow {
@@ -80,17 +91,53 @@ interface AppendRow extends ConversationRow {
   readonly position: number | null;
 }
 
-/** One append as one call of `dk_append_node` (one round trip). */
+/** The SQL text of the append call per schema, compiled once (the call differs only in its values). */
+const callTexts = new Map<string, string>();
+
+function callText(db: StoreExecutor, schema: string): string {
+  let text = callTexts.get(schema);
+  if (text === undefined) {
+    // Fourteen parameters; the tenth and eleventh (tool calls, metadata) are JSON text cast to jsonb.
+    const parameters = Array.from({ length: 14 }, (_, index) =>
+      index === 9 || index === 10 ? sql`${null}::jsonb` : sql`${null}`,
+    );
+    text = sql`SELECT * FROM ${sql.table(`${schema}.dk_append_node`)}(${sql.join(parameters)})`.compile(db).sql;
+    callTexts.set(schema, text);
+  }
+  return text;
+}
+
+/**
+ * One append as one call of `dk_append_node`: one round trip, sent as a named prepared
+ * statement when the dialect keeps statements prepared (its plan does not depend on values).
+ */
 export async function appendNodeWithFunction(
   db: StoreExecutor,
+  dialect: KyselyStoreDialect,
   schema: string,
   write: AppendNodeWrite,
 ): Promise<AppendNodeOutcome> {
   const { conversationId, parentId, expectedVersion, moveCursor, now, node } = write;
-  const { rows } = await sql<AppendRow>`SELECT * FROM ${sql.table(`${schema}.dk_append_node`)}(${conversationId},
-    ${parentId}, ${expectedVersion ?? null}, ${moveCursor}, ${now}, ${node.role}, ${node.content}, ${node.name},
-    ${node.toolCallId}, ${node.toolCallsJson}::jsonb, ${node.metadataJson}::jsonb, ${node.promptName},
-    ${node.branchName}, ${node.createdAt})`.execute(db);
+  const text = callText(db, schema);
+  dialect.markPrepared?.(text);
+  const { rows } = await db.executeQuery<AppendRow>(
+    CompiledQuery.raw(text, [
+      conversationId,
+      parentId,
+      expectedVersion ?? null,
+      moveCursor,
+      now,
+      node.role,
+      node.content,
+      node.name,
+      node.toolCallId,
+      node.toolCallsJson,
+      node.metadataJson,
+      node.promptName,
+      node.branchName,
+      node.createdAt,
+    ]),
+  );
   const row = rows[0]!;
   switch (row.outcome) {
     case 'appended':

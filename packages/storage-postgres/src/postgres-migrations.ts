@@ -134,5 +134,13 @@ export function postgresMigrations(
       name: 'metadata table',
       up: (executor) => metadataTable(executor, schema, nodePartitions),
     },
+    {
+      // Replaces the function of migration 5 (same signature, so servers still on the old
+      // code keep calling it during a rolling upgrade): its parent lookup could be planned as a
+      // scan of the whole conversation. Migration 5 now creates this version directly.
+      version: 7,
+      name: 'append function finds the parent by key',
+      up: (executor) => createAppendFunction(executor, schema),
+    },
   ];
 }

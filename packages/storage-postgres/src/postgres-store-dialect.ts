@@ -19,7 +19,7 @@ export function createPostgresStoreDialect(
   statements?: NamedStatements,
 ): KyselyStoreDialect {
   const table = (name: StoreTable) => sql.table(`${schema}.${name}`);
-  return {
+  const dialect: KyselyStoreDialect = {
     provider: 'postgres',
     ...(statements === undefined ? {} : { markPrepared: (text: string) => statements.mark(text) }),
     migrations: postgresMigrations(schema, options),
@@ -53,11 +53,12 @@ export function createPostgresStoreDialect(
       // The key is a literal so the condition matches the index expression; jsonb equality keeps types apart.
       return sql<SqlBool>`c.metadata -> ${sql.lit(key)} = CAST(${JSON.stringify(value)} AS jsonb)`;
     },
-    appendNode: (db, write) => appendNodeWithFunction(db, schema, write),
+    appendNode: (db, write) => appendNodeWithFunction(db, dialect, schema, write),
     textCondition(tokens) {
       // Tokens are letters and digits only, so plainto_tsquery sees the same words.
       return sql<SqlBool>`c.id IN (SELECT n.conversation_id FROM ${table('dk_nodes')} n
         WHERE n.content_tsv @@ plainto_tsquery('simple'::regconfig, ${tokens.join(' ')}))`;
     },
   };
+  return dialect;
 }
