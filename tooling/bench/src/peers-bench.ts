@@ -210,12 +210,12 @@ async function readRows(backend: Backend): Promise<string[]> {
   const { dk, mastra, langgraph } = await seedConversations(backend, 'history', size);
   await langgraph.appendMany(size);
   const check = (name: string, count: number) => expectCount(name, 'history read', count, size);
-  const results = await alternate(20, {
+  const results = await alternate(10, {
     dk: async () => check('dk', (await dk.readHistory()).length),
     mastra: async () => check('mastra', (await mastra.readHistory(size)).length),
     langgraph: async () => check('langgraph', (await langgraph.readHistory()).length),
   });
-  return rows(backend.name, `read ${size.toLocaleString('en-US')}-message history`, results, 'ms');
+  return rows(backend.name, `read ${size.toLocaleString('en-US')}-message history (10 runs)`, results, 'ms');
 }
 
 /**
@@ -232,7 +232,7 @@ async function branchRows(backend: Backend): Promise<string[]> {
     mastra: () => mastra.branchAt(size / 2),
     langgraph: () => langgraph.branchAt(size / 2),
   });
-  return rows(backend.name, `branch at message 500 of ${size.toLocaleString('en-US')}`, results, 'ms');
+  return rows(backend.name, `branch at message 500 of ${size.toLocaleString('en-US')} (30 runs)`, results, 'ms');
 }
 
 /**
@@ -272,7 +272,12 @@ async function listRows(backend: Backend): Promise<string[]> {
     langgraph: () => Promise.resolve(),
   });
   const { langgraph: _skipped, ...measured } = results;
-  return rows(backend.name, `list a user's newest ${page} of ${count.toLocaleString('en-US')}`, measured, 'ms');
+  return rows(
+    backend.name,
+    `list a user's newest ${page} of ${count.toLocaleString('en-US')} (30 runs)`,
+    measured,
+    'ms',
+  );
 }
 
 /** Prints the peer comparison: a table of chat turns (µs) and one of reads, branches and lists (ms). */
@@ -289,11 +294,18 @@ export async function runPeersBench(): Promise<void> {
         continue;
       }
       try {
-        appendTable.push(...(await appendRows(backend)));
-        otherTable.push(...(await readRows(backend)));
-        otherTable.push(...(await branchRows(backend)));
-        otherTable.push(...(await listRows(backend)));
-        notes.push(await backend.settings());
+        const phases: string[] = [];
+        const phase = async <Result>(name: string, run: () => Promise<Result>): Promise<Result> => {
+          const started = performance.now();
+          const result = await run();
+          phases.push(`${name} ${((performance.now() - started) / 1000).toFixed(1)} s`);
+          return result;
+        };
+        appendTable.push(...(await phase('append', () => appendRows(backend))));
+        otherTable.push(...(await phase('read (with seeding)', () => readRows(backend))));
+        otherTable.push(...(await phase('branch (with seeding)', () => branchRows(backend))));
+        otherTable.push(...(await phase('list (with seeding)', () => listRows(backend))));
+        notes.push(await backend.settings(), `${backend.name} wall time: ${phases.join(', ')}`);
       } finally {
         await backend.dispose();
       }
