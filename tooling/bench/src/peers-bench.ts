@@ -59,7 +59,7 @@ async function sqliteBackend(directory: string): Promise<Backend> {
     dk,
     mastra,
     langGraph,
-    turns: 500,
+    turns: 2000,
     settings: async () => {
       const dkDatabase = new Database(join(directory, 'dk.db'), { readonly: true });
       const dkMode = String(dkDatabase.pragma('journal_mode', { simple: true }));
@@ -108,7 +108,7 @@ async function postgresBackend(): Promise<Backend | undefined> {
     dk,
     mastra,
     langGraph,
-    turns: 300,
+    turns: 1000,
     settings: async () => {
       const { rows } = await pool.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
       return `postgres: one server, synchronous_commit=${rows[0]!.synchronous_commit}, each contender in its own schema (${prefix}_*), dropped at the end`;
