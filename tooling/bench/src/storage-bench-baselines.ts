@@ -4,7 +4,7 @@ import { nodeKey } from '@dk/storage-kysely';
 import type { ConversationStore } from '@dk/spec';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
-import { percentile } from './bench-stats.js';
+import { percentile, random } from './bench-stats.js';
 
 /** p50 and p99 of a latency sample, µs. */
 export interface Latency {
@@ -17,17 +17,29 @@ function summarize(samples: number[]): Latency {
   return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
 }
 
-/** Runs each contender's turns in alternating blocks (so all see the same load); µs per turn. */
+/**
+ * Runs each contender's turns in alternating blocks (so all see the same load); µs per turn.
+ * `shuffled` draws the order of the blocks anew each round (deterministically), so no contender
+ * always runs right after the same one (and pays for its garbage or its writeback).
+ */
 export async function interleave<Name extends string>(
   turns: number,
   contenders: Readonly<Record<Name, () => Promise<void> | void>>,
+  { shuffled = false }: { readonly shuffled?: boolean } = {},
 ): Promise<Record<Name, Latency>> {
   const names = Object.keys(contenders) as Name[];
   const times = new Map<Name, number[]>(names.map((name) => [name, []]));
   const block = 50;
   const warmup = Math.ceil(turns / 10);
+  const next = random(15);
   for (let done = 0; done < warmup + turns; done += block) {
-    for (const name of names) {
+    const order = shuffled
+      ? names
+          .map((name) => ({ name, key: next() }))
+          .sort((a, b) => a.key - b.key)
+          .map(({ name }) => name)
+      : names;
+    for (const name of order) {
       const turn = contenders[name];
       for (let index = 0; index < block; index += 1) {
         const started = performance.now();

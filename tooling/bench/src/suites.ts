@@ -40,3 +40,6 @@ import { runSizingBench } from './sizing-bench.js';
 suites.push({ name: 'sizing', run: runSizingBench });
 import { runOtelBench } from './otel-bench.js';
 suites.push({ name: 'otel', run: runOtelBench });
+
+import { runPeersBench } from './peers-bench.js';
+suites.push({ name: 'peers', run: runPeersBench });
