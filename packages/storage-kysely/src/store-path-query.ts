@@ -37,7 +37,12 @@ function toPathNodes(conversationId: string, nodeId: string, rows: readonly Node
       position = position * 10 + (nodeId.charCodeAt(end) - zero);
       end += 1;
     }
-    if (Number(row.position) !== position || Number(row.parent_seq) !== Number(rows[index - 1]!.seq)) return undefined;
+    // Drivers return a bigint either as a number or (PostgreSQL) as its canonical decimal text:
+    // equal values are usually the same text, compared without converting either side.
+    const parentSeq = row.parent_seq;
+    const previousSeq = rows[index - 1]!.seq;
+    if (Number(row.position) !== position || (parentSeq !== previousSeq && Number(parentSeq) !== Number(previousSeq)))
+      return undefined;
     const id = end === nodeId.length ? nodeId : nodeId.slice(0, end);
     nodes[index] = toNode(conversationId, id, parentId, row);
     parentId = id;

@@ -1,5 +1,4 @@
 import type { ConversationNode, ConversationRecord } from '@dk/spec';
-import { materializeRecord } from '@dk/storage-utils';
 import { sql } from 'kysely';
 import type { RawBuilder } from 'kysely';
 import type { KyselyStoreDialect } from './kysely-store-dialect.js';
@@ -53,23 +52,43 @@ export function nodeColumns(dialect: KyselyStoreDialect, alias: string): RawBuil
     ${column('branch_name')} AS branch_name, ${column('created_at')} AS created_at`;
 }
 
-/** The public record of a conversation row. */
+/** The public record of a conversation row (as `materializeRecord` builds it, without an intermediate object per row). */
 export function toRecord(row: ConversationRow): ConversationRecord {
-  return materializeRecord({
+  return {
     id: row.id,
-    metadataJson: row.metadata,
+    metadata: row.metadata === '{}' ? {} : (JSON.parse(row.metadata) as ConversationRecord['metadata']),
     currentNodeId: row.current_node_id,
     version: Number(row.version),
     nodeCount: Number(row.node_count),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  });
+    createdAt: new Date(Number(row.created_at)),
+    updatedAt: new Date(Number(row.updated_at)),
+  };
 }
 
 /** The public node of a node row; ids are derived by the caller (they are not stored). */
 export function toNode(conversationId: string, id: string, parentId: string | null, row: NodeRow): ConversationNode {
   // Built here rather than through `materializeNode` (same fields, same order): this runs once
   // per node on a 10,000-node path, where an intermediate object per row doubles the garbage.
+  const metadata = row.metadata === '{}' ? {} : (JSON.parse(row.metadata) as ConversationNode['metadata']);
+  if (
+    row.name === null &&
+    row.tool_calls === null &&
+    row.tool_call_id === null &&
+    row.prompt_name === null &&
+    row.branch_name === null
+  ) {
+    // The usual message: every field in one literal, so the node gets no property store of its own.
+    return {
+      conversationId,
+      id,
+      parentId,
+      position: Number(row.position),
+      role: row.role,
+      content: row.content,
+      metadata,
+      createdAt: new Date(Number(row.created_at)),
+    };
+  }
   const node: { -readonly [Key in keyof ConversationNode]: ConversationNode[Key] } = {
     conversationId,
     id,
@@ -81,7 +100,7 @@ export function toNode(conversationId: string, id: string, parentId: string | nu
   if (row.name !== null) node.name = row.name;
   if (row.tool_calls !== null) node.toolCalls = JSON.parse(row.tool_calls) as ConversationNode['toolCalls'];
   if (row.tool_call_id !== null) node.toolCallId = row.tool_call_id;
-  node.metadata = row.metadata === '{}' ? {} : (JSON.parse(row.metadata) as ConversationNode['metadata']);
+  node.metadata = metadata;
   if (row.prompt_name !== null) node.promptName = row.prompt_name;
   if (row.branch_name !== null) node.branchName = row.branch_name;
   node.createdAt = new Date(Number(row.created_at));

@@ -45,4 +45,27 @@ describe('SqliteSearchAdapter scores mean what InMemorySearchAdapter scores mean
     }
     await sqlite.close();
   });
+
+  it('counts a term only as a whole word of letters and digits, as tokenize splits text', async () => {
+    const documents = [
+      { id: 'embedded', content: 'Resetting a preset: reset-key, RESET, reset_it, key2 keys keyé ékey.', metadata: {} },
+      { id: 'astral', content: 'reset 𝐀reset reset𝐀 𝐀 reset 東京reset reset東京 key', metadata: {} },
+      { id: 'plain', content: 'reset the key, then reset it again; key.', metadata: {} },
+      { id: 'filler', content: 'nothing to see here but a lock and a door', metadata: {} },
+    ];
+    const memory = new InMemorySearchAdapter({ name: 'words' });
+    const sqlite = new SqliteSearchAdapter({ name: 'words', database: new Database(':memory:') });
+    await memory.index(documents);
+    await sqlite.index(documents);
+    for (const query of ['reset key', 'reset', 'key', 'RESET keys 東京']) {
+      const expected = await memory.search(query, { k: 10 });
+      const actual = await sqlite.search(query, { k: 10 });
+      expect(
+        actual.map((result) => result.id),
+        query,
+      ).toEqual(expected.map((result) => result.id));
+      actual.forEach((result, index) => expect(result.score).toBeCloseTo(expected[index]!.score, 12));
+    }
+    await sqlite.close();
+  });
 });
