@@ -21,6 +21,25 @@ export interface AppendNodeWrite {
 }
 
 /**
+ * The new node's values in the order of the node columns after its tree position (`role`,
+ * `content`, `name`, `tool_call_id`, `tool_calls`, `metadata`, `prompt_name`, `branch_name`,
+ * `created_at`), for backends that bind parameters by position.
+ */
+export function nodeColumnValues(node: NormalizedNode): unknown[] {
+  return [
+    node.role,
+    node.content,
+    node.name,
+    node.toolCallId,
+    node.toolCallsJson,
+    node.metadataJson,
+    node.promptName,
+    node.branchName,
+    node.createdAt,
+  ];
+}
+
+/**
  * What an append did. `appended` carries the conversation row as it was before the append
  * (the store derives the new record from it) and the position allocated under the parent.
  */

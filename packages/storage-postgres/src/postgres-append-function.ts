@@ -1,3 +1,4 @@
+import { nodeColumnValues } from '@dk/storage-kysely';
 import type {
   AppendNodeOutcome,
   AppendNodeWrite,
@@ -127,15 +128,7 @@ export async function appendNodeWithFunction(
       expectedVersion ?? null,
       moveCursor,
       now,
-      node.role,
-      node.content,
-      node.name,
-      node.toolCallId,
-      node.toolCallsJson,
-      node.metadataJson,
-      node.promptName,
-      node.branchName,
-      node.createdAt,
+      ...nodeColumnValues(node),
     ]),
   );
   const row = rows[0]!;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
+import { nodeColumnValues } from '@dk/storage-kysely';
 import type { AppendNodeOutcome, AppendNodeWrite, ConversationRow } from '@dk/storage-kysely';
 import { childNodeId, isNodeId } from '@dk/storage-utils';
 import type Database from 'better-sqlite3';
@@ -88,15 +89,7 @@ function prepare(database: Database.Database): AppendStatements {
       parentSeq,
       position,
       child.key,
-      node.role,
-      node.content,
-      node.name,
-      node.toolCallId,
-      node.toolCallsJson,
-      node.metadataJson,
-      node.promptName,
-      node.branchName,
-      node.createdAt,
+      ...nodeColumnValues(node),
     );
     if (moveCursor) statements.updateWithCursor.run(now, child.id, conversationId);
     else statements.update.run(now, conversationId);
