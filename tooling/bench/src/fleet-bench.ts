@@ -15,9 +15,9 @@ import { createRedisClient, createRedisRateLimiter } from '@dk/redis';
 import { chatBody, startDemoServers } from '@dk/test-kit/demo-servers';
 import pg from 'pg';
 import { percentile } from './bench-stats.js';
+import { postgresUrl } from './bench-postgres.js';
 
 const redisUrl = process.env['DK_BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const postgresUrl = process.env['DK_BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const CLIENTS = Number(process.env['DK_BENCH_FLEET_CLIENTS'] ?? 12);
 const TURNS = Number(process.env['DK_BENCH_FLEET_TURNS'] ?? 360);
 /** Untimed turns per server first, so that every process has compiled its hot code before timing. */

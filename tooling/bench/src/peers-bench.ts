@@ -22,13 +22,12 @@ import type { ConversationStore } from '@dk/spec';
 import { createPostgresConversationStore } from '@dk/storage-postgres';
 import { createSqliteConversationStore } from '@dk/storage-sqlite';
 import Database from 'better-sqlite3';
-import pg from 'pg';
+import { postgresUrl, reachablePostgresPool } from './bench-postgres.js';
 import { percentile } from './bench-stats.js';
 import { dkConversation, langGraphConversation, mastraConversation } from './peers-bench-contenders.js';
 import { interleave } from './storage-bench-baselines.js';
 import type { Latency } from './storage-bench-baselines.js';
 
-const postgresUrl = process.env['DK_BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const contenders = ['dk', 'mastra', 'langgraph'] as const;
 type Contender = (typeof contenders)[number];
 
@@ -80,13 +79,8 @@ async function sqliteBackend(directory: string): Promise<Backend> {
 }
 
 async function postgresBackend(): Promise<Backend | undefined> {
-  const pool = new pg.Pool({ connectionString: postgresUrl, max: 4, connectionTimeoutMillis: 2000 });
-  try {
-    await pool.query('SELECT 1');
-  } catch {
-    await pool.end();
-    return undefined;
-  }
+  const pool = await reachablePostgresPool();
+  if (pool === undefined) return undefined;
   const prefix = `peers_${randomBytes(4).toString('hex')}`;
   const schemas = { dk: `${prefix}_dk`, mastra: `${prefix}_mastra`, langGraph: `${prefix}_langgraph` };
   const dk = createPostgresConversationStore({ pool, schema: schemas.dk, indexedMetadataKeys: ['userId'] });

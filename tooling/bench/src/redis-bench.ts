@@ -11,11 +11,10 @@ import { createRedisClient, RedisKeyValueCache, RedisRateLimiter } from '@dk/red
 import type { RedisClient } from '@dk/redis';
 import type { ConversationStore, KeyValueCache, RateLimiter } from '@dk/spec';
 import { createPostgresConversationStore } from '@dk/storage-postgres';
-import pg from 'pg';
+import { reachablePostgresPool } from './bench-postgres.js';
 import { percentile } from './bench-stats.js';
 
 const redisUrl = process.env['DK_BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const postgresUrl = process.env['DK_BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const CALLS = 5_000;
 const WARMUP = 500;
 const KEYS = 50;
@@ -126,13 +125,8 @@ async function rawCacheRow(client: RedisClient, prefix: string): Promise<[string
 
 /** `getPath` of a PATH_LENGTH-node path: from PostgreSQL, and as a cache hit in front of it. */
 async function pathRows(client: RedisClient, prefix: string): Promise<string[]> {
-  const pool = new pg.Pool({ connectionString: postgresUrl, max: 2, connectionTimeoutMillis: 2000 });
-  try {
-    await pool.query('SELECT 1');
-  } catch {
-    await pool.end();
-    return ['| getPath (20 nodes) | postgres | — | — | — | PostgreSQL unreachable: skipped |'];
-  }
+  const pool = await reachablePostgresPool(2);
+  if (pool === undefined) return ['| getPath (20 nodes) | postgres | — | — | — | PostgreSQL unreachable: skipped |'];
   const schema = `dk_bench_redis_${randomBytes(4).toString('hex')}`;
   const postgres = createPostgresConversationStore({ pool, schema });
   try {

@@ -24,8 +24,7 @@ import { SqliteSearchAdapter } from '@dk/storage-sqlite';
 import pg from 'pg';
 import { evaluateRetrieval, evaluateThresholds, loadRetrievalEvalSet } from './retrieval-eval.js';
 import type { NamedAdapter, RetrievalEvalSet } from './retrieval-eval.js';
-
-const postgresUrl = process.env['DK_BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
+import { postgresUrl } from './bench-postgres.js';
 
 /**
  * Indexes the frozen chunks as they are (one document per chunk, `chunking: false`) and

@@ -24,8 +24,8 @@ import { SqliteSearchAdapter } from '@dk/storage-sqlite';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { percentile, random } from './bench-stats.js';
+import { postgresUrl } from './bench-postgres.js';
 
-const postgresUrl = process.env['DK_BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const documentCount = Number(process.env['DK_BENCH_SEARCH_DOCUMENTS'] ?? 10_000);
 const paragraphsPerDocument = 10;
 const queryCount = 300;

@@ -19,8 +19,8 @@ import type { ConversationStore } from '@dk/spec';
 import { createPostgresConversationStore } from '@dk/storage-postgres';
 import pg from 'pg';
 import { percentile } from './bench-stats.js';
+import { postgresUrl } from './bench-postgres.js';
 
-const postgresUrl = process.env['DK_BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const CONVERSATIONS = Number(process.env['DK_BENCH_SIZING_CONVERSATIONS'] ?? 200);
 const TURNS = Number(process.env['DK_BENCH_SIZING_TURNS'] ?? 20);
 const CLIENTS = 8;

@@ -18,13 +18,12 @@ import { createMemoryConversationStore } from '@dk/storage-memory';
 import { createPostgresConversationStore } from '@dk/storage-postgres';
 import { createSqliteConversationStore } from '@dk/storage-sqlite';
 import Database from 'better-sqlite3';
-import pg from 'pg';
+import { reachablePostgresPool } from './bench-postgres.js';
 import { median, percentile } from './bench-stats.js';
 import { interleave, postgresSameShapeAppender, sqliteRawAppenders, storeAppender } from './storage-bench-baselines.js';
 import type { Latency } from './storage-bench-baselines.js';
 
 const sizes = [10, 1_000, 10_000] as const;
-const postgresUrl = process.env['DK_BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/test';
 
 interface Backend {
   readonly name: string;
@@ -135,13 +134,8 @@ async function sqliteBackend(directory: string): Promise<Backend> {
 }
 
 async function postgresBackend(schema: string): Promise<Backend | undefined> {
-  const pool = new pg.Pool({ connectionString: postgresUrl, max: 4, connectionTimeoutMillis: 2000 });
-  try {
-    await pool.query('SELECT 1');
-  } catch {
-    await pool.end();
-    return undefined;
-  }
+  const pool = await reachablePostgresPool();
+  if (pool === undefined) return undefined;
   const store = createPostgresConversationStore({ pool, schema });
   await store.migrate();
   return {
@@ -357,13 +351,8 @@ async function listSqlite(directory: string, count: number): Promise<string[]> {
 }
 
 async function listPostgres(schema: string, count: number): Promise<string[] | undefined> {
-  const pool = new pg.Pool({ connectionString: postgresUrl, max: 4, connectionTimeoutMillis: 2000 });
-  try {
-    await pool.query('SELECT 1');
-  } catch {
-    await pool.end();
-    return undefined;
-  }
+  const pool = await reachablePostgresPool();
+  if (pool === undefined) return undefined;
   const store = createPostgresConversationStore({ pool, schema, indexedMetadataKeys: ['userId'] });
   try {
     await store.count(); // migrates and creates the userId index before the bulk insert
@@ -428,11 +417,8 @@ async function appendBaselines(directory: string, schema: string): Promise<strin
   await sqlite.close();
   lines.push(ratioRow('sqlite', sqliteResult.store, 'raw INSERT of one row', sqliteResult.rawInsert));
   lines.push(ratioRow('sqlite', sqliteResult.store, 'same-shape transaction', sqliteResult.sameShape));
-  const pool = new pg.Pool({ connectionString: postgresUrl, max: 4, connectionTimeoutMillis: 2000 });
-  try {
-    await pool.query('SELECT 1');
-  } catch {
-    await pool.end();
+  const pool = await reachablePostgresPool();
+  if (pool === undefined) {
     lines.push('| postgres | skipped: server unreachable | | | | | | | |');
     return lines;
   }
