@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import axe from 'axe-core';
+import { EchoProvider } from '@dk/providers-echo';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +59,7 @@ const assistantTexts = (page: Page) => page.locator('article.message.assistant .
 describe.skipIf(!available && !required)('web chat in headless Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
+  let echo: EchoProvider;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -73,6 +75,8 @@ describe.skipIf(!available && !required)('web chat in headless Chromium', () => 
       env: { DK_STORAGE: 'memory', DK_PORT: '0', DK_LOG_LEVEL: 'silent', DK_STREAM_DELAY_MS: '12' },
     });
     const app = await createDemoApp({ config, appDir, env: {} });
+    if (!(app.llm instanceof EchoProvider)) throw new Error('the browser test expects the demo on the echo provider');
+    echo = app.llm;
     server = await startServer({ app, appDir, port: 0 });
     browser = await chromium.launch({
       executablePath: chromiumPath,
@@ -123,8 +127,16 @@ describe.skipIf(!available && !required)('web chat in headless Chromium', () => 
       // Markdown from the model is rendered (the echoed reference documents are a paragraph).
       expect(await assistantTexts(page).first().locator('.markdown p').count()).toBeGreaterThan(0);
 
-      // Stop a second answer half-way: the part shown so far is kept and marked. On a loaded
-      // machine the answer can finish before the click lands; then the next one is stopped.
+      // Stop a second answer half-way: the part shown so far is kept and marked. That answer
+      // streams slowly (about 12 s in 60 pieces), so a click on a loaded machine still lands
+      // mid-answer; should it not, the next attempt is stopped.
+      // (The next scripted answer in the echo provider's queue; the tool script before it
+      // passes on messages without "note:" or "search:".)
+      const pieces = [
+        'Echo: Tell me everything about storage backends',
+        ...Array.from({ length: 60 }, (_, index) => ` part ${index}.`),
+      ];
+      echo.addResponse({ content: pieces.join(''), chunks: pieces, chunkDelayMs: 200 });
       let stopped = false;
       let turnsAfterFirst = 0;
       for (let attempt = 0; attempt < 3 && !stopped; attempt += 1) {
