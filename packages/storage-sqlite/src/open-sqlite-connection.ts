@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { withCachedStatements } from './cached-statements.js';
 import { SqliteBackgroundWork } from './sqlite-background-work.js';
+import { walSizeLimit } from './sqlite-checkpointer.js';
 import { createSqliteStoreDialect } from './sqlite-store-dialect.js';
 import type { WithDatabase } from './sqlite-store-dialect.js';
 
@@ -35,6 +36,12 @@ export interface SqliteConnection {
    * statement of a component sharing it interleaves: the fast path for prepared statements.
    */
   withDatabase<T>(work: (database: Database.Database) => T | Promise<T>): Promise<T>;
+  /**
+   * Call inside `withDatabase` after `work` committed a write through the `Database` (outside a
+   * transaction): counts it for the file's checkpointer and lets the WAL start over when due.
+   * Writes through `connection` are noted by themselves.
+   */
+  noteWrite(database: Database.Database): void;
 }
 
 /** Connections of injected databases, so every component given one `Database` shares one. */
@@ -59,9 +66,9 @@ function checkDirectory(path: string, check: SettingsChecker): void {
 
 /**
  * Validates the connection settings and returns the connection: a new one that opens `path`
- * lazily on first use (WAL, `synchronous = NORMAL`, checkpoints in a worker thread rather
- * than in committing calls), or the shared one of an injected `database`. Every database gets
- * `busy_timeout` and `foreign_keys = ON`.
+ * lazily on first use (WAL, `synchronous = NORMAL`, checkpoints by the file's one checkpointer
+ * thread in this process rather than in committing calls, `journal_size_limit`), or the shared
+ * one of an injected `database`. Every database gets `busy_timeout` and `foreign_keys = ON`.
  * @throws {StoreSettingsError} naming the bad setting (also when `path`'s directory is missing).
  */
 export function openSqliteConnection(settings: SqliteConnectionSettings, check: SettingsChecker): SqliteConnection {
@@ -83,7 +90,7 @@ export function openSqliteConnection(settings: SqliteConnectionSettings, check: 
       // Text indexing only: checkpoints of a database the application owns stay its own business.
       const background = new SqliteBackgroundWork(withDatabase);
       const dialect = createSqliteStoreDialect(withDatabase, (database) => background.noteAppend(database));
-      opened = { connection: new SqlConnection({ db, dialect }), withDatabase };
+      opened = { connection: new SqlConnection({ db, dialect }), withDatabase, noteWrite: () => undefined };
       shared.set(database, opened);
     }
     return opened;
@@ -102,14 +109,21 @@ export function openSqliteConnection(settings: SqliteConnectionSettings, check: 
       // NORMAL is durable against process crashes in WAL mode (the OS keeps the log);
       // only an OS crash or power loss can drop the last commits.
       raw.pragma('synchronous = NORMAL');
-      background.startCheckpointer(raw, file);
-      return withCachedStatements(configure(raw, busyTimeoutMs), { closes: true });
+      // A WAL that starts over is overwritten in place: this bound lets the file shrink back
+      // after a burst (see walSizeLimit).
+      raw.pragma(`journal_size_limit = ${walSizeLimit(raw.pragma('page_size', { simple: true }) as number)}`);
+      background.startCheckpointer(raw);
+      const opened = raw;
+      return withCachedStatements(configure(raw, busyTimeoutMs), {
+        closes: true,
+        afterWrite: () => background.noteWrite(opened),
+      });
     },
   });
   const db = new Kysely<StoreDatabase>({ dialect });
   const destroy = async () => {
-    // The checkpointer first, so the store's connection is the file's last and its close
-    // checkpoints and removes the WAL.
+    // The checkpointer first (stopped when this is the file's last connection in the
+    // process), so that the last connection's close checkpoints and removes the WAL.
     await background.close();
     await db.destroy();
   };
@@ -120,5 +134,6 @@ export function openSqliteConnection(settings: SqliteConnectionSettings, check: 
       destroy,
     }),
     withDatabase,
+    noteWrite: (database) => background.noteWrite(database),
   };
 }

@@ -96,7 +96,9 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
         });
       }
     }
-    await this.#run('write vectors', (statements) => statements.setMany.immediate(modelId, entries));
+    await this.#run('write vectors', (statements) => statements.setMany.immediate(modelId, entries), {
+      writes: true,
+    });
   }
 
   /** Number of stored vectors (all models). */
@@ -106,7 +108,9 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
 
   /** Deletes every vector of `modelId`; returns how many there were. */
   async deleteModel(modelId: string): Promise<number> {
-    return this.#run('delete vectors', (statements) => statements.deleteModel.run(modelId).changes);
+    return this.#run('delete vectors', (statements) => statements.deleteModel.run(modelId).changes, {
+      writes: true,
+    });
   }
 
   /** Closes the database when the cache opened it (`path`). Idempotent; later calls fail. */
@@ -121,15 +125,24 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
     throwIfAdapterClosed(this.#closed, 'sqlite-embedding-cache', 'SqliteEmbeddingCache');
   }
 
-  /** Migrates once per connection, then runs `work` with the prepared statements, holding the connection. */
-  async #run<T>(action: string, work: (statements: Statements) => T): Promise<T> {
+  /**
+   * Migrates once per connection, then runs `work` with the prepared statements, holding the
+   * connection; after a write (`writes`), tells the connection's checkpointer.
+   */
+  async #run<T>(
+    action: string,
+    work: (statements: Statements) => T,
+    { writes = false }: { readonly writes?: boolean } = {},
+  ): Promise<T> {
     this.#assertOpen();
     await this.#guard('create its table', () => this.#sqlite.connection.ensureMigrated());
     return this.#guard(action, () =>
       this.#sqlite.withDatabase((database) => {
         this.#assertOpen();
         this.#statements ??= prepareStatements(database);
-        return work(this.#statements);
+        const result = work(this.#statements);
+        if (writes) this.#sqlite.noteWrite(database);
+        return result;
       }),
     );
   }

@@ -216,8 +216,11 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
     const chunked = chunkDocuments(documents, options, this.name);
     await this.#ready('RAG_INDEX_FAILED');
     return indexInBatches(chunked, options, this.#batchSize, (batch) =>
-      this.#withStatements('RAG_INDEX_FAILED', 'index documents', (statements) =>
-        statements.writeBatch.immediate(batch),
+      this.#withStatements(
+        'RAG_INDEX_FAILED',
+        'index documents',
+        (statements) => statements.writeBatch.immediate(batch),
+        { writes: true },
       ),
     );
   }
@@ -232,8 +235,11 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
       });
     }
     await this.#ready('RAG_INDEX_FAILED');
-    return this.#withStatements('RAG_INDEX_FAILED', 'delete documents', (statements) =>
-      statements.deleteDocuments.immediate(ids),
+    return this.#withStatements(
+      'RAG_INDEX_FAILED',
+      'delete documents',
+      (statements) => statements.deleteDocuments.immediate(ids),
+      { writes: true },
     );
   }
 
@@ -288,13 +294,23 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
     await this.#guard(code, 'prepare its tables', () => this.#sqlite.connection.ensureMigrated());
   }
 
-  /** Runs `work` with the prepared statements, holding the shared connection. */
-  #withStatements<T>(code: string, action: string, work: (statements: Statements) => T | Promise<T>): Promise<T> {
+  /**
+   * Runs `work` with the prepared statements, holding the shared connection; after a write
+   * (`writes`), tells the connection's checkpointer.
+   */
+  #withStatements<T>(
+    code: string,
+    action: string,
+    work: (statements: Statements) => T,
+    { writes = false }: { readonly writes?: boolean } = {},
+  ): Promise<T> {
     return this.#guard(code, action, () =>
       this.#sqlite.withDatabase((database) => {
         this.#assertOpen();
         this.#statements ??= prepareStatements(database, this.collection);
-        return work(this.#statements);
+        const result = work(this.#statements);
+        if (writes) this.#sqlite.noteWrite(database);
+        return result;
       }),
     );
   }
