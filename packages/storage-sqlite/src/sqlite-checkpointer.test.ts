@@ -132,8 +132,8 @@ describe('SQLite WAL checkpointer', () => {
       largest = Math.max(largest, walSize(path));
     }
     expect(checkpointersOf(path)[0]?.connections).toBe(2);
-    expect(walSequence(path) - sequence).toBeGreaterThanOrEqual(4); // it started over again and again
     expect(largest).toBeLessThan(40 * MiB);
+    expect(walSequence(path) - sequence).toBeGreaterThanOrEqual(4); // it started over again and again
     await docs.close();
     await store.close();
   });
