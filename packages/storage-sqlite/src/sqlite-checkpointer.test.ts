@@ -1,5 +1,15 @@
 import { once } from 'node:events';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readSync, realpathSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readSync,
+  realpathSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -171,7 +181,10 @@ describe('SQLite WAL checkpointer', () => {
     const text = 'w'.repeat(64 * 1024);
     const vector = Array.from({ length: 8192 }, (_, index) => index / 3);
     const writers: [string, (index: number) => Promise<unknown>][] = [
-      ['search adapter', (index) => docs.index([{ id: `d${index}`, content: `${index} ${text}` }], { chunking: false })],
+      [
+        'search adapter',
+        (index) => docs.index([{ id: `d${index}`, content: `${index} ${text}` }], { chunking: false }),
+      ],
       ['embedding cache', (index) => cache.setMany('m', [{ textHash: `h${index}`, vector }])],
       ['store', (index) => append(`${index} ${text}`)],
     ];
