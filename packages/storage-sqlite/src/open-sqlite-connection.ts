@@ -38,10 +38,11 @@ export interface SqliteConnection {
   withDatabase<T>(work: (database: Database.Database) => T | Promise<T>): Promise<T>;
   /**
    * Call inside `withDatabase` after `work` committed a write through the `Database` (outside a
-   * transaction): counts it for the file's checkpointer and lets the WAL start over when due.
+   * transaction): counts it for the file's checkpointer and does this connection's part of a
+   * WAL restart when one is due.
    * Writes through `connection` are noted by themselves.
    */
-  noteWrite(database: Database.Database): void;
+  noteWrite(): void;
 }
 
 /** Connections of injected databases, so every component given one `Database` shares one. */
@@ -89,7 +90,7 @@ export function openSqliteConnection(settings: SqliteConnectionSettings, check: 
       const withDatabase: WithDatabase = (work) => db.connection().execute(async () => work(database));
       // Text indexing only: checkpoints of a database the application owns stay its own business.
       const background = new SqliteBackgroundWork(withDatabase);
-      const dialect = createSqliteStoreDialect(withDatabase, (database) => background.noteAppend(database));
+      const dialect = createSqliteStoreDialect(withDatabase, () => background.noteAppend());
       opened = { connection: new SqlConnection({ db, dialect }), withDatabase, noteWrite: () => undefined };
       shared.set(database, opened);
     }
@@ -113,10 +114,9 @@ export function openSqliteConnection(settings: SqliteConnectionSettings, check: 
       // after a burst (see walSizeLimit).
       raw.pragma(`journal_size_limit = ${walSizeLimit(raw.pragma('page_size', { simple: true }) as number)}`);
       background.startCheckpointer(raw);
-      const opened = raw;
       return withCachedStatements(configure(raw, busyTimeoutMs), {
         closes: true,
-        afterWrite: () => background.noteWrite(opened),
+        afterWrite: () => background.noteWrite(),
       });
     },
   });
@@ -130,10 +130,10 @@ export function openSqliteConnection(settings: SqliteConnectionSettings, check: 
   return {
     connection: new SqlConnection({
       db,
-      dialect: createSqliteStoreDialect(withDatabase, (database) => background.noteAppend(database)),
+      dialect: createSqliteStoreDialect(withDatabase, () => background.noteAppend()),
       destroy,
     }),
     withDatabase,
-    noteWrite: (database) => background.noteWrite(database),
+    noteWrite: () => background.noteWrite(),
   };
 }

@@ -34,10 +34,10 @@ export class SqliteBackgroundWork {
   }
 
   /**
-   * Called after each append, holding the connection to `database`: schedules text indexing
-   * and tells the checkpointer (see {@link noteWrite}).
+   * Called after each append, holding the connection: schedules text indexing and tells the
+   * checkpointer (see {@link noteWrite}).
    */
-  noteAppend(database: Database.Database): void {
+  noteAppend(): void {
     if (this.#closed) return;
     this.#pendingAppends += 1;
     if (this.#timer === undefined) {
@@ -46,15 +46,15 @@ export class SqliteBackgroundWork {
       // Postpone while appends keep coming, up to the backlog.
       this.#timer.refresh();
     }
-    this.noteWrite(database);
+    this.noteWrite();
   }
 
   /**
    * Called after every commit of the connection, holding it: counts writes for the
    * checkpointer and does this connection's part of a WAL restart when one is due.
    */
-  noteWrite(database: Database.Database): void {
-    if (this.#checkpointer !== undefined && !database.inTransaction) this.#checkpointer.noteWrite();
+  noteWrite(): void {
+    if (this.#checkpointer !== undefined) this.#checkpointer.noteWrite();
   }
 
   async #index(): Promise<void> {
@@ -64,7 +64,7 @@ export class SqliteBackgroundWork {
       const more = await this.#withDatabase((database) => {
         if (this.#closed || !database.open) return false;
         const indexed = indexBatch(database);
-        if (indexed) this.noteWrite(database);
+        if (indexed) this.noteWrite();
         return indexed;
       });
       // Another batch after the event loop has had a turn; appends made meanwhile wait for a pause.

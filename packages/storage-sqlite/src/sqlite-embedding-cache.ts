@@ -141,7 +141,7 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
         this.#assertOpen();
         this.#statements ??= prepareStatements(database);
         const result = work(this.#statements);
-        if (writes) this.#sqlite.noteWrite(database);
+        if (writes) this.#sqlite.noteWrite();
         return result;
       }),
     );

@@ -309,7 +309,7 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
         this.#assertOpen();
         this.#statements ??= prepareStatements(database, this.collection);
         const result = work(this.#statements);
-        if (writes) this.#sqlite.noteWrite(database);
+        if (writes) this.#sqlite.noteWrite();
         return result;
       }),
     );
