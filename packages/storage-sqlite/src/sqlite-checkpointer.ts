@@ -113,6 +113,7 @@ class FileCheckpointer {
     await this.worker.terminate();
   }
 
+  /** Whether the worker still runs and covers its connections (neither stopped nor failed). */
   get covering(): boolean {
     return !this.#done;
   }
