@@ -179,15 +179,24 @@ describe('SqliteConversationStore node text index (indexed in batches)', () => {
       });
       parentId = node.id;
     }
+    // On a loaded machine the checkpointer can fall behind a burst like this one; the WAL is
+    // bounded once it catches up: the next commits start the WAL over, and `journal_size_limit`
+    // cuts the file back. So each poll commits one more small node.
     await vi.waitFor(
-      () => {
+      async () => {
+        const { node } = await store.appendNode({
+          conversationId: 'wal',
+          parentId,
+          node: { role: 'user', content: 'more' },
+        });
+        parentId = node.id;
         // Only checkpoints write the database file, and the 4,000 nodes take about 8 MiB there.
         expect(statSync(path).size).toBeGreaterThan(8_000_000);
         expect(statSync(`${path}-wal`).size).toBeLessThan(48 * 1024 * 1024);
       },
-      { timeout: 5000, interval: 50 },
+      { timeout: 30_000, interval: 100 },
     );
     await store.close();
     expect(() => statSync(`${path}-wal`)).toThrow(); // the last connection's close checkpointed and removed it
-  });
+  }, 90_000);
 });
