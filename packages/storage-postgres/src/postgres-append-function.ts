@@ -1,24 +1,36 @@
 import { nodeColumnValues } from '@dk/storage-kysely';
 import type {
+  AppendedConversation,
   AppendNodeOutcome,
   AppendNodeWrite,
-  ConversationRow,
   KyselyStoreDialect,
   StoreExecutor,
 } from '@dk/storage-kysely';
+import { childNodeId, encodeStoredNodeId, isNodeId, storedChildNodeId } from '@dk/storage-utils';
 import { CompiledQuery, sql } from 'kysely';
 
 /** The key expression of a node id in SQL: the bytes `nodeKey` computes in JavaScript. */
 const keyOf = (expression: string) => `substring(sha256(convert_to(${expression}, 'UTF8')) FROM 1 FOR 16)`;
 
+/** The argument types of the function before migration 8, for dropping it. */
+export const previousAppendSignature =
+  'text, text, integer, boolean, bigint, text, text, text, text, jsonb, jsonb, text, text, bigint';
+
 /**
- * Migrations 5 and 7: `dk_append_node`, the append as one server-side function, so an append is
- * one round trip whose statements PL/pgSQL prepares once per session (the parent lookup is
- * planned per call, see there). It does what the portable
- * transaction does: lock the conversation row, check the version, find the parent by its key,
- * take the next child position (read after the lock, so concurrent appends under one parent
- * queue and get distinct positions), insert the node as number `node_count`, update the
- * conversation. It returns the outcome and the conversation row as it was before.
+ * Migrations 5, 7 and 8: `dk_append_node`, the append as one server-side function, so an
+ * append is one round trip whose statements PL/pgSQL prepares once per session (the parent
+ * lookup is planned per call, see there). It does what the portable transaction does: lock the
+ * conversation row, check the version, find the parent by its key, take the next child position
+ * (read after the lock, so concurrent appends under one parent queue and get distinct
+ * positions), insert the node as number `node_count`, update the conversation. It returns the
+ * outcome and the columns of the conversation row as it was before that the store needs.
+ *
+ * The cursor is stored compactly (`encodeStoredNodeId`). The caller passes the parent's stored
+ * id and the stored id its first child would have (both computed in JavaScript, O(1) for the
+ * node it appended last), and the function picks the new cursor by the allocated position: the
+ * first child (a chat's next turn) or `<parent>.<position>`. It reads only the columns it
+ * returns, and the old cursor only when it keeps it (`p_move_cursor` false), so an append never
+ * reads, detoasts or returns a long cursor it is about to overwrite.
  */
 export async function createAppendFunction(executor: StoreExecutor, schema: string): Promise<void> {
   const table = (name: string) => `"${schema}".${name}`;
@@ -26,27 +38,34 @@ export async function createAppendFunction(executor: StoreExecutor, schema: stri
   const body = `
 #variable_conflict use_column
 DECLARE
-  c ${table('dk_conversations')}%ROWTYPE;
+  old_metadata text;
+  old_cursor text;
+  old_version integer;
+  old_count integer;
+  old_created_at bigint;
   parent integer;
   parent_key bytea;
   next_position integer := 0;
   child_id text := '';
+  child_cursor text := '';
 BEGIN
-  SELECT * INTO c FROM ${table('dk_conversations')} WHERE id = p_conversation_id FOR UPDATE;
+  SELECT c.metadata::text, CASE WHEN p_move_cursor THEN NULL ELSE c.current_node_id END, c.version, c.node_count,
+    c.created_at INTO old_metadata, old_cursor, old_version, old_count, old_created_at
+    FROM ${table('dk_conversations')} c WHERE c.id = p_conversation_id FOR UPDATE;
   IF NOT FOUND THEN
     RETURN QUERY SELECT 'no-conversation'::text, NULL::integer, NULL::text, NULL::text, NULL::integer,
-      NULL::integer, NULL::bigint, NULL::bigint;
+      NULL::integer, NULL::bigint;
     RETURN;
   END IF;
-  IF p_expected_version IS NOT NULL AND p_expected_version <> c.version THEN
-    RETURN QUERY SELECT 'version-conflict'::text, NULL::integer, NULL::text, NULL::text, c.version,
-      NULL::integer, NULL::bigint, NULL::bigint;
+  IF p_expected_version IS NOT NULL AND p_expected_version <> old_version THEN
+    RETURN QUERY SELECT 'version-conflict'::text, NULL::integer, NULL::text, NULL::text, old_version,
+      NULL::integer, NULL::bigint;
     RETURN;
   END IF;
   IF p_parent_id IS NULL THEN
-    IF c.node_count > 0 THEN
+    IF old_count > 0 THEN
       RETURN QUERY SELECT 'has-root'::text, NULL::integer, NULL::text, NULL::text, NULL::integer,
-        NULL::integer, NULL::bigint, NULL::bigint;
+        NULL::integer, NULL::bigint;
       RETURN;
     END IF;
   ELSE
@@ -57,39 +76,74 @@ BEGIN
       INTO parent USING p_conversation_id, parent_key;
     IF parent IS NULL THEN
       RETURN QUERY SELECT 'no-parent'::text, NULL::integer, NULL::text, NULL::text, NULL::integer,
-        NULL::integer, NULL::bigint, NULL::bigint;
+        NULL::integer, NULL::bigint;
       RETURN;
     END IF;
     SELECT coalesce(max(k.position) + 1, 0) INTO next_position FROM ${table('dk_nodes')} k
       WHERE k.conversation_id = p_conversation_id AND k.parent_seq = parent;
     child_id := CASE WHEN p_parent_id = '' THEN next_position::text ELSE p_parent_id || '.' || next_position END;
+    child_cursor := CASE WHEN next_position = 0 THEN p_first_child_cursor
+      WHEN p_parent_cursor = '' THEN next_position::text ELSE p_parent_cursor || '.' || next_position END;
   END IF;
   INSERT INTO ${table('dk_nodes')} (conversation_id, seq, parent_seq, position, node_key, role, content, name,
     tool_call_id, tool_calls, metadata, prompt_name, branch_name, created_at)
-  VALUES (p_conversation_id, c.node_count, parent, next_position, ${keyOf('child_id')}, p_role, p_content, p_name,
+  VALUES (p_conversation_id, old_count, parent, next_position, ${keyOf('child_id')}, p_role, p_content, p_name,
     p_tool_call_id, p_tool_calls, p_metadata, p_prompt_name, p_branch_name, p_created_at);
   IF p_move_cursor THEN
     UPDATE ${table('dk_conversations')} SET node_count = node_count + 1, updated_at = p_now,
-      current_node_id = child_id, version = version + 1 WHERE id = p_conversation_id;
+      current_node_id = child_cursor, version = version + 1 WHERE id = p_conversation_id;
   ELSE
     UPDATE ${table('dk_conversations')} SET node_count = node_count + 1, updated_at = p_now
       WHERE id = p_conversation_id;
   END IF;
-  RETURN QUERY SELECT 'appended'::text, next_position, c.metadata::text, c.current_node_id, c.version,
-    c.node_count, c.created_at, c.updated_at;
+  RETURN QUERY SELECT 'appended'::text, next_position, old_metadata, old_cursor, old_version, old_count,
+    old_created_at;
 END`;
   await sql`CREATE OR REPLACE FUNCTION ${sql.table(`${schema}.dk_append_node`)} (
-      p_conversation_id text, p_parent_id text, p_expected_version integer, p_move_cursor boolean, p_now bigint,
+      p_conversation_id text, p_parent_id text, p_parent_cursor text, p_first_child_cursor text,
+      p_expected_version integer, p_move_cursor boolean, p_now bigint,
       p_role text, p_content text, p_name text, p_tool_call_id text, p_tool_calls jsonb, p_metadata jsonb,
       p_prompt_name text, p_branch_name text, p_created_at bigint)
     RETURNS TABLE (outcome text, "position" integer, metadata text, current_node_id text, version integer,
-      node_count integer, created_at bigint, updated_at bigint)
+      node_count integer, created_at bigint)
     LANGUAGE plpgsql ROWS 1 AS ${sql.raw(`$dk_append$${body}$dk_append$`)}`.execute(executor);
 }
 
-interface AppendRow extends ConversationRow {
+interface AppendRow extends Omit<AppendedConversation, 'current_node_id'> {
   readonly outcome: AppendNodeOutcome['kind'];
   readonly position: number | null;
+  readonly current_node_id: string | null;
+}
+
+/** Conversations whose last appended node a dialect remembers (see {@link LastAppendedNodes}). */
+const rememberedConversations = 256;
+
+/** A node id with its stored form. */
+interface StoredNode {
+  readonly id: string;
+  readonly stored: string;
+}
+
+/**
+ * The last node appended to each of the recently written conversations, with its stored form.
+ * Encoding a dot path costs O(depth); a chat appends under the node it appended last, so the
+ * parent's stored form is at hand and the child's is `storedChildNodeId` of it: O(1) per turn.
+ * A stored form depends only on the id, so entries stay right whatever other processes append.
+ */
+export class LastAppendedNodes {
+  readonly #nodes = new Map<string, StoredNode>();
+
+  /** The stored form of `parentId` in `conversationId`: remembered, else encoded. */
+  storedParent(conversationId: string, parentId: string): string {
+    const last = this.#nodes.get(conversationId);
+    return last?.id === parentId ? last.stored : encodeStoredNodeId(parentId);
+  }
+
+  remember(conversationId: string, node: StoredNode): void {
+    this.#nodes.delete(conversationId);
+    if (this.#nodes.size >= rememberedConversations) this.#nodes.delete(this.#nodes.keys().next().value!);
+    this.#nodes.set(conversationId, node);
+  }
 }
 
 /** The SQL text of the append call per schema, compiled once (the call differs only in its values). */
@@ -98,9 +152,9 @@ const callTexts = new Map<string, string>();
 function callText(db: StoreExecutor, schema: string): string {
   let text = callTexts.get(schema);
   if (text === undefined) {
-    // Fourteen parameters; the tenth and eleventh (tool calls, metadata) are JSON text cast to jsonb.
-    const parameters = Array.from({ length: 14 }, (_, index) =>
-      index === 9 || index === 10 ? sql`${null}::jsonb` : sql`${null}`,
+    // Sixteen parameters; the twelfth and thirteenth (tool calls, metadata) are JSON text cast to jsonb.
+    const parameters = Array.from({ length: 16 }, (_, index) =>
+      index === 11 || index === 12 ? sql`${null}::jsonb` : sql`${null}`,
     );
     text = sql`SELECT * FROM ${sql.table(`${schema}.dk_append_node`)}(${sql.join(parameters)})`.compile(db).sql;
     callTexts.set(schema, text);
@@ -111,20 +165,27 @@ function callText(db: StoreExecutor, schema: string): string {
 /**
  * One append as one call of `dk_append_node`: one round trip, sent as a named prepared
  * statement when the dialect keeps statements prepared (its plan does not depend on values).
+ * `lastAppended` supplies the parent's stored form and learns the new node's.
  */
 export async function appendNodeWithFunction(
   db: StoreExecutor,
   dialect: KyselyStoreDialect,
   schema: string,
+  lastAppended: LastAppendedNodes,
   write: AppendNodeWrite,
 ): Promise<AppendNodeOutcome> {
   const { conversationId, parentId, expectedVersion, moveCursor, now, node } = write;
+  // A malformed parent id matches no node key: the function answers no-parent (after the
+  // conversation and version checks) and never uses the stored forms.
+  const parentStored = parentId !== null && isNodeId(parentId) ? lastAppended.storedParent(conversationId, parentId) : null;
   const text = callText(db, schema);
   dialect.markPrepared?.(text);
   const { rows } = await db.executeQuery<AppendRow>(
     CompiledQuery.raw(text, [
       conversationId,
       parentId,
+      parentStored,
+      parentStored === null ? null : storedChildNodeId(parentStored, 0),
       expectedVersion ?? null,
       moveCursor,
       now,
@@ -133,8 +194,22 @@ export async function appendNodeWithFunction(
   );
   const row = rows[0]!;
   switch (row.outcome) {
-    case 'appended':
-      return { kind: 'appended', position: row.position!, conversation: { ...row, id: conversationId } };
+    case 'appended': {
+      const position = row.position!;
+      const { metadata, version, node_count, created_at, current_node_id } = row;
+      if (parentId === null) lastAppended.remember(conversationId, { id: '', stored: '' });
+      else if (parentStored !== null) {
+        const id = childNodeId(parentId, position);
+        lastAppended.remember(conversationId, { id, stored: storedChildNodeId(parentStored, position) });
+      }
+      return {
+        kind: 'appended',
+        position,
+        conversation: moveCursor
+          ? { metadata, version, node_count, created_at }
+          : { metadata, version, node_count, created_at, current_node_id },
+      };
+    }
     case 'version-conflict':
       return { kind: 'version-conflict', actualVersion: Number(row.version) };
     default:

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { SqlBool } from 'kysely';
 import { isTransientPostgresError } from './is-transient-postgres-error.js';
 import type { NamedStatements } from './named-statement-pool.js';
-import { appendNodeWithFunction } from './postgres-append-function.js';
+import { appendNodeWithFunction, LastAppendedNodes } from './postgres-append-function.js';
 import { postgresMigrations } from './postgres-migrations.js';
 import type { PostgresMigrationOptions } from './postgres-migrations.js';
 
@@ -19,6 +19,7 @@ export function createPostgresStoreDialect(
   statements?: NamedStatements,
 ): KyselyStoreDialect {
   const table = (name: StoreTable) => sql.table(`${schema}.${name}`);
+  const lastAppended = new LastAppendedNodes();
   const dialect: KyselyStoreDialect = {
     provider: 'postgres',
     ...(statements === undefined ? {} : { markPrepared: (text: string) => statements.mark(text) }),
@@ -53,7 +54,7 @@ export function createPostgresStoreDialect(
       // The key is a literal so the condition matches the index expression; jsonb equality keeps types apart.
       return sql<SqlBool>`c.metadata -> ${sql.lit(key)} = CAST(${JSON.stringify(value)} AS jsonb)`;
     },
-    appendNode: (db, write) => appendNodeWithFunction(db, dialect, schema, write),
+    appendNode: (db, write) => appendNodeWithFunction(db, dialect, schema, lastAppended, write),
     textCondition(tokens) {
       // Tokens are letters and digits only, so plainto_tsquery sees the same words.
       return sql<SqlBool>`c.id IN (SELECT n.conversation_id FROM ${table('dk_nodes')} n

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { nodeColumnValues } from '@dk/storage-kysely';
-import type { AppendNodeOutcome, AppendNodeWrite, ConversationRow } from '@dk/storage-kysely';
-import { childNodeId, isNodeId } from '@dk/storage-utils';
+import type { AppendedConversation, AppendNodeOutcome, AppendNodeWrite } from '@dk/storage-kysely';
+import { childNodeId, encodeStoredNodeId, isNodeId, storedChildNodeId } from '@dk/storage-utils';
 import type Database from 'better-sqlite3';
 
 /** Bytes of a node key (see `nodeKey` in @dk/storage-kysely: the first 16 bytes of SHA-256 of the id). */
@@ -11,23 +11,29 @@ const nodeKeyLength = 16;
 const rememberedConversations = 256;
 
 /**
- * A node id with its key and the SHA-256 state after its text. A dot path grows with depth
- * (about 2 characters a level), so hashing and checking it costs O(depth); a chat appends
- * under the node it appended last, whose key and hash state are then at hand, and the child's
- * key is the parent's state plus `.<position>`: O(1) per turn at any depth.
+ * A node id with its key, the SHA-256 state after its text and its stored form (the cursor
+ * column's `encodeStoredNodeId`). A dot path grows with depth (about 2 characters a level), so
+ * hashing, checking and encoding it costs O(depth); a chat appends under the node it appended
+ * last, whose key, hash state and stored form are then at hand, and the child's key is the
+ * parent's state plus `.<position>`, its stored form `storedChildNodeId`: O(1) per turn at any
+ * depth.
  */
 interface KeyedNode {
   readonly id: string;
   readonly key: Buffer;
   readonly state: Hash;
+  readonly stored: string;
 }
 
-function keyed(id: string, state: Hash): KeyedNode {
-  return { id, key: state.copy().digest().subarray(0, nodeKeyLength), state };
+function keyed(id: string, state: Hash, stored: string): KeyedNode {
+  return { id, key: state.copy().digest().subarray(0, nodeKeyLength), state, stored };
 }
 
 interface AppendStatements {
-  readonly conversation: Database.Statement<[string], ConversationRow>;
+  /** The conversation before an append that moves the cursor (which it need not read: it overwrites it). */
+  readonly conversation: Database.Statement<[string], AppendedConversation>;
+  /** The conversation before an append that leaves the cursor, with the cursor. */
+  readonly conversationWithCursor: Database.Statement<[string], AppendedConversation>;
   readonly parent: Database.Statement<[string, Buffer], { seq: number; next_position: number }>;
   readonly insert: Database.Statement<unknown[]>;
   readonly update: Database.Statement<unknown[]>;
@@ -40,7 +46,8 @@ const prepared = new WeakMap<Database.Database, AppendStatements>();
 
 function prepare(database: Database.Database): AppendStatements {
   const statements: Omit<AppendStatements, 'run'> = {
-    conversation: database.prepare(`SELECT id, metadata, current_node_id, version, node_count, created_at, updated_at
+    conversation: database.prepare(`SELECT metadata, version, node_count, created_at FROM dk_conversations WHERE id = ?`),
+    conversationWithCursor: database.prepare(`SELECT metadata, version, node_count, created_at, current_node_id
       FROM dk_conversations WHERE id = ?`),
     parent: database.prepare(`SELECT p.seq AS seq,
         (SELECT coalesce(max(k.position) + 1, 0) FROM dk_nodes k
@@ -55,7 +62,9 @@ function prepare(database: Database.Database): AppendStatements {
   };
   const append = (write: AppendNodeWrite): AppendNodeOutcome => {
     const { conversationId, parentId, expectedVersion, moveCursor, now, node } = write;
-    const conversation = statements.conversation.get(conversationId);
+    const conversation = (moveCursor ? statements.conversation : statements.conversationWithCursor).get(
+      conversationId,
+    );
     if (conversation === undefined) return { kind: 'no-conversation' };
     const version = Number(conversation.version);
     if (expectedVersion !== undefined && expectedVersion !== version) {
@@ -66,12 +75,12 @@ function prepare(database: Database.Database): AppendStatements {
     let child: KeyedNode;
     if (parentId === null) {
       if (Number(conversation.node_count) > 0) return { kind: 'has-root' };
-      child = keyed('', createHash('sha256'));
+      child = keyed('', createHash('sha256'), '');
     } else {
       const last = lastAppended.get(conversationId);
       let keyedParent: KeyedNode | undefined = last?.id === parentId ? last : undefined;
       if (keyedParent === undefined && isNodeId(parentId)) {
-        keyedParent = keyed(parentId, createHash('sha256').update(parentId, 'utf8'));
+        keyedParent = keyed(parentId, createHash('sha256').update(parentId, 'utf8'), encodeStoredNodeId(parentId));
       }
       const parent = keyedParent === undefined ? undefined : statements.parent.get(conversationId, keyedParent.key);
       if (parent === undefined) return { kind: 'no-parent' };
@@ -81,6 +90,7 @@ function prepare(database: Database.Database): AppendStatements {
       child = keyed(
         id,
         parentId === '' ? createHash('sha256').update(id) : keyedParent!.state.copy().update(`.${position}`),
+        storedChildNodeId(keyedParent!.stored, position),
       );
     }
     statements.insert.run(
@@ -91,7 +101,7 @@ function prepare(database: Database.Database): AppendStatements {
       child.key,
       ...nodeColumnValues(node),
     );
-    if (moveCursor) statements.updateWithCursor.run(now, child.id, conversationId);
+    if (moveCursor) statements.updateWithCursor.run(now, child.stored, conversationId);
     else statements.update.run(now, conversationId);
     pending = child;
     return { kind: 'appended', position, conversation };
