@@ -15,7 +15,7 @@ const batchSize = 500;
  * `version` and `updated_at` stay (the public cursor is the same).
  */
 export async function encodeStoredCursors(executor: StoreExecutor, conversations: RawBuilder<unknown>): Promise<void> {
-  for (let after: string | undefined; ; ) {
+  for (let after: string | undefined; ;) {
     const { rows } = await sql<{ id: string; cursor: string }>`SELECT c.id AS id, c.current_node_id AS cursor
       FROM ${conversations} c
       WHERE c.current_node_id LIKE '%0.0%' ${after === undefined ? sql`` : sql`AND c.id > ${after}`}

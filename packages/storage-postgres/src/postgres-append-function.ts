@@ -177,7 +177,8 @@ export async function appendNodeWithFunction(
   const { conversationId, parentId, expectedVersion, moveCursor, now, node } = write;
   // A malformed parent id matches no node key: the function answers no-parent (after the
   // conversation and version checks) and never uses the stored forms.
-  const parentStored = parentId !== null && isNodeId(parentId) ? lastAppended.storedParent(conversationId, parentId) : null;
+  const parentStored =
+    parentId !== null && isNodeId(parentId) ? lastAppended.storedParent(conversationId, parentId) : null;
   const text = callText(db, schema);
   dialect.markPrepared?.(text);
   const { rows } = await db.executeQuery<AppendRow>(

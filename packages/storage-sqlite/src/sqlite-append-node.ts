@@ -46,7 +46,9 @@ const prepared = new WeakMap<Database.Database, AppendStatements>();
 
 function prepare(database: Database.Database): AppendStatements {
   const statements: Omit<AppendStatements, 'run'> = {
-    conversation: database.prepare(`SELECT metadata, version, node_count, created_at FROM dk_conversations WHERE id = ?`),
+    conversation: database.prepare(
+      `SELECT metadata, version, node_count, created_at FROM dk_conversations WHERE id = ?`,
+    ),
     conversationWithCursor: database.prepare(`SELECT metadata, version, node_count, created_at, current_node_id
       FROM dk_conversations WHERE id = ?`),
     parent: database.prepare(`SELECT p.seq AS seq,
@@ -62,9 +64,7 @@ function prepare(database: Database.Database): AppendStatements {
   };
   const append = (write: AppendNodeWrite): AppendNodeOutcome => {
     const { conversationId, parentId, expectedVersion, moveCursor, now, node } = write;
-    const conversation = (moveCursor ? statements.conversation : statements.conversationWithCursor).get(
-      conversationId,
-    );
+    const conversation = (moveCursor ? statements.conversation : statements.conversationWithCursor).get(conversationId);
     if (conversation === undefined) return { kind: 'no-conversation' };
     const version = Number(conversation.version);
     if (expectedVersion !== undefined && expectedVersion !== version) {

@@ -123,7 +123,10 @@ describe('SQLite schema version 7 (compact cursors)', () => {
     const olderDatabase = new Database(path);
     const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: olderDatabase }) });
     const olderDialect = {
-      ...createSqliteStoreDialect(async (work) => work(olderDatabase), () => undefined),
+      ...createSqliteStoreDialect(
+        async (work) => work(olderDatabase),
+        () => undefined,
+      ),
       migrations: sqliteMigrations.slice(0, 6),
     };
     await expect(migrateSchema(db, olderDialect)).rejects.toThrow(/schema version 7, newer than the 6 this package/);

@@ -71,12 +71,26 @@ describe('encodeStoredNodeId / decodeStoredNodeId', () => {
     expect(decodeStoredNodeId('0.0*2')).toBe('0.0.0');
   });
 
-  it.each(['.', '0.', '.0', '0..1', '01', '0*', '0*1', '0*0', '0*02', '1*3', '0*2*2', 'a', '0*-2', ' 0', '0*3.', '0*1e3'])(
-    'rejects the malformed stored value %j',
-    (stored) => {
-      expect(() => decodeStoredNodeId(stored)).toThrow(/stored node id .* is malformed/);
-    },
-  );
+  it.each([
+    '.',
+    '0.',
+    '.0',
+    '0..1',
+    '01',
+    '0*',
+    '0*1',
+    '0*0',
+    '0*02',
+    '1*3',
+    '0*2*2',
+    'a',
+    '0*-2',
+    ' 0',
+    '0*3.',
+    '0*1e3',
+  ])('rejects the malformed stored value %j', (stored) => {
+    expect(() => decodeStoredNodeId(stored)).toThrow(/stored node id .* is malformed/);
+  });
 
   it('rejects a run too long for any dot path', () => {
     expect(() => decodeStoredNodeId('0*999999999999')).toThrow(/is malformed: a run of zeros/);
