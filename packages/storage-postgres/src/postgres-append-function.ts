@@ -1,12 +1,12 @@
-import { nodeColumnValues } from '@dk/storage-kysely';
+import { keyedChild, keyedNode, nodeColumnValues } from '@dk/storage-kysely';
 import type {
   AppendedConversation,
   AppendNodeOutcome,
   AppendNodeWrite,
   KyselyStoreDialect,
+  LastAppendedNodes,
   StoreExecutor,
 } from '@dk/storage-kysely';
-import { childNodeId, encodeStoredNodeId, isNodeId, storedChildNodeId } from '@dk/storage-utils';
 import { CompiledQuery, sql } from 'kysely';
 
 /** The key expression of a node id in SQL: the bytes `nodeKey` computes in JavaScript. */
@@ -25,12 +25,14 @@ export const previousAppendSignature =
  * positions), insert the node as number `node_count`, update the conversation. It returns the
  * outcome and the columns of the conversation row as it was before that the store needs.
  *
- * The cursor is stored compactly (`encodeStoredNodeId`). The caller passes the parent's stored
- * id and the stored id its first child would have (both computed in JavaScript, O(1) for the
- * node it appended last), and the function picks the new cursor by the allocated position: the
- * first child (a chat's next turn) or `<parent>.<position>`. It reads only the columns it
- * returns, and the old cursor only when it keeps it (`p_move_cursor` false), so an append never
- * reads, detoasts or returns a long cursor it is about to overwrite.
+ * Nothing in it is O(depth) for a chat turn. The caller passes the parent's key and stored
+ * cursor (`encodeStoredNodeId`) and those its first child would have, computed in JavaScript
+ * (O(1) for the node it appended last, see `LastAppendedNodes`); the function takes the first
+ * child's (a chat's next turn) or, for a later sibling, hashes `<parent id>.<position>` and
+ * writes `<parent cursor>.<position>`. It reads only the columns it returns, and the old cursor
+ * only when it keeps it (`p_move_cursor` false), so it never reads, detoasts or returns a long
+ * cursor it is about to overwrite. The parent's dot-path id is still sent (later siblings'
+ * keys need it) but not hashed for a first child.
  */
 export async function createAppendFunction(executor: StoreExecutor, schema: string): Promise<void> {
   const table = (name: string) => `"${schema}".${name}`;
@@ -44,9 +46,8 @@ DECLARE
   old_count integer;
   old_created_at bigint;
   parent integer;
-  parent_key bytea;
   next_position integer := 0;
-  child_id text := '';
+  child_key bytea;
   child_cursor text := '';
 BEGIN
   SELECT c.metadata::text, CASE WHEN p_move_cursor THEN NULL ELSE c.current_node_id END, c.version, c.node_count,
@@ -68,12 +69,13 @@ BEGIN
         NULL::integer, NULL::bigint;
       RETURN;
     END IF;
+    child_key := ${keyOf("''")};
   ELSE
     -- Planned per call with the table's current size: a plan cached while the table was small
     -- may scan the whole conversation through the children index instead of this key lookup.
-    parent_key := ${keyOf('p_parent_id')};
+    -- A NULL key (the caller's parent id is not a node id) finds no parent.
     EXECUTE 'SELECT n.seq FROM ${table('dk_nodes')} n WHERE n.conversation_id = $1 AND n.node_key = $2'
-      INTO parent USING p_conversation_id, parent_key;
+      INTO parent USING p_conversation_id, p_parent_key;
     IF parent IS NULL THEN
       RETURN QUERY SELECT 'no-parent'::text, NULL::integer, NULL::text, NULL::text, NULL::integer,
         NULL::integer, NULL::bigint;
@@ -81,13 +83,20 @@ BEGIN
     END IF;
     SELECT coalesce(max(k.position) + 1, 0) INTO next_position FROM ${table('dk_nodes')} k
       WHERE k.conversation_id = p_conversation_id AND k.parent_seq = parent;
-    child_id := CASE WHEN p_parent_id = '' THEN next_position::text ELSE p_parent_id || '.' || next_position END;
-    child_cursor := CASE WHEN next_position = 0 THEN p_first_child_cursor
-      WHEN p_parent_cursor = '' THEN next_position::text ELSE p_parent_cursor || '.' || next_position END;
+    IF next_position = 0 THEN
+      child_key := p_first_child_key;
+      child_cursor := p_first_child_cursor;
+    ELSIF p_parent_id = '' THEN
+      child_key := ${keyOf('next_position::text')};
+      child_cursor := next_position::text;
+    ELSE
+      child_key := ${keyOf(`p_parent_id || '.' || next_position`)};
+      child_cursor := p_parent_cursor || '.' || next_position;
+    END IF;
   END IF;
   INSERT INTO ${table('dk_nodes')} (conversation_id, seq, parent_seq, position, node_key, role, content, name,
     tool_call_id, tool_calls, metadata, prompt_name, branch_name, created_at)
-  VALUES (p_conversation_id, old_count, parent, next_position, ${keyOf('child_id')}, p_role, p_content, p_name,
+  VALUES (p_conversation_id, old_count, parent, next_position, child_key, p_role, p_content, p_name,
     p_tool_call_id, p_tool_calls, p_metadata, p_prompt_name, p_branch_name, p_created_at);
   IF p_move_cursor THEN
     UPDATE ${table('dk_conversations')} SET node_count = node_count + 1, updated_at = p_now,
@@ -100,8 +109,9 @@ BEGIN
     old_created_at;
 END`;
   await sql`CREATE OR REPLACE FUNCTION ${sql.table(`${schema}.dk_append_node`)} (
-      p_conversation_id text, p_parent_id text, p_parent_cursor text, p_first_child_cursor text,
-      p_expected_version integer, p_move_cursor boolean, p_now bigint,
+      p_conversation_id text, p_parent_id text, p_parent_key bytea, p_parent_cursor text,
+      p_first_child_key bytea, p_first_child_cursor text, p_expected_version integer, p_move_cursor boolean,
+      p_now bigint,
       p_role text, p_content text, p_name text, p_tool_call_id text, p_tool_calls jsonb, p_metadata jsonb,
       p_prompt_name text, p_branch_name text, p_created_at bigint)
     RETURNS TABLE (outcome text, "position" integer, metadata text, current_node_id text, version integer,
@@ -115,46 +125,15 @@ interface AppendRow extends Omit<AppendedConversation, 'current_node_id'> {
   readonly current_node_id: string | null;
 }
 
-/** Conversations whose last appended node a dialect remembers (see {@link LastAppendedNodes}). */
-const rememberedConversations = 256;
-
-/** A node id with its stored form. */
-interface StoredNode {
-  readonly id: string;
-  readonly stored: string;
-}
-
-/**
- * The last node appended to each of the recently written conversations, with its stored form.
- * Encoding a dot path costs O(depth); a chat appends under the node it appended last, so the
- * parent's stored form is at hand and the child's is `storedChildNodeId` of it: O(1) per turn.
- * A stored form depends only on the id, so entries stay right whatever other processes append.
- */
-export class LastAppendedNodes {
-  readonly #nodes = new Map<string, StoredNode>();
-
-  /** The stored form of `parentId` in `conversationId`: remembered, else encoded. */
-  storedParent(conversationId: string, parentId: string): string {
-    const last = this.#nodes.get(conversationId);
-    return last?.id === parentId ? last.stored : encodeStoredNodeId(parentId);
-  }
-
-  remember(conversationId: string, node: StoredNode): void {
-    this.#nodes.delete(conversationId);
-    if (this.#nodes.size >= rememberedConversations) this.#nodes.delete(this.#nodes.keys().next().value!);
-    this.#nodes.set(conversationId, node);
-  }
-}
-
 /** The SQL text of the append call per schema, compiled once (the call differs only in its values). */
 const callTexts = new Map<string, string>();
 
 function callText(db: StoreExecutor, schema: string): string {
   let text = callTexts.get(schema);
   if (text === undefined) {
-    // Sixteen parameters; the twelfth and thirteenth (tool calls, metadata) are JSON text cast to jsonb.
-    const parameters = Array.from({ length: 16 }, (_, index) =>
-      index === 11 || index === 12 ? sql`${null}::jsonb` : sql`${null}`,
+    // Eighteen parameters; the 14th and 15th (tool calls, metadata) are JSON text cast to jsonb.
+    const parameters = Array.from({ length: 18 }, (_, index) =>
+      index === 13 || index === 14 ? sql`${null}::jsonb` : sql`${null}`,
     );
     text = sql`SELECT * FROM ${sql.table(`${schema}.dk_append_node`)}(${sql.join(parameters)})`.compile(db).sql;
     callTexts.set(schema, text);
@@ -165,7 +144,7 @@ function callText(db: StoreExecutor, schema: string): string {
 /**
  * One append as one call of `dk_append_node`: one round trip, sent as a named prepared
  * statement when the dialect keeps statements prepared (its plan does not depend on values).
- * `lastAppended` supplies the parent's stored form and learns the new node's.
+ * `lastAppended` supplies the parent's key and stored cursor and learns the new node's.
  */
 export async function appendNodeWithFunction(
   db: StoreExecutor,
@@ -175,18 +154,20 @@ export async function appendNodeWithFunction(
   write: AppendNodeWrite,
 ): Promise<AppendNodeOutcome> {
   const { conversationId, parentId, expectedVersion, moveCursor, now, node } = write;
-  // A malformed parent id matches no node key: the function answers no-parent (after the
-  // conversation and version checks) and never uses the stored forms.
-  const parentStored =
-    parentId !== null && isNodeId(parentId) ? lastAppended.storedParent(conversationId, parentId) : null;
+  // A malformed parent id has no key: the function answers no-parent (after the conversation
+  // and version checks).
+  const parent = parentId === null ? undefined : lastAppended.parent(conversationId, parentId);
+  const firstChild = parent === undefined ? undefined : keyedChild(parent, 0);
   const text = callText(db, schema);
   dialect.markPrepared?.(text);
   const { rows } = await db.executeQuery<AppendRow>(
     CompiledQuery.raw(text, [
       conversationId,
       parentId,
-      parentStored,
-      parentStored === null ? null : storedChildNodeId(parentStored, 0),
+      parent?.key ?? null,
+      parent?.stored ?? null,
+      firstChild?.key ?? null,
+      firstChild?.stored ?? null,
       expectedVersion ?? null,
       moveCursor,
       now,
@@ -198,10 +179,9 @@ export async function appendNodeWithFunction(
     case 'appended': {
       const position = row.position!;
       const { metadata, version, node_count, created_at, current_node_id } = row;
-      if (parentId === null) lastAppended.remember(conversationId, { id: '', stored: '' });
-      else if (parentStored !== null) {
-        const id = childNodeId(parentId, position);
-        lastAppended.remember(conversationId, { id, stored: storedChildNodeId(parentStored, position) });
+      if (parentId === null) lastAppended.remember(conversationId, keyedNode(''));
+      else if (parent !== undefined) {
+        lastAppended.remember(conversationId, position === 0 ? firstChild! : keyedChild(parent, position));
       }
       return {
         kind: 'appended',

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
+import { LastAppendedNodes } from '@dk/storage-kysely';
 import type { KyselyStoreDialect, StoreTable } from '@dk/storage-kysely';
 import { sql } from 'kysely';
 import type { SqlBool } from 'kysely';
 import { isTransientPostgresError } from './is-transient-postgres-error.js';
 import type { NamedStatements } from './named-statement-pool.js';
-import { appendNodeWithFunction, LastAppendedNodes } from './postgres-append-function.js';
+import { appendNodeWithFunction } from './postgres-append-function.js';
 import { postgresMigrations } from './postgres-migrations.js';
 import type { PostgresMigrationOptions } from './postgres-migrations.js';
 

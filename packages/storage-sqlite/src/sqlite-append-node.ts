@@ -1,33 +1,6 @@
-import { createHash } from 'node:crypto';
-import type { Hash } from 'node:crypto';
-import { nodeColumnValues } from '@dk/storage-kysely';
-import type { AppendedConversation, AppendNodeOutcome, AppendNodeWrite } from '@dk/storage-kysely';
-import { childNodeId, encodeStoredNodeId, isNodeId, storedChildNodeId } from '@dk/storage-utils';
+import { keyedChild, keyedNode, LastAppendedNodes, nodeColumnValues } from '@dk/storage-kysely';
+import type { AppendedConversation, AppendNodeOutcome, AppendNodeWrite, KeyedNode } from '@dk/storage-kysely';
 import type Database from 'better-sqlite3';
-
-/** Bytes of a node key (see `nodeKey` in @dk/storage-kysely: the first 16 bytes of SHA-256 of the id). */
-const nodeKeyLength = 16;
-/** Conversations whose last appended node this process remembers (see {@link KeyedNode}). */
-const rememberedConversations = 256;
-
-/**
- * A node id with its key, the SHA-256 state after its text and its stored form (the cursor
- * column's `encodeStoredNodeId`). A dot path grows with depth (about 2 characters a level), so
- * hashing, checking and encoding it costs O(depth); a chat appends under the node it appended
- * last, whose key, hash state and stored form are then at hand, and the child's key is the
- * parent's state plus `.<position>`, its stored form `storedChildNodeId`: O(1) per turn at any
- * depth.
- */
-interface KeyedNode {
-  readonly id: string;
-  readonly key: Buffer;
-  readonly state: Hash;
-  readonly stored: string;
-}
-
-function keyed(id: string, state: Hash, stored: string): KeyedNode {
-  return { id, key: state.copy().digest().subarray(0, nodeKeyLength), state, stored };
-}
 
 interface AppendStatements {
   /** The conversation before an append that moves the cursor (which it need not read: it overwrites it). */
@@ -75,23 +48,15 @@ function prepare(database: Database.Database): AppendStatements {
     let child: KeyedNode;
     if (parentId === null) {
       if (Number(conversation.node_count) > 0) return { kind: 'has-root' };
-      child = keyed('', createHash('sha256'), '');
+      child = keyedNode('');
     } else {
-      const last = lastAppended.get(conversationId);
-      let keyedParent: KeyedNode | undefined = last?.id === parentId ? last : undefined;
-      if (keyedParent === undefined && isNodeId(parentId)) {
-        keyedParent = keyed(parentId, createHash('sha256').update(parentId, 'utf8'), encodeStoredNodeId(parentId));
-      }
+      // The node appended last is at hand (O(1) per turn); another parent is keyed from its id.
+      const keyedParent = lastAppended.parent(conversationId, parentId);
       const parent = keyedParent === undefined ? undefined : statements.parent.get(conversationId, keyedParent.key);
       if (parent === undefined) return { kind: 'no-parent' };
       parentSeq = parent.seq;
       position = parent.next_position;
-      const id = childNodeId(parentId, position);
-      child = keyed(
-        id,
-        parentId === '' ? createHash('sha256').update(id) : keyedParent!.state.copy().update(`.${position}`),
-        storedChildNodeId(keyedParent!.stored, position),
-      );
+      child = keyedChild(keyedParent!, position);
     }
     statements.insert.run(
       conversationId,
@@ -106,8 +71,7 @@ function prepare(database: Database.Database): AppendStatements {
     pending = child;
     return { kind: 'appended', position, conversation };
   };
-  /** The last node appended to each of the recently written conversations. */
-  const lastAppended = new Map<string, KeyedNode>();
+  const lastAppended = new LastAppendedNodes();
   /** The node of the running transaction, remembered once it commits. */
   let pending: KeyedNode | undefined;
   // Takes the write lock up front (BEGIN IMMEDIATE), like every write of the store.
@@ -115,11 +79,7 @@ function prepare(database: Database.Database): AppendStatements {
   const run = (write: AppendNodeWrite): AppendNodeOutcome => {
     pending = undefined;
     const outcome = transaction.immediate(write);
-    if (pending !== undefined) {
-      lastAppended.delete(write.conversationId);
-      if (lastAppended.size >= rememberedConversations) lastAppended.delete(lastAppended.keys().next().value!);
-      lastAppended.set(write.conversationId, pending);
-    }
+    if (pending !== undefined) lastAppended.remember(write.conversationId, pending);
     return outcome;
   };
   return { ...statements, run };
@@ -128,7 +88,8 @@ function prepare(database: Database.Database): AppendStatements {
 /**
  * The SQLite append: the statements of the portable append, prepared once per database and
  * run synchronously in one `BEGIN IMMEDIATE` transaction on the better-sqlite3 connection,
- * with no query building or promise per statement.
+ * with no query building or promise per statement. The new node's key and stored cursor come
+ * from the node appended last (`LastAppendedNodes`): O(1) per chat turn at any depth.
  */
 export function appendNodeWithStatements(database: Database.Database, write: AppendNodeWrite): AppendNodeOutcome {
   let statements = prepared.get(database);
