@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConversationStoreError } from '@dk/spec';
 import type { ConversationStore } from '@dk/spec';
 import { migrateSchema } from '@dk/storage-kysely';
 import type { StoreDatabase } from '@dk/storage-kysely';
@@ -131,5 +132,18 @@ describe('SQLite schema version 7 (compact cursors)', () => {
     };
     await expect(migrateSchema(db, olderDialect)).rejects.toThrow(/schema version 7, newer than the 6 this package/);
     await db.destroy();
+  });
+
+  it('reports a cursor column value no encoding wrote as ConversationStoreError, naming the value', async () => {
+    const path = join(directory, 'corrupt.db');
+    const store = createSqliteConversationStore({ path });
+    await store.create({ id: 'corrupt' });
+    const database = new Database(path);
+    database.prepare(`UPDATE dk_conversations SET current_node_id = '0*1.3' WHERE id = 'corrupt'`).run();
+    database.close();
+    const failure = await store.get({ conversationId: 'corrupt' }).catch((error: unknown) => error);
+    expect(ConversationStoreError.isInstance(failure)).toBe(true);
+    expect((failure as Error).message).toMatch(/stored node id "0\*1\.3" is malformed: a run of zeros/);
+    await store.close();
   });
 });
