@@ -50,10 +50,18 @@ export type AppendedConversation = Pick<ConversationRow, 'metadata' | 'version' 
 
 /**
  * What an append did. `appended` carries the conversation as it was before the append (the
- * store derives the new record from it) and the position allocated under the parent.
+ * store derives the new record from it), the position allocated under the parent and, when the
+ * backend keeps it (`LastAppendedNodes`), the new node's id: the store returns that very
+ * string, so when the next turn passes it back as its parent, finding the remembered node is
+ * one pointer comparison instead of comparing two 20 KB ids.
  */
 export type AppendNodeOutcome =
-  | { readonly kind: 'appended'; readonly position: number; readonly conversation: AppendedConversation }
+  | {
+      readonly kind: 'appended';
+      readonly position: number;
+      readonly conversation: AppendedConversation;
+      readonly id?: string;
+    }
   | { readonly kind: 'no-conversation' }
   | { readonly kind: 'version-conflict'; readonly actualVersion: number }
   | { readonly kind: 'no-parent' }

@@ -368,7 +368,7 @@ export class KyselyConversationStore implements ConversationStore {
           });
       }
       const { conversation, position } = outcome;
-      const id = parentId === null ? '' : childNodeId(parentId, position);
+      const id = outcome.id ?? (parentId === null ? '' : childNodeId(parentId, position));
       const version = Number(conversation.version);
       return {
         node: materializeNode({ conversationId, id, parentId, position, ...node }),

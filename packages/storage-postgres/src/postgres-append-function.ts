@@ -179,13 +179,13 @@ export async function appendNodeWithFunction(
     case 'appended': {
       const position = row.position!;
       const { metadata, version, node_count, created_at, current_node_id } = row;
-      if (parentId === null) lastAppended.remember(conversationId, keyedNode(''));
-      else if (parent !== undefined) {
-        lastAppended.remember(conversationId, position === 0 ? firstChild! : keyedChild(parent, position));
-      }
+      // An appended node had a parent with a key, or none (the root).
+      const child = parent === undefined ? keyedNode('') : position === 0 ? firstChild! : keyedChild(parent, position);
+      lastAppended.remember(conversationId, child);
       return {
         kind: 'appended',
         position,
+        id: child.id,
         conversation: moveCursor
           ? { metadata, version, node_count, created_at }
           : { metadata, version, node_count, created_at, current_node_id },

@@ -69,7 +69,7 @@ function prepare(database: Database.Database): AppendStatements {
     if (moveCursor) statements.updateWithCursor.run(now, child.stored, conversationId);
     else statements.update.run(now, conversationId);
     pending = child;
-    return { kind: 'appended', position, conversation };
+    return { kind: 'appended', position, conversation, id: child.id };
   };
   const lastAppended = new LastAppendedNodes();
   /** The node of the running transaction, remembered once it commits. */
