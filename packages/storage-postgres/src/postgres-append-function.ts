@@ -32,7 +32,8 @@ export const previousAppendSignature =
  * writes `<parent cursor>.<position>`. It reads only the columns it returns, and the old cursor
  * only when it keeps it (`p_move_cursor` false), so it never reads, detoasts or returns a long
  * cursor it is about to overwrite. The parent's dot-path id is still sent (later siblings'
- * keys need it) but not hashed for a first child.
+ * keys need it) but not hashed for a first child. The function trusts the keys it is given:
+ * it is the store's own statement, not an API (a wrong key would file a node under a wrong id).
  */
 export async function createAppendFunction(executor: StoreExecutor, schema: string): Promise<void> {
   const table = (name: string) => `"${schema}".${name}`;
