@@ -1,9 +1,8 @@
 import type { NormalizedNode } from '@dk/storage-utils';
-import { childNodeId, isNodeId } from '@dk/storage-utils';
+import { childNodeId, encodeStoredNodeId, isNodeId } from '@dk/storage-utils';
 import { sql } from 'kysely';
 import type { KyselyStoreDialect, StoreExecutor } from './kysely-store-dialect.js';
 import { nodeKey } from './node-key.js';
-import { conversationColumns } from './store-rows.js';
 import type { ConversationRow, Count } from './store-rows.js';
 
 /** One append as the store hands it to a backend: validated and normalised. */
@@ -40,11 +39,29 @@ export function nodeColumnValues(node: NormalizedNode): unknown[] {
 }
 
 /**
- * What an append did. `appended` carries the conversation row as it was before the append
- * (the store derives the new record from it) and the position allocated under the parent.
+ * The columns of the conversation row, as it was before an append, that the store derives the
+ * new record from. `current_node_id` (stored form) is read only when the append leaves the
+ * cursor where it was (`moveCursor: false`): otherwise the append overwrites it, and reading it
+ * would only cost (a cursor written before the compact encoding can be 20 KB).
+ */
+export type AppendedConversation = Pick<ConversationRow, 'metadata' | 'version' | 'node_count' | 'created_at'> & {
+  readonly current_node_id?: string | null;
+};
+
+/**
+ * What an append did. `appended` carries the conversation as it was before the append (the
+ * store derives the new record from it), the position allocated under the parent and, when the
+ * backend keeps it (`LastAppendedNodes`), the new node's id: the store returns that very
+ * string, so when the next turn passes it back as its parent, finding the remembered node is
+ * one pointer comparison instead of comparing two 20 KB ids.
  */
 export type AppendNodeOutcome =
-  | { readonly kind: 'appended'; readonly position: number; readonly conversation: ConversationRow }
+  | {
+      readonly kind: 'appended';
+      readonly position: number;
+      readonly conversation: AppendedConversation;
+      readonly id?: string;
+    }
   | { readonly kind: 'no-conversation' }
   | { readonly kind: 'version-conflict'; readonly actualVersion: number }
   | { readonly kind: 'no-parent' }
@@ -54,7 +71,8 @@ export type AppendNodeOutcome =
  * The portable append: one write transaction that locks the conversation row, reads the
  * parent and its next child position, inserts the node as number `node_count` of its
  * conversation and updates the conversation. Backends may replace it with a faster
- * equivalent (`KyselyStoreDialect.appendNode`).
+ * equivalent (`KyselyStoreDialect.appendNode`). The cursor is written in its stored form
+ * (`encodeStoredNodeId`), encoded here from the whole id: O(depth), like the key.
  */
 export async function appendNodeInTransaction(
   db: StoreExecutor,
@@ -65,7 +83,9 @@ export async function appendNodeInTransaction(
   const nodes = dialect.table('dk_nodes');
   const conversations = dialect.table('dk_conversations');
   return dialect.writeTransaction(db, async (executor) => {
-    const { rows } = await sql<ConversationRow>`SELECT ${conversationColumns(dialect, 'c')}
+    const { rows } = await sql<AppendedConversation>`SELECT ${dialect.jsonText('c.metadata')} AS metadata,
+        c.version AS version, c.node_count AS node_count, c.created_at AS created_at
+        ${moveCursor ? sql`` : sql`, c.current_node_id AS current_node_id`}
       FROM ${conversations} c WHERE c.id = ${conversationId} ${dialect.forUpdate}`.execute(executor);
     const conversation = rows[0];
     if (conversation === undefined) return { kind: 'no-conversation' };
@@ -103,7 +123,7 @@ export async function appendNodeInTransaction(
       executor,
     );
     await sql`UPDATE ${conversations} SET node_count = node_count + 1, updated_at = ${now}
-      ${moveCursor ? sql`, current_node_id = ${id}, version = version + 1` : sql``}
+      ${moveCursor ? sql`, current_node_id = ${encodeStoredNodeId(id)}, version = version + 1` : sql``}
       WHERE id = ${conversationId}`.execute(executor);
     return { kind: 'appended', position, conversation };
   });

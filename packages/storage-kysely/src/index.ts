@@ -12,7 +12,10 @@ export type {
   StoreTable,
 } from './kysely-store-dialect.js';
 export { nodeKey } from './node-key.js';
+export { encodeStoredCursors } from './encode-stored-cursors.js';
+export { keyedChild, keyedNode, LastAppendedNodes } from './keyed-node.js';
+export type { KeyedNode } from './keyed-node.js';
 export { nodeColumnValues } from './append-node-write.js';
-export type { AppendNodeOutcome, AppendNodeWrite } from './append-node-write.js';
+export type { AppendedConversation, AppendNodeOutcome, AppendNodeWrite } from './append-node-write.js';
 export type { ConversationRow } from './store-rows.js';
 export { StoreSettingsError } from '@dk/storage-utils';

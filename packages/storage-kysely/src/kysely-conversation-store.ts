@@ -29,6 +29,7 @@ import {
   checkSettings,
   childNodeId,
   defaultDrainTimeoutMs,
+  encodeStoredNodeId,
   isNodeId,
   materializeNode,
   materializeRecord,
@@ -51,7 +52,7 @@ import { nodeKey } from './node-key.js';
 import { SqlConnection } from './sql-connection.js';
 import { filterCondition, readPage } from './store-page-query.js';
 import { readPath } from './store-path-query.js';
-import { conversationColumns, nodeColumns, toNode, toRecord } from './store-rows.js';
+import { conversationColumns, decodeCursor, nodeColumns, toNode, toRecord } from './store-rows.js';
 import type { ConversationRow, Count, NodeRow } from './store-rows.js';
 import { toStoreError } from './to-store-error.js';
 
@@ -123,7 +124,8 @@ export function sqlStoreOptions(
  * `seq` numbering it within its conversation (allocated from `node_count` under the lock); its
  * tree place is `(parent_seq, position)`. Dot-path ids are not stored: reads derive them from
  * the tree, and a given id is found through `node_key`, a 16-byte hash of it ({@link nodeKey}),
- * so keys stay the same size at any depth.
+ * so keys stay the same size at any depth. The cursor `current_node_id` is stored compactly
+ * (`encodeStoredNodeId`: a chat's cursor at depth 10,000 is `0*10000`) and decoded on read.
  */
 export class KyselyConversationStore implements ConversationStore {
   readonly specificationVersion = 'v1' as const;
@@ -366,14 +368,15 @@ export class KyselyConversationStore implements ConversationStore {
           });
       }
       const { conversation, position } = outcome;
-      const id = parentId === null ? '' : childNodeId(parentId, position);
+      const id = outcome.id ?? (parentId === null ? '' : childNodeId(parentId, position));
       const version = Number(conversation.version);
       return {
         node: materializeNode({ conversationId, id, parentId, position, ...node }),
         conversation: materializeRecord({
           id: conversationId,
           metadataJson: conversation.metadata,
-          currentNodeId: moveCursor ? id : conversation.current_node_id,
+          // The backend reads the stored cursor only when it stays (see `AppendedConversation`).
+          currentNodeId: moveCursor ? id : decodeCursor(conversation.current_node_id),
           version: moveCursor ? version + 1 : version,
           nodeCount: Number(conversation.node_count) + 1,
           createdAt: Number(conversation.created_at),
@@ -410,7 +413,7 @@ export class KyselyConversationStore implements ConversationStore {
       }
       if (currentNodeId === undefined && metadataJson === undefined) return toRecord(current);
       const sets: RawBuilder<unknown>[] = [sql`version = version + 1`, sql`updated_at = ${Date.now()}`];
-      if (currentNodeId !== undefined) sets.push(sql`current_node_id = ${currentNodeId}`);
+      if (currentNodeId !== undefined) sets.push(sql`current_node_id = ${encodeStoredNodeId(currentNodeId)}`);
       if (metadataJson !== undefined) sets.push(sql`metadata = ${this.#dialect.jsonParameter(metadataJson)}`);
       const { rows } = await sql<ConversationRow>`UPDATE ${this.#table('dk_conversations')} SET ${sql.join(sets)}
         WHERE id = ${conversationId} AND version = ${expectedVersion}

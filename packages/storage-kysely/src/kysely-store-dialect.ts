@@ -93,7 +93,9 @@ export interface KyselyStoreDialect {
   markPrepared?(text: string): void;
   /**
    * The backend's fastest append with the semantics of `appendNodeInTransaction` (one
-   * statement or server-side function, prepared statements). Default: that transaction.
+   * statement or server-side function, prepared statements): it writes the cursor in its stored
+   * form and returns the old one only when it keeps it (`AppendedConversation`); `LastAppendedNodes`
+   * makes a chat turn's key and cursor O(1). Default: that transaction.
    */
   appendNode?(db: StoreExecutor, write: AppendNodeWrite): Promise<AppendNodeOutcome>;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /** Bytes of a node key: the first 16 bytes (128 bits) of the SHA-256 digest of the node id. */
-const nodeKeyLength = 16;
+export const nodeKeyLength = 16;
 
 /**
  * The indexed lookup key of a dot-path node id: the first {@link nodeKeyLength} bytes of the

@@ -1,4 +1,5 @@
 import type { ConversationNode, ConversationRecord } from '@dk/spec';
+import { decodeStoredNodeId } from '@dk/storage-utils';
 import { sql } from 'kysely';
 import type { RawBuilder } from 'kysely';
 import type { KyselyStoreDialect } from './kysely-store-dialect.js';
@@ -10,6 +11,7 @@ export type Count = number | string | bigint;
 export interface ConversationRow {
   readonly id: string;
   readonly metadata: string;
+  /** The cursor in its stored form (`encodeStoredNodeId`), or a plain dot path written before it. */
   readonly current_node_id: string | null;
   readonly version: Count;
   readonly node_count: Count;
@@ -52,12 +54,21 @@ export function nodeColumns(dialect: KyselyStoreDialect, alias: string): RawBuil
     ${column('branch_name')} AS branch_name, ${column('created_at')} AS created_at`;
 }
 
+/**
+ * The public cursor of a stored `current_node_id`. `undefined` means the backend did not read
+ * the column (an append that moved the cursor; see `AppendedConversation`): a bug, not data.
+ */
+export function decodeCursor(stored: string | null | undefined): string | null {
+  if (stored === undefined) throw new Error('the stored cursor was not read');
+  return stored === null ? null : decodeStoredNodeId(stored);
+}
+
 /** The public record of a conversation row (as `materializeRecord` builds it, without an intermediate object per row). */
 export function toRecord(row: ConversationRow): ConversationRecord {
   return {
     id: row.id,
     metadata: row.metadata === '{}' ? {} : (JSON.parse(row.metadata) as ConversationRecord['metadata']),
-    currentNodeId: row.current_node_id,
+    currentNodeId: decodeCursor(row.current_node_id),
     version: Number(row.version),
     nodeCount: Number(row.node_count),
     createdAt: new Date(Number(row.created_at)),

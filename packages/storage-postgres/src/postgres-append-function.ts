@@ -1,9 +1,10 @@
-import { nodeColumnValues } from '@dk/storage-kysely';
+import { keyedChild, keyedNode, nodeColumnValues } from '@dk/storage-kysely';
 import type {
+  AppendedConversation,
   AppendNodeOutcome,
   AppendNodeWrite,
-  ConversationRow,
   KyselyStoreDialect,
+  LastAppendedNodes,
   StoreExecutor,
 } from '@dk/storage-kysely';
 import { CompiledQuery, sql } from 'kysely';
@@ -11,14 +12,28 @@ import { CompiledQuery, sql } from 'kysely';
 /** The key expression of a node id in SQL: the bytes `nodeKey` computes in JavaScript. */
 const keyOf = (expression: string) => `substring(sha256(convert_to(${expression}, 'UTF8')) FROM 1 FOR 16)`;
 
+/** The argument types of the function before migration 8, for dropping it. */
+export const previousAppendSignature =
+  'text, text, integer, boolean, bigint, text, text, text, text, jsonb, jsonb, text, text, bigint';
+
 /**
- * Migrations 5 and 7: `dk_append_node`, the append as one server-side function, so an append is
- * one round trip whose statements PL/pgSQL prepares once per session (the parent lookup is
- * planned per call, see there). It does what the portable
- * transaction does: lock the conversation row, check the version, find the parent by its key,
- * take the next child position (read after the lock, so concurrent appends under one parent
- * queue and get distinct positions), insert the node as number `node_count`, update the
- * conversation. It returns the outcome and the conversation row as it was before.
+ * Migrations 5, 7 and 8: `dk_append_node`, the append as one server-side function, so an
+ * append is one round trip whose statements PL/pgSQL prepares once per session (the parent
+ * lookup is planned per call, see there). It does what the portable transaction does: lock the
+ * conversation row, check the version, find the parent by its key, take the next child position
+ * (read after the lock, so concurrent appends under one parent queue and get distinct
+ * positions), insert the node as number `node_count`, update the conversation. It returns the
+ * outcome and the columns of the conversation row as it was before that the store needs.
+ *
+ * Nothing in it is O(depth) for a chat turn. The caller passes the parent's key and stored
+ * cursor (`encodeStoredNodeId`) and those its first child would have, computed in JavaScript
+ * (O(1) for the node it appended last, see `LastAppendedNodes`); the function takes the first
+ * child's (a chat's next turn) or, for a later sibling, hashes `<parent id>.<position>` and
+ * writes `<parent cursor>.<position>`. It reads only the columns it returns, and the old cursor
+ * only when it keeps it (`p_move_cursor` false), so it never reads, detoasts or returns a long
+ * cursor it is about to overwrite. The parent's dot-path id is still sent (later siblings'
+ * keys need it) but not hashed for a first child. The function trusts the keys it is given:
+ * it is the store's own statement, not an API (a wrong key would file a node under a wrong id).
  */
 export async function createAppendFunction(executor: StoreExecutor, schema: string): Promise<void> {
   const table = (name: string) => `"${schema}".${name}`;
@@ -26,70 +41,89 @@ export async function createAppendFunction(executor: StoreExecutor, schema: stri
   const body = `
 #variable_conflict use_column
 DECLARE
-  c ${table('dk_conversations')}%ROWTYPE;
+  old_metadata text;
+  old_cursor text;
+  old_version integer;
+  old_count integer;
+  old_created_at bigint;
   parent integer;
-  parent_key bytea;
   next_position integer := 0;
-  child_id text := '';
+  child_key bytea;
+  child_cursor text := '';
 BEGIN
-  SELECT * INTO c FROM ${table('dk_conversations')} WHERE id = p_conversation_id FOR UPDATE;
+  SELECT c.metadata::text, CASE WHEN p_move_cursor THEN NULL ELSE c.current_node_id END, c.version, c.node_count,
+    c.created_at INTO old_metadata, old_cursor, old_version, old_count, old_created_at
+    FROM ${table('dk_conversations')} c WHERE c.id = p_conversation_id FOR UPDATE;
   IF NOT FOUND THEN
     RETURN QUERY SELECT 'no-conversation'::text, NULL::integer, NULL::text, NULL::text, NULL::integer,
-      NULL::integer, NULL::bigint, NULL::bigint;
+      NULL::integer, NULL::bigint;
     RETURN;
   END IF;
-  IF p_expected_version IS NOT NULL AND p_expected_version <> c.version THEN
-    RETURN QUERY SELECT 'version-conflict'::text, NULL::integer, NULL::text, NULL::text, c.version,
-      NULL::integer, NULL::bigint, NULL::bigint;
+  IF p_expected_version IS NOT NULL AND p_expected_version <> old_version THEN
+    RETURN QUERY SELECT 'version-conflict'::text, NULL::integer, NULL::text, NULL::text, old_version,
+      NULL::integer, NULL::bigint;
     RETURN;
   END IF;
   IF p_parent_id IS NULL THEN
-    IF c.node_count > 0 THEN
+    IF old_count > 0 THEN
       RETURN QUERY SELECT 'has-root'::text, NULL::integer, NULL::text, NULL::text, NULL::integer,
-        NULL::integer, NULL::bigint, NULL::bigint;
+        NULL::integer, NULL::bigint;
       RETURN;
     END IF;
+    child_key := ${keyOf("''")};
   ELSE
     -- Planned per call with the table's current size: a plan cached while the table was small
     -- may scan the whole conversation through the children index instead of this key lookup.
-    parent_key := ${keyOf('p_parent_id')};
+    -- A NULL key (the caller's parent id is not a node id) finds no parent.
     EXECUTE 'SELECT n.seq FROM ${table('dk_nodes')} n WHERE n.conversation_id = $1 AND n.node_key = $2'
-      INTO parent USING p_conversation_id, parent_key;
+      INTO parent USING p_conversation_id, p_parent_key;
     IF parent IS NULL THEN
       RETURN QUERY SELECT 'no-parent'::text, NULL::integer, NULL::text, NULL::text, NULL::integer,
-        NULL::integer, NULL::bigint, NULL::bigint;
+        NULL::integer, NULL::bigint;
       RETURN;
     END IF;
     SELECT coalesce(max(k.position) + 1, 0) INTO next_position FROM ${table('dk_nodes')} k
       WHERE k.conversation_id = p_conversation_id AND k.parent_seq = parent;
-    child_id := CASE WHEN p_parent_id = '' THEN next_position::text ELSE p_parent_id || '.' || next_position END;
+    IF next_position = 0 THEN
+      child_key := p_first_child_key;
+      child_cursor := p_first_child_cursor;
+    ELSIF p_parent_id = '' THEN
+      child_key := ${keyOf('next_position::text')};
+      child_cursor := next_position::text;
+    ELSE
+      child_key := ${keyOf(`p_parent_id || '.' || next_position`)};
+      child_cursor := p_parent_cursor || '.' || next_position;
+    END IF;
   END IF;
   INSERT INTO ${table('dk_nodes')} (conversation_id, seq, parent_seq, position, node_key, role, content, name,
     tool_call_id, tool_calls, metadata, prompt_name, branch_name, created_at)
-  VALUES (p_conversation_id, c.node_count, parent, next_position, ${keyOf('child_id')}, p_role, p_content, p_name,
+  VALUES (p_conversation_id, old_count, parent, next_position, child_key, p_role, p_content, p_name,
     p_tool_call_id, p_tool_calls, p_metadata, p_prompt_name, p_branch_name, p_created_at);
   IF p_move_cursor THEN
     UPDATE ${table('dk_conversations')} SET node_count = node_count + 1, updated_at = p_now,
-      current_node_id = child_id, version = version + 1 WHERE id = p_conversation_id;
+      current_node_id = child_cursor, version = version + 1 WHERE id = p_conversation_id;
   ELSE
     UPDATE ${table('dk_conversations')} SET node_count = node_count + 1, updated_at = p_now
       WHERE id = p_conversation_id;
   END IF;
-  RETURN QUERY SELECT 'appended'::text, next_position, c.metadata::text, c.current_node_id, c.version,
-    c.node_count, c.created_at, c.updated_at;
+  RETURN QUERY SELECT 'appended'::text, next_position, old_metadata, old_cursor, old_version, old_count,
+    old_created_at;
 END`;
   await sql`CREATE OR REPLACE FUNCTION ${sql.table(`${schema}.dk_append_node`)} (
-      p_conversation_id text, p_parent_id text, p_expected_version integer, p_move_cursor boolean, p_now bigint,
+      p_conversation_id text, p_parent_id text, p_parent_key bytea, p_parent_cursor text,
+      p_first_child_key bytea, p_first_child_cursor text, p_expected_version integer, p_move_cursor boolean,
+      p_now bigint,
       p_role text, p_content text, p_name text, p_tool_call_id text, p_tool_calls jsonb, p_metadata jsonb,
       p_prompt_name text, p_branch_name text, p_created_at bigint)
     RETURNS TABLE (outcome text, "position" integer, metadata text, current_node_id text, version integer,
-      node_count integer, created_at bigint, updated_at bigint)
+      node_count integer, created_at bigint)
     LANGUAGE plpgsql ROWS 1 AS ${sql.raw(`$dk_append$${body}$dk_append$`)}`.execute(executor);
 }
 
-interface AppendRow extends ConversationRow {
+interface AppendRow extends Omit<AppendedConversation, 'current_node_id'> {
   readonly outcome: AppendNodeOutcome['kind'];
   readonly position: number | null;
+  readonly current_node_id: string | null;
 }
 
 /** The SQL text of the append call per schema, compiled once (the call differs only in its values). */
@@ -98,9 +132,9 @@ const callTexts = new Map<string, string>();
 function callText(db: StoreExecutor, schema: string): string {
   let text = callTexts.get(schema);
   if (text === undefined) {
-    // Fourteen parameters; the tenth and eleventh (tool calls, metadata) are JSON text cast to jsonb.
-    const parameters = Array.from({ length: 14 }, (_, index) =>
-      index === 9 || index === 10 ? sql`${null}::jsonb` : sql`${null}`,
+    // Eighteen parameters; the 14th and 15th (tool calls, metadata) are JSON text cast to jsonb.
+    const parameters = Array.from({ length: 18 }, (_, index) =>
+      index === 13 || index === 14 ? sql`${null}::jsonb` : sql`${null}`,
     );
     text = sql`SELECT * FROM ${sql.table(`${schema}.dk_append_node`)}(${sql.join(parameters)})`.compile(db).sql;
     callTexts.set(schema, text);
@@ -111,20 +145,30 @@ function callText(db: StoreExecutor, schema: string): string {
 /**
  * One append as one call of `dk_append_node`: one round trip, sent as a named prepared
  * statement when the dialect keeps statements prepared (its plan does not depend on values).
+ * `lastAppended` supplies the parent's key and stored cursor and learns the new node's.
  */
 export async function appendNodeWithFunction(
   db: StoreExecutor,
   dialect: KyselyStoreDialect,
   schema: string,
+  lastAppended: LastAppendedNodes,
   write: AppendNodeWrite,
 ): Promise<AppendNodeOutcome> {
   const { conversationId, parentId, expectedVersion, moveCursor, now, node } = write;
+  // A malformed parent id has no key: the function answers no-parent (after the conversation
+  // and version checks).
+  const parent = parentId === null ? undefined : lastAppended.parent(conversationId, parentId);
+  const firstChild = parent === undefined ? undefined : keyedChild(parent, 0);
   const text = callText(db, schema);
   dialect.markPrepared?.(text);
   const { rows } = await db.executeQuery<AppendRow>(
     CompiledQuery.raw(text, [
       conversationId,
       parentId,
+      parent?.key ?? null,
+      parent?.stored ?? null,
+      firstChild?.key ?? null,
+      firstChild?.stored ?? null,
       expectedVersion ?? null,
       moveCursor,
       now,
@@ -133,8 +177,21 @@ export async function appendNodeWithFunction(
   );
   const row = rows[0]!;
   switch (row.outcome) {
-    case 'appended':
-      return { kind: 'appended', position: row.position!, conversation: { ...row, id: conversationId } };
+    case 'appended': {
+      const position = row.position!;
+      const { metadata, version, node_count, created_at, current_node_id } = row;
+      // An appended node had a parent with a key, or none (the root).
+      const child = parent === undefined ? keyedNode('') : position === 0 ? firstChild! : keyedChild(parent, position);
+      lastAppended.remember(conversationId, child);
+      return {
+        kind: 'appended',
+        position,
+        id: child.id,
+        conversation: moveCursor
+          ? { metadata, version, node_count, created_at }
+          : { metadata, version, node_count, created_at, current_node_id },
+      };
+    }
     case 'version-conflict':
       return { kind: 'version-conflict', actualVersion: Number(row.version) };
     default:

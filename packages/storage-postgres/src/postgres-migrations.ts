@@ -1,6 +1,7 @@
+import { encodeStoredCursors } from '@dk/storage-kysely';
 import type { StoreMigration, StoreTable } from '@dk/storage-kysely';
 import { sql } from 'kysely';
-import { createAppendFunction } from './postgres-append-function.js';
+import { createAppendFunction, previousAppendSignature } from './postgres-append-function.js';
 import { metadataTable } from './postgres-metadata-migration.js';
 import { perConversationNodes } from './postgres-node-migration.js';
 
@@ -137,10 +138,28 @@ export function postgresMigrations(
     {
       // Replaces the function of migration 5 (same signature, so servers still on the old
       // code keep calling it during a rolling upgrade): its parent lookup could be planned as a
-      // scan of the whole conversation. Migration 5 now creates this version directly.
+      // scan of the whole conversation. Migrations 5 and 7 now create the version of migration 8.
       version: 7,
       name: 'append function finds the parent by key',
       up: (executor) => createAppendFunction(executor, schema),
+    },
+    {
+      // Cursors are stored compactly from this version on (`encodeStoredNodeId`: a chat's cursor
+      // at depth 10,000 is `0*10000`, not a TOASTed 20,000-character path rewritten, read and
+      // returned by every turn). The append function takes the cursor's stored forms (a new
+      // signature: the old function is dropped, so a server still on the old code fails its
+      // appends loudly instead of working on cursors it would misread), and existing cursors
+      // are re-encoded. The version number also stops an older package, which would read `0*N`
+      // as a node id, from migrating ("newer than the N this package knows").
+      version: 8,
+      name: 'compact cursors',
+      up: async (executor) => {
+        await sql`DROP FUNCTION IF EXISTS ${sql.table(`${schema}.dk_append_node`)} (${sql.raw(previousAppendSignature)})`.execute(
+          executor,
+        );
+        await createAppendFunction(executor, schema);
+        await encodeStoredCursors(executor, table('dk_conversations'));
+      },
     },
   ];
 }

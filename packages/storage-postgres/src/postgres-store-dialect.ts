@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LastAppendedNodes } from '@dk/storage-kysely';
 import type { KyselyStoreDialect, StoreTable } from '@dk/storage-kysely';
 import { sql } from 'kysely';
 import type { SqlBool } from 'kysely';
@@ -19,6 +20,7 @@ export function createPostgresStoreDialect(
   statements?: NamedStatements,
 ): KyselyStoreDialect {
   const table = (name: StoreTable) => sql.table(`${schema}.${name}`);
+  const lastAppended = new LastAppendedNodes();
   const dialect: KyselyStoreDialect = {
     provider: 'postgres',
     ...(statements === undefined ? {} : { markPrepared: (text: string) => statements.mark(text) }),
@@ -53,7 +55,7 @@ export function createPostgresStoreDialect(
       // The key is a literal so the condition matches the index expression; jsonb equality keeps types apart.
       return sql<SqlBool>`c.metadata -> ${sql.lit(key)} = CAST(${JSON.stringify(value)} AS jsonb)`;
     },
-    appendNode: (db, write) => appendNodeWithFunction(db, dialect, schema, write),
+    appendNode: (db, write) => appendNodeWithFunction(db, dialect, schema, lastAppended, write),
     textCondition(tokens) {
       // Tokens are letters and digits only, so plainto_tsquery sees the same words.
       return sql<SqlBool>`c.id IN (SELECT n.conversation_id FROM ${table('dk_nodes')} n

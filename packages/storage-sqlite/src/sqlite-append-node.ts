@@ -1,33 +1,12 @@
-import { createHash } from 'node:crypto';
-import type { Hash } from 'node:crypto';
-import { nodeColumnValues } from '@dk/storage-kysely';
-import type { AppendNodeOutcome, AppendNodeWrite, ConversationRow } from '@dk/storage-kysely';
-import { childNodeId, isNodeId } from '@dk/storage-utils';
+import { keyedChild, keyedNode, LastAppendedNodes, nodeColumnValues } from '@dk/storage-kysely';
+import type { AppendedConversation, AppendNodeOutcome, AppendNodeWrite, KeyedNode } from '@dk/storage-kysely';
 import type Database from 'better-sqlite3';
 
-/** Bytes of a node key (see `nodeKey` in @dk/storage-kysely: the first 16 bytes of SHA-256 of the id). */
-const nodeKeyLength = 16;
-/** Conversations whose last appended node this process remembers (see {@link KeyedNode}). */
-const rememberedConversations = 256;
-
-/**
- * A node id with its key and the SHA-256 state after its text. A dot path grows with depth
- * (about 2 characters a level), so hashing and checking it costs O(depth); a chat appends
- * under the node it appended last, whose key and hash state are then at hand, and the child's
- * key is the parent's state plus `.<position>`: O(1) per turn at any depth.
- */
-interface KeyedNode {
-  readonly id: string;
-  readonly key: Buffer;
-  readonly state: Hash;
-}
-
-function keyed(id: string, state: Hash): KeyedNode {
-  return { id, key: state.copy().digest().subarray(0, nodeKeyLength), state };
-}
-
 interface AppendStatements {
-  readonly conversation: Database.Statement<[string], ConversationRow>;
+  /** The conversation before an append that moves the cursor (which it need not read: it overwrites it). */
+  readonly conversation: Database.Statement<[string], AppendedConversation>;
+  /** The conversation before an append that leaves the cursor, with the cursor. */
+  readonly conversationWithCursor: Database.Statement<[string], AppendedConversation>;
   readonly parent: Database.Statement<[string, Buffer], { seq: number; next_position: number }>;
   readonly insert: Database.Statement<unknown[]>;
   readonly update: Database.Statement<unknown[]>;
@@ -40,7 +19,10 @@ const prepared = new WeakMap<Database.Database, AppendStatements>();
 
 function prepare(database: Database.Database): AppendStatements {
   const statements: Omit<AppendStatements, 'run'> = {
-    conversation: database.prepare(`SELECT id, metadata, current_node_id, version, node_count, created_at, updated_at
+    conversation: database.prepare(
+      `SELECT metadata, version, node_count, created_at FROM dk_conversations WHERE id = ?`,
+    ),
+    conversationWithCursor: database.prepare(`SELECT metadata, version, node_count, created_at, current_node_id
       FROM dk_conversations WHERE id = ?`),
     parent: database.prepare(`SELECT p.seq AS seq,
         (SELECT coalesce(max(k.position) + 1, 0) FROM dk_nodes k
@@ -55,7 +37,7 @@ function prepare(database: Database.Database): AppendStatements {
   };
   const append = (write: AppendNodeWrite): AppendNodeOutcome => {
     const { conversationId, parentId, expectedVersion, moveCursor, now, node } = write;
-    const conversation = statements.conversation.get(conversationId);
+    const conversation = (moveCursor ? statements.conversation : statements.conversationWithCursor).get(conversationId);
     if (conversation === undefined) return { kind: 'no-conversation' };
     const version = Number(conversation.version);
     if (expectedVersion !== undefined && expectedVersion !== version) {
@@ -66,22 +48,15 @@ function prepare(database: Database.Database): AppendStatements {
     let child: KeyedNode;
     if (parentId === null) {
       if (Number(conversation.node_count) > 0) return { kind: 'has-root' };
-      child = keyed('', createHash('sha256'));
+      child = keyedNode('');
     } else {
-      const last = lastAppended.get(conversationId);
-      let keyedParent: KeyedNode | undefined = last?.id === parentId ? last : undefined;
-      if (keyedParent === undefined && isNodeId(parentId)) {
-        keyedParent = keyed(parentId, createHash('sha256').update(parentId, 'utf8'));
-      }
+      // The node appended last is at hand (O(1) per turn); another parent is keyed from its id.
+      const keyedParent = lastAppended.parent(conversationId, parentId);
       const parent = keyedParent === undefined ? undefined : statements.parent.get(conversationId, keyedParent.key);
       if (parent === undefined) return { kind: 'no-parent' };
       parentSeq = parent.seq;
       position = parent.next_position;
-      const id = childNodeId(parentId, position);
-      child = keyed(
-        id,
-        parentId === '' ? createHash('sha256').update(id) : keyedParent!.state.copy().update(`.${position}`),
-      );
+      child = keyedChild(keyedParent!, position);
     }
     statements.insert.run(
       conversationId,
@@ -91,13 +66,12 @@ function prepare(database: Database.Database): AppendStatements {
       child.key,
       ...nodeColumnValues(node),
     );
-    if (moveCursor) statements.updateWithCursor.run(now, child.id, conversationId);
+    if (moveCursor) statements.updateWithCursor.run(now, child.stored, conversationId);
     else statements.update.run(now, conversationId);
     pending = child;
-    return { kind: 'appended', position, conversation };
+    return { kind: 'appended', position, conversation, id: child.id };
   };
-  /** The last node appended to each of the recently written conversations. */
-  const lastAppended = new Map<string, KeyedNode>();
+  const lastAppended = new LastAppendedNodes();
   /** The node of the running transaction, remembered once it commits. */
   let pending: KeyedNode | undefined;
   // Takes the write lock up front (BEGIN IMMEDIATE), like every write of the store.
@@ -105,11 +79,7 @@ function prepare(database: Database.Database): AppendStatements {
   const run = (write: AppendNodeWrite): AppendNodeOutcome => {
     pending = undefined;
     const outcome = transaction.immediate(write);
-    if (pending !== undefined) {
-      lastAppended.delete(write.conversationId);
-      if (lastAppended.size >= rememberedConversations) lastAppended.delete(lastAppended.keys().next().value!);
-      lastAppended.set(write.conversationId, pending);
-    }
+    if (pending !== undefined) lastAppended.remember(write.conversationId, pending);
     return outcome;
   };
   return { ...statements, run };
@@ -118,7 +88,8 @@ function prepare(database: Database.Database): AppendStatements {
 /**
  * The SQLite append: the statements of the portable append, prepared once per database and
  * run synchronously in one `BEGIN IMMEDIATE` transaction on the better-sqlite3 connection,
- * with no query building or promise per statement.
+ * with no query building or promise per statement. The new node's key and stored cursor come
+ * from the node appended last (`LastAppendedNodes`): O(1) per chat turn at any depth.
  */
 export function appendNodeWithStatements(database: Database.Database, write: AppendNodeWrite): AppendNodeOutcome {
   let statements = prepared.get(database);

@@ -63,9 +63,9 @@ describe('SqliteConversationStore', () => {
   it('opens files in WAL mode and runs numbered migrations once', async () => {
     const path = freshPath();
     const store = createSqliteConversationStore({ path, autoMigrate: false });
-    expect(store.latestSchemaVersion).toBe(6);
-    expect(await store.migrate()).toEqual({ fromVersion: 0, toVersion: 6 });
-    expect(await store.migrate()).toEqual({ fromVersion: 6, toVersion: 6 });
+    expect(store.latestSchemaVersion).toBe(7);
+    expect(await store.migrate()).toEqual({ fromVersion: 0, toVersion: 7 });
+    expect(await store.migrate()).toEqual({ fromVersion: 7, toVersion: 7 });
     await store.close();
     const database = new Database(path, { readonly: true });
     expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -76,6 +76,7 @@ describe('SqliteConversationStore', () => {
       { version: 4, name: 'per-conversation node keys' },
       { version: 5, name: 'lighter node text index' },
       { version: 6, name: 'node text indexed in batches' },
+      { version: 7, name: 'compact cursors' },
     ]);
     database.close();
   });
@@ -118,7 +119,7 @@ describe('SqliteConversationStore', () => {
     });
     expect(node.id).toBe('0.0');
     expect(await store.count({ text: 'way' })).toBe(1);
-    expect(await store.migrate()).toEqual({ fromVersion: 6, toVersion: 6 });
+    expect(await store.migrate()).toEqual({ fromVersion: 7, toVersion: 7 });
     await store.close();
   });
 

@@ -60,9 +60,9 @@ describe('SqliteEmbeddingCache', () => {
   it('shares a database it does not own (and its migrations) with the store, and leaves it open', async () => {
     const database = new Database(join(directory, 'shared.db'));
     const store = new SqliteConversationStore({ database });
-    expect(await store.migrate()).toEqual({ fromVersion: 0, toVersion: 6 });
+    expect(await store.migrate()).toEqual({ fromVersion: 0, toVersion: 7 });
     const cache = new SqliteEmbeddingCache({ database });
-    expect(await cache.migrate()).toEqual({ fromVersion: 6, toVersion: 6 });
+    expect(await cache.migrate()).toEqual({ fromVersion: 7, toVersion: 7 });
     await cache.setMany('m', [{ textHash: 'h1', vector: [1, 2] }]);
     await cache.setMany('m', [{ textHash: 'h1', vector: [3, 4] }]);
     expect(await cache.getMany('m', ['h1', 'h2'])).toEqual([[3, 4], undefined]);

@@ -1,3 +1,4 @@
+import { encodeStoredCursors } from '@dk/storage-kysely';
 import type { StoreMigration } from '@dk/storage-kysely';
 import { sql } from 'kysely';
 import { perConversationNodes } from './sqlite-node-migration.js';
@@ -178,5 +179,14 @@ export const sqliteMigrations: readonly StoreMigration[] = [
     version: 6,
     name: 'node text indexed in batches',
     up: deferNodeTextIndex,
+  },
+  {
+    // Cursors are stored compactly from this version on (`encodeStoredNodeId`: a chat's cursor
+    // at depth 10,000 is `0*10000`, not a 20,000-character path on overflow pages rewritten by
+    // every turn). The version number also stops an older package, which would read `0*N` as a
+    // node id, from opening the database ("newer than the N this package knows").
+    version: 7,
+    name: 'compact cursors',
+    up: (executor) => encodeStoredCursors(executor, sql.table('dk_conversations')),
   },
 ];

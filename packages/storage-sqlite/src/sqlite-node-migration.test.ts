@@ -68,7 +68,7 @@ describe('SQLite schema version 4 (per-conversation node keys)', () => {
     database.close();
 
     const store = createSqliteConversationStore({ path });
-    expect(await store.migrate()).toEqual({ fromVersion: 3, toVersion: 6 });
+    expect(await store.migrate()).toEqual({ fromVersion: 3, toVersion: 7 });
     const tree = (await store.load({ conversationId: 'deep' }))!;
     expect(tree.nodes.map((node) => node.id)).toEqual(deep);
     expect(tree.nodes.map((node) => node.parentId)).toEqual(deep.map(parentOf));

@@ -86,7 +86,7 @@ describe('SqliteConversationStore node text index (indexed in batches)', () => {
     await old.close();
 
     const store = createSqliteConversationStore({ path });
-    expect(await store.migrate()).toEqual({ fromVersion: 5, toVersion: 6 });
+    expect(await store.migrate()).toEqual({ fromVersion: 5, toVersion: 7 });
     expect(indexState(path)).toEqual({ indexed: 8, newest: 8 });
     expectIndexExact(path);
     expect(await found(store, before[2]!)).toEqual(['old-a']);

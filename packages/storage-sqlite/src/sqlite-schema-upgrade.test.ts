@@ -53,12 +53,12 @@ describe('SQLite schema: one migration list for the store, the search adapters a
     const docs = new SqliteSearchAdapter({ name: 'docs', database });
     const notes = new SqliteSearchAdapter({ name: 'notes', database });
     const cache = new SqliteEmbeddingCache({ database });
-    expect(await store.migrate()).toEqual({ fromVersion: 2, toVersion: 6 });
-    expect(await docs.migrate()).toEqual({ fromVersion: 6, toVersion: 6 });
+    expect(await store.migrate()).toEqual({ fromVersion: 2, toVersion: 7 });
+    expect(await docs.migrate()).toEqual({ fromVersion: 7, toVersion: 7 });
     const tables = database.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
     expect(tables).not.toContain('dk_search_migrations');
     expect(database.prepare('SELECT version FROM dk_schema_migrations ORDER BY version').pluck().all()).toEqual([
-      1, 2, 3, 4, 5, 6,
+      1, 2, 3, 4, 5, 6, 7,
     ]);
 
     // Conversations as 0.1.0 stored them.
@@ -111,7 +111,7 @@ describe('SQLite schema: one migration list for the store, the search adapters a
       database.exec('DROP TABLE dk_search_stats; DELETE FROM dk_search_migrations WHERE version = 2'),
     );
     const docs = new SqliteSearchAdapter({ name: 'docs', path });
-    expect(await docs.migrate()).toEqual({ fromVersion: 2, toVersion: 6 });
+    expect(await docs.migrate()).toEqual({ fromVersion: 2, toVersion: 7 });
     expect(await docs.search('walrus tusks', { k: 10 })).toEqual(await expectedSearch('walrus tusks'));
     await docs.close();
     const database = new Database(path, { readonly: true });
@@ -135,7 +135,7 @@ describe('SQLite schema: one migration list for the store, the search adapters a
       ),
     );
     const docs = new SqliteSearchAdapter({ name: 'docs', path });
-    expect(await docs.migrate()).toEqual({ fromVersion: 0, toVersion: 6 });
+    expect(await docs.migrate()).toEqual({ fromVersion: 0, toVersion: 7 });
     expect(await docs.search('walrus tusks', { k: 10 })).toEqual(await expectedSearch('walrus tusks'));
     await docs.close();
     const store = new SqliteConversationStore({ path });

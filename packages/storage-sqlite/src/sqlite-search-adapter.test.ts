@@ -60,8 +60,8 @@ describe('SqliteSearchAdapter', () => {
     const database = new Database(join(directory, 'shared.db'));
     const store = new SqliteConversationStore({ database });
     const search = new SqliteSearchAdapter({ name: 'docs', database });
-    expect(await search.migrate()).toEqual({ fromVersion: 0, toVersion: 6 });
-    expect(await store.migrate()).toEqual({ fromVersion: 6, toVersion: 6 });
+    expect(await search.migrate()).toEqual({ fromVersion: 0, toVersion: 7 });
+    expect(await store.migrate()).toEqual({ fromVersion: 7, toVersion: 7 });
     // One connection: the store's transactions and the adapter's batches queue on it and
     // never nest, even when they run at the same time.
     const conversation = await store.create();

@@ -14,6 +14,7 @@ export type { NormalizedFilter, NormalizedListOptions } from './normalize-filter
 export { decodePageCursor, encodePageCursor } from './page-cursor.js';
 export type { PageCursor } from './page-cursor.js';
 export { childNodeId, isNodeId, nodePosition, parentNodeId } from './node-id.js';
+export { decodeStoredNodeId, encodeStoredNodeId, storedChildNodeId } from './stored-node-id.js';
 export { compareText } from './compare-text.js';
 export { materializeNode, materializeRecord } from './materialize-node.js';
 export type { StoredNode, StoredRecord } from './materialize-node.js';

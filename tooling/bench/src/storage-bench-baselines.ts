@@ -12,6 +12,23 @@ export interface Latency {
   readonly p99: number;
 }
 
+/** The ids of a linear chain of `size` nodes: `''`, `'0'`, `'0.0'`, … */
+export function chainIds(size: number): string[] {
+  const ids: string[] = [];
+  for (let index = 0; index < size; index += 1) {
+    ids.push(index === 0 ? '' : index === 1 ? '0' : `${ids[index - 1]!}.0`);
+  }
+  return ids;
+}
+
+/**
+ * The cursor the store writes for the node at `depth` of a linear chain (`''`, `'0'`, `'0.0'`, …)
+ * in its stored form (`encodeStoredNodeId` of @dk/storage-utils: a run of zeros is `0*N`).
+ */
+export function chainCursor(depth: number): string {
+  return depth === 0 ? '' : depth === 1 ? '0' : `0*${depth}`;
+}
+
 function summarize(samples: number[]): Latency {
   const sorted = [...samples].sort((a, b) => a - b);
   return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
@@ -120,7 +137,9 @@ export function sqliteRawAppenders(database: Database.Database, conversationId: 
       `{"index":${seq}}`,
       now,
     );
-    if (update.run(now, id, conversationId).changes !== 1) throw new Error('raw transaction read back wrong');
+    if (update.run(now, chainCursor(seq), conversationId).changes !== 1) {
+      throw new Error('raw transaction read back wrong');
+    }
   });
   const sameShape = () => {
     transaction.immediate();
@@ -153,7 +172,14 @@ export async function postgresSameShapeAppender(pool: pg.Pool, schema: string, c
     const result = await pool.query({
       name: `bench_same_shape_${schema}`,
       text,
-      values: [conversationId, nodeKey(id), `turn ${seq} with a few words of text`, `{"index":${seq}}`, Date.now(), id],
+      values: [
+        conversationId,
+        nodeKey(id),
+        `turn ${seq} with a few words of text`,
+        `{"index":${seq}}`,
+        Date.now(),
+        chainCursor(seq),
+      ],
     });
     if (result.rowCount !== 1) throw new Error('same-shape statement read back wrong');
     seq += 1;

@@ -20,7 +20,14 @@ import { createSqliteConversationStore } from '@dk/storage-sqlite';
 import Database from 'better-sqlite3';
 import { reachablePostgresPool } from './bench-postgres.js';
 import { median, percentile } from './bench-stats.js';
-import { interleave, postgresSameShapeAppender, sqliteRawAppenders, storeAppender } from './storage-bench-baselines.js';
+import {
+  chainCursor,
+  chainIds,
+  interleave,
+  postgresSameShapeAppender,
+  sqliteRawAppenders,
+  storeAppender,
+} from './storage-bench-baselines.js';
 import type { Latency } from './storage-bench-baselines.js';
 
 const sizes = [10, 1_000, 10_000] as const;
@@ -35,14 +42,6 @@ interface Backend {
   /** The raw select of a conversation row and all its node rows in order (none for memory); returns the rows. */
   readonly rawResume?: (conversationId: string) => Promise<readonly { content: string }[]>;
   readonly dispose: () => Promise<void>;
-}
-
-function chainIds(size: number): string[] {
-  const ids: string[] = [];
-  for (let index = 0; index < size; index += 1) {
-    ids.push(index === 0 ? '' : index === 1 ? '0' : `${ids[index - 1]!}.0`);
-  }
-  return ids;
 }
 
 async function seedChainThroughStore(store: ConversationStore, conversationId: string, size: number): Promise<string> {
@@ -121,7 +120,7 @@ async function sqliteBackend(directory: string): Promise<Backend> {
           .prepare(
             'UPDATE dk_conversations SET node_count = ?, current_node_id = ?, version = version + 1 WHERE id = ?',
           )
-          .run(size, ids.at(-1)!, conversationId);
+          .run(size, chainCursor(size - 1), conversationId);
       })();
       database.close();
       return ids.at(-1)!;
@@ -173,7 +172,7 @@ async function postgresBackend(schema: string): Promise<Backend | undefined> {
         );
         await client.query(
           `UPDATE "${schema}".dk_conversations SET node_count = $1, current_node_id = $2, version = version + 1 WHERE id = $3`,
-          [size, ids.at(-1)!, conversationId],
+          [size, chainCursor(size - 1), conversationId],
         );
         await client.query('COMMIT');
         await client.query(`ANALYZE "${schema}".dk_nodes`);
