@@ -100,7 +100,13 @@ class FileCheckpointer {
     this.#done = true;
     if (checkpointers.get(this.file) === this) checkpointers.delete(this.file);
     for (const database of this.connections) {
-      if (database.open) database.pragma(`wal_autocheckpoint = ${fallbackAutocheckpointPages}`);
+      // Runs in the worker's exit handler: a connection that cannot take the pragma now (busy
+      // iterating, closing) must not throw out of it and take the process down.
+      try {
+        if (database.open) database.pragma(`wal_autocheckpoint = ${fallbackAutocheckpointPages}`);
+      } catch {
+        // That connection keeps automatic checkpoints off; the others still fall back.
+      }
     }
     this.connections.clear();
   }
