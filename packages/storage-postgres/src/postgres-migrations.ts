@@ -136,9 +136,10 @@ export function postgresMigrations(
       up: (executor) => metadataTable(executor, schema, nodePartitions),
     },
     {
-      // Replaces the function of migration 5 (same signature, so servers still on the old
-      // code keep calling it during a rolling upgrade): its parent lookup could be planned as a
-      // scan of the whole conversation. Migrations 5 and 7 now create the version of migration 8.
+      // Replaced the function of migration 5, whose parent lookup could be planned as a scan of
+      // the whole conversation. Migrations 5 and 7 now create the function of migration 8 (its
+      // signature and compact cursors), so a schema migrated by this package only to version 5
+      // or 7 already has it; migration 8 drops the version-7 signature of older schemas.
       version: 7,
       name: 'append function finds the parent by key',
       up: (executor) => createAppendFunction(executor, schema),
