@@ -96,6 +96,12 @@ describe('encodeStoredNodeId / decodeStoredNodeId', () => {
     expect(() => decodeStoredNodeId('0*999999999999')).toThrow(/is malformed: a run of zeros/);
   });
 
+  it('bounds the levels of all runs together, so a corrupted value fails before allocating', () => {
+    expect(() => decodeStoredNodeId('0*134217728.0*134217728')).toThrow(
+      /is malformed: its dot path would have more than/,
+    );
+  });
+
   it.each(['.', '0.', '01', '0*2', 'x'])('refuses to encode %j, which is not a node id', (id) => {
     expect(() => encodeStoredNodeId(id)).toThrow(/is not a dot-path node id/);
   });

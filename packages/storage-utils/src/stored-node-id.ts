@@ -13,7 +13,7 @@ import { isNodeId } from './node-id.js';
  * stays `0`), and {@link storedChildNodeId} keeps them maximal.
  */
 
-/** The longest run a stored id may claim: its dot path (2 characters a level) must fit in a string. */
+/** The most levels a stored id may decode to: its dot path (2 characters a level) must fit in a string. */
 const maxRun = 2 ** 27;
 
 /** One segment of a stored id: a position (`0`, `12`) or a run of zeros (`0*N`, N ≥ 2). */
@@ -59,7 +59,7 @@ export function encodeStoredNodeId(id: string): string {
  * unchanged.
  *
  * @throws {Error} for a value no encoding produces (an empty segment, a run `0*N` with N < 2,
- * leading zeros, other characters).
+ * leading zeros, other characters, more levels than a string can hold).
  */
 export function decodeStoredNodeId(stored: string): string {
   if (stored === '') return '';
@@ -69,14 +69,20 @@ export function decodeStoredNodeId(stored: string): string {
     throw malformed(stored, 'it is neither a dot path nor one with runs of zeros');
   }
   const parts: string[] = [];
+  // Levels of the dot path so far: bounded as a whole, not only per run, so a corrupted value
+  // fails here rather than by exhausting memory.
+  let levels = 0;
   for (const segment of stored.split('.')) {
     if (!segmentPattern.test(segment)) throw malformed(stored, `segment "${segment.slice(0, 20)}" is not a position`);
     if (!segment.startsWith('0*')) {
+      levels += 1;
       parts.push(segment);
       continue;
     }
     const run = Number(segment.slice(2));
     if (run < 2 || run > maxRun) throw malformed(stored, `a run of zeros must have 2 to ${maxRun} segments`);
+    levels += run;
+    if (levels > maxRun) throw malformed(stored, `its dot path would have more than ${maxRun} levels`);
     parts.push(`${'0.'.repeat(run - 1)}0`);
   }
   return parts.join('.');
