@@ -34,15 +34,24 @@ export interface SqliteConnection {
   /**
    * Runs `work` with the better-sqlite3 `Database` while holding the connection, so no other
    * statement of a component sharing it interleaves: the fast path for prepared statements.
+   * With `writes`, `work` commits a write through the `Database` (outside a transaction): once
+   * it returns, the write is counted for the file's checkpointer and this connection does its
+   * part of a WAL restart when one is due. (Writes through `connection` are noted by themselves.)
    */
-  withDatabase<T>(work: (database: Database.Database) => T | Promise<T>): Promise<T>;
-  /**
-   * Call inside `withDatabase` after `work` committed a write through the `Database` (outside a
-   * transaction): counts it for the file's checkpointer and does this connection's part of a
-   * WAL restart when one is due.
-   * Writes through `connection` are noted by themselves.
-   */
-  noteWrite(): void;
+  withDatabase<T>(
+    work: (database: Database.Database) => T | Promise<T>,
+    options?: { readonly writes?: boolean },
+  ): Promise<T>;
+}
+
+/** `withDatabase` of a {@link SqliteConnection}: `lend`, then `noteWrite` after a write. */
+function withWrites(lend: WithDatabase, noteWrite: () => void): SqliteConnection['withDatabase'] {
+  return (work, { writes = false } = {}) =>
+    lend(async (database) => {
+      const result = await work(database);
+      if (writes) noteWrite();
+      return result;
+    });
 }
 
 /** Connections of injected databases, so every component given one `Database` shares one. */
@@ -91,7 +100,10 @@ export function openSqliteConnection(settings: SqliteConnectionSettings, check: 
       // Text indexing only: checkpoints of a database the application owns stay its own business.
       const background = new SqliteBackgroundWork(withDatabase);
       const dialect = createSqliteStoreDialect(withDatabase, () => background.noteAppend());
-      opened = { connection: new SqlConnection({ db, dialect }), withDatabase, noteWrite: () => undefined };
+      opened = {
+        connection: new SqlConnection({ db, dialect }),
+        withDatabase: withWrites(withDatabase, () => undefined),
+      };
       shared.set(database, opened);
     }
     return opened;
@@ -133,7 +145,6 @@ export function openSqliteConnection(settings: SqliteConnectionSettings, check: 
       dialect: createSqliteStoreDialect(withDatabase, () => background.noteAppend()),
       destroy,
     }),
-    withDatabase,
-    noteWrite: () => background.noteWrite(),
+    withDatabase: withWrites(withDatabase, () => background.noteWrite()),
   };
 }

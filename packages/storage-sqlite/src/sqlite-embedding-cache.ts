@@ -137,13 +137,14 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
     this.#assertOpen();
     await this.#guard('create its table', () => this.#sqlite.connection.ensureMigrated());
     return this.#guard(action, () =>
-      this.#sqlite.withDatabase((database) => {
-        this.#assertOpen();
-        this.#statements ??= prepareStatements(database);
-        const result = work(this.#statements);
-        if (writes) this.#sqlite.noteWrite();
-        return result;
-      }),
+      this.#sqlite.withDatabase(
+        (database) => {
+          this.#assertOpen();
+          this.#statements ??= prepareStatements(database);
+          return work(this.#statements);
+        },
+        { writes },
+      ),
     );
   }
 

@@ -305,13 +305,14 @@ export class SqliteSearchAdapter implements IndexableSearchAdapter {
     { writes = false }: { readonly writes?: boolean } = {},
   ): Promise<T> {
     return this.#guard(code, action, () =>
-      this.#sqlite.withDatabase((database) => {
-        this.#assertOpen();
-        this.#statements ??= prepareStatements(database, this.collection);
-        const result = work(this.#statements);
-        if (writes) this.#sqlite.noteWrite();
-        return result;
-      }),
+      this.#sqlite.withDatabase(
+        (database) => {
+          this.#assertOpen();
+          this.#statements ??= prepareStatements(database, this.collection);
+          return work(this.#statements);
+        },
+        { writes },
+      ),
     );
   }
 }
