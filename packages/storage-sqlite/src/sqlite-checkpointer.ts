@@ -35,6 +35,17 @@ export function walSizeLimit(pageSize: number): number {
   return 2 * (32 + restartFrames * (24 + pageSize));
 }
 
+/** A row of `PRAGMA wal_checkpoint`: busy (0 or 1), frames in the WAL, frames copied to the database. */
+interface Checkpoint {
+  readonly busy: number;
+  readonly log: number;
+  readonly checkpointed: number;
+}
+
+/** The steps of the WAL restart handshake, by the value of {@link FileCheckpointer}'s shared word. */
+const restartSteps = ['none', 'asked', 'copied'] as const;
+type RestartStep = (typeof restartSteps)[number];
+
 /** The shared checkpointer of one database file in this process. */
 class FileCheckpointer {
   readonly file: string;
@@ -86,9 +97,14 @@ class FileCheckpointer {
 
   #copyRest(database: Database.Database): void {
     try {
-      const [result] = database.pragma('wal_checkpoint(PASSIVE)') as { busy: number }[];
-      // Busy: a round was still running (or another process checkpoints); the next write tries again.
-      if (result !== undefined && result.busy === 0) Atomics.store(this.#restart, 0, 2);
+      const [result] = database.pragma('wal_checkpoint(PASSIVE)') as Checkpoint[];
+      // Busy: a round was still running (or another process checkpoints). Not busy but short of
+      // the log: a reader's snapshot still needs the frames past `checkpointed` (PASSIVE copies
+      // up to the oldest snapshot and reports no busy), so the WAL cannot start over yet. Either
+      // way the next write tries again.
+      if (result !== undefined && result.busy === 0 && result.checkpointed === result.log) {
+        Atomics.store(this.#restart, 0, 2);
+      }
     } catch {
       // Left for the next write.
     }
@@ -124,6 +140,11 @@ class FileCheckpointer {
     await Promise.race([exited, timeout]);
     clearTimeout(timer);
     await this.worker.terminate();
+  }
+
+  /** The step of the WAL restart handshake (see {@link noteWrite}): `none`, `asked` or `copied`. */
+  get restartStep(): RestartStep {
+    return restartSteps[Atomics.load(this.#restart, 0)] ?? 'none';
   }
 
   /** Whether the worker still runs and covers its connections (neither stopped nor failed). */
@@ -187,11 +208,20 @@ export function joinCheckpointer(database: Database.Database): CheckpointerMembe
   };
 }
 
-/** The running checkpointers of this process (for tests): file, worker thread, connections covered. */
-export function runningCheckpointers(): { file: string; worker: Worker; connections: number }[] {
-  return [...checkpointers.values()].map(({ file, worker, connections }) => ({
+/**
+ * The running checkpointers of this process (for tests): file, worker thread, connections
+ * covered, step of the WAL restart handshake.
+ */
+export function runningCheckpointers(): {
+  file: string;
+  worker: Worker;
+  connections: number;
+  restartStep: RestartStep;
+}[] {
+  return [...checkpointers.values()].map(({ file, worker, connections, restartStep }) => ({
     file,
     worker,
     connections: connections.size,
+    restartStep,
   }));
 }
