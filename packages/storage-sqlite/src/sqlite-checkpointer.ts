@@ -58,15 +58,15 @@ class FileCheckpointer {
    */
   readonly #restart = new Int32Array(new SharedArrayBuffer(4));
   #writes = 0;
-  /** Set once the worker is stopped or failed: it covers no connection any more. */
-  #done = false;
 
+  /** Starts the worker and registers as the running checkpointer of `file` until stopped or failed. */
   constructor(file: string) {
     this.file = file;
     this.worker = new Worker(new URL('./sqlite-checkpoint-worker.js', import.meta.url), {
       workerData: { path: file, intervalMs: checkpointIntervalMs, restartFrames, restart: this.#restart },
     });
     this.worker.unref();
+    checkpointers.set(file, this);
     const fallBack = () => this.#fallBack();
     this.worker.on('error', fallBack);
     this.worker.on('exit', fallBack);
@@ -84,7 +84,7 @@ class FileCheckpointer {
    * all of them run on this thread, so no frame of this process comes in between.
    */
   noteWrite(database: Database.Database): void {
-    if (this.#done || database.inTransaction) return;
+    if (!this.covering || database.inTransaction) return;
     const state = Atomics.load(this.#restart, 0);
     // This write started the WAL over: the checkpointer may go on.
     if (state === 2) Atomics.store(this.#restart, 0, 0);
@@ -112,9 +112,8 @@ class FileCheckpointer {
 
   /** The worker failed or exited on its own: every covered connection checkpoints itself again. */
   #fallBack(): void {
-    if (this.#done) return;
-    this.#done = true;
-    if (checkpointers.get(this.file) === this) checkpointers.delete(this.file);
+    if (!this.covering) return;
+    checkpointers.delete(this.file);
     for (const database of this.connections) {
       // Runs in the worker's exit handler: a connection that cannot take the pragma now (busy
       // iterating, closing) must not throw out of it and take the process down.
@@ -129,8 +128,7 @@ class FileCheckpointer {
 
   /** Stops the worker once the last connection leaves (before that connection closes). */
   async stop(): Promise<void> {
-    this.#done = true;
-    if (checkpointers.get(this.file) === this) checkpointers.delete(this.file);
+    if (this.covering) checkpointers.delete(this.file);
     // Referenced while closing: a process whose last act is `await store.close()` waits for it.
     this.worker.ref();
     const exited = once(this.worker, 'exit').catch(() => undefined);
@@ -147,9 +145,13 @@ class FileCheckpointer {
     return restartSteps[Atomics.load(this.#restart, 0)] ?? 'none';
   }
 
-  /** Whether the worker still runs and covers its connections (neither stopped nor failed). */
+  /**
+   * Whether the worker still runs and covers its connections (neither stopped nor failed): it
+   * is the registered checkpointer of its file from its construction until it is stopped or
+   * fails, and a later one for the same file is another object.
+   */
   get covering(): boolean {
-    return !this.#done;
+    return checkpointers.get(this.file) === this;
   }
 }
 
@@ -186,12 +188,7 @@ export function joinCheckpointer(database: Database.Database): CheckpointerMembe
   if (database.pragma('journal_mode', { simple: true }) !== 'wal') return undefined;
   const file = mainFile(database);
   if (file === undefined) return undefined;
-  let checkpointer = checkpointers.get(file);
-  if (checkpointer === undefined) {
-    checkpointer = new FileCheckpointer(file);
-    checkpointers.set(file, checkpointer);
-  }
-  const joined = checkpointer;
+  const joined = checkpointers.get(file) ?? new FileCheckpointer(file);
   database.pragma('wal_autocheckpoint = 0');
   joined.connections.add(database);
   let left = false;
