@@ -13,6 +13,9 @@ export interface Latency {
   readonly p99: number;
 }
 
+/** The conversation columns the store reads for a page (a baseline returns the same rows and columns). */
+export const conversationRowColumns = 'id, metadata, current_node_id, version, node_count, created_at, updated_at';
+
 /** The ids of a linear chain of `size` nodes: `''`, `'0'`, `'0.0'`, … */
 export function chainIds(size: number): string[] {
   const ids: string[] = [];
