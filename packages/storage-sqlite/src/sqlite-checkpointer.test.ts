@@ -88,6 +88,50 @@ describe('SQLite WAL checkpointer', () => {
     await store.close();
   });
 
+  it('lets the WAL start over only once a write has copied every frame, not while a reader needs some', async () => {
+    const path = freshPath();
+    const store = createSqliteConversationStore({ path });
+    await store.create({ id: 'held' });
+    const append = chain(store, 'held');
+    const restartStep = () => checkpointersOf(path)[0]?.restartStep;
+    // A reader keeps its snapshot: a PASSIVE checkpoint copies only the frames before it, and
+    // reports busy = 0 all the same (with log > checkpointed).
+    const reader = new Database(path);
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM dk_nodes').get();
+    const text = 'x'.repeat(256 * 1024);
+    while (walSize(path) <= walSizeLimit(4096) / 2 + MiB) await append(text);
+    // The checkpointer's next round finds the WAL past the restart size and asks for the restart.
+    await vi.waitFor(
+      async () => {
+        await append('small');
+        expect(restartStep()).toBe('asked');
+      },
+      { timeout: 5000, interval: 50 },
+    );
+    const sequence = walSequence(path);
+    for (let index = 0; index < 3; index += 1) {
+      // Each write's PASSIVE checkpoint stops at the reader's snapshot: the request stands.
+      await append('small');
+      expect(restartStep()).toBe('asked');
+    }
+    expect(walSequence(path)).toBe(sequence);
+
+    reader.exec('COMMIT');
+    reader.close();
+    // The next write copies the rest, and the one after it starts the WAL over.
+    await vi.waitFor(
+      async () => {
+        await append('small');
+        expect(walSequence(path)).not.toBe(sequence);
+      },
+      { timeout: 5000, interval: 20 },
+    );
+    expect(restartStep()).toBe('none');
+    expect(walSize(path)).toBeLessThanOrEqual(walSizeLimit(4096));
+    await store.close();
+  });
+
   it('runs one checkpointer thread per file for the store, a search adapter and an embedding cache', async () => {
     const path = freshPath();
     const threads = processThreads();
@@ -107,7 +151,7 @@ describe('SQLite WAL checkpointer', () => {
 
     await docs.close();
     await cache.close();
-    expect(checkpointersOf(path)).toEqual([{ file: realpathSync(path), worker, connections: 1 }]);
+    expect(checkpointersOf(path)).toEqual([{ file: realpathSync(path), worker, connections: 1, restartStep: 'none' }]);
     expect(worker.threadId).toBeGreaterThan(0);
     // Still checkpointing: only checkpoints write pages to the database file.
     const append = chain(store, 'c');

@@ -35,6 +35,17 @@ export function walSizeLimit(pageSize: number): number {
   return 2 * (32 + restartFrames * (24 + pageSize));
 }
 
+/** A row of `PRAGMA wal_checkpoint`: busy (0 or 1), frames in the WAL, frames copied to the database. */
+interface Checkpoint {
+  readonly busy: number;
+  readonly log: number;
+  readonly checkpointed: number;
+}
+
+/** The steps of the WAL restart handshake, by the value of {@link FileCheckpointer}'s shared word. */
+const restartSteps = ['none', 'asked', 'copied'] as const;
+type RestartStep = (typeof restartSteps)[number];
+
 /** The shared checkpointer of one database file in this process. */
 class FileCheckpointer {
   readonly file: string;
@@ -47,15 +58,15 @@ class FileCheckpointer {
    */
   readonly #restart = new Int32Array(new SharedArrayBuffer(4));
   #writes = 0;
-  /** Set once the worker is stopped or failed: it covers no connection any more. */
-  #done = false;
 
+  /** Starts the worker and registers as the running checkpointer of `file` until stopped or failed. */
   constructor(file: string) {
     this.file = file;
     this.worker = new Worker(new URL('./sqlite-checkpoint-worker.js', import.meta.url), {
       workerData: { path: file, intervalMs: checkpointIntervalMs, restartFrames, restart: this.#restart },
     });
     this.worker.unref();
+    checkpointers.set(file, this);
     const fallBack = () => this.#fallBack();
     this.worker.on('error', fallBack);
     this.worker.on('exit', fallBack);
@@ -73,7 +84,7 @@ class FileCheckpointer {
    * all of them run on this thread, so no frame of this process comes in between.
    */
   noteWrite(database: Database.Database): void {
-    if (this.#done || database.inTransaction) return;
+    if (!this.covering || database.inTransaction) return;
     const state = Atomics.load(this.#restart, 0);
     // This write started the WAL over: the checkpointer may go on.
     if (state === 2) Atomics.store(this.#restart, 0, 0);
@@ -86,9 +97,14 @@ class FileCheckpointer {
 
   #copyRest(database: Database.Database): void {
     try {
-      const [result] = database.pragma('wal_checkpoint(PASSIVE)') as { busy: number }[];
-      // Busy: a round was still running (or another process checkpoints); the next write tries again.
-      if (result !== undefined && result.busy === 0) Atomics.store(this.#restart, 0, 2);
+      const [result] = database.pragma('wal_checkpoint(PASSIVE)') as Checkpoint[];
+      // Busy: a round was still running (or another process checkpoints). Not busy but short of
+      // the log: a reader's snapshot still needs the frames past `checkpointed` (PASSIVE copies
+      // up to the oldest snapshot and reports no busy), so the WAL cannot start over yet. Either
+      // way the next write tries again.
+      if (result !== undefined && result.busy === 0 && result.checkpointed === result.log) {
+        Atomics.store(this.#restart, 0, 2);
+      }
     } catch {
       // Left for the next write.
     }
@@ -96,9 +112,8 @@ class FileCheckpointer {
 
   /** The worker failed or exited on its own: every covered connection checkpoints itself again. */
   #fallBack(): void {
-    if (this.#done) return;
-    this.#done = true;
-    if (checkpointers.get(this.file) === this) checkpointers.delete(this.file);
+    if (!this.covering) return;
+    checkpointers.delete(this.file);
     for (const database of this.connections) {
       // Runs in the worker's exit handler: a connection that cannot take the pragma now (busy
       // iterating, closing) must not throw out of it and take the process down.
@@ -113,8 +128,7 @@ class FileCheckpointer {
 
   /** Stops the worker once the last connection leaves (before that connection closes). */
   async stop(): Promise<void> {
-    this.#done = true;
-    if (checkpointers.get(this.file) === this) checkpointers.delete(this.file);
+    if (this.covering) checkpointers.delete(this.file);
     // Referenced while closing: a process whose last act is `await store.close()` waits for it.
     this.worker.ref();
     const exited = once(this.worker, 'exit').catch(() => undefined);
@@ -126,9 +140,18 @@ class FileCheckpointer {
     await this.worker.terminate();
   }
 
-  /** Whether the worker still runs and covers its connections (neither stopped nor failed). */
+  /** The step of the WAL restart handshake (see {@link noteWrite}): `none`, `asked` or `copied`. */
+  get restartStep(): RestartStep {
+    return restartSteps[Atomics.load(this.#restart, 0)] ?? 'none';
+  }
+
+  /**
+   * Whether the worker still runs and covers its connections (neither stopped nor failed): it
+   * is the registered checkpointer of its file from its construction until it is stopped or
+   * fails, and a later one for the same file is another object.
+   */
   get covering(): boolean {
-    return !this.#done;
+    return checkpointers.get(this.file) === this;
   }
 }
 
@@ -165,12 +188,7 @@ export function joinCheckpointer(database: Database.Database): CheckpointerMembe
   if (database.pragma('journal_mode', { simple: true }) !== 'wal') return undefined;
   const file = mainFile(database);
   if (file === undefined) return undefined;
-  let checkpointer = checkpointers.get(file);
-  if (checkpointer === undefined) {
-    checkpointer = new FileCheckpointer(file);
-    checkpointers.set(file, checkpointer);
-  }
-  const joined = checkpointer;
+  const joined = checkpointers.get(file) ?? new FileCheckpointer(file);
   database.pragma('wal_autocheckpoint = 0');
   joined.connections.add(database);
   let left = false;
@@ -187,11 +205,20 @@ export function joinCheckpointer(database: Database.Database): CheckpointerMembe
   };
 }
 
-/** The running checkpointers of this process (for tests): file, worker thread, connections covered. */
-export function runningCheckpointers(): { file: string; worker: Worker; connections: number }[] {
-  return [...checkpointers.values()].map(({ file, worker, connections }) => ({
+/**
+ * The running checkpointers of this process (for tests): file, worker thread, connections
+ * covered, step of the WAL restart handshake.
+ */
+export function runningCheckpointers(): {
+  file: string;
+  worker: Worker;
+  connections: number;
+  restartStep: RestartStep;
+}[] {
+  return [...checkpointers.values()].map(({ file, worker, connections, restartStep }) => ({
     file,
     worker,
     connections: connections.size,
+    restartStep,
   }));
 }

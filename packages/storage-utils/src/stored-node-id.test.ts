@@ -29,6 +29,16 @@ function randomPath(next: () => number): string {
   return segments.join('.');
 }
 
+/**
+ * Whether `stored` is in the form the encoder writes: runs maximal (no zero segment, `0` or
+ * `0*N`, next to another) and no run of one (`0*1`).
+ */
+function isMaximal(stored: string): boolean {
+  const zero = (segment: string | undefined) => segment === '0' || segment?.startsWith('0*') === true;
+  const segments = stored.split('.');
+  return segments.every((segment, index) => segment !== '0*1' && !(zero(segment) && zero(segments[index + 1])));
+}
+
 describe('encodeStoredNodeId / decodeStoredNodeId', () => {
   it.each([
     ['', ''],
@@ -58,8 +68,7 @@ describe('encodeStoredNodeId / decodeStoredNodeId', () => {
         const id = randomPath(next);
         expect(isNodeId(id)).toBe(true);
         const stored = encodeStoredNodeId(id);
-        expect(stored).not.toMatch(/(^|\.)0\.0(\.|$)/); // runs are maximal
-        expect(stored).not.toContain('0*1.'); // no run of one
+        expect(isMaximal(stored), stored).toBe(true);
         expect(decodeStoredNodeId(stored)).toBe(id);
       }
     }
@@ -69,6 +78,25 @@ describe('encodeStoredNodeId / decodeStoredNodeId', () => {
     for (const id of ['', '0', '0.0', '0.0.0.1.0.0', '5.10.0.0']) expect(decodeStoredNodeId(id)).toBe(id);
     // And mixed forms (a plain path extended with a run).
     expect(decodeStoredNodeId('0.0*2')).toBe('0.0.0');
+  });
+
+  it.each(['0.0', '0.0.0', '0*2', '0*3.1', '1.0*2.0', '0.0*2', '0*2.0.0', '0*2.0*3.5.0.0'])(
+    'tells the maximal form from %j (the test helper)',
+    (stored) => {
+      expect(isMaximal(stored)).toBe(['0*2', '0*3.1'].includes(stored));
+    },
+  );
+
+  it.each([
+    ['0.0*2', '0*3'],
+    ['0*2.0', '0*3'],
+    ['0*2.0*3', '0*5'],
+    ['0.0.0*2.1.0*2.0', '0*4.1.0*3'],
+    ['7.0.0*9', '7.0*10'],
+  ])('decodes the non-maximal %j (a plain path extended by runs) and re-encodes it as %j', (stored, maximal) => {
+    const id = decodeStoredNodeId(stored);
+    expect(id).toBe(decodeStoredNodeId(maximal));
+    expect(encodeStoredNodeId(id)).toBe(maximal);
   });
 
   it.each([

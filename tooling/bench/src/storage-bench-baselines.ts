@@ -1,6 +1,7 @@
 // Raw-SQL baselines of the storage suite, run in the same process and on the same tables as
 // the store: what a hand-written application would send for the same work.
 import { nodeKey } from '@dk/storage-kysely';
+import { encodeStoredNodeId, storedChildNodeId } from '@dk/storage-utils';
 import type { ConversationStore } from '@dk/spec';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
@@ -11,6 +12,9 @@ export interface Latency {
   readonly p50: number;
   readonly p99: number;
 }
+
+/** The conversation columns the store reads for a page (a baseline returns the same rows and columns). */
+export const conversationRowColumns = 'id, metadata, current_node_id, version, node_count, created_at, updated_at';
 
 /** The ids of a linear chain of `size` nodes: `''`, `'0'`, `'0.0'`, … */
 export function chainIds(size: number): string[] {
@@ -23,10 +27,11 @@ export function chainIds(size: number): string[] {
 
 /**
  * The cursor the store writes for the node at `depth` of a linear chain (`''`, `'0'`, `'0.0'`, …)
- * in its stored form (`encodeStoredNodeId` of @dk/storage-utils: a run of zeros is `0*N`).
+ * in its stored form (`0*N`); O(depth), for seeding. A turn-by-turn appender follows the chain
+ * with `storedChildNodeId` in O(1), as the store does.
  */
 export function chainCursor(depth: number): string {
-  return depth === 0 ? '' : depth === 1 ? '0' : `0*${depth}`;
+  return encodeStoredNodeId(Array.from({ length: depth }, () => '0').join('.'));
 }
 
 function summarize(samples: number[]): Latency {
@@ -126,6 +131,7 @@ export function sqliteRawAppenders(database: Database.Database, conversationId: 
     current_node_id = ?, version = version + 1 WHERE id = ?`);
   let seq = 0;
   let id = '';
+  let cursor = '';
   const transaction = database.transaction(() => {
     const now = Date.now();
     insertNode.run(
@@ -137,7 +143,7 @@ export function sqliteRawAppenders(database: Database.Database, conversationId: 
       `{"index":${seq}}`,
       now,
     );
-    if (update.run(now, chainCursor(seq), conversationId).changes !== 1) {
+    if (update.run(now, cursor, conversationId).changes !== 1) {
       throw new Error('raw transaction read back wrong');
     }
   });
@@ -145,6 +151,7 @@ export function sqliteRawAppenders(database: Database.Database, conversationId: 
     transaction.immediate();
     seq += 1;
     id = id === '' ? '0' : `${id}.0`;
+    cursor = storedChildNodeId(cursor, 0);
   };
   return { rawInsert, sameShape };
 }
@@ -168,6 +175,7 @@ export async function postgresSameShapeAppender(pool: pg.Pool, schema: string, c
       version = version + 1 WHERE id = $1 AND EXISTS (SELECT 1 FROM inserted)`;
   let seq = 0;
   let id = '';
+  let cursor = '';
   return async () => {
     const result = await pool.query({
       name: `bench_same_shape_${schema}`,
@@ -178,11 +186,12 @@ export async function postgresSameShapeAppender(pool: pg.Pool, schema: string, c
         `turn ${seq} with a few words of text`,
         `{"index":${seq}}`,
         Date.now(),
-        chainCursor(seq),
+        cursor,
       ],
     });
     if (result.rowCount !== 1) throw new Error('same-shape statement read back wrong');
     seq += 1;
     id = id === '' ? '0' : `${id}.0`;
+    cursor = storedChildNodeId(cursor, 0);
   };
 }
