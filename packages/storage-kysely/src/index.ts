@@ -14,7 +14,7 @@ export type {
 export { nodeKey } from './node-key.js';
 export { encodeStoredCursors } from './encode-stored-cursors.js';
 export { keyedChild, keyedNode, LastAppendedNodes } from './keyed-node.js';
-export type { KeyedNode } from './keyed-node.js';
+export type { AppendedNode, KeyedNode } from './keyed-node.js';
 export { nodeColumnValues } from './append-node-write.js';
 export type { AppendedConversation, AppendNodeOutcome, AppendNodeWrite } from './append-node-write.js';
 export type { ConversationRow } from './store-rows.js';

@@ -41,27 +41,39 @@ export function keyedChild(parent: KeyedNode, position: number): KeyedNode {
 }
 
 /**
+ * A node as {@link LastAppendedNodes} hands it out: its keyed form and, when the backend gave
+ * one, where its row was stored (`row`, e.g. PostgreSQL's `ctid`). The row address is a hint
+ * the backend must check (the row there must still be this node), never trusted alone.
+ */
+export interface AppendedNode extends KeyedNode {
+  readonly row?: string;
+}
+
+/**
  * The last node appended to each of the recently written conversations (at most 256, the
  * least recently written forgotten first), so the next turn's parent is keyed in O(1). A keyed
  * form depends only on the id, so entries stay right whatever other processes append.
  */
 export class LastAppendedNodes {
-  readonly #nodes = new Map<string, KeyedNode>();
+  readonly #nodes = new Map<string, AppendedNode>();
 
   /**
    * The keyed form of `parentId` in `conversationId`: the remembered node when it is that
    * one, else computed (O(depth)); `undefined` when `parentId` is not a node id.
    */
-  parent(conversationId: string, parentId: string): KeyedNode | undefined {
+  parent(conversationId: string, parentId: string): AppendedNode | undefined {
     const last = this.#nodes.get(conversationId);
     if (last?.id === parentId) return last;
     return isNodeId(parentId) ? keyedNode(parentId) : undefined;
   }
 
-  /** Remembers `node` as the last appended to `conversationId` (call once its append committed). */
-  remember(conversationId: string, node: KeyedNode): void {
+  /**
+   * Remembers `node` as the last appended to `conversationId` (call once its append committed),
+   * with the address of its row when the backend reports one.
+   */
+  remember(conversationId: string, node: KeyedNode, row?: string): void {
     this.#nodes.delete(conversationId);
     if (this.#nodes.size >= rememberedConversations) this.#nodes.delete(this.#nodes.keys().next().value!);
-    this.#nodes.set(conversationId, node);
+    this.#nodes.set(conversationId, row === undefined ? node : { ...node, row });
   }
 }

@@ -10,7 +10,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(skip)('dk_append_node plans', () => {
-  it('finds the parent by its key on a connection that first appended to a new, small table', async () => {
+  it('finds the parent by its row address, or by its key, on a connection that first appended to a new, small table', async () => {
     // One connection for the whole life of the table: any plan cached while the table held a
     // handful of rows is still in use when the conversation is long.
     const pool = new pg.Pool({ connectionString: postgresTestUrl(), max: 1 });
@@ -43,14 +43,28 @@ describe.skipIf(skip)('dk_append_node plans', () => {
       await client.query(setting);
     }
     client.release();
+    // A chat's turns: the parent is the node this store appended last, read at its row address.
     await append();
     await append();
-    const lookups = plans.filter((plan) => /SELECT n\.seq FROM/.test(plan));
-    expect(lookups).toHaveLength(2);
-    for (const plan of lookups) {
-      expect(plan).toContain('dk_nodes_key');
+    const byRow = plans.filter((plan) => /SELECT r\.seq\s+FROM/.test(plan));
+    expect(byRow).toHaveLength(2);
+    for (const plan of byRow) {
+      expect(plan).toContain('Tid Scan');
       expect(plan).not.toContain('Rows Removed by Filter');
     }
+    expect(plans.filter((plan) => /SELECT n\.seq FROM/.test(plan))).toHaveLength(0);
+    // Another parent (an earlier node) has no address at hand: it is found by its key.
+    plans.length = 0;
+    const { node } = await store.appendNode({
+      conversationId: 'plans',
+      parentId: '0.0.0',
+      node: { role: 'user', content: 'a branch' },
+    });
+    expect(node.id).toBe('0.0.0.1');
+    const byKey = plans.filter((plan) => /SELECT n\.seq FROM/.test(plan));
+    expect(byKey).toHaveLength(1);
+    expect(byKey[0]).toContain('dk_nodes_key');
+    expect(byKey[0]).not.toContain('Rows Removed by Filter');
     await client.query('RESET ALL');
     await store.close();
     await pool.end();

@@ -105,7 +105,7 @@ describe.skipIf(skip)('PostgresConversationStore', () => {
       });
       expect(node.id).toBe('0.0');
       expect(await upgraded.count({ text: 'way' })).toBe(1);
-      expect(await upgraded.migrate()).toEqual({ fromVersion: 8, toVersion: 8 });
+      expect(await upgraded.migrate()).toEqual({ fromVersion: 9, toVersion: 9 });
     } finally {
       await upgraded.close();
     }
@@ -116,7 +116,7 @@ describe.skipIf(skip)('PostgresConversationStore', () => {
     const stores = Array.from({ length: 4 }, () => store(schema, { autoMigrate: false }));
     const results = await Promise.all(stores.map((each) => each.migrate()));
     expect(results.filter((result) => result.fromVersion === 0)).toHaveLength(1);
-    expect(results.every((result) => result.toVersion === 8)).toBe(true);
+    expect(results.every((result) => result.toVersion === 9)).toBe(true);
     await Promise.all(stores.map((each) => each.close()));
   });
 

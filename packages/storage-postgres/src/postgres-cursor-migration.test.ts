@@ -92,7 +92,7 @@ describe.skipIf(skip)('PostgreSQL schema version 8 (compact cursors)', () => {
     expect(await appendFunctions(schema)).toHaveLength(2);
 
     const store = createPostgresConversationStore({ pool, schema });
-    expect(await store.migrate()).toEqual({ fromVersion: 7, toVersion: 8 });
+    expect(await store.migrate()).toEqual({ fromVersion: 7, toVersion: 9 });
     expect(await appendFunctions(schema)).toHaveLength(1);
     const stored = await storedCursors(schema);
     expect(stored.get('chat')).toBe('0*2999');
@@ -147,7 +147,7 @@ describe.skipIf(skip)('PostgreSQL schema version 8 (compact cursors)', () => {
       dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: postgresTestUrl(), max: 1 }) }),
     });
     const older = { ...createPostgresStoreDialect(schema), migrations: postgresMigrations(schema).slice(0, 7) };
-    await expect(migrateSchema(db, older)).rejects.toThrow(/schema version 8, newer than the 7 this package/);
+    await expect(migrateSchema(db, older)).rejects.toThrow(/schema version 9, newer than the 7 this package/);
     await db.destroy();
   });
 });

@@ -137,9 +137,10 @@ export function postgresMigrations(
     },
     {
       // Replaced the function of migration 5, whose parent lookup could be planned as a scan of
-      // the whole conversation. Migrations 5 and 7 now create the function of migration 8 (its
-      // signature and compact cursors), so a schema migrated by this package only to version 5
-      // or 7 already has it; migration 8 drops the version-7 signature of older schemas.
+      // the whole conversation. Migrations 5, 7 and 8 now create the function of migration 9
+      // (its signature, compact cursors, the parent's row address), so a schema migrated by this
+      // package only to version 5, 7 or 8 already has it; migration 8 drops the version-7
+      // signature of older schemas.
       version: 7,
       name: 'append function finds the parent by key',
       up: (executor) => createAppendFunction(executor, schema),
@@ -161,6 +162,15 @@ export function postgresMigrations(
         await createAppendFunction(executor, schema);
         await encodeStoredCursors(executor, table('dk_conversations'));
       },
+    },
+    {
+      // The append function takes the parent's row address (`p_parent_row`) and returns the new
+      // node's, so a chat's next turn finds its parent by a TID scan instead of a lookup planned
+      // per call. A new signature beside the old one: migration 8's function stays, so servers
+      // still on the previous package keep appending through it during a rolling upgrade.
+      version: 9,
+      name: 'append finds the parent by row address',
+      up: (executor) => createAppendFunction(executor, schema),
     },
   ];
 }

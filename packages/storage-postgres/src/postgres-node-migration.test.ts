@@ -88,7 +88,7 @@ describe.skipIf(skip)('PostgreSQL schema version 4 (per-conversation node keys)'
       }
 
       const store = createPostgresConversationStore(settings);
-      expect(await store.migrate()).toEqual({ fromVersion: 3, toVersion: 8 });
+      expect(await store.migrate()).toEqual({ fromVersion: 3, toVersion: 9 });
       const tree = (await store.load({ conversationId: 'deep' }))!;
       expect(tree.nodes.map((node) => node.id)).toEqual(deep);
       expect(tree.nodes.map((node) => node.parentId)).toEqual(deep.map(parentOf));

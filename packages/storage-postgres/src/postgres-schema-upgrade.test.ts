@@ -38,8 +38,8 @@ describe.skipIf(skip)('PostgreSQL schema: one migration list for the store and t
     const store = new PostgresConversationStore({ pool, schema });
     const docs = new PostgresSearchAdapter({ name: 'docs', pool, schema });
     const notes = new PostgresSearchAdapter({ name: 'notes', pool, schema });
-    expect(await store.migrate()).toEqual({ fromVersion: 2, toVersion: 8 });
-    expect(await docs.migrate()).toEqual({ fromVersion: 8, toVersion: 8 });
+    expect(await store.migrate()).toEqual({ fromVersion: 2, toVersion: 9 });
+    expect(await docs.migrate()).toEqual({ fromVersion: 9, toVersion: 9 });
     const tables = await pool.query<{ name: string }>(
       `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`,
       [schema],
@@ -82,7 +82,7 @@ describe.skipIf(skip)('PostgreSQL schema: one migration list for the store and t
       'DROP TABLE dk_legacy.dk_search_stats; DELETE FROM dk_legacy.dk_search_migrations WHERE version = 2;',
     );
     const docs = new PostgresSearchAdapter({ name: 'docs', pool, schema });
-    expect(await docs.migrate()).toEqual({ fromVersion: 2, toVersion: 8 });
+    expect(await docs.migrate()).toEqual({ fromVersion: 2, toVersion: 9 });
     const { rows } = await pool.query<{ stored: string; actual: string }>(
       `SELECT (SELECT string_agg(collection || '/' || chunk_count || '/' || token_total, ',' ORDER BY collection)
                  FROM "${schema}".dk_search_stats) AS stored,

@@ -157,8 +157,8 @@ describe.skipIf(skip)('PostgresSearchAdapter', () => {
     try {
       const store = createPostgresConversationStore({ pool, schema: shared });
       const search = new PostgresSearchAdapter({ name: 'docs', pool, schema: shared });
-      expect(await search.migrate()).toEqual({ fromVersion: 0, toVersion: 8 });
-      expect(await store.migrate()).toEqual({ fromVersion: 8, toVersion: 8 });
+      expect(await search.migrate()).toEqual({ fromVersion: 0, toVersion: 9 });
+      expect(await store.migrate()).toEqual({ fromVersion: 9, toVersion: 9 });
       const { rows } = await pool.query<{ table_name: string }>(
         `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
         [shared],
