@@ -19,6 +19,8 @@ export class RenderPlan {
   slots: Int32Array;
   /** The params shape `slots` was made for. */
   slotsFor: Int32Array | undefined;
+  /** Whether every variable has a slot (0 or more) in `slots`: its value is in the snapshot. */
+  complete: boolean;
 
   constructor(texts: readonly string[], vars: readonly TemplateOp[]) {
     this.texts = texts;
@@ -27,6 +29,21 @@ export class RenderPlan {
     this.vars = vars;
     this.slots = new Int32Array(vars.length);
     this.slotsFor = undefined;
+    this.complete = false;
+  }
+
+  /** Points {@link slots} at the params shape `shape` (`ParamsReader.slots` or `byName`). */
+  bind(shape: Int32Array): void {
+    const slots = this.slots;
+    let complete = true;
+    for (let k = 0; k < slots.length; k++) {
+      const ref = (this.vars[k] as TemplateOp).ref as VariableRef;
+      const slot = ref.direct ? (shape[ref.index] as number) : READ_BY_NAME;
+      slots[k] = slot;
+      if (slot < 0) complete = false;
+    }
+    this.slotsFor = shape;
+    this.complete = complete;
   }
 }
 

@@ -7,6 +7,7 @@ import { fastSlots, RenderPlans } from './render-plan.js';
 import type { RenderPlan } from './render-plan.js';
 import type { RenderResult } from './render-result.js';
 import { checkBag, DEFAULT_SETTINGS, renderSettings } from './render-settings.js';
+import type { RenderSettings } from './render-settings.js';
 import { concludeRender, namesWithoutValue, readClock } from './render-validation.js';
 import type { ClockReading } from './render-validation.js';
 import { builtinValue, readDefault, readParam, walkRest } from './resolve-variable.js';
@@ -75,6 +76,24 @@ function emitValue(out: string, op: TemplateOp, value: unknown, state: RenderSta
 }
 
 /**
+ * The text of `plan` when every variable it emits has a slot (`RenderPlan.complete`) and
+ * every value at those slots is a plain string or a number (`ParamsReader.plain`).
+ */
+function emitComplete(plan: RenderPlan, values: readonly unknown[]): string {
+  const after = plan.after;
+  const slots = plan.slots;
+  let out = plan.first;
+  for (let i = 0; i < slots.length; i++) {
+    const value = values[slots[i] as number];
+    // Appending a number converts it exactly as String() does.
+    if (typeof value === 'string') out += value;
+    else out += value as number;
+    out += after[i] as string;
+  }
+  return out;
+}
+
+/**
  * The compiled form: a flat op list, rendered in two passes without code generation.
  * First the sections are decided (a forward scan of the variable occurrences, so each is
  * looked at a bounded number of times however deep sections nest); then the plan for that
@@ -113,20 +132,63 @@ export class TemplateProgramRenderer implements CompiledTemplate<Record<string, 
   }
 
   render(params?: Record<string, unknown> | null, options?: RenderOptions): RenderResult {
-    const settings = options === undefined ? DEFAULT_SETTINGS : renderSettings(options);
+    if (options !== undefined) return this.#renderWith(renderSettings(options), params);
     const bag = checkBag(params, 'params');
-    const defaults = settings.defaults;
-    const state = new RenderState(settings.clock, this.#refs.length);
+    const reader = this.#reader;
+    const values = reader.read(bag);
+    // The common case, kept small so that it stays fast however many other templates and
+    // params shapes the process renders: the params have the shape whose sections were
+    // decided last time (`#shapePlan`) and every variable the plan emits has its value in the
+    // snapshot, a plain string or number.
+    if (values !== BY_NAME && reader.plain && this.#shapePlanFor === reader.slots) {
+      const plan = this.#shapePlan as RenderPlan;
+      if (plan.slotsFor === reader.slots && plan.complete) {
+        return new TemplateRenderResult(
+          emitComplete(plan, values),
+          EMPTY,
+          EMPTY,
+          EMPTY,
+          this.variables,
+          this.#refs,
+          bag,
+          undefined,
+          undefined,
+          DEFAULT_SETTINGS.clock,
+        );
+      }
+    }
+    return this.#renderValues(bag, values, DEFAULT_SETTINGS, EMPTY, EMPTY, undefined);
+  }
+
+  /** {@link render} with options: the validation lists are checked before the params are read. */
+  #renderWith(settings: RenderSettings, params: Record<string, unknown> | null | undefined): RenderResult {
+    const bag = checkBag(params, 'params');
+    let state: RenderState | undefined;
     let missing = EMPTY;
     let optionalMissing = EMPTY;
     if (settings !== DEFAULT_SETTINGS) {
-      missing = namesWithoutValue(settings.required, bag, defaults, state);
+      state = new RenderState(settings.clock, this.#refs.length);
+      missing = namesWithoutValue(settings.required, bag, settings.defaults, state);
       if (missing.length > 0 && settings.level === 'error') throw new MissingParametersError(missing, 'required');
-      if (settings.level !== 'ignore') optionalMissing = namesWithoutValue(settings.optional, bag, defaults, state);
+      if (settings.level !== 'ignore') {
+        optionalMissing = namesWithoutValue(settings.optional, bag, settings.defaults, state);
+      }
     }
+    return this.#renderValues(bag, this.#reader.read(bag), settings, missing, optionalMissing, state);
+  }
 
+  /** Renders once the params are read (`values`, from `ParamsReader.read`): every case. */
+  #renderValues(
+    bag: Bag,
+    values: readonly unknown[],
+    settings: RenderSettings,
+    missing: readonly string[],
+    optionalMissing: readonly string[],
+    reading: RenderState | undefined,
+  ): RenderResult {
+    const defaults = settings.defaults;
+    const state = reading ?? new RenderState(settings.clock, this.#refs.length);
     const reader = this.#reader;
-    const values = reader.read(bag);
     const slots = values === BY_NAME ? reader.byName : reader.slots;
     // Plain values (ParamsReader.plain) all have a value, and without defaults an absent one
     // has none: then the sections kept depend only on the params shape, decided once.
@@ -143,14 +205,7 @@ export class TemplateProgramRenderer implements CompiledTemplate<Record<string, 
     } else {
       plan = this.#decide(bag, values, slots, defaults, state);
     }
-    if (plan.slotsFor !== slots) {
-      plan.slots = fastSlots(
-        plan.vars.map((op) => op.ref as VariableRef),
-        slots,
-        plan.slots,
-      );
-      plan.slotsFor = slots;
-    }
+    if (plan.slotsFor !== slots) plan.bind(slots);
 
     // Emit: static text, then each variable and the text after it.
     const after = plan.after;
