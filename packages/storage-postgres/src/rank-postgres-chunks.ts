@@ -123,7 +123,7 @@ export async function rankPostgresChunks(
   const ranked = (essential: readonly { readonly operand: string }[], limit: number, offset: number) =>
     sql`SELECT c.seq::text AS seq, c.chunk_id, c.content, c.metadata, s.coverage, s.raw
         FROM ${chunks} AS c
-             CROSS JOIN LATERAL (SELECT ${frequencies}) AS t
+             CROSS JOIN LATERAL (SELECT ${frequencies} OFFSET 0) AS t
              CROSS JOIN LATERAL (SELECT ${factors}) AS f
              CROSS JOIN LATERAL (SELECT ${coverage} AS coverage, ${raw} AS raw) AS s
        WHERE c.collection = ${collection} AND c.tsv @@ ${essential.map((term) => term.operand).join(' | ')}::tsquery
