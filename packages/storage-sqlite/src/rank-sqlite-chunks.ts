@@ -1,5 +1,11 @@
 import type { SearchResult } from '@dk/spec';
-import { Bm25Scorer, compareScoredCandidates, matchesFilters, pickResults } from '@dk/storage-utils';
+import {
+  Bm25Scorer,
+  compareScoredCandidates,
+  matchesFilters,
+  pickResults,
+  planKeywordPruning,
+} from '@dk/storage-utils';
 import type { ScoredCandidate, StoredChunkRow, ValidatedSearchOptions } from '@dk/storage-utils';
 import type Database from 'better-sqlite3';
 
@@ -113,10 +119,12 @@ export async function rankSqliteChunks(
   if (documentFrequencies.every((frequency) => frequency === 0)) return [];
   const scorer = new Bm25Scorer({ documentCount: stats.count, averageLength: stats.average, documentFrequencies });
   // Only terms some chunk holds: FTS5 fails on none, and the others match nothing anyway.
-  const match = terms
-    .filter((_, index) => documentFrequencies[index]! > 0)
-    .map((term) => `"${term.replace(/"/g, '""')}"`)
-    .join(' OR ');
+  const present = terms.flatMap((term, index) =>
+    documentFrequencies[index]! > 0
+      ? [{ operand: `"${term.replace(/"/g, '""')}"`, idf: scorer.idf[index]!, df: documentFrequencies[index]! }]
+      : [],
+  );
+  const match = present.map((term) => term.operand).join(' OR ');
   const { k, filters } = options;
   const rows = new Map<number, TopRow>();
   // Metadata is parsed only for the chunks that are filtered or returned.
@@ -136,9 +144,9 @@ export async function rankSqliteChunks(
   const scored: ScoredCandidate<number>[] = [];
   const raw = new Float64Array(1);
   const capped = new Float64Array(1);
-  let limit = Math.max(candidatesPerResult * k, minimumCandidates);
-  for (let offset = 0; ; offset += limit, limit *= 4) {
-    const page = statements.top.all(match, collection, limit, offset) as TopRow[];
+  /** Scores a page of candidates; returns how many have a coverage above `bound`. */
+  const scorePage = (page: readonly TopRow[], bound: number): number => {
+    let above = 0;
     for (const row of page) {
       const text = row.content.toLowerCase();
       raw[0] = 0;
@@ -147,14 +155,34 @@ export async function rankSqliteChunks(
         const frequency = countWord(text, terms[term]!);
         if (frequency > 0) scorer.accumulate(raw, capped, 0, term, frequency, row.length);
       }
+      if (capped[0]! > bound) above++;
       scored.push({ key: row.rowid, score: scorer.score(capped[0]!), raw: raw[0]!, order: row.rowid });
       rows.set(row.rowid, row);
     }
-    if (page.length < limit) break;
-    if (filters === undefined) break;
-    let passing = 0;
-    for (const row of rows.values()) if (matchesFilters(stored(row).metadata, filters)) passing++;
-    if (passing >= k) break;
+    return above;
+  };
+  let limit = Math.max(candidatesPerResult * k, minimumCandidates);
+  const pruning =
+    filters === undefined
+      ? planKeywordPruning(present, { n: stats.count, k, syntax: { and: ' AND ', or: ' OR ' } })
+      : undefined;
+  // The engine's best chunks among those holding enough of the terms together; kept when k of
+  // them beat the bound that every other chunk stays under.
+  if (
+    pruning === undefined ||
+    scorePage(statements.top.all(pruning.query, collection, limit, 0) as TopRow[], pruning.bound) < k
+  ) {
+    scored.length = 0;
+    rows.clear();
+    for (let offset = 0; ; offset += limit, limit *= 4) {
+      const page = statements.top.all(match, collection, limit, offset) as TopRow[];
+      scorePage(page, Infinity);
+      if (page.length < limit) break;
+      if (filters === undefined) break;
+      let passing = 0;
+      for (const row of rows.values()) if (matchesFilters(stored(row).metadata, filters)) passing++;
+      if (passing >= k) break;
+    }
   }
   scored.sort(compareScoredCandidates);
   return pickResults(scored, options, (keys) => new Map(keys.map((key) => [key, stored(rows.get(key)!)])));
