@@ -69,6 +69,15 @@ function prepareStatements(db: Database.Database, collection: string) {
     collectionFrequency: db.prepare(
       'SELECT count(*) AS doc FROM dk_search_chunks WHERE collection = ? AND rowid IN (SELECT doc FROM dk_search_vocab WHERE term = ?)',
     ),
+    /** How many chunks (of every collection) match a query, counting up to a limit. */
+    reachingCount: db.prepare(
+      'SELECT count(*) AS count FROM (SELECT rowid FROM dk_search_fts WHERE dk_search_fts MATCH ? LIMIT ?)',
+    ),
+    /** Up to `limit` chunks of the collection matching a query, unranked (rowid order). */
+    matching: db.prepare(
+      'SELECT c.rowid, c.chunk_id, c.content, c.metadata, c.token_count AS length FROM dk_search_fts AS f ' +
+        'JOIN dk_search_chunks AS c ON c.rowid = f.rowid WHERE f.dk_search_fts MATCH ? AND c.collection = ? LIMIT ?',
+    ),
     /** The engine's best chunks of the collection for a query (FTS5 bm25 order), a page at a time. */
     top: db.prepare(
       'SELECT c.rowid, c.chunk_id, c.content, c.metadata, c.token_count AS length FROM dk_search_fts AS f ' +
