@@ -176,21 +176,28 @@ export async function rankSqliteChunks(
     filters === undefined
       ? planKeywordPruning(present, { n: stats.count, k, syntax: { and: ' AND ', or: ' OR ' } })
       : undefined;
-  // Reading and scoring a chunk costs several times what FTS5 spends ranking one, so the
-  // pruned set is read only when it is small next to the chunks the OR ranking would visit.
+  // Reading and scoring a chunk costs several times what FTS5 spends ranking one: the pruned
+  // set is read whole only while it is small next to the chunks the OR ranking visits.
   const visited = present.reduce((sum, term) => sum + term.df, 0);
   const reachingLimit = Math.max(reachingPerCandidate * limit, Math.floor(visited / rankingCostShare));
   const reachingCount =
     pruning === undefined
       ? 0
       : (statements.reachingCount.get(pruning.query, reachingLimit + 1) as { count: number }).count;
-  // Every chunk holding enough of the terms together, when they are few: all scored, the
-  // result is exact once k of them beat the bound that every other chunk stays under.
-  if (
-    pruning === undefined ||
-    reachingCount > reachingLimit ||
-    scorePage(statements.matching.all(pruning.query, collection, reachingLimit + 1) as TopRow[], pruning.bound) < k
-  ) {
+  // FTS5 ranks a query by every phrase in it, so a pruning that names each term once ranks
+  // its chunks as the OR of the terms does.
+  const rankable = pruning !== undefined && present.every((term) => pruning.query.split(term.operand).length === 2);
+  // The chunks holding enough of the terms together: all of them read and scored when they
+  // are few (exact), else FTS5's best n of them when it ranks them as the OR of the terms.
+  // Either is kept when k of them beat the bound that every chunk outside stays under.
+  const readWhole = reachingCount <= reachingPerCandidate * limit || (!rankable && reachingCount <= reachingLimit);
+  const pruned =
+    pruning === undefined || !(readWhole || rankable)
+      ? undefined
+      : readWhole
+        ? (statements.matching.all(pruning.query, collection, reachingLimit + 1) as TopRow[])
+        : (statements.top.all(pruning.query, collection, limit, 0) as TopRow[]);
+  if (pruning === undefined || pruned === undefined || scorePage(pruned, pruning.bound) < k) {
     scored.length = 0;
     rows.clear();
     for (let offset = 0; ; offset += limit, limit *= 4) {
