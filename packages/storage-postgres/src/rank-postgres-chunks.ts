@@ -48,13 +48,15 @@ interface RankedRow {
  * 1. One statement reads the query's lexemes, the collection's size and average length, and
  *    each lexeme's document frequency (a GIN index count; without the collection condition
  *    when the collection is alone in its schema).
- * 2. MaxScore pruning: a chunk's coverage is at most the idf share of the query lexemes it
- *    contains, so chunks holding only the most common lexemes (the largest set whose idf
- *    share stays under half: their `bound`) cannot outrank the k-th best chunk holding a
- *    rarer one when that k-th coverage beats `bound`. The second statement ranks only chunks
- *    holding a rarer lexeme; when its k-th coverage does not beat the bound, or when
- *    `filters` are given (applied to ranked rows), every matching chunk is ranked, a page at
- *    a time.
+ * 2. Pruning (`planPostgresPruning`): a chunk's coverage is at most the idf sum of the query
+ *    lexemes it contains, so a ranking of only the chunks matching a pruned tsquery is the
+ *    exact top k when its k-th coverage beats the bound every other chunk stays under. The
+ *    second statement tries, in order, the chunks holding enough lexemes together to reach
+ *    what about 2k chunks are expected to reach (a boolean tsquery: the GIN index visits only
+ *    those), then the chunks holding a lexeme rarer than the most common ones (MaxScore),
+ *    then every chunk holding a lexeme; each runs only when the ones before it failed their
+ *    verdict. With `filters` (applied to ranked rows) every matching chunk is ranked, a page
+ *    at a time.
  *
  * The pruning is exact: ranking and scores equal a full evaluation (and those of
  * `InMemorySearchAdapter` for text both tokenise alike).

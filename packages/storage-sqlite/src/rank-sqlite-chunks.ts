@@ -92,6 +92,14 @@ function countWord(text: string, word: string): number {
  * `tokenize` splits it. When `filters` leave fewer than `k` chunks, the next page of the
  * engine's ranking is read (4× larger each time).
  *
+ * Without `filters`, a pruned set comes first (`planKeywordPruning` of `@dk/storage-utils`):
+ * the chunks holding enough of the terms together to reach what about 2k chunks are expected
+ * to reach, as an FTS5 boolean query. Every other chunk's coverage stays under its bound, so
+ * when k of the scored chunks beat it, the OR ranking (which visits every chunk holding any
+ * term) is skipped. The set is read and scored whole while it is small (then the result is
+ * exact), or FTS5's best n of it are, when its query names every term once (FTS5 then ranks
+ * its chunks as it ranks them in the OR of the terms).
+ *
  * Document frequencies come from the FTS index's own term statistics (`fts5vocab`, `row`)
  * when the collection is alone in the database, and are counted within the collection when
  * other collections share the index; either way they equal the in-memory adapter's. They are

@@ -164,7 +164,10 @@ type Statements = ReturnType<typeof prepareStatements>;
  * scale (`calibrateScore` of `@dk/storage-utils`: relative to the best match, times the best
  * match's confidence). The same corpus and query give the same scores as in memory; the
  * ranking equals the in-memory one whenever dk's top k is among FTS5's top n (measured at
- * 100,000 chunks by `pnpm bench search`). The query text never reaches FTS5 syntax: it is
+ * 100,000 chunks by `pnpm bench search`). Before that, without filters, the chunks holding
+ * enough of the terms together to reach what about 2k chunks are expected to reach (an FTS5
+ * boolean query) are tried: read and scored whole when few (exact), and kept when k of them
+ * beat the coverage every other chunk stays under; see `rankSqliteChunks`. The query text never reaches FTS5 syntax: it is
  * split into words (letters and digits; quotes, `AND`, `*`, `:` are plain text), stop words
  * are dropped, and each word is quoted.
  *
