@@ -59,8 +59,9 @@ const languagePattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,
  * coverage over the tsvectors (each query lexeme's BM25 term-frequency factor capped at 1,
  * weighted by idf, divided by the query's total idf; the collection's size and average
  * length, each lexeme's document frequency) and returns only the best rows (`ORDER BY …
- * LIMIT`), with exact MaxScore pruning so chunks holding only the query's most common
- * lexemes are not ranked when they cannot reach the top k. Scores are then on dk's one scale
+ * LIMIT`), with exact pruning so chunks that cannot reach the top k are not ranked: first
+ * only those holding enough of the query's lexemes together (a boolean tsquery), then those
+ * holding a lexeme rarer than its most common ones (MaxScore). Scores are then on dk's one scale
  * (`calibrateScore` of `@dk/storage-utils`). The terms are the language's lexemes (stemmed,
  * its own stop words), so scores equal the in-memory ones when both tokenise a text alike and
  * stay close otherwise; one `scoreThreshold` works on both. The query text never reaches

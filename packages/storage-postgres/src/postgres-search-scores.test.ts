@@ -122,6 +122,44 @@ describe.skipIf(skip)('PostgresSearchAdapter scores mean what InMemorySearchAdap
     }
   });
 
+  it('prunes by estimated co-occurrence exactly: random Zipf text, same ids and scores as in memory', async () => {
+    // Consonant-only words: the english configuration neither stems nor drops them. Word
+    // frequencies fall off as 1 / rank, so queries mix common and rare words, and the
+    // estimated threshold is sometimes proven and sometimes not (then the next ranking runs).
+    let state = 12345;
+    const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const letters = 'bcdfghjklmnpqrtvwxz';
+    const words = Array.from({ length: 40 }, (_, index) =>
+      Array.from({ length: 4 + (index % 3) }, () => letters[Math.floor(next() * letters.length)]).join(''),
+    );
+    const weights = words.map((_, index) => 1 / (index + 1));
+    const totalWeight = weights.reduce((sum, weight) => sum + weight, 0);
+    const pick = () => {
+      let target = next() * totalWeight;
+      for (const [index, weight] of weights.entries()) if ((target -= weight) <= 0) return words[index]!;
+      return words[words.length - 1]!;
+    };
+    const documents: SearchDocument[] = Array.from({ length: 300 }, (_, index) => ({
+      id: `z${index}`,
+      content: Array.from({ length: 8 + Math.floor(next() * 12) }, pick).join(' '),
+    }));
+    const zipf = await pair('zipf', documents);
+    for (let query = 0; query < 40; query++) {
+      const text = Array.from({ length: 2 + (query % 4) }, () => words[Math.floor(next() * words.length)]!).join(' ');
+      for (const k of [1, 5]) {
+        const expected = await zipf.memory.search(text, { k });
+        const actual = await zipf.postgres.search(text, { k });
+        expect(
+          actual.map((result) => result.id),
+          `${text} k=${k}`,
+        ).toEqual(expected.map((result) => result.id));
+        actual.forEach((result, index) =>
+          expect(result.score, `${text} k=${k} → ${result.id}`).toBeCloseTo(expected[index]!.score, 9),
+        );
+      }
+    }
+  });
+
   it('counts term frequencies beyond one occurrence exactly', async () => {
     const repeats = await pair('repeats', [
       { id: 'many', content: 'quasar '.repeat(40) },

@@ -4,6 +4,7 @@ import { compareScoredCandidates, defaultBm25B, defaultBm25K1, matchesFilters, p
 import type { ScoredCandidate, StoredChunkRow, ValidatedSearchOptions } from '@dk/storage-utils';
 import { sql } from 'kysely';
 import type { RawBuilder } from 'kysely';
+import { planPostgresPruning } from './plan-postgres-pruning.js';
 
 /** Where {@link rankPostgresChunks} searches. */
 export interface RankTarget {
@@ -47,13 +48,15 @@ interface RankedRow {
  * 1. One statement reads the query's lexemes, the collection's size and average length, and
  *    each lexeme's document frequency (a GIN index count; without the collection condition
  *    when the collection is alone in its schema).
- * 2. MaxScore pruning: a chunk's coverage is at most the idf share of the query lexemes it
- *    contains, so chunks holding only the most common lexemes (the largest set whose idf
- *    share stays under half: their `bound`) cannot outrank the k-th best chunk holding a
- *    rarer one when that k-th coverage beats `bound`. The second statement ranks only chunks
- *    holding a rarer lexeme; when its k-th coverage does not beat the bound, or when
- *    `filters` are given (applied to ranked rows), every matching chunk is ranked, a page at
- *    a time.
+ * 2. Pruning (`planPostgresPruning`): a chunk's coverage is at most the idf sum of the query
+ *    lexemes it contains, so a ranking of only the chunks matching a pruned tsquery is the
+ *    exact top k when its k-th coverage beats the bound every other chunk stays under. The
+ *    second statement tries, in order, the chunks holding enough lexemes together to reach
+ *    what about 2k chunks are expected to reach (a boolean tsquery: the GIN index visits only
+ *    those), then the chunks holding a lexeme rarer than the most common ones (MaxScore),
+ *    then every chunk holding a lexeme; each runs only when the ones before it failed their
+ *    verdict. With `filters` (applied to ranked rows) every matching chunk is ranked, a page
+ *    at a time.
  *
  * The pruning is exact: ranking and scores equal a full evaluation (and those of
  * `InMemorySearchAdapter` for text both tokenise alike).
@@ -87,7 +90,7 @@ export async function rankPostgresChunks(
   const idf = head.map((row) => Math.log(1 + (n - Number(row.df) + 0.5) / (Number(row.df) + 0.5)));
   const total = idf.reduce((sum, value) => sum + value, 0);
   const present = head.flatMap((row, index) =>
-    Number(row.df) > 0 ? [{ operand: row.operand, idf: idf[index]! }] : [],
+    Number(row.df) > 0 ? [{ operand: row.operand, idf: idf[index]!, df: Number(row.df) }] : [],
   );
   if (present.length === 0) return [];
   const k1 = defaultBm25K1;
@@ -119,17 +122,18 @@ export async function rankPostgresChunks(
     terms.map((_, index) => sql`${idf[index]!}::float8 * f.${sql.ref(`f${index}`)}`),
     sql` + `,
   );
-  // The chunks holding any of `essential`, ranked by coverage (every query lexeme counted).
-  const ranked = (essential: readonly { readonly operand: string }[], limit: number, offset: number) =>
+  // The chunks matching `candidates` (a tsquery), ranked by coverage (every query lexeme counted).
+  const ranked = (candidates: string, limit: number, offset: number) =>
     sql`SELECT c.seq::text AS seq, c.chunk_id, c.content, c.metadata, s.coverage, s.raw
         FROM ${chunks} AS c
-             CROSS JOIN LATERAL (SELECT ${frequencies}) AS t
+             CROSS JOIN LATERAL (SELECT ${frequencies} OFFSET 0) AS t
              CROSS JOIN LATERAL (SELECT ${factors}) AS f
              CROSS JOIN LATERAL (SELECT ${coverage} AS coverage, ${raw} AS raw) AS s
-       WHERE c.collection = ${collection} AND c.tsv @@ ${essential.map((term) => term.operand).join(' | ')}::tsquery
+       WHERE c.collection = ${collection} AND c.tsv @@ ${candidates}::tsquery
        ORDER BY s.coverage DESC, s.raw DESC, c.seq LIMIT ${limit} OFFSET ${offset}`;
-  const rank = async (essential: readonly { readonly operand: string }[], limit: number, offset: number) =>
-    (await sql<RankedRow>`${ranked(essential, limit, offset)}`.execute(db)).rows;
+  const rank = async (candidates: string, limit: number, offset: number) =>
+    (await sql<RankedRow>`${ranked(candidates, limit, offset)}`.execute(db)).rows;
+  const everyLexeme = present.map((term) => term.operand).join(' | ');
 
   const rows = new Map<string, StoredChunkRow>();
   const scored: ScoredCandidate<string>[] = [];
@@ -143,31 +147,38 @@ export async function rankPostgresChunks(
   const finish = () => pickResults(scored.sort(compareScoredCandidates), options, () => rows);
 
   if (filters === undefined) {
-    // Most common lexemes first: the largest prefix whose idf share stays under half.
-    const byIdf = [...present].sort((left, right) => left.idf - right.idf);
-    let bound = 0;
-    let common = 0;
-    while (common < byIdf.length - 1 && bound + byIdf[common]!.idf < total / 2) bound += byIdf[common++]!.idf;
-    if (common > 0) {
-      // Pruned ranking, and in the same statement the full one, run only when the pruned
-      // k-th best does not beat what a chunk of only common lexemes can reach.
-      keep(
-        (
-          await sql<RankedRow>`WITH pruned AS (${ranked(byIdf.slice(common), k, 0)}),
-            verdict AS (SELECT count(*) = ${k} AND min(coverage) > ${bound}::float8 AS exact FROM pruned)
-          SELECT * FROM pruned WHERE (SELECT exact FROM verdict)
-          UNION ALL
-          SELECT * FROM (${ranked(present, k, 0)}) AS every WHERE NOT (SELECT exact FROM verdict)`.execute(db)
-        ).rows,
+    const levels = planPostgresPruning(present, { n, k, total });
+    if (levels.length > 0) {
+      // One statement: each pruned ranking runs only when every earlier one failed its
+      // verdict, the full one only when all did.
+      const verdict = (index: number) => sql.ref(`verdict${index}`);
+      const ctes = sql.join(
+        levels.map(
+          (level, index) => sql`${sql.ref(`pruned${index}`)} AS (${ranked(level.query, k, 0)}),
+            ${verdict(index)} AS (SELECT count(*) = ${k} AND min(coverage) > ${level.bound}::float8 AS exact
+              FROM ${sql.ref(`pruned${index}`)})`,
+        ),
       );
+      const failed = (count: number) =>
+        sql.join(
+          levels.slice(0, count).map((_, index) => sql`NOT (SELECT exact FROM ${verdict(index)})`),
+          sql` AND `,
+        );
+      const branches = levels.map((_, index) =>
+        index === 0
+          ? sql`SELECT * FROM ${sql.ref(`pruned${index}`)} WHERE (SELECT exact FROM ${verdict(index)})`
+          : sql`SELECT * FROM ${sql.ref(`pruned${index}`)} WHERE ${failed(index)} AND (SELECT exact FROM ${verdict(index)})`,
+      );
+      branches.push(sql`SELECT * FROM (${ranked(everyLexeme, k, 0)}) AS every WHERE ${failed(levels.length)}`);
+      keep((await sql<RankedRow>`WITH ${ctes} ${sql.join(branches, sql` UNION ALL `)}`.execute(db)).rows);
       return finish();
     }
-    keep(await rank(present, k, 0));
+    keep(await rank(everyLexeme, k, 0));
     return finish();
   }
   let limit = Math.max(4 * k, 50);
   for (let offset = 0; ; offset += limit, limit *= 4) {
-    const page = await rank(present, limit, offset);
+    const page = await rank(everyLexeme, limit, offset);
     keep(page);
     if (page.length < limit || aborted(signal)) break;
     const passing = [...rows.values()].filter((row) => matchesFilters(row.metadata, filters)).length;

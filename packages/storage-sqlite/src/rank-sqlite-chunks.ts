@@ -1,5 +1,11 @@
 import type { SearchResult } from '@dk/spec';
-import { Bm25Scorer, compareScoredCandidates, matchesFilters, pickResults } from '@dk/storage-utils';
+import {
+  Bm25Scorer,
+  compareScoredCandidates,
+  matchesFilters,
+  pickResults,
+  planKeywordPruning,
+} from '@dk/storage-utils';
 import type { ScoredCandidate, StoredChunkRow, ValidatedSearchOptions } from '@dk/storage-utils';
 import type Database from 'better-sqlite3';
 
@@ -9,6 +15,8 @@ export interface RankStatements {
   readonly indexFrequency: Database.Statement;
   readonly collectionFrequency: Database.Statement;
   readonly top: Database.Statement;
+  readonly matching: Database.Statement;
+  readonly reachingCount: Database.Statement;
   /** Document frequencies by term, valid while `generation` is the database's write generation. */
   readonly frequencies: { generation: string; readonly byTerm: Map<string, number> };
 }
@@ -28,6 +36,14 @@ interface TopRow {
  */
 const candidatesPerResult = 10;
 const minimumCandidates = 50;
+/**
+ * Chunks a pruned candidate set may hold, per engine candidate: all of them are read and
+ * scored (no engine ranking), which stays cheaper than the engine ranking every chunk that
+ * holds any term.
+ */
+const reachingPerCandidate = 4;
+/** How many chunks FTS5 ranks in the time dk reads and scores one (measured at 100,000 chunks). */
+const rankingCostShare = 8;
 
 const wordCharacter = /[\p{L}\p{N}]/u;
 
@@ -76,6 +92,14 @@ function countWord(text: string, word: string): number {
  * `tokenize` splits it. When `filters` leave fewer than `k` chunks, the next page of the
  * engine's ranking is read (4× larger each time).
  *
+ * Without `filters`, a pruned set comes first (`planKeywordPruning` of `@dk/storage-utils`):
+ * the chunks holding enough of the terms together to reach what about 2k chunks are expected
+ * to reach, as an FTS5 boolean query. Every other chunk's coverage stays under its bound, so
+ * when k of the scored chunks beat it, the OR ranking (which visits every chunk holding any
+ * term) is skipped. The set is read and scored whole while it is small (then the result is
+ * exact), or FTS5's best n of it are, when its query names every term once (FTS5 then ranks
+ * its chunks as it ranks them in the OR of the terms).
+ *
  * Document frequencies come from the FTS index's own term statistics (`fts5vocab`, `row`)
  * when the collection is alone in the database, and are counted within the collection when
  * other collections share the index; either way they equal the in-memory adapter's. They are
@@ -113,10 +137,12 @@ export async function rankSqliteChunks(
   if (documentFrequencies.every((frequency) => frequency === 0)) return [];
   const scorer = new Bm25Scorer({ documentCount: stats.count, averageLength: stats.average, documentFrequencies });
   // Only terms some chunk holds: FTS5 fails on none, and the others match nothing anyway.
-  const match = terms
-    .filter((_, index) => documentFrequencies[index]! > 0)
-    .map((term) => `"${term.replace(/"/g, '""')}"`)
-    .join(' OR ');
+  const present = terms.flatMap((term, index) =>
+    documentFrequencies[index]! > 0
+      ? [{ operand: `"${term.replace(/"/g, '""')}"`, idf: scorer.idf[index]!, df: documentFrequencies[index]! }]
+      : [],
+  );
+  const match = present.map((term) => term.operand).join(' OR ');
   const { k, filters } = options;
   const rows = new Map<number, TopRow>();
   // Metadata is parsed only for the chunks that are filtered or returned.
@@ -136,9 +162,9 @@ export async function rankSqliteChunks(
   const scored: ScoredCandidate<number>[] = [];
   const raw = new Float64Array(1);
   const capped = new Float64Array(1);
-  let limit = Math.max(candidatesPerResult * k, minimumCandidates);
-  for (let offset = 0; ; offset += limit, limit *= 4) {
-    const page = statements.top.all(match, collection, limit, offset) as TopRow[];
+  /** Scores a page of candidates; returns how many have a coverage above `bound`. */
+  const scorePage = (page: readonly TopRow[], bound: number): number => {
+    let above = 0;
     for (const row of page) {
       const text = row.content.toLowerCase();
       raw[0] = 0;
@@ -147,14 +173,50 @@ export async function rankSqliteChunks(
         const frequency = countWord(text, terms[term]!);
         if (frequency > 0) scorer.accumulate(raw, capped, 0, term, frequency, row.length);
       }
+      if (capped[0]! > bound) above++;
       scored.push({ key: row.rowid, score: scorer.score(capped[0]!), raw: raw[0]!, order: row.rowid });
       rows.set(row.rowid, row);
     }
-    if (page.length < limit) break;
-    if (filters === undefined) break;
-    let passing = 0;
-    for (const row of rows.values()) if (matchesFilters(stored(row).metadata, filters)) passing++;
-    if (passing >= k) break;
+    return above;
+  };
+  let limit = Math.max(candidatesPerResult * k, minimumCandidates);
+  const pruning =
+    filters === undefined
+      ? planKeywordPruning(present, { n: stats.count, k, syntax: { and: ' AND ', or: ' OR ' } })
+      : undefined;
+  // Reading and scoring a chunk costs several times what FTS5 spends ranking one: the pruned
+  // set is read whole only while it is small next to the chunks the OR ranking visits.
+  const visited = present.reduce((sum, term) => sum + term.df, 0);
+  const reachingLimit = Math.max(reachingPerCandidate * limit, Math.floor(visited / rankingCostShare));
+  const reachingCount =
+    pruning === undefined
+      ? 0
+      : (statements.reachingCount.get(pruning.query, reachingLimit + 1) as { count: number }).count;
+  // FTS5 ranks a query by every phrase in it, so a pruning that names each term once ranks
+  // its chunks as the OR of the terms does.
+  const rankable = pruning !== undefined && present.every((term) => pruning.query.split(term.operand).length === 2);
+  // The chunks holding enough of the terms together: all of them read and scored when they
+  // are few (exact), else FTS5's best n of them when it ranks them as the OR of the terms.
+  // Either is kept when k of them beat the bound that every chunk outside stays under.
+  const readWhole = reachingCount <= reachingPerCandidate * limit || (!rankable && reachingCount <= reachingLimit);
+  const pruned =
+    pruning === undefined || !(readWhole || rankable)
+      ? undefined
+      : readWhole
+        ? (statements.matching.all(pruning.query, collection, reachingLimit + 1) as TopRow[])
+        : (statements.top.all(pruning.query, collection, limit, 0) as TopRow[]);
+  if (pruning === undefined || pruned === undefined || scorePage(pruned, pruning.bound) < k) {
+    scored.length = 0;
+    rows.clear();
+    for (let offset = 0; ; offset += limit, limit *= 4) {
+      const page = statements.top.all(match, collection, limit, offset) as TopRow[];
+      scorePage(page, Infinity);
+      if (page.length < limit) break;
+      if (filters === undefined) break;
+      let passing = 0;
+      for (const row of rows.values()) if (matchesFilters(stored(row).metadata, filters)) passing++;
+      if (passing >= k) break;
+    }
   }
   scored.sort(compareScoredCandidates);
   return pickResults(scored, options, (keys) => new Map(keys.map((key) => [key, stored(rows.get(key)!)])));

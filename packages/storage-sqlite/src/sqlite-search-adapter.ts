@@ -69,6 +69,15 @@ function prepareStatements(db: Database.Database, collection: string) {
     collectionFrequency: db.prepare(
       'SELECT count(*) AS doc FROM dk_search_chunks WHERE collection = ? AND rowid IN (SELECT doc FROM dk_search_vocab WHERE term = ?)',
     ),
+    /** How many chunks (of every collection) match a query, counting up to a limit. */
+    reachingCount: db.prepare(
+      'SELECT count(*) AS count FROM (SELECT rowid FROM dk_search_fts WHERE dk_search_fts MATCH ? LIMIT ?)',
+    ),
+    /** Up to `limit` chunks of the collection matching a query, unranked (rowid order). */
+    matching: db.prepare(
+      'SELECT c.rowid, c.chunk_id, c.content, c.metadata, c.token_count AS length FROM dk_search_fts AS f ' +
+        'JOIN dk_search_chunks AS c ON c.rowid = f.rowid WHERE f.dk_search_fts MATCH ? AND c.collection = ? LIMIT ?',
+    ),
     /** The engine's best chunks of the collection for a query (FTS5 bm25 order), a page at a time. */
     top: db.prepare(
       'SELECT c.rowid, c.chunk_id, c.content, c.metadata, c.token_count AS length FROM dk_search_fts AS f ' +
@@ -155,7 +164,10 @@ type Statements = ReturnType<typeof prepareStatements>;
  * scale (`calibrateScore` of `@dk/storage-utils`: relative to the best match, times the best
  * match's confidence). The same corpus and query give the same scores as in memory; the
  * ranking equals the in-memory one whenever dk's top k is among FTS5's top n (measured at
- * 100,000 chunks by `pnpm bench search`). The query text never reaches FTS5 syntax: it is
+ * 100,000 chunks by `pnpm bench search`). Before that, without filters, the chunks holding
+ * enough of the terms together to reach what about 2k chunks are expected to reach (an FTS5
+ * boolean query) are tried: read and scored whole when few (exact), and kept when k of them
+ * beat the coverage every other chunk stays under; see `rankSqliteChunks`. The query text never reaches FTS5 syntax: it is
  * split into words (letters and digits; quotes, `AND`, `*`, `:` are plain text), stop words
  * are dropped, and each word is quoted.
  *

@@ -46,6 +46,46 @@ describe('SqliteSearchAdapter scores mean what InMemorySearchAdapter scores mean
     await sqlite.close();
   });
 
+  it('prunes by estimated co-occurrence without changing results: random Zipf text, same ids and scores', async () => {
+    // Word frequencies fall off as 1 / rank, so queries mix common and rare words, and the
+    // pruned set is sometimes enough (k of its chunks beat its bound) and sometimes not.
+    let state = 12345;
+    const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const letters = 'bcdfghjklmnpqrtvwxz';
+    const words = Array.from({ length: 40 }, (_, index) =>
+      Array.from({ length: 4 + (index % 3) }, () => letters[Math.floor(next() * letters.length)]).join(''),
+    );
+    const weights = words.map((_, index) => 1 / (index + 1));
+    const totalWeight = weights.reduce((sum, weight) => sum + weight, 0);
+    const pick = () => {
+      let target = next() * totalWeight;
+      for (const [index, weight] of weights.entries()) if ((target -= weight) <= 0) return words[index]!;
+      return words[words.length - 1]!;
+    };
+    const documents = Array.from({ length: 300 }, (_, index) => ({
+      id: `z${index}`,
+      content: Array.from({ length: 8 + Math.floor(next() * 12) }, pick).join(' '),
+      metadata: {},
+    }));
+    const memory = new InMemorySearchAdapter({ name: 'zipf' });
+    const sqlite = new SqliteSearchAdapter({ name: 'zipf', database: new Database(':memory:') });
+    await memory.index(documents, { chunking: false });
+    await sqlite.index(documents, { chunking: false });
+    for (let query = 0; query < 40; query++) {
+      const text = Array.from({ length: 2 + (query % 4) }, () => words[Math.floor(next() * words.length)]!).join(' ');
+      for (const k of [1, 5]) {
+        const expected = await memory.search(text, { k });
+        const actual = await sqlite.search(text, { k });
+        expect(
+          actual.map((result) => result.id),
+          `${text} k=${k}`,
+        ).toEqual(expected.map((result) => result.id));
+        actual.forEach((result, index) => expect(result.score).toBeCloseTo(expected[index]!.score, 12));
+      }
+    }
+    await sqlite.close();
+  });
+
   it('counts a term only as a whole word of letters and digits, as tokenize splits text', async () => {
     const documents = [
       { id: 'embedded', content: 'Resetting a preset: reset-key, RESET, reset_it, key2 keys keyé ékey.', metadata: {} },

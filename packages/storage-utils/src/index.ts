@@ -32,6 +32,8 @@ export {
   scoreCandidates,
 } from './bm25.js';
 export type { Bm25QueryInput, ScoredCandidate, ScoringCandidate, ScoringInput } from './bm25.js';
+export { planKeywordPruning } from './plan-keyword-pruning.js';
+export type { KeywordPruning, PruningSyntax, PruningTerm } from './plan-keyword-pruning.js';
 export { calibrateScore, defaultKeywordFalloff, defaultKeywordFullMatch } from './calibrate-score.js';
 export { pickResults } from './pick-results.js';
 export { throwIfAdapterClosed } from './throw-if-adapter-closed.js';
