@@ -18,8 +18,9 @@ export const previousAppendSignature =
 
 /**
  * The argument types of the function of migration 8, which migration 9 leaves in place: a
- * server still running the previous package keeps appending through it during a rolling
- * upgrade (it does the same; only the parent's row address is new).
+ * server already running the previous package keeps appending through it during a rolling
+ * upgrade (it does the same; only the parent's row address is new). A later migration that
+ * drops it must name this signature.
  */
 export const version8AppendSignature =
   'text, text, bytea, text, bytea, text, integer, boolean, bigint, text, text, text, text, jsonb, jsonb, text, text, bigint';

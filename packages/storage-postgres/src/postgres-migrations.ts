@@ -167,7 +167,8 @@ export function postgresMigrations(
       // The append function takes the parent's row address (`p_parent_row`) and returns the new
       // node's, so a chat's next turn finds its parent by a TID scan instead of a lookup planned
       // per call. A new signature beside the old one: migration 8's function stays, so servers
-      // still on the previous package keep appending through it during a rolling upgrade.
+      // already running the previous package keep appending through it during a rolling
+      // upgrade (one started afterwards refuses the newer schema, as for every migration).
       version: 9,
       name: 'append finds the parent by row address',
       up: (executor) => createAppendFunction(executor, schema),

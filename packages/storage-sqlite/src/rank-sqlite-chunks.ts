@@ -97,8 +97,10 @@ function countWord(text: string, word: string): number {
  * to reach, as an FTS5 boolean query. Every other chunk's coverage stays under its bound, so
  * when k of the scored chunks beat it, the OR ranking (which visits every chunk holding any
  * term) is skipped. The set is read and scored whole while it is small (then the result is
- * exact), or FTS5's best n of it are, when its query names every term once (FTS5 then ranks
- * its chunks as it ranks them in the OR of the terms).
+ * exact), or FTS5's best n of it are, when FTS5 ranks its chunks as it ranks them in the OR of
+ * the terms: its query names every term once and does not nest an AND under an OR (`bm25()`
+ * counts a phrase only in the rows its node is positioned on, and an AND under an OR is not
+ * positioned on the rows where it fails, though they may hold some of its terms).
  *
  * Document frequencies come from the FTS index's own term statistics (`fts5vocab`, `row`)
  * when the collection is alone in the database, and are counted within the collection when
@@ -192,9 +194,12 @@ export async function rankSqliteChunks(
     pruning === undefined
       ? 0
       : (statements.reachingCount.get(pruning.query, reachingLimit + 1) as { count: number }).count;
-  // FTS5 ranks a query by every phrase in it, so a pruning that names each term once ranks
-  // its chunks as the OR of the terms does.
-  const rankable = pruning !== undefined && present.every((term) => pruning.query.split(term.operand).length === 2);
+  // FTS5 ranks a query by the phrases positioned on each row, so a pruning that names each
+  // term once, all under ANDs or all under ORs, ranks its chunks as the OR of the terms does.
+  const rankable =
+    pruning !== undefined &&
+    !(pruning.query.includes(' AND ') && pruning.query.includes(' OR ')) &&
+    present.every((term) => pruning.query.split(term.operand).length === 2);
   // The chunks holding enough of the terms together: all of them read and scored when they
   // are few (exact), else FTS5's best n of them when it ranks them as the OR of the terms.
   // Either is kept when k of them beat the bound that every chunk outside stays under.
