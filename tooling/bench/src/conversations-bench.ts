@@ -234,6 +234,8 @@ class ConstantProvider implements LLMProvider {
 }
 
 const DEEP_DEPTHS = [10, 1_000, 10_000] as const;
+/** Rounds of {@link TURNS_PER_ROUND} turns per depth, the first a warm-up. */
+const DEEP_ROUNDS = 8;
 
 /**
  * Turns at the end of one long active path (no context limit, so the whole path is sent),
@@ -244,10 +246,11 @@ const DEEP_DEPTHS = [10, 1_000, 10_000] as const;
 async function runDeep(): Promise<void> {
   const rows = [];
   const own = new Map<number, number>();
-  for (const depth of DEEP_DEPTHS) {
-    const turnNs: number[] = [];
-    const storeNs: number[] = [];
-    for (let roundIndex = 0; roundIndex < 4; roundIndex += 1) {
+  const timed = new Map(DEEP_DEPTHS.map((depth) => [depth, { turnNs: [] as number[], storeNs: [] as number[] }]));
+  // Rounds outermost, so every depth sees the same machine (blocks of turns interleaved).
+  for (let roundIndex = 0; roundIndex < DEEP_ROUNDS; roundIndex += 1) {
+    for (const depth of DEEP_DEPTHS) {
+      const { turnNs, storeNs } = timed.get(depth)!;
       const storage = new MemoryConversationStore();
       const id = await buildLinearConversation(storage, depth);
       const manager = await ConversationManager.resume({
@@ -277,6 +280,9 @@ async function runDeep(): Promise<void> {
         if (roundIndex > 0) storeNs.push(Number(process.hrtime.bigint() - start));
       }
     }
+  }
+  for (const depth of DEEP_DEPTHS) {
+    const { turnNs, storeNs } = timed.get(depth)!;
     const turn = median(turnNs);
     const store = median(storeNs);
     own.set(depth, turn - store);
