@@ -6,6 +6,7 @@ import {
   randomSchemaName,
   searchConformanceCorpus,
   shouldSkipPostgres,
+  zipfCorpus,
 } from '@dk/test-kit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,29 +124,10 @@ describe.skipIf(skip)('PostgresSearchAdapter scores mean what InMemorySearchAdap
   });
 
   it('prunes by estimated co-occurrence exactly: random Zipf text, same ids and scores as in memory', async () => {
-    // Consonant-only words: the english configuration neither stems nor drops them. Word
-    // frequencies fall off as 1 / rank, so queries mix common and rare words, and the
-    // estimated threshold is sometimes proven and sometimes not (then the next ranking runs).
-    let state = 12345;
-    const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
-    const letters = 'bcdfghjklmnpqrtvwxz';
-    const words = Array.from({ length: 40 }, (_, index) =>
-      Array.from({ length: 4 + (index % 3) }, () => letters[Math.floor(next() * letters.length)]).join(''),
-    );
-    const weights = words.map((_, index) => 1 / (index + 1));
-    const totalWeight = weights.reduce((sum, weight) => sum + weight, 0);
-    const pick = () => {
-      let target = next() * totalWeight;
-      for (const [index, weight] of weights.entries()) if ((target -= weight) <= 0) return words[index]!;
-      return words[words.length - 1]!;
-    };
-    const documents: SearchDocument[] = Array.from({ length: 300 }, (_, index) => ({
-      id: `z${index}`,
-      content: Array.from({ length: 8 + Math.floor(next() * 12) }, pick).join(' '),
-    }));
+    // Consonant-only words: the english configuration neither stems nor drops them.
+    const { documents, queries } = zipfCorpus();
     const zipf = await pair('zipf', documents);
-    for (let query = 0; query < 40; query++) {
-      const text = Array.from({ length: 2 + (query % 4) }, () => words[Math.floor(next() * words.length)]!).join(' ');
+    for (const text of queries) {
       for (const k of [1, 5]) {
         const expected = await zipf.memory.search(text, { k });
         const actual = await zipf.postgres.search(text, { k });

@@ -1,5 +1,5 @@
 import { InMemorySearchAdapter } from '@dk/rag';
-import { searchConformanceCorpus } from '@dk/test-kit';
+import { searchConformanceCorpus, zipfCorpus } from '@dk/test-kit';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SqliteSearchAdapter } from './sqlite-search-adapter.js';
@@ -47,32 +47,12 @@ describe('SqliteSearchAdapter scores mean what InMemorySearchAdapter scores mean
   });
 
   it('prunes by estimated co-occurrence without changing results: random Zipf text, same ids and scores', async () => {
-    // Word frequencies fall off as 1 / rank, so queries mix common and rare words, and the
-    // pruned set is sometimes enough (k of its chunks beat its bound) and sometimes not.
-    let state = 12345;
-    const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
-    const letters = 'bcdfghjklmnpqrtvwxz';
-    const words = Array.from({ length: 40 }, (_, index) =>
-      Array.from({ length: 4 + (index % 3) }, () => letters[Math.floor(next() * letters.length)]).join(''),
-    );
-    const weights = words.map((_, index) => 1 / (index + 1));
-    const totalWeight = weights.reduce((sum, weight) => sum + weight, 0);
-    const pick = () => {
-      let target = next() * totalWeight;
-      for (const [index, weight] of weights.entries()) if ((target -= weight) <= 0) return words[index]!;
-      return words[words.length - 1]!;
-    };
-    const documents = Array.from({ length: 300 }, (_, index) => ({
-      id: `z${index}`,
-      content: Array.from({ length: 8 + Math.floor(next() * 12) }, pick).join(' '),
-      metadata: {},
-    }));
+    const { documents, queries } = zipfCorpus();
     const memory = new InMemorySearchAdapter({ name: 'zipf' });
     const sqlite = new SqliteSearchAdapter({ name: 'zipf', database: new Database(':memory:') });
     await memory.index(documents, { chunking: false });
     await sqlite.index(documents, { chunking: false });
-    for (let query = 0; query < 40; query++) {
-      const text = Array.from({ length: 2 + (query % 4) }, () => words[Math.floor(next() * words.length)]!).join(' ');
+    for (const text of queries) {
       for (const k of [1, 5]) {
         const expected = await memory.search(text, { k });
         const actual = await sqlite.search(text, { k });

@@ -51,3 +51,4 @@ export {
 export type { RedisClusterProcess, RedisServerProcess } from './redis-servers.js';
 export { chatBody, startDemoServers } from './demo-servers.js';
 export type { DemoServers } from './demo-servers.js';
+export { zipfCorpus } from './zipf-corpus.js';
