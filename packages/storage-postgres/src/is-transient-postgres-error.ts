@@ -2,6 +2,8 @@
 // (class 08, admin/crash shutdown, server starting), too many connections, or a
 // serialisation failure or deadlock that aborted the transaction.
 const transientStates: ReadonlySet<string> = new Set(['57P01', '57P02', '57P03', '53300', '40001', '40P01']);
+// Of those, the ones that end the connection (administrator or crash shutdown, server starting).
+const lostConnectionStates: ReadonlySet<string> = new Set(['57P01', '57P02', '57P03']);
 // Socket errors of the client itself.
 const transientSocketCodes: ReadonlySet<string> = new Set([
   'ECONNRESET',
@@ -26,6 +28,20 @@ export function isTransientPostgresError(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (code.startsWith('08') || transientStates.has(code) || transientSocketCodes.has(code)) return true;
+  }
+  return error instanceof Error && transientMessage.test(error.message);
+}
+
+/**
+ * True for a `pg` error after which the connection is gone (class 08, the backend terminated
+ * or the server shutting down, a socket error, `pg`'s own "terminated" errors): a client that
+ * raised one must not go back to the pool, where the next caller would fail on it again.
+ */
+export function isLostConnectionError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (code.startsWith('08') || lostConnectionStates.has(code) || transientSocketCodes.has(code)) return true;
   }
   return error instanceof Error && transientMessage.test(error.message);
 }
