@@ -21,12 +21,15 @@ export class RenderPlan {
   slotsFor: Int32Array | undefined;
   /** Whether every variable has a slot (0 or more) in `slots`: its value is in the snapshot. */
   complete: boolean;
+  /** The variables' references, in `vars` order. */
+  readonly #refs: readonly VariableRef[];
 
   constructor(texts: readonly string[], vars: readonly TemplateOp[]) {
     this.texts = texts;
     this.first = texts[0] as string;
     this.after = texts.slice(1);
     this.vars = vars;
+    this.#refs = vars.map((op) => op.ref as VariableRef);
     this.slots = new Int32Array(vars.length);
     this.slotsFor = undefined;
     this.complete = false;
@@ -34,14 +37,9 @@ export class RenderPlan {
 
   /** Points {@link slots} at the params shape `shape` (`ParamsReader.slots` or `byName`). */
   bind(shape: Int32Array): void {
-    const slots = this.slots;
+    const slots = fastSlots(this.#refs, shape, this.slots);
     let complete = true;
-    for (let k = 0; k < slots.length; k++) {
-      const ref = (this.vars[k] as TemplateOp).ref as VariableRef;
-      const slot = ref.direct ? (shape[ref.index] as number) : READ_BY_NAME;
-      slots[k] = slot;
-      if (slot < 0) complete = false;
-    }
+    for (let k = 0; k < slots.length; k++) if ((slots[k] as number) < 0) complete = false;
     this.slotsFor = shape;
     this.complete = complete;
   }
