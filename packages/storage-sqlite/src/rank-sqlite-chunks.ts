@@ -16,6 +16,7 @@ export interface RankStatements {
   readonly collectionFrequency: Database.Statement;
   readonly top: Database.Statement;
   readonly matching: Database.Statement;
+  readonly chunkIdentity: Database.Statement;
   readonly reachingCount: Database.Statement;
   /** Document frequencies by term, valid while `generation` is the database's write generation. */
   readonly frequencies: { generation: string; readonly byTerm: Map<string, number> };
@@ -28,6 +29,9 @@ interface TopRow {
   readonly metadata: string;
   readonly length: number;
 }
+
+/** A row of the `matching` statement: rowid, content, length (its id and metadata are read once picked). */
+type MatchingRow = [rowid: number, content: string, length: number];
 
 /**
  * How many of the engine's best chunks are re-scored per requested result: FTS5's `bm25()`
@@ -146,38 +150,55 @@ export async function rankSqliteChunks(
   );
   const match = present.map((term) => term.operand).join(' OR ');
   const { k, filters } = options;
-  const rows = new Map<number, TopRow>();
+  /** The scored chunks by rowid: a `top` row, or the content of a `matching` one. */
+  const rows = new Map<number, TopRow | string>();
   // Metadata is parsed only for the chunks that are filtered or returned.
   const parsed = new Map<number, StoredChunkRow>();
-  const stored = (row: TopRow): StoredChunkRow => {
-    let chunk = parsed.get(row.rowid);
+  const stored = (rowid: number): StoredChunkRow => {
+    let chunk = parsed.get(rowid);
     if (chunk === undefined) {
+      const row = rows.get(rowid)!;
+      const identity =
+        typeof row === 'string' ? (statements.chunkIdentity.get(rowid) as { chunk_id: string; metadata: string }) : row;
       chunk = {
-        chunkId: row.chunk_id,
-        content: row.content,
-        metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+        chunkId: identity.chunk_id,
+        content: typeof row === 'string' ? row : row.content,
+        metadata: JSON.parse(identity.metadata) as Record<string, unknown>,
       };
-      parsed.set(row.rowid, chunk);
+      parsed.set(rowid, chunk);
     }
     return chunk;
   };
   const scored: ScoredCandidate<number>[] = [];
   const raw = new Float64Array(1);
   const capped = new Float64Array(1);
-  /** Scores a page of candidates; returns how many have a coverage above `bound`. */
+  /** Scores one candidate; true when its coverage is above `bound`. */
+  const scoreChunk = (rowid: number, content: string, length: number, bound: number): boolean => {
+    const text = content.toLowerCase();
+    raw[0] = 0;
+    capped[0] = 0;
+    for (let term = 0; term < terms.length; term++) {
+      const frequency = countWord(text, terms[term]!);
+      if (frequency > 0) scorer.accumulate(raw, capped, 0, term, frequency, length);
+    }
+    scored.push({ key: rowid, score: scorer.score(capped[0]!), raw: raw[0]!, order: rowid });
+    return capped[0]! > bound;
+  };
+  /** Scores a page of `top` rows; returns how many have a coverage above `bound`. */
   const scorePage = (page: readonly TopRow[], bound: number): number => {
     let above = 0;
     for (const row of page) {
-      const text = row.content.toLowerCase();
-      raw[0] = 0;
-      capped[0] = 0;
-      for (let term = 0; term < terms.length; term++) {
-        const frequency = countWord(text, terms[term]!);
-        if (frequency > 0) scorer.accumulate(raw, capped, 0, term, frequency, row.length);
-      }
-      if (capped[0]! > bound) above++;
-      scored.push({ key: row.rowid, score: scorer.score(capped[0]!), raw: raw[0]!, order: row.rowid });
+      if (scoreChunk(row.rowid, row.content, row.length, bound)) above++;
       rows.set(row.rowid, row);
+    }
+    return above;
+  };
+  /** Scores the rows of `matching`; returns how many have a coverage above `bound`. */
+  const scoreMatching = (page: readonly MatchingRow[], bound: number): number => {
+    let above = 0;
+    for (const [rowid, content, length] of page) {
+      if (scoreChunk(rowid, content, length, bound)) above++;
+      rows.set(rowid, content);
     }
     return above;
   };
@@ -204,13 +225,16 @@ export async function rankSqliteChunks(
   // are few (exact), else FTS5's best n of them when it ranks them as the OR of the terms.
   // Either is kept when k of them beat the bound that every chunk outside stays under.
   const readWhole = reachingCount <= reachingPerCandidate * limit || (!rankable && reachingCount <= reachingLimit);
-  const pruned =
+  const above =
     pruning === undefined || !(readWhole || rankable)
-      ? undefined
+      ? -1
       : readWhole
-        ? (statements.matching.all(pruning.query, collection, reachingLimit + 1) as TopRow[])
-        : (statements.top.all(pruning.query, collection, limit, 0) as TopRow[]);
-  if (pruning === undefined || pruned === undefined || scorePage(pruned, pruning.bound) < k) {
+        ? scoreMatching(
+            statements.matching.all(pruning.query, collection, reachingLimit + 1) as MatchingRow[],
+            pruning.bound,
+          )
+        : scorePage(statements.top.all(pruning.query, collection, limit, 0) as TopRow[], pruning.bound);
+  if (above < k) {
     scored.length = 0;
     rows.clear();
     for (let offset = 0; ; offset += limit, limit *= 4) {
@@ -219,10 +243,10 @@ export async function rankSqliteChunks(
       if (page.length < limit) break;
       if (filters === undefined) break;
       let passing = 0;
-      for (const row of rows.values()) if (matchesFilters(stored(row).metadata, filters)) passing++;
+      for (const rowid of rows.keys()) if (matchesFilters(stored(rowid).metadata, filters)) passing++;
       if (passing >= k) break;
     }
   }
   scored.sort(compareScoredCandidates);
-  return pickResults(scored, options, (keys) => new Map(keys.map((key) => [key, stored(rows.get(key)!)])));
+  return pickResults(scored, options, (keys) => new Map(keys.map((key) => [key, stored(key)])));
 }

@@ -73,11 +73,18 @@ function prepareStatements(db: Database.Database, collection: string) {
     reachingCount: db.prepare(
       'SELECT count(*) AS count FROM (SELECT rowid FROM dk_search_fts WHERE dk_search_fts MATCH ? LIMIT ?)',
     ),
-    /** Up to `limit` chunks of the collection matching a query, unranked (rowid order). */
-    matching: db.prepare(
-      'SELECT c.rowid, c.chunk_id, c.content, c.metadata, c.token_count AS length FROM dk_search_fts AS f ' +
-        'JOIN dk_search_chunks AS c ON c.rowid = f.rowid WHERE f.dk_search_fts MATCH ? AND c.collection = ? LIMIT ?',
-    ),
+    /**
+     * Up to `limit` chunks of the collection matching a query, unranked (rowid order), as
+     * `[rowid, content, length]` arrays: what scoring reads (see `chunkIdentity` for the rest).
+     */
+    matching: db
+      .prepare(
+        'SELECT c.rowid, c.content, c.token_count FROM dk_search_fts AS f ' +
+          'JOIN dk_search_chunks AS c ON c.rowid = f.rowid WHERE f.dk_search_fts MATCH ? AND c.collection = ? LIMIT ?',
+      )
+      .raw(),
+    /** The id and metadata of a chunk read by `matching`. */
+    chunkIdentity: db.prepare('SELECT chunk_id, metadata FROM dk_search_chunks WHERE rowid = ?'),
     /** The engine's best chunks of the collection for a query (FTS5 bm25 order), a page at a time. */
     top: db.prepare(
       'SELECT c.rowid, c.chunk_id, c.content, c.metadata, c.token_count AS length FROM dk_search_fts AS f ' +
