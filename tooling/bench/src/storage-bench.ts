@@ -1,6 +1,7 @@
 // Storage benchmark, every store figure next to a raw-SQL baseline from the same run (ratio
 // printed, every result read back): appends (SQLite vs a raw insert and a same-shape
-// transaction at the same durability; PostgreSQL vs a same-shape single prepared statement),
+// transaction at the same durability, and the store on an in-memory database, which shows what
+// the append's own work costs without any I/O; PostgreSQL vs a same-shape single prepared statement),
 // append latency at 10 / 1,000 / 10,000 nodes (memory, SQLite, PostgreSQL), resuming a
 // 10,000-node conversation (get + the 10,000-node active path) vs a raw select of the same rows,
 // and selective metadata listing over 100,000 conversations (SQLite) / 1,000,000 (PostgreSQL)
@@ -264,15 +265,29 @@ async function appendBaselines(directory: string, schema: string): Promise<strin
   const database = new Database(path);
   database.pragma('synchronous = NORMAL'); // the store's durability (WAL, NORMAL)
   const raw = sqliteRawAppenders(database, 'raw-shape');
+  // The floor of the append's own work: the same store on an in-memory database (no file, no
+  // I/O at all), interleaved with the rest, set against the raw insert on the file.
+  const inMemory = createSqliteConversationStore({ path: ':memory:' });
+  await inMemory.migrate();
   const sqliteResult = await interleave(2000, {
     store: await storeAppender(sqlite, 'store-append'),
     rawInsert: raw.rawInsert,
     sameShape: raw.sameShape,
+    inMemory: await storeAppender(inMemory, 'store-append'),
   });
   database.close();
   await sqlite.close();
+  await inMemory.close();
   lines.push(ratioRow('sqlite', sqliteResult.store, 'raw INSERT of one row', sqliteResult.rawInsert));
   lines.push(ratioRow('sqlite', sqliteResult.store, 'same-shape transaction', sqliteResult.sameShape));
+  lines.push(
+    ratioRow(
+      'sqlite, in-memory database',
+      sqliteResult.inMemory,
+      'raw INSERT of one row (file)',
+      sqliteResult.rawInsert,
+    ),
+  );
   const pool = await reachablePostgresPool();
   if (pool === undefined) {
     lines.push('| postgres | skipped: server unreachable | | | | | | | |');
