@@ -88,4 +88,61 @@ describe('SqliteSearchAdapter scores mean what InMemorySearchAdapter scores mean
     }
     await sqlite.close();
   });
+
+  it('returns each chunk its own id, content and metadata when the pruned set is read whole (collections sharing the index)', async () => {
+    const { documents, queries } = zipfCorpus();
+    const database = new Database(':memory:');
+    // Notes which chunk-reading statements a search runs: the pruned set read whole (unranked)
+    // or the engine's ranking (ORDER BY), to count the searches answered by the first alone.
+    const prepare = database.prepare.bind(database);
+    const ran = new Set<'whole' | 'ranked'>();
+    database.prepare = ((source: string) => {
+      const statement = prepare(source);
+      if (source.includes('MATCH') && source.includes('JOIN')) {
+        const all = statement.all.bind(statement);
+        statement.all = ((...parameters: unknown[]) => {
+          ran.add(source.includes('ORDER BY') ? 'ranked' : 'whole');
+          return all(...parameters);
+        }) as typeof statement.all;
+      }
+      return statement;
+    }) as typeof database.prepare;
+    let readWhole = 0;
+    const collections = ['left', 'right'].map((name) => ({
+      memory: new InMemorySearchAdapter({ name }),
+      sqlite: new SqliteSearchAdapter({ name, database }),
+      documents: documents.map((document, index) => ({
+        ...document,
+        id: `${name}-${document.id}`,
+        metadata: { collection: name, index, tags: [index % 3, `t${index % 7}`] },
+      })),
+    }));
+    // Batches alternate between the collections, so their rowids interleave in the one index.
+    for (let start = 0; start < documents.length; start += 25) {
+      for (const { memory, sqlite, documents: own } of collections) {
+        const batch = own.slice(start, start + 25);
+        await memory.index(batch, { chunking: false });
+        await sqlite.index(batch, { chunking: false });
+      }
+    }
+    for (const { memory, sqlite } of collections) {
+      for (const text of queries) {
+        for (const k of [1, 5]) {
+          const expected = await memory.search(text, { k });
+          ran.clear();
+          const actual = await sqlite.search(text, { k });
+          if (ran.has('whole') && !ran.has('ranked')) readWhole++;
+          expect(
+            actual.map(({ id, content, metadata }) => ({ id, content, metadata })),
+            `${sqlite.collection}: ${text} k=${k}`,
+          ).toEqual(expected.map(({ id, content, metadata }) => ({ id, content, metadata })));
+          actual.forEach((result, index) => expect(result.score).toBeCloseTo(expected[index]!.score, 12));
+        }
+      }
+    }
+    // Most of the 160 searches (150 when written) are answered by the pruned set read whole.
+    expect(readWhole).toBeGreaterThan(80);
+    for (const { sqlite } of collections) await sqlite.close();
+    database.close();
+  });
 });
