@@ -154,12 +154,16 @@ export async function rankSqliteChunks(
   const rows = new Map<number, TopRow | string>();
   // Metadata is parsed only for the chunks that are filtered or returned.
   const parsed = new Map<number, StoredChunkRow>();
-  const stored = (rowid: number): StoredChunkRow => {
+  const stored = (rowid: number): StoredChunkRow | undefined => {
     let chunk = parsed.get(rowid);
     if (chunk === undefined) {
       const row = rows.get(rowid)!;
       const identity =
-        typeof row === 'string' ? (statements.chunkIdentity.get(rowid) as { chunk_id: string; metadata: string }) : row;
+        typeof row === 'string'
+          ? (statements.chunkIdentity.get(rowid, collection, row) as { chunk_id: string; metadata: string } | undefined)
+          : row;
+      // A chunk deleted (or its rowid reused) since `matching` read it is skipped, as pickResults skips a missing row.
+      if (identity === undefined) return undefined;
       chunk = {
         chunkId: identity.chunk_id,
         content: typeof row === 'string' ? row : row.content,
@@ -243,10 +247,18 @@ export async function rankSqliteChunks(
       if (page.length < limit) break;
       if (filters === undefined) break;
       let passing = 0;
-      for (const rowid of rows.keys()) if (matchesFilters(stored(rowid).metadata, filters)) passing++;
+      for (const rowid of rows.keys()) if (matchesFilters(stored(rowid)!.metadata, filters)) passing++;
       if (passing >= k) break;
     }
   }
   scored.sort(compareScoredCandidates);
-  return pickResults(scored, options, (keys) => new Map(keys.map((key) => [key, stored(key)])));
+  const load = (keys: readonly number[]) => {
+    const chunks = new Map<number, StoredChunkRow>();
+    for (const key of keys) {
+      const chunk = stored(key);
+      if (chunk !== undefined) chunks.set(key, chunk);
+    }
+    return chunks;
+  };
+  return pickResults(scored, options, load);
 }

@@ -84,7 +84,9 @@ function prepareStatements(db: Database.Database, collection: string) {
       )
       .raw(),
     /** The id and metadata of a chunk read by `matching`. */
-    chunkIdentity: db.prepare('SELECT chunk_id, metadata FROM dk_search_chunks WHERE rowid = ?'),
+    chunkIdentity: db.prepare(
+      'SELECT chunk_id, metadata FROM dk_search_chunks WHERE rowid = ? AND collection = ? AND content = ?',
+    ),
     /** The engine's best chunks of the collection for a query (FTS5 bm25 order), a page at a time. */
     top: db.prepare(
       'SELECT c.rowid, c.chunk_id, c.content, c.metadata, c.token_count AS length FROM dk_search_fts AS f ' +

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InMemorySearchAdapter } from '@dk/rag';
 import { searchConformanceCorpus, zipfCorpus } from '@dk/test-kit';
 import Database from 'better-sqlite3';
@@ -144,5 +147,53 @@ describe('SqliteSearchAdapter scores mean what InMemorySearchAdapter scores mean
     expect(readWhole).toBeGreaterThan(80);
     for (const { sqlite } of collections) await sqlite.close();
     database.close();
+  });
+
+  it('leaves out a chunk another connection deletes, or replaces under the same rowid, between ranking and reading its id', async () => {
+    const { documents, queries } = zipfCorpus();
+    const directory = mkdtempSync(join(tmpdir(), 'dk-search-race-'));
+    const database = new Database(join(directory, 'race.db'));
+    database.pragma('journal_mode = WAL');
+    let other: Database.Database | undefined;
+    let replaced = 0;
+    // Right before the adapter reads a chunk's id and metadata, another connection deletes that
+    // row and, every other time, stores another collection's chunk under the same rowid.
+    const prepare = database.prepare.bind(database);
+    database.prepare = ((source: string) => {
+      const statement = prepare(source);
+      if (source.startsWith('SELECT chunk_id, metadata')) {
+        const get = statement.get.bind(statement);
+        statement.get = ((rowid: number, ...rest: unknown[]) => {
+          other?.prepare('DELETE FROM dk_search_chunks WHERE rowid = ?').run(rowid);
+          if (other !== undefined && (replaced += 1) % 2 === 0) {
+            other
+              .prepare(
+                `INSERT INTO dk_search_chunks (rowid, collection, chunk_id, document_id, chunk_index, content, metadata, token_count)
+                 VALUES (?, 'intruder', ?, 'intruder', 0, 'another text', '{"intruder":true}', 2)`,
+              )
+              .run(rowid, `intruder-${rowid}`);
+          }
+          return get(rowid, ...rest);
+        }) as typeof statement.get;
+      }
+      return statement;
+    }) as typeof database.prepare;
+    const sqlite = new SqliteSearchAdapter({ name: 'race', database });
+    await sqlite.index(documents, { chunking: false });
+    const indexed = new Map(documents.map((document) => [document.id, document]));
+    other = new Database(join(directory, 'race.db'));
+    for (const text of queries) {
+      for (const result of await sqlite.search(text, { k: 5 })) {
+        // Chunk ids are the document id and the chunk's index (`doc#0`).
+        const document = indexed.get(result.id.replace(/#\d+$/, ''));
+        expect(document, `${text}: ${result.id}`).toBeDefined();
+        expect(result.content).toBe(document!.content);
+      }
+    }
+    expect(replaced).toBeGreaterThan(10);
+    other.close();
+    await sqlite.close();
+    database.close();
+    rmSync(directory, { recursive: true, force: true });
   });
 });
