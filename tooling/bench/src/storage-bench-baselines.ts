@@ -95,12 +95,8 @@ export async function storeAppender(store: ConversationStore, conversationId: st
   };
 }
 
-/**
- * SQLite baselines on the store's own file (same WAL mode and `synchronous`): a single
- * prepared INSERT of one row into a plain table (the "raw insert"), and the same-shape
- * transaction written by hand (BEGIN IMMEDIATE; insert the node row; update the conversation).
- */
-export function sqliteRawAppenders(database: Database.Database, conversationId: string) {
+/** A prepared INSERT of one row into a plain table of `database` (the "raw insert"). */
+export function sqliteRawInsert(database: Database.Database, conversationId: string): () => void {
   database.exec(`CREATE TABLE IF NOT EXISTS bench_raw_messages (
     conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, content TEXT NOT NULL, metadata TEXT NOT NULL,
     created_at INTEGER NOT NULL, PRIMARY KEY (conversation_id, seq))`);
@@ -108,7 +104,7 @@ export function sqliteRawAppenders(database: Database.Database, conversationId: 
     'INSERT INTO bench_raw_messages (conversation_id, seq, content, metadata, created_at) VALUES (?, ?, ?, ?, ?)',
   );
   let rawSeq = 0;
-  const rawInsert = () => {
+  return () => {
     const result = insertRaw.run(
       conversationId,
       rawSeq,
@@ -119,6 +115,15 @@ export function sqliteRawAppenders(database: Database.Database, conversationId: 
     if (result.changes !== 1) throw new Error('raw insert read back wrong');
     rawSeq += 1;
   };
+}
+
+/**
+ * SQLite baselines on the store's own file (same WAL mode and `synchronous`): a single
+ * prepared INSERT of one row into a plain table (the "raw insert"), and the same-shape
+ * transaction written by hand (BEGIN IMMEDIATE; insert the node row; update the conversation).
+ */
+export function sqliteRawAppenders(database: Database.Database, conversationId: string) {
+  const rawInsert = sqliteRawInsert(database, conversationId);
   database
     .prepare(
       `INSERT INTO dk_conversations (id, metadata, current_node_id, version, node_count, created_at, updated_at)

@@ -28,6 +28,7 @@ import {
   interleave,
   postgresSameShapeAppender,
   sqliteRawAppenders,
+  sqliteRawInsert,
   storeAppender,
 } from './storage-bench-baselines.js';
 import type { Latency } from './storage-bench-baselines.js';
@@ -265,29 +266,34 @@ async function appendBaselines(directory: string, schema: string): Promise<strin
   const database = new Database(path);
   database.pragma('synchronous = NORMAL'); // the store's durability (WAL, NORMAL)
   const raw = sqliteRawAppenders(database, 'raw-shape');
-  // The floor of the append's own work: the same store on an in-memory database (no file, no
-  // I/O at all), interleaved with the rest, set against the raw insert on the file.
+  // The append's own work without I/O: the same store on an in-memory database (no file at
+  // all), next to the raw insert on the file and on an in-memory database of its own.
   const inMemory = createSqliteConversationStore({ path: ':memory:' });
-  await inMemory.migrate();
-  const sqliteResult = await interleave(2000, {
-    store: await storeAppender(sqlite, 'store-append'),
-    rawInsert: raw.rawInsert,
-    sameShape: raw.sameShape,
-    inMemory: await storeAppender(inMemory, 'store-append'),
-  });
-  database.close();
-  await sqlite.close();
-  await inMemory.close();
-  lines.push(ratioRow('sqlite', sqliteResult.store, 'raw INSERT of one row', sqliteResult.rawInsert));
-  lines.push(ratioRow('sqlite', sqliteResult.store, 'same-shape transaction', sqliteResult.sameShape));
-  lines.push(
-    ratioRow(
-      'sqlite, in-memory database',
-      sqliteResult.inMemory,
-      'raw INSERT of one row (file)',
-      sqliteResult.rawInsert,
-    ),
-  );
+  const rawMemoryDatabase = new Database(':memory:');
+  try {
+    await inMemory.migrate();
+    const sqliteResult = await interleave(
+      2000,
+      {
+        store: await storeAppender(sqlite, 'store-append'),
+        rawInsert: raw.rawInsert,
+        sameShape: raw.sameShape,
+        inMemory: await storeAppender(inMemory, 'store-append'),
+        rawInMemory: sqliteRawInsert(rawMemoryDatabase, 'raw-shape'),
+      },
+      { shuffled: true },
+    );
+    const { store, rawInsert, sameShape, inMemory: memoryStore, rawInMemory } = sqliteResult;
+    lines.push(ratioRow('sqlite', store, 'raw INSERT of one row', rawInsert));
+    lines.push(ratioRow('sqlite', store, 'same-shape transaction', sameShape));
+    lines.push(ratioRow('sqlite, in-memory database', memoryStore, 'raw INSERT of one row (file)', rawInsert));
+    lines.push(ratioRow('sqlite, in-memory database', memoryStore, 'raw INSERT of one row (in memory)', rawInMemory));
+  } finally {
+    database.close();
+    rawMemoryDatabase.close();
+    await sqlite.close();
+    await inMemory.close();
+  }
   const pool = await reachablePostgresPool();
   if (pool === undefined) {
     lines.push('| postgres | skipped: server unreachable | | | | | | | |');
