@@ -154,7 +154,7 @@ describe('SqliteSearchAdapter scores mean what InMemorySearchAdapter scores mean
     const directory = mkdtempSync(join(tmpdir(), 'dk-search-race-'));
     const database = new Database(join(directory, 'race.db'));
     database.pragma('journal_mode = WAL');
-    let other: Database.Database | undefined;
+    const other = new Database(join(directory, 'race.db'));
     let replaced = 0;
     // Right before the adapter reads a chunk's id and metadata, another connection deletes that
     // row and, every other time, stores another collection's chunk under the same rowid.
@@ -164,8 +164,8 @@ describe('SqliteSearchAdapter scores mean what InMemorySearchAdapter scores mean
       if (source.startsWith('SELECT chunk_id, metadata')) {
         const get = statement.get.bind(statement);
         statement.get = ((rowid: number, ...rest: unknown[]) => {
-          other?.prepare('DELETE FROM dk_search_chunks WHERE rowid = ?').run(rowid);
-          if (other !== undefined && (replaced += 1) % 2 === 0) {
+          other.prepare('DELETE FROM dk_search_chunks WHERE rowid = ?').run(rowid);
+          if ((replaced += 1) % 2 === 0) {
             other
               .prepare(
                 `INSERT INTO dk_search_chunks (rowid, collection, chunk_id, document_id, chunk_index, content, metadata, token_count)
@@ -181,7 +181,6 @@ describe('SqliteSearchAdapter scores mean what InMemorySearchAdapter scores mean
     const sqlite = new SqliteSearchAdapter({ name: 'race', database });
     await sqlite.index(documents, { chunking: false });
     const indexed = new Map(documents.map((document) => [document.id, document]));
-    other = new Database(join(directory, 'race.db'));
     for (const text of queries) {
       for (const result of await sqlite.search(text, { k: 5 })) {
         // Chunk ids are the document id and the chunk's index (`doc#0`).
