@@ -19,17 +19,25 @@ const transientMessage =
   /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect/i;
 
 /**
+ * True for a `pg` error whose SQLSTATE is in `states` or of class 08, a client socket error, or
+ * one of `pg`'s own uncoded connection errors.
+ */
+function matchesPostgresError(error: unknown, states: ReadonlySet<string>): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (code.startsWith('08') || states.has(code) || transientSocketCodes.has(code)) return true;
+  }
+  return error instanceof Error && transientMessage.test(error.message);
+}
+
+/**
  * True for a `pg` error that is transient: the database dropped or refused the connection
  * (terminated backend, failover, restart, network), or aborted the transaction for a
  * conflict it resolves by itself. The same operation may succeed when run again.
  */
 export function isTransientPostgresError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') {
-    if (code.startsWith('08') || transientStates.has(code) || transientSocketCodes.has(code)) return true;
-  }
-  return error instanceof Error && transientMessage.test(error.message);
+  return matchesPostgresError(error, transientStates);
 }
 
 /**
@@ -38,10 +46,5 @@ export function isTransientPostgresError(error: unknown): boolean {
  * raised one must not go back to the pool, where the next caller would fail on it again.
  */
 export function isLostConnectionError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') {
-    if (code.startsWith('08') || lostConnectionStates.has(code) || transientSocketCodes.has(code)) return true;
-  }
-  return error instanceof Error && transientMessage.test(error.message);
+  return matchesPostgresError(error, lostConnectionStates);
 }
